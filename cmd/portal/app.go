@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"lineportal/store"
+	"lineportal/web"
+)
+
+// Main is a running portal. `portal serve` starts one, and so do the
+// end-to-end tests, on 127.0.0.1:0 with a temporary database.
+type Main struct {
+	Config Config
+	Stderr io.Writer
+
+	// Set by Start.
+	DB           *store.DB
+	URL          string // the portal's base URL
+	SimulatorURL string // the simulator's base URL, when simulated
+
+	log     *slog.Logger
+	servers []*http.Server
+	stop    context.CancelFunc
+	swept   chan struct{}
+}
+
+// Start opens the database and starts serving; it returns once the
+// listeners are open.
+func (m *Main) Start(ctx context.Context) error {
+	if m.Stderr == nil {
+		m.Stderr = os.Stderr
+	}
+	level, err := parseLevel(m.Config.LogLevel)
+	if err != nil {
+		return err
+	}
+	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+
+	keys, err := m.Config.loadKeys(m.log)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, m.Config.DB)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("listening on %s: %w", m.Config.Addr, err)
+	}
+	m.URL = m.Config.BaseURL
+	if m.URL == "" {
+		m.URL = "http://" + ln.Addr().String()
+	}
+	baseURL, _ := url.Parse(m.URL) // validated with the configuration
+
+	limits := store.SessionLimits{Idle: m.Config.SessionIdle, Absolute: m.Config.SessionAbsolute}
+	srv, err := web.New(web.Config{
+		BaseURL:       baseURL,
+		SessionKeys:   keys.session,
+		SessionLimits: limits,
+		SimulatorURL:  m.simulatorControlURL(),
+	}, db, m.log)
+	if err != nil {
+		ln.Close()
+		db.Close()
+		return err
+	}
+	m.serve(ln, srv)
+
+	sweepCtx, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	m.swept = make(chan struct{})
+	go m.sweepSessions(sweepCtx, limits)
+	return nil
+}
+
+func (m *Main) simulatorControlURL() string {
+	if m.SimulatorURL == "" {
+		return ""
+	}
+	return m.SimulatorURL + "/sim/"
+}
+
+// serve serves h on ln with timeouts, in the background.
+func (m *Main) serve(ln net.Listener, h http.Handler) {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: web.ReadHeaderTimeout,
+		ReadTimeout:       web.ReadTimeout,
+		WriteTimeout:      web.WriteTimeout,
+		IdleTimeout:       web.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	}
+	m.servers = append(m.servers, hs)
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("server stopped", "error", err)
+		}
+	}()
+}
+
+// sweepSessions deletes expired sessions now and then, so the table holds
+// only live ones.
+func (m *Main) sweepSessions(ctx context.Context, limits store.SessionLimits) {
+	defer close(m.swept)
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := m.DB.DeleteExpiredSessions(ctx, limits); err != nil && ctx.Err() == nil {
+				m.log.Error("deleting expired sessions", "error", err)
+			}
+		}
+	}
+}
+
+// Close stops serving, letting requests in flight finish for up to ten
+// seconds, then closes the database.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, hs := range m.servers {
+		errs = append(errs, hs.Shutdown(ctx))
+	}
+	if m.stop != nil {
+		m.stop()
+		<-m.swept
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func openStore(ctx context.Context, path string) (*store.DB, error) {
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	return db, nil
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser is a headless Chromium driven by chromedp, collecting everything
+// the pages report as errors (console errors, uncaught exceptions, CSP
+// violations and failed loads from the browser log).
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+// newBrowser starts Debian's chromium with a fresh profile. Without a
+// browser the test skips loudly on a developer machine and fails in CI.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is required for browser tests in CI (apt-get install chromium)")
+		}
+		fmt.Fprintf(os.Stderr, "\n*** SKIPPING BROWSER TEST %s: chromium is not installed (apt-get install chromium) ***\n\n", t.Name())
+		t.Skip("chromium is not installed")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // tests run as root in CI
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		// The machine has no network beyond loopback: stop Chromium calling
+		// home, which would fail noisily and slowly.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+
+	b := &browser{ctx: ctx}
+	// Subscribe before the first page loads, so no message is missed.
+	messages := chromedp.Console(ctx)
+	// The first Do starts the browser and ties its life to ctx, which has
+	// no deadline; each step gets its own deadline in do and get.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				b.mu.Lock()
+				b.errors = append(b.errors, fmt.Sprintf("%s (%s:%d)", m.Text, m.URL, m.Line+1))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// consoleErrors returns what the page reported as errors so far.
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errors...)
+}
+
+// stepTimeout bounds each browser step, so a wrong selector fails the test
+// with a message instead of hanging until the test binary's deadline.
+const stepTimeout = 15 * time.Second
+
+// do runs steps that return nothing.
+func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %v (page errors: %v)", err, b.consoleErrors())
+	}
+}
+
+// get runs one step and returns its value.
+func get[T any](t *testing.T, b *browser, step chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, step)
+	if err != nil {
+		t.Fatalf("browser: %v (page errors: %v)", err, b.consoleErrors())
+	}
+	return v
+}
+
+func TestBrowser_HomePageLoadsHtmxFromOwnOrigin(t *testing.T) {
+	m := startPortal(t, nil)
+	b := newBrowser(t)
+
+	b.do(t,
+		chromedp.Navigate(m.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("home")),
+	)
+	// htmx is loaded with defer: wait until it has run.
+	get(t, b, chromedp.Poll[bool](`typeof htmx !== "undefined"`, chromedp.WithPollingTimeout(10*time.Second)))
+	title := get(t, b, chromedp.Title())
+	htmxVersion := get(t, b, chromedp.Evaluate[string](`htmx.version`))
+	htmxFromOrigin := get(t, b, chromedp.Evaluate[bool](`[...document.scripts].some(s => s.src.startsWith(location.origin + "/static/") && s.src.endsWith("/htmx.min.js"))`))
+	foreign := get(t, b, chromedp.Evaluate[[]string](`performance.getEntriesByType("resource").map(e => e.name).filter(n => !n.startsWith(location.origin))`))
+	if title != "Home · LINE Partner Portal" {
+		t.Errorf("title %q", title)
+	}
+	if !strings.HasPrefix(htmxVersion, "2.0.") {
+		t.Errorf("htmx version %q, want 2.0.x", htmxVersion)
+	}
+	if !htmxFromOrigin {
+		t.Error("htmx was not loaded from the portal's own origin")
+	}
+	if len(foreign) > 0 {
+		t.Errorf("the page loaded resources from other origins: %v", foreign)
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("browser console errors: %v", errs)
+	}
+}
+
+// The "no console errors" checks are only worth something if the harness
+// sees errors: an inline script the CSP blocks, and a console.error call.
+func TestBrowser_HarnessSeesPageErrors(t *testing.T) {
+	m := startPortal(t, nil)
+	b := newBrowser(t)
+	b.do(t, chromedp.Navigate(m.URL+"/"), chromedp.WaitVisible(chromedp.ID("home")))
+	get(t, b, chromedp.Evaluate[any](`(() => {
+		const s = document.createElement("script");
+		s.textContent = "window.injected = true";
+		document.body.append(s);
+		console.error("harness-probe");
+	})()`))
+	deadline := time.Now().Add(5 * time.Second)
+	var errs []string
+	for time.Now().Before(deadline) {
+		errs = b.consoleErrors()
+		if len(errs) >= 2 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	joined := strings.Join(errs, "\n")
+	if !strings.Contains(joined, "harness-probe") || !strings.Contains(joined, "Content Security Policy") {
+		t.Fatalf("harness missed page errors; saw: %q", errs)
+	}
+	if get(t, b, chromedp.Evaluate[bool](`window.injected === true`)) {
+		t.Fatal("an injected inline script ran despite the CSP")
+	}
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the portal's configuration. Every setting has an environment
+// variable and a flag of the same meaning; a flag wins over the variable.
+type Config struct {
+	Addr            string
+	DB              string
+	BaseURL         string
+	SessionKeys     string
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	SecretKey       string
+	Operators       string
+	LogLevel        string
+	LoginChannelID  string
+	LoginSecret     string
+	BotPrompt       string
+	Simulator       string
+	SimulatorAddr   string
+}
+
+// option is one setting: its variable, its flag, its default and what it
+// means. The README's configuration table lists the same rows.
+type option struct {
+	env, flag, def, usage string
+	secret                bool
+	set                   func(string) error
+}
+
+func (c *Config) options() []option {
+	return []option{
+		{"PORTAL_ADDR", "addr", "127.0.0.1:8080", "listen address", false, text(&c.Addr)},
+		{"PORTAL_DB", "db", "portal.db", "SQLite database file", false, text(&c.DB)},
+		{"PORTAL_BASE_URL", "base-url", "", "public base URL used in link request URLs and redirect URIs (default http:// + the listen address)", false, text(&c.BaseURL)},
+		{"PORTAL_SESSION_KEYS", "session-keys", "", "session signing keys, newest first, comma-separated, each at least 32 characters", true, text(&c.SessionKeys)},
+		{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session ends after this long unused", false, duration(&c.SessionIdle)},
+		{"PORTAL_SESSION_MAX", "session-max", "12h", "a session ends this long after sign-in, used or not", false, duration(&c.SessionAbsolute)},
+		{"PORTAL_SECRET_KEY", "secret-key", "", "key that encrypts channel secrets and tokens at rest, at least 32 characters", true, text(&c.SecretKey)},
+		{"PORTAL_OPERATORS", "operators", "", "LINE user IDs of operators, comma-separated", false, text(&c.Operators)},
+		{"PORTAL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, text(&c.LogLevel)},
+		{"LINE_LOGIN_CHANNEL_ID", "line-login-channel-id", "", "the portal's own LINE Login channel ID", false, text(&c.LoginChannelID)},
+		{"LINE_LOGIN_CHANNEL_SECRET", "line-login-channel-secret", "", "the portal's own LINE Login channel secret", true, text(&c.LoginSecret)},
+		{"LINE_BOT_PROMPT", "bot-prompt", "normal", "offer the portal's Official Account at sign-in: normal, aggressive or off", false, text(&c.BotPrompt)},
+		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", false, text(&c.Simulator)},
+		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", false, text(&c.SimulatorAddr)},
+	}
+}
+
+func text(dst *string) func(string) error {
+	return func(v string) error { *dst = v; return nil }
+}
+
+func duration(dst *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 30m or 12h", v)
+		}
+		*dst = d
+		return nil
+	}
+}
+
+// parseConfig applies the defaults, then the environment, then the flags,
+// and validates the result.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, o := range c.options() {
+		v, from := o.def, "default"
+		if e := getenv(o.env); e != "" {
+			v, from = e, o.env
+		}
+		if err := o.set(v); err != nil {
+			return c, fmt.Errorf("%s: %w", from, err)
+		}
+		usage := o.usage + " ($" + o.env + ")"
+		if o.def != "" {
+			usage += " (default " + o.def + ")"
+		}
+		fs.Func(o.flag, usage, o.set)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("PORTAL_ADDR: %q is not host:port", c.Addr))
+	}
+	if c.SimulatorAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SimulatorAddr); err != nil {
+			errs = append(errs, fmt.Errorf("PORTAL_SIMULATOR_ADDR: %q is not host:port", c.SimulatorAddr))
+		}
+	}
+	if c.DB == "" {
+		errs = append(errs, errors.New("PORTAL_DB: a database file is required"))
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("PORTAL_BASE_URL: %q must be an http or https URL with a host and no path, e.g. https://portal.example.com", c.BaseURL))
+		}
+	}
+	for _, k := range splitList(c.SessionKeys) {
+		if len(k) < 32 {
+			errs = append(errs, errors.New("PORTAL_SESSION_KEYS: each key must be at least 32 characters (try: openssl rand -base64 32)"))
+			break
+		}
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		errs = append(errs, errors.New("PORTAL_SECRET_KEY: the key must be at least 32 characters (try: openssl rand -base64 32)"))
+	}
+	for _, id := range splitList(c.Operators) {
+		if !isLINEUserID(id) {
+			errs = append(errs, fmt.Errorf("PORTAL_OPERATORS: %q is not a LINE user ID (U followed by 32 hexadecimal digits)", id))
+		}
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.BotPrompt {
+	case "normal", "aggressive", "off":
+	default:
+		errs = append(errs, fmt.Errorf("LINE_BOT_PROMPT: %q must be normal, aggressive or off", c.BotPrompt))
+	}
+	switch c.Simulator {
+	case "auto", "on", "off":
+	default:
+		errs = append(errs, fmt.Errorf("PORTAL_SIMULATOR: %q must be auto, on or off", c.Simulator))
+	}
+	if (c.LoginChannelID == "") != (c.LoginSecret == "") {
+		errs = append(errs, errors.New("LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET must be set together"))
+	}
+	if c.Simulator == "off" && c.LoginChannelID == "" {
+		errs = append(errs, errors.New("PORTAL_SIMULATOR=off needs a LINE Login channel: set LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET"))
+	}
+	return errors.Join(errs...)
+}
+
+// simulated tells whether the portal runs on the built-in LINE simulator.
+func (c *Config) simulated() bool {
+	return c.Simulator == "on" || (c.Simulator == "auto" && c.LoginChannelID == "")
+}
+
+func isLINEUserID(s string) bool {
+	if len(s) != 33 || s[0] != 'U' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	return true
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("PORTAL_LOG_LEVEL: %q must be debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// keys are the secrets the portal runs with, derived from configuration.
+type keys struct {
+	session [][]byte
+	secret  [32]byte
+}
+
+// deriveKey turns a configured string into a fixed-size key for one
+// purpose, so one configured secret never serves two uses directly.
+func deriveKey(purpose, secret string) [32]byte {
+	return sha256.Sum256([]byte("lineportal " + purpose + "\x00" + secret))
+}
+
+// loadKeys derives the keys from configuration. With none configured it
+// uses a development key kept in a file next to the database (created on
+// first start), so sessions and encrypted data survive restarts, and it
+// says so loudly.
+func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
+	var k keys
+	sessionKeys := splitList(c.SessionKeys)
+	secret := c.SecretKey
+	if len(sessionKeys) == 0 || secret == "" {
+		dev, path, err := developmentKey(c.DB + ".dev-key")
+		if err != nil {
+			return k, err
+		}
+		log.Warn("development mode: no PORTAL_SESSION_KEYS or PORTAL_SECRET_KEY configured; using a generated key. Set both before serving real users.", "key_file", path)
+		if len(sessionKeys) == 0 {
+			sessionKeys = []string{dev}
+		}
+		if secret == "" {
+			secret = dev
+		}
+	}
+	for _, s := range sessionKeys {
+		key := deriveKey("session", s)
+		k.session = append(k.session, key[:])
+	}
+	k.secret = deriveKey("secret", secret)
+	return k, nil
+}
+
+func developmentKey(path string) (string, string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), path, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", path, fmt.Errorf("reading the development key: %w", err)
+	}
+	key := rand.Text() + rand.Text()
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", path, fmt.Errorf("writing the development key: %w", err)
+	}
+	return key, path, nil
+}
+
+// simulatorAddr is the configured simulator address, or the portal's port
+// plus one on the same host.
+func (c *Config) simulatorAddr() (string, error) {
+	if c.SimulatorAddr != "" {
+		return c.SimulatorAddr, nil
+	}
+	host, port, _ := net.SplitHostPort(c.Addr)
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return "", fmt.Errorf("PORTAL_ADDR: port %q is not a number", port)
+	}
+	if p == 0 {
+		return net.JoinHostPort(host, "0"), nil
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p+1)), nil
+}

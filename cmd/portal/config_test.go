@@ -1,0 +1,97 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := parseConfig("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DB != "portal.db" || c.SessionIdle != 30*time.Minute || c.SessionAbsolute != 12*time.Hour {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if !c.simulated() {
+		t.Fatal("no LINE credentials, yet the simulator is off")
+	}
+	if addr, _ := c.simulatorAddr(); addr != "127.0.0.1:8081" {
+		t.Fatalf("simulator address %q, want the portal's port + 1", addr)
+	}
+}
+
+func TestConfigFlagWinsOverEnvironment(t *testing.T) {
+	c, err := parseConfig("serve", []string{"-addr", "127.0.0.1:9000", "-session-idle", "5m"},
+		env(map[string]string{"PORTAL_ADDR": "127.0.0.1:7000", "PORTAL_DB": "/tmp/x.db", "PORTAL_SESSION_IDLE": "10m"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.DB != "/tmp/x.db" || c.SessionIdle != 5*time.Minute {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestConfigRefusesBadValues(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"address", map[string]string{"PORTAL_ADDR": "8080"}, "PORTAL_ADDR"},
+		{"base URL with a path", map[string]string{"PORTAL_BASE_URL": "https://x.example/portal"}, "PORTAL_BASE_URL"},
+		{"base URL scheme", map[string]string{"PORTAL_BASE_URL": "ftp://x.example"}, "PORTAL_BASE_URL"},
+		{"short session key", map[string]string{"PORTAL_SESSION_KEYS": "short"}, "at least 32 characters"},
+		{"short secret key", map[string]string{"PORTAL_SECRET_KEY": "short"}, "PORTAL_SECRET_KEY"},
+		{"operator ID", map[string]string{"PORTAL_OPERATORS": "Uabc"}, "not a LINE user ID"},
+		{"duration", map[string]string{"PORTAL_SESSION_IDLE": "forever"}, "PORTAL_SESSION_IDLE"},
+		{"negative duration", map[string]string{"PORTAL_SESSION_MAX": "-1h"}, "PORTAL_SESSION_MAX"},
+		{"log level", map[string]string{"PORTAL_LOG_LEVEL": "loud"}, "PORTAL_LOG_LEVEL"},
+		{"bot prompt", map[string]string{"LINE_BOT_PROMPT": "always"}, "LINE_BOT_PROMPT"},
+		{"simulator mode", map[string]string{"PORTAL_SIMULATOR": "maybe"}, "PORTAL_SIMULATOR"},
+		{"half the credentials", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890"}, "must be set together"},
+		{"simulator off without LINE", map[string]string{"PORTAL_SIMULATOR": "off"}, "needs a LINE Login channel"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseConfig("serve", nil, env(c.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want one naming %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestCredentialsTurnTheSimulatorOff(t *testing.T) {
+	c, err := parseConfig("serve", nil, env(map[string]string{
+		"LINE_LOGIN_CHANNEL_ID": "1234567890", "LINE_LOGIN_CHANNEL_SECRET": "s3cret",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.simulated() {
+		t.Fatal("credentials configured, yet simulated")
+	}
+}
+
+// The README's configuration table is the operator's reference: every
+// variable and flag must be in it.
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Config
+	for _, o := range c.options() {
+		if !strings.Contains(string(readme), "`"+o.env+"`") || !strings.Contains(string(readme), "`--"+o.flag+"`") {
+			t.Errorf("README.md does not list %s / --%s", o.env, o.flag)
+		}
+	}
+}

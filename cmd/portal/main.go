@@ -1,0 +1,96 @@
+// Command portal is the LINE Partner Portal: one binary that serves the
+// portal (serve), runs the LINE platform simulator on its own (linesim),
+// migrates the database (migrate) and prints its version (version).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "portal:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `Usage: portal <command> [flags]
+
+Commands:
+  serve     serve the portal (on the built-in LINE simulator when no LINE credentials are set)
+  linesim   run the LINE platform simulator on its own
+  migrate   apply database migrations and exit
+  version   print the version
+
+Run "portal <command> -h" for the command's flags; every flag has an environment variable.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
+	case "linesim":
+		return linesim(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "portal", version)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("portal serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Stderr: stderr}
+	if err := m.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "LINE Partner Portal listening on %s\n", m.URL)
+	if m.SimulatorURL != "" {
+		fmt.Fprintf(stdout, "Simulated LINE platform on %s (control page: %s/sim/)\n", m.SimulatorURL, m.SimulatorURL)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down")
+	return m.Close()
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("portal migrate", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is up to date\n", cfg.DB)
+	return db.Close()
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startPortal runs the real program, as `portal serve` does, on a free
+// loopback port with a temporary database. extra overrides the
+// environment.
+func startPortal(t *testing.T, extra map[string]string) *Main {
+	t.Helper()
+	vars := map[string]string{
+		"PORTAL_ADDR":      "127.0.0.1:0",
+		"PORTAL_DB":        filepath.Join(t.TempDir(), "portal.db"),
+		"PORTAL_LOG_LEVEL": "warn",
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	cfg, err := parseConfig("portal serve", nil, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return m
+}
+
+// lockedBuffer collects the portal's log from many goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestServePrintsAddressAndShutsDownGracefully(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lockedBuffer{}
+	done := make(chan error, 1)
+	dir := t.TempDir()
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(map[string]string{
+			"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": filepath.Join(dir, "p.db"), "PORTAL_LOG_LEVEL": "error",
+		}), out, io.Discard)
+	}()
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, after, ok := strings.Cut(out.String(), "listening on "); ok {
+			url, _, _ = strings.Cut(after, "\n")
+		}
+	}
+	if url == "" {
+		t.Fatalf("serve printed no address: %q", out.String())
+	}
+	res, err := http.Get(url + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz at the printed address: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after the signal")
+	}
+	if _, err := http.Get(url + "/healthz"); err == nil {
+		t.Fatal("still serving after shutdown")
+	}
+}
+
+func TestCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, env(nil), &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "portal ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	out.Reset()
+	db := filepath.Join(t.TempDir(), "m.db")
+	if err := run(context.Background(), []string{"migrate", "-db", db}, env(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "up to date") {
+		t.Fatalf("migrate: %q %v", out.String(), err)
+	}
+}

@@ -1,0 +1,350 @@
+// Command portalbench measures the portal server on loopback and, in the same
+// run, a bare net/http server serving a page of the same size, so the report
+// shows what our stack costs compared to "nothing".
+//
+//	go run ./cmd/portalbench -portal bin/portal
+//
+// Both servers run as child processes so their peak RSS can be reported
+// separately from the load generator's.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// scenarios is the benchmark table. Add rows here; see Scenario for fields.
+func scenarios() []Scenario {
+	return []Scenario{
+		{Name: "healthz", Path: "/healthz", Want: http.StatusOK},
+		{Name: "home", Path: "/", Want: http.StatusOK},
+	}
+}
+
+type config struct {
+	portal      string
+	duration    time.Duration
+	warmup      time.Duration
+	concurrency int
+	scenarios   []Scenario
+	jsonPath    string
+}
+
+// isHidden reports flags internal to the re-executed bare server, left out of -h.
+func isHidden(name string) bool { return name == "serve-bare" || name == "bare-body-size" }
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.portal, "portal", "", "path to the portal binary (required)")
+	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "measured time per scenario and target")
+	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured warm-up per scenario and target")
+	flag.IntVar(&cfg.concurrency, "concurrency", 32, "number of concurrent workers (keep-alive connections)")
+	names := flag.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(scenarioNames(scenarios()), ",")+")")
+	flag.StringVar(&cfg.jsonPath, "json", "", "also write results as JSON to this file")
+	bareAddr := flag.String("serve-bare", "", "internal: serve the bare baseline on this address")
+	bareSize := flag.Int("bare-body-size", 4096, "internal: size of the bare home page in bytes")
+	flag.Usage = usage
+	flag.Parse()
+
+	if *bareAddr != "" {
+		if err := serveBare(*bareAddr, *bareSize); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "portalbench bare:", err)
+			os.Exit(1)
+		}
+		return
+	}
+
+	if err := cfg.validate(*names); err != nil {
+		fmt.Fprintln(os.Stderr, "portalbench:", err)
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := bench(ctx, cfg, os.Stdout)
+	if ctx.Err() != nil {
+		err = errors.New("interrupted")
+	}
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalbench:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	out := flag.CommandLine.Output()
+	fmt.Fprintf(out, "usage: portalbench -portal PATH [flags]\n")
+	flag.VisitAll(func(f *flag.Flag) {
+		if isHidden(f.Name) {
+			return
+		}
+		fmt.Fprintf(out, "  -%s\n    \t%s", f.Name, f.Usage)
+		if f.DefValue != "" && f.DefValue != "0" {
+			fmt.Fprintf(out, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(out)
+	})
+}
+
+func (c *config) validate(names string) error {
+	if c.portal == "" {
+		return errors.New("-portal is required")
+	}
+	if _, err := os.Stat(c.portal); err != nil {
+		return fmt.Errorf("portal binary: %w (build it first, e.g. make bin/portal)", err)
+	}
+	if c.duration <= 0 || c.warmup < 0 || c.concurrency < 1 {
+		return errors.New("-duration must be > 0, -warmup >= 0 and -concurrency >= 1")
+	}
+	all := scenarios()
+	if names == "" {
+		c.scenarios = all
+		return nil
+	}
+	for name := range strings.SplitSeq(names, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
+		if i < 0 {
+			return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(scenarioNames(all), ", "))
+		}
+		c.scenarios = append(c.scenarios, all[i])
+	}
+	return nil
+}
+
+func scenarioNames(ss []Scenario) []string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// result is one scenario×target row of the report (also the JSON schema).
+type result struct {
+	Scenario     string  `json:"scenario"`
+	Target       string  `json:"target"`
+	Requests     int64   `json:"requests"`
+	ReqPerSec    float64 `json:"req_per_sec"`
+	EventsPerSec float64 `json:"events_per_sec"`
+	P50Ms        float64 `json:"p50_ms"`
+	P99Ms        float64 `json:"p99_ms"`
+	Errors       int64   `json:"errors"`
+	FirstError   string  `json:"first_error,omitempty"`
+}
+
+type report struct {
+	Duration    string             `json:"duration"`
+	Warmup      string             `json:"warmup"`
+	Concurrency int                `json:"concurrency"`
+	Results     []result           `json:"results"`
+	PeakRSSMiB  map[string]float64 `json:"peak_rss_mib"`
+}
+
+var errFailedRequests = errors.New("some requests failed (see warnings above)")
+
+// bench starts both targets, runs every scenario against each and writes the
+// report. Children are stopped and the temp dir removed on every return path.
+func bench(ctx context.Context, cfg config, w io.Writer) error {
+	dir, err := os.MkdirTemp("", "portalbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir) // deferred first, so it runs after the children stop
+
+	// One shared transport: keep-alive pool sized to the worker count so no
+	// connection is closed and reopened mid-run. Compression is off so both
+	// targets are measured on the same uncompressed bytes; redirects are not
+	// followed so a scenario measures exactly one request and can expect 3xx.
+	tr := &http.Transport{
+		Proxy:               nil,
+		MaxIdleConns:        0, // no global cap; MaxIdleConnsPerHost governs
+		MaxIdleConnsPerHost: cfg.concurrency,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+
+	portal, err := startPortal(ctx, client, cfg.portal, dir)
+	if err != nil {
+		return err
+	}
+	defer portal.stop()
+	size, err := bodySize(ctx, client, portal.baseURL+"/")
+	if err != nil {
+		// Not fatal: the home scenario will report the failure itself.
+		const fallback = 4096
+		fmt.Fprintf(os.Stderr, "warning: measure portal home page: %v; bare page uses %d bytes\n", err, fallback)
+		size = fallback
+	}
+	bare, err := startBare(ctx, client, size)
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
+
+	rep := report{Duration: cfg.duration.String(), Warmup: cfg.warmup.String(), Concurrency: cfg.concurrency}
+	for _, sc := range cfg.scenarios {
+		for _, t := range []*target{portal, bare} {
+			if sc.PortalOnly && t == bare {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
+			if cfg.warmup > 0 {
+				if _, err := runLoad(ctx, client, t.baseURL, sc, cfg.concurrency, cfg.warmup); err != nil {
+					return err
+				}
+			}
+			res, err := runLoad(ctx, client, t.baseURL, sc, cfg.concurrency, cfg.duration)
+			if err != nil {
+				return err
+			}
+			rep.Results = append(rep.Results, newResult(sc, t.name, res))
+		}
+	}
+
+	// Read peak RSS while the children are still alive.
+	rep.PeakRSSMiB = map[string]float64{}
+	var rssErr error
+	for _, t := range []*target{portal, bare} {
+		b, err := t.peakRSS()
+		if err != nil {
+			rssErr = errors.Join(rssErr, fmt.Errorf("%s: %w", t.name, err))
+			continue
+		}
+		rep.PeakRSSMiB[t.name] = float64(b) / (1 << 20)
+	}
+
+	if err := writeTable(w, cfg.scenarios, rep); err != nil {
+		return err
+	}
+	if rssErr != nil {
+		fmt.Fprintln(w, "peak RSS unavailable:", rssErr)
+	}
+	if cfg.jsonPath != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(cfg.jsonPath, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	for _, r := range rep.Results {
+		if r.Errors > 0 {
+			return errFailedRequests
+		}
+	}
+	return nil
+}
+
+// bodySize fetches url once and returns the body length, which the bare
+// server then mimics so both home pages move the same number of bytes.
+func bodySize(ctx context.Context, client *http.Client, url string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+	}
+	return int(n), nil
+}
+
+func newResult(sc Scenario, target string, r runResult) result {
+	secs := r.Elapsed.Seconds()
+	return result{
+		Scenario:     sc.Name,
+		Target:       target,
+		Requests:     r.Requests,
+		ReqPerSec:    float64(r.Requests) / secs,
+		EventsPerSec: float64(r.Requests*int64(sc.eventsPerRequest())) / secs,
+		P50Ms:        ms(r.Hist.quantile(0.50)),
+		P99Ms:        ms(r.Hist.quantile(0.99)),
+		Errors:       r.Errors,
+		FirstError:   r.FirstErr,
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// writeTable prints the human-readable report. The events/s column only
+// appears when some scenario sends more than one event per request.
+func writeTable(w io.Writer, scs []Scenario, rep report) error {
+	events := slices.ContainsFunc(scs, func(s Scenario) bool { return s.eventsPerRequest() > 1 })
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprint(tw, "scenario\ttarget\trequests\treq/s\t")
+	if events {
+		fmt.Fprint(tw, "events/s\t")
+	}
+	fmt.Fprint(tw, "p50\tp99\terrors\n")
+	for _, r := range rep.Results {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t", r.Scenario, r.Target, r.Requests, r.ReqPerSec)
+		if events {
+			fmt.Fprintf(tw, "%.0f\t", r.EventsPerSec)
+		}
+		fmt.Fprintf(tw, "%.2fms\t%.2fms\t%d\n", r.P50Ms, r.P99Ms, r.Errors)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for _, r := range rep.Results {
+		if r.Errors > 0 {
+			fmt.Fprintf(w, "WARNING: %s/%s had %d errors, e.g. %s\n", r.Scenario, r.Target, r.Errors, r.FirstError)
+		}
+	}
+	for _, sc := range scs {
+		p := find(rep.Results, sc.Name, "portal")
+		b := find(rep.Results, sc.Name, "bare")
+		if p != nil && b != nil && b.ReqPerSec > 0 {
+			fmt.Fprintf(w, "%s: portal reaches %.2fx of bare throughput\n", sc.Name, p.ReqPerSec/b.ReqPerSec)
+		}
+	}
+	if len(rep.PeakRSSMiB) > 0 {
+		var parts []string
+		for _, name := range []string{"portal", "bare"} {
+			if v, ok := rep.PeakRSSMiB[name]; ok {
+				parts = append(parts, fmt.Sprintf("%s %.1f MiB", name, v))
+			}
+		}
+		fmt.Fprintf(w, "peak RSS: %s\n", strings.Join(parts, ", "))
+	}
+	return nil
+}
+
+func find(rs []result, scenario, target string) *result {
+	for i := range rs {
+		if rs[i].Scenario == scenario && rs[i].Target == target {
+			return &rs[i]
+		}
+	}
+	return nil
+}

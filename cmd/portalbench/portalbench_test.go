@@ -1,0 +1,116 @@
+package main
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Every value must land in a bucket whose bounds contain it, and bucket
+// indexes must never decrease as values grow (otherwise quantiles would walk
+// buckets out of order).
+func TestBucketBoundsContainValue(t *testing.T) {
+	prev := -1
+	for _, v := range []int64{0, 1, 127, 128, 129, 130, 255, 256, 1000, 1e6, 123456789, 1<<maxBits - 1} {
+		i := bucketIndex(v)
+		if i < prev {
+			t.Errorf("bucketIndex(%d) = %d, below previous index %d", v, i, prev)
+		}
+		prev = i
+		if i < 0 || i >= numBuckets {
+			t.Fatalf("bucketIndex(%d) = %d out of range [0,%d)", v, i, numBuckets)
+		}
+		lo, hi := bucketBounds(i)
+		if v < lo || v >= hi {
+			t.Errorf("value %d in bucket %d with bounds [%d,%d)", v, i, lo, hi)
+		}
+		if w := float64(hi - lo); v >= 2*subCount && w/float64(lo) > 1.0/subCount {
+			t.Errorf("bucket %d [%d,%d) wider than 1/%d relative", i, lo, hi, subCount)
+		}
+	}
+	if got := bucketIndex(1 << 50); got != numBuckets-1 {
+		t.Errorf("huge value: bucket %d, want clamped to last bucket %d", got, numBuckets-1)
+	}
+}
+
+func TestQuantileSmallValuesExact(t *testing.T) {
+	var h histogram
+	for v := 1; v <= 100; v++ { // 1..100 ns: one bucket per value, so exact
+		h.record(time.Duration(v))
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.01, 1}, {0.5, 50}, {0.99, 99}, {1, 100}} {
+		if got := h.quantile(c.q); got != c.want {
+			t.Errorf("quantile(%v) = %v, want %v", c.q, got, c.want)
+		}
+	}
+}
+
+// Against a skewed random sample, p50/p99 from the histogram must match the
+// exact nearest-rank value from the sorted samples within the bucket error.
+func TestQuantileMatchesSortedSamples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	samples := make([]time.Duration, 100000)
+	var h histogram
+	for i := range samples {
+		// ~200µs typical latency with a long tail up to ~50ms.
+		d := time.Duration(200e3 * rng.ExpFloat64() * (1 + 20*float64(rng.IntN(100)/98)))
+		samples[i] = d
+		h.record(d)
+	}
+	slices.Sort(samples)
+	for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
+		exact := samples[int(math.Ceil(q*float64(len(samples))))-1] // nearest rank, 1-based
+		got := h.quantile(q)
+		if rel := float64(got-exact) / float64(exact); rel > 1.0/subCount || rel < -1.0/subCount {
+			t.Errorf("quantile(%v) = %v, exact %v (relative error %.4f)", q, got, exact, rel)
+		}
+	}
+	if got, want := h.quantile(1), samples[len(samples)-1]; got != want {
+		t.Errorf("quantile(1) = %v, want exact max %v", got, want)
+	}
+}
+
+func TestMergeEqualsCombinedRecording(t *testing.T) {
+	var a, b, all histogram
+	for i := range 1000 {
+		d := time.Duration(i+1) * time.Microsecond // min 1µs, so a zeroed min shows
+		all.record(d)
+		if i%3 == 0 {
+			a.record(d)
+		} else {
+			b.record(d)
+		}
+	}
+	var m histogram
+	m.merge(&a)
+	m.merge(&b)
+	m.merge(new(histogram)) // merging an empty histogram must not reset min
+	if m.n != all.n || m.min != all.min || m.max != all.max || m.counts != all.counts {
+		t.Errorf("merged n/min/max = %d/%d/%d, want %d/%d/%d (or counts differ)", m.n, m.min, m.max, all.n, all.min, all.max)
+	}
+	for _, q := range []float64{0.5, 0.99} {
+		if m.quantile(q) != all.quantile(q) {
+			t.Errorf("merged quantile(%v) = %v, want %v", q, m.quantile(q), all.quantile(q))
+		}
+	}
+}
+
+func TestQuantileEmpty(t *testing.T) {
+	var h histogram
+	if got := h.quantile(0.5); got != 0 {
+		t.Errorf("empty quantile = %v, want 0", got)
+	}
+}
+
+func TestBarePageSize(t *testing.T) {
+	for _, n := range []int{200, 4096, 50000} {
+		if got := len(barePage(n)); got != n {
+			t.Errorf("len(barePage(%d)) = %d", n, got)
+		}
+	}
+}

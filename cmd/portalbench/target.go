@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// target is a server under test running as a child process, so its peak RSS
+// can be read from /proc without the generator's own memory mixed in.
+type target struct {
+	name    string
+	baseURL string // http://127.0.0.1:PORT
+	cmd     *exec.Cmd
+	out     *tailBuffer   // child's stdout+stderr, for error messages
+	done    chan struct{} // closed once the child has exited
+	waitErr error         // valid after done is closed
+}
+
+const (
+	readyTimeout = 30 * time.Second
+	stopTimeout  = 5 * time.Second
+)
+
+// startPortal launches `portal serve` on a free loopback port with a
+// throwaway database in dir and waits until it is healthy.
+func startPortal(ctx context.Context, client *http.Client, bin, dir string) (*target, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve")
+	// Later duplicates win in os/exec, so these override the inherited values.
+	cmd.Env = append(os.Environ(),
+		"PORTAL_ADDR="+addr,
+		"PORTAL_DB="+filepath.Join(dir, "bench.db"),
+		"PORTAL_SIMULATOR_ADDR=127.0.0.1:0", // the portal runs on its simulator, as with make run
+		"PORTAL_LOG_LEVEL=error",
+	)
+	return startTarget(ctx, client, "portal", addr, cmd)
+}
+
+// startBare re-executes this binary as a minimal net/http server whose home
+// page has bodySize bytes, the baseline the portal is compared against.
+func startBare(ctx context.Context, client *http.Client, bodySize int) (*target, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("locate own binary: %w", err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, "-serve-bare", addr, "-bare-body-size", strconv.Itoa(bodySize))
+	return startTarget(ctx, client, "bare", addr, cmd)
+}
+
+// freeAddr asks the kernel for an unused loopback port. The port is released
+// before the child binds it; the small race is acceptable for a benchmark.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find free port: %w", err)
+	}
+	addr := l.Addr().String()
+	return addr, l.Close()
+}
+
+func startTarget(ctx context.Context, client *http.Client, name, addr string, cmd *exec.Cmd) (*target, error) {
+	t := &target{name: name, baseURL: "http://" + addr, cmd: cmd, out: &tailBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = t.out, t.out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	go func() { t.waitErr = cmd.Wait(); close(t.done) }()
+	if err := t.waitReady(ctx, client); err != nil {
+		t.stop()
+		return nil, err
+	}
+	return t, nil
+}
+
+// waitReady polls /healthz until it answers 200, the child exits, or the
+// deadline passes; failures include the child's output to explain why.
+func (t *target) waitReady(ctx context.Context, client *http.Client) error {
+	deadline := time.Now().Add(readyTimeout)
+	var last error
+	for {
+		if last = t.healthy(ctx, client); last == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not healthy after %s (last: %v); output:\n%s", t.name, readyTimeout, last, t.out)
+		}
+		select {
+		case <-t.done:
+			return fmt.Errorf("%s exited before becoming healthy (%v); output:\n%s", t.name, t.waitErr, t.out)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (t *target) healthy(ctx context.Context, client *http.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.baseURL+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /healthz: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// stop asks the child to exit (SIGTERM) and kills it if it has not within
+// stopTimeout. Safe to call on an already exited child.
+func (t *target) stop() {
+	select {
+	case <-t.done:
+		return
+	default:
+	}
+	_ = t.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-t.done:
+	case <-time.After(stopTimeout):
+		_ = t.cmd.Process.Kill()
+		<-t.done
+	}
+}
+
+// peakRSS returns the child's peak resident set size (VmHWM) in bytes.
+// It must be read before the child exits.
+func (t *target) peakRSS() (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", t.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("parse VmHWM %q: %w", v, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, errors.New("VmHWM not found in /proc status")
+}
+
+// tailBuffer keeps the last tailMax bytes written to it; the child writes
+// from os/exec's copy goroutine while error paths read it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 16 << 10
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - tailMax; over > 0 {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.buf) == 0 {
+		return "(no output)"
+	}
+	return string(b.buf)
+}
+
+// serveBare is the hidden -serve-bare mode: the "nothing" baseline with
+// /healthz and a static home page of bodySize bytes, no middleware.
+func serveBare(addr string, bodySize int) error {
+	page := barePage(bodySize)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(page)))
+		_, _ = w.Write(page)
+	})
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer scancel()
+	return srv.Shutdown(sctx)
+}
+
+// barePage builds an HTML document of exactly size bytes (or the minimal
+// skeleton if size is smaller), padded with a comment.
+func barePage(size int) []byte {
+	const head, tail = "<!doctype html><html><head><title>bare</title></head><body><!--", "--></body></html>\n"
+	pad := max(0, size-len(head)-len(tail))
+	var b bytes.Buffer
+	b.Grow(len(head) + pad + len(tail))
+	b.WriteString(head)
+	b.Write(bytes.Repeat([]byte("x"), pad))
+	b.WriteString(tail)
+	return b.Bytes()
+}

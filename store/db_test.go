@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+)
+
+// mustOpen opens a fresh database file in a temporary directory.
+func mustOpen(t *testing.T) (*store.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+// rawDB opens the file behind the store's back, as an operator with the
+// sqlite3 shell would.
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+func countMigrations(t *testing.T, raw *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestOpen_MigratesOnceAndIsIdempotent(t *testing.T) {
+	db, path := mustOpen(t)
+	raw := rawDB(t, path)
+	first := countMigrations(t, raw)
+	if first == 0 {
+		t.Fatal("no migration recorded on an empty file")
+	}
+	var tables int
+	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sessions'`).Scan(&tables); err != nil || tables != 1 {
+		t.Fatalf("sessions table: n=%d err=%v", tables, err)
+	}
+	db.Close()
+
+	db2, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	defer db2.Close()
+	if again := countMigrations(t, raw); again != first {
+		t.Fatalf("second start changed the migrations: %d → %d", first, again)
+	}
+}
+
+func TestOpen_RefusesNewerSchema(t *testing.T) {
+	db, path := mustOpen(t)
+	db.Close()
+	raw := rawDB(t, path)
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (name, applied_at) VALUES ('9999_from_the_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Open(context.Background(), path)
+	if err == nil {
+		t.Fatal("Open accepted a database migrated by a newer binary")
+	}
+	if !strings.Contains(err.Error(), "newer version of the portal") || !strings.Contains(err.Error(), "9999_from_the_future.sql") {
+		t.Fatalf("unclear refusal: %v", err)
+	}
+}
+
+func TestOpen_SettingsOnEveryConnection(t *testing.T) {
+	_, path := mustOpen(t)
+	raw := rawDB(t, path)
+	var mode string
+	if err := raw.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q (%v), want wal", mode, err)
+	}
+}
+
+func TestSQLiteVersionIsRecentEnough(t *testing.T) {
+	db, _ := mustOpen(t)
+	v, err := db.SQLiteVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !versionAtLeast(v, [3]int{3, 51, 3}) {
+		t.Fatalf("SQLite %s is older than 3.51.3", v)
+	}
+}
+
+func versionAtLeast(v string, min [3]int) bool {
+	parts := strings.Split(v, ".")
+	for i := range 3 {
+		n := 0
+		if i < len(parts) {
+			n, _ = strconv.Atoi(parts[i])
+		}
+		if n != min[i] {
+			return n > min[i]
+		}
+	}
+	return true
+}
+
+func TestSessions(t *testing.T) {
+	ctx := context.Background()
+	db, path := mustOpen(t)
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	limits := store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}
+
+	if err := db.SaveSession(ctx, "secret-id", []byte("data")); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("only a hash of the ID is stored", func(t *testing.T) {
+		var n int
+		if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM sessions WHERE id_hash = CAST('secret-id' AS BLOB)`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("plain ID found in the database: n=%d err=%v", n, err)
+		}
+	})
+	t.Run("found while fresh", func(t *testing.T) {
+		rec, err := db.FindSession(ctx, "secret-id", limits)
+		if err != nil || string(rec.Data) != "data" {
+			t.Fatalf("FindSession = %q, %v", rec.Data, err)
+		}
+	})
+	t.Run("use keeps it alive past the idle limit", func(t *testing.T) {
+		now = now.Add(20 * time.Minute)
+		if _, err := db.FindSession(ctx, "secret-id", limits); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(20 * time.Minute)
+		if _, err := db.FindSession(ctx, "secret-id", limits); err != nil {
+			t.Fatalf("session idle for 20 min expired: %v", err)
+		}
+	})
+	t.Run("idle too long", func(t *testing.T) {
+		now = now.Add(31 * time.Minute)
+		_, err := db.FindSession(ctx, "secret-id", limits)
+		if portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("idle session: err = %v, want not found", err)
+		}
+	})
+	t.Run("absolute limit despite use", func(t *testing.T) {
+		if err := db.SaveSession(ctx, "busy", nil); err != nil {
+			t.Fatal(err)
+		}
+		for range 12 * 4 {
+			now = now.Add(15 * time.Minute)
+			if _, err := db.FindSession(ctx, "busy", limits); err != nil {
+				t.Fatalf("at %v: %v", now, err)
+			}
+		}
+		now = now.Add(15 * time.Minute)
+		if _, err := db.FindSession(ctx, "busy", limits); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("session older than 12 h: err = %v", err)
+		}
+	})
+	t.Run("deleted", func(t *testing.T) {
+		if err := db.SaveSession(ctx, "gone", nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteSession(ctx, "gone"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindSession(ctx, "gone", limits); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("deleted session: err = %v", err)
+		}
+	})
+	t.Run("sweep", func(t *testing.T) {
+		if err := db.SaveSession(ctx, "old", nil); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+		if err := db.SaveSession(ctx, "new", nil); err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.DeleteExpiredSessions(ctx, limits)
+		if err != nil || n != 1 {
+			t.Fatalf("DeleteExpiredSessions = %d, %v; want 1", n, err)
+		}
+		if _, err := db.FindSession(ctx, "new", limits); err != nil {
+			t.Fatalf("fresh session swept: %v", err)
+		}
+	})
+}

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+
+	"github.com/a-h/templ"
+
+	"lineportal/views"
+)
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes c with the given status. It renders into a buffer first, so
+// a failed render becomes the 500 page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
+		s.renderFailed(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// shell builds the frame of a page for this request: the signed-in admin
+// and the flashes, which are consumed.
+func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views.Shell {
+	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context())}
+	sess := s.sessions.current(r)
+	if sess == nil {
+		return shell
+	}
+	if flashes := sess.Flashes(); len(flashes) > 0 {
+		for _, f := range flashes {
+			if fl, ok := f.(flash); ok {
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: fl.Kind, Message: fl.Message})
+			}
+		}
+		if err := sess.Save(r, w); err != nil {
+			s.log.Error("saving session", "error", err, "request_id", requestID(r.Context()))
+		}
+	}
+	return shell
+}

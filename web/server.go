@@ -1,0 +1,72 @@
+// Package web is the portal's HTTP side: the route table, middleware,
+// sessions and thin handlers that parse a request, call the store and render
+// a view.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"lineportal/store"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	// BaseURL is the portal's public address; https turns on Secure cookies,
+	// the __Host- cookie prefix and HSTS.
+	BaseURL *url.URL
+	// SessionKeys sign the session cookie, newest first; older keys still
+	// verify cookies, so keys can be rotated without signing everyone out.
+	SessionKeys   [][]byte
+	SessionLimits store.SessionLimits
+	// SimulatorURL is the simulator's control page when LINE is simulated;
+	// empty against real LINE.
+	SimulatorURL string
+}
+
+// Server serves the portal.
+type Server struct {
+	cfg      Config
+	db       *store.DB
+	log      *slog.Logger
+	sessions *sessionStore
+	mux      *http.ServeMux
+	handler  http.Handler
+}
+
+// New builds the server and its route table.
+func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
+	if cfg.BaseURL == nil {
+		return nil, errors.New("web: no base URL")
+	}
+	if len(cfg.SessionKeys) == 0 {
+		return nil, errors.New("web: no session key")
+	}
+	if cfg.SessionLimits.Idle <= 0 || cfg.SessionLimits.Absolute <= 0 {
+		return nil, errors.New("web: session limits must be positive")
+	}
+	s := &Server{cfg: cfg, db: db, log: log}
+	s.sessions = newSessionStore(db, cfg.SessionKeys, cfg.SessionLimits, s.https())
+	s.mux = http.NewServeMux()
+	s.routes()
+	s.handler = s.middleware(s.mux)
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) https() bool { return s.cfg.BaseURL.Scheme == "https" }
+
+// Timeouts for the http.Server that serves this handler: long enough for a
+// slow phone network, short enough that idle or stalled clients can't pile
+// up connections.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 30 * time.Second
+	WriteTimeout      = 60 * time.Second
+	IdleTimeout       = 2 * time.Minute
+)

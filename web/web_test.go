@@ -1,0 +1,409 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gorilla/securecookie"
+
+	"lineportal/internal/portal"
+	"lineportal/static"
+	"lineportal/store"
+)
+
+var testKey = bytes.Repeat([]byte("k"), 32)
+
+type testServer struct {
+	*httptest.Server
+	srv  *Server
+	db   *store.DB
+	logs *bytes.Buffer
+}
+
+// newTestServer runs the real handler over loopback on a fresh database.
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "portal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	logs := new(bytes.Buffer)
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	base, _ := url.Parse("http://127.0.0.1")
+	srv, err := New(Config{
+		BaseURL:       base,
+		SessionKeys:   [][]byte{testKey},
+		SessionLimits: store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
+		SimulatorURL:  "http://127.0.0.1:1/sim/",
+	}, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &testServer{Server: ts, srv: srv, db: db, logs: logs}
+}
+
+// do sends a request without following redirects.
+func (ts *testServer) do(t *testing.T, method, path string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+// mustSession stores a session holding values and returns its cookie.
+func (ts *testServer) mustSession(t *testing.T, values map[any]any) *http.Cookie {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	sess, err := ts.srv.sessions.Get(r, ts.srv.sessions.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range values {
+		sess.Values[k] = v
+	}
+	if err := sess.Save(r, w); err != nil {
+		t.Fatal(err)
+	}
+	cookies := w.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Save set %d cookies", len(cookies))
+	}
+	return cookies[0]
+}
+
+func TestSecurityHeadersOnEveryRoute(t *testing.T) {
+	ts := newTestServer(t)
+	paths := []struct {
+		method, path string
+		wantStatus   int
+		page         bool
+	}{
+		{"GET", "/", 200, true},
+		{"GET", "/healthz", 200, false},
+		{"GET", static.Path("htmx.min.js"), 200, false},
+		{"GET", "/static/0000000000000000/app.css", 404, false},
+		{"GET", "/no/such/page", 404, true},
+		{"POST", "/healthz", 405, true},
+	}
+	for _, p := range paths {
+		t.Run(p.method+" "+p.path, func(t *testing.T) {
+			res, _ := ts.do(t, p.method, p.path, nil)
+			if res.StatusCode != p.wantStatus {
+				t.Fatalf("status %d, want %d", res.StatusCode, p.wantStatus)
+			}
+			csp := res.Header.Get("Content-Security-Policy")
+			for _, want := range []string{"script-src 'self' 'nonce-", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %q", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+				t.Errorf("CSP allows unsafe scripts: %q", csp)
+			}
+			for h, want := range map[string]string{
+				"X-Content-Type-Options": "nosniff",
+				"X-Frame-Options":        "DENY",
+				"Referrer-Policy":        "no-referrer",
+			} {
+				if got := res.Header.Get(h); got != want {
+					t.Errorf("%s = %q, want %q", h, got, want)
+				}
+			}
+			if res.Header.Get("X-Request-Id") == "" {
+				t.Error("no X-Request-Id")
+			}
+			if p.page && res.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("page Cache-Control = %q, want no-store", res.Header.Get("Cache-Control"))
+			}
+			if res.Header.Get("Strict-Transport-Security") != "" {
+				t.Error("HSTS sent over plain http")
+			}
+		})
+	}
+}
+
+func TestCSPNonceIsFreshAndUsed(t *testing.T) {
+	ts := newTestServer(t)
+	nonces := map[string]bool{}
+	for range 3 {
+		res, body := ts.do(t, "GET", "/", nil)
+		csp := res.Header.Get("Content-Security-Policy")
+		_, after, _ := strings.Cut(csp, "'nonce-")
+		nonce, _, _ := strings.Cut(after, "'")
+		if len(nonce) < 16 {
+			t.Fatalf("nonce %q too short", nonce)
+		}
+		nonces[nonce] = true
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+			if got, _ := s.Attr("nonce"); got != nonce {
+				t.Errorf("script %v has nonce %q, want %q", s.AttrOr("src", "?"), got, nonce)
+			}
+		})
+	}
+	if len(nonces) != 3 {
+		t.Fatalf("nonces repeat across requests: %v", nonces)
+	}
+}
+
+func TestHSTSAndHostCookieOverHTTPS(t *testing.T) {
+	ts := newTestServer(t)
+	base, _ := url.Parse("https://portal.example.com")
+	srv, err := New(Config{BaseURL: base, SessionKeys: [][]byte{testKey},
+		SessionLimits: store.SessionLimits{Idle: time.Minute, Absolute: time.Hour}}, ts.db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if got := w.Header().Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
+		t.Fatalf("HSTS = %q", got)
+	}
+	if srv.sessions.name != "__Host-portal_session" || !srv.sessions.options.Secure {
+		t.Fatalf("https session cookie: name %q secure %v", srv.sessions.name, srv.sessions.options.Secure)
+	}
+}
+
+func TestStaticAssetsAreImmutable(t *testing.T) {
+	ts := newTestServer(t)
+	res, body := ts.do(t, "GET", static.Path("app.css"), nil)
+	if res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Fatalf("Cache-Control = %q", res.Header.Get("Cache-Control"))
+	}
+	if !strings.Contains(body, "--green") {
+		t.Fatal("stylesheet body not served")
+	}
+	res, _ = ts.do(t, "GET", static.Path("app.css"), http.Header{"If-None-Match": {res.Header.Get("ETag")}})
+	if res.StatusCode != http.StatusNotModified {
+		t.Fatalf("conditional GET = %d, want 304", res.StatusCode)
+	}
+}
+
+func TestCrossOriginPostIsRefusedAndChangesNothing(t *testing.T) {
+	ts := newTestServer(t)
+	cookie := ts.mustSession(t, map[any]any{"probe": "kept"})
+	cases := map[string]http.Header{
+		"Origin of another site":    {"Origin": {"https://evil.example"}},
+		"Sec-Fetch-Site cross-site": {"Sec-Fetch-Site": {"cross-site"}},
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			h.Set("Cookie", cookie.Name+"="+cookie.Value)
+			res, body := ts.do(t, "POST", "/logout", h)
+			if res.StatusCode != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", res.StatusCode)
+			}
+			if !strings.Contains(body, "came from another website") {
+				t.Fatal("403 page does not explain the refusal")
+			}
+			if sess := ts.loadSession(t, cookie); sess["probe"] != "kept" {
+				t.Fatalf("session changed by a refused request: %v", sess)
+			}
+		})
+	}
+	t.Run("same origin is allowed", func(t *testing.T) {
+		res, _ := ts.do(t, "POST", "/logout", http.Header{"Sec-Fetch-Site": {"same-origin"}, "Cookie": {cookie.Name + "=" + cookie.Value}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d, want 303", res.StatusCode)
+		}
+		if sess := ts.loadSession(t, cookie); len(sess) != 0 {
+			t.Fatalf("session survived sign-out: %v", sess)
+		}
+	})
+}
+
+// loadSession returns the values the server holds for cookie.
+func (ts *testServer) loadSession(t *testing.T, cookie *http.Cookie) map[any]any {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(cookie)
+	sess, err := ts.srv.sessions.New(r, cookie.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess.Values
+}
+
+func TestSessionCookieCarriesOnlyAnID(t *testing.T) {
+	ts := newTestServer(t)
+	cookie := ts.mustSession(t, map[any]any{"admin": "a-value-that-must-stay-on-the-server"})
+	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
+		t.Fatalf("cookie attributes: HttpOnly=%v SameSite=%v Path=%q", cookie.HttpOnly, cookie.SameSite, cookie.Path)
+	}
+	var id string
+	if err := securecookie.New(testKey, nil).Decode(cookie.Name, cookie.Value, &id); err != nil {
+		t.Fatalf("cookie does not decode to an ID: %v", err)
+	}
+	if len(id) < 26 || strings.Contains(id, "a-value") {
+		t.Fatalf("cookie value %q is not a bare random ID", id)
+	}
+	rec, err := ts.db.FindSession(context.Background(), id, store.SessionLimits{Idle: time.Hour, Absolute: time.Hour})
+	if err != nil {
+		t.Fatalf("no row for the cookie's ID: %v", err)
+	}
+	if !bytes.Contains(rec.Data, []byte("a-value-that-must-stay-on-the-server")) {
+		t.Fatal("the row does not hold the session data")
+	}
+	t.Run("a deleted row signs the browser out", func(t *testing.T) {
+		if err := ts.db.DeleteSession(context.Background(), id); err != nil {
+			t.Fatal(err)
+		}
+		if sess := ts.loadSession(t, cookie); len(sess) != 0 {
+			t.Fatalf("session data survived the deleted row: %v", sess)
+		}
+	})
+	t.Run("a forged cookie is a fresh session", func(t *testing.T) {
+		forged, _ := securecookie.New(bytes.Repeat([]byte("x"), 32), nil).Encode(cookie.Name, id)
+		if sess := ts.loadSession(t, &http.Cookie{Name: cookie.Name, Value: forged}); len(sess) != 0 {
+			t.Fatalf("forged cookie accepted: %v", sess)
+		}
+	})
+}
+
+func TestEverySetCookieIsHttpOnlyAndSameSite(t *testing.T) {
+	ts := newTestServer(t)
+	cookie := ts.mustSession(t, map[any]any{"x": "y"})
+	// Sign-out clears the cookie; the clearing cookie must carry the same
+	// attributes.
+	res, _ := ts.do(t, "POST", "/logout", http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}})
+	set := res.Header.Values("Set-Cookie")
+	if len(set) == 0 {
+		t.Fatal("sign-out set no cookie")
+	}
+	for _, c := range set {
+		if !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") {
+			t.Errorf("Set-Cookie %q lacks HttpOnly or SameSite", c)
+		}
+	}
+}
+
+func TestPanicGivesThe500PageAndServingGoesOn(t *testing.T) {
+	ts := newTestServer(t)
+	ts.srv.mux.HandleFunc("GET /test/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+
+	res, body := ts.do(t, "GET", "/test/panic", nil)
+	if res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", res.StatusCode)
+	}
+	id := res.Header.Get("X-Request-Id")
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if got := doc.Find("#error-page .ref code").Text(); got != id || id == "" {
+		t.Fatalf("500 page shows reference %q, want the request ID %q", got, id)
+	}
+	if strings.Contains(body, "boom") {
+		t.Fatal("panic value leaked to the page")
+	}
+	if !strings.Contains(ts.logs.String(), "boom") || !strings.Contains(ts.logs.String(), id) {
+		t.Fatal("panic not logged with its request ID")
+	}
+	if res, _ := ts.do(t, "GET", "/healthz", nil); res.StatusCode != 200 {
+		t.Fatalf("next request: %d", res.StatusCode)
+	}
+}
+
+func TestErrorPagesTellWhatToDo(t *testing.T) {
+	ts := newTestServer(t)
+	cases := []struct {
+		code      string
+		status    int
+		wantTitle string
+	}{
+		{portal.EFORBIDDEN, 403, "You don't have access to this"},
+		{portal.ENOTFOUND, 404, "Page not found"},
+		{portal.EGONE, 410, "This link no longer works"},
+		{portal.EINTERNAL, 500, "Something went wrong on our side"},
+	}
+	for _, c := range cases {
+		t.Run(c.code, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/x", nil)
+			ts.srv.fail(w, r, portal.Errorf(c.code, "The specific reason."))
+			if w.Code != c.status {
+				t.Fatalf("status %d, want %d", w.Code, c.status)
+			}
+			doc, _ := goquery.NewDocumentFromReader(w.Body)
+			if got := doc.Find("#error-page h1").Text(); got != c.wantTitle {
+				t.Errorf("title %q, want %q", got, c.wantTitle)
+			}
+			if got := doc.Find("#error-page .error-message").Text(); got != "The specific reason." {
+				t.Errorf("message %q", got)
+			}
+			if doc.Find(`#error-page a[href="/"]`).Length() != 1 {
+				t.Error("no way back to the home page")
+			}
+		})
+	}
+	t.Run("htmx requests get an alert in the message area", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/x", nil)
+		r.Header.Set("HX-Request", "true")
+		ts.srv.fail(w, r, portal.Errorf(portal.ECONFLICT, "Already approved."))
+		if w.Code != 409 || w.Header().Get("HX-Retarget") != "#flash" {
+			t.Fatalf("status %d retarget %q", w.Code, w.Header().Get("HX-Retarget"))
+		}
+		if !strings.Contains(w.Body.String(), "Already approved.") || strings.Contains(w.Body.String(), "<html") {
+			t.Fatalf("fragment = %q", w.Body.String())
+		}
+	})
+	t.Run("internal errors hide their text", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		ts.srv.fail(w, httptest.NewRequest("GET", "/x", nil), io.ErrUnexpectedEOF)
+		if strings.Contains(w.Body.String(), "unexpected EOF") || !strings.Contains(w.Body.String(), "Internal error.") {
+			t.Fatal("internal error text leaked or generic message missing")
+		}
+	})
+}
+
+func TestHealthz(t *testing.T) {
+	ts := newTestServer(t)
+	res, body := ts.do(t, "GET", "/healthz", nil)
+	if res.StatusCode != 200 || body != "ok" {
+		t.Fatalf("healthz = %d %q", res.StatusCode, body)
+	}
+	ts.db.Close()
+	res, _ = ts.do(t, "GET", "/healthz", nil)
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("healthz with a closed database = %d, want 503", res.StatusCode)
+	}
+}
+
+func TestAccessLogHasNoPathsOrQueries(t *testing.T) {
+	ts := newTestServer(t)
+	ts.do(t, "GET", "/link/SECRET-TOKEN-123?code=SECRET-CODE", nil)
+	logs := ts.logs.String()
+	if !strings.Contains(logs, "msg=request") {
+		t.Fatal("no access log line")
+	}
+	if strings.Contains(logs, "SECRET") {
+		t.Fatalf("a path or query reached the log:\n%s", logs)
+	}
+}
