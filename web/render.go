@@ -31,6 +31,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 // and the flashes, which are consumed.
 func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views.Shell {
 	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context())}
+	if a := adminFrom(r.Context()); a != nil {
+		shell.Admin = &views.Admin{Name: a.Name, PictureURL: a.PictureURL, Operator: a.Operator}
+	}
 	sess := s.sessions.current(r)
 	if sess == nil {
 		return shell

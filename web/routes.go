@@ -10,11 +10,14 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /static/{hash}/{name}", static.Handler())
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 
-	// Pages.
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
-
 	// Sign-in.
+	s.mux.HandleFunc("GET /login", s.handleLogin)
+	s.mux.HandleFunc("GET /auth/callback", s.handleAuthCallback)
 	s.mux.HandleFunc("POST /logout", s.handleLogout)
+
+	// Pages.
+	s.mux.Handle("GET /{$}", s.withAdmin(s.handleHome))
+	s.mux.Handle("GET /profile", s.signedIn(s.handleProfile))
 
 	// Everything else: 405 when the path exists for another method, else
 	// the 404 page.

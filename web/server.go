@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"lineportal/internal/line"
 	"lineportal/store"
 )
 
@@ -25,6 +26,22 @@ type Config struct {
 	// SimulatorURL is the simulator's control page when LINE is simulated;
 	// empty against real LINE.
 	SimulatorURL string
+	// Login signs admins in with the portal's LINE Login channel.
+	Login *line.Login
+	// Operators are the LINE user IDs of the admins who run LINE's reviews.
+	Operators []string
+	// PortalOA is the portal's own LINE Official Account, offered at
+	// sign-in (bot_prompt) and on the profile page.
+	PortalOA OfficialAccountLink
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// OfficialAccountLink names an Official Account and where to add it as a
+// friend.
+type OfficialAccountLink struct {
+	Name         string
+	AddFriendURL string
 }
 
 // Server serves the portal.
@@ -48,6 +65,12 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if cfg.SessionLimits.Idle <= 0 || cfg.SessionLimits.Absolute <= 0 {
 		return nil, errors.New("web: session limits must be positive")
 	}
+	if cfg.Login == nil {
+		return nil, errors.New("web: no LINE Login client")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &Server{cfg: cfg, db: db, log: log}
 	s.sessions = newSessionStore(db, cfg.SessionKeys, cfg.SessionLimits, s.https())
 	s.mux = http.NewServeMux()
@@ -58,6 +81,8 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 func (s *Server) https() bool { return s.cfg.BaseURL.Scheme == "https" }
 

@@ -21,9 +21,13 @@ type sessionStore struct {
 	db      *store.DB
 	codecs  []securecookie.Codec
 	limits  store.SessionLimits
-	name    string
 	options sessions.Options
+	// name is the session cookie's name; loginFlowName the cookie that
+	// binds a LINE Login in progress to the browser.
+	name, loginFlowName string
 }
+
+var _ sessions.Store = (*sessionStore)(nil)
 
 // flash is a one-time message stored in the session.
 type flash struct {
@@ -38,11 +42,12 @@ func init() {
 }
 
 func newSessionStore(db *store.DB, keys [][]byte, limits store.SessionLimits, secure bool) *sessionStore {
-	st := &sessionStore{db: db, limits: limits, name: "portal_session"}
+	prefix := ""
 	if secure {
 		// __Host- binds the cookie to this exact host, https and path /.
-		st.name = "__Host-portal_session"
+		prefix = "__Host-"
 	}
+	st := &sessionStore{db: db, limits: limits, name: prefix + "portal_session", loginFlowName: prefix + "portal_login"}
 	for _, k := range keys {
 		// Sign only: the value is a random ID with nothing to hide, and
 		// signing lets a rotated-out key stop being accepted.

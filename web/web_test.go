@@ -10,12 +10,15 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gorilla/securecookie"
 
+	"lineportal/internal/line"
+	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/static"
 	"lineportal/store"
@@ -27,32 +30,109 @@ type testServer struct {
 	*httptest.Server
 	srv  *Server
 	db   *store.DB
-	logs *bytes.Buffer
+	sim  *linesim.Server
+	demo linesim.DemoData
+	// SimURL is the simulator's base URL (LINE's hosts).
+	SimURL string
+	logs   *syncBuffer
+	clock  *testClock
 }
 
-// newTestServer runs the real handler over loopback on a fresh database.
-func newTestServer(t *testing.T) *testServer {
+// testClock is a settable clock for the web layer.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// syncBuffer collects logs written from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+const testChannelSecret = "0123456789abcdef0123456789abcdef"
+
+// newTestServer runs the real handler over loopback on a fresh database,
+// signing in through the LINE simulator (bot_prompt normal unless
+// botPrompt says otherwise).
+func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "portal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	logs := new(bytes.Buffer)
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	base, _ := url.Parse("http://127.0.0.1")
+
+	simMux := http.NewServeMux()
+	simTS := httptest.NewServer(simMux)
+	t.Cleanup(simTS.Close)
+	sim, err := linesim.New(linesim.Config{BaseURL: simTS.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	simMux.Handle("/", sim.Handler())
+
+	portalMux := http.NewServeMux()
+	ts := httptest.NewServer(portalMux)
+	t.Cleanup(ts.Close)
+	demo, err := sim.SeedDemo(linesim.LoginChannel{ID: "2000000001", Secret: testChannelSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompt := "normal"
+	if len(botPrompt) > 0 {
+		prompt = botPrompt[0]
+	}
+	login, err := line.NewLogin(context.Background(), line.LoginConfig{
+		ChannelID: "2000000001", ChannelSecret: testChannelSecret,
+		AuthBaseURL: simTS.URL, APIBaseURL: simTS.URL,
+		RedirectURL: ts.URL + "/auth/callback", BotPrompt: prompt,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	clock := &testClock{}
+	base, _ := url.Parse(ts.URL)
 	srv, err := New(Config{
 		BaseURL:       base,
 		SessionKeys:   [][]byte{testKey},
 		SessionLimits: store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
-		SimulatorURL:  "http://127.0.0.1:1/sim/",
-	}, db, log)
+		SimulatorURL:  simTS.URL + "/sim/",
+		Login:         login,
+		Operators:     []string{demo.Operator.ID},
+		PortalOA:      OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/"},
+		Now:           clock.now,
+	}, db, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, srv: srv, db: db, logs: logs}
+	portalMux.Handle("/", srv)
+	return &testServer{Server: ts, srv: srv, db: db, sim: sim, demo: demo, SimURL: simTS.URL, logs: logs, clock: clock}
 }
 
 // do sends a request without following redirects.
@@ -178,8 +258,9 @@ func TestCSPNonceIsFreshAndUsed(t *testing.T) {
 func TestHSTSAndHostCookieOverHTTPS(t *testing.T) {
 	ts := newTestServer(t)
 	base, _ := url.Parse("https://portal.example.com")
-	srv, err := New(Config{BaseURL: base, SessionKeys: [][]byte{testKey},
-		SessionLimits: store.SessionLimits{Idle: time.Minute, Absolute: time.Hour}}, ts.db, slog.New(slog.DiscardHandler))
+	cfg := ts.srv.cfg
+	cfg.BaseURL = base
+	srv, err := New(cfg, ts.db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,16 +66,25 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	baseURL, _ := url.Parse(m.URL) // validated with the configuration
 
+	setup, err := m.connectLINE(ctx)
+	if err != nil {
+		ln.Close()
+		m.Close()
+		return err
+	}
 	limits := store.SessionLimits{Idle: m.Config.SessionIdle, Absolute: m.Config.SessionAbsolute}
 	srv, err := web.New(web.Config{
 		BaseURL:       baseURL,
 		SessionKeys:   keys.session,
 		SessionLimits: limits,
 		SimulatorURL:  m.simulatorControlURL(),
+		Login:         setup.login,
+		Operators:     setup.operators,
+		PortalOA:      setup.portalOA,
 	}, db, m.log)
 	if err != nil {
 		ln.Close()
-		db.Close()
+		m.Close()
 		return err
 	}
 	m.serve(ln, srv)

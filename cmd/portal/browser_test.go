@@ -88,14 +88,38 @@ func (b *browser) consoleErrors() []string {
 // with a message instead of hanging until the test binary's deadline.
 const stepTimeout = 15 * time.Second
 
-// do runs steps that return nothing.
+// do runs steps that return nothing, one call each: a step that navigates
+// to another origin ends the session a batched next step would run in.
 func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("browser: %v (page errors: %v)", err, b.consoleErrors())
+	for i, step := range steps {
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		err := chromedp.Do(ctx, step)
+		cancel()
+		if err != nil {
+			t.Fatalf("browser step %d of %d: %v (page errors: %.600v)", i+1, len(steps), err, b.consoleErrors())
+		}
 	}
+}
+
+// waitUntil waits until the JavaScript expression is true in the current
+// page. Unlike chromedp.Poll it rides out navigations: while a redirect
+// chain replaces the document, evaluating fails and is simply tried again.
+func (b *browser) waitUntil(t *testing.T, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("browser: waited %v for %s (last error: %v; page errors: %.600v)", stepTimeout, expr, lastErr, b.consoleErrors())
 }
 
 // get runs one step and returns its value.
@@ -105,7 +129,7 @@ func get[T any](t *testing.T, b *browser, step chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, step)
 	if err != nil {
-		t.Fatalf("browser: %v (page errors: %v)", err, b.consoleErrors())
+		t.Fatalf("browser: %v (page errors: %.600v)", err, b.consoleErrors())
 	}
 	return v
 }

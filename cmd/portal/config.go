@@ -31,6 +31,10 @@ type Config struct {
 	LoginChannelID  string
 	LoginSecret     string
 	BotPrompt       string
+	OABasicID       string
+	OAName          string
+	AccessURL       string
+	APIURL          string
 	Simulator       string
 	SimulatorAddr   string
 }
@@ -57,6 +61,10 @@ func (c *Config) options() []option {
 		{"LINE_LOGIN_CHANNEL_ID", "line-login-channel-id", "", "the portal's own LINE Login channel ID", false, text(&c.LoginChannelID)},
 		{"LINE_LOGIN_CHANNEL_SECRET", "line-login-channel-secret", "", "the portal's own LINE Login channel secret", true, text(&c.LoginSecret)},
 		{"LINE_BOT_PROMPT", "bot-prompt", "normal", "offer the portal's Official Account at sign-in: normal, aggressive or off", false, text(&c.BotPrompt)},
+		{"LINE_OA_BASIC_ID", "oa-basic-id", "", "basic ID (@…) of the portal's own LINE Official Account, for its add-friend link", false, text(&c.OABasicID)},
+		{"LINE_OA_NAME", "oa-name", "", "display name of the portal's own LINE Official Account", false, text(&c.OAName)},
+		{"LINE_ACCESS_URL", "line-access-url", "https://access.line.me", "LINE Login's issuer and authorization host", false, text(&c.AccessURL)},
+		{"LINE_API_URL", "line-api-url", "https://api.line.me", "LINE's API host", false, text(&c.APIURL)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", false, text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", false, text(&c.SimulatorAddr)},
 	}
@@ -81,15 +89,24 @@ func duration(dst *time.Duration) func(string) error {
 // and validates the result.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
+	if err := parseOptions(name, c.options(), args, getenv, stderr); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+// parseOptions sets each option from its default, then its environment
+// variable, then its flag.
+func parseOptions(name string, opts []option, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	for _, o := range c.options() {
+	for _, o := range opts {
 		v, from := o.def, "default"
 		if e := getenv(o.env); e != "" {
 			v, from = e, o.env
 		}
 		if err := o.set(v); err != nil {
-			return c, fmt.Errorf("%s: %w", from, err)
+			return fmt.Errorf("%s: %w", from, err)
 		}
 		usage := o.usage + " ($" + o.env + ")"
 		if o.def != "" {
@@ -98,12 +115,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		fs.Func(o.flag, usage, o.set)
 	}
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		return err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	return c, c.validate()
+	return nil
 }
 
 func (c *Config) validate() error {
@@ -115,6 +132,14 @@ func (c *Config) validate() error {
 		if _, _, err := net.SplitHostPort(c.SimulatorAddr); err != nil {
 			errs = append(errs, fmt.Errorf("PORTAL_SIMULATOR_ADDR: %q is not host:port", c.SimulatorAddr))
 		}
+	}
+	for name, v := range map[string]string{"LINE_ACCESS_URL": c.AccessURL, "LINE_API_URL": c.APIURL} {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: %q is not an http or https URL", name, v))
+		}
+	}
+	if c.OABasicID != "" && !strings.HasPrefix(c.OABasicID, "@") {
+		errs = append(errs, fmt.Errorf("LINE_OA_BASIC_ID: %q must start with @", c.OABasicID))
 	}
 	if c.DB == "" {
 		errs = append(errs, errors.New("PORTAL_DB: a database file is required"))

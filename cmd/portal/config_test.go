@@ -89,7 +89,8 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	var c Config
-	for _, o := range c.options() {
+	var sim simulatorConfig
+	for _, o := range append(c.options(), sim.options()...) {
 		if !strings.Contains(string(readme), "`"+o.env+"`") || !strings.Contains(string(readme), "`--"+o.flag+"`") {
 			t.Errorf("README.md does not list %s / --%s", o.env, o.flag)
 		}

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "linesim":
-		return linesim(ctx, args, getenv, stdout, stderr)
+		return runSimulator(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "portal", version)
 		return nil

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+
+	"lineportal/internal/line"
+	"lineportal/internal/linesim"
+	"lineportal/web"
+)
+
+// demoLoginChannelID is the portal's LINE Login channel on the simulator.
+const demoLoginChannelID = "2000000001"
+
+// lineSetup is how the portal talks to LINE: the sign-in client, its own
+// Official Account, and operators the simulator's demo adds.
+type lineSetup struct {
+	login     *line.Login
+	portalOA  web.OfficialAccountLink
+	operators []string
+}
+
+// connectLINE discovers LINE Login once, on the real LINE platform or on
+// the built-in simulator, which it then starts with demo users.
+func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
+	cfg := m.Config
+	botPrompt := cfg.BotPrompt
+	if botPrompt == "off" {
+		botPrompt = ""
+	}
+	login := line.LoginConfig{
+		ChannelID:     cfg.LoginChannelID,
+		ChannelSecret: cfg.LoginSecret,
+		AuthBaseURL:   cfg.AccessURL,
+		APIBaseURL:    cfg.APIURL,
+		RedirectURL:   m.URL + "/auth/callback",
+		BotPrompt:     botPrompt,
+	}
+	setup := lineSetup{operators: splitList(cfg.Operators)}
+	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName}
+	if cfg.OABasicID != "" {
+		setup.portalOA.AddFriendURL = "https://line.me/R/ti/p/" + url.PathEscape(cfg.OABasicID)
+	}
+
+	if cfg.simulated() {
+		demo, err := m.startSimulator(&login)
+		if err != nil {
+			return setup, err
+		}
+		setup.operators = append(setup.operators, demo.Operator.ID)
+		setup.portalOA = web.OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/"}
+	}
+	if setup.portalOA.Name == "" {
+		setup.portalOA.Name = "the portal's LINE Official Account"
+	}
+
+	var err error
+	setup.login, err = line.NewLogin(ctx, login)
+	if err != nil {
+		return setup, fmt.Errorf("connecting to LINE Login: %w", err)
+	}
+	return setup, nil
+}
+
+// startSimulator serves the LINE platform simulator on its own listener (a
+// different origin, as LINE is), registers the portal's Login channel with
+// a fresh secret and seeds the demo users, then points login at it.
+func (m *Main) startSimulator(login *line.LoginConfig) (linesim.DemoData, error) {
+	addr, err := m.Config.simulatorAddr()
+	if err != nil {
+		return linesim.DemoData{}, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return linesim.DemoData{}, fmt.Errorf("starting the LINE simulator on %s: %w (set PORTAL_SIMULATOR_ADDR)", addr, err)
+	}
+	m.SimulatorURL = "http://" + ln.Addr().String()
+	sim, err := linesim.New(linesim.Config{BaseURL: m.SimulatorURL, Logger: m.log.With("component", "linesim")})
+	if err != nil {
+		ln.Close()
+		return linesim.DemoData{}, err
+	}
+	login.ChannelID = demoLoginChannelID
+	login.ChannelSecret = randomHex(16)
+	login.AuthBaseURL, login.APIBaseURL = m.SimulatorURL, m.SimulatorURL
+	demo, err := sim.SeedDemo(linesim.LoginChannel{ID: login.ChannelID, Secret: login.ChannelSecret, RedirectURIs: []string{login.RedirectURL}})
+	if err != nil {
+		ln.Close()
+		return linesim.DemoData{}, err
+	}
+	m.serve(ln, sim.Handler())
+	m.log.Info("running on the simulated LINE platform", "simulator", m.SimulatorURL)
+	return demo, nil
+}
+
+// randomHex returns n random bytes in hex, the shape of a LINE channel
+// secret.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,511 @@
+package linesim
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Paths of the simulator's own login screens; LINE's real ones are private.
+const (
+	pathPickUser  = "/oauth2/v2.1/authorize/user"
+	pathConsent   = "/oauth2/v2.1/authorize/consent"
+	pathAddFriend = "/oauth2/v2.1/authorize/add-friend"
+)
+
+// Scopes of LINE Login.
+const (
+	scopeOpenID  = "openid"
+	scopeProfile = "profile"
+	scopeEmail   = "email"
+)
+
+// Values of bot_prompt.
+const (
+	botPromptNormal     = "normal"
+	botPromptAggressive = "aggressive"
+)
+
+// authRequestLifetime bounds how long a user may take on the login screens.
+const authRequestLifetime = 30 * time.Minute
+
+// consentStage is the screen a pending authorization request is waiting on.
+type consentStage int
+
+const (
+	stagePickUser consentStage = iota
+	stageConsent
+	stageAddFriend
+)
+
+// authRequest is a validated authorization request waiting for the user. It
+// lives on the server under a random ID; the forms carry only that ID.
+type authRequest struct {
+	channelID     string
+	redirectURI   string
+	state         string
+	scopes        []string
+	nonce         string
+	codeChallenge string
+	withAuthTime  bool
+	botPrompt     string
+	stage         consentStage
+	userID        string
+	newUser       bool
+	expiresAt     time.Time
+}
+
+// authorizeError is an error the authorize endpoint reports to the client's
+// redirect_uri.
+type authorizeError struct{ code, description string }
+
+// friendOffer is what the add-friend option offers the user who signs in.
+type friendOffer int
+
+const (
+	offerNothing friendOffer = iota
+	offerAdd
+	offerUnblock
+	offerAlreadyFriend
+)
+
+func offerFor(f Friendship) friendOffer {
+	switch f {
+	case FriendshipFriend:
+		return offerAlreadyFriend
+	case FriendshipBlocked:
+		return offerUnblock
+	default:
+		return offerAdd
+	}
+}
+
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.state.mu.Lock()
+	ch, known := s.state.channels[q.Get("client_id")]
+	s.state.mu.Unlock()
+	// LINE shows an error page instead of redirecting when it cannot trust
+	// the redirect target.
+	if !known {
+		s.renderAuthorizeError(w, r, "Invalid client_id value. Check if it is the channel ID of a LINE Login channel.")
+		return
+	}
+	redirectURI := q.Get("redirect_uri")
+	if !slices.Contains(ch.RedirectURIs, redirectURI) {
+		s.renderAuthorizeError(w, r, "Invalid redirect_uri value. Check if it is registered in a LINE developers site.")
+		return
+	}
+	req, problem := parseAuthorizeRequest(q)
+	if problem != nil {
+		redirectToClient(w, r, redirectURI,
+			"error", problem.code, "error_description", problem.description, "state", q.Get("state"))
+		return
+	}
+	req.channelID, req.redirectURI = ch.ID, redirectURI
+
+	s.state.mu.Lock()
+	id := s.state.addAuthRequest(req, s.now())
+	view := s.state.pickUserView(id, &req, "", "")
+	s.state.mu.Unlock()
+	s.renderHTML(w, r, http.StatusOK, pickUserPage(view))
+}
+
+// parseAuthorizeRequest validates the parameters whose errors the authorize
+// endpoint reports to the client by redirect; the first failing check wins.
+func parseAuthorizeRequest(q url.Values) (authRequest, *authorizeError) {
+	if q.Get("response_type") != "code" {
+		return authRequest{}, &authorizeError{"UNSUPPORTED_RESPONSE_TYPE", "Only response_type=code is supported."}
+	}
+	var scopes []string
+	for _, sc := range strings.Fields(q.Get("scope")) {
+		if sc != scopeOpenID && sc != scopeProfile && sc != scopeEmail {
+			return authRequest{}, &authorizeError{"INVALID_SCOPE", "Unknown scope: " + sc}
+		}
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	if !slices.Contains(scopes, scopeProfile) && !slices.Contains(scopes, scopeOpenID) {
+		return authRequest{}, &authorizeError{"INVALID_SCOPE", "The scope must include profile or openid."}
+	}
+	if slices.Contains(scopes, scopeEmail) && !slices.Contains(scopes, scopeOpenID) {
+		return authRequest{}, &authorizeError{"INVALID_SCOPE", "The email scope requires the openid scope."}
+	}
+	req := authRequest{
+		state:         q.Get("state"),
+		scopes:        scopes,
+		nonce:         q.Get("nonce"),
+		codeChallenge: q.Get("code_challenge"),
+		botPrompt:     q.Get("bot_prompt"),
+	}
+	if req.state == "" {
+		return authRequest{}, &authorizeError{"INVALID_REQUEST", "state is required."}
+	}
+	if req.codeChallenge != "" {
+		if q.Get("code_challenge_method") != "S256" {
+			return authRequest{}, &authorizeError{"INVALID_REQUEST", "code_challenge_method must be S256."}
+		}
+		// A base64url SHA-256 digest without padding is 43 characters.
+		if len(req.codeChallenge) != 43 || strings.IndexFunc(req.codeChallenge, func(c rune) bool { return !isBase64URLChar(c) }) >= 0 {
+			return authRequest{}, &authorizeError{"INVALID_REQUEST", "code_challenge must be the base64url-encoded SHA-256 of the code_verifier."}
+		}
+	}
+	if req.botPrompt != "" && req.botPrompt != botPromptNormal && req.botPrompt != botPromptAggressive {
+		return authRequest{}, &authorizeError{"INVALID_REQUEST", "bot_prompt must be normal or aggressive."}
+	}
+	if q.Has("max_age") {
+		if n, err := strconv.Atoi(q.Get("max_age")); err != nil || n < 0 {
+			return authRequest{}, &authorizeError{"INVALID_REQUEST", "max_age must be a non-negative integer."}
+		}
+		req.withAuthTime = true
+	}
+	return req, nil
+}
+
+func isBase64URLChar(c rune) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// addAuthRequest stores a pending request and returns its ID. Abandoned
+// requests are dropped here so that memory stays bounded.
+// The caller holds the lock.
+func (st *state) addAuthRequest(req authRequest, now time.Time) string {
+	for id, pending := range st.authRequests {
+		if !now.Before(pending.expiresAt) {
+			delete(st.authRequests, id)
+		}
+	}
+	id := newOpaqueToken()
+	req.expiresAt = now.Add(authRequestLifetime)
+	st.authRequests[id] = &req
+	return id
+}
+
+// pendingAuthRequest returns the request waiting on one of stages. The caller
+// holds the lock.
+func (st *state) pendingAuthRequest(id string, now time.Time, stages ...consentStage) (*authRequest, bool) {
+	req, ok := st.authRequests[id]
+	if !ok || !now.Before(req.expiresAt) || !slices.Contains(stages, req.stage) {
+		return nil, false
+	}
+	return req, true
+}
+
+func (s *Server) renderAuthorizeError(w http.ResponseWriter, r *http.Request, message string) {
+	s.renderHTML(w, r, http.StatusBadRequest, authorizeErrorPage(message))
+}
+
+func (s *Server) renderStaleRequest(w http.ResponseWriter, r *http.Request) {
+	s.renderAuthorizeError(w, r, "This login request has expired, was already answered, or does not exist. Go back to the app and log in again.")
+}
+
+// pickUserView builds step 1. The caller holds the lock.
+func (st *state) pickUserView(id string, req *authRequest, problem, newUserName string) pickUserView {
+	selected := req.userID
+	if selected == "" && newUserName == "" && len(st.userIDs) > 0 {
+		selected = st.userIDs[0]
+	}
+	return pickUserView{
+		RequestID:   id,
+		Summary:     requestSummary{ChannelID: req.channelID, Scopes: req.scopes},
+		Users:       st.userList(),
+		SelectedID:  selected,
+		NewUserName: newUserName,
+		Problem:     problem,
+	}
+}
+
+// handlePickUser answers step 1: the user signs in as an existing simulated
+// user or as a new one.
+func (s *Server) handlePickUser(w http.ResponseWriter, r *http.Request) {
+	if status, ok := parseFormStatus(r); !ok {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	id := r.PostForm.Get("request")
+	if r.PostForm.Get("action") == "cancel" {
+		s.denyAuthorization(w, r, id)
+		return
+	}
+
+	s.state.mu.Lock()
+	req, ok := s.state.pendingAuthRequest(id, s.now(), stagePickUser, stageConsent)
+	if !ok {
+		s.state.mu.Unlock()
+		s.renderStaleRequest(w, r)
+		return
+	}
+	choice, newUserName := r.PostForm.Get("user"), r.PostForm.Get("new_user_name")
+	var problem string
+	switch {
+	// Without JavaScript, typing a name cannot select its radio button, so a
+	// typed name is the choice.
+	case choice == "new" || strings.TrimSpace(newUserName) != "":
+		u, err := s.state.addUser(User{Name: newUserName}, s.baseURL)
+		if err != nil {
+			problem = err.Error()
+			break
+		}
+		s.log.InfoContext(r.Context(), "linesim: user created on the login screen", slog.String("user_id", u.ID))
+		req.userID, req.newUser = u.ID, true
+	case s.state.hasUser(choice):
+		req.userID, req.newUser = choice, false
+	default:
+		problem = "Choose a user to log in as, or enter a name to create one."
+	}
+	if problem != "" {
+		view := s.state.pickUserView(id, req, problem, newUserName)
+		s.state.mu.Unlock()
+		s.renderHTML(w, r, http.StatusUnprocessableEntity, pickUserPage(view))
+		return
+	}
+	req.stage = stageConsent
+	s.state.mu.Unlock()
+	http.Redirect(w, r, pathConsent+"?request="+url.QueryEscape(id), http.StatusSeeOther)
+}
+
+// consentOffer is the add-friend option of the consent screen for the user
+// signing in; offerNothing unless bot_prompt=normal and an account is linked.
+// The caller holds the lock.
+func (st *state) consentOffer(req *authRequest) (friendOffer, OfficialAccount) {
+	oa, linked := st.linkedAccount(req.channelID)
+	if !linked || req.botPrompt != botPromptNormal {
+		return offerNothing, OfficialAccount{}
+	}
+	return offerFor(st.friendship(req.userID, oa.BotID)), oa
+}
+
+func (s *Server) handleConsentPage(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("request")
+	s.state.mu.Lock()
+	req, ok := s.state.pendingAuthRequest(id, s.now(), stageConsent)
+	if !ok {
+		s.state.mu.Unlock()
+		s.renderStaleRequest(w, r)
+		return
+	}
+	offer, oa := s.state.consentOffer(req)
+	view := consentView{
+		RequestID:   id,
+		Summary:     requestSummary{ChannelID: req.channelID, Scopes: req.scopes},
+		User:        s.state.users[req.userID],
+		Offer:       offer,
+		AccountName: oa.Name,
+	}
+	s.state.mu.Unlock()
+	s.renderHTML(w, r, http.StatusOK, consentPage(view))
+}
+
+// handleConsent answers step 2: Allow or Cancel, with the add-friend option
+// of bot_prompt=normal.
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+	if status, ok := parseFormStatus(r); !ok {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	id := r.PostForm.Get("request")
+	if r.PostForm.Get("action") != "allow" {
+		s.denyAuthorization(w, r, id)
+		return
+	}
+
+	s.state.mu.Lock()
+	now := s.now()
+	req, ok := s.state.pendingAuthRequest(id, now, stageConsent)
+	if !ok {
+		s.state.mu.Unlock()
+		s.renderStaleRequest(w, r)
+		return
+	}
+	var callbackExtra []string
+	oa, linked := s.state.linkedAccount(req.channelID)
+	switch {
+	case linked && req.botPrompt == botPromptNormal:
+		changed := s.state.befriendIf(req.userID, oa.BotID, r.PostForm.Get("add_friend") == "yes")
+		callbackExtra = []string{"friendship_status_changed", strconv.FormatBool(changed)}
+	case linked && req.botPrompt == botPromptAggressive && s.state.friendship(req.userID, oa.BotID) != FriendshipFriend:
+		req.stage = stageAddFriend
+		s.state.mu.Unlock()
+		http.Redirect(w, r, pathAddFriend+"?request="+url.QueryEscape(id), http.StatusSeeOther)
+		return
+	}
+	code := s.state.issueCode(id, req, now)
+	s.state.mu.Unlock()
+	s.redirectWithCode(w, r, req, code, callbackExtra...)
+}
+
+func (s *Server) handleAddFriendPage(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("request")
+	s.state.mu.Lock()
+	req, ok := s.state.pendingAuthRequest(id, s.now(), stageAddFriend)
+	if !ok {
+		s.state.mu.Unlock()
+		s.renderStaleRequest(w, r)
+		return
+	}
+	oa, _ := s.state.linkedAccount(req.channelID)
+	view := addFriendView{
+		RequestID:   id,
+		User:        s.state.users[req.userID],
+		AccountName: oa.Name,
+		Offer:       offerFor(s.state.friendship(req.userID, oa.BotID)),
+	}
+	s.state.mu.Unlock()
+	s.renderHTML(w, r, http.StatusOK, addFriendPage(view))
+}
+
+// handleAddFriend answers the separate add-friend screen of
+// bot_prompt=aggressive.
+func (s *Server) handleAddFriend(w http.ResponseWriter, r *http.Request) {
+	if status, ok := parseFormStatus(r); !ok {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	id := r.PostForm.Get("request")
+	s.state.mu.Lock()
+	now := s.now()
+	req, ok := s.state.pendingAuthRequest(id, now, stageAddFriend)
+	if !ok {
+		s.state.mu.Unlock()
+		s.renderStaleRequest(w, r)
+		return
+	}
+	oa, _ := s.state.linkedAccount(req.channelID)
+	changed := s.state.befriendIf(req.userID, oa.BotID, r.PostForm.Get("action") == "add")
+	code := s.state.issueCode(id, req, now)
+	s.state.mu.Unlock()
+	s.redirectWithCode(w, r, req, code, "friendship_status_changed", strconv.FormatBool(changed))
+}
+
+// befriendIf makes the user a friend of the account when accepted and
+// reports whether the friendship changed. The caller holds the lock.
+func (st *state) befriendIf(userID, botID string, accepted bool) bool {
+	if !accepted || st.friendship(userID, botID) == FriendshipFriend {
+		return false
+	}
+	st.setFriendship(userID, botID, FriendshipFriend)
+	return true
+}
+
+// issueCode ends a pending request with an authorization code. Expired codes
+// are dropped here so that memory stays bounded. The caller holds the lock.
+func (st *state) issueCode(id string, req *authRequest, now time.Time) string {
+	for code, c := range st.codes {
+		if !now.Before(c.expiresAt) {
+			delete(st.codes, code)
+		}
+	}
+	amr := "linesso"
+	if req.newUser {
+		amr = "pwd"
+	}
+	code := newOpaqueToken()
+	st.codes[code] = &authCode{
+		channelID:     req.channelID,
+		redirectURI:   req.redirectURI,
+		scopes:        req.scopes,
+		nonce:         req.nonce,
+		codeChallenge: req.codeChallenge,
+		userID:        req.userID,
+		amr:           amr,
+		authTime:      now,
+		withAuthTime:  req.withAuthTime,
+		expiresAt:     now.Add(authCodeLifetime),
+	}
+	delete(st.authRequests, id)
+	return code
+}
+
+// redirectWithCode sends the user back to the client with the code, the
+// state and any extra callback parameters (name, value pairs).
+func (s *Server) redirectWithCode(w http.ResponseWriter, r *http.Request, req *authRequest, code string, extra ...string) {
+	s.log.InfoContext(r.Context(), "linesim: user authorized channel",
+		slog.String("channel_id", req.channelID), slog.String("user_id", req.userID))
+	redirectToClient(w, r, req.redirectURI, append([]string{"code", code, "state", req.state}, extra...)...)
+}
+
+// denyAuthorization answers Cancel: the request ends and the client hears
+// ACCESS_DENIED.
+func (s *Server) denyAuthorization(w http.ResponseWriter, r *http.Request, id string) {
+	s.state.mu.Lock()
+	req, ok := s.state.pendingAuthRequest(id, s.now(), stagePickUser, stageConsent)
+	if ok {
+		delete(s.state.authRequests, id)
+	}
+	s.state.mu.Unlock()
+	if !ok {
+		s.renderStaleRequest(w, r)
+		return
+	}
+	redirectToClient(w, r, req.redirectURI,
+		"error", "ACCESS_DENIED", "error_description", "The resource owner denied the request.", "state", req.state)
+}
+
+// redirectToClient redirects (302, as LINE does) to a registered redirect URI
+// with query parameters given as name, value pairs, in that order and after
+// any query the URI already has. Parameters without a value are left out.
+func redirectToClient(w http.ResponseWriter, r *http.Request, redirectURI string, pairs ...string) {
+	var query strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			continue
+		}
+		if query.Len() > 0 {
+			query.WriteByte('&')
+		}
+		query.WriteString(url.QueryEscape(pairs[i]) + "=" + url.QueryEscape(pairs[i+1]))
+	}
+	sep := "?"
+	if strings.Contains(redirectURI, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, redirectURI+sep+query.String(), http.StatusFound)
+}
+
+// requestSummary is what the login screens say about the requesting channel.
+type requestSummary struct {
+	ChannelID string
+	Scopes    []string
+}
+
+type pickUserView struct {
+	RequestID   string
+	Summary     requestSummary
+	Users       []User
+	SelectedID  string // the user whose radio button is checked; "" = create a new one
+	NewUserName string
+	Problem     string
+}
+
+type consentView struct {
+	RequestID   string
+	Summary     requestSummary
+	User        User
+	Offer       friendOffer
+	AccountName string
+}
+
+type addFriendView struct {
+	RequestID   string
+	User        User
+	AccountName string
+	Offer       friendOffer // offerAdd or offerUnblock
+}
+
+// scopeDescription tells the user what a scope lets the channel see.
+func scopeDescription(scope string) string {
+	switch scope {
+	case scopeProfile:
+		return "Your profile information: display name, profile picture and status message (profile)"
+	case scopeOpenID:
+		return "Your internal LINE user identifier (openid)"
+	case scopeEmail:
+		return "Your email address (email)"
+	}
+	return scope
+}

@@ -1,0 +1,247 @@
+package linesim
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Config configures a simulator.
+type Config struct {
+	// BaseURL is the simulator's own public base URL, for example
+	// "http://127.0.0.1:8081". It is the ID token issuer and the host of every
+	// endpoint: access.line.me, api.line.me and manager.line.biz all map to it.
+	BaseURL string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives request and event logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is a simulated LINE platform. Its methods are safe for concurrent use.
+type Server struct {
+	baseURL    string
+	now        func() time.Time
+	log        *slog.Logger
+	signingKey jose.JSONWebKey // ES256 key for ID tokens requested with id_token_key_type=JWK
+	state      state
+	handler    http.Handler
+}
+
+// requestIDHeader is set on every response, as LINE does.
+const requestIDHeader = "x-line-request-id"
+
+// maxBodyBytes is LINE's documented request size limit (413 above it).
+const maxBodyBytes = 2 << 20
+
+// New returns a simulator with an empty state and a freshly generated ES256
+// (P-256) signing key, published in the JWKS under a key ID.
+func New(cfg Config) (*Server, error) {
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("linesim: generate signing key: %w", err)
+	}
+	jwk := jose.JSONWebKey{Key: key, Algorithm: string(jose.ES256), Use: "sig"}
+	thumbprint, err := jwk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("linesim: signing key thumbprint: %w", err)
+	}
+	jwk.KeyID = hex.EncodeToString(thumbprint)
+
+	s := &Server{
+		baseURL:    base,
+		now:        cfg.Now,
+		log:        cfg.Logger,
+		signingKey: jwk,
+		state:      newState(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+func parseBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("linesim: base URL %q must be an absolute http or https URL without query or fragment", raw)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// Handler serves every simulated endpoint.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	// Browser pages post forms; cross-site posts to them are refused. The API
+	// endpoints are called server to server and need no such guard.
+	forms := http.NewCrossOriginProtection()
+
+	// LINE Login v2.1 (access.line.me)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
+	mux.HandleFunc("GET /oauth2/v2.1/authorize", s.handleAuthorize)
+	mux.Handle("POST "+pathPickUser, forms.Handler(http.HandlerFunc(s.handlePickUser)))
+	mux.HandleFunc("GET "+pathConsent, s.handleConsentPage)
+	mux.Handle("POST "+pathConsent, forms.Handler(http.HandlerFunc(s.handleConsent)))
+	mux.HandleFunc("GET "+pathAddFriend, s.handleAddFriendPage)
+	mux.Handle("POST "+pathAddFriend, forms.Handler(http.HandlerFunc(s.handleAddFriend)))
+
+	// LINE Login v2.1 and Social API (api.line.me)
+	mux.HandleFunc("POST /oauth2/v2.1/token", s.handleToken)
+	mux.HandleFunc("GET /oauth2/v2.1/certs", s.handleCerts)
+	mux.HandleFunc("GET /oauth2/v2.1/verify", s.handleVerifyAccessToken)
+	mux.HandleFunc("POST /oauth2/v2.1/verify", s.handleVerifyIDToken)
+	mux.HandleFunc("POST /oauth2/v2.1/revoke", s.handleRevoke)
+	mux.HandleFunc("GET /oauth2/v2.1/userinfo", s.handleUserinfo)
+	mux.HandleFunc("POST /oauth2/v2.1/userinfo", s.handleUserinfo)
+	mux.HandleFunc("GET /v2/profile", s.handleProfile)
+	mux.HandleFunc("GET /friendship/v1/status", s.handleFriendshipStatus)
+
+	// Simulator only
+	// Browsers ask every origin for a favicon; "no content" keeps a 404 out
+	// of the console of whoever tests against the simulator.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /sim/avatar/{userID}", s.handleAvatar)
+	mux.HandleFunc("GET /sim/avatar/{userID}/{size}", s.handleAvatar)
+	mux.HandleFunc("GET /sim/{$}", s.handleControlPage)
+	mux.Handle("POST /sim/users", forms.Handler(http.HandlerFunc(s.handleControlCreateUser)))
+	mux.Handle("POST /sim/friendships", forms.Handler(http.HandlerFunc(s.handleControlSetFriendship)))
+	mux.HandleFunc("GET /sim/api/users", s.handleAPIListUsers)
+	mux.Handle("POST /sim/api/users", forms.Handler(http.HandlerFunc(s.handleAPICreateUser)))
+	mux.HandleFunc("GET /sim/api/friendships", s.handleAPIGetFriendship)
+	mux.Handle("PUT /sim/api/friendships", forms.Handler(http.HandlerFunc(s.handleAPISetFriendship)))
+
+	return s.observe(limitBody(mux))
+}
+
+// observe gives every response an x-line-request-id and logs the request.
+// Only the path is logged: query strings carry codes and tokens.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := randomHex(16)
+		w.Header().Set(requestIDHeader, id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r)
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "linesim request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.String("request_id", id),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// parseFormStatus parses a form body and reports the status to answer when it
+// cannot be read: 413 above LINE's size limit, 400 otherwise.
+func parseFormStatus(r *http.Request) (int, bool) {
+	if err := r.ParseForm(); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			return http.StatusRequestEntityTooLarge, false
+		}
+		return http.StatusBadRequest, false
+	}
+	return http.StatusOK, true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Every value passed here is a plain struct or map of strings,
+		// numbers and booleans.
+		panic(fmt.Sprintf("linesim: encode JSON response: %v", err))
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeOAuthError answers with the RFC 6749 error shape LINE uses on the
+// token, verify and revoke endpoints.
+func writeOAuthError(w http.ResponseWriter, status int, code, description string) {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
+}
+
+// writeMessage answers with the {"message": ...} shape of LINE's REST APIs.
+func writeMessage(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"message": message})
+}
+
+// renderHTML renders a page into a buffer first, so that a failed render
+// never sends half a page.
+func (s *Server) renderHTML(w http.ResponseWriter, r *http.Request, status int, page templ.Component) {
+	var buf bytes.Buffer
+	if err := page.Render(r.Context(), &buf); err != nil {
+		s.log.ErrorContext(r.Context(), "linesim: render page",
+			slog.Any("error", err), slog.String("request_id", w.Header().Get(requestIDHeader)))
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// No form-action: the consent forms end in a redirect to the client.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "+s.baseURL+"; frame-ancestors 'none'; base-uri 'none'")
+	w.WriteHeader(status)
+	_, _ = io.Copy(w, &buf)
+}
+
+func randomHex(nBytes int) string {
+	b := make([]byte, nBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// newOpaqueToken returns an unguessable token (130 random bits) for codes,
+// access tokens, refresh tokens and pending-authorization IDs.
+func newOpaqueToken() string { return rand.Text() }

@@ -1,0 +1,297 @@
+package linesim
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// LoginChannel is a LINE Login channel.
+type LoginChannel struct {
+	ID           string   // channel ID, digits
+	Secret       string   // channel secret; the HS256 key of its ID tokens
+	RedirectURIs []string // callback URLs registered for the channel, matched exactly
+	LinkedBotID  string   // bot user ID of the linked official account; "" = none
+}
+
+// User is a simulated LINE user.
+type User struct {
+	ID            string `json:"id"` // "U" + 32 lowercase hex digits
+	Name          string `json:"name"`
+	PictureURL    string `json:"pictureUrl"`
+	StatusMessage string `json:"statusMessage"`
+}
+
+// OfficialAccount is a LINE Official Account.
+type OfficialAccount struct {
+	BotID   string // bot user ID, "U" + 32 lowercase hex digits
+	BasicID string // "@" followed by the account's search ID
+	Name    string
+}
+
+// Friendship is a user's relation to an official account.
+type Friendship string
+
+// The friendships a user can have with an official account.
+const (
+	FriendshipNone    Friendship = "none"
+	FriendshipFriend  Friendship = "friend"
+	FriendshipBlocked Friendship = "blocked"
+)
+
+func (f Friendship) valid() bool {
+	return f == FriendshipNone || f == FriendshipFriend || f == FriendshipBlocked
+}
+
+// maxDisplayNameLength is LINE's limit on a display name, in characters.
+const maxDisplayNameLength = 20
+
+type friendshipKey struct{ userID, botID string }
+
+// state is everything the simulator knows. Every field is guarded by mu.
+type state struct {
+	mu           sync.Mutex
+	channels     map[string]LoginChannel
+	users        map[string]User
+	userIDs      []string // insertion order, for stable listings
+	accounts     map[string]OfficialAccount
+	accountIDs   []string // insertion order, for stable listings
+	friendships  map[friendshipKey]Friendship
+	authRequests map[string]*authRequest
+	codes        map[string]*authCode
+	accessTokens map[string]*accessToken
+	grants       map[string]*grant // by refresh token
+}
+
+func newState() state {
+	return state{
+		channels:     map[string]LoginChannel{},
+		users:        map[string]User{},
+		accounts:     map[string]OfficialAccount{},
+		friendships:  map[friendshipKey]Friendship{},
+		authRequests: map[string]*authRequest{},
+		codes:        map[string]*authCode{},
+		accessTokens: map[string]*accessToken{},
+		grants:       map[string]*grant{},
+	}
+}
+
+// AddLoginChannel registers a LINE Login channel. Its linked official account,
+// if any, must already be registered.
+func (s *Server) AddLoginChannel(c LoginChannel) error {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	if err := s.state.checkNewChannel(c); err != nil {
+		return err
+	}
+	s.state.putChannel(c)
+	return nil
+}
+
+// AddUser registers a simulated LINE user and returns it as stored. An empty
+// ID is generated; an empty PictureURL becomes the simulator's own avatar.
+func (s *Server) AddUser(u User) (User, error) {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	return s.state.addUser(u, s.baseURL)
+}
+
+// Users returns every simulated user in the order they were added.
+func (s *Server) Users() []User {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	return s.state.userList()
+}
+
+// AddOfficialAccount registers a LINE Official Account.
+func (s *Server) AddOfficialAccount(oa OfficialAccount) error {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	if err := s.state.checkNewAccount(oa); err != nil {
+		return err
+	}
+	s.state.putAccount(oa)
+	return nil
+}
+
+// SetFriendship sets a user's friendship with an official account.
+func (s *Server) SetFriendship(userID, botID string, f Friendship) error {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	if !f.valid() {
+		return fmt.Errorf("friendship %q must be %q, %q or %q", f, FriendshipFriend, FriendshipBlocked, FriendshipNone)
+	}
+	if err := s.state.checkPair(userID, botID); err != nil {
+		return err
+	}
+	s.state.setFriendship(userID, botID, f)
+	return nil
+}
+
+// Friendship returns a user's friendship with an official account; unknown
+// users and accounts have none.
+func (s *Server) Friendship(userID, botID string) Friendship {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	return s.state.friendship(userID, botID)
+}
+
+func (st *state) checkNewChannel(c LoginChannel) error {
+	if c.ID == "" || strings.Trim(c.ID, "0123456789") != "" {
+		return fmt.Errorf("channel ID %q must be digits", c.ID)
+	}
+	if _, dup := st.channels[c.ID]; dup {
+		return fmt.Errorf("channel %s already exists", c.ID)
+	}
+	// go-jose refuses HMAC keys shorter than the hash, as RFC 7518 requires.
+	if len(c.Secret) < 32 {
+		return fmt.Errorf("channel %s: secret must be at least 32 bytes (LINE issues 32 hex characters) to sign HS256 ID tokens", c.ID)
+	}
+	if len(c.RedirectURIs) == 0 {
+		return fmt.Errorf("channel %s: at least one redirect URI is required", c.ID)
+	}
+	for _, raw := range c.RedirectURIs {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+			return fmt.Errorf("channel %s: redirect URI %q must be an absolute http or https URL without fragment", c.ID, raw)
+		}
+	}
+	if c.LinkedBotID != "" {
+		if _, ok := st.accounts[c.LinkedBotID]; !ok {
+			return fmt.Errorf("channel %s: linked official account %s does not exist", c.ID, c.LinkedBotID)
+		}
+	}
+	return nil
+}
+
+func (st *state) putChannel(c LoginChannel) {
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	st.channels[c.ID] = c
+}
+
+// linkedAccount returns the official account linked to a channel, if any.
+func (st *state) linkedAccount(channelID string) (OfficialAccount, bool) {
+	oa, ok := st.accounts[st.channels[channelID].LinkedBotID]
+	return oa, ok
+}
+
+func (st *state) addUser(u User, baseURL string) (User, error) {
+	u, err := st.checkNewUser(u, baseURL)
+	if err != nil {
+		return User{}, err
+	}
+	st.putUser(u)
+	return u, nil
+}
+
+// checkNewUser validates a user to be added and fills in its defaults.
+func (st *state) checkNewUser(u User, baseURL string) (User, error) {
+	u.Name = strings.TrimSpace(u.Name)
+	if u.Name == "" {
+		return User{}, errors.New("user name is required")
+	}
+	if n := utf8.RuneCountInString(u.Name); n > maxDisplayNameLength {
+		return User{}, fmt.Errorf("user name is %d characters; LINE allows at most %d", n, maxDisplayNameLength)
+	}
+	if u.ID == "" {
+		u.ID = "U" + randomHex(16)
+	}
+	if !isLineID(u.ID) {
+		return User{}, fmt.Errorf("user ID %q must be U followed by 32 lowercase hex digits", u.ID)
+	}
+	if _, dup := st.users[u.ID]; dup {
+		return User{}, fmt.Errorf("user %s already exists", u.ID)
+	}
+	if u.PictureURL == "" {
+		u.PictureURL = baseURL + "/sim/avatar/" + u.ID
+	}
+	return u, nil
+}
+
+func (st *state) putUser(u User) {
+	st.users[u.ID] = u
+	st.userIDs = append(st.userIDs, u.ID)
+}
+
+func (st *state) hasUser(id string) bool {
+	_, ok := st.users[id]
+	return ok
+}
+
+func (st *state) userList() []User {
+	users := make([]User, 0, len(st.userIDs))
+	for _, id := range st.userIDs {
+		users = append(users, st.users[id])
+	}
+	return users
+}
+
+func (st *state) checkNewAccount(oa OfficialAccount) error {
+	if !isLineID(oa.BotID) {
+		return fmt.Errorf("bot ID %q must be U followed by 32 lowercase hex digits", oa.BotID)
+	}
+	if _, dup := st.accounts[oa.BotID]; dup {
+		return fmt.Errorf("official account %s already exists", oa.BotID)
+	}
+	if len(oa.BasicID) < 2 || oa.BasicID[0] != '@' || strings.Trim(oa.BasicID[1:], "abcdefghijklmnopqrstuvwxyz0123456789._-") != "" {
+		return fmt.Errorf("basic ID %q must be @ followed by lowercase letters, digits, '.', '_' or '-'", oa.BasicID)
+	}
+	for _, other := range st.accounts {
+		if other.BasicID == oa.BasicID {
+			return fmt.Errorf("basic ID %s is already used by %s", oa.BasicID, other.BotID)
+		}
+	}
+	if strings.TrimSpace(oa.Name) == "" {
+		return errors.New("official account name is required")
+	}
+	return nil
+}
+
+func (st *state) putAccount(oa OfficialAccount) {
+	st.accounts[oa.BotID] = oa
+	st.accountIDs = append(st.accountIDs, oa.BotID)
+}
+
+func (st *state) accountList() []OfficialAccount {
+	accounts := make([]OfficialAccount, 0, len(st.accountIDs))
+	for _, id := range st.accountIDs {
+		accounts = append(accounts, st.accounts[id])
+	}
+	return accounts
+}
+
+// checkPair reports whether both ends of a friendship exist.
+func (st *state) checkPair(userID, botID string) error {
+	if !st.hasUser(userID) {
+		return fmt.Errorf("unknown user %q", userID)
+	}
+	if _, ok := st.accounts[botID]; !ok {
+		return fmt.Errorf("unknown official account %q", botID)
+	}
+	return nil
+}
+
+func (st *state) friendship(userID, botID string) Friendship {
+	if f, ok := st.friendships[friendshipKey{userID, botID}]; ok {
+		return f
+	}
+	return FriendshipNone
+}
+
+func (st *state) setFriendship(userID, botID string, f Friendship) {
+	key := friendshipKey{userID, botID}
+	if f == FriendshipNone {
+		delete(st.friendships, key)
+		return
+	}
+	st.friendships[key] = f
+}
+
+// isLineID reports whether id has the shape of a LINE user or bot ID.
+func isLineID(id string) bool {
+	return len(id) == 33 && id[0] == 'U' && strings.Trim(id[1:], "0123456789abcdef") == ""
+}

@@ -1,0 +1,33 @@
+package portal
+
+import "time"
+
+// Admin is a person signed in to the portal with LINE Login. Their LINE
+// user ID is their identity; there are no passwords.
+type Admin struct {
+	ID         int64
+	LINEUserID string
+	Name       string
+	PictureURL string
+	// Operator is true for admins named in the portal's configuration: they
+	// run the reviews that LINE staff run.
+	Operator bool
+	// FriendshipChanged is friendship_status_changed from the latest
+	// sign-in: nil when LINE did not show the add-friend option.
+	FriendshipChanged *bool
+	// FriendFlag is whether the admin is a friend of the portal's Official
+	// Account (and has not blocked it), as of the latest sign-in; nil when
+	// LINE could not be asked.
+	FriendFlag   *bool
+	CreatedAt    time.Time
+	LastSignInAt time.Time
+}
+
+// SignIn is what a successful LINE Login tells about the admin.
+type SignIn struct {
+	LINEUserID        string
+	Name              string
+	PictureURL        string
+	FriendshipChanged *bool
+	FriendFlag        *bool
+}

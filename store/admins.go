@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"lineportal/internal/portal"
+)
+
+// SignIn records a successful LINE Login: it creates the admin on first
+// sign-in and refreshes their profile and friendship outcome after that.
+func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error) {
+	if in.LINEUserID == "" {
+		return portal.Admin{}, portal.Errorf(portal.EINVALID, "LINE did not say who signed in.")
+	}
+	var a portal.Admin
+	err := db.update(ctx, func(tx *Tx) error {
+		now := millis(tx.now)
+		row := tx.QueryRowContext(ctx, `INSERT INTO admins (line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (line_user_id) DO UPDATE SET
+				name = excluded.name, picture_url = excluded.picture_url,
+				friendship_changed = excluded.friendship_changed, friend_flag = excluded.friend_flag,
+				last_sign_in_at = excluded.last_sign_in_at
+			RETURNING `+adminColumns,
+			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), now, now)
+		var err error
+		a, err = scanAdmin(row)
+		return err
+	})
+	if err != nil {
+		return portal.Admin{}, fmt.Errorf("store: sign in: %w", err)
+	}
+	return a, nil
+}
+
+// FindAdminByID returns the admin with the given ID.
+func (db *DB) FindAdminByID(ctx context.Context, id int64) (portal.Admin, error) {
+	a, err := scanAdmin(db.read.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.Admin{}, notFound("No such admin.")
+	}
+	if err != nil {
+		return portal.Admin{}, fmt.Errorf("store: find admin %d: %w", id, err)
+	}
+	return a, nil
+}
+
+const adminColumns = `id, line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at`
+
+func scanAdmin(row interface{ Scan(...any) error }) (portal.Admin, error) {
+	var a portal.Admin
+	var changed, friend sql.NullBool
+	var created, signedIn int64
+	if err := row.Scan(&a.ID, &a.LINEUserID, &a.Name, &a.PictureURL, &changed, &friend, &created, &signedIn); err != nil {
+		return portal.Admin{}, err
+	}
+	a.FriendshipChanged, a.FriendFlag = boolPtr(changed), boolPtr(friend)
+	a.CreatedAt, a.LastSignInAt = fromMillis(created), fromMillis(signedIn)
+	return a, nil
+}
+
+func nullBool(b *bool) sql.NullBool {
+	if b == nil {
+		return sql.NullBool{}
+	}
+	return sql.NullBool{Bool: *b, Valid: true}
+}
+
+func boolPtr(b sql.NullBool) *bool {
+	if !b.Valid {
+		return nil
+	}
+	return &b.Bool
+}
