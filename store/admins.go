@@ -38,14 +38,19 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 
 // FindAdminByID returns the admin with the given ID.
 func (db *DB) FindAdminByID(ctx context.Context, id int64) (portal.Admin, error) {
-	a, err := scanAdmin(db.read.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = ?`, id))
+	a, err := findAdmin(ctx, db.read, id)
+	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+		return portal.Admin{}, fmt.Errorf("store: find admin %d: %w", id, err)
+	}
+	return a, err
+}
+
+func findAdmin(ctx context.Context, q querier, id int64) (portal.Admin, error) {
+	a, err := scanAdmin(q.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.Admin{}, notFound("No such admin.")
 	}
-	if err != nil {
-		return portal.Admin{}, fmt.Errorf("store: find admin %d: %w", id, err)
-	}
-	return a, nil
+	return a, err
 }
 
 const adminColumns = `id, line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at`
@@ -58,7 +63,10 @@ func scanAdmin(row interface{ Scan(...any) error }) (portal.Admin, error) {
 		return portal.Admin{}, err
 	}
 	a.FriendshipChanged, a.FriendFlag = boolPtr(changed), boolPtr(friend)
-	a.CreatedAt, a.LastSignInAt = fromMillis(created), fromMillis(signedIn)
+	a.CreatedAt = fromMillis(created)
+	if signedIn != 0 { // 0: added by someone else, never signed in yet
+		a.LastSignInAt = fromMillis(signedIn)
+	}
 	return a, nil
 }
 

@@ -1,0 +1,59 @@
+package portal
+
+import "time"
+
+// AuditAction names a kind of state change in the audit log, as
+// "<subject>.<verb>". Review runs use ReviewEvent.Action ("review.start",
+// "review.run", "review.resubmit", "review.override").
+type AuditAction string
+
+const (
+	ActionProviderCreate       AuditAction = "provider.create"
+	ActionChannelCreate        AuditAction = "channel.create"
+	ActionChannelRoleSet       AuditAction = "channel.role_set"
+	ActionChannelDraftUpdate   AuditAction = "channel.draft_update"
+	ActionMiniAppReviewSubmit  AuditAction = "miniapp_review.submit"
+	ActionMiniAppReviewApprove AuditAction = "miniapp_review.approve"
+	ActionMiniAppReviewReject  AuditAction = "miniapp_review.reject"
+	ActionOrganizationCreate   AuditAction = "organization.create"
+	ActionOrganizationAdminAdd AuditAction = "organization.admin_add"
+	ActionOrganizationInfo     AuditAction = "organization.info_update"
+	ActionVerificationSubmit   AuditAction = "verification.submit" // by an administrator, or by the portal when a link starts it
+	ActionVerificationVerify   AuditAction = "verification.verify"
+	ActionVerificationReject   AuditAction = "verification.reject"
+	ActionLinkRequestSend      AuditAction = "link_request.send"
+	ActionLinkRequestReplace   AuditAction = "link_request.replace"
+	ActionLinkRequestApprove   AuditAction = "link_request.approve"
+	ActionLinkCreate           AuditAction = "link.create"
+	ActionLinkTransfer         AuditAction = "link.transfer" // the link the channel was transferred away from ends
+)
+
+// AuditSubject is the kind of thing an audit entry is about.
+type AuditSubject string
+
+const (
+	SubjectProvider     AuditSubject = "provider"
+	SubjectChannel      AuditSubject = "channel"
+	SubjectOrganization AuditSubject = "organization"
+	SubjectLinkRequest  AuditSubject = "link_request"
+	SubjectLink         AuditSubject = "link" // a link and its account linking review
+)
+
+// AuditEntry is one state change in the append-only audit log: who did
+// what to which subject, and its state before and after, in words a person
+// reads ("Pending" → "Approved"); Before is empty for a creation.
+type AuditEntry struct {
+	ID          int64
+	At          time.Time
+	ActorID     int64
+	ActorName   string
+	Action      AuditAction
+	SubjectKind AuditSubject
+	SubjectID   string
+	// ChannelID and OrgID place the entry on the pages of the channel and
+	// the organization it concerns; zero when it concerns none.
+	ChannelID int64
+	OrgID     string
+	Before    string
+	After     string
+}

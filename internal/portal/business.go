@@ -1,0 +1,59 @@
+package portal
+
+import (
+	"fmt"
+	"strings"
+)
+
+// BusinessInfo identifies the company behind a service: for a LINE MINI App
+// the service company of its published business information, for an
+// organization its business info. An account linking review compares the
+// two to tell whether the owners of the channel and of the organization are
+// the same, so it holds what identifies an owner and nothing more.
+type BusinessInfo struct {
+	CompanyName string
+	Address     string
+}
+
+// Complete tells whether every field is filled in: a review cannot compare
+// what is missing.
+func (b BusinessInfo) Complete() bool {
+	return strings.TrimSpace(b.CompanyName) != "" && strings.TrimSpace(b.Address) != ""
+}
+
+// String renders the info for the audit log.
+func (b BusinessInfo) String() string {
+	return fmt.Sprintf("company %q, address %q", b.CompanyName, b.Address)
+}
+
+// differences returns one sentence per field of b that does not match the
+// same field of org's business info. Fields match when they are equal after
+// trimming, collapsing runs of white space (ideographic spaces included) and
+// ignoring case: a review should not reject "ACME  K.K." for "Acme K.K.".
+// Full-width and half-width forms are not folded; that needs Unicode
+// normalization, which the standard library does not offer.
+func (b BusinessInfo) differences(org Organization) []string {
+	var diffs []string
+	compare := func(field, ours, theirs string) {
+		if !sameText(ours, theirs) {
+			diffs = append(diffs, fmt.Sprintf("The %s in the business information (%q) does not match the one in the business info of organization %s (%q).",
+				field, ours, org.ID, theirs))
+		}
+	}
+	compare("company name", b.CompanyName, org.Info.CompanyName)
+	compare("address", b.Address, org.Info.Address)
+	return diffs
+}
+
+func sameText(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// nameOr returns the display name of an enumerated value, or the raw value
+// when the table does not know it (it is then shown as stored, not hidden).
+func nameOr[K ~string](names map[K]string, k K) string {
+	if n, ok := names[k]; ok {
+		return n
+	}
+	return string(k)
+}

@@ -1,0 +1,287 @@
+package portal
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Region is where a channel provides its service, or where an organization
+// is registered. Linking to Business Manager is offered in Japan only.
+type Region string
+
+const (
+	RegionJapan    Region = "JP"
+	RegionTaiwan   Region = "TW"
+	RegionThailand Region = "TH"
+)
+
+var regionNames = map[Region]string{RegionJapan: "Japan", RegionTaiwan: "Taiwan", RegionThailand: "Thailand"}
+
+// String returns the region's name as pages show it.
+func (r Region) String() string { return nameOr(regionNames, r) }
+
+// Valid tells whether r is a region the portal knows.
+func (r Region) Valid() bool { _, ok := regionNames[r]; return ok }
+
+// ChannelKind is the type of a LINE channel.
+type ChannelKind string
+
+const (
+	KindMiniApp      ChannelKind = "mini_app"
+	KindLogin        ChannelKind = "login"
+	KindMessagingAPI ChannelKind = "messaging_api"
+	KindModule       ChannelKind = "module"
+)
+
+var kindNames = map[ChannelKind]string{
+	KindMiniApp: "LINE MINI App", KindLogin: "LINE Login", KindMessagingAPI: "Messaging API", KindModule: "module",
+}
+
+// String returns the kind's name as LINE writes it.
+func (k ChannelKind) String() string { return nameOr(kindNames, k) }
+
+// Valid tells whether k is a kind the portal knows.
+func (k ChannelKind) Valid() bool { _, ok := kindNames[k]; return ok }
+
+// ChannelRole is an admin's role on a channel. RoleNone is the zero value:
+// no role at all.
+type ChannelRole string
+
+const (
+	RoleNone   ChannelRole = ""
+	RoleAdmin  ChannelRole = "admin"
+	RoleMember ChannelRole = "member"
+)
+
+var roleNames = map[ChannelRole]string{RoleNone: "None", RoleAdmin: "Admin", RoleMember: "Member"}
+
+// String returns "Admin", "Member" or "None".
+func (r ChannelRole) String() string { return nameOr(roleNames, r) }
+
+// Provider is a LINE Developers provider: the company or person that offers
+// channels.
+type Provider struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// MiniAppInfo is the Business information tab of a LINE MINI App channel,
+// as published or as drafted.
+type MiniAppInfo struct {
+	// ServiceCompany is the company that provides the service; account
+	// linking reviews compare it with the organization's business info.
+	ServiceCompany BusinessInfo
+	// DeveloperIsServiceCompany is "Same as the service company" in the
+	// "Development company information" section.
+	DeveloperIsServiceCompany bool
+	// ProviderIsServiceCompany is true when Provider in the "Provider
+	// information" section is set to "Service company".
+	ProviderIsServiceCompany bool
+}
+
+// ProviderMatchesServiceCompany is the linking requirement "the provider
+// and the service company match": "Same as the service company" enabled, or
+// disabled with the provider set to "Service company".
+func (i MiniAppInfo) ProviderMatchesServiceCompany() bool {
+	return i.DeveloperIsServiceCompany || i.ProviderIsServiceCompany
+}
+
+// String renders the info for the audit log.
+func (i MiniAppInfo) String() string {
+	return fmt.Sprintf("service %s; development company same as the service company: %t; provider is the service company: %t",
+		i.ServiceCompany, i.DeveloperIsServiceCompany, i.ProviderIsServiceCompany)
+}
+
+// MiniAppReviewState is where a MINI App's draft stands in the operators'
+// MINI App (re-)review queue.
+type MiniAppReviewState string
+
+const (
+	MiniAppReviewNone     MiniAppReviewState = "none" // not submitted, or approved (the draft was published)
+	MiniAppReviewPending  MiniAppReviewState = "pending"
+	MiniAppReviewRejected MiniAppReviewState = "rejected"
+)
+
+var miniAppReviewNames = map[MiniAppReviewState]string{
+	MiniAppReviewNone: "Not in review", MiniAppReviewPending: "In review", MiniAppReviewRejected: "Rejected",
+}
+
+// String returns the state as pages show it.
+func (s MiniAppReviewState) String() string { return nameOr(miniAppReviewNames, s) }
+
+// Channel is a LINE channel registered in the portal.
+type Channel struct {
+	ID            int64
+	Provider      Provider
+	Kind          ChannelKind
+	LINEChannelID string // the 10 digits LINE assigns
+	Name          string
+	Region        Region // the region where the service is provided
+
+	// The fields below are used by LINE MINI Apps only.
+
+	// Verified is true for a verified MINI App: one that passed the MINI App
+	// review.
+	Verified bool
+	// Published is what reviews compare; Draft becomes Published only when
+	// an operator approves its MINI App (re-)review.
+	Published                MiniAppInfo
+	Draft                    MiniAppInfo
+	MiniAppReview            MiniAppReviewState
+	MiniAppReviewReason      string    // why the last review was rejected
+	MiniAppReviewSubmittedAt time.Time // when the draft was last submitted; zero if never
+
+	CreatedAt time.Time
+	// Link is the channel's current link to an organization, with its
+	// current account linking review; nil when the channel is not linked.
+	Link *Link
+}
+
+// CheckNewProvider tells whether a provider with this name can be created.
+func CheckNewProvider(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return FieldError("name", "Enter the provider's name.")
+	}
+	return nil
+}
+
+// CheckNewChannel tells whether ch can be created. Only the fields a person
+// enters are checked: a new channel always starts unverified, with nothing
+// published and no review.
+func CheckNewChannel(ch Channel) error {
+	switch {
+	case strings.TrimSpace(ch.Name) == "":
+		return FieldError("name", "Enter the channel's name.")
+	case !ch.Kind.Valid():
+		return FieldError("kind", "Choose the channel type: LINE MINI App, LINE Login, Messaging API or module.")
+	case !validLINEChannelID(ch.LINEChannelID):
+		return FieldError("line_channel_id", "Enter the channel ID shown in the LINE Developers Console: 10 digits.")
+	case !ch.Region.Valid():
+		return FieldError("region", "Choose the region where the channel provides its service.")
+	case ch.Kind != KindMiniApp && ch.Draft != (MiniAppInfo{}):
+		return FieldError("kind", "Only a LINE MINI App channel has business information.")
+	}
+	return nil
+}
+
+func validLINEChannelID(s string) bool {
+	return len(s) == 10 && strings.Trim(s, "0123456789") == ""
+}
+
+// ChannelAccess is what one admin holds on one channel, for a page to
+// decide what to show. The rules below still decide every action.
+type ChannelAccess struct {
+	Role ChannelRole
+	// OrgAdmin is true when the admin administers the organization the
+	// channel is linked to now.
+	OrgAdmin bool
+	Operator bool
+}
+
+// CanView tells whether the admin may see the channel's pages.
+func (a ChannelAccess) CanView() error {
+	if a.Role == RoleNone && !a.OrgAdmin && !a.Operator {
+		return Errorf(EFORBIDDEN, "You have no role on this channel. Ask one of its Admins to add you.")
+	}
+	return nil
+}
+
+// requireChannelAdmin refuses anyone but an Admin of the channel; action
+// completes "Only an Admin of this channel can …".
+func requireChannelAdmin(role ChannelRole, action string) error {
+	if role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "Only an Admin of this channel can %s.", action)
+	}
+	return nil
+}
+
+// CanSetChannelRole tells whether an admin holding actorRole on a channel
+// may give someone role on it.
+func CanSetChannelRole(actorRole, role ChannelRole) error {
+	if err := requireChannelAdmin(actorRole, "change its roles"); err != nil {
+		return err
+	}
+	if role != RoleAdmin && role != RoleMember {
+		return FieldError("role", "Choose the role: Admin or Member.")
+	}
+	return nil
+}
+
+// CanEditChannelDraft tells whether an admin with role may change the draft
+// business information of ch. The draft is frozen while it is in review, so
+// the operator decides on what was submitted.
+func CanEditChannelDraft(role ChannelRole, ch Channel) error {
+	if err := requireChannelAdmin(role, "edit its business information"); err != nil {
+		return err
+	}
+	return checkDraftOpen(ch)
+}
+
+func checkDraftOpen(ch Channel) error {
+	if ch.Kind != KindMiniApp {
+		return Errorf(EINVALID, "Only a LINE MINI App channel has business information; this is a %s channel.", ch.Kind)
+	}
+	if ch.MiniAppReview == MiniAppReviewPending {
+		return Errorf(ECONFLICT, "The draft is in MINI App review. Wait for the outcome before changing it.")
+	}
+	return nil
+}
+
+// CanSubmitMiniAppReview tells whether an admin with role may submit the
+// draft of ch for MINI App review (the first review of an unverified MINI
+// App, or the re-review of a verified one).
+func CanSubmitMiniAppReview(role ChannelRole, ch Channel) error {
+	if err := requireChannelAdmin(role, "submit it for MINI App review"); err != nil {
+		return err
+	}
+	if err := checkDraftOpen(ch); err != nil {
+		return err
+	}
+	if !ch.Draft.ServiceCompany.Complete() {
+		return Errorf(EINVALID, "Enter the service company's name and address in the draft before submitting it for review.")
+	}
+	if ch.Verified && ch.Draft == ch.Published {
+		return Errorf(EINVALID, "The draft is the same as the published business information. Change it before submitting it for re-review.")
+	}
+	return nil
+}
+
+// CanListAll tells whether actor may list every channel and organization
+// rather than their own.
+func CanListAll(actor Admin) error {
+	if !actor.Operator {
+		return Errorf(EFORBIDDEN, "Only an operator can list every channel and organization.")
+	}
+	return nil
+}
+
+// CanRunReviews tells whether actor may open the operators' review queues.
+func CanRunReviews(actor Admin) error {
+	if !actor.Operator {
+		return Errorf(EFORBIDDEN, "Only an operator can run reviews.")
+	}
+	return nil
+}
+
+// CanDecideMiniAppReview tells whether actor may approve or reject the
+// MINI App review of ch. Approving publishes the draft.
+func CanDecideMiniAppReview(actor Admin, ch Channel) error {
+	if err := CanRunReviews(actor); err != nil {
+		return err
+	}
+	if ch.MiniAppReview != MiniAppReviewPending {
+		return Errorf(ECONFLICT, "This channel has no MINI App review waiting for a decision.")
+	}
+	return nil
+}
+
+// CheckReason requires the reason an operator gives when rejecting, so that
+// the people concerned know what to fix.
+func CheckReason(reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return FieldError("reason", "Give the reason for the rejection, so that the people concerned know what to fix.")
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package portal
+
+import (
+	"time"
+)
+
+// LinkRequestValidity is how long a link request URL works after it is
+// issued: 7 days, as LINE documents it.
+const LinkRequestValidity = 168 * time.Hour
+
+// LinkRequestState is where a link request stands. Pending, Approved and
+// Replaced are stored; Expired is never stored but read off the clock (a
+// pending request past its expiry), so no sweeper has to run and opening a
+// URL never writes.
+type LinkRequestState string
+
+const (
+	LinkRequestPending  LinkRequestState = "pending"
+	LinkRequestApproved LinkRequestState = "approved"
+	LinkRequestReplaced LinkRequestState = "replaced" // a newer request of the same channel took its place
+	LinkRequestExpired  LinkRequestState = "expired"
+)
+
+var linkRequestNames = map[LinkRequestState]string{
+	LinkRequestPending: "Pending", LinkRequestApproved: "Approved", LinkRequestReplaced: "Replaced", LinkRequestExpired: "Expired",
+}
+
+// String returns the state as pages show it.
+func (s LinkRequestState) String() string { return nameOr(linkRequestNames, s) }
+
+// LinkRequest is a developer's request to link a channel to an
+// organization. Only a hash of its URL's token is kept.
+type LinkRequest struct {
+	ID         int64
+	ChannelID  int64
+	OrgID      string
+	SentBy     int64
+	SentByName string
+	// State is the stored state; StateAt tells the state at a given time.
+	State     LinkRequestState
+	IssuedAt  time.Time
+	ExpiresAt time.Time // IssuedAt + LinkRequestValidity
+	// ApprovedAtOnce is true when the sender administered the organization:
+	// the request was approved when sent and no URL was issued.
+	ApprovedAtOnce bool
+	DecidedAt      time.Time // when approved or replaced; zero while pending
+	DecidedBy      int64     // the approver; 0 unless approved
+	DecidedByName  string
+}
+
+// StateAt returns the request's state at now: a pending request is expired
+// from its expiry time on. The URL works for the 168 hours [IssuedAt,
+// ExpiresAt), so at exactly ExpiresAt it has stopped working.
+func (r LinkRequest) StateAt(now time.Time) LinkRequestState {
+	if r.State == LinkRequestPending && !now.Before(r.ExpiresAt) {
+		return LinkRequestExpired
+	}
+	return r.State
+}
+
+// Usable tells whether the request's URL can still be approved at now, and
+// if not, says which of expired, replaced or already approved applies and
+// what to do next.
+func (r LinkRequest) Usable(now time.Time) error {
+	switch r.StateAt(now) {
+	case LinkRequestExpired:
+		return Errorf(EGONE, "This link request URL has expired: it works for 168 hours (7 days) after it is issued. Ask the channel's developer to send the link request again.")
+	case LinkRequestReplaced:
+		return Errorf(EGONE, "This link request URL was replaced by a newer one and no longer works. Ask the channel's developer for the latest URL, or to send the link request again.")
+	case LinkRequestApproved:
+		return Errorf(ECONFLICT, "This link request has already been approved, so the channel is linked. There is nothing more to do.")
+	}
+	return nil
+}
+
+// Link links a channel to an organization. A link is never removed: a
+// transfer ends it (EndedAt) and makes a new link to the destination, whose
+// account linking review starts over.
+type Link struct {
+	ID        int64
+	ChannelID int64
+	OrgID     string
+	LinkedAt  time.Time
+	LinkedBy  int64
+	EndedAt   time.Time // zero while the link is current
+	// Review is the current state of the link's account linking review.
+	Review Review
+}
+
+// Current tells whether the link is the channel's link now, rather than one
+// it was transferred away from.
+func (l Link) Current() bool { return l.EndedAt.IsZero() }
+
+// LinkApproval is everything the approval page and the approval rule need:
+// the request, its channel and organization as they are now, and whether
+// the person looking administers that organization.
+type LinkApproval struct {
+	Request         LinkRequest
+	Channel         Channel
+	Organization    Organization
+	ActorIsOrgAdmin bool
+}
+
+// CheckLinkRequest tells whether an admin with role on ch may send a link
+// request to the organization whose ID they typed (orgInput). org is the
+// organization with that ID, nil when there is none. The checks run in the
+// order LINE documents, and each refusal names the unmet condition.
+func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organization) error {
+	if err := requireChannelAdmin(role, "send a link request"); err != nil {
+		return err
+	}
+	id, err := ParseOrganizationID(orgInput)
+	if err != nil {
+		return err
+	}
+	if org == nil {
+		return noSuchOrganization(id)
+	}
+	if err := checkChannelLinkable(ch); err != nil {
+		return err
+	}
+	if err := checkOrganizationLinkable(*org); err != nil {
+		return err
+	}
+	return checkNotLinked(ch)
+}
+
+// CanSendLinkRequest tells, before any organization ID is entered, whether
+// an admin with role on ch could send a link request: a page uses it to
+// offer the form or say why not.
+func CanSendLinkRequest(role ChannelRole, ch Channel) error {
+	if err := requireChannelAdmin(role, "send a link request"); err != nil {
+		return err
+	}
+	if err := checkChannelLinkable(ch); err != nil {
+		return err
+	}
+	return checkNotLinked(ch)
+}
+
+// CanApprove tells whether actor may approve the link request in a at now.
+// Opening the URL and approving ask the same question, so the page shows
+// the approval screen exactly when the approval would succeed. The linking
+// requirements are checked again because up to 168 hours may have passed
+// since the request was sent.
+func CanApprove(actor Admin, a LinkApproval, now time.Time) error {
+	if actor.ID == 0 {
+		return Errorf(EUNAUTHENTICATED, "Sign in with LINE to open this link request.")
+	}
+	if !a.ActorIsOrgAdmin {
+		return Errorf(EFORBIDDEN, "Only an administrator of organization %s can approve this link request. Forward the URL to one of its administrators.", a.Organization.ID)
+	}
+	if err := a.Request.Usable(now); err != nil {
+		return err
+	}
+	if err := checkChannelLinkable(a.Channel); err != nil {
+		return err
+	}
+	if err := checkOrganizationLinkable(a.Organization); err != nil {
+		return err
+	}
+	return checkNotLinked(a.Channel)
+}
+
+// CanTransfer tells whether someone may transfer ch to the organization
+// whose ID they typed (destInput; dest is that organization, nil when there
+// is none). They must administer both organizations: fromAdmin tells whether
+// they administer the one ch is linked to, toAdmin the destination. The
+// destination must meet the organization's linking requirement (region
+// Japan); the channel met its own when it was linked.
+func CanTransfer(ch Channel, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
+	if ch.Link == nil {
+		return Errorf(EINVALID, "This channel is not linked to an organization, so there is nothing to transfer. Send a link request instead.")
+	}
+	if !fromAdmin {
+		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the channel is linked, can transfer it.", ch.Link.OrgID)
+	}
+	id, err := ParseOrganizationID(destInput)
+	if err != nil {
+		return err
+	}
+	if dest == nil {
+		return noSuchOrganization(id)
+	}
+	if dest.ID == ch.Link.OrgID {
+		return FieldError("org_id", "The channel is already linked to organization "+dest.ID+". Enter the organization to transfer it to.")
+	}
+	if !toAdmin {
+		return Errorf(EFORBIDDEN, "You can transfer the channel only to an organization you also administer, and you are not an administrator of %s.", dest.ID)
+	}
+	return checkOrganizationLinkable(*dest)
+}
+
+// checkChannelLinkable is the channel's side of the linking requirements.
+func checkChannelLinkable(ch Channel) error {
+	switch {
+	case ch.Kind != KindMiniApp:
+		return Errorf(EINVALID, "Only a LINE MINI App channel can be linked to a Business Manager organization; this is a %s channel.", ch.Kind)
+	case !ch.Verified:
+		return Errorf(EINVALID, "This LINE MINI App is not a verified MINI App. Only a verified MINI App can be linked; it becomes verified when it passes the MINI App review.")
+	case ch.Region != RegionJapan:
+		return Errorf(EINVALID, "The channel's service region is %s. Only a LINE MINI App whose service region is Japan can be linked.", ch.Region)
+	case !ch.Published.ProviderMatchesServiceCompany():
+		return Errorf(EINVALID, "The provider and the service company must match in the published business information: turn on \"Same as the service company\" for the development company, or set the provider to \"Service company\". Change the draft and have it re-reviewed.")
+	}
+	return nil
+}
+
+// checkOrganizationLinkable is the organization's side of the linking
+// requirements.
+func checkOrganizationLinkable(org Organization) error {
+	if org.Region != RegionJapan {
+		return FieldError("org_id", "Organization "+org.ID+" is registered in "+org.Region.String()+". Only an organization whose region is Japan can be linked.")
+	}
+	return nil
+}
+
+func checkNotLinked(ch Channel) error {
+	if ch.Link != nil {
+		return Errorf(ECONFLICT, "This channel is already linked to organization %s, and a link can't be removed. To move the channel to another organization, transfer it in the organization instead.", ch.Link.OrgID)
+	}
+	return nil
+}

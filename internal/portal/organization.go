@@ -1,0 +1,157 @@
+package portal
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// VerificationStatus is where an organization stands in the operators'
+// organization verification review.
+type VerificationStatus string
+
+const (
+	OrgUnverified VerificationStatus = "unverified" // never submitted
+	OrgInReview   VerificationStatus = "in_review"
+	OrgVerified   VerificationStatus = "verified"
+	OrgRejected   VerificationStatus = "rejected" // the last review rejected it; it may be fixed and resubmitted
+)
+
+var verificationNames = map[VerificationStatus]string{
+	OrgUnverified: "Unverified", OrgInReview: "In review", OrgVerified: "Verified", OrgRejected: "Rejected",
+}
+
+// String returns the status as pages show it.
+func (s VerificationStatus) String() string { return nameOr(verificationNames, s) }
+
+// Organization is a Business Manager organization.
+type Organization struct {
+	ID     string // "BM" followed by 11 digits
+	Name   string
+	Region Region
+	Info   BusinessInfo
+	// Verification is the state of the organization verification review;
+	// VerificationReason says why it was last rejected.
+	Verification            VerificationStatus
+	VerificationReason      string
+	VerificationSubmittedAt time.Time // when it was last submitted; zero if never
+	CreatedAt               time.Time
+}
+
+// ParseOrganizationID reads an organization ID as a person types it. It
+// forgives surrounding spaces and a lower-case "bm", which are slips, not a
+// different ID.
+func ParseOrganizationID(input string) (string, error) {
+	id := strings.ToUpper(strings.TrimSpace(input))
+	if len(id) != 13 || !strings.HasPrefix(id, "BM") || strings.Trim(id[2:], "0123456789") != "" {
+		return "", FieldError("org_id", "Enter the organization ID as BM followed by 11 digits, for example BM01234567890.")
+	}
+	return id, nil
+}
+
+// NewOrganizationID returns a random organization ID. IDs are not secrets
+// (anyone is told theirs to pass on), so math/rand is enough; the store
+// retries in the unlikely case of a collision.
+func NewOrganizationID() string {
+	return fmt.Sprintf("BM%011d", rand.Int64N(100_000_000_000))
+}
+
+func noSuchOrganization(id string) error {
+	return FieldError("org_id", fmt.Sprintf("There is no organization with the ID %s. Ask the organization's administrator for the ID shown in the Business Manager header.", id))
+}
+
+// CheckNewOrganization tells whether org can be created. Its business info
+// may still be empty: it is needed only for the verification review.
+func CheckNewOrganization(org Organization) error {
+	switch {
+	case strings.TrimSpace(org.Name) == "":
+		return FieldError("name", "Enter the organization's name.")
+	case !org.Region.Valid():
+		return FieldError("region", "Choose the organization's region.")
+	}
+	return nil
+}
+
+// OrganizationAccess is what one admin holds on one organization, for a
+// page to decide what to show.
+type OrganizationAccess struct {
+	Admin    bool // administers the organization
+	Operator bool
+}
+
+// CanView tells whether the admin may see the organization's pages.
+func (a OrganizationAccess) CanView() error {
+	if !a.Admin && !a.Operator {
+		return Errorf(EFORBIDDEN, "You are not an administrator of this organization.")
+	}
+	return nil
+}
+
+func requireOrgAdmin(orgAdmin bool, org Organization, action string) error {
+	if !orgAdmin {
+		return Errorf(EFORBIDDEN, "Only an administrator of organization %s can %s.", org.ID, action)
+	}
+	return nil
+}
+
+// CanAddOrganizationAdmin tells whether someone may add an administrator to
+// org; orgAdmin tells whether they administer it themselves.
+func CanAddOrganizationAdmin(orgAdmin bool, org Organization) error {
+	return requireOrgAdmin(orgAdmin, org, "add administrators")
+}
+
+// CanEditOrganizationInfo tells whether someone may change org's business
+// info. It is open while the organization is unverified (never submitted,
+// or rejected): during the review the operator must decide on what was
+// submitted, and once verified the info is final.
+func CanEditOrganizationInfo(orgAdmin bool, org Organization) error {
+	if err := requireOrgAdmin(orgAdmin, org, "edit its business info"); err != nil {
+		return err
+	}
+	switch org.Verification {
+	case OrgInReview:
+		return Errorf(ECONFLICT, "Organization %s is in its verification review; its business info can't change until the review is decided.", org.ID)
+	case OrgVerified:
+		return Errorf(EINVALID, "Organization %s is verified, so its business info can't change. If it is wrong, create a new organization and transfer the accounts and channels to it.", org.ID)
+	}
+	return nil
+}
+
+// CanSubmitForVerification tells whether someone may submit org for its
+// verification review.
+func CanSubmitForVerification(orgAdmin bool, org Organization) error {
+	if err := requireOrgAdmin(orgAdmin, org, "submit it for verification"); err != nil {
+		return err
+	}
+	switch org.Verification {
+	case OrgInReview:
+		return Errorf(ECONFLICT, "Organization %s is already in its verification review.", org.ID)
+	case OrgVerified:
+		return Errorf(ECONFLICT, "Organization %s is already verified.", org.ID)
+	}
+	if !org.Info.Complete() {
+		return Errorf(EINVALID, "Enter the company name and address in the business info of organization %s before submitting it for verification.", org.ID)
+	}
+	return nil
+}
+
+// VerificationStartsOnLink tells whether linking an account to org starts
+// org's verification review as well ("both reviews together"): the
+// requirement for starting it is a complete business info in an
+// organization never submitted before. A rejected organization starts again
+// only when an administrator resubmits it after fixing its info.
+func VerificationStartsOnLink(org Organization) bool {
+	return org.Verification == OrgUnverified && org.Info.Complete()
+}
+
+// CanDecideVerification tells whether actor may verify or reject org.
+func CanDecideVerification(actor Admin, org Organization) error {
+	if err := CanRunReviews(actor); err != nil {
+		return err
+	}
+	if org.Verification != OrgInReview {
+		return Errorf(ECONFLICT, "Organization %s has no verification review waiting for a decision.", org.ID)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lineportal/internal/portal"
+)
+
+// EnsureAdmin returns the admin with this LINE user ID, registering them
+// first if they have never signed in, so that they can be given roles
+// before their first visit. Their profile fills in at sign-in; until then
+// the name is the one given here and the last sign-in time is stored as 0
+// (the Unix epoch), meaning never. It is not audited, like sign-in itself:
+// it records who someone is, not a change to what they may do.
+func (db *DB) EnsureAdmin(ctx context.Context, lineUserID, name string) (portal.Admin, error) {
+	lineUserID = strings.TrimSpace(lineUserID)
+	if lineUserID == "" {
+		return portal.Admin{}, portal.FieldError("line_user_id", "Enter the person's LINE user ID.")
+	}
+	var a portal.Admin
+	err := db.update(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO admins (line_user_id, name, created_at, last_sign_in_at) VALUES (?, ?, ?, 0)
+			ON CONFLICT (line_user_id) DO NOTHING`, lineUserID, strings.TrimSpace(name), millis(tx.now)); err != nil {
+			return err
+		}
+		var err error
+		a, err = scanAdmin(tx.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE line_user_id = ?`, lineUserID))
+		return err
+	})
+	if err != nil {
+		return portal.Admin{}, fmt.Errorf("store: ensure admin: %w", err)
+	}
+	return a, nil
+}
+
+// FindChannelAccess tells what actor holds on a channel: their role and
+// whether they administer the organization it is linked to.
+func (db *DB) FindChannelAccess(ctx context.Context, actor portal.Admin, channelID int64) (portal.ChannelAccess, error) {
+	a := portal.ChannelAccess{Operator: actor.Operator}
+	role, err := channelRole(ctx, db.read, channelID, actor.ID)
+	if err == nil {
+		a.Role = role
+		err = db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links l JOIN organization_admins oa ON oa.org_id = l.org_id
+			WHERE l.channel_id = ? AND l.ended_at IS NULL AND oa.admin_id = ?)`, channelID, actor.ID).Scan(&a.OrgAdmin)
+	}
+	if err != nil {
+		return portal.ChannelAccess{}, fmt.Errorf("store: find channel access: %w", err)
+	}
+	return a, nil
+}
+
+// FindOrganizationAccess tells what actor holds on an organization.
+func (db *DB) FindOrganizationAccess(ctx context.Context, actor portal.Admin, orgID string) (portal.OrganizationAccess, error) {
+	admin, err := isOrganizationAdmin(ctx, db.read, orgID, actor.ID)
+	if err != nil {
+		return portal.OrganizationAccess{}, fmt.Errorf("store: find organization access: %w", err)
+	}
+	return portal.OrganizationAccess{Admin: admin, Operator: actor.Operator}, nil
+}
+
+func channelRole(ctx context.Context, q querier, channelID, adminID int64) (portal.ChannelRole, error) {
+	var role portal.ChannelRole
+	err := q.QueryRowContext(ctx, `SELECT role FROM channel_roles WHERE channel_id = ? AND admin_id = ?`, channelID, adminID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.RoleNone, nil
+	}
+	return role, err
+}
+
+func isOrganizationAdmin(ctx context.Context, q querier, orgID string, adminID int64) (bool, error) {
+	var admin bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organization_admins WHERE org_id = ? AND admin_id = ?)`, orgID, adminID).Scan(&admin)
+	return admin, err
+}

@@ -1,0 +1,336 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lineportal/internal/portal"
+)
+
+// CreateProvider creates a provider. The portal keeps no roles on
+// providers, so any signed-in admin may create one (the demo seed does).
+func (db *DB) CreateProvider(ctx context.Context, actor portal.Admin, name string) (portal.Provider, error) {
+	if err := portal.CheckNewProvider(name); err != nil {
+		return portal.Provider{}, err
+	}
+	var p portal.Provider
+	err := db.update(ctx, func(tx *Tx) error {
+		var created int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO providers (name, created_at) VALUES (?, ?) RETURNING id, name, created_at`,
+			strings.TrimSpace(name), millis(tx.now)).Scan(&p.ID, &p.Name, &created)
+		if err != nil {
+			return err
+		}
+		p.CreatedAt = fromMillis(created)
+		return insertAudit(ctx, tx, actor, portal.AuditEntry{
+			Action: portal.ActionProviderCreate, SubjectKind: portal.SubjectProvider, SubjectID: itoa(p.ID), After: p.Name,
+		})
+	})
+	if err != nil {
+		return portal.Provider{}, fmt.Errorf("store: create provider: %w", err)
+	}
+	return p, nil
+}
+
+// CreateChannel registers a channel of the provider in.Provider.ID, with
+// the kind, LINE channel ID, name, region and (for a MINI App) draft
+// business information of in. The actor becomes its Admin, as in the LINE
+// Developers Console. The channel starts unverified with nothing published:
+// only an approved MINI App review publishes and verifies.
+func (db *DB) CreateChannel(ctx context.Context, actor portal.Admin, in portal.Channel) (portal.Channel, error) {
+	if err := portal.CheckNewChannel(in); err != nil {
+		return portal.Channel{}, err
+	}
+	var ch portal.Channel
+	err := db.update(ctx, func(tx *Tx) error {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return notFound("No such provider.")
+		}
+		d := trimInfo(in.Draft)
+		res, err := tx.ExecContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region,
+			draft_company_name, draft_address, draft_developer_is_service, draft_provider_is_service, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.Provider.ID, in.Kind, in.LINEChannelID, strings.TrimSpace(in.Name), in.Region,
+			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, millis(tx.now))
+		if isUniqueViolation(err) {
+			msg := fmt.Sprintf("A channel with the channel ID %s is already registered in the portal.", in.LINEChannelID)
+			return &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"line_channel_id": msg}}
+		}
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)`, id, actor.ID, portal.RoleAdmin); err != nil {
+			return err
+		}
+		if ch, err = findChannel(ctx, tx, id); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, portal.AuditEntry{
+			Action: portal.ActionChannelCreate, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID,
+			After: fmt.Sprintf("%s channel %q (%s) in %s; Admin: %s", ch.Kind, ch.Name, ch.LINEChannelID, ch.Region, actor.Name),
+		})
+	})
+	if err != nil {
+		return portal.Channel{}, fmt.Errorf("store: create channel: %w", err)
+	}
+	return ch, nil
+}
+
+// SetChannelRole gives the admin adminID the role Admin or Member on a
+// channel, replacing any role they had. Only an Admin of the channel may.
+func (db *DB) SetChannelRole(ctx context.Context, actor portal.Admin, channelID, adminID int64, role portal.ChannelRole) error {
+	return db.onChannel(ctx, "set channel role", actor, channelID, func(tx *Tx, ch portal.Channel, actorRole portal.ChannelRole) error {
+		if err := portal.CanSetChannelRole(actorRole, role); err != nil {
+			return err
+		}
+		target, err := findAdmin(ctx, tx, adminID)
+		if err != nil {
+			return err
+		}
+		old, err := channelRole(ctx, tx, ch.ID, target.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)
+			ON CONFLICT (channel_id, admin_id) DO UPDATE SET role = excluded.role`, ch.ID, target.ID, role); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, portal.AuditEntry{
+			Action: portal.ActionChannelRoleSet, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID,
+			Before: target.Name + ": " + old.String(), After: target.Name + ": " + role.String(),
+		})
+	})
+}
+
+// UpdateChannelDraft replaces the draft business information of a MINI
+// App. What reviews compare (the published information) does not change
+// until an operator approves the draft's MINI App review.
+func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channelID int64, draft portal.MiniAppInfo) error {
+	return db.onChannel(ctx, "update channel draft", actor, channelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
+		if err := portal.CanEditChannelDraft(role, ch); err != nil {
+			return err
+		}
+		d := trimInfo(draft)
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET draft_company_name = ?, draft_address = ?, draft_developer_is_service = ?, draft_provider_is_service = ?
+			WHERE id = ? AND miniapp_review <> 'pending'`,
+			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, ch.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelDraftUpdate, ch.Draft.String(), d.String()))
+	})
+}
+
+// SubmitMiniAppReview puts a MINI App's draft in the operators' MINI App
+// review queue.
+func (db *DB) SubmitMiniAppReview(ctx context.Context, actor portal.Admin, channelID int64) error {
+	return db.onChannel(ctx, "submit MINI App review", actor, channelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
+		if err := portal.CanSubmitMiniAppReview(role, ch); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET miniapp_review = 'pending', miniapp_review_reason = '', miniapp_review_submitted_at = ?
+			WHERE id = ? AND miniapp_review <> 'pending'`, millis(tx.now), ch.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionMiniAppReviewSubmit, ch.MiniAppReview.String(), portal.MiniAppReviewPending.String()))
+	})
+}
+
+// ApproveMiniAppReview approves a MINI App's (re-)review: the draft becomes
+// the published business information and the MINI App is verified.
+func (db *DB) ApproveMiniAppReview(ctx context.Context, operator portal.Admin, channelID int64) error {
+	return db.onChannel(ctx, "approve MINI App review", operator, channelID, func(tx *Tx, ch portal.Channel, _ portal.ChannelRole) error {
+		if err := portal.CanDecideMiniAppReview(operator, ch); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET
+			published_company_name = draft_company_name, published_address = draft_address,
+			published_developer_is_service = draft_developer_is_service, published_provider_is_service = draft_provider_is_service,
+			verified = 1, miniapp_review = 'none', miniapp_review_reason = ''
+			WHERE id = ? AND miniapp_review = 'pending'`, ch.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, ch.Published.String(), ch.Draft.String()))
+	})
+}
+
+// RejectMiniAppReview rejects a MINI App's (re-)review with the reason the
+// developer is shown; the published information stays as it was.
+func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, channelID int64, reason string) error {
+	return db.onChannel(ctx, "reject MINI App review", operator, channelID, func(tx *Tx, ch portal.Channel, _ portal.ChannelRole) error {
+		if err := portal.CanDecideMiniAppReview(operator, ch); err != nil {
+			return err
+		}
+		if err := portal.CheckReason(reason); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET miniapp_review = 'rejected', miniapp_review_reason = ?
+			WHERE id = ? AND miniapp_review = 'pending'`, strings.TrimSpace(reason), ch.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, ch.MiniAppReview.String(), portal.MiniAppReviewRejected.String()))
+	})
+}
+
+// onChannel runs one transition of a channel: it loads the channel and the
+// actor's role on it inside the transaction, and fn checks the rule and
+// writes.
+func (db *DB) onChannel(ctx context.Context, op string, actor portal.Admin, channelID int64, fn func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		ch, err := findChannel(ctx, tx, channelID)
+		if err != nil {
+			return err
+		}
+		role, err := channelRole(ctx, tx, ch.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, ch, role)
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return nil
+}
+
+func channelEntry(ch portal.Channel, action portal.AuditAction, before, after string) portal.AuditEntry {
+	return portal.AuditEntry{
+		Action: action, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID, Before: before, After: after,
+	}
+}
+
+func trimInfo(i portal.MiniAppInfo) portal.MiniAppInfo {
+	i.ServiceCompany = trimBusinessInfo(i.ServiceCompany)
+	return i
+}
+
+func trimBusinessInfo(b portal.BusinessInfo) portal.BusinessInfo {
+	return portal.BusinessInfo{CompanyName: strings.TrimSpace(b.CompanyName), Address: strings.TrimSpace(b.Address)}
+}
+
+// FindChannelByID returns a channel with its current link and review.
+func (db *DB) FindChannelByID(ctx context.Context, id int64) (portal.Channel, error) {
+	ch, err := findChannel(ctx, db.read, id)
+	if err != nil {
+		return portal.Channel{}, fmt.Errorf("store: find channel %d: %w", id, err)
+	}
+	return ch, nil
+}
+
+// ChannelFilter selects channels for a list, newest first.
+type ChannelFilter struct {
+	// Actor is whose list it is: the channels they hold a role on.
+	Actor portal.Admin
+	// All lists every channel instead; only for an operator.
+	All  bool
+	Kind portal.ChannelKind // optional
+	// Name, when set, keeps channels whose name contains it, ignoring the
+	// case of ASCII letters.
+	Name string
+	Page Page
+}
+
+// FindChannels returns one page of channels with their current links and
+// reviews.
+func (db *DB) FindChannels(ctx context.Context, f ChannelFilter) ([]portal.Channel, Cursor, error) {
+	if f.All {
+		if err := portal.CanListAll(f.Actor); err != nil {
+			return nil, "", err
+		}
+	}
+	before, err := f.Page.After.beforeID()
+	if err != nil {
+		return nil, "", err
+	}
+	var w where
+	w.add(f.Kind != "", "c.kind = ?", f.Kind)
+	w.add(f.Name != "", `c.name LIKE ? ESCAPE '\'`, likeContains(f.Name))
+	// An admin's list starts from their roles, so it costs the same however
+	// many channels others have.
+	query := `SELECT ` + channelColumns + ` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id JOIN providers p ON p.id = c.provider_id` + channelLink +
+		` WHERE cr.admin_id = ? AND cr.channel_id < ? AND ` + w.String() + ` ORDER BY cr.channel_id DESC LIMIT ?`
+	args := append([]any{f.Actor.ID, before}, w.args...)
+	if f.All {
+		query = `SELECT ` + channelColumns + channelTables + channelLink + ` WHERE c.id < ? AND ` + w.String() + ` ORDER BY c.id DESC LIMIT ?`
+		args = append([]any{before}, w.args...)
+	}
+	chs, next, err := findPage(ctx, db.read, f.Page, scanChannel, func(ch portal.Channel) Cursor { return idCursor(ch.ID) }, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find channels: %w", err)
+	}
+	return chs, next, nil
+}
+
+// FindMiniAppReviewQueue returns one page of the MINI Apps waiting for an
+// operator's (re-)review, oldest submission first.
+func (db *DB) FindMiniAppReviewQueue(ctx context.Context, operator portal.Admin, p Page) ([]portal.Channel, Cursor, error) {
+	if err := portal.CanRunReviews(operator); err != nil {
+		return nil, "", err
+	}
+	at, id, err := p.After.afterQueued()
+	if err != nil {
+		return nil, "", err
+	}
+	chs, next, err := findPage(ctx, db.read, p, scanChannel,
+		func(ch portal.Channel) Cursor { return queueCursor(millis(ch.MiniAppReviewSubmittedAt), itoa(ch.ID)) },
+		`SELECT `+channelColumns+channelTables+channelLink+`
+		WHERE c.miniapp_review = 'pending' AND (c.miniapp_review_submitted_at, c.id) > (?, CAST(? AS INTEGER))
+		ORDER BY c.miniapp_review_submitted_at, c.id LIMIT ?`, at, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find MINI App review queue: %w", err)
+	}
+	return chs, next, nil
+}
+
+// The channel queries: a channel c with its provider p (channelTables), and
+// its current link l with that link's current review r (channelLink,
+// outer-joined because a channel need not be linked).
+const (
+	channelColumns = `c.id, p.id, p.name, p.created_at, c.kind, c.line_channel_id, c.name, c.region, c.verified,
+		c.published_company_name, c.published_address, c.published_developer_is_service, c.published_provider_is_service,
+		c.draft_company_name, c.draft_address, c.draft_developer_is_service, c.draft_provider_is_service,
+		c.miniapp_review, c.miniapp_review_reason, c.miniapp_review_submitted_at, c.created_at, ` + linkColumns
+	channelTables = ` FROM channels c JOIN providers p ON p.id = c.provider_id`
+	channelLink   = ` LEFT JOIN links l ON l.channel_id = c.id AND l.ended_at IS NULL` + reviewJoin
+)
+
+func findChannel(ctx context.Context, q querier, id int64) (portal.Channel, error) {
+	ch, err := scanChannel(q.QueryRowContext(ctx, `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.Channel{}, notFound("No such channel.")
+	}
+	return ch, err
+}
+
+func scanChannel(s scanner) (portal.Channel, error) {
+	var ch portal.Channel
+	var providerCreated, created int64
+	var submitted sql.NullInt64
+	var link linkRow
+	pub, draft := &ch.Published, &ch.Draft
+	dest := []any{&ch.ID, &ch.Provider.ID, &ch.Provider.Name, &providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
+		&pub.ServiceCompany.CompanyName, &pub.ServiceCompany.Address, &pub.DeveloperIsServiceCompany, &pub.ProviderIsServiceCompany,
+		&draft.ServiceCompany.CompanyName, &draft.ServiceCompany.Address, &draft.DeveloperIsServiceCompany, &draft.ProviderIsServiceCompany,
+		&ch.MiniAppReview, &ch.MiniAppReviewReason, &submitted, &created}
+	if err := s.Scan(append(dest, link.dest()...)...); err != nil {
+		return portal.Channel{}, err
+	}
+	ch.Provider.CreatedAt, ch.CreatedAt = fromMillis(providerCreated), fromMillis(created)
+	ch.MiniAppReviewSubmittedAt = nullMillis(submitted)
+	ch.Link = link.link()
+	return ch, nil
+}

@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"lineportal/internal/portal"
+)
+
+// SendLinkRequest sends a link request from a MINI App channel to the
+// organization whose ID the actor typed. Any earlier pending request of the
+// channel is replaced, so its URL stops working. When the actor administers
+// the organization, the request is approved at once and the channel linked,
+// and token is empty. Otherwise token is the secret of the new URL
+// (/link/{token}): it is returned this once and never stored, only its
+// SHA-256, so a page must show the URL now or not at all.
+func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID int64, orgInput string) (req portal.LinkRequest, token string, err error) {
+	err = db.update(ctx, func(tx *Tx) error {
+		ch, err := findChannel(ctx, tx, channelID)
+		if err != nil {
+			return err
+		}
+		role, err := channelRole(ctx, tx, ch.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		org, err := lookupOrganizationInput(ctx, tx, orgInput)
+		if err != nil {
+			return err
+		}
+		if err := portal.CheckLinkRequest(role, ch, orgInput, org); err != nil {
+			return err
+		}
+		atOnce, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		if err := replacePendingRequests(ctx, tx, actor, ch.ID); err != nil {
+			return err
+		}
+		var hash []byte
+		if !atOnce {
+			// 26 base32 characters: 130 random bits, safe in a URL path.
+			token = rand.Text()
+			hash = tokenHash(token)
+		}
+		if req, err = insertLinkRequest(ctx, tx, actor, ch.ID, org.ID, hash); err != nil {
+			return err
+		}
+		if atOnce {
+			_, err = linkChannel(ctx, tx, actor, ch, *org)
+		}
+		return err
+	})
+	if err != nil {
+		return portal.LinkRequest{}, "", fmt.Errorf("store: send link request: %w", err)
+	}
+	return req, token, nil
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// replacePendingRequests marks the channel's pending request replaced
+// (there is at most one), whether or not its URL had expired yet.
+func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, channelID int64) error {
+	pending, err := findAll(ctx, tx, scanLinkRequest, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.channel_id = ? AND lr.state = 'pending'`, channelID)
+	if err != nil {
+		return err
+	}
+	for _, r := range pending {
+		res, err := tx.ExecContext(ctx, `UPDATE link_requests SET state = 'replaced', decided_at = ? WHERE id = ? AND state = 'pending'`, millis(tx.now), r.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		if err := insertAudit(ctx, tx, actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, r.StateAt(tx.now).String(), portal.LinkRequestReplaced.String())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertLinkRequest stores a new request: pending with the URL token's
+// hash, or, without one, approved at once by its sender.
+func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelID int64, orgID string, hash []byte) (portal.LinkRequest, error) {
+	state, decidedAt, decidedBy := portal.LinkRequestPending, sql.NullInt64{}, sql.NullInt64{}
+	if hash == nil {
+		state, decidedAt, decidedBy = portal.LinkRequestApproved, nullInt(millis(tx.now)), nullInt(actor.ID)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO link_requests (channel_id, org_id, sent_by, token_hash, state, issued_at, expires_at, decided_at, decided_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		channelID, orgID, actor.ID, hash, state, millis(tx.now), millis(tx.now.Add(portal.LinkRequestValidity)), decidedAt, decidedBy)
+	if err != nil {
+		return portal.LinkRequest{}, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return portal.LinkRequest{}, err
+	}
+	req, err := scanLinkRequest(tx.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.id = ?`, id))
+	if err != nil {
+		return portal.LinkRequest{}, err
+	}
+	return req, insertAudit(ctx, tx, actor, linkRequestEntry(req, portal.ActionLinkRequestSend, "", req.State.String()))
+}
+
+// FindLinkRequestByToken returns what the approval page at /link/{token}
+// shows and what portal.CanApprove decides on: the request, its channel and
+// organization as they are now, and whether actor (the zero Admin when
+// nobody is signed in) administers that organization. It only reads:
+// link-preview bots fetch URLs, and opening one must change nothing.
+func (db *DB) FindLinkRequestByToken(ctx context.Context, actor portal.Admin, token string) (portal.LinkApproval, error) {
+	a, err := findLinkApproval(ctx, db.read, actor, token)
+	if err != nil {
+		return portal.LinkApproval{}, fmt.Errorf("store: find link request: %w", err)
+	}
+	return a, nil
+}
+
+func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, token string) (portal.LinkApproval, error) {
+	req, err := scanLinkRequest(q.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.token_hash = ?`, tokenHash(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.LinkApproval{}, notFound("This link request URL is not valid. Check that the whole URL was copied, or ask the channel's developer for a new one.")
+	}
+	if err != nil {
+		return portal.LinkApproval{}, err
+	}
+	a := portal.LinkApproval{Request: req}
+	if a.Channel, err = findChannel(ctx, q, req.ChannelID); err != nil {
+		return portal.LinkApproval{}, err
+	}
+	if a.Organization, err = findOrganization(ctx, q, req.OrgID); err != nil {
+		return portal.LinkApproval{}, err
+	}
+	if a.ActorIsOrgAdmin, err = isOrganizationAdmin(ctx, q, req.OrgID, actor.ID); err != nil {
+		return portal.LinkApproval{}, err
+	}
+	return a, nil
+}
+
+// ApproveLinkRequest approves the link request of the URL /link/{token}:
+// the channel is linked to the organization and its account linking review
+// starts. Of any number of concurrent approvals exactly one succeeds; the
+// others, like a replayed POST, are told the request was already approved.
+func (db *DB) ApproveLinkRequest(ctx context.Context, actor portal.Admin, token string) (portal.Link, error) {
+	var link portal.Link
+	err := db.update(ctx, func(tx *Tx) error {
+		a, err := findLinkApproval(ctx, tx, actor, token)
+		if err != nil {
+			return err
+		}
+		if err := portal.CanApprove(actor, a, tx.now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE link_requests SET state = 'approved', decided_at = ?, decided_by = ?
+			WHERE id = ? AND state = 'pending' AND expires_at > ?`, millis(tx.now), actor.ID, a.Request.ID, millis(tx.now))
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, a.Request.State.String(), portal.LinkRequestApproved.String())); err != nil {
+			return err
+		}
+		link, err = linkChannel(ctx, tx, actor, a.Channel, a.Organization)
+		return err
+	})
+	if err != nil {
+		return portal.Link{}, fmt.Errorf("store: approve link request: %w", err)
+	}
+	return link, nil
+}
+
+// TransferChannel moves a linked channel to the organization whose ID the
+// actor typed: its link ends (it is kept, never removed) and a new link to
+// the destination starts, with a new account linking review.
+func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID int64, destInput string) (portal.Link, error) {
+	var link portal.Link
+	err := db.update(ctx, func(tx *Tx) error {
+		ch, err := findChannel(ctx, tx, channelID)
+		if err != nil {
+			return err
+		}
+		var fromAdmin, toAdmin bool
+		if ch.Link != nil {
+			if fromAdmin, err = isOrganizationAdmin(ctx, tx, ch.Link.OrgID, actor.ID); err != nil {
+				return err
+			}
+		}
+		dest, err := lookupOrganizationInput(ctx, tx, destInput)
+		if err != nil {
+			return err
+		}
+		if dest != nil {
+			if toAdmin, err = isOrganizationAdmin(ctx, tx, dest.ID, actor.ID); err != nil {
+				return err
+			}
+		}
+		if err := portal.CanTransfer(ch, fromAdmin, destInput, dest, toAdmin); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE links SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, millis(tx.now), ch.Link.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		if err := insertAudit(ctx, tx, actor, linkEntry(*ch.Link, portal.ActionLinkTransfer,
+			"linked to organization "+ch.Link.OrgID, "transferred to organization "+dest.ID)); err != nil {
+			return err
+		}
+		link, err = linkChannel(ctx, tx, actor, ch, *dest)
+		return err
+	})
+	if err != nil {
+		return portal.Link{}, fmt.Errorf("store: transfer channel: %w", err)
+	}
+	return link, nil
+}
+
+// linkChannel links ch to org and starts the link's account linking
+// review. When org's verification review can start, it starts now as well,
+// so the two reviews run together as LINE describes.
+func linkChannel(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.Channel, org portal.Organization) (portal.Link, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO links (channel_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?)`,
+		ch.ID, org.ID, millis(tx.now), actor.ID)
+	if isUniqueViolation(err) {
+		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This channel is already linked to an organization.")
+	}
+	if err != nil {
+		return portal.Link{}, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return portal.Link{}, err
+	}
+	link := portal.Link{ID: id, ChannelID: ch.ID, OrgID: org.ID, LinkedAt: fromMillis(millis(tx.now)), LinkedBy: actor.ID}
+	if err := insertAudit(ctx, tx, actor, linkEntry(link, portal.ActionLinkCreate, "", "linked to organization "+org.ID)); err != nil {
+		return portal.Link{}, err
+	}
+	if portal.VerificationStartsOnLink(org) {
+		if err := startVerification(ctx, tx, actor, org); err != nil {
+			return portal.Link{}, err
+		}
+		org.Verification = portal.OrgInReview
+	}
+	link.Review, err = runReview(ctx, tx, actor, link, portal.ReviewStart, org)
+	return link, err
+}
+
+func linkEntry(l portal.Link, action portal.AuditAction, before, after string) portal.AuditEntry {
+	return portal.AuditEntry{
+		Action: action, SubjectKind: portal.SubjectLink, SubjectID: itoa(l.ID), ChannelID: l.ChannelID, OrgID: l.OrgID, Before: before, After: after,
+	}
+}
+
+func linkRequestEntry(r portal.LinkRequest, action portal.AuditAction, before, after string) portal.AuditEntry {
+	return portal.AuditEntry{
+		Action: action, SubjectKind: portal.SubjectLinkRequest, SubjectID: itoa(r.ID), ChannelID: r.ChannelID, OrgID: r.OrgID, Before: before, After: after,
+	}
+}
+
+// LinkRequestFilter selects the link requests of a channel, of an
+// organization, or (both set) of the channel to that organization. One of
+// them is required.
+type LinkRequestFilter struct {
+	ChannelID int64
+	OrgID     string
+	Page      Page
+}
+
+// FindLinkRequests returns one page of link requests, newest first. A
+// request's state at a given time is LinkRequest.StateAt: pending ones may
+// have expired.
+func (db *DB) FindLinkRequests(ctx context.Context, f LinkRequestFilter) ([]portal.LinkRequest, Cursor, error) {
+	var w where
+	w.add(f.ChannelID != 0, "lr.channel_id = ?", f.ChannelID)
+	w.add(f.OrgID != "", "lr.org_id = ?", f.OrgID)
+	if w.empty() {
+		return nil, "", errors.New("store: find link requests: the filter needs a channel or an organization")
+	}
+	before, err := f.Page.After.beforeID()
+	if err != nil {
+		return nil, "", err
+	}
+	reqs, next, err := findPage(ctx, db.read, f.Page, scanLinkRequest, func(r portal.LinkRequest) Cursor { return idCursor(r.ID) },
+		`SELECT `+linkRequestColumns+linkRequestTables+` WHERE `+w.String()+` AND lr.id < ? ORDER BY lr.id DESC LIMIT ?`,
+		append(w.args, before)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find link requests: %w", err)
+	}
+	return reqs, next, nil
+}
+
+// AccountFilter selects among an organization's accounts and channels.
+type AccountFilter struct {
+	Review portal.ReviewStatus // optional: only links whose review has this status
+	Page   Page
+}
+
+// FindOrganizationAccounts returns one page of the channels linked to an
+// organization now (its "Accounts & channels"), newest link first, each
+// with its link and the link's account linking review.
+func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f AccountFilter) ([]portal.Channel, Cursor, error) {
+	before, err := f.Page.After.beforeID()
+	if err != nil {
+		return nil, "", err
+	}
+	var w where
+	w.add(f.Review != "", "r.status = ?", f.Review)
+	// Starts from the organization's current links, so the page costs the
+	// same however many channels there are.
+	chs, next, err := findPage(ctx, db.read, f.Page, scanChannel, func(ch portal.Channel) Cursor { return idCursor(ch.Link.ID) },
+		`SELECT `+channelColumns+` FROM links l JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+`
+		WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND `+w.String()+` ORDER BY l.id DESC LIMIT ?`,
+		append([]any{orgID, before}, w.args...)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find organization accounts %s: %w", orgID, err)
+	}
+	return chs, next, nil
+}
+
+const (
+	linkRequestColumns = `lr.id, lr.channel_id, lr.org_id, lr.sent_by, s.name, lr.state, lr.token_hash IS NULL,
+		lr.issued_at, lr.expires_at, lr.decided_at, lr.decided_by, d.name`
+	linkRequestTables = ` FROM link_requests lr JOIN admins s ON s.id = lr.sent_by LEFT JOIN admins d ON d.id = lr.decided_by`
+)
+
+func scanLinkRequest(s scanner) (portal.LinkRequest, error) {
+	var r portal.LinkRequest
+	var issued, expires int64
+	var decidedAt, decidedBy sql.NullInt64
+	var decidedByName sql.NullString
+	if err := s.Scan(&r.ID, &r.ChannelID, &r.OrgID, &r.SentBy, &r.SentByName, &r.State, &r.ApprovedAtOnce,
+		&issued, &expires, &decidedAt, &decidedBy, &decidedByName); err != nil {
+		return portal.LinkRequest{}, err
+	}
+	r.IssuedAt, r.ExpiresAt, r.DecidedAt = fromMillis(issued), fromMillis(expires), nullMillis(decidedAt)
+	r.DecidedBy, r.DecidedByName = decidedBy.Int64, decidedByName.String
+	return r, nil
+}

@@ -1,0 +1,327 @@
+package store_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+)
+
+// pages reads a whole list page by page and returns the IDs in order and
+// the number of pages.
+func pages[T any](t *testing.T, size int, id func(T) int64, find func(store.Page) ([]T, store.Cursor, error)) ([]int64, int) {
+	t.Helper()
+	var ids []int64
+	p := store.Page{Limit: size}
+	for n := 1; ; n++ {
+		items, next, err := find(p)
+		if err != nil {
+			t.Fatalf("page %d: %v", n, err)
+		}
+		if len(items) > size {
+			t.Fatalf("page %d holds %d items, more than %d", n, len(items), size)
+		}
+		for _, it := range items {
+			ids = append(ids, id(it))
+		}
+		if next == "" {
+			return ids, n
+		}
+		if n > 100 {
+			t.Fatal("the list never ends")
+		}
+		p.After = next
+	}
+}
+
+func descending(n int64, from int64) []int64 {
+	var ids []int64
+	for i := range n {
+		ids = append(ids, from-i)
+	}
+	return ids
+}
+
+func TestStore_FindLinkRequests(t *testing.T) {
+	f := newFixture(t)
+	org := f.org(t, portal.RegionJapan, acme, true)
+	ch, other := f.miniApp(t, acme), f.miniApp(t, acme)
+	for range 7 {
+		f.send(t, ch, org)
+	}
+	f.send(t, other, org)
+	reqID := func(r portal.LinkRequest) int64 { return r.ID }
+
+	ids, n := pages(t, 3, reqID, func(p store.Page) ([]portal.LinkRequest, store.Cursor, error) {
+		return f.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: ch.ID, Page: p})
+	})
+	if !slices.Equal(ids, descending(7, 7)) || n != 3 {
+		t.Errorf("channel's requests by pages of 3 = %v in %d pages, want 7…1 in 3", ids, n)
+	}
+	ids, _ = pages(t, 5, reqID, func(p store.Page) ([]portal.LinkRequest, store.Cursor, error) {
+		return f.db.FindLinkRequests(ctx, store.LinkRequestFilter{OrgID: org.ID, Page: p})
+	})
+	if !slices.Equal(ids, descending(8, 8)) {
+		t.Errorf("organization's requests = %v", ids)
+	}
+	reqs, _, err := f.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: ch.ID})
+	mustNil(t, err)
+	if reqs[0].State != portal.LinkRequestPending || reqs[1].State != portal.LinkRequestReplaced || reqs[1].DecidedAt.IsZero() {
+		t.Errorf("newest requests = %+v", reqs[:2])
+	}
+	_, _, err = f.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: ch.ID, Page: store.Page{After: "abc"}})
+	if portal.ErrorCode(err) != portal.EINVALID || portal.ErrorMessage(err) != "This page link is not valid. Go back to the first page of the list." {
+		t.Errorf("bad cursor: %v", err)
+	}
+	if _, _, err := f.db.FindLinkRequests(ctx, store.LinkRequestFilter{}); portal.ErrorCode(err) != portal.EINTERNAL {
+		t.Errorf("no filter: %v, want an internal error", err)
+	}
+}
+
+func TestStore_FindChannels(t *testing.T) {
+	f := newFixture(t)
+	a := f.channel(t, portal.Channel{Name: "Shop 50% off"})
+	b := f.channel(t, portal.Channel{Name: "Login", Kind: portal.KindLogin})
+	c := f.channel(t, portal.Channel{Name: "shop_two"})
+	mia := f.admin(t, "Umia", "Mia")
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, b.ID, mia.ID, portal.RoleMember))
+	chID := func(ch portal.Channel) int64 { return ch.ID }
+	tests := []struct {
+		name   string
+		filter store.ChannelFilter
+		want   []int64
+	}{
+		{"mine", store.ChannelFilter{Actor: f.dev}, []int64{c.ID, b.ID, a.ID}},
+		{"member", store.ChannelFilter{Actor: mia}, []int64{b.ID}},
+		{"no role", store.ChannelFilter{Actor: f.boss}, nil},
+		{"kind", store.ChannelFilter{Actor: f.dev, Kind: portal.KindMiniApp}, []int64{c.ID, a.ID}},
+		{"name, any case", store.ChannelFilter{Actor: f.dev, Name: "SHOP"}, []int64{c.ID, a.ID}},
+		{"name with %", store.ChannelFilter{Actor: f.dev, Name: "50%"}, []int64{a.ID}},
+		{"name with _", store.ChannelFilter{Actor: f.dev, Name: "p_t"}, []int64{c.ID}},
+		{"every channel, operator", store.ChannelFilter{Actor: f.op, All: true}, []int64{c.ID, b.ID, a.ID}},
+		{"every channel of a kind, operator", store.ChannelFilter{Actor: f.op, All: true, Kind: portal.KindLogin}, []int64{b.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids, _ := pages(t, 2, chID, func(p store.Page) ([]portal.Channel, store.Cursor, error) {
+				tt.filter.Page = p
+				return f.db.FindChannels(ctx, tt.filter)
+			})
+			if !slices.Equal(ids, tt.want) {
+				t.Errorf("channels = %v, want %v", ids, tt.want)
+			}
+		})
+	}
+	t.Run("ErrEveryChannelNotOperator", func(t *testing.T) {
+		_, _, err := f.db.FindChannels(ctx, store.ChannelFilter{Actor: f.dev, All: true})
+		if portal.ErrorCode(err) != portal.EFORBIDDEN || portal.ErrorMessage(err) != "Only an operator can list every channel and organization." {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestStore_FindOrganizationAccounts(t *testing.T) {
+	f := newFixture(t)
+	org, dest := f.org(t, portal.RegionJapan, acme, true), f.org(t, portal.RegionJapan, acme, true)
+	verified, rejected, moved := f.miniApp(t, acme), f.miniApp(t, other), f.miniApp(t, acme)
+	lv, lr := f.link(t, verified, org), f.link(t, rejected, org)
+	f.link(t, moved, org)
+	_, err := f.db.TransferChannel(ctx, f.boss, moved.ID, dest.ID)
+	mustNil(t, err)
+	linkID := func(ch portal.Channel) int64 { return ch.Link.ID }
+	tests := []struct {
+		name   string
+		review portal.ReviewStatus
+		want   []int64
+	}{
+		{"all current links", "", []int64{lr.ID, lv.ID}},
+		{"Rejected only", portal.ReviewRejected, []int64{lr.ID}},
+		{"Unverified only", portal.ReviewUnverified, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids, _ := pages(t, 1, linkID, func(p store.Page) ([]portal.Channel, store.Cursor, error) {
+				return f.db.FindOrganizationAccounts(ctx, org.ID, store.AccountFilter{Review: tt.review, Page: p})
+			})
+			if !slices.Equal(ids, tt.want) {
+				t.Errorf("accounts = %v, want %v", ids, tt.want)
+			}
+		})
+	}
+	accounts, _, err := f.db.FindOrganizationAccounts(ctx, org.ID, store.AccountFilter{})
+	mustNil(t, err)
+	if got := accounts[0]; got.ID != rejected.ID || got.Link.Review.Status != portal.ReviewRejected || got.Link.Review.Reason == "" || got.Provider.Name != "Acme Provider" {
+		t.Errorf("account = %+v", got)
+	}
+}
+
+func TestStore_FindOrganizations(t *testing.T) {
+	f := newFixture(t)
+	a, b := f.org(t, portal.RegionJapan, acme, false), f.org(t, portal.RegionJapan, acme, false)
+	sam := f.admin(t, "Usam", "Sam")
+	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, b.ID, sam.ID))
+	sorted := []string{a.ID, b.ID}
+	slices.Sort(sorted)
+	list := func(filter store.OrganizationFilter) []string {
+		var ids []string
+		for {
+			orgs, next, err := f.db.FindOrganizations(ctx, filter)
+			mustNil(t, err)
+			for _, o := range orgs {
+				ids = append(ids, o.ID)
+			}
+			if next == "" {
+				return ids
+			}
+			filter.Page.After = next
+		}
+	}
+	if got := list(store.OrganizationFilter{Actor: f.boss, Page: store.Page{Limit: 1}}); !slices.Equal(got, sorted) {
+		t.Errorf("boss's organizations = %v, want %v", got, sorted)
+	}
+	if got := list(store.OrganizationFilter{Actor: sam}); !slices.Equal(got, []string{b.ID}) {
+		t.Errorf("sam's organizations = %v", got)
+	}
+	if got := list(store.OrganizationFilter{Actor: f.op, All: true, Page: store.Page{Limit: 1}}); !slices.Equal(got, sorted) {
+		t.Errorf("every organization = %v", got)
+	}
+	admins, err := f.db.FindOrganizationAdmins(ctx, b.ID)
+	mustNil(t, err)
+	if len(admins) != 2 || admins[0].ID != f.boss.ID || admins[1].ID != sam.ID {
+		t.Errorf("administrators = %+v", admins)
+	}
+}
+
+func TestStore_FindAuditEntries(t *testing.T) {
+	f := newFixture(t)
+	org := f.org(t, portal.RegionJapan, acme, true)
+	ch := f.miniApp(t, acme)
+	link := f.link(t, ch, org)
+	entries, _, err := f.db.FindAuditEntries(ctx, store.AuditFilter{ChannelID: ch.ID})
+	mustNil(t, err)
+	var got []string
+	for _, e := range entries {
+		got = append(got, string(e.Action)+" by "+e.ActorName)
+	}
+	want := []string{"review.start by Boss", "link.create by Boss", "link_request.approve by Boss", "link_request.send by Dev",
+		"miniapp_review.approve by Olivia", "miniapp_review.submit by Dev", "channel.create by Dev"}
+	if !slices.Equal(got, want) {
+		t.Errorf("channel's audit entries:\n got %q\nwant %q", got, want)
+	}
+	newest := entries[0]
+	if newest.SubjectKind != portal.SubjectLink || newest.SubjectID != itoa(link.ID) || newest.ChannelID != ch.ID || newest.OrgID != org.ID ||
+		newest.Before != "" || newest.After != "Verified" || !newest.At.Equal(start) {
+		t.Errorf("newest entry = %+v", newest)
+	}
+	orgEntries, _, err := f.db.FindAuditEntries(ctx, store.AuditFilter{OrgID: org.ID, Page: store.Page{Limit: 2}})
+	mustNil(t, err)
+	if len(orgEntries) != 2 || orgEntries[0].Action != "review.start" || orgEntries[1].Action != "link.create" {
+		t.Errorf("organization's newest entries = %+v", orgEntries)
+	}
+}
+
+func TestStore_Access(t *testing.T) {
+	f := newFixture(t)
+	org := f.org(t, portal.RegionJapan, acme, true)
+	ch := f.miniApp(t, acme)
+	mia := f.admin(t, "Umia", "Mia")
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleMember))
+	before := f.snapshot(t)
+	t.Run("before linking", func(t *testing.T) {
+		for _, tt := range []struct {
+			actor portal.Admin
+			want  portal.ChannelAccess
+		}{
+			{f.dev, portal.ChannelAccess{Role: portal.RoleAdmin}},
+			{mia, portal.ChannelAccess{Role: portal.RoleMember}},
+			{f.boss, portal.ChannelAccess{}},
+			{f.op, portal.ChannelAccess{Operator: true}},
+		} {
+			if got, err := f.db.FindChannelAccess(ctx, tt.actor, ch.ID); err != nil || got != tt.want {
+				t.Errorf("%s: %+v, %v; want %+v", tt.actor.Name, got, err, tt.want)
+			}
+		}
+	})
+	if f.snapshot(t) != before {
+		t.Fatal("reading access wrote")
+	}
+	f.link(t, ch, org)
+	if got, _ := f.db.FindChannelAccess(ctx, f.boss, ch.ID); got != (portal.ChannelAccess{OrgAdmin: true}) {
+		t.Errorf("boss after linking = %+v", got)
+	}
+	for _, tt := range []struct {
+		actor portal.Admin
+		want  portal.OrganizationAccess
+	}{
+		{f.boss, portal.OrganizationAccess{Admin: true}},
+		{f.dev, portal.OrganizationAccess{}},
+		{f.op, portal.OrganizationAccess{Operator: true}},
+	} {
+		if got, err := f.db.FindOrganizationAccess(ctx, tt.actor, org.ID); err != nil || got != tt.want {
+			t.Errorf("%s: %+v, %v; want %+v", tt.actor.Name, got, err, tt.want)
+		}
+	}
+}
+
+func TestStore_Creation(t *testing.T) {
+	f := newFixture(t)
+	ch := f.channel(t, portal.Channel{Name: "Shop"})
+	t.Run("channel creator is its Admin", func(t *testing.T) {
+		if ch.Provider != f.provider || ch.Verified || ch.MiniAppReview != portal.MiniAppReviewNone || ch.Link != nil || !ch.CreatedAt.Equal(start) {
+			t.Errorf("new channel = %+v", ch)
+		}
+		if a, _ := f.db.FindChannelAccess(ctx, f.dev, ch.ID); a.Role != portal.RoleAdmin {
+			t.Errorf("creator's role = %s", a.Role)
+		}
+	})
+	t.Run("ErrDuplicateLINEChannelID", func(t *testing.T) {
+		dup := portal.Channel{Provider: f.provider, Kind: portal.KindLogin, LINEChannelID: ch.LINEChannelID, Name: "Again", Region: portal.RegionJapan}
+		msg := "A channel with the channel ID " + ch.LINEChannelID + " is already registered in the portal."
+		f.refuses(t, portal.ECONFLICT, msg, func() error {
+			_, err := f.db.CreateChannel(ctx, f.dev, dup)
+			var e *portal.Error
+			if !errors.As(err, &e) || e.Fields["line_channel_id"] != msg {
+				t.Errorf("the message is not on the form field: %#v", e)
+			}
+			return err
+		})
+	})
+	t.Run("ErrNoSuchProvider", func(t *testing.T) {
+		f.refuses(t, portal.ENOTFOUND, "No such provider.", func() error {
+			_, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{Provider: portal.Provider{ID: 99}, Kind: portal.KindLogin, LINEChannelID: "9999999999", Name: "x", Region: portal.RegionJapan})
+			return err
+		})
+	})
+	t.Run("ErrInvalidChannel", func(t *testing.T) {
+		f.refuses(t, portal.EINVALID, "Enter the channel's name.", func() error { _, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{}); return err })
+	})
+	t.Run("roles", func(t *testing.T) {
+		mia := f.admin(t, "Umia", "Mia")
+		mark := f.auditMark(t)
+		mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleMember))
+		mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleAdmin))
+		f.assertAudit(t, mark, "channel.role_set channel: Mia: None → Mia: Member", "channel.role_set channel: Mia: Member → Mia: Admin")
+		sam := f.admin(t, "Usam", "Sam")
+		mustNil(t, f.db.SetChannelRole(ctx, mia, ch.ID, sam.ID, portal.RoleMember))
+		f.refuses(t, portal.EFORBIDDEN, "Only an Admin of this channel can change its roles.",
+			func() error { return f.db.SetChannelRole(ctx, sam, ch.ID, sam.ID, portal.RoleAdmin) })
+		f.refuses(t, portal.ENOTFOUND, "No such admin.", func() error { return f.db.SetChannelRole(ctx, f.dev, ch.ID, 999, portal.RoleMember) })
+	})
+	t.Run("EnsureAdmin is idempotent", func(t *testing.T) {
+		again, err := f.db.EnsureAdmin(ctx, " Udev ", "Someone Else")
+		if err != nil || again.ID != f.dev.ID || again.Name != "Dev" {
+			t.Errorf("EnsureAdmin again = %+v, %v", again, err)
+		}
+		f.refuses(t, portal.EINVALID, "Enter the person's LINE user ID.", func() error { _, err := f.db.EnsureAdmin(ctx, " ", "x"); return err })
+	})
+	t.Run("ErrAlreadyOrganizationAdmin", func(t *testing.T) {
+		org := f.org(t, portal.RegionJapan, acme, false)
+		f.refuses(t, portal.ECONFLICT, "Boss is already an administrator of organization "+org.ID+".",
+			func() error { return f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, f.boss.ID) })
+		f.refuses(t, portal.EFORBIDDEN, "Only an administrator of organization "+org.ID+" can add administrators.",
+			func() error { return f.db.AddOrganizationAdmin(ctx, f.dev, org.ID, f.dev.ID) })
+		f.refuses(t, portal.ENOTFOUND, "No such organization.", func() error { return f.db.AddOrganizationAdmin(ctx, f.boss, "BM00000000000", f.dev.ID) })
+	})
+}

@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lineportal/internal/portal"
+)
+
+// CreateOrganization creates an organization with the name, region and
+// (optional) business info of in, under a new random ID. The actor becomes
+// its first administrator. It starts unverified.
+func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in portal.Organization) (portal.Organization, error) {
+	if err := portal.CheckNewOrganization(in); err != nil {
+		return portal.Organization{}, err
+	}
+	var org portal.Organization
+	err := db.update(ctx, func(tx *Tx) error {
+		info := trimBusinessInfo(in.Info)
+		id, err := insertOrganization(ctx, tx, strings.TrimSpace(in.Name), in.Region, info)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organization_admins (org_id, admin_id, added_at) VALUES (?, ?, ?)`, id, actor.ID, millis(tx.now)); err != nil {
+			return err
+		}
+		if org, err = findOrganization(ctx, tx, id); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, portal.AuditEntry{
+			Action: portal.ActionOrganizationCreate, SubjectKind: portal.SubjectOrganization, SubjectID: org.ID, OrgID: org.ID,
+			After: fmt.Sprintf("%q in %s, %s; administrator: %s", org.Name, org.Region, org.Info, actor.Name),
+		})
+	})
+	if err != nil {
+		return portal.Organization{}, fmt.Errorf("store: create organization: %w", err)
+	}
+	return org, nil
+}
+
+// insertOrganization inserts an organization under a new random ID and
+// returns the ID. A collision among 10^11 IDs is unlikely but possible; a
+// failed INSERT leaves the transaction usable, so it simply tries again.
+func insertOrganization(ctx context.Context, tx *Tx, name string, region portal.Region, info portal.BusinessInfo) (string, error) {
+	const attempts = 5
+	for range attempts {
+		id := portal.NewOrganizationID()
+		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, name, region, info.CompanyName, info.Address, millis(tx.now))
+		if !isUniqueViolation(err) {
+			return id, err
+		}
+	}
+	return "", fmt.Errorf("no free organization ID after %d attempts", attempts)
+}
+
+// AddOrganizationAdmin makes the admin adminID an administrator of the
+// organization. Only an administrator may. (EnsureAdmin registers someone
+// who has not signed in yet.)
+func (db *DB) AddOrganizationAdmin(ctx context.Context, actor portal.Admin, orgID string, adminID int64) error {
+	return db.onOrganization(ctx, "add organization admin", actor, orgID, func(tx *Tx, org portal.Organization, orgAdmin bool) error {
+		if err := portal.CanAddOrganizationAdmin(orgAdmin, org); err != nil {
+			return err
+		}
+		target, err := findAdmin(ctx, tx, adminID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO organization_admins (org_id, admin_id, added_at) VALUES (?, ?, ?)`, org.ID, target.ID, millis(tx.now))
+		if isUniqueViolation(err) {
+			return portal.Errorf(portal.ECONFLICT, "%s is already an administrator of organization %s.", target.Name, org.ID)
+		}
+		if err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, "", "administrator: "+target.Name))
+	})
+}
+
+// UpdateOrganizationInfo replaces the organization's business info, which
+// is allowed while the organization is unverified.
+func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, orgID string, info portal.BusinessInfo) error {
+	return db.onOrganization(ctx, "update organization info", actor, orgID, func(tx *Tx, org portal.Organization, orgAdmin bool) error {
+		if err := portal.CanEditOrganizationInfo(orgAdmin, org); err != nil {
+			return err
+		}
+		info := trimBusinessInfo(info)
+		res, err := tx.ExecContext(ctx, `UPDATE organizations SET company_name = ?, address = ?
+			WHERE id = ? AND verification IN ('unverified', 'rejected')`, info.CompanyName, info.Address, org.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationInfo, org.Info.String(), info.String()))
+	})
+}
+
+// SubmitOrganizationForVerification puts the organization in the
+// operators' verification queue.
+func (db *DB) SubmitOrganizationForVerification(ctx context.Context, actor portal.Admin, orgID string) error {
+	return db.onOrganization(ctx, "submit organization for verification", actor, orgID, func(tx *Tx, org portal.Organization, orgAdmin bool) error {
+		if err := portal.CanSubmitForVerification(orgAdmin, org); err != nil {
+			return err
+		}
+		return startVerification(ctx, tx, actor, org)
+	})
+}
+
+// startVerification moves org into the verification queue, from whatever
+// state it was read in.
+func startVerification(ctx context.Context, tx *Tx, actor portal.Admin, org portal.Organization) error {
+	res, err := tx.ExecContext(ctx, `UPDATE organizations SET verification = 'in_review', verification_reason = '', verification_submitted_at = ?
+		WHERE id = ? AND verification = ?`, millis(tx.now), org.ID, org.Verification)
+	if err := guarded(res, err); err != nil {
+		return err
+	}
+	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionVerificationSubmit, org.Verification.String(), portal.OrgInReview.String()))
+}
+
+// VerifyOrganization completes the organization's verification review, and
+// with it starts the account linking reviews that were waiting for it.
+func (db *DB) VerifyOrganization(ctx context.Context, operator portal.Admin, orgID string) error {
+	return db.onOrganization(ctx, "verify organization", operator, orgID, func(tx *Tx, org portal.Organization, _ bool) error {
+		if err := portal.CanDecideVerification(operator, org); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE organizations SET verification = 'verified' WHERE id = ? AND verification = 'in_review'`, org.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationVerify, org.Verification.String(), portal.OrgVerified.String())); err != nil {
+			return err
+		}
+		org.Verification = portal.OrgVerified
+		return runWaitingReviews(ctx, tx, operator, org)
+	})
+}
+
+// RejectOrganizationVerification rejects the organization's verification
+// review with the reason its administrators are shown. Its account linking
+// reviews keep waiting.
+func (db *DB) RejectOrganizationVerification(ctx context.Context, operator portal.Admin, orgID, reason string) error {
+	return db.onOrganization(ctx, "reject organization verification", operator, orgID, func(tx *Tx, org portal.Organization, _ bool) error {
+		if err := portal.CanDecideVerification(operator, org); err != nil {
+			return err
+		}
+		if err := portal.CheckReason(reason); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE organizations SET verification = 'rejected', verification_reason = ?
+			WHERE id = ? AND verification = 'in_review'`, strings.TrimSpace(reason), org.ID)
+		if err := guarded(res, err); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, org.Verification.String(), portal.OrgRejected.String()))
+	})
+}
+
+// onOrganization runs one transition of an organization: it loads the
+// organization and whether the actor administers it inside the
+// transaction, and fn checks the rule and writes.
+func (db *DB) onOrganization(ctx context.Context, op string, actor portal.Admin, orgID string, fn func(tx *Tx, org portal.Organization, orgAdmin bool) error) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		org, err := findOrganization(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		orgAdmin, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, org, orgAdmin)
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return nil
+}
+
+func organizationEntry(org portal.Organization, action portal.AuditAction, before, after string) portal.AuditEntry {
+	return portal.AuditEntry{
+		Action: action, SubjectKind: portal.SubjectOrganization, SubjectID: org.ID, OrgID: org.ID, Before: before, After: after,
+	}
+}
+
+// FindOrganizationByID returns an organization.
+func (db *DB) FindOrganizationByID(ctx context.Context, id string) (portal.Organization, error) {
+	org, err := findOrganization(ctx, db.read, id)
+	if err != nil {
+		return portal.Organization{}, fmt.Errorf("store: find organization %s: %w", id, err)
+	}
+	return org, nil
+}
+
+// OrganizationFilter selects organizations for a list, in ID order.
+type OrganizationFilter struct {
+	// Actor is whose list it is: the organizations they administer.
+	Actor portal.Admin
+	// All lists every organization instead; only for an operator.
+	All  bool
+	Page Page
+}
+
+// FindOrganizations returns one page of organizations.
+func (db *DB) FindOrganizations(ctx context.Context, f OrganizationFilter) ([]portal.Organization, Cursor, error) {
+	// The cursor is the last organization's ID: IDs are unique and ordered,
+	// and any string is a harmless bound.
+	after := string(f.Page.After)
+	query := `SELECT ` + organizationColumns + ` FROM organization_admins oa JOIN organizations o ON o.id = oa.org_id
+		WHERE oa.admin_id = ? AND oa.org_id > ? ORDER BY oa.org_id LIMIT ?`
+	args := []any{f.Actor.ID, after}
+	if f.All {
+		if err := portal.CanListAll(f.Actor); err != nil {
+			return nil, "", err
+		}
+		query = `SELECT ` + organizationColumns + ` FROM organizations o WHERE o.id > ? ORDER BY o.id LIMIT ?`
+		args = []any{after}
+	}
+	orgs, next, err := findPage(ctx, db.read, f.Page, scanOrganization, func(o portal.Organization) Cursor { return Cursor(o.ID) }, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find organizations: %w", err)
+	}
+	return orgs, next, nil
+}
+
+// FindVerificationQueue returns one page of the organizations waiting for
+// an operator's verification review, oldest submission first.
+func (db *DB) FindVerificationQueue(ctx context.Context, operator portal.Admin, p Page) ([]portal.Organization, Cursor, error) {
+	if err := portal.CanRunReviews(operator); err != nil {
+		return nil, "", err
+	}
+	at, id, err := p.After.afterQueued()
+	if err != nil {
+		return nil, "", err
+	}
+	orgs, next, err := findPage(ctx, db.read, p, scanOrganization,
+		func(o portal.Organization) Cursor { return queueCursor(millis(o.VerificationSubmittedAt), o.ID) },
+		`SELECT `+organizationColumns+` FROM organizations o
+		WHERE o.verification = 'in_review' AND (o.verification_submitted_at, o.id) > (?, ?)
+		ORDER BY o.verification_submitted_at, o.id LIMIT ?`, at, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find verification queue: %w", err)
+	}
+	return orgs, next, nil
+}
+
+// FindOrganizationAdmins returns the administrators of an organization, in
+// the order they were added. Organizations have a handful, so the list is
+// not paginated.
+func (db *DB) FindOrganizationAdmins(ctx context.Context, orgID string) ([]portal.Admin, error) {
+	admins, err := findAll(ctx, db.read, scanAdmin, `SELECT `+adminColumns+` FROM organization_admins oa JOIN admins ON admins.id = oa.admin_id
+		WHERE oa.org_id = ? ORDER BY oa.added_at, oa.admin_id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: find organization admins %s: %w", orgID, err)
+	}
+	return admins, nil
+}
+
+const organizationColumns = `o.id, o.name, o.region, o.company_name, o.address, o.verification, o.verification_reason, o.verification_submitted_at, o.created_at`
+
+func scanOrganization(s scanner) (portal.Organization, error) {
+	var o portal.Organization
+	var submitted sql.NullInt64
+	var created int64
+	if err := s.Scan(&o.ID, &o.Name, &o.Region, &o.Info.CompanyName, &o.Info.Address, &o.Verification, &o.VerificationReason, &submitted, &created); err != nil {
+		return portal.Organization{}, err
+	}
+	o.VerificationSubmittedAt, o.CreatedAt = nullMillis(submitted), fromMillis(created)
+	return o, nil
+}
+
+// lookupOrganization returns the organization with the given ID, or nil
+// when there is none: for the rules that say so in their own words.
+func lookupOrganization(ctx context.Context, q querier, id string) (*portal.Organization, error) {
+	org, err := scanOrganization(q.QueryRowContext(ctx, `SELECT `+organizationColumns+` FROM organizations o WHERE o.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &org, nil
+}
+
+func findOrganization(ctx context.Context, q querier, id string) (portal.Organization, error) {
+	org, err := lookupOrganization(ctx, q, id)
+	if err != nil {
+		return portal.Organization{}, err
+	}
+	if org == nil {
+		return portal.Organization{}, notFound("No such organization.")
+	}
+	return *org, nil
+}
+
+// lookupOrganizationInput reads an organization ID a person typed and returns
+// that organization, or nil when the ID is malformed or unknown (the rules
+// tell which, in the order LINE documents).
+func lookupOrganizationInput(ctx context.Context, q querier, input string) (*portal.Organization, error) {
+	id, err := portal.ParseOrganizationID(input)
+	if err != nil {
+		return nil, nil
+	}
+	return lookupOrganization(ctx, q, id)
+}

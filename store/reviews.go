@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lineportal/internal/portal"
+)
+
+// ResubmitReview runs a Rejected account linking review again, at the
+// request of an administrator of the linked organization, which must be
+// verified.
+func (db *DB) ResubmitReview(ctx context.Context, actor portal.Admin, linkID int64) (portal.Review, error) {
+	var rv portal.Review
+	err := db.update(ctx, func(tx *Tx) error {
+		link, err := findLink(ctx, tx, linkID)
+		if err != nil {
+			return err
+		}
+		org, err := findOrganization(ctx, tx, link.OrgID)
+		if err != nil {
+			return err
+		}
+		orgAdmin, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		if err := portal.CanResubmit(orgAdmin, org, link); err != nil {
+			return err
+		}
+		rv, err = runReview(ctx, tx, actor, link, portal.ReviewResubmit, org)
+		return err
+	})
+	if err != nil {
+		return portal.Review{}, fmt.Errorf("store: resubmit review: %w", err)
+	}
+	return rv, nil
+}
+
+// OverrideReview sets the outcome of a link's account linking review to v,
+// by an operator, with v.Reason recorded in the history.
+func (db *DB) OverrideReview(ctx context.Context, operator portal.Admin, linkID int64, v portal.Verdict) (portal.Review, error) {
+	var rv portal.Review
+	err := db.update(ctx, func(tx *Tx) error {
+		link, err := findLink(ctx, tx, linkID)
+		if err != nil {
+			return err
+		}
+		if err := portal.CanOverrideReview(operator, link, v); err != nil {
+			return err
+		}
+		v.Reason = strings.TrimSpace(v.Reason)
+		rv, err = recordReview(ctx, tx, operator, link, portal.ReviewOverride, v)
+		return err
+	})
+	if err != nil {
+		return portal.Review{}, fmt.Errorf("store: override review: %w", err)
+	}
+	return rv, nil
+}
+
+// runReview runs link's account linking review against org as it is now.
+func runReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, org portal.Organization) (portal.Review, error) {
+	info, err := subjectInfo(ctx, tx, link)
+	if err != nil {
+		return portal.Review{}, err
+	}
+	return recordReview(ctx, tx, actor, link, event, portal.ReviewOutcome(info, org))
+}
+
+// runWaitingReviews runs the reviews of org's current links that wait,
+// Unverified, for org to be verified.
+func runWaitingReviews(ctx context.Context, tx *Tx, actor portal.Admin, org portal.Organization) error {
+	waiting, err := findAll(ctx, tx, scanLink, `SELECT `+linkColumns+` FROM links l`+reviewJoin+`
+		WHERE l.org_id = ? AND l.ended_at IS NULL AND r.status = 'unverified' ORDER BY l.id`, org.ID)
+	if err != nil {
+		return err
+	}
+	for _, link := range waiting {
+		if _, err := runReview(ctx, tx, actor, link, portal.ReviewRun, org); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subjectInfo is the business information a review of link compares with
+// the organization's: a channel's published service company (a channel is
+// the only subject a link has today).
+func subjectInfo(ctx context.Context, q querier, link portal.Link) (portal.BusinessInfo, error) {
+	ch, err := findChannel(ctx, q, link.ChannelID)
+	return ch.Published.ServiceCompany, err
+}
+
+// recordReview appends v to link's review history, making it the current
+// review, and audits the change. The insert happens only while the review
+// read into link is still the newest, so two changes decided on the same
+// state can't both land.
+func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, v portal.Verdict) (portal.Review, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO link_reviews (link_id, org_id, event, status, cause, reason, actor_id, at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(id) FROM link_reviews WHERE link_id = ?) IS ?`,
+		link.ID, link.OrgID, event, v.Status, v.Cause, v.Reason, actor.ID, millis(tx.now), link.ID, nullInt(link.Review.ID))
+	if err := guarded(res, err); err != nil {
+		return portal.Review{}, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return portal.Review{}, err
+	}
+	rv := portal.Review{ID: id, LinkID: link.ID, OrgID: link.OrgID, Verdict: v, Event: event, ActorID: actor.ID, ActorName: actor.Name, At: fromMillis(millis(tx.now))}
+	return rv, insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), link.Review.Status.String(), v.Status.String()))
+}
+
+// ReviewFilter selects account linking review history: of one link, of
+// every link a channel had, or of an organization's links. One is
+// required; set more and they all apply.
+type ReviewFilter struct {
+	LinkID    int64
+	ChannelID int64
+	OrgID     string
+	Page      Page
+}
+
+// FindReviewHistory returns one page of review history, newest first; the
+// first entry for a link is its current review.
+func (db *DB) FindReviewHistory(ctx context.Context, f ReviewFilter) ([]portal.Review, Cursor, error) {
+	var w where
+	w.add(f.LinkID != 0, "r.link_id = ?", f.LinkID)
+	w.add(f.ChannelID != 0, "r.link_id IN (SELECT id FROM links WHERE channel_id = ?)", f.ChannelID)
+	w.add(f.OrgID != "", "r.org_id = ?", f.OrgID)
+	if w.empty() {
+		return nil, "", errors.New("store: find review history: the filter needs a link, a channel or an organization")
+	}
+	before, err := f.Page.After.beforeID()
+	if err != nil {
+		return nil, "", err
+	}
+	rvs, next, err := findPage(ctx, db.read, f.Page, scanReview, func(rv portal.Review) Cursor { return idCursor(rv.ID) },
+		`SELECT `+reviewColumns+` FROM link_reviews r JOIN admins ra ON ra.id = r.actor_id
+		WHERE `+w.String()+` AND r.id < ? ORDER BY r.id DESC LIMIT ?`, append(w.args, before)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find review history: %w", err)
+	}
+	return rvs, next, nil
+}
+
+// The link queries: a link l with its current review r, the newest row of
+// its history (one seek in link_reviews_link), and who caused it (ra).
+const (
+	linkColumns   = `l.id, l.channel_id, l.org_id, l.linked_at, l.linked_by, l.ended_at, ` + reviewColumns
+	reviewColumns = `r.id, r.link_id, r.org_id, r.event, r.status, r.cause, r.reason, r.actor_id, ra.name, r.at`
+	reviewJoin    = `
+		LEFT JOIN link_reviews r ON r.id = (SELECT max(id) FROM link_reviews WHERE link_id = l.id)
+		LEFT JOIN admins ra ON ra.id = r.actor_id`
+)
+
+func findLink(ctx context.Context, q querier, id int64) (portal.Link, error) {
+	link, err := scanLink(q.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links l`+reviewJoin+` WHERE l.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.Link{}, notFound("No such link.")
+	}
+	return link, err
+}
+
+func scanLink(s scanner) (portal.Link, error) {
+	var row linkRow
+	if err := s.Scan(row.dest()...); err != nil {
+		return portal.Link{}, err
+	}
+	return *row.link(), nil
+}
+
+func scanReview(s scanner) (portal.Review, error) {
+	var row reviewRow
+	err := s.Scan(row.dest()...)
+	return row.review(), err
+}
+
+// linkRow receives linkColumns. Every column may be NULL, because a channel
+// outer-joins its link; link tells whether there was one.
+type linkRow struct {
+	id, channelID, linkedAt, linkedBy, endedAt sql.NullInt64
+	orgID                                      sql.NullString
+	review                                     reviewRow
+}
+
+func (r *linkRow) dest() []any {
+	return append([]any{&r.id, &r.channelID, &r.orgID, &r.linkedAt, &r.linkedBy, &r.endedAt}, r.review.dest()...)
+}
+
+func (r *linkRow) link() *portal.Link {
+	if !r.id.Valid {
+		return nil
+	}
+	return &portal.Link{
+		ID: r.id.Int64, ChannelID: r.channelID.Int64, OrgID: r.orgID.String,
+		LinkedAt: nullMillis(r.linkedAt), LinkedBy: r.linkedBy.Int64, EndedAt: nullMillis(r.endedAt),
+		Review: r.review.review(),
+	}
+}
+
+// reviewRow receives reviewColumns, NULL when outer-joined to no link.
+type reviewRow struct {
+	id, linkID, actorID, at                        sql.NullInt64
+	orgID, event, status, cause, reason, actorName sql.NullString
+}
+
+func (r *reviewRow) dest() []any {
+	return []any{&r.id, &r.linkID, &r.orgID, &r.event, &r.status, &r.cause, &r.reason, &r.actorID, &r.actorName, &r.at}
+}
+
+func (r *reviewRow) review() portal.Review {
+	return portal.Review{
+		ID: r.id.Int64, LinkID: r.linkID.Int64, OrgID: r.orgID.String,
+		Verdict: portal.Verdict{
+			Status: portal.ReviewStatus(r.status.String), Cause: portal.RejectionCause(r.cause.String), Reason: r.reason.String,
+		},
+		Event: portal.ReviewEvent(r.event.String), ActorID: r.actorID.Int64, ActorName: r.actorName.String, At: nullMillis(r.at),
+	}
+}
