@@ -20,7 +20,7 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 	var org portal.Organization
 	err := db.update(ctx, func(tx *Tx) error {
 		info := trimBusinessInfo(in.Info)
-		id, err := insertOrganization(ctx, tx, strings.TrimSpace(in.Name), in.Region, info)
+		id, err := insertOrganization(ctx, tx, in.ID, strings.TrimSpace(in.Name), in.Region, info)
 		if err != nil {
 			return err
 		}
@@ -41,16 +41,28 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 	return org, nil
 }
 
-// insertOrganization inserts an organization under a new random ID and
-// returns the ID. A collision among 10^11 IDs is unlikely but possible; a
-// failed INSERT leaves the transaction usable, so it simply tries again.
-func insertOrganization(ctx context.Context, tx *Tx, name string, region portal.Region, info portal.BusinessInfo) (string, error) {
+// insertOrganization inserts an organization and returns its ID: the given
+// one (Business Manager assigned it), or else a new random one. A collision
+// among 10^11 random IDs is unlikely but possible; a failed INSERT leaves
+// the transaction usable, so it simply tries again.
+func insertOrganization(ctx context.Context, tx *Tx, given, name string, region portal.Region, info portal.BusinessInfo) (string, error) {
+	insert := func(id string) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, name, region, info.CompanyName, info.Address, millis(tx.now))
+		return err
+	}
+	if given != "" {
+		id, _ := portal.ParseOrganizationID(given) // checked by CheckNewOrganization
+		err := insert(id)
+		if isUniqueViolation(err) {
+			return "", portal.FieldError("id", "An organization with the ID "+id+" is already registered in the portal.")
+		}
+		return id, err
+	}
 	const attempts = 5
 	for range attempts {
 		id := portal.NewOrganizationID()
-		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, name, region, info.CompanyName, info.Address, millis(tx.now))
-		if !isUniqueViolation(err) {
+		if err := insert(id); !isUniqueViolation(err) {
 			return id, err
 		}
 	}

@@ -514,7 +514,12 @@ func Time(t time.Time) templ.Component {
 
 // timeLeft says how long until t, in words a person reads at a glance.
 func timeLeft(now, t time.Time) string {
+	// Round up to the minute: a URL issued a moment ago has 7 days left,
+	// not "6 days 23 hours".
 	d := t.Sub(now)
+	if d > 0 {
+		d = (d + time.Minute - 1).Truncate(time.Minute)
+	}
 	switch {
 	case d <= 0:
 		return "expired"

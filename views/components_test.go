@@ -17,10 +17,11 @@ func TestTimeLeft(t *testing.T) {
 	}{
 		{168 * time.Hour, "7 days left"},
 		{167*time.Hour + 59*time.Minute, "6 days 23 hours left"},
+		{168*time.Hour - time.Millisecond, "7 days left"},
 		{25*time.Hour + 30*time.Minute, "25 hours 30 minutes left"},
 		{time.Hour, "1 hour left"},
 		{59 * time.Minute, "59 minutes left"},
-		{30 * time.Second, "less than a minute left"},
+		{30 * time.Second, "1 minute left"},
 		{0, "expired"},
 		{-time.Hour, "expired"},
 	}

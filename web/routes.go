@@ -19,6 +19,40 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /{$}", s.withAdmin(s.handleHome))
 	s.mux.Handle("GET /profile", s.signedIn(s.handleProfile))
 
+	// Channels and their Business Manager link.
+	s.mux.Handle("GET /channels", s.signedIn(s.handleChannelList))
+	s.mux.Handle("GET /channels/{id}", s.signedIn(s.handleChannelShow))
+	s.mux.Handle("POST /channels/{id}/link-requests", s.signedIn(s.handleLinkRequestCreate))
+	s.mux.Handle("POST /channels/{id}/link-requests/notify", s.signedIn(s.handleLinkRequestNotify))
+	s.mux.Handle("GET /channels/{id}/business-info", s.signedIn(s.handleChannelBusinessInfo))
+	s.mux.Handle("POST /channels/{id}/business-info", s.signedIn(s.handleChannelDraftUpdate))
+	s.mux.Handle("POST /channels/{id}/mini-app-review", s.signedIn(s.handleMiniAppReviewSubmit))
+	s.mux.Handle("GET /channels/{id}/history", s.signedIn(s.handleChannelHistory))
+
+	// The link request URL sent to organization administrators.
+	s.mux.Handle("GET /link/{token}", s.signedIn(s.handleLinkApprovalShow))
+	s.mux.Handle("POST /link/{token}", s.signedIn(s.handleLinkApprove))
+
+	// Business Manager organizations.
+	s.mux.Handle("GET /organizations", s.signedIn(s.handleOrganizationList))
+	s.mux.Handle("GET /organizations/{org}", s.signedIn(s.handleOrganizationAccounts))
+	s.mux.Handle("GET /organizations/{org}/accounts/{channel}", s.signedIn(s.handleAccountDetails))
+	s.mux.Handle("POST /organizations/{org}/accounts/{channel}/resubmit", s.signedIn(s.handleReviewResubmit))
+	s.mux.Handle("POST /organizations/{org}/accounts/{channel}/transfer", s.signedIn(s.handleChannelTransfer))
+	s.mux.Handle("POST /organizations/{org}/accounts/{channel}/override", s.operatorOnly(s.handleReviewOverride))
+	s.mux.Handle("GET /organizations/{org}/business-info", s.signedIn(s.handleOrganizationInfo))
+	s.mux.Handle("POST /organizations/{org}/business-info", s.signedIn(s.handleOrganizationInfoUpdate))
+	s.mux.Handle("POST /organizations/{org}/verification", s.signedIn(s.handleVerificationSubmit))
+	s.mux.Handle("GET /organizations/{org}/members", s.signedIn(s.handleOrganizationMembers))
+	s.mux.Handle("GET /organizations/{org}/history", s.signedIn(s.handleOrganizationHistory))
+
+	// Operators' review queues.
+	s.mux.Handle("GET /operator", s.operatorOnly(s.handleOperatorQueues))
+	s.mux.Handle("POST /operator/organizations/{org}/verify", s.operatorOnly(s.handleVerifyOrganization))
+	s.mux.Handle("POST /operator/organizations/{org}/reject", s.operatorOnly(s.handleRejectOrganization))
+	s.mux.Handle("POST /operator/channels/{id}/approve", s.operatorOnly(s.handleApproveMiniApp))
+	s.mux.Handle("POST /operator/channels/{id}/reject", s.operatorOnly(s.handleRejectMiniApp))
+
 	// Everything else: 405 when the path exists for another method, else
 	// the 404 page.
 	s.mux.HandleFunc("/", s.handleNoRoute)

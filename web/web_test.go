@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gorilla/securecookie"
 
+	"lineportal/internal/demo"
 	"lineportal/internal/line"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
@@ -99,7 +100,7 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	portalMux := http.NewServeMux()
 	ts := httptest.NewServer(portalMux)
 	t.Cleanup(ts.Close)
-	demo, err := sim.SeedDemo(linesim.LoginChannel{ID: "2000000001", Secret: testChannelSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}})
+	demoUsers, err := sim.SeedDemo(linesim.LoginChannel{ID: "2000000001", Secret: testChannelSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +118,16 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	}
 	logs := &syncBuffer{}
 	clock := &testClock{}
+	db.Now = clock.now
+	seeded, err := demo.Seed(context.Background(), db, demo.People{
+		Developer: demo.Person{LINEUserID: demoUsers.Developer.ID, Name: demoUsers.Developer.Name},
+		OrgAdmin:  demo.Person{LINEUserID: demoUsers.OrganizationAdministrator.ID, Name: demoUsers.OrganizationAdministrator.Name},
+		Both:      demo.Person{LINEUserID: demoUsers.DeveloperAndAdministrator.ID, Name: demoUsers.DeveloperAndAdministrator.Name},
+		Operator:  demo.Person{LINEUserID: demoUsers.Operator.ID, Name: demoUsers.Operator.Name},
+	})
+	if err != nil || !seeded {
+		t.Fatalf("demo.Seed = %v, %v", seeded, err)
+	}
 	base, _ := url.Parse(ts.URL)
 	srv, err := New(Config{
 		BaseURL:       base,
@@ -124,15 +135,15 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 		SessionLimits: store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
 		SimulatorURL:  simTS.URL + "/sim/",
 		Login:         login,
-		Operators:     []string{demo.Operator.ID},
-		PortalOA:      OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/"},
+		Operators:     []string{demoUsers.Operator.ID},
+		PortalOA:      OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/"},
 		Now:           clock.now,
 	}, db, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	portalMux.Handle("/", srv)
-	return &testServer{Server: ts, srv: srv, db: db, sim: sim, demo: demo, SimURL: simTS.URL, logs: logs, clock: clock}
+	return &testServer{Server: ts, srv: srv, db: db, sim: sim, demo: demoUsers, SimURL: simTS.URL, logs: logs, clock: clock}
 }
 
 // do sends a request without following redirects.

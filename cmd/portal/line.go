@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 
+	"lineportal/internal/demo"
 	"lineportal/internal/line"
 	"lineportal/internal/linesim"
 	"lineportal/web"
@@ -53,6 +54,9 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		}
 		setup.operators = append(setup.operators, demo.Operator.ID)
 		setup.portalOA = web.OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/"}
+		if err := m.seedDemo(ctx, demo); err != nil {
+			return setup, err
+		}
 	}
 	if setup.portalOA.Name == "" {
 		setup.portalOA.Name = "the portal's LINE Official Account"
@@ -95,6 +99,22 @@ func (m *Main) startSimulator(login *line.LoginConfig) (linesim.DemoData, error)
 	m.serve(ln, sim.Handler())
 	m.log.Info("running on the simulated LINE platform", "simulator", m.SimulatorURL)
 	return demo, nil
+}
+
+// seedDemo gives the simulator's demo users their roles in the portal, on
+// a database that has no demo data yet.
+func (m *Main) seedDemo(ctx context.Context, d linesim.DemoData) error {
+	person := func(u linesim.User) demo.Person { return demo.Person{LINEUserID: u.ID, Name: u.Name} }
+	seeded, err := demo.Seed(ctx, m.DB, demo.People{
+		Developer: person(d.Developer),
+		OrgAdmin:  person(d.OrganizationAdministrator),
+		Both:      person(d.DeveloperAndAdministrator),
+		Operator:  person(d.Operator),
+	})
+	if seeded {
+		m.log.Info("demo data added: sign in as any simulated user; see README, \"Demo walkthrough\"")
+	}
+	return err
 }
 
 // randomHex returns n random bytes in hex, the shape of a LINE channel

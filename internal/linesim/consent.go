@@ -146,14 +146,8 @@ func parseAuthorizeRequest(q url.Values) (authRequest, *authorizeError) {
 	if req.state == "" {
 		return authRequest{}, &authorizeError{"INVALID_REQUEST", "state is required."}
 	}
-	if req.codeChallenge != "" {
-		if q.Get("code_challenge_method") != "S256" {
-			return authRequest{}, &authorizeError{"INVALID_REQUEST", "code_challenge_method must be S256."}
-		}
-		// A base64url SHA-256 digest without padding is 43 characters.
-		if len(req.codeChallenge) != 43 || strings.IndexFunc(req.codeChallenge, func(c rune) bool { return !isBase64URLChar(c) }) >= 0 {
-			return authRequest{}, &authorizeError{"INVALID_REQUEST", "code_challenge must be the base64url-encoded SHA-256 of the code_verifier."}
-		}
+	if problem := checkCodeChallenge(q, "INVALID_REQUEST"); problem != nil {
+		return authRequest{}, problem
 	}
 	if req.botPrompt != "" && req.botPrompt != botPromptNormal && req.botPrompt != botPromptAggressive {
 		return authRequest{}, &authorizeError{"INVALID_REQUEST", "bot_prompt must be normal or aggressive."}
@@ -165,6 +159,23 @@ func parseAuthorizeRequest(q url.Values) (authRequest, *authorizeError) {
 		req.withAuthTime = true
 	}
 	return req, nil
+}
+
+// checkCodeChallenge checks the PKCE parameters of an authorization
+// request; errorCode is how the endpoint spells invalid_request.
+func checkCodeChallenge(q url.Values, errorCode string) *authorizeError {
+	challenge := q.Get("code_challenge")
+	if challenge == "" {
+		return nil
+	}
+	if q.Get("code_challenge_method") != "S256" {
+		return &authorizeError{errorCode, "code_challenge_method must be S256."}
+	}
+	// A base64url SHA-256 digest without padding is 43 characters.
+	if len(challenge) != 43 || strings.IndexFunc(challenge, func(c rune) bool { return !isBase64URLChar(c) }) >= 0 {
+		return &authorizeError{errorCode, "code_challenge must be the base64url-encoded SHA-256 of the code_verifier."}
+	}
+	return nil
 }
 
 func isBase64URLChar(c rune) bool {

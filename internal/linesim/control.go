@@ -20,6 +20,14 @@ type controlView struct {
 	Friendships []friendshipRow
 	Problem     string
 	NewUser     User // what a refused create-user form held, shown again
+
+	Bots            []botView
+	Modules         []moduleView
+	ChatControls    []chatControlView
+	Deliveries      []Delivery // newest first
+	Pushes          []Push     // newest first
+	MissionStickers []missionStickerPackage
+	BotIDHeader     string
 }
 
 type channelRow struct {
@@ -42,11 +50,22 @@ func (s *Server) controlView(problem string, newUser User) controlView {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
 	v := controlView{
-		Users:    s.state.userList(),
-		Accounts: s.state.accountList(),
-		Problem:  problem,
-		NewUser:  newUser,
+		Users:           s.state.userList(),
+		Accounts:        s.state.accountList(),
+		Problem:         problem,
+		NewUser:         newUser,
+		Bots:            s.state.botViews(),
+		Modules:         s.state.moduleViews(),
+		ChatControls:    s.state.chatControlViews(s.now()),
+		Pushes:          slices.Clone(s.state.pushes),
+		MissionStickers: missionStickerPackages(),
+		BotIDHeader:     s.botHeader,
 	}
+	for _, d := range s.state.deliveries {
+		v.Deliveries = append(v.Deliveries, d.view())
+	}
+	slices.Reverse(v.Deliveries)
+	slices.Reverse(v.Pushes)
 	for _, ch := range s.state.channels {
 		oa, _ := s.state.linkedAccount(ch.ID)
 		v.Channels = append(v.Channels, channelRow{ID: ch.ID, RedirectURIs: ch.RedirectURIs, LinkedAccount: oa.Name})

@@ -41,4 +41,68 @@
 // valid. Revoking an access token revokes everything issued from the same
 // authorization. Simulated users have no email address, so the email scope can
 // be granted but no email claim is ever issued.
+//
+// # Module channels, shop and webhooks
+//
+// The simulator also serves module attachment (/module/auth/v1/authorize and
+// /token, the manager.line.biz paths), stateless channel access tokens
+// (/oauth2/v3/token), the module channel APIs (bot list, detach, acquire and
+// release chat control), POST /v2/bot/message/markAsRead, a minimal POST
+// /v2/bot/message/push (text only, X-Line-Retry-Key) and POST
+// /shop/v3/mission, and delivers signed webhooks to module channels. Where
+// LINE leaves a case open it behaves as follows.
+//
+// Tokens. Module channels get stateless tokens (15 minutes) or, through
+// IssueChannelToken, tokens that never expire, for demos and tests; LINE
+// gives module channels no such token. Client assertions (JWT) are answered
+// 404 "Cannot find channel key that satisfies the conditions", LINE's answer
+// for a channel without a registered assertion key, on /oauth2/v3/token and
+// on the client_credentials grant of /oauth2/v2.1/token.
+//
+// The bot-user-ID header. Its real name is private, so Config.BotIDHeader
+// names it (default X-Line-Bot-Id). Acquire, release, mark as read, push and
+// mission stickers need it: missing → 400; naming an unknown bot → 400; a
+// bot the module is not attached to → 403; a suspended bot → 403 "The LINE
+// Official Account is suspended"; a missing scope → 403 (chat control needs
+// message:receive, push message:send, mark as read message:mark_as_read).
+// The bot list and detach need no header and work for suspended bots.
+//
+// Chats are the 1:1 chats of a bot with its friends. A module names them by
+// the 68-character module user ID (ModuleUserID); the user's own ID is
+// accepted too. A well-formed ID that is not a friend's, a group or a room
+// is 404 on acquire; a module user ID of another bot, or any other shape, is
+// 400. Another module acquiring within 5 seconds of the holder's acquire is
+// 423. Chat control that ran out ends without events, as LINE documents; an
+// activated event for control without a time limit has a chatControl without
+// expireAt. Blocking or re-adding the account resets the chat to the Primary
+// channel.
+//
+// Attaching. Authorize errors after client_id and redirect_uri are checked go
+// to the redirect URI with RFC 6749's lower-case codes. The token endpoint
+// answers 403 invalid_client for wrong credentials and 400 for everything
+// else, in RFC 6749's shape; repeating region, scope and the like is
+// accepted and not compared. Attaching again replaces the scopes.
+//
+// Detach answers "user/group/room Id is not available." for an unknown or
+// malformed bot ID and "Specified channel is not detachable" for a bot the
+// module is not attached to. Its detached event has no reason; deleting the
+// account on the control page detaches with reason bot_deleted at once
+// (LINE: about three months later).
+//
+// Mission stickers answer by package ID: 10001 and 10002 are granted; 20001
+// illegal argument, 20002 not_sales_period, 20003 not sale for country, 20004
+// not sale for device, 20005 not sale for version (400, the wording of the
+// corporate options document, which differs from LINE's API reference),
+// 20006 sticker set not available for channel (400), 20403 not allowed to
+// use the API (403), 20500 internal error (500), 20502 upstream error (502);
+// any other package is 404 not found; a "to" that is no user of the bot is
+// 400 invalid request. The control page lists them too.
+//
+// Webhooks. Each module channel's events go to its webhook URL, signed with
+// its secret, up to 100 events of one bot per request, one request at a
+// time. A failed request is retried twice (after 200 and 400 ms) with
+// isRedelivery set; the control surface redelivers any finished delivery on
+// demand, with the same webhookEventIds. follow and unfollow go to modules
+// attached with message:receive, in standby mode and without a reply token;
+// the module events go to every attached module.
 package linesim

@@ -70,16 +70,25 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, linesim.Config{})
+}
+
+// newFixtureWith is newFixture with a configuration whose BaseURL and Now
+// it sets.
+func newFixtureWith(t *testing.T, cfg linesim.Config) *fixture {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	clock := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	sim, err := linesim.New(linesim.Config{BaseURL: base, Now: clock.Now})
+	cfg.BaseURL, cfg.Now = base, clock.Now
+	sim, err := linesim.New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	srv.Config.Handler = sim.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = sim.Close() }) // runs first: no delivery outlives the test
 
 	demo, err := sim.SeedDemo(linesim.LoginChannel{
 		ID:           portalChannelID,

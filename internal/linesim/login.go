@@ -162,6 +162,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.exchangeCode(w, r)
 	case "refresh_token":
 		s.refreshAccessToken(w, r)
+	case "client_credentials": // channel access token v2.1 shares the path
+		answerClientAssertion(w, r)
 	case "":
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", invalidRequestDescription)
 	default:
@@ -407,9 +409,8 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 // bearerGrant authenticates a Bearer access token that must carry scope. It
 // answers 401 or 403 itself and reports false when the request must stop.
 func (s *Server) bearerGrant(w http.ResponseWriter, r *http.Request, scope string) (tokenGrant, bool) {
-	token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !found || token == "" {
-		writeMessage(w, http.StatusUnauthorized, "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'")
+	token, ok := bearerToken(w, r)
+	if !ok {
 		return tokenGrant{}, false
 	}
 	tg, fault := s.inspectAccessToken(token)
@@ -422,6 +423,17 @@ func (s *Server) bearerGrant(w http.ResponseWriter, r *http.Request, scope strin
 		return tokenGrant{}, false
 	}
 	return tg, true
+}
+
+// bearerToken reads a Bearer token. It answers 401 itself and reports false
+// when there is none.
+func bearerToken(w http.ResponseWriter, r *http.Request) (string, bool) {
+	token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found || token == "" {
+		writeMessage(w, http.StatusUnauthorized, "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'")
+		return "", false
+	}
+	return token, true
 }
 
 func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {

@@ -276,7 +276,8 @@ func TestTokenRefusals(t *testing.T) {
 		{name: "PKCE verifier too short although it matches", authorize: url.Values{"code_challenge": {pkceChallenge(verifier[:42])}, "code_challenge_method": {"S256"}}, token: url.Values{"code_verifier": {verifier[:42]}}, wantStatus: 400, wantError: "invalid_grant", wantDescription: "invalid code_verifier"},
 		{name: "PKCE verifier with a character outside the alphabet", authorize: url.Values{"code_challenge": {pkceChallenge(verifier + "+")}, "code_challenge_method": {"S256"}}, token: url.Values{"code_verifier": {verifier + "+"}}, wantStatus: 400, wantError: "invalid_grant", wantDescription: "invalid code_verifier"},
 		{name: "grant_type password", token: url.Values{"grant_type": {"password"}}, wantStatus: 400, wantError: "unsupported_grant_type", wantDescription: "unsupported grant_type: password", codeStillUsable: true},
-		{name: "grant_type client_credentials", token: url.Values{"grant_type": {"client_credentials"}}, wantStatus: 400, wantError: "unsupported_grant_type", wantDescription: "unsupported grant_type: client_credentials", codeStillUsable: true},
+		// The path is shared with channel access token v2.1, which needs a JWT assertion.
+		{name: "grant_type client_credentials without an assertion", token: url.Values{"grant_type": {"client_credentials"}}, wantStatus: 400, wantError: "invalid_request", wantDescription: "some parameters missed or invalid", codeStillUsable: true},
 		{name: "no grant_type", token: url.Values{"grant_type": {""}}, wantStatus: 400, wantError: "invalid_request", wantDescription: "some parameters missed or invalid", codeStillUsable: true},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package linesim
 
 import (
 	"bytes"
+	"cmp"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -31,7 +32,18 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives request and event logs; nil discards them.
 	Logger *slog.Logger
+	// BotIDHeader names the request header in which a module channel says
+	// which bot it acts for. LINE discloses the real name only to LINE
+	// Marketplace partners, so it is configurable; "" means DefaultBotIDHeader.
+	BotIDHeader string
+	// WebhookClient delivers webhooks; nil means a client with a 10-second
+	// timeout.
+	WebhookClient *http.Client
 }
+
+// DefaultBotIDHeader is the bot-user-ID header name used when the
+// configuration names none.
+const DefaultBotIDHeader = "X-Line-Bot-Id"
 
 // Server is a simulated LINE platform. Its methods are safe for concurrent use.
 type Server struct {
@@ -39,8 +51,10 @@ type Server struct {
 	now        func() time.Time
 	log        *slog.Logger
 	signingKey jose.JSONWebKey // ES256 key for ID tokens requested with id_token_key_type=JWK
+	botHeader  string
 	state      state
 	handler    http.Handler
+	webhooks   webhookWorker
 }
 
 // requestIDHeader is set on every response, as LINE does.
@@ -50,7 +64,8 @@ const requestIDHeader = "x-line-request-id"
 const maxBodyBytes = 2 << 20
 
 // New returns a simulator with an empty state and a freshly generated ES256
-// (P-256) signing key, published in the JWKS under a key ID.
+// (P-256) signing key, published in the JWKS under a key ID. It starts the
+// goroutine that delivers webhooks; Close stops it.
 func New(cfg Config) (*Server, error) {
 	base, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
@@ -72,7 +87,7 @@ func New(cfg Config) (*Server, error) {
 		now:        cfg.Now,
 		log:        cfg.Logger,
 		signingKey: jwk,
-		state:      newState(),
+		botHeader:  cmp.Or(cfg.BotIDHeader, DefaultBotIDHeader),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -80,7 +95,9 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.state = newState(s.now)
 	s.handler = s.routes()
+	s.startWebhooks(cfg.WebhookClient)
 	return s, nil
 }
 
@@ -121,6 +138,21 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v2/profile", s.handleProfile)
 	mux.HandleFunc("GET /friendship/v1/status", s.handleFriendshipStatus)
 
+	// Module attachment (manager.line.biz)
+	mux.HandleFunc("GET /module/auth/v1/authorize", s.handleModuleAuthorize)
+	mux.Handle("POST "+pathModuleConsent, forms.Handler(http.HandlerFunc(s.handleModuleConsent)))
+	mux.HandleFunc("POST /module/auth/v1/token", s.handleModuleToken)
+
+	// Channel access tokens, module channel, Messaging API and shop (api.line.me)
+	mux.HandleFunc("POST /oauth2/v3/token", s.handleStatelessToken)
+	mux.HandleFunc("GET /v2/bot/list", s.handleBotList)
+	mux.HandleFunc("POST /v2/bot/channel/detach", s.handleDetach)
+	mux.HandleFunc("POST /v2/bot/chat/{chatId}/control/acquire", s.handleAcquireChatControl)
+	mux.HandleFunc("POST /v2/bot/chat/{chatId}/control/release", s.handleReleaseChatControl)
+	mux.HandleFunc("POST /v2/bot/message/markAsRead", s.handleMarkAsRead)
+	mux.HandleFunc("POST /v2/bot/message/push", s.handlePush)
+	mux.HandleFunc("POST /shop/v3/mission", s.handleMissionSticker)
+
 	// Simulator only
 	// Browsers ask every origin for a favicon; "no content" keeps a 404 out
 	// of the console of whoever tests against the simulator.
@@ -134,6 +166,15 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /sim/api/users", forms.Handler(http.HandlerFunc(s.handleAPICreateUser)))
 	mux.HandleFunc("GET /sim/api/friendships", s.handleAPIGetFriendship)
 	mux.Handle("PUT /sim/api/friendships", forms.Handler(http.HandlerFunc(s.handleAPISetFriendship)))
+	mux.Handle("POST /sim/bots/{botID}/{action}", forms.Handler(http.HandlerFunc(s.handleControlBotAction)))
+	mux.Handle("POST /sim/deliveries/{id}/redeliver", forms.Handler(http.HandlerFunc(s.handleControlRedeliver)))
+	mux.HandleFunc("GET /sim/api/modules", s.handleAPIListModules)
+	mux.HandleFunc("GET /sim/api/bots", s.handleAPIListBots)
+	mux.Handle("POST /sim/api/bots/{botID}/{action}", forms.Handler(http.HandlerFunc(s.handleAPIBotAction)))
+	mux.HandleFunc("GET /sim/api/deliveries", s.handleAPIListDeliveries)
+	mux.Handle("POST /sim/api/deliveries/{id}/redeliver", forms.Handler(http.HandlerFunc(s.handleAPIRedeliver)))
+	mux.HandleFunc("GET /sim/api/pushes", s.handleAPIListPushes)
+	mux.HandleFunc("GET /sim/api/mission-stickers", s.handleAPIMissionStickers)
 
 	return s.observe(limitBody(mux))
 }

@@ -1,12 +1,14 @@
 package linesim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -26,12 +28,41 @@ type User struct {
 	StatusMessage string `json:"statusMessage"`
 }
 
-// OfficialAccount is a LINE Official Account.
+// OfficialAccount is a LINE Official Account and its bot.
 type OfficialAccount struct {
 	BotID   string // bot user ID, "U" + 32 lowercase hex digits
 	BasicID string // "@" followed by the account's search ID
 	Name    string
+	// GET /v2/bot/list shows these two only when they are set.
+	PremiumID  string // "@" followed by the premium ID; "" = none
+	PictureURL string // https URL of the profile image; "" = none
+	// The module authorization screen filters accounts on these two.
+	BrandType BrandType // "" = unverified
+	Region    Region    // "" = JP
+	// Suspended accounts refuse bot API calls; see the package comment.
+	Suspended bool
 }
+
+// BrandType is an official account's badge, a brand_type of the module
+// authorization URL.
+type BrandType string
+
+// The brand types LINE documents.
+const (
+	BrandPremium    BrandType = "premium"
+	BrandVerified   BrandType = "verified"
+	BrandUnverified BrandType = "unverified"
+)
+
+// Region is where an official account is operated, a region of the module
+// authorization URL.
+type Region string
+
+// The regions LINE documents for module attachment.
+const (
+	RegionJP Region = "JP"
+	RegionTW Region = "TW"
+)
 
 // Friendship is a user's relation to an official account.
 type Friendship string
@@ -65,10 +96,12 @@ type state struct {
 	codes        map[string]*authCode
 	accessTokens map[string]*accessToken
 	grants       map[string]*grant // by refresh token
+	moduleState
 }
 
-func newState() state {
+func newState(now func() time.Time) state {
 	return state{
+		moduleState:  newModuleState(now),
 		channels:     map[string]LoginChannel{},
 		users:        map[string]User{},
 		accounts:     map[string]OfficialAccount{},
@@ -141,24 +174,15 @@ func (s *Server) Friendship(userID, botID string) Friendship {
 }
 
 func (st *state) checkNewChannel(c LoginChannel) error {
-	if c.ID == "" || strings.Trim(c.ID, "0123456789") != "" {
-		return fmt.Errorf("channel ID %q must be digits", c.ID)
-	}
-	if _, dup := st.channels[c.ID]; dup {
-		return fmt.Errorf("channel %s already exists", c.ID)
+	if err := st.checkNewChannelID(c.ID); err != nil {
+		return err
 	}
 	// go-jose refuses HMAC keys shorter than the hash, as RFC 7518 requires.
 	if len(c.Secret) < 32 {
 		return fmt.Errorf("channel %s: secret must be at least 32 bytes (LINE issues 32 hex characters) to sign HS256 ID tokens", c.ID)
 	}
-	if len(c.RedirectURIs) == 0 {
-		return fmt.Errorf("channel %s: at least one redirect URI is required", c.ID)
-	}
-	for _, raw := range c.RedirectURIs {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
-			return fmt.Errorf("channel %s: redirect URI %q must be an absolute http or https URL without fragment", c.ID, raw)
-		}
+	if err := checkRedirectURIs(c.ID, c.RedirectURIs); err != nil {
+		return err
 	}
 	if c.LinkedBotID != "" {
 		if _, ok := st.accounts[c.LinkedBotID]; !ok {
@@ -166,6 +190,38 @@ func (st *state) checkNewChannel(c LoginChannel) error {
 		}
 	}
 	return nil
+}
+
+// checkNewChannelID refuses a malformed channel ID or one in use: channel
+// IDs are unique across channel types.
+func (st *state) checkNewChannelID(id string) error {
+	if id == "" || strings.Trim(id, "0123456789") != "" {
+		return fmt.Errorf("channel ID %q must be digits", id)
+	}
+	_, login := st.channels[id]
+	_, module := st.moduleChannels[id]
+	_, messaging := st.accountChannels[id]
+	if login || module || messaging {
+		return fmt.Errorf("channel %s already exists", id)
+	}
+	return nil
+}
+
+func checkRedirectURIs(channelID string, uris []string) error {
+	if len(uris) == 0 {
+		return fmt.Errorf("channel %s: at least one redirect URI is required", channelID)
+	}
+	for _, raw := range uris {
+		if !isAbsoluteHTTPURL(raw) {
+			return fmt.Errorf("channel %s: redirect URI %q must be an absolute http or https URL without fragment", channelID, raw)
+		}
+	}
+	return nil
+}
+
+func isAbsoluteHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Fragment == ""
 }
 
 func (st *state) putChannel(c LoginChannel) {
@@ -248,10 +304,27 @@ func (st *state) checkNewAccount(oa OfficialAccount) error {
 	if strings.TrimSpace(oa.Name) == "" {
 		return errors.New("official account name is required")
 	}
+	if oa.PremiumID != "" && (len(oa.PremiumID) < 2 || oa.PremiumID[0] != '@') {
+		return fmt.Errorf("premium ID %q must be @ followed by the ID", oa.PremiumID)
+	}
+	if oa.PictureURL != "" && !strings.HasPrefix(oa.PictureURL, "https://") {
+		// LINE documents bots[].pictureUrl as starting with https://.
+		return fmt.Errorf("picture URL %q must start with https://", oa.PictureURL)
+	}
+	switch oa.BrandType {
+	case "", BrandPremium, BrandVerified, BrandUnverified:
+	default:
+		return fmt.Errorf("brand type %q must be %q, %q or %q", oa.BrandType, BrandPremium, BrandVerified, BrandUnverified)
+	}
+	if oa.Region != "" && oa.Region != RegionJP && oa.Region != RegionTW {
+		return fmt.Errorf("region %q must be %q or %q", oa.Region, RegionJP, RegionTW)
+	}
 	return nil
 }
 
 func (st *state) putAccount(oa OfficialAccount) {
+	oa.BrandType = cmp.Or(oa.BrandType, BrandUnverified)
+	oa.Region = cmp.Or(oa.Region, RegionJP)
 	st.accounts[oa.BotID] = oa
 	st.accountIDs = append(st.accountIDs, oa.BotID)
 }
@@ -282,13 +355,23 @@ func (st *state) friendship(userID, botID string) Friendship {
 	return FriendshipNone
 }
 
+// setFriendship changes a friendship and tells the account's modules: a
+// user who becomes a friend followed it (or unblocked it); a friend who
+// blocks it or leaves unfollowed it.
 func (st *state) setFriendship(userID, botID string, f Friendship) {
 	key := friendshipKey{userID, botID}
+	before := st.friendship(userID, botID)
 	if f == FriendshipNone {
 		delete(st.friendships, key)
-		return
+	} else {
+		st.friendships[key] = f
 	}
-	st.friendships[key] = f
+	switch {
+	case f == FriendshipFriend && before != FriendshipFriend:
+		st.friendshipChanged(userID, botID, &followDetail{IsUnblocked: before == FriendshipBlocked})
+	case f != FriendshipFriend && before == FriendshipFriend:
+		st.friendshipChanged(userID, botID, nil)
+	}
 }
 
 // isLineID reports whether id has the shape of a LINE user or bot ID.

@@ -64,6 +64,11 @@ func noSuchOrganization(id string) error {
 // CheckNewOrganization tells whether org can be created. Its business info
 // may still be empty: it is needed only for the verification review.
 func CheckNewOrganization(org Organization) error {
+	if org.ID != "" {
+		if _, err := ParseOrganizationID(org.ID); err != nil {
+			return err
+		}
+	}
 	switch {
 	case strings.TrimSpace(org.Name) == "":
 		return FieldError("name", "Enter the organization's name.")

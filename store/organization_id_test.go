@@ -1,0 +1,28 @@
+package store_test
+
+import (
+	"testing"
+
+	"lineportal/internal/portal"
+)
+
+// Organizations mirror Business Manager, which assigns their IDs: a given
+// ID is kept, a taken one is refused and changes nothing.
+func TestCreateOrganization_GivenID(t *testing.T) {
+	f := newFixture(t)
+	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: " bm00000000042 ", Name: "Given", Region: portal.RegionJapan, Info: acme})
+	if err != nil || org.ID != "BM00000000042" {
+		t.Fatalf("CreateOrganization = %q, %v; want BM00000000042", org.ID, err)
+	}
+	_, err = f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM00000000042", Name: "Again", Region: portal.RegionJapan})
+	if portal.ErrorCode(err) != portal.EINVALID || portal.ErrorMessage(err) != "An organization with the ID BM00000000042 is already registered in the portal." {
+		t.Fatalf("duplicate ID: %v", err)
+	}
+	var n int
+	if err := f.raw.QueryRow(`SELECT count(*) FROM organizations`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("organizations after the refusal: %d, %v", n, err)
+	}
+	if _, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM123", Name: "Bad", Region: portal.RegionJapan}); portal.ErrorCode(err) != portal.EINVALID {
+		t.Fatalf("malformed ID accepted: %v", err)
+	}
+}

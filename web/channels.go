@@ -1,0 +1,207 @@
+package web
+
+import (
+	"net/http"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+	"lineportal/views"
+)
+
+// historyRows is how many link requests and reviews a channel's tab shows;
+// the History tab pages through everything.
+const historyRows = 20
+
+func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	q := r.URL.Query()
+	f := store.ChannelFilter{
+		Actor: a,
+		All:   a.Operator,
+		Kind:  portal.ChannelKind(q.Get("kind")),
+		Name:  q.Get("name"),
+		Page:  store.Page{After: store.Cursor(q.Get("after"))},
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		f.Kind = ""
+	}
+	channels, next, err := s.db.FindChannels(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ChannelListPage(s.shell(w, r, "channels"), views.ChannelListView{
+		Channels: channels, Kind: string(f.Kind), Name: f.Name, All: f.All, NextHref: nextHref(r, string(next)),
+	}))
+}
+
+// loadChannel reads the channel in the path and what the actor may do on
+// it, answering the request itself when that fails.
+func (s *Server) loadChannel(w http.ResponseWriter, r *http.Request, tab string) (views.ChannelHeader, bool) {
+	id, err := pathInt64(r, "id")
+	if err == nil {
+		var h views.ChannelHeader
+		h.Tab = tab
+		if h.Channel, err = s.db.FindChannelByID(r.Context(), id); err == nil {
+			if h.Access, err = s.db.FindChannelAccess(r.Context(), actor(r), id); err == nil {
+				if err = h.Access.CanView(); err == nil {
+					return h, true
+				}
+			}
+		}
+	}
+	s.fail(w, r, err)
+	return views.ChannelHeader{}, false
+}
+
+func (s *Server) handleChannelShow(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "bm-link")
+	if !ok {
+		return
+	}
+	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, nil)
+}
+
+// renderBMLinkTab renders the Business Manager link tab, with the send
+// form as given and the URL just issued, if any.
+func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.LinkRequestForm, issued *views.IssuedURL) {
+	ctx := r.Context()
+	t := views.BMLinkTab{ChannelHeader: h, Now: s.now(), Form: form, Issued: issued,
+		CanSend: portal.CanSendLinkRequest(h.Access.Role, h.Channel)}
+	if link := h.Channel.Link; link != nil {
+		org, err := s.db.FindOrganizationByID(ctx, link.OrgID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t.Organization = &org
+		t.Guidance = portal.RejectionGuidance(link.Review, org)
+	}
+	reqs, _, err := s.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: h.Channel.ID, Page: store.Page{Limit: historyRows}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t.Requests = reqs
+	for i := range reqs {
+		if reqs[i].State == portal.LinkRequestPending {
+			t.Pending = &reqs[i]
+			break
+		}
+	}
+	if t.Reviews, _, err = s.db.FindReviewHistory(ctx, store.ReviewFilter{ChannelID: h.Channel.ID, Page: store.Page{Limit: historyRows}}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if issued != nil {
+		if t.CanNotifyByLINE, err = s.canNotifyByLINE(r, issued.OrgID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, views.ChannelBMLinkPage(s.shell(w, r, "channels"), t))
+}
+
+// handleLinkRequestCreate sends a link request. A new URL is shown in the
+// response itself, not after a redirect: only its hash is kept, so this
+// response is the one chance to show it.
+func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "bm-link")
+	if !ok {
+		return
+	}
+	form := views.LinkRequestForm{OrgID: r.PostFormValue("org_id")}
+	req, token, err := s.db.SendLinkRequest(r.Context(), actor(r), h.Channel.ID, form.OrgID)
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		form.Error, form.Fields = portal.ErrorMessage(err), fieldsOf(err)
+		s.renderBMLinkTab(w, r, h, formStatus(err), form, nil)
+		return
+	}
+	if token == "" {
+		s.redirectWithFlash(w, r, channelHref(h.Channel.ID), "success",
+			"You administer organization "+req.OrgID+", so the link request was approved at once: the channel is now linked.")
+		return
+	}
+	// The channel changed (a pending request); read it again for the tab.
+	if h.Channel, err = s.db.FindChannelByID(r.Context(), h.Channel.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{},
+		&views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: req.ExpiresAt, OrgID: req.OrgID})
+}
+
+func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "business-info")
+	if !ok {
+		return
+	}
+	s.renderBusinessInfoTab(w, r, h, http.StatusOK, h.Channel.Draft, nil)
+}
+
+func (s *Server) renderBusinessInfoTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, draft portal.MiniAppInfo, refusal error) {
+	s.render(w, r, status, views.ChannelBusinessInfoPage(s.shell(w, r, "channels"), views.BusinessInfoTab{
+		ChannelHeader: h,
+		CanEdit:       portal.CanEditChannelDraft(h.Access.Role, h.Channel),
+		CanSubmit:     portal.CanSubmitMiniAppReview(h.Access.Role, h.Channel),
+		Draft:         draft,
+		Error:         portal.ErrorMessage(refusal),
+		Fields:        fieldsOf(refusal),
+	}))
+}
+
+func (s *Server) handleChannelDraftUpdate(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "business-info")
+	if !ok {
+		return
+	}
+	draft := portal.MiniAppInfo{
+		ServiceCompany: portal.BusinessInfo{
+			CompanyName: r.PostFormValue("company_name"),
+			Address:     r.PostFormValue("address"),
+		},
+		DeveloperIsServiceCompany: r.PostFormValue("developer_is_service_company") == "on",
+		ProviderIsServiceCompany:  r.PostFormValue("provider_is_service_company") == "on",
+	}
+	if err := s.db.UpdateChannelDraft(r.Context(), actor(r), h.Channel.ID, draft); err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderBusinessInfoTab(w, r, h, formStatus(err), draft, err)
+		return
+	}
+	s.redirectWithFlash(w, r, r.URL.Path, "success", "Draft saved. Submit it for MINI App re-review to publish it.")
+}
+
+func (s *Server) handleMiniAppReviewSubmit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt64(r, "id")
+	if err == nil {
+		err = s.db.SubmitMiniAppReview(r.Context(), actor(r), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, channelHref(id)+"/business-info", "success",
+		"Draft submitted for MINI App re-review. An operator will review it; once approved it is published.")
+}
+
+func (s *Server) handleChannelHistory(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "history")
+	if !ok {
+		return
+	}
+	entries, next, err := s.db.FindAuditEntries(r.Context(), store.AuditFilter{ChannelID: h.Channel.ID,
+		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ChannelHistoryPage(s.shell(w, r, "channels"), h,
+		views.HistoryTab{Entries: entries, NextHref: nextHref(r, string(next))}))
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"lineportal/internal/portal"
+)
+
+// actor is the signed-in admin of a request behind signedIn.
+func actor(r *http.Request) portal.Admin { return *adminFrom(r.Context()) }
+
+// pathInt64 reads a numeric path value; anything else is a page that does
+// not exist.
+func pathInt64(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portal.Errorf(portal.ENOTFOUND, "There is no such page.")
+	}
+	return id, nil
+}
+
+// redirectWithFlash finishes a successful POST: a message for the next
+// page, then 303 so that reloading does not repeat the action.
+func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, kind, message string) {
+	if sess := s.sessions.current(r); sess != nil {
+		sess.AddFlash(flash{Kind: kind, Message: message})
+		if err := sess.Save(r, w); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// formStatus is the status of a form re-rendered because the domain
+// refused it: 403 when the person may not do it at all, else 422.
+func formStatus(err error) int {
+	if portal.ErrorCode(err) == portal.EFORBIDDEN {
+		return http.StatusForbidden
+	}
+	return http.StatusUnprocessableEntity
+}
+
+// isFormRefusal tells whether err is the domain refusing the input or the
+// action (shown on the form), rather than a failure (the error page).
+func isFormRefusal(err error) bool {
+	switch portal.ErrorCode(err) {
+	case portal.EINVALID, portal.EFORBIDDEN, portal.ENOTFOUND, portal.ECONFLICT, portal.EUNAVAILABLE:
+		return true
+	}
+	return false
+}
+
+// nextHref is the link to the page after the current one, keeping the
+// list's filters.
+func nextHref(r *http.Request, cursor string) string {
+	if cursor == "" {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Set("after", cursor)
+	return r.URL.Path + "?" + q.Encode()
+}
+
+func fieldsOf(err error) map[string]string {
+	if e, ok := err.(*portal.Error); ok {
+		return e.Fields
+	}
+	return nil
+}
+
+// absoluteURL makes a URL on the portal's public base URL.
+func (s *Server) absoluteURL(path string) string {
+	u := *s.cfg.BaseURL
+	u.Path = path
+	u.RawQuery = ""
+	return u.String()
+}
+
+func channelHref(id int64) string { return "/channels/" + strconv.FormatInt(id, 10) }
+
+func organizationHref(id string) string { return "/organizations/" + id }
+
+func accountHref(orgID string, channelID int64) string {
+	return organizationHref(orgID) + "/accounts/" + strconv.FormatInt(channelID, 10)
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+
+	"lineportal/internal/portal"
+	"lineportal/views"
+)
+
+// handleLinkApprovalShow shows the approval screen of a link request URL.
+// It only reads: link-preview bots fetch URLs pasted in chats, and a GET
+// must never approve or use anything up.
+func (s *Server) handleLinkApprovalShow(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.loadApproval(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, r, http.StatusOK, views.LinkApprovalPage(s.shell(w, r, ""), a, s.now()))
+}
+
+// loadApproval reads the link request of the URL and checks that the
+// signed-in admin may approve it now; if not, it answers with the page
+// that says why (not an administrator, expired, replaced, already used).
+func (s *Server) loadApproval(w http.ResponseWriter, r *http.Request) (portal.LinkApproval, bool) {
+	a, err := s.db.FindLinkRequestByToken(r.Context(), actor(r), r.PathValue("token"))
+	if err == nil {
+		err = portal.CanApprove(actor(r), a, s.now())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+// handleLinkApprove approves the link request: the channel is linked to the
+// organization and its account linking review starts.
+func (s *Server) handleLinkApprove(w http.ResponseWriter, r *http.Request) {
+	link, err := s.db.ApproveLinkRequest(r.Context(), actor(r), r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, accountHref(link.OrgID, link.ChannelID), "success",
+		"Approved: the channel is now linked to organization "+link.OrgID+". Account linking review status: "+link.Review.Status.String()+".")
+}

@@ -1,0 +1,323 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"lineportal/internal/demo"
+	"lineportal/internal/portal"
+	"lineportal/store"
+)
+
+// channelID finds a demo channel's portal ID by name.
+func (ts *testServer) channelID(t *testing.T, name string) int64 {
+	t.Helper()
+	all := portal.Admin{Operator: true}
+	chs, _, err := ts.db.FindChannels(t.Context(), store.ChannelFilter{Actor: all, All: true, Name: name})
+	if err != nil || len(chs) != 1 {
+		t.Fatalf("channel %q: %d found, %v", name, len(chs), err)
+	}
+	return chs[0].ID
+}
+
+// signedIn returns a visitor signed in as the LINE user.
+func (ts *testServer) signedIn(t *testing.T, lineUserID string) *visitor {
+	t.Helper()
+	v := newVisitor(t)
+	done, _ := ts.signIn(v, "/", lineUserID, false)
+	if done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in answered %d", done.res.StatusCode)
+	}
+	return v
+}
+
+func (v *visitor) post(target string, form url.Values) page {
+	v.t.Helper()
+	res, err := v.client.PostForm(target, form)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return v.read(res)
+}
+
+// sendLinkRequest sends a link request for the channel as v and returns
+// the URL the page shows.
+func (ts *testServer) sendLinkRequest(t *testing.T, v *visitor, channelID int64, orgID string) string {
+	t.Helper()
+	p := v.post(ts.URL+channelHref(channelID)+"/link-requests", url.Values{"org_id": {orgID}})
+	u, ok := p.doc.Find("#link-request-url").Attr("value")
+	if p.res.StatusCode != http.StatusOK || !ok {
+		t.Fatalf("sending a link request answered %d without a URL: %.400s", p.res.StatusCode, p.doc.Find("main").Text())
+	}
+	return u
+}
+
+func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+
+	tab := dev.get(ts.URL + channelHref(order))
+	if tab.res.StatusCode != 200 || tab.doc.Find("#send-link-request").Length() != 1 {
+		t.Fatalf("BM link tab: %d, send form present: %d", tab.res.StatusCode, tab.doc.Find("#send-link-request").Length())
+	}
+	p := dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	linkURL, _ := p.doc.Find("#link-request-url").Attr("value")
+	if !strings.HasPrefix(linkURL, ts.URL+"/link/") || len(linkURL)-len(ts.URL+"/link/") < 26 {
+		t.Fatalf("link request URL %q", linkURL)
+	}
+	if got := p.doc.Find("#time-left").Text(); got != "7 days left" {
+		t.Errorf("time left %q", got)
+	}
+	if p.doc.Find("svg.qr path").Length() != 1 {
+		t.Error("no QR code")
+	}
+
+	// The organization administrator opens the URL: sign in first, then
+	// back on the same approval page.
+	boss := newVisitor(t)
+	first := boss.get(linkURL)
+	if first.res.StatusCode != http.StatusSeeOther || !strings.Contains(first.location(t), "/login?next=%2Flink%2F") {
+		t.Fatalf("signed-out approval page: %d → %q", first.res.StatusCode, first.res.Header.Get("Location"))
+	}
+	done, _ := ts.signIn(boss, strings.TrimPrefix(linkURL, ts.URL), ts.demo.OrganizationAdministrator.ID, false)
+	if done.location(t) != linkURL {
+		t.Fatalf("after sign-in went to %q, want the approval page", done.location(t))
+	}
+	approval := boss.get(linkURL)
+	if approval.res.StatusCode != 200 || !strings.Contains(approval.doc.Find("#approval-channel").Text(), "Sakura Order") ||
+		!strings.Contains(approval.doc.Find("#approval-organization").Text(), demo.SakuraFoodsID) ||
+		!strings.Contains(approval.doc.Find("#approval-precaution").Text(), "can't be removed") {
+		t.Fatalf("approval page: %d %.500s", approval.res.StatusCode, approval.doc.Find("main").Text())
+	}
+
+	approved := boss.submit(approval, "#approval form", nil, "", "")
+	if approved.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve answered %d", approved.res.StatusCode)
+	}
+	details := boss.follow(approved)
+	if got := details.doc.Find("#review-status").AttrOr("data-status", ""); got != "Verified" {
+		t.Fatalf("review status after approval: %q", got)
+	}
+	if !strings.Contains(details.doc.Find("#flash").Text(), "Approved") {
+		t.Error("no confirmation after approving")
+	}
+
+	// The developer sees the link and its review on the channel.
+	tab = dev.get(ts.URL + channelHref(order))
+	if tab.doc.Find("#linked-org-id").Text() != demo.SakuraFoodsID || tab.doc.Find("#review-status").AttrOr("data-status", "") != "Verified" {
+		t.Fatalf("channel tab after approval: %q %q", tab.doc.Find("#linked-org-id").Text(), tab.doc.Find("#review-status").AttrOr("data-status", ""))
+	}
+
+	// The URL is used up: a second look says so and changes nothing.
+	again := boss.get(linkURL)
+	if again.res.StatusCode != http.StatusConflict || !strings.Contains(again.doc.Find(".error-message").Text(), "already been approved") {
+		t.Fatalf("used URL: %d %q", again.res.StatusCode, again.doc.Find(".error-message").Text())
+	}
+	replay := boss.post(linkURL, nil)
+	if replay.res.StatusCode != http.StatusConflict {
+		t.Fatalf("replayed approval answered %d", replay.res.StatusCode)
+	}
+}
+
+func TestLinkLifecycle_RefusalsKeepInputAndNameTheCondition(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	cases := []struct {
+		channel, orgID string
+		wantStatus     int
+		want           string
+	}{
+		{"Sakura Order", "BM123", 422, "BM followed by 11 digits"},
+		{"Sakura Order", "BM99999999999", 422, "There is no organization with the ID BM99999999999"},
+		{"Sakura Order", demo.TaipeiTradingID, 422, "region"},
+		{"Sakura Partner App", demo.SakuraFoodsID, 422, "Same as the service company"},
+	}
+	for _, c := range cases {
+		t.Run(c.channel+" → "+c.orgID, func(t *testing.T) {
+			p := dev.post(ts.URL+channelHref(ts.channelID(t, c.channel))+"/link-requests", url.Values{"org_id": {c.orgID}})
+			msg := p.doc.Find("#link-request").Text()
+			if p.res.StatusCode != c.wantStatus || !strings.Contains(msg, c.want) {
+				t.Fatalf("%d %q; want %d with %q", p.res.StatusCode, msg, c.wantStatus, c.want)
+			}
+			if form := p.doc.Find("#org_id"); form.Length() > 0 && form.AttrOr("value", "") != c.orgID {
+				t.Errorf("the typed ID was lost: %q", form.AttrOr("value", ""))
+			}
+			if p.doc.Find("#link-request-url").Length() != 0 {
+				t.Error("a URL was issued")
+			}
+		})
+	}
+	reqs, _, err := ts.db.FindLinkRequests(t.Context(), store.LinkRequestFilter{ChannelID: ts.channelID(t, "Sakura Order")})
+	if err != nil || len(reqs) != 0 {
+		t.Fatalf("refused requests were stored: %d %v", len(reqs), err)
+	}
+}
+
+func TestLinkLifecycle_URLRefusals(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+
+	t.Run("not an administrator of the organization", func(t *testing.T) {
+		u := ts.sendLinkRequest(t, dev, order, demo.SakuraFoodsID)
+		p := dev.get(u)
+		if p.res.StatusCode != http.StatusForbidden || !strings.Contains(p.doc.Find(".error-message").Text(), demo.SakuraFoodsID) {
+			t.Fatalf("%d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+		}
+	})
+	t.Run("replaced by a newer URL", func(t *testing.T) {
+		old := ts.sendLinkRequest(t, dev, order, demo.SakuraFoodsID)
+		newer := ts.sendLinkRequest(t, dev, order, demo.SakuraFoodsID)
+		p := boss.get(old)
+		if p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "replaced") {
+			t.Fatalf("%d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+		}
+		if p := boss.get(newer); p.res.StatusCode != 200 {
+			t.Fatalf("newest URL answered %d", p.res.StatusCode)
+		}
+	})
+	t.Run("unknown token", func(t *testing.T) {
+		if p := boss.get(ts.URL + "/link/NOTATOKEN"); p.res.StatusCode != http.StatusNotFound {
+			t.Fatalf("%d", p.res.StatusCode)
+		}
+	})
+	t.Run("expired after 168 hours", func(t *testing.T) {
+		u := ts.sendLinkRequest(t, dev, order, demo.SakuraFoodsID)
+		ts.clock.advance(168*time.Hour - time.Second)
+		// A week later the administrator's session has long ended.
+		boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+		if p := boss.get(u); p.res.StatusCode != 200 {
+			t.Fatalf("at 168 h − 1 s: %d", p.res.StatusCode)
+		}
+		ts.clock.advance(2 * time.Second)
+		p := boss.get(u)
+		if p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "expired") {
+			t.Fatalf("at 168 h + 1 s: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+		}
+		if p := boss.post(u, nil); p.res.StatusCode != http.StatusGone {
+			t.Fatalf("approving an expired URL answered %d", p.res.StatusCode)
+		}
+	})
+}
+
+func TestLinkLifecycle_SenderWhoAdministersIsApprovedAtOnce(t *testing.T) {
+	ts := newTestServer(t)
+	both := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
+	coupons := ts.channelID(t, "Hanami Coupons")
+	p := both.post(ts.URL+channelHref(coupons)+"/link-requests", url.Values{"org_id": {demo.HanamiRetailID}})
+	if p.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answered %d", p.res.StatusCode)
+	}
+	tab := both.follow(p)
+	if tab.doc.Find("#link-request-url").Length() != 0 || tab.doc.Find("#linked-org-id").Text() != demo.HanamiRetailID {
+		t.Fatal("approved-at-once request showed a URL or did not link")
+	}
+	if !strings.Contains(tab.doc.Find("#flash").Text(), "approved at once") {
+		t.Errorf("flash: %q", tab.doc.Find("#flash").Text())
+	}
+}
+
+func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
+	ts := newTestServer(t)
+	points := ts.channelID(t, "Sakura Points")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	op := ts.signedIn(t, ts.demo.Operator.ID)
+
+	u := ts.sendLinkRequest(t, dev, points, demo.SakuraFoodsID)
+	details := boss.follow(boss.submit(boss.get(u), "#approval form", nil, "", ""))
+	if got := details.doc.Find("#review-status").AttrOr("data-status", ""); got != "Rejected" {
+		t.Fatalf("mismatching business info: review %q", got)
+	}
+	if details.doc.Find(`.guidance-case[data-case="channel_info"]`).Length() != 1 ||
+		details.doc.Find(`.guidance-case[data-case="organization_info_verified"]`).Length() != 1 {
+		t.Fatalf("guidance: %.500s", details.doc.Find("#rejection-guidance").Text())
+	}
+
+	// Fix the channel: draft, MINI App re-review by the operator.
+	info := dev.post(ts.URL+channelHref(points)+"/business-info", url.Values{
+		"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"},
+	})
+	if info.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the draft answered %d: %.300s", info.res.StatusCode, info.doc.Find("main").Text())
+	}
+	if p := dev.post(ts.URL+channelHref(points)+"/mini-app-review", nil); p.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submitting for review answered %d", p.res.StatusCode)
+	}
+	queue := op.get(ts.URL + "/operator")
+	if queue.doc.Find("#mini-app-queue .queue-item").Length() != 1 {
+		t.Fatal("the draft is not in the operator's queue")
+	}
+	if p := op.post(ts.URL+"/operator/channels/"+itoa(points)+"/approve", nil); p.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approving the MINI App review answered %d", p.res.StatusCode)
+	}
+
+	// Resubmit from the organization's Accounts & channels → Details.
+	accounts := boss.get(ts.URL + organizationHref(demo.SakuraFoodsID) + "?review=rejected")
+	if accounts.doc.Find("#accounts tbody tr").Length() != 1 {
+		t.Fatalf("rejected filter lists %d rows", accounts.doc.Find("#accounts tbody tr").Length())
+	}
+	details = boss.get(ts.URL + accountHref(demo.SakuraFoodsID, points))
+	done := boss.follow(boss.submit(details, "form[action$='/resubmit']", nil, "", ""))
+	if got := done.doc.Find("#review-status").AttrOr("data-status", ""); got != "Verified" {
+		t.Fatalf("after resubmission: %q", got)
+	}
+
+	// Transfer to the other organization the administrator runs: the
+	// review starts over there (Hanami Retail's info differs: Rejected).
+	moved := boss.post(ts.URL+accountHref(demo.SakuraFoodsID, points)+"/transfer", url.Values{"dest_org_id": {demo.HanamiRetailID}})
+	if moved.res.StatusCode != http.StatusSeeOther || !strings.Contains(moved.location(t), accountHref(demo.HanamiRetailID, points)) {
+		t.Fatalf("transfer answered %d → %q", moved.res.StatusCode, moved.res.Header.Get("Location"))
+	}
+	after := boss.follow(moved)
+	if after.doc.Find("#org-id").Text() != demo.HanamiRetailID || after.doc.Find("#review-status").AttrOr("data-status", "") == "Verified" {
+		t.Fatalf("after transfer: org %q review %q", after.doc.Find("#org-id").Text(), after.doc.Find("#review-status").AttrOr("data-status", ""))
+	}
+	if old := boss.get(ts.URL + accountHref(demo.SakuraFoodsID, points)); old.res.StatusCode != http.StatusNotFound {
+		t.Fatalf("the old organization still lists the channel: %d", old.res.StatusCode)
+	}
+}
+
+func TestLinkLifecycle_Permissions(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	cases := []struct {
+		name   string
+		v      *visitor
+		method string
+		path   string
+		form   url.Values
+		want   int
+	}{
+		{"org admin cannot see a channel they have no role on", boss, "GET", channelHref(order), nil, 403},
+		{"org admin cannot send its link request", boss, "POST", channelHref(order) + "/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}}, 403},
+		{"developer cannot open an organization", dev, "GET", organizationHref(demo.SakuraFoodsID), nil, 403},
+		{"developer cannot use the operator queues", dev, "GET", "/operator", nil, 403},
+		{"developer cannot verify an organization", dev, "POST", "/operator/organizations/" + demo.HanamiRetailID + "/verify", nil, 403},
+		{"developer cannot edit an organization", dev, "POST", organizationHref(demo.HanamiRetailID) + "/business-info", url.Values{"company_name": {"x"}, "address": {"y"}}, 403},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var p page
+			if c.method == "GET" {
+				p = c.v.get(ts.URL + c.path)
+			} else {
+				p = c.v.post(ts.URL+c.path, c.form)
+			}
+			if p.res.StatusCode != c.want {
+				t.Fatalf("%s %s answered %d, want %d", c.method, c.path, p.res.StatusCode, c.want)
+			}
+		})
+	}
+	org, err := ts.db.FindOrganizationByID(t.Context(), demo.HanamiRetailID)
+	if err != nil || org.Verification != portal.OrgUnverified || org.Info.CompanyName != "Hanami Retail K.K." {
+		t.Fatalf("refused requests changed the organization: %+v %v", org, err)
+	}
+}

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+	"lineportal/views"
+)
+
+// operatorOnly refuses anyone not named an operator in the configuration.
+// The store checks again in every operator transition.
+func (s *Server) operatorOnly(next http.HandlerFunc) http.Handler {
+	return s.signedIn(func(w http.ResponseWriter, r *http.Request) {
+		if err := portal.CanRunReviews(actor(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next(w, r)
+	})
+}
+
+func (s *Server) handleOperatorQueues(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	orgs, _, err := s.db.FindVerificationQueue(r.Context(), a, store.Page{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	apps, _, err := s.db.FindMiniAppReviewQueue(r.Context(), a, store.Page{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.OperatorPage(s.shell(w, r, "operator"), views.OperatorView{Organizations: orgs, MiniApps: apps}))
+}
+
+// operatorDecision runs one queue decision and comes back to the queues.
+func (s *Server) operatorDecision(w http.ResponseWriter, r *http.Request, done string, decide func() error) {
+	if err := decide(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/operator", "success", done)
+}
+
+func (s *Server) handleVerifyOrganization(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("org")
+	s.operatorDecision(w, r, "Organization "+id+" verified; the account linking reviews waiting on it have run.", func() error {
+		return s.db.VerifyOrganization(r.Context(), actor(r), id)
+	})
+}
+
+func (s *Server) handleRejectOrganization(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("org")
+	s.operatorDecision(w, r, "Organization "+id+" verification rejected.", func() error {
+		return s.db.RejectOrganizationVerification(r.Context(), actor(r), id, r.PostFormValue("reason"))
+	})
+}
+
+func (s *Server) handleApproveMiniApp(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt64(r, "id")
+	s.operatorDecision(w, r, "MINI App review approved: the draft is published.", func() error {
+		if err != nil {
+			return err
+		}
+		return s.db.ApproveMiniAppReview(r.Context(), actor(r), id)
+	})
+}
+
+func (s *Server) handleRejectMiniApp(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt64(r, "id")
+	s.operatorDecision(w, r, "MINI App review rejected.", func() error {
+		if err != nil {
+			return err
+		}
+		return s.db.RejectMiniAppReview(r.Context(), actor(r), id, r.PostFormValue("reason"))
+	})
+}

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"net/http"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+	"lineportal/views"
+)
+
+func (s *Server) handleOrganizationList(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	orgs, next, err := s.db.FindOrganizations(r.Context(), store.OrganizationFilter{Actor: a, All: a.Operator,
+		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.OrganizationListPage(s.shell(w, r, "organizations"),
+		views.OrganizationListView{Organizations: orgs, NextHref: nextHref(r, string(next))}))
+}
+
+// loadOrganization reads the organization in the path and what the actor
+// may do there, answering the request itself when that fails.
+func (s *Server) loadOrganization(w http.ResponseWriter, r *http.Request, tab string) (views.OrganizationHeader, bool) {
+	h := views.OrganizationHeader{Tab: tab}
+	org, err := s.db.FindOrganizationByID(r.Context(), r.PathValue("org"))
+	if err == nil {
+		h.Organization = org
+		if h.Access, err = s.db.FindOrganizationAccess(r.Context(), actor(r), org.ID); err == nil {
+			if err = h.Access.CanView(); err == nil {
+				return h, true
+			}
+		}
+	}
+	s.fail(w, r, err)
+	return h, false
+}
+
+func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "accounts")
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	f := store.AccountFilter{Review: portal.ReviewStatus(q.Get("review")), Page: store.Page{After: store.Cursor(q.Get("after"))}}
+	switch f.Review {
+	case "", portal.ReviewUnverified, portal.ReviewVerified, portal.ReviewRejected:
+	default:
+		f.Review = ""
+	}
+	channels, next, err := s.db.FindOrganizationAccounts(r.Context(), h.Organization.ID, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.OrganizationAccountsPage(s.shell(w, r, "organizations"), views.AccountsTab{
+		OrganizationHeader: h, Channels: channels, Review: string(f.Review), NextHref: nextHref(r, string(next)),
+	}))
+}
+
+// loadAccount reads a channel linked now to the organization in the path.
+func (s *Server) loadAccount(w http.ResponseWriter, r *http.Request) (views.AccountDetails, bool) {
+	h, ok := s.loadOrganization(w, r, "accounts")
+	if !ok {
+		return views.AccountDetails{}, false
+	}
+	d := views.AccountDetails{OrganizationHeader: h}
+	id, err := pathInt64(r, "channel")
+	if err == nil {
+		d.Channel, err = s.db.FindChannelByID(r.Context(), id)
+	}
+	if err == nil && (d.Channel.Link == nil || d.Channel.Link.OrgID != h.Organization.ID) {
+		err = portal.Errorf(portal.ENOTFOUND, "This channel is not linked to organization %s.", h.Organization.ID)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return d, false
+	}
+	return d, true
+}
+
+func (s *Server) handleAccountDetails(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadAccount(w, r)
+	if !ok {
+		return
+	}
+	s.renderAccountDetails(w, r, http.StatusOK, d)
+}
+
+func (s *Server) renderAccountDetails(w http.ResponseWriter, r *http.Request, status int, d views.AccountDetails) {
+	link := *d.Channel.Link
+	d.Guidance = portal.RejectionGuidance(link.Review, d.Organization)
+	d.CanResubmit = portal.CanResubmit(d.Access.Admin, d.Organization, link)
+	d.ShowOverride = d.Access.Operator
+	var err error
+	if d.Reviews, _, err = s.db.FindReviewHistory(r.Context(), store.ReviewFilter{LinkID: link.ID, Page: store.Page{Limit: historyRows}}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, views.AccountDetailsPage(s.shell(w, r, "organizations"), d))
+}
+
+func (s *Server) handleReviewResubmit(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadAccount(w, r)
+	if !ok {
+		return
+	}
+	rv, err := s.db.ResubmitReview(r.Context(), actor(r), d.Channel.Link.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, accountHref(d.Organization.ID, d.Channel.ID), "success",
+		"The account linking review ran again. Status: "+rv.Status.String()+".")
+}
+
+func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadAccount(w, r)
+	if !ok {
+		return
+	}
+	dest := r.PostFormValue("dest_org_id")
+	link, err := s.db.TransferChannel(r.Context(), actor(r), d.Channel.ID, dest)
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		d.TransferTo, d.TransferErr = dest, err
+		s.renderAccountDetails(w, r, formStatus(err), d)
+		return
+	}
+	s.redirectWithFlash(w, r, accountHref(link.OrgID, link.ChannelID), "success",
+		"Transferred to organization "+link.OrgID+". The account linking review started over: "+link.Review.Status.String()+".")
+}
+
+func (s *Server) handleReviewOverride(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadAccount(w, r)
+	if !ok {
+		return
+	}
+	v := portal.Verdict{Status: portal.ReviewStatus(r.PostFormValue("status")), Reason: r.PostFormValue("reason")}
+	if v.Status == portal.ReviewRejected {
+		v.Cause = portal.RejectionCause(r.PostFormValue("cause"))
+	}
+	rv, err := s.db.OverrideReview(r.Context(), actor(r), d.Channel.Link.ID, v)
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		d.OverrideErr = err
+		s.renderAccountDetails(w, r, formStatus(err), d)
+		return
+	}
+	s.redirectWithFlash(w, r, accountHref(d.Organization.ID, d.Channel.ID), "success",
+		"Outcome overridden: "+rv.Status.String()+". The reason is recorded in the history.")
+}
+
+func (s *Server) handleOrganizationInfo(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "business-info")
+	if !ok {
+		return
+	}
+	s.renderOrganizationInfo(w, r, http.StatusOK, h, h.Organization.Info, nil)
+}
+
+func (s *Server) renderOrganizationInfo(w http.ResponseWriter, r *http.Request, status int, h views.OrganizationHeader, info portal.BusinessInfo, refusal error) {
+	s.render(w, r, status, views.OrganizationInfoPage(s.shell(w, r, "organizations"), views.OrganizationInfoTab{
+		OrganizationHeader: h,
+		CanEdit:            portal.CanEditOrganizationInfo(h.Access.Admin, h.Organization),
+		CanSubmit:          portal.CanSubmitForVerification(h.Access.Admin, h.Organization),
+		Info:               info,
+		Error:              portal.ErrorMessage(refusal),
+		Fields:             fieldsOf(refusal),
+	}))
+}
+
+func (s *Server) handleOrganizationInfoUpdate(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "business-info")
+	if !ok {
+		return
+	}
+	info := portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")}
+	if err := s.db.UpdateOrganizationInfo(r.Context(), actor(r), h.Organization.ID, info); err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderOrganizationInfo(w, r, formStatus(err), h, info, err)
+		return
+	}
+	s.redirectWithFlash(w, r, r.URL.Path, "success", "Business info saved.")
+}
+
+func (s *Server) handleVerificationSubmit(w http.ResponseWriter, r *http.Request) {
+	orgID := r.PathValue("org")
+	if err := s.db.SubmitOrganizationForVerification(r.Context(), actor(r), orgID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, organizationHref(orgID)+"/business-info", "success",
+		"Submitted for the organization verification review. An operator will review it.")
+}
+
+func (s *Server) handleOrganizationMembers(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "members")
+	if !ok {
+		return
+	}
+	admins, err := s.db.FindOrganizationAdmins(r.Context(), h.Organization.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.OrganizationMembersPage(s.shell(w, r, "organizations"), h, admins))
+}
+
+func (s *Server) handleOrganizationHistory(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "history")
+	if !ok {
+		return
+	}
+	entries, next, err := s.db.FindAuditEntries(r.Context(), store.AuditFilter{OrgID: h.Organization.ID,
+		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.OrganizationHistoryPage(s.shell(w, r, "organizations"), h,
+		views.HistoryTab{Entries: entries, NextHref: nextHref(r, string(next))}))
+}
