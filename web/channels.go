@@ -64,7 +64,7 @@ func (s *Server) handleChannelShow(w http.ResponseWriter, r *http.Request) {
 
 // renderBMLinkTab renders the Business Manager link tab, with the send
 // form as given and the URL just issued, if any.
-func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.LinkRequestForm, issued *views.IssuedURL) {
+func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.LinkRequestForm, issued *views.IssuedURL, notices ...views.Flash) {
 	ctx := r.Context()
 	t := views.BMLinkTab{ChannelHeader: h, Now: s.now(), Form: form, Issued: issued,
 		CanSend: portal.CanSendLinkRequest(h.Access.Role, h.Channel)}
@@ -99,7 +99,9 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views
 			return
 		}
 	}
-	s.render(w, r, status, views.ChannelBMLinkPage(s.shell(w, r, "channels"), t))
+	shell := s.shell(w, r, "channels")
+	shell.Flashes = append(shell.Flashes, notices...)
+	s.render(w, r, status, views.ChannelBMLinkPage(shell, t))
 }
 
 // handleLinkRequestCreate sends a link request. A new URL is shown in the

@@ -321,3 +321,51 @@ func TestLinkLifecycle_Permissions(t *testing.T) {
 		t.Fatalf("refused requests changed the organization: %+v %v", org, err)
 	}
 }
+
+func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+
+	// No administrator of the organization has signed in yet, so none is
+	// known to be a friend of the portal's account: no button.
+	p := dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	if p.doc.Find("#notify-by-line").Length() != 0 {
+		t.Fatal("the LINE button is offered with no friend to send to")
+	}
+
+	// Ken is a friend of the portal's account on LINE; signing in records it.
+	ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	p = dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	linkURL, _ := p.doc.Find("#link-request-url").Attr("value")
+	if p.doc.Find("#notify-by-line").Length() != 1 {
+		t.Fatal("no LINE button although an administrator is a friend")
+	}
+	for range 2 { // twice: the retry key makes LINE accept it once
+		sent := dev.submit(p, "form[action$='/notify']", nil, "", "")
+		if sent.res.StatusCode != 200 || !strings.Contains(sent.doc.Find("#flash").Text(), "Sent the URL via LINE to Ken Sato") {
+			t.Fatalf("notify: %d %q", sent.res.StatusCode, sent.doc.Find("#flash").Text())
+		}
+		if got, _ := sent.doc.Find("#link-request-url").Attr("value"); got != linkURL {
+			t.Fatalf("the URL is no longer shown after sending: %q", got)
+		}
+	}
+	var delivered []string
+	for _, push := range ts.sim.Pushes() {
+		if push.To == ts.demo.OrganizationAdministrator.ID && strings.Contains(push.Texts[0], linkURL) {
+			delivered = append(delivered, push.RequestID)
+		}
+	}
+	if len(delivered) != 1 {
+		t.Fatalf("LINE received the URL %d times, want once: %+v", len(delivered), ts.sim.Pushes())
+	}
+
+	t.Run("a token of another channel is refused", func(t *testing.T) {
+		points := ts.channelID(t, "Sakura Points")
+		token := strings.TrimPrefix(linkURL, ts.URL+"/link/")
+		p := dev.post(ts.URL+channelHref(points)+"/link-requests/notify", url.Values{"token": {token}})
+		if p.res.StatusCode != http.StatusNotFound {
+			t.Fatalf("answered %d", p.res.StatusCode)
+		}
+	})
+}

@@ -1,16 +1,104 @@
 package web
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"net/http"
+	"strings"
+
+	"lineportal/internal/line"
+	"lineportal/internal/portal"
+	"lineportal/views"
 )
 
-// canNotifyByLINE tells whether the link request URL for orgID can be sent
-// as a LINE message: the portal can push, and at least one administrator
-// of the organization is a friend of the portal's Official Account.
+// canNotifyByLINE tells whether a link request URL for orgID can go out as
+// a LINE message: the portal can push from its Official Account, and at
+// least one administrator of the organization is that account's friend
+// (LINE delivers nothing to anyone else).
 func (s *Server) canNotifyByLINE(r *http.Request, orgID string) (bool, error) {
-	return false, nil
+	if s.cfg.LINE == nil || s.cfg.PortalOA.ChannelToken == "" {
+		return false, nil
+	}
+	admins, err := s.db.FindOrganizationAdmins(r.Context(), orgID)
+	if err != nil {
+		return false, err
+	}
+	return len(friendsOf(admins)) > 0, nil
 }
 
+func friendsOf(admins []portal.Admin) []portal.Admin {
+	var friends []portal.Admin
+	for _, a := range admins {
+		if a.FriendFlag != nil && *a.FriendFlag {
+			friends = append(friends, a)
+		}
+	}
+	return friends
+}
+
+// handleLinkRequestNotify pushes a just-issued link request URL to the
+// organization's administrators who are friends of the portal's Official
+// Account. The URL comes back in the form from the page that showed it: the
+// portal keeps only its hash, and the hash proves it is this channel's
+// current request.
 func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request) {
-	http.NotFound(w, r)
+	h, ok := s.loadChannel(w, r, "bm-link")
+	if !ok {
+		return
+	}
+	token := r.PostFormValue("token")
+	a, err := s.db.FindLinkRequestByToken(r.Context(), actor(r), token)
+	if err == nil && a.Request.ChannelID != h.Channel.ID {
+		err = portal.Errorf(portal.ENOTFOUND, "This link request belongs to another channel.")
+	}
+	if err == nil {
+		err = portal.CanSendLinkRequest(h.Access.Role, h.Channel)
+	}
+	if err == nil {
+		err = a.Request.Usable(s.now())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	issued := &views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: a.Request.ExpiresAt, OrgID: a.Request.OrgID}
+	admins, err := s.db.FindOrganizationAdmins(r.Context(), a.Request.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	text := fmt.Sprintf("Link request for the LINE MINI App channel %q (%s) to your organization %s (%s). Review and approve it here: %s — it works until %s.",
+		a.Channel.Name, a.Channel.LINEChannelID, a.Organization.Name, a.Organization.ID, issued.URL, a.Request.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	var sent []string
+	var notice views.Flash
+	for _, admin := range friendsOf(admins) {
+		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, retryKey(a.Request.ID, admin.ID))
+		if err != nil {
+			e := line.Explain(err)
+			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", e.RequestID, "error", err)
+			notice = views.Flash{Kind: "error", Message: "LINE did not deliver the message to " + admin.Name + ": " + e.String()}
+			break
+		}
+		sent = append(sent, admin.Name)
+	}
+	switch {
+	case notice.Message != "" && len(sent) > 0:
+		notice.Message = "Sent to " + strings.Join(sent, ", ") + ". " + notice.Message
+	case notice.Message == "" && len(sent) == 0:
+		notice = views.Flash{Kind: "warning", Message: "No administrator of " + a.Request.OrgID + " has added " + s.cfg.PortalOA.Name + " as a friend, so nothing was sent. Send them the URL yourself."}
+	case notice.Message == "":
+		notice = views.Flash{Kind: "success", Message: "Sent the URL via LINE to " + strings.Join(sent, ", ") + "."}
+	}
+	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, issued, notice)
+}
+
+// retryKey is the X-Line-Retry-Key of the push of one request's URL to one
+// administrator: the same every time, so pressing the button twice (or a
+// retry after a timeout) is accepted by LINE once. It is a UUID, as LINE
+// requires, derived from the pair.
+func retryKey(requestID, adminID int64) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "link-request-push:%d:%d", requestID, adminID))
+	sum[6] = sum[6]&0x0f | 0x40 // version 4 layout
+	sum[8] = sum[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
 }

@@ -28,6 +28,8 @@ type Config struct {
 	SimulatorURL string
 	// Login signs admins in with the portal's LINE Login channel.
 	Login *line.Login
+	// LINE calls LINE's APIs (Messaging API, modules, shop).
+	LINE *line.Platform
 	// Operators are the LINE user IDs of the admins who run LINE's reviews.
 	Operators []string
 	// PortalOA is the portal's own LINE Official Account, offered at
@@ -42,6 +44,9 @@ type Config struct {
 type OfficialAccountLink struct {
 	Name         string
 	AddFriendURL string
+	// ChannelToken is the access token of the account's Messaging API
+	// channel, to push messages from it; empty when not configured.
+	ChannelToken string
 }
 
 // Server serves the portal.

@@ -95,6 +95,7 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { sim.Close() })
 	simMux.Handle("/", sim.Handler())
 
 	portalMux := http.NewServeMux()
@@ -113,6 +114,10 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 		AuthBaseURL: simTS.URL, APIBaseURL: simTS.URL,
 		RedirectURL: ts.URL + "/auth/callback", BotPrompt: prompt,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	platform, err := line.NewPlatform(line.PlatformConfig{APIBaseURL: simTS.URL, ManagerBaseURL: simTS.URL, BotIDHeader: linesim.DefaultBotIDHeader})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +140,9 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 		SessionLimits: store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
 		SimulatorURL:  simTS.URL + "/sim/",
 		Login:         login,
+		LINE:          platform,
 		Operators:     []string{demoUsers.Operator.ID},
-		PortalOA:      OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/"},
+		PortalOA:      OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/", ChannelToken: demoUsers.OAChannelToken},
 		Now:           clock.now,
 	}, db, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {

@@ -29,6 +29,9 @@ type Main struct {
 
 	log     *slog.Logger
 	servers []*http.Server
+	// closers stop what runs beside the servers (the simulator's webhook
+	// deliveries), after the servers have stopped.
+	closers []func() error
 	stop    context.CancelFunc
 	swept   chan struct{}
 }
@@ -79,6 +82,7 @@ func (m *Main) Start(ctx context.Context) error {
 		SessionLimits: limits,
 		SimulatorURL:  m.simulatorControlURL(),
 		Login:         setup.login,
+		LINE:          setup.platform,
 		Operators:     setup.operators,
 		PortalOA:      setup.portalOA,
 	}, db, m.log)
@@ -147,6 +151,9 @@ func (m *Main) Close() error {
 	var errs []error
 	for _, hs := range m.servers {
 		errs = append(errs, hs.Shutdown(ctx))
+	}
+	for _, c := range m.closers {
+		errs = append(errs, c())
 	}
 	if m.stop != nil {
 		m.stop()

@@ -35,6 +35,9 @@ type Config struct {
 	OAName          string
 	AccessURL       string
 	APIURL          string
+	ManagerURL      string
+	BotIDHeader     string
+	OAChannelToken  string
 	Simulator       string
 	SimulatorAddr   string
 }
@@ -65,6 +68,9 @@ func (c *Config) options() []option {
 		{"LINE_OA_NAME", "oa-name", "", "display name of the portal's own LINE Official Account", false, text(&c.OAName)},
 		{"LINE_ACCESS_URL", "line-access-url", "https://access.line.me", "LINE Login's issuer and authorization host", false, text(&c.AccessURL)},
 		{"LINE_API_URL", "line-api-url", "https://api.line.me", "LINE's API host", false, text(&c.APIURL)},
+		{"LINE_MANAGER_URL", "line-manager-url", "https://manager.line.biz", "LINE Official Account Manager's host (module attach)", false, text(&c.ManagerURL)},
+		{"LINE_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls (LINE gives it to Marketplace partners)", false, text(&c.BotIDHeader)},
+		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs via LINE", true, text(&c.OAChannelToken)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", false, text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", false, text(&c.SimulatorAddr)},
 	}
@@ -133,7 +139,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("PORTAL_SIMULATOR_ADDR: %q is not host:port", c.SimulatorAddr))
 		}
 	}
-	for name, v := range map[string]string{"LINE_ACCESS_URL": c.AccessURL, "LINE_API_URL": c.APIURL} {
+	for name, v := range map[string]string{"LINE_ACCESS_URL": c.AccessURL, "LINE_API_URL": c.APIURL, "LINE_MANAGER_URL": c.ManagerURL} {
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: %q is not an http or https URL", name, v))
 		}

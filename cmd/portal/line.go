@@ -21,6 +21,7 @@ const demoLoginChannelID = "2000000001"
 // Official Account, and operators the simulator's demo adds.
 type lineSetup struct {
 	login     *line.Login
+	platform  *line.Platform
 	portalOA  web.OfficialAccountLink
 	operators []string
 }
@@ -41,8 +42,9 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		RedirectURL:   m.URL + "/auth/callback",
 		BotPrompt:     botPrompt,
 	}
+	platform := line.PlatformConfig{APIBaseURL: cfg.APIURL, ManagerBaseURL: cfg.ManagerURL, BotIDHeader: cfg.BotIDHeader}
 	setup := lineSetup{operators: splitList(cfg.Operators)}
-	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName}
+	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName, ChannelToken: cfg.OAChannelToken}
 	if cfg.OABasicID != "" {
 		setup.portalOA.AddFriendURL = "https://line.me/R/ti/p/" + url.PathEscape(cfg.OABasicID)
 	}
@@ -52,8 +54,9 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		if err != nil {
 			return setup, err
 		}
+		platform.APIBaseURL, platform.ManagerBaseURL = m.SimulatorURL, m.SimulatorURL
 		setup.operators = append(setup.operators, demo.Operator.ID)
-		setup.portalOA = web.OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/"}
+		setup.portalOA = web.OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/", ChannelToken: demo.OAChannelToken}
 		if err := m.seedDemo(ctx, demo); err != nil {
 			return setup, err
 		}
@@ -63,8 +66,10 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 	}
 
 	var err error
-	setup.login, err = line.NewLogin(ctx, login)
-	if err != nil {
+	if setup.platform, err = line.NewPlatform(platform); err != nil {
+		return setup, err
+	}
+	if setup.login, err = line.NewLogin(ctx, login); err != nil {
 		return setup, fmt.Errorf("connecting to LINE Login: %w", err)
 	}
 	return setup, nil
@@ -83,11 +88,12 @@ func (m *Main) startSimulator(login *line.LoginConfig) (linesim.DemoData, error)
 		return linesim.DemoData{}, fmt.Errorf("starting the LINE simulator on %s: %w (set PORTAL_SIMULATOR_ADDR)", addr, err)
 	}
 	m.SimulatorURL = "http://" + ln.Addr().String()
-	sim, err := linesim.New(linesim.Config{BaseURL: m.SimulatorURL, Logger: m.log.With("component", "linesim")})
+	sim, err := linesim.New(linesim.Config{BaseURL: m.SimulatorURL, BotIDHeader: m.Config.BotIDHeader, Logger: m.log.With("component", "linesim")})
 	if err != nil {
 		ln.Close()
 		return linesim.DemoData{}, err
 	}
+	m.closers = append(m.closers, sim.Close)
 	login.ChannelID = demoLoginChannelID
 	login.ChannelSecret = randomHex(16)
 	login.AuthBaseURL, login.APIBaseURL = m.SimulatorURL, m.SimulatorURL

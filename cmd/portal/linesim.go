@@ -17,7 +17,7 @@ import (
 // simulatorConfig configures `portal linesim`, the simulator on its own for
 // developing other LINE integrations against it.
 type simulatorConfig struct {
-	Addr, BaseURL, ChannelID, ChannelSecret, RedirectURIs string
+	Addr, BaseURL, ChannelID, ChannelSecret, RedirectURIs, BotIDHeader string
 }
 
 func (c *simulatorConfig) options() []option {
@@ -27,6 +27,7 @@ func (c *simulatorConfig) options() []option {
 		{"LINESIM_CHANNEL_ID", "channel-id", demoLoginChannelID, "ID of the simulated LINE Login channel", false, text(&c.ChannelID)},
 		{"LINESIM_CHANNEL_SECRET", "channel-secret", "", "secret of the simulated LINE Login channel, 32 characters or more (required)", true, text(&c.ChannelSecret)},
 		{"LINESIM_REDIRECT_URIS", "redirect-uris", "http://127.0.0.1:8080/auth/callback", "the channel's registered callback URLs, comma-separated", false, text(&c.RedirectURIs)},
+		{"LINESIM_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls", false, text(&c.BotIDHeader)},
 	}
 }
 
@@ -48,11 +49,12 @@ func runSimulator(ctx context.Context, args []string, getenv func(string) string
 		c.BaseURL = "http://" + ln.Addr().String()
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	sim, err := linesim.New(linesim.Config{BaseURL: c.BaseURL, Logger: log})
+	sim, err := linesim.New(linesim.Config{BaseURL: c.BaseURL, BotIDHeader: c.BotIDHeader, Logger: log})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	defer sim.Close()
 	channel := linesim.LoginChannel{ID: c.ChannelID, Secret: c.ChannelSecret, RedirectURIs: splitList(c.RedirectURIs)}
 	if _, err := sim.SeedDemo(channel); err != nil {
 		ln.Close()
