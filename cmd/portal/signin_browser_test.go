@@ -40,8 +40,16 @@ func setFriendship(t *testing.T, simURL, userID, status string) {
 // add-friend option wherever LINE shows it.
 func signInInBrowser(t *testing.T, b *browser, portalURL, userID string, addFriend bool) {
 	t.Helper()
+	b.do(t, chromedp.Navigate(portalURL+"/login?next=/profile"))
+	answerLINELogin(t, b, userID, addFriend)
+	b.waitUntil(t, `document.getElementById("profile") !== null`)
+}
+
+// answerLINELogin goes through the simulator's LINE Login screens, which
+// the browser is on, as userID.
+func answerLINELogin(t *testing.T, b *browser, userID string, addFriend bool) {
+	t.Helper()
 	b.do(t,
-		chromedp.Navigate(portalURL+"/login?next=/profile"),
 		chromedp.Click(chromedp.CSS(`input[name=user][value="`+userID+`"]`)),
 		chromedp.Click(chromedp.CSS(`button[name=action][value=next]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=allow]`)),
@@ -51,7 +59,7 @@ func signInInBrowser(t *testing.T, b *browser, portalURL, userID string, addFrie
 	}
 	b.do(t, chromedp.Click(chromedp.CSS(`button[name=action][value=allow]`)))
 	// Aggressive mode may show its own add-friend screen before returning.
-	b.waitUntil(t, `!!(document.getElementById("profile") || document.querySelector("button[name=action][value=skip]"))`)
+	b.waitUntil(t, `!location.pathname.startsWith("/oauth2/v2.1/authorize/consent")`)
 	if get(t, b, chromedp.Evaluate[bool](`document.querySelector("button[name=action][value=skip]") !== null`)) {
 		button := `button[name=action][value=skip]`
 		if addFriend {
@@ -59,7 +67,7 @@ func signInInBrowser(t *testing.T, b *browser, portalURL, userID string, addFrie
 		}
 		b.do(t, chromedp.Click(chromedp.CSS(button)))
 	}
-	b.waitUntil(t, `document.getElementById("profile") !== null`)
+	b.waitUntil(t, `!location.pathname.startsWith("/oauth2/")`)
 }
 
 func TestBrowser_SignInRecordsFriendship(t *testing.T) {

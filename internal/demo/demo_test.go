@@ -77,4 +77,3 @@ func TestSeedOnceWithEveryState(t *testing.T) {
 		}
 	}
 }
-

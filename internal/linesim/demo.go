@@ -9,14 +9,14 @@ import (
 // one demo user per portal role, so that the portal can configure them (for
 // example the operator's LINE user ID).
 type DemoData struct {
-	OfficialAccount           OfficialAccount // "LINE Partner Portal", linked to the portal's channel
+	OfficialAccount OfficialAccount // "LINE Partner Portal", linked to the portal's channel
 	// OAChannelToken is an access token of the account's own Messaging API
 	// channel (DemoOAChannelID), for the portal to push messages with.
-	OAChannelToken string
-	Developer                 User            // Aoi Tanaka: not yet a friend of the account
-	OrganizationAdministrator User            // Ken Sato: a friend of the account
-	DeveloperAndAdministrator User            // Yui Suzuki: holds both roles; has blocked the account
-	Operator                  User            // Mika Operator: a friend of the account
+	OAChannelToken            string
+	Developer                 User // Aoi Tanaka: not yet a friend of the account
+	OrganizationAdministrator User // Ken Sato: a friend of the account
+	DeveloperAndAdministrator User // Yui Suzuki: holds both roles; has blocked the account
+	Operator                  User // Mika Operator: a friend of the account
 }
 
 // SeedDemo registers the portal's own LINE Login channel, its official
