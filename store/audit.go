@@ -14,35 +14,37 @@ import (
 // in their own transaction, so the log and the state commit or roll back
 // together and can't disagree.
 func insertAudit(ctx context.Context, tx *Tx, actor portal.Admin, e portal.AuditEntry) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, org_id, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		millis(tx.now), actor.ID, e.Action, e.SubjectKind, e.SubjectID, nullInt(e.ChannelID), nullString(e.OrgID), e.Before, e.After)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, official_account_id, org_id, before, after)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		millis(tx.now), actor.ID, e.Action, e.SubjectKind, e.SubjectID, nullInt(e.ChannelID), nullInt(e.OfficialAccountID), nullString(e.OrgID), e.Before, e.After)
 	return err
 }
 
-// AuditFilter selects audit entries: those of a channel, of an
-// organization, or (both set) of the channel while it concerned that
-// organization. One of them is required.
+// AuditFilter selects audit entries: those of a channel, of an Official
+// Account, of an organization, or (more set) those concerning all of them.
+// One of them is required.
 type AuditFilter struct {
-	ChannelID int64
-	OrgID     string
-	Page      Page
+	ChannelID         int64
+	OfficialAccountID int64
+	OrgID             string
+	Page              Page
 }
 
 // FindAuditEntries returns one page of audit entries, newest first.
 func (db *DB) FindAuditEntries(ctx context.Context, f AuditFilter) ([]portal.AuditEntry, Cursor, error) {
 	var w where
 	w.add(f.ChannelID != 0, "a.channel_id = ?", f.ChannelID)
+	w.add(f.OfficialAccountID != 0, "a.official_account_id = ?", f.OfficialAccountID)
 	w.add(f.OrgID != "", "a.org_id = ?", f.OrgID)
 	if w.empty() {
-		return nil, "", errors.New("store: find audit entries: the filter needs a channel or an organization")
+		return nil, "", errors.New("store: find audit entries: the filter needs a channel, an Official Account or an organization")
 	}
 	before, err := f.Page.After.beforeID()
 	if err != nil {
 		return nil, "", err
 	}
 	entries, next, err := findPage(ctx, db.read, f.Page, scanAuditEntry, func(e portal.AuditEntry) Cursor { return idCursor(e.ID) },
-		`SELECT a.id, a.at, a.actor_id, ad.name, a.action, a.subject_kind, a.subject_id, a.channel_id, a.org_id, a.before, a.after
+		`SELECT a.id, a.at, a.actor_id, ad.name, a.action, a.subject_kind, a.subject_id, a.channel_id, a.official_account_id, a.org_id, a.before, a.after
 		FROM audit_log a JOIN admins ad ON ad.id = a.actor_id
 		WHERE `+w.String()+` AND a.id < ? ORDER BY a.id DESC LIMIT ?`, append(w.args, before)...)
 	if err != nil {
@@ -54,9 +56,9 @@ func (db *DB) FindAuditEntries(ctx context.Context, f AuditFilter) ([]portal.Aud
 func scanAuditEntry(s scanner) (portal.AuditEntry, error) {
 	var e portal.AuditEntry
 	var at int64
-	var channelID sql.NullInt64
+	var channelID, officialAccountID sql.NullInt64
 	var orgID sql.NullString
-	err := s.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectKind, &e.SubjectID, &channelID, &orgID, &e.Before, &e.After)
-	e.At, e.ChannelID, e.OrgID = fromMillis(at), channelID.Int64, orgID.String
+	err := s.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectKind, &e.SubjectID, &channelID, &officialAccountID, &orgID, &e.Before, &e.After)
+	e.At, e.ChannelID, e.OfficialAccountID, e.OrgID = fromMillis(at), channelID.Int64, officialAccountID.Int64, orgID.String
 	return e, err
 }

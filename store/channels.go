@@ -222,7 +222,8 @@ func trimBusinessInfo(b portal.BusinessInfo) portal.BusinessInfo {
 	return portal.BusinessInfo{CompanyName: strings.TrimSpace(b.CompanyName), Address: strings.TrimSpace(b.Address)}
 }
 
-// FindChannelByID returns a channel with its current link and review.
+// FindChannelByID returns a channel with its current link and review, and
+// the Official Account it is linked to, since when.
 func (db *DB) FindChannelByID(ctx context.Context, id int64) (portal.Channel, error) {
 	ch, err := findChannel(ctx, db.read, id)
 	if err != nil {
@@ -297,15 +298,16 @@ func (db *DB) FindMiniAppReviewQueue(ctx context.Context, operator portal.Admin,
 }
 
 // The channel queries: a channel c with its provider p (channelTables), and
-// its current link l with that link's current review r (channelLink,
-// outer-joined because a channel need not be linked).
+// its current link l with that link's current review r and its linked
+// Official Account (channelLink, outer-joined because a channel need not be
+// linked).
 const (
 	channelColumns = `c.id, p.id, p.name, p.created_at, c.kind, c.line_channel_id, c.name, c.region, c.verified,
 		c.published_company_name, c.published_address, c.published_developer_is_service, c.published_provider_is_service,
 		c.draft_company_name, c.draft_address, c.draft_developer_is_service, c.draft_provider_is_service,
-		c.miniapp_review, c.miniapp_review_reason, c.miniapp_review_submitted_at, c.created_at, ` + linkColumns
+		c.miniapp_review, c.miniapp_review_reason, c.miniapp_review_submitted_at, c.created_at, ` + linkColumns + `, ` + channelOAColumns
 	channelTables = ` FROM channels c JOIN providers p ON p.id = c.provider_id`
-	channelLink   = ` LEFT JOIN links l ON l.channel_id = c.id AND l.ended_at IS NULL` + reviewJoin
+	channelLink   = ` LEFT JOIN links l ON l.channel_id = c.id AND l.ended_at IS NULL` + reviewJoin + channelOAJoins
 )
 
 func findChannel(ctx context.Context, q querier, id int64) (portal.Channel, error) {
@@ -321,16 +323,19 @@ func scanChannel(s scanner) (portal.Channel, error) {
 	var providerCreated, created int64
 	var submitted sql.NullInt64
 	var link linkRow
+	var oa channelOARow
 	pub, draft := &ch.Published, &ch.Draft
 	dest := []any{&ch.ID, &ch.Provider.ID, &ch.Provider.Name, &providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
 		&pub.ServiceCompany.CompanyName, &pub.ServiceCompany.Address, &pub.DeveloperIsServiceCompany, &pub.ProviderIsServiceCompany,
 		&draft.ServiceCompany.CompanyName, &draft.ServiceCompany.Address, &draft.DeveloperIsServiceCompany, &draft.ProviderIsServiceCompany,
 		&ch.MiniAppReview, &ch.MiniAppReviewReason, &submitted, &created}
-	if err := s.Scan(append(dest, link.dest()...)...); err != nil {
+	dest = append(dest, link.dest()...)
+	if err := s.Scan(append(dest, oa.dest()...)...); err != nil {
 		return portal.Channel{}, err
 	}
 	ch.Provider.CreatedAt, ch.CreatedAt = fromMillis(providerCreated), fromMillis(created)
 	ch.MiniAppReviewSubmittedAt = nullMillis(submitted)
 	ch.Link = link.link()
+	ch.LinkedOA = oa.link(ch)
 	return ch, nil
 }

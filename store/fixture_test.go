@@ -213,7 +213,8 @@ func (f *fixture) snapshot(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
 	for _, table := range []string{"admins", "providers", "channels", "channel_roles", "organizations", "organization_admins",
-		"link_requests", "links", "link_reviews", "audit_log"} {
+		"link_requests", "links", "link_reviews", "audit_log",
+		"official_accounts", "official_account_roles", "mini_app_oa_links", "login_linked_oas"} {
 		rows, err := f.raw.Query(`SELECT * FROM ` + table + ` ORDER BY 1, 2`)
 		if err != nil {
 			t.Fatal(err)

@@ -52,7 +52,7 @@ func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID
 			return err
 		}
 		if atOnce {
-			_, err = linkChannel(ctx, tx, actor, ch, *org)
+			_, err = createLink(ctx, tx, actor, linkSubject{channelID: ch.ID}, *org)
 		}
 		return err
 	})
@@ -166,7 +166,7 @@ func (db *DB) ApproveLinkRequest(ctx context.Context, actor portal.Admin, token 
 		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, a.Request.State.String(), portal.LinkRequestApproved.String())); err != nil {
 			return err
 		}
-		link, err = linkChannel(ctx, tx, actor, a.Channel, a.Organization)
+		link, err = createLink(ctx, tx, actor, linkSubject{channelID: a.Channel.ID}, a.Organization)
 		return err
 	})
 	if err != nil {
@@ -185,33 +185,10 @@ func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID
 		if err != nil {
 			return err
 		}
-		var fromAdmin, toAdmin bool
-		if ch.Link != nil {
-			if fromAdmin, err = isOrganizationAdmin(ctx, tx, ch.Link.OrgID, actor.ID); err != nil {
-				return err
-			}
-		}
-		dest, err := lookupOrganizationInput(ctx, tx, destInput)
-		if err != nil {
-			return err
-		}
-		if dest != nil {
-			if toAdmin, err = isOrganizationAdmin(ctx, tx, dest.ID, actor.ID); err != nil {
-				return err
-			}
-		}
-		if err := portal.CanTransfer(ch, fromAdmin, destInput, dest, toAdmin); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE links SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, millis(tx.now), ch.Link.ID)
-		if err := guarded(res, err); err != nil {
-			return err
-		}
-		if err := insertAudit(ctx, tx, actor, linkEntry(*ch.Link, portal.ActionLinkTransfer,
-			"linked to organization "+ch.Link.OrgID, "transferred to organization "+dest.ID)); err != nil {
-			return err
-		}
-		link, err = linkChannel(ctx, tx, actor, ch, *dest)
+		link, err = transferLink(ctx, tx, actor, ch.Link, linkSubject{channelID: ch.ID}, destInput,
+			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
+				return portal.CanTransfer(ch, fromAdmin, destInput, dest, toAdmin)
+			})
 		return err
 	})
 	if err != nil {
@@ -220,14 +197,60 @@ func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID
 	return link, nil
 }
 
-// linkChannel links ch to org and starts the link's account linking
+// transferLink moves subject from its current link (nil when it has none)
+// to the organization whose ID the actor typed, if rule allows: rule is
+// given whether the actor administers the link's organization and the
+// destination, and the destination (nil when there is none).
+func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *portal.Link, subject linkSubject, destInput string,
+	rule func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error) (portal.Link, error) {
+	var fromAdmin, toAdmin bool
+	var err error
+	if current != nil {
+		if fromAdmin, err = isOrganizationAdmin(ctx, tx, current.OrgID, actor.ID); err != nil {
+			return portal.Link{}, err
+		}
+	}
+	dest, err := lookupOrganizationInput(ctx, tx, destInput)
+	if err != nil {
+		return portal.Link{}, err
+	}
+	if dest != nil {
+		if toAdmin, err = isOrganizationAdmin(ctx, tx, dest.ID, actor.ID); err != nil {
+			return portal.Link{}, err
+		}
+	}
+	if err := rule(fromAdmin, dest, toAdmin); err != nil {
+		return portal.Link{}, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE links SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, millis(tx.now), current.ID)
+	if err := guarded(res, err); err != nil {
+		return portal.Link{}, err
+	}
+	if err := insertAudit(ctx, tx, actor, linkEntry(*current, portal.ActionLinkTransfer,
+		"linked to organization "+current.OrgID, "transferred to organization "+dest.ID)); err != nil {
+		return portal.Link{}, err
+	}
+	return createLink(ctx, tx, actor, subject, *dest)
+}
+
+// linkSubject is what a link links to an organization: a channel or an
+// Official Account; exactly one ID is set.
+type linkSubject struct {
+	channelID, officialAccountID int64
+}
+
+// createLink links subject to org and starts the link's account linking
 // review. When org's verification review can start, it starts now as well,
 // so the two reviews run together as LINE describes.
-func linkChannel(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.Channel, org portal.Organization) (portal.Link, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO links (channel_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?)`,
-		ch.ID, org.ID, millis(tx.now), actor.ID)
+func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSubject, org portal.Organization) (portal.Link, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO links (channel_id, official_account_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?, ?)`,
+		nullInt(subject.channelID), nullInt(subject.officialAccountID), org.ID, millis(tx.now), actor.ID)
 	if isUniqueViolation(err) {
-		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This channel is already linked to an organization.")
+		what := "channel"
+		if subject.officialAccountID != 0 {
+			what = "LINE Official Account"
+		}
+		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This %s is already linked to an organization.", what)
 	}
 	if err != nil {
 		return portal.Link{}, err
@@ -236,7 +259,8 @@ func linkChannel(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.Chan
 	if err != nil {
 		return portal.Link{}, err
 	}
-	link := portal.Link{ID: id, ChannelID: ch.ID, OrgID: org.ID, LinkedAt: fromMillis(millis(tx.now)), LinkedBy: actor.ID}
+	link := portal.Link{ID: id, ChannelID: subject.channelID, OfficialAccountID: subject.officialAccountID, OrgID: org.ID,
+		LinkedAt: fromMillis(millis(tx.now)), LinkedBy: actor.ID}
 	if err := insertAudit(ctx, tx, actor, linkEntry(link, portal.ActionLinkCreate, "", "linked to organization "+org.ID)); err != nil {
 		return portal.Link{}, err
 	}
@@ -252,7 +276,8 @@ func linkChannel(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.Chan
 
 func linkEntry(l portal.Link, action portal.AuditAction, before, after string) portal.AuditEntry {
 	return portal.AuditEntry{
-		Action: action, SubjectKind: portal.SubjectLink, SubjectID: itoa(l.ID), ChannelID: l.ChannelID, OrgID: l.OrgID, Before: before, After: after,
+		Action: action, SubjectKind: portal.SubjectLink, SubjectID: itoa(l.ID),
+		ChannelID: l.ChannelID, OfficialAccountID: l.OfficialAccountID, OrgID: l.OrgID, Before: before, After: after,
 	}
 }
 
@@ -302,7 +327,8 @@ type AccountFilter struct {
 
 // FindOrganizationAccounts returns one page of the channels linked to an
 // organization now (its "Accounts & channels"), newest link first, each
-// with its link and the link's account linking review.
+// with its link and the link's account linking review. Its Official
+// Accounts are listed by FindOfficialAccounts.
 func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f AccountFilter) ([]portal.Channel, Cursor, error) {
 	before, err := f.Page.After.beforeID()
 	if err != nil {
@@ -313,7 +339,7 @@ func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f Acco
 	// Starts from the organization's current links, so the page costs the
 	// same however many channels there are.
 	chs, next, err := findPage(ctx, db.read, f.Page, scanChannel, func(ch portal.Channel) Cursor { return idCursor(ch.Link.ID) },
-		`SELECT `+channelColumns+` FROM links l JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+`
+		`SELECT `+channelColumns+` FROM links l JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+channelOAJoins+`
 		WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND `+w.String()+` ORDER BY l.id DESC LIMIT ?`,
 		append([]any{orgID, before}, w.args...)...)
 	if err != nil {

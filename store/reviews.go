@@ -88,9 +88,13 @@ func runWaitingReviews(ctx context.Context, tx *Tx, actor portal.Admin, org port
 }
 
 // subjectInfo is the business information a review of link compares with
-// the organization's: a channel's published service company (a channel is
-// the only subject a link has today).
+// the organization's: a channel's published service company, or an
+// Official Account's business information.
 func subjectInfo(ctx context.Context, q querier, link portal.Link) (portal.BusinessInfo, error) {
+	if link.OfficialAccountID != 0 {
+		oa, err := findOfficialAccount(ctx, q, link.OfficialAccountID)
+		return oa.Info, err
+	}
 	ch, err := findChannel(ctx, q, link.ChannelID)
 	return ch.Published.ServiceCompany, err
 }
@@ -110,18 +114,20 @@ func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.L
 	if err != nil {
 		return portal.Review{}, err
 	}
-	rv := portal.Review{ID: id, LinkID: link.ID, OrgID: link.OrgID, Verdict: v, Event: event, ActorID: actor.ID, ActorName: actor.Name, At: fromMillis(millis(tx.now))}
+	rv := portal.Review{ID: id, LinkID: link.ID, OrgID: link.OrgID, OfficialAccountID: link.OfficialAccountID,
+		Verdict: v, Event: event, ActorID: actor.ID, ActorName: actor.Name, At: fromMillis(millis(tx.now))}
 	return rv, insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), link.Review.Status.String(), v.Status.String()))
 }
 
 // ReviewFilter selects account linking review history: of one link, of
-// every link a channel had, or of an organization's links. One is
-// required; set more and they all apply.
+// every link a channel or an Official Account had, or of an organization's
+// links. One is required; set more and they all apply.
 type ReviewFilter struct {
-	LinkID    int64
-	ChannelID int64
-	OrgID     string
-	Page      Page
+	LinkID            int64
+	ChannelID         int64
+	OfficialAccountID int64
+	OrgID             string
+	Page              Page
 }
 
 // FindReviewHistory returns one page of review history, newest first; the
@@ -130,9 +136,10 @@ func (db *DB) FindReviewHistory(ctx context.Context, f ReviewFilter) ([]portal.R
 	var w where
 	w.add(f.LinkID != 0, "r.link_id = ?", f.LinkID)
 	w.add(f.ChannelID != 0, "r.link_id IN (SELECT id FROM links WHERE channel_id = ?)", f.ChannelID)
+	w.add(f.OfficialAccountID != 0, "r.link_id IN (SELECT id FROM links WHERE official_account_id = ?)", f.OfficialAccountID)
 	w.add(f.OrgID != "", "r.org_id = ?", f.OrgID)
 	if w.empty() {
-		return nil, "", errors.New("store: find review history: the filter needs a link, a channel or an organization")
+		return nil, "", errors.New("store: find review history: the filter needs a link, a channel, an Official Account or an organization")
 	}
 	before, err := f.Page.After.beforeID()
 	if err != nil {
@@ -148,10 +155,12 @@ func (db *DB) FindReviewHistory(ctx context.Context, f ReviewFilter) ([]portal.R
 }
 
 // The link queries: a link l with its current review r, the newest row of
-// its history (one seek in link_reviews_link), and who caused it (ra).
+// its history (one seek in link_reviews_link), and who caused it (ra). A
+// review names the Official Account it is about with a seek in links, so
+// that it needs no join wherever it is read.
 const (
-	linkColumns   = `l.id, l.channel_id, l.org_id, l.linked_at, l.linked_by, l.ended_at, ` + reviewColumns
-	reviewColumns = `r.id, r.link_id, r.org_id, r.event, r.status, r.cause, r.reason, r.actor_id, ra.name, r.at`
+	linkColumns   = `l.id, l.channel_id, l.official_account_id, l.org_id, l.linked_at, l.linked_by, l.ended_at, ` + reviewColumns
+	reviewColumns = `r.id, r.link_id, r.org_id, (SELECT official_account_id FROM links WHERE id = r.link_id), r.event, r.status, r.cause, r.reason, r.actor_id, ra.name, r.at`
 	reviewJoin    = `
 		LEFT JOIN link_reviews r ON r.id = (SELECT max(id) FROM link_reviews WHERE link_id = l.id)
 		LEFT JOIN admins ra ON ra.id = r.actor_id`
@@ -182,13 +191,13 @@ func scanReview(s scanner) (portal.Review, error) {
 // linkRow receives linkColumns. Every column may be NULL, because a channel
 // outer-joins its link; link tells whether there was one.
 type linkRow struct {
-	id, channelID, linkedAt, linkedBy, endedAt sql.NullInt64
-	orgID                                      sql.NullString
-	review                                     reviewRow
+	id, channelID, officialAccountID, linkedAt, linkedBy, endedAt sql.NullInt64
+	orgID                                                         sql.NullString
+	review                                                        reviewRow
 }
 
 func (r *linkRow) dest() []any {
-	return append([]any{&r.id, &r.channelID, &r.orgID, &r.linkedAt, &r.linkedBy, &r.endedAt}, r.review.dest()...)
+	return append([]any{&r.id, &r.channelID, &r.officialAccountID, &r.orgID, &r.linkedAt, &r.linkedBy, &r.endedAt}, r.review.dest()...)
 }
 
 func (r *linkRow) link() *portal.Link {
@@ -196,7 +205,7 @@ func (r *linkRow) link() *portal.Link {
 		return nil
 	}
 	return &portal.Link{
-		ID: r.id.Int64, ChannelID: r.channelID.Int64, OrgID: r.orgID.String,
+		ID: r.id.Int64, ChannelID: r.channelID.Int64, OfficialAccountID: r.officialAccountID.Int64, OrgID: r.orgID.String,
 		LinkedAt: nullMillis(r.linkedAt), LinkedBy: r.linkedBy.Int64, EndedAt: nullMillis(r.endedAt),
 		Review: r.review.review(),
 	}
@@ -204,17 +213,17 @@ func (r *linkRow) link() *portal.Link {
 
 // reviewRow receives reviewColumns, NULL when outer-joined to no link.
 type reviewRow struct {
-	id, linkID, actorID, at                        sql.NullInt64
+	id, linkID, officialAccountID, actorID, at     sql.NullInt64
 	orgID, event, status, cause, reason, actorName sql.NullString
 }
 
 func (r *reviewRow) dest() []any {
-	return []any{&r.id, &r.linkID, &r.orgID, &r.event, &r.status, &r.cause, &r.reason, &r.actorID, &r.actorName, &r.at}
+	return []any{&r.id, &r.linkID, &r.orgID, &r.officialAccountID, &r.event, &r.status, &r.cause, &r.reason, &r.actorID, &r.actorName, &r.at}
 }
 
 func (r *reviewRow) review() portal.Review {
 	return portal.Review{
-		ID: r.id.Int64, LinkID: r.linkID.Int64, OrgID: r.orgID.String,
+		ID: r.id.Int64, LinkID: r.linkID.Int64, OrgID: r.orgID.String, OfficialAccountID: r.officialAccountID.Int64,
 		Verdict: portal.Verdict{
 			Status: portal.ReviewStatus(r.status.String), Cause: portal.RejectionCause(r.cause.String), Reason: r.reason.String,
 		},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -63,8 +64,10 @@ func nextHref(r *http.Request, cursor string) string {
 	return r.URL.Path + "?" + q.Encode()
 }
 
+// fieldsOf returns the per-field messages of a domain error, however
+// wrapped.
 func fieldsOf(err error) map[string]string {
-	if e, ok := err.(*portal.Error); ok {
+	if e, ok := errors.AsType[*portal.Error](err); ok {
 		return e.Fields
 	}
 	return nil

@@ -1,8 +1,8 @@
 // Package demo fills a fresh portal database with the data a newcomer needs
 // to walk every flow on the simulated LINE platform: people in each role,
-// channels in every state and organizations verified and not. It goes
-// through the store's own methods, so the demo obeys the same rules (and
-// leaves the same audit trail) as real use.
+// channels in every state, organizations verified and not, and Official
+// Accounts to link. It goes through the store's own methods, so the demo
+// obeys the same rules (and leaves the same audit trail) as real use.
 package demo
 
 import (
@@ -32,11 +32,8 @@ const (
 	SakuraFoodsID   = "BM00000000001" // verified, Japan
 	HanamiRetailID  = "BM00000000002" // not verified yet, Japan
 	TaipeiTradingID = "BM00000000003" // Taiwan: can't be linked to
-)
-
-var (
-	sakuraFoods  = portal.BusinessInfo{CompanyName: "Sakura Foods K.K.", Address: "1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}
-	hanamiRetail = portal.BusinessInfo{CompanyName: "Hanami Retail K.K.", Address: "4-5-6 Umeda, Kita-ku, Osaka"}
+	MomijiFoodsID   = "BM00000000011" // verified; its accounts and channels are linked, for Official Account linking
+	MomijiHoldingID = "BM00000000012" // verified; another organization
 )
 
 // Seed adds the demo data unless the database has it already, and reports
@@ -48,96 +45,91 @@ func Seed(ctx context.Context, db *store.DB, p People) (bool, error) {
 		return false, err
 	}
 	s := &seeder{ctx: ctx, db: db}
-	dev, boss, both, op := s.admin(p.Developer), s.admin(p.OrgAdmin), s.admin(p.Both), s.admin(p.Operator)
-	op.Operator = true // the portal's configuration names the demo operator
-
-	// Organizations: one verified, one whose verification waits, one
-	// outside Japan. The organization administrator runs all three; the
-	// developer-and-administrator also runs the unverified one.
-	s.organization(boss, op, portal.Organization{ID: SakuraFoodsID, Name: "Sakura Foods", Region: portal.RegionJapan, Info: sakuraFoods}, true)
-	s.organization(boss, op, portal.Organization{ID: HanamiRetailID, Name: "Hanami Retail", Region: portal.RegionJapan, Info: hanamiRetail}, false)
-	s.organization(boss, op, portal.Organization{ID: TaipeiTradingID, Name: "Taipei Trading", Region: portal.RegionTaiwan,
-		Info: portal.BusinessInfo{CompanyName: "Taipei Trading Ltd.", Address: "7 Xinyi Road, Taipei"}}, true)
-	s.do(db.AddOrganizationAdmin(ctx, boss, HanamiRetailID, both.ID))
-
-	provider := s.provider(dev, "Sakura Foods Digital")
-	sameCompany := func(info portal.BusinessInfo) portal.MiniAppInfo {
-		return portal.MiniAppInfo{ServiceCompany: info, DeveloperIsServiceCompany: true}
+	r := roles{dev: s.admin(p.Developer), boss: s.admin(p.OrgAdmin), both: s.admin(p.Both), op: s.admin(p.Operator)}
+	r.op.Operator = true // the portal's configuration names the demo operator
+	s.linkLifecycle(r)
+	s.officialAccounts(r)
+	if s.err != nil {
+		return false, fmt.Errorf("demo: %w", s.err)
 	}
-	// Ready to link to Sakura Foods: its business information matches.
-	s.miniApp(dev, op, provider, "2007000001", "Sakura Order", portal.RegionJapan, sameCompany(sakuraFoods), true)
-	// Its published address is out of date: linking it is rejected.
-	s.miniApp(dev, op, provider, "2007000002", "Sakura Points", portal.RegionJapan,
-		sameCompany(portal.BusinessInfo{CompanyName: sakuraFoods.CompanyName, Address: "9-9 Ginza, Chuo-ku, Tokyo"}), true)
-	// Serves Taiwan, so it can't be linked.
-	s.miniApp(dev, op, provider, "2007000003", "Sakura Global", portal.RegionTaiwan, sameCompany(sakuraFoods), true)
-	// Never passed the MINI App review, so it can't be linked.
-	s.miniApp(dev, op, provider, "2007000004", "Sakura Beta", portal.RegionJapan, sameCompany(sakuraFoods), false)
-	// Developed by another company for the provider: fails "same as the
-	// service company".
-	s.miniApp(dev, op, provider, "2007000005", "Sakura Partner App", portal.RegionJapan,
-		portal.MiniAppInfo{ServiceCompany: sakuraFoods}, true)
-
-	// The developer who also administers Hanami Retail: their link
-	// requests to it are approved at once.
-	hanami := s.provider(both, "Hanami Retail Apps")
-	s.miniApp(both, op, hanami, "2007000006", "Hanami Coupons", portal.RegionJapan, sameCompany(hanamiRetail), true)
-	return true, s.err
+	return true, nil
 }
 
-// seeder runs the demo's store calls, stopping at the first error.
+// roles are the personas as admins of the portal.
+type roles struct {
+	dev, boss, both, op portal.Admin
+}
+
+// seeder runs the demo's store calls and keeps the first error, after
+// which every step does nothing: the demo reads as the story it tells.
 type seeder struct {
-	ctx context.Context
-	db  *store.DB
-	err error
+	ctx      context.Context
+	db       *store.DB
+	channels int // demo channels made so far, to number LINE channel IDs
+	err      error
 }
 
-func (s *seeder) do(err error) {
-	if s.err == nil && err != nil {
-		s.err = fmt.Errorf("demo: %w", err)
+func (s *seeder) step(fn func() error) {
+	if s.err == nil {
+		s.err = fn()
 	}
+}
+
+func value[T any](s *seeder, fn func() (T, error)) T {
+	var v T
+	s.step(func() (err error) { v, err = fn(); return err })
+	return v
 }
 
 func (s *seeder) admin(p Person) portal.Admin {
-	if s.err != nil {
-		return portal.Admin{}
-	}
-	a, err := s.db.EnsureAdmin(s.ctx, p.LINEUserID, p.Name)
-	s.do(err)
-	return a
+	return value(s, func() (portal.Admin, error) { return s.db.EnsureAdmin(s.ctx, p.LINEUserID, p.Name) })
 }
 
 func (s *seeder) provider(actor portal.Admin, name string) portal.Provider {
-	if s.err != nil {
-		return portal.Provider{}
-	}
-	p, err := s.db.CreateProvider(s.ctx, actor, name)
-	s.do(err)
-	return p
+	return value(s, func() (portal.Provider, error) { return s.db.CreateProvider(s.ctx, actor, name) })
 }
 
-func (s *seeder) organization(actor, operator portal.Admin, org portal.Organization, verified bool) {
-	if s.err != nil {
-		return
+// organization creates an organization in Japan or elsewhere, verified by
+// the operator when verified is set.
+func (s *seeder) organization(r roles, org portal.Organization, verified bool) portal.Organization {
+	created := value(s, func() (portal.Organization, error) { return s.db.CreateOrganization(s.ctx, r.boss, org) })
+	if verified {
+		s.step(func() error { return s.db.SubmitOrganizationForVerification(s.ctx, r.boss, created.ID) })
+		s.step(func() error { return s.db.VerifyOrganization(s.ctx, r.op, created.ID) })
 	}
-	_, err := s.db.CreateOrganization(s.ctx, actor, org)
-	s.do(err)
-	if verified && s.err == nil {
-		s.do(s.db.SubmitOrganizationForVerification(s.ctx, actor, org.ID))
-		s.do(s.db.VerifyOrganization(s.ctx, operator, org.ID))
-	}
+	return value(s, func() (portal.Organization, error) { return s.db.FindOrganizationByID(s.ctx, created.ID) })
+}
+
+// channel registers a channel of actor's; LINE channel IDs are numbered
+// in the order the demo makes them.
+func (s *seeder) channel(actor portal.Admin, p portal.Provider, kind portal.ChannelKind, name string, region portal.Region, draft portal.MiniAppInfo) portal.Channel {
+	s.channels++
+	in := portal.Channel{Provider: p, Kind: kind, LINEChannelID: fmt.Sprintf("20070%05d", s.channels), Name: name, Region: region, Draft: draft}
+	return value(s, func() (portal.Channel, error) { return s.db.CreateChannel(s.ctx, actor, in) })
 }
 
 // miniApp registers a MINI App channel with info as its business
 // information, published through the MINI App review when verified.
-func (s *seeder) miniApp(actor, operator portal.Admin, p portal.Provider, lineID, name string, region portal.Region, info portal.MiniAppInfo, verified bool) {
-	if s.err != nil {
-		return
+func (s *seeder) miniApp(r roles, actor portal.Admin, p portal.Provider, name string, region portal.Region, info portal.MiniAppInfo, verified bool) portal.Channel {
+	ch := s.channel(actor, p, portal.KindMiniApp, name, region, info)
+	if verified {
+		s.step(func() error { return s.db.SubmitMiniAppReview(s.ctx, actor, ch.ID) })
+		s.step(func() error { return s.db.ApproveMiniAppReview(s.ctx, r.op, ch.ID) })
 	}
-	ch, err := s.db.CreateChannel(s.ctx, actor, portal.Channel{Provider: p, Kind: portal.KindMiniApp, LINEChannelID: lineID, Name: name, Region: region, Draft: info})
-	s.do(err)
-	if verified && s.err == nil {
-		s.do(s.db.SubmitMiniAppReview(s.ctx, actor, ch.ID))
-		s.do(s.db.ApproveMiniAppReview(s.ctx, operator, ch.ID))
-	}
+	return ch
+}
+
+// link links ch to org: the developer sends the request, the organization
+// administrator approves it.
+func (s *seeder) link(r roles, ch portal.Channel, orgID string) portal.Channel {
+	token := value(s, func() (string, error) {
+		_, token, err := s.db.SendLinkRequest(s.ctx, r.dev, ch.ID, orgID)
+		return token, err
+	})
+	s.step(func() error { _, err := s.db.ApproveLinkRequest(s.ctx, r.boss, token); return err })
+	return value(s, func() (portal.Channel, error) { return s.db.FindChannelByID(s.ctx, ch.ID) })
+}
+
+func sameCompany(info portal.BusinessInfo) portal.MiniAppInfo {
+	return portal.MiniAppInfo{ServiceCompany: info, DeveloperIsServiceCompany: true}
 }

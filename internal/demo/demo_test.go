@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,9 +48,9 @@ func TestSeedOnceWithEveryState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	channels, _, err := db.FindChannels(ctx, store.ChannelFilter{Actor: dev})
+	channels, _, err := db.FindChannels(ctx, store.ChannelFilter{Actor: dev, Name: "Sakura"})
 	if err != nil || len(channels) != 5 {
-		t.Fatalf("developer's channels: %d, %v", len(channels), err)
+		t.Fatalf("developer's Sakura channels: %d, %v", len(channels), err)
 	}
 	want := map[string]string{
 		"Sakura Order":       "",
@@ -75,5 +76,97 @@ func TestSeedOnceWithEveryState(t *testing.T) {
 		case w != "" && (err == nil || !strings.Contains(portal.ErrorMessage(err), w)):
 			t.Errorf("%s: got %v, want a refusal mentioning %q", ch.Name, err, w)
 		}
+	}
+}
+
+// The Official Account demo offers each reason a "Select target for
+// linking" row can have, and one ready pair.
+func TestSeedOfficialAccountLinking(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := demo.Seed(ctx, db, people); err != nil {
+		t.Fatal(err)
+	}
+	boss, _ := db.EnsureAdmin(ctx, people.OrgAdmin.LINEUserID, people.OrgAdmin.Name)
+	both, _ := db.EnsureAdmin(ctx, people.Both.LINEUserID, people.Both.Name)
+	dev, _ := db.EnsureAdmin(ctx, people.Developer.LINEUserID, people.Developer.Name)
+
+	accounts, _, err := db.FindOfficialAccounts(ctx, store.OfficialAccountFilter{OrgID: demo.MomijiFoodsID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var cafe portal.OfficialAccount
+	for _, oa := range accounts {
+		got = append(got, oa.BasicID+": "+portal.ErrorMessage(portal.CanSelectOfficialAccount(true, oa)))
+		if oa.BasicID == "@momijicafe" {
+			cafe = oa
+		}
+	}
+	want := []string{
+		"@momijibakery: The account linking review of LINE Official Account @momijibakery is Rejected. It can be linked to a LINE MINI App channel once its review is Verified.",
+		"@momijidelivery: ",
+		"@momijicafe: ",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("accounts:\n got %q\nwant %q", got, want)
+	}
+
+	targets, _, err := db.FindOALinkTargets(ctx, demo.MomijiFoodsID, cafe.ID, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	var order int64
+	for _, tg := range targets {
+		name := ""
+		if tg.Channel != nil {
+			name = tg.Channel.Name
+			if name == "Momiji Cafe Order" {
+				order = tg.Channel.ID
+			}
+		} else {
+			name = tg.OfficialAccount.Name
+		}
+		got = append(got, name+": "+portal.ErrorMessage(tg.Reason))
+	}
+	want = []string{
+		"Momiji Reservations: This channel's account linking review is Rejected. Only a channel whose account linking review is Verified can be linked.",
+		"Momiji Points: This channel is already linked to LINE Official Account @momijidelivery (Momiji Delivery). A LINE MINI App channel links to at most one LINE Official Account, and the link can't be removed.",
+		"Momiji Cafe Order: ",
+		"Momiji Bakery: Only a LINE MINI App channel can be linked to a LINE Official Account; this is a LINE Official Account.",
+		"Momiji Delivery: Only a LINE MINI App channel can be linked to a LINE Official Account; this is a LINE Official Account.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("targets:\n got %q\nwant %q", got, want)
+	}
+
+	// The developer who administers the organization reaches the screen
+	// from the channel; the Login channel is offered its provider's
+	// accounts only.
+	if a, err := db.FindChannelAccess(ctx, both, order); err != nil || a.Role != portal.RoleAdmin || !a.OrgAdmin {
+		t.Errorf("developer-and-administrator's access to the MINI App = %+v, %v", a, err)
+	}
+	login, _, err := db.FindChannels(ctx, store.ChannelFilter{Actor: dev, Kind: portal.KindLogin})
+	if err != nil || len(login) != 1 {
+		t.Fatalf("login channels: %d %v", len(login), err)
+	}
+	choices, _, err := db.FindOfficialAccounts(ctx, store.OfficialAccountFilter{Actor: dev, AdminOnly: true, ProviderID: login[0].Provider.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, oa := range choices {
+		got = append(got, oa.BasicID)
+	}
+	if want := []string{"@momijibakery", "@momijidelivery", "@momijicafe"}; !slices.Equal(got, want) {
+		t.Errorf("Linked OA choices = %q, want %q", got, want)
+	}
+	if _, err := db.LinkMiniAppToOfficialAccount(ctx, boss, cafe.ID, order); err != nil {
+		t.Errorf("linking the ready pair: %v", err)
 	}
 }

@@ -26,6 +26,12 @@ const (
 	ActionLinkRequestApprove   AuditAction = "link_request.approve"
 	ActionLinkCreate           AuditAction = "link.create"
 	ActionLinkTransfer         AuditAction = "link.transfer" // the link the channel was transferred away from ends
+
+	ActionOfficialAccountCreate  AuditAction = "official_account.create"
+	ActionOfficialAccountUpdate  AuditAction = "official_account.update"
+	ActionOfficialAccountRoleSet AuditAction = "official_account.role_set"
+	ActionOALinkCreate           AuditAction = "oa_link.create"        // a MINI App channel linked to an Official Account, for good
+	ActionLinkedOASet            AuditAction = "channel.linked_oa_set" // a LINE Login channel's Linked OA set or changed
 )
 
 // AuditSubject is the kind of thing an audit entry is about.
@@ -37,6 +43,9 @@ const (
 	SubjectOrganization AuditSubject = "organization"
 	SubjectLinkRequest  AuditSubject = "link_request"
 	SubjectLink         AuditSubject = "link" // a link and its account linking review
+
+	SubjectOfficialAccount AuditSubject = "official_account"
+	SubjectOALink          AuditSubject = "oa_link" // a MINI App channel's link to an Official Account; its ID is the channel's
 )
 
 // AuditEntry is one state change in the append-only audit log: who did
@@ -50,10 +59,12 @@ type AuditEntry struct {
 	Action      AuditAction
 	SubjectKind AuditSubject
 	SubjectID   string
-	// ChannelID and OrgID place the entry on the pages of the channel and
-	// the organization it concerns; zero when it concerns none.
-	ChannelID int64
-	OrgID     string
-	Before    string
-	After     string
+	// ChannelID, OfficialAccountID and OrgID place the entry on the pages
+	// of the channel, the Official Account and the organization it
+	// concerns; zero when it concerns none.
+	ChannelID         int64
+	OfficialAccountID int64
+	OrgID             string
+	Before            string
+	After             string
 }

@@ -44,8 +44,9 @@ func (k ChannelKind) String() string { return nameOr(kindNames, k) }
 // Valid tells whether k is a kind the portal knows.
 func (k ChannelKind) Valid() bool { _, ok := kindNames[k]; return ok }
 
-// ChannelRole is an admin's role on a channel. RoleNone is the zero value:
-// no role at all.
+// ChannelRole is an admin's role on a channel, or on a LINE Official
+// Account, which has the same two roles. RoleNone is the zero value: no
+// role at all.
 type ChannelRole string
 
 const (
@@ -137,6 +138,10 @@ type Channel struct {
 	// Link is the channel's current link to an organization, with its
 	// current account linking review; nil when the channel is not linked.
 	Link *Link
+	// LinkedOA is the LINE Official Account the channel is linked to: a
+	// MINI App's link, which is never removed, or a LINE Login channel's
+	// "Linked OA"; nil when there is none.
+	LinkedOA *OALink
 }
 
 // CheckNewProvider tells whether a provider with this name can be created.
@@ -191,8 +196,14 @@ func (a ChannelAccess) CanView() error {
 // requireChannelAdmin refuses anyone but an Admin of the channel; action
 // completes "Only an Admin of this channel can …".
 func requireChannelAdmin(role ChannelRole, action string) error {
+	return requireAdmin(role, "this channel", action)
+}
+
+// requireAdmin refuses anyone but an Admin of what "of" names (a channel,
+// an Official Account): "Only an Admin of <of> can <action>."
+func requireAdmin(role ChannelRole, of, action string) error {
 	if role != RoleAdmin {
-		return Errorf(EFORBIDDEN, "Only an Admin of this channel can %s.", action)
+		return Errorf(EFORBIDDEN, "Only an Admin of %s can %s.", of, action)
 	}
 	return nil
 }
@@ -200,7 +211,13 @@ func requireChannelAdmin(role ChannelRole, action string) error {
 // CanSetChannelRole tells whether an admin holding actorRole on a channel
 // may give someone role on it.
 func CanSetChannelRole(actorRole, role ChannelRole) error {
-	if err := requireChannelAdmin(actorRole, "change its roles"); err != nil {
+	return canSetRole(actorRole, role, "this channel")
+}
+
+// canSetRole is the rule for giving roles on a channel or an Official
+// Account, which hold the same two roles.
+func canSetRole(actorRole, role ChannelRole, of string) error {
+	if err := requireAdmin(actorRole, of, "change its roles"); err != nil {
 		return err
 	}
 	if role != RoleAdmin && role != RoleMember {

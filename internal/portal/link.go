@@ -73,16 +73,18 @@ func (r LinkRequest) Usable(now time.Time) error {
 	return nil
 }
 
-// Link links a channel to an organization. A link is never removed: a
-// transfer ends it (EndedAt) and makes a new link to the destination, whose
-// account linking review starts over.
+// Link links a MINI App channel or a LINE Official Account to an
+// organization; exactly one of ChannelID and OfficialAccountID is set. A
+// link is never removed: a transfer ends it (EndedAt) and makes a new link
+// to the destination, whose account linking review starts over.
 type Link struct {
-	ID        int64
-	ChannelID int64
-	OrgID     string
-	LinkedAt  time.Time
-	LinkedBy  int64
-	EndedAt   time.Time // zero while the link is current
+	ID                int64
+	ChannelID         int64
+	OfficialAccountID int64
+	OrgID             string
+	LinkedAt          time.Time
+	LinkedBy          int64
+	EndedAt           time.Time // zero while the link is current
 	// Review is the current state of the link's account linking review.
 	Review Review
 }
@@ -90,6 +92,28 @@ type Link struct {
 // Current tells whether the link is the channel's link now, rather than one
 // it was transferred away from.
 func (l Link) Current() bool { return l.EndedAt.IsZero() }
+
+// linkedWords name, in the rules' sentences, the kind of account a link
+// links to an organization, so that a MINI App channel's link and an
+// Official Account's go through the same rules.
+type linkedWords struct {
+	noun      string // "channel" or "LINE Official Account"
+	linkFirst string // the way forward when it is not linked at all
+}
+
+var (
+	channelWords = linkedWords{"channel", "Send a link request instead."}
+	oaWords      = linkedWords{"LINE Official Account", "Link it to an organization instead."}
+)
+
+// wordsFor names the subject of a link (or review) of the Official Account
+// officialAccountID, or of a channel when it is zero.
+func wordsFor(officialAccountID int64) linkedWords {
+	if officialAccountID != 0 {
+		return oaWords
+	}
+	return channelWords
+}
 
 // LinkApproval is everything the approval page and the approval rule need:
 // the request, its channel and organization as they are now, and whether
@@ -122,7 +146,7 @@ func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organi
 	if err := checkOrganizationLinkable(*org); err != nil {
 		return err
 	}
-	return checkNotLinked(ch)
+	return checkNotLinked(ch.Link, channelWords)
 }
 
 // CanSendLinkRequest tells, before any organization ID is entered, whether
@@ -135,7 +159,7 @@ func CanSendLinkRequest(role ChannelRole, ch Channel) error {
 	if err := checkChannelLinkable(ch); err != nil {
 		return err
 	}
-	return checkNotLinked(ch)
+	return checkNotLinked(ch.Link, channelWords)
 }
 
 // CanApprove tells whether actor may approve the link request in a at now.
@@ -159,7 +183,7 @@ func CanApprove(actor Admin, a LinkApproval, now time.Time) error {
 	if err := checkOrganizationLinkable(a.Organization); err != nil {
 		return err
 	}
-	return checkNotLinked(a.Channel)
+	return checkNotLinked(a.Channel.Link, channelWords)
 }
 
 // CanTransfer tells whether someone may transfer ch to the organization
@@ -169,11 +193,17 @@ func CanApprove(actor Admin, a LinkApproval, now time.Time) error {
 // destination must meet the organization's linking requirement (region
 // Japan); the channel met its own when it was linked.
 func CanTransfer(ch Channel, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
-	if ch.Link == nil {
-		return Errorf(EINVALID, "This channel is not linked to an organization, so there is nothing to transfer. Send a link request instead.")
+	return canTransfer(ch.Link, channelWords, fromAdmin, destInput, dest, toAdmin)
+}
+
+// canTransfer is CanTransfer for the current link (nil when none) of a
+// channel or an Official Account, named by w.
+func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
+	if link == nil {
+		return Errorf(EINVALID, "This %s is not linked to an organization, so there is nothing to transfer. %s", w.noun, w.linkFirst)
 	}
 	if !fromAdmin {
-		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the channel is linked, can transfer it.", ch.Link.OrgID)
+		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the %s is linked, can transfer it.", link.OrgID, w.noun)
 	}
 	id, err := ParseOrganizationID(destInput)
 	if err != nil {
@@ -182,11 +212,11 @@ func CanTransfer(ch Channel, fromAdmin bool, destInput string, dest *Organizatio
 	if dest == nil {
 		return noSuchOrganization(id)
 	}
-	if dest.ID == ch.Link.OrgID {
-		return FieldError("org_id", "The channel is already linked to organization "+dest.ID+". Enter the organization to transfer it to.")
+	if dest.ID == link.OrgID {
+		return FieldError("org_id", "The "+w.noun+" is already linked to organization "+dest.ID+". Enter the organization to transfer it to.")
 	}
 	if !toAdmin {
-		return Errorf(EFORBIDDEN, "You can transfer the channel only to an organization you also administer, and you are not an administrator of %s.", dest.ID)
+		return Errorf(EFORBIDDEN, "You can transfer the %s only to an organization you also administer, and you are not an administrator of %s.", w.noun, dest.ID)
 	}
 	return checkOrganizationLinkable(*dest)
 }
@@ -215,9 +245,11 @@ func checkOrganizationLinkable(org Organization) error {
 	return nil
 }
 
-func checkNotLinked(ch Channel) error {
-	if ch.Link != nil {
-		return Errorf(ECONFLICT, "This channel is already linked to organization %s, and a link can't be removed. To move the channel to another organization, transfer it in the organization instead.", ch.Link.OrgID)
+// checkNotLinked refuses to link again what link (nil when none) already
+// links; w names it.
+func checkNotLinked(link *Link, w linkedWords) error {
+	if link != nil {
+		return Errorf(ECONFLICT, "This %s is already linked to organization %s, and a link can't be removed. To move the %s to another organization, transfer it in the organization instead.", w.noun, link.OrgID, w.noun)
 	}
 	return nil
 }

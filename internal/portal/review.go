@@ -31,7 +31,7 @@ type RejectionCause string
 const (
 	CauseNone              RejectionCause = ""
 	CauseMismatch          RejectionCause = "mismatch"          // the business information doesn't match; which side is wrong is not known
-	CauseChannelInfo       RejectionCause = "channel_info"      // the channel's business information is wrong
+	CauseChannelInfo       RejectionCause = "channel_info"      // the linked account's own business information is wrong: the channel's, or the Official Account's
 	CauseOrganizationInfo  RejectionCause = "organization_info" // the organization's business info is wrong
 	CauseWrongOrganization RejectionCause = "wrong_organization"
 )
@@ -64,6 +64,9 @@ type Review struct {
 	ID     int64
 	LinkID int64
 	OrgID  string
+	// OfficialAccountID is the Official Account whose link was reviewed;
+	// zero when the link is a channel's.
+	OfficialAccountID int64
 	Verdict
 	Event     ReviewEvent
 	ActorID   int64 // who caused the run: approver, resubmitter, verifying or overriding operator
@@ -73,7 +76,8 @@ type Review struct {
 
 // ReviewOutcome runs an account linking review: subject is the business
 // information of what is linked (a MINI App's published service company,
-// later an Official Account's), org the organization it is linked to.
+// or an Official Account's business information), org the organization it
+// is linked to.
 //   - The organization is verified: matching information → Verified, a
 //     mismatch → Rejected with the reason.
 //   - It is not verified: a mismatch still rejects (LINE's documented
@@ -94,7 +98,8 @@ func ReviewOutcome(subject BusinessInfo, org Organization) Verdict {
 
 func checkCurrent(link Link) error {
 	if !link.Current() {
-		return Errorf(ECONFLICT, "This channel was transferred to another organization since, so the review of this link can't change any more. Open the channel from its current organization.")
+		w := wordsFor(link.OfficialAccountID)
+		return Errorf(ECONFLICT, "This %s was transferred to another organization since, so the review of this link can't change any more. Open the %s from its current organization.", w.noun, w.noun)
 	}
 	return nil
 }
@@ -119,7 +124,8 @@ func CanResubmit(orgAdmin bool, org Organization, link Link) error {
 	// Run again, the rules would compare matching information and could
 	// undo an operator's finding that the organization itself is wrong.
 	if link.Review.Cause == CauseWrongOrganization {
-		return Errorf(EINVALID, "The review was rejected because the channel is linked to the wrong organization, which a resubmission can't change. Transfer the channel to the correct organization instead.")
+		w := wordsFor(link.OfficialAccountID)
+		return Errorf(EINVALID, "The review was rejected because the %s is linked to the wrong organization, which a resubmission can't change. Transfer the %s to the correct organization instead.", w.noun, w.noun)
 	}
 	return nil
 }
@@ -139,7 +145,7 @@ func CanOverrideReview(actor Admin, link Link, v Verdict) error {
 	case v.Status == ReviewVerified && v.Cause != CauseNone:
 		return FieldError("cause", "A Verified review has no rejection cause.")
 	case v.Status == ReviewRejected && v.Cause != CauseChannelInfo && v.Cause != CauseOrganizationInfo && v.Cause != CauseWrongOrganization:
-		return FieldError("cause", "Choose why the review is rejected: the channel's business information, the organization's business info, or the wrong organization.")
+		return FieldError("cause", "Choose why the review is rejected: the "+wordsFor(link.OfficialAccountID).noun+"'s business information, the organization's business info, or the wrong organization.")
 	case strings.TrimSpace(v.Reason) == "":
 		return FieldError("reason", "Give the reason for the override, for example \"linked to the wrong organization\".")
 	}
@@ -147,11 +153,14 @@ func CanOverrideReview(actor Admin, link Link, v Verdict) error {
 }
 
 // RejectionCase is one of the four situations LINE documents for a
-// rejected account linking review, each with its own way forward.
+// rejected account linking review, each with its own way forward. The
+// linked account's own information being wrong is CaseChannelInfo for a
+// channel and CaseOfficialAccountInfo for an Official Account.
 type RejectionCase string
 
 const (
 	CaseChannelInfo                RejectionCase = "channel_info"
+	CaseOfficialAccountInfo        RejectionCase = "official_account_info"
 	CaseOrganizationInfoUnverified RejectionCase = "organization_info_unverified"
 	CaseOrganizationInfoVerified   RejectionCase = "organization_info_verified"
 	CaseWrongOrganization          RejectionCase = "wrong_organization"
@@ -167,22 +176,35 @@ type Guidance struct {
 
 // RejectionGuidance tells the people concerned with a Rejected review which
 // of the documented cases applies and what to do; org is the organization
-// the link belongs to, as it is now. An operator's override names its cause,
-// so exactly one case applies. A mismatch found by the rules can't tell
-// which side is wrong (the channel's information, the organization's, or
-// the choice of organization), so the cases it leaves open are all given,
-// in the order LINE documents them; the organization's verification status already picks
-// which variant of "organization info wrong" applies. Reviews that are not
-// Rejected get no guidance.
+// the link belongs to, as it is now. An operator's override names its
+// cause, so exactly one case applies. A mismatch found by the rules can't
+// tell which side is wrong (the linked account's information, the
+// organization's, or the choice of organization), so the cases it leaves
+// open are all given, in the order LINE documents them; the organization's
+// verification status already picks which variant of "organization info
+// wrong" applies. Reviews that are not Rejected get no guidance.
+//
+// LINE documents the cases for a MINI App channel. An Official Account's
+// review gets the same ones, except that its own business information is
+// corrected by one of its Admins and needs no re-review before the
+// resubmission.
 func RejectionGuidance(rv Review, org Organization) []Guidance {
 	if rv.Status != ReviewRejected {
 		return nil
 	}
-	channelInfo := Guidance{CaseChannelInfo, "The channel's business information is wrong", []string{
+	w := wordsFor(rv.OfficialAccountID)
+	resubmit := fmt.Sprintf("Ask an administrator of organization %s to request an account linking review resubmission.", org.ID)
+	ownInfo := Guidance{CaseChannelInfo, "The channel's business information is wrong", []string{
 		"Correct the business information in the channel's draft.",
 		"Submit the draft for MINI App re-review and wait until it is published.",
-		fmt.Sprintf("Ask an administrator of organization %s to request an account linking review resubmission.", org.ID),
+		resubmit,
 	}}
+	if rv.OfficialAccountID != 0 {
+		ownInfo = Guidance{CaseOfficialAccountInfo, "The LINE Official Account's business information is wrong", []string{
+			"Ask an Admin of the LINE Official Account to correct its business information.",
+			resubmit,
+		}}
+	}
 	orgInfo := Guidance{CaseOrganizationInfoUnverified, "The organization's business info is wrong", []string{
 		fmt.Sprintf("Correct the business info of organization %s.", org.ID),
 		"Submit the organization for its verification review and wait until it is verified.",
@@ -192,21 +214,21 @@ func RejectionGuidance(rv Review, org Organization) []Guidance {
 		orgInfo = Guidance{CaseOrganizationInfoVerified, "The organization's business info is wrong", []string{
 			fmt.Sprintf("Organization %s is verified, so its business info can't be changed.", org.ID),
 			"Create a new organization with the correct business info.",
-			"Transfer the channel to the new organization; its account linking review starts over there once that organization is verified.",
+			"Transfer the " + w.noun + " to the new organization; its account linking review starts over there once that organization is verified.",
 		}}
 	}
-	wrongOrg := Guidance{CaseWrongOrganization, "The channel is linked to the wrong organization", []string{
-		"Transfer the channel to the correct organization; you need to administer both organizations.",
+	wrongOrg := Guidance{CaseWrongOrganization, "The " + w.noun + " is linked to the wrong organization", []string{
+		"Transfer the " + w.noun + " to the correct organization; you need to administer both organizations.",
 		"The account linking review starts over there once that organization is verified.",
 	}}
 	switch rv.Cause {
 	case CauseChannelInfo:
-		return []Guidance{channelInfo}
+		return []Guidance{ownInfo}
 	case CauseOrganizationInfo:
 		return []Guidance{orgInfo}
 	case CauseWrongOrganization:
 		return []Guidance{wrongOrg}
 	default:
-		return []Guidance{channelInfo, orgInfo, wrongOrg}
+		return []Guidance{ownInfo, orgInfo, wrongOrg}
 	}
 }

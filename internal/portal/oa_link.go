@@ -1,0 +1,142 @@
+package portal
+
+import (
+	"fmt"
+	"time"
+)
+
+// OALink links a channel to a LINE Official Account. For a LINE MINI App
+// channel it is the link an organization administrator makes between two
+// accounts of the same organization, which is never removed. For a LINE
+// Login channel it is the channel's "Linked OA", the account that bot_prompt
+// offers to add as a friend at login, which the channel's Admins may change.
+type OALink struct {
+	ChannelID         int64
+	ChannelKind       ChannelKind
+	ChannelName       string
+	OfficialAccountID int64
+	BasicID           string
+	OAName            string
+	// OrgID is the organization the MINI App channel and the account were
+	// both linked to when they were linked; empty for a Login channel.
+	OrgID        string
+	LinkedAt     time.Time // since when
+	LinkedBy     int64
+	LinkedByName string
+}
+
+// CanOpenOALinking tells whether someone may open the "LINE official
+// account linking" screen of org; orgAdmin tells whether they administer
+// it. A developer who also administers the organization opens the same
+// screen from the channel's Business Manager link tab.
+func CanOpenOALinking(orgAdmin bool, org Organization) error {
+	return requireOrgAdmin(orgAdmin, org, "link its LINE Official Accounts to LINE MINI App channels")
+}
+
+// CanSelectOfficialAccount tells whether someone may pick oa on the "LINE
+// official account linking" screen, to link a MINI App channel to it: it
+// must be linked to an organization they administer (orgAdmin), with a
+// Verified account linking review.
+func CanSelectOfficialAccount(orgAdmin bool, oa OfficialAccount) error {
+	if oa.Link == nil {
+		return Errorf(EINVALID, "LINE Official Account %s is not linked to a Business Manager organization. Link it to the organization first.", oa.BasicID)
+	}
+	if err := CanOpenOALinking(orgAdmin, Organization{ID: oa.Link.OrgID}); err != nil {
+		return err
+	}
+	if oa.Link.Review.Status != ReviewVerified {
+		return Errorf(EINVALID, "The account linking review of LINE Official Account %s is %s. It can be linked to a LINE MINI App channel once its review is Verified.", oa.BasicID, oa.Link.Review.Status)
+	}
+	return nil
+}
+
+// CheckLinkTarget tells whether ch can be linked to oa, from the channel's
+// side; CanSelectOfficialAccount checks the account's. The reasons come in
+// the order LINE lists the requirements (a MINI App channel, linked to the
+// same organization, with a Verified review), then the rule that a channel
+// links to at most one account. Each is a sentence that stands next to the
+// channel in "Select target for linking".
+func CheckLinkTarget(oa OfficialAccount, ch Channel) error {
+	var orgID string
+	if oa.Link != nil {
+		orgID = oa.Link.OrgID
+	}
+	switch {
+	case ch.Kind != KindMiniApp:
+		return Errorf(EINVALID, "Only a LINE MINI App channel can be linked to a LINE Official Account; this is a %s channel.", ch.Kind)
+	case ch.Link == nil:
+		return Errorf(EINVALID, "This channel is not linked to a Business Manager organization. Only a channel linked to organization %s, like the LINE Official Account, can be linked.", orgID)
+	case ch.Link.OrgID != orgID:
+		return Errorf(EINVALID, "This channel is linked to another organization, %s. Only a channel linked to organization %s, like the LINE Official Account, can be linked.", ch.Link.OrgID, orgID)
+	case ch.Link.Review.Status != ReviewVerified:
+		return Errorf(EINVALID, "This channel's account linking review is %s. Only a channel whose account linking review is Verified can be linked.", ch.Link.Review.Status)
+	case ch.LinkedOA != nil:
+		return Errorf(ECONFLICT, "This channel is already linked to LINE Official Account %s (%s). A LINE MINI App channel links to at most one LINE Official Account, and the link can't be removed.", ch.LinkedOA.BasicID, ch.LinkedOA.OAName)
+	}
+	return nil
+}
+
+// CanLinkOfficialAccount tells whether someone may link the MINI App
+// channel ch to oa; orgAdmin tells whether they administer the organization
+// oa is linked to. It is the Link button's rule: both sides' requirements.
+func CanLinkOfficialAccount(orgAdmin bool, oa OfficialAccount, ch Channel) error {
+	if err := CanSelectOfficialAccount(orgAdmin, oa); err != nil {
+		return err
+	}
+	return CheckLinkTarget(oa, ch)
+}
+
+// LinkTarget is one row of "Select target for linking": an account or a
+// channel linked to the same organization as the Official Account being
+// linked. Exactly one of Channel and OfficialAccount is set.
+type LinkTarget struct {
+	Channel         *Channel
+	OfficialAccount *OfficialAccount
+	// Reason is nil when the row can be selected; otherwise it says why it
+	// can't (ErrorMessage is the sentence to show).
+	Reason error
+}
+
+// Selectable tells whether the row offers Select.
+func (t LinkTarget) Selectable() bool { return t.Reason == nil }
+
+// CheckLinkTargets fills in the Reason of each row of "Select target for
+// linking" for linking to oa, and returns the rows. Only MINI App channels
+// can be selected: another Official Account is listed, as Business Manager
+// lists every account of the organization, but never selectable.
+func CheckLinkTargets(oa OfficialAccount, targets []LinkTarget) []LinkTarget {
+	for i, t := range targets {
+		if t.Channel != nil {
+			targets[i].Reason = CheckLinkTarget(oa, *t.Channel)
+		} else {
+			targets[i].Reason = Errorf(EINVALID, "Only a LINE MINI App channel can be linked to a LINE Official Account; this is a LINE Official Account.")
+		}
+	}
+	return targets
+}
+
+// CanSetLinkedOA tells whether someone may make oa the Linked OA of the
+// LINE Login channel login. As LINE requires: they are an Admin of both the
+// channel (loginRole) and the account (oaRole), and the account's Messaging
+// API channel belongs to the same provider as the Login channel. A channel
+// has one Linked OA; setting another one replaces it, as the console's
+// Edit and Update do.
+func CanSetLinkedOA(loginRole ChannelRole, login Channel, oaRole ChannelRole, oa OfficialAccount) error {
+	if login.Kind != KindLogin {
+		return Errorf(EINVALID, "Only a LINE Login channel has a Linked OA; this is a %s channel.", login.Kind)
+	}
+	if err := requireChannelAdmin(loginRole, "set its Linked OA"); err != nil {
+		return err
+	}
+	if oaRole != RoleAdmin {
+		return Errorf(EFORBIDDEN, "You can select only a LINE Official Account for which you have an Admin role, and you are not an Admin of %s.", oa.BasicID)
+	}
+	if oa.Provider.ID != login.Provider.ID {
+		return FieldError("official_account_id", fmt.Sprintf("The Messaging API channel of LINE Official Account %s belongs to provider %q, not to %q, the provider of this channel. Only an account of the same provider can be the Linked OA.",
+			oa.BasicID, oa.Provider.Name, login.Provider.Name))
+	}
+	if login.LinkedOA != nil && login.LinkedOA.OfficialAccountID == oa.ID {
+		return Errorf(ECONFLICT, "LINE Official Account %s is already the Linked OA of this channel.", oa.BasicID)
+	}
+	return nil
+}
