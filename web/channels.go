@@ -93,6 +93,12 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views
 		s.fail(w, r, err)
 		return
 	}
+	if h.Channel.Kind == portal.KindLogin {
+		if t.LinkedOA, err = s.linkedOASection(r, h); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if issued != nil {
 		if t.CanNotifyByLINE, err = s.canNotifyByLINE(r, issued.OrgID); err != nil {
 			s.fail(w, r, err)
@@ -119,7 +125,7 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 			s.fail(w, r, err)
 			return
 		}
-		form.Error, form.Fields = portal.ErrorMessage(err), fieldsOf(err)
+		form.Error, form.Fields = portal.ErrorMessage(err), portal.ErrorFields(err)
 		s.renderBMLinkTab(w, r, h, formStatus(err), form, nil)
 		return
 	}
@@ -152,7 +158,7 @@ func (s *Server) renderBusinessInfoTab(w http.ResponseWriter, r *http.Request, h
 		CanSubmit:     portal.CanSubmitMiniAppReview(h.Access.Role, h.Channel),
 		Draft:         draft,
 		Error:         portal.ErrorMessage(refusal),
-		Fields:        fieldsOf(refusal),
+		Fields:        portal.ErrorFields(refusal),
 	}))
 }
 

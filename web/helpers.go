@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -64,14 +63,6 @@ func nextHref(r *http.Request, cursor string) string {
 	return r.URL.Path + "?" + q.Encode()
 }
 
-// fieldsOf returns the per-field messages of a domain error, however
-// wrapped.
-func fieldsOf(err error) map[string]string {
-	if e, ok := errors.AsType[*portal.Error](err); ok {
-		return e.Fields
-	}
-	return nil
-}
 
 // absoluteURL makes a URL on the portal's public base URL.
 func (s *Server) absoluteURL(path string) string {

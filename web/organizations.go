@@ -173,7 +173,7 @@ func (s *Server) renderOrganizationInfo(w http.ResponseWriter, r *http.Request, 
 		CanSubmit:          portal.CanSubmitForVerification(h.Access.Admin, h.Organization),
 		Info:               info,
 		Error:              portal.ErrorMessage(refusal),
-		Fields:             fieldsOf(refusal),
+		Fields:             portal.ErrorFields(refusal),
 	}))
 }
 

@@ -28,6 +28,13 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /channels/{id}/business-info", s.signedIn(s.handleChannelDraftUpdate))
 	s.mux.Handle("POST /channels/{id}/mini-app-review", s.signedIn(s.handleMiniAppReviewSubmit))
 	s.mux.Handle("GET /channels/{id}/history", s.signedIn(s.handleChannelHistory))
+	s.mux.Handle("POST /channels/{id}/linked-oa", s.signedIn(s.handleLinkedOASet))
+
+	// LINE Official Accounts.
+	s.mux.Handle("GET /official-accounts", s.signedIn(s.handleOfficialAccountList))
+	s.mux.Handle("GET /official-accounts/{id}", s.signedIn(s.handleOfficialAccountShow))
+	s.mux.Handle("POST /official-accounts/{id}", s.signedIn(s.handleOfficialAccountUpdate))
+	s.mux.Handle("POST /official-accounts/{id}/organization-link", s.signedIn(s.handleOfficialAccountOrgLink))
 
 	// The link request URL sent to organization administrators.
 	s.mux.Handle("GET /link/{token}", s.signedIn(s.handleLinkApprovalShow))
@@ -43,6 +50,11 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /organizations/{org}/business-info", s.signedIn(s.handleOrganizationInfo))
 	s.mux.Handle("POST /organizations/{org}/business-info", s.signedIn(s.handleOrganizationInfoUpdate))
 	s.mux.Handle("POST /organizations/{org}/verification", s.signedIn(s.handleVerificationSubmit))
+	s.mux.Handle("GET /organizations/{org}/oa-linking", s.signedIn(s.handleOALinking))
+	s.mux.Handle("GET /organizations/{org}/oa-linking/{oa}", s.signedIn(s.handleOALinking))
+	s.mux.Handle("GET /organizations/{org}/oa-linking/{oa}/targets", s.signedIn(s.handleOALinkTargets))
+	s.mux.Handle("GET /organizations/{org}/oa-linking/{oa}/targets/{channel}", s.signedIn(s.handleOALinkConfirm))
+	s.mux.Handle("POST /organizations/{org}/oa-linking/{oa}/targets/{channel}", s.signedIn(s.handleOALink))
 	s.mux.Handle("GET /organizations/{org}/members", s.signedIn(s.handleOrganizationMembers))
 	s.mux.Handle("GET /organizations/{org}/history", s.signedIn(s.handleOrganizationHistory))
 

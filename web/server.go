@@ -30,6 +30,9 @@ type Config struct {
 	Login *line.Login
 	// LINE calls LINE's APIs (Messaging API, modules, shop).
 	LINE *line.Platform
+	// BotPrompt is the portal's own sign-in bot_prompt ("" when off), shown
+	// as an example on LINE Login channels' Linked OA setting.
+	BotPrompt string
 	// Operators are the LINE user IDs of the admins who run LINE's reviews.
 	Operators []string
 	// PortalOA is the portal's own LINE Official Account, offered at

@@ -142,6 +142,7 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 		Login:         login,
 		LINE:          platform,
 		Operators:     []string{demoUsers.Operator.ID},
+		BotPrompt:     prompt,
 		PortalOA:      OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/", ChannelToken: demoUsers.OAChannelToken},
 		Now:           clock.now,
 	}, db, slog.New(slog.NewTextHandler(logs, nil)))

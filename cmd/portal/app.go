@@ -84,6 +84,7 @@ func (m *Main) Start(ctx context.Context) error {
 		Login:         setup.login,
 		LINE:          setup.platform,
 		Operators:     setup.operators,
+		BotPrompt:     setup.botPrompt,
 		PortalOA:      setup.portalOA,
 	}, db, m.log)
 	if err != nil {

@@ -22,6 +22,7 @@ const demoLoginChannelID = "2000000001"
 type lineSetup struct {
 	login     *line.Login
 	platform  *line.Platform
+	botPrompt string
 	portalOA  web.OfficialAccountLink
 	operators []string
 }
@@ -43,7 +44,7 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		BotPrompt:     botPrompt,
 	}
 	platform := line.PlatformConfig{APIBaseURL: cfg.APIURL, ManagerBaseURL: cfg.ManagerURL, BotIDHeader: cfg.BotIDHeader}
-	setup := lineSetup{operators: splitList(cfg.Operators)}
+	setup := lineSetup{operators: splitList(cfg.Operators), botPrompt: botPrompt}
 	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName, ChannelToken: cfg.OAChannelToken}
 	if cfg.OABasicID != "" {
 		setup.portalOA.AddFriendURL = "https://line.me/R/ti/p/" + url.PathEscape(cfg.OABasicID)

@@ -70,3 +70,13 @@ func ErrorMessage(err error) string {
 		return "Internal error."
 	}
 }
+
+// ErrorFields returns the per-field messages of err, however wrapped; nil
+// when it has none.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

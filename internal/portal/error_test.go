@@ -39,3 +39,13 @@ func TestFieldErrorNamesTheField(t *testing.T) {
 		t.Fatalf("Fields[org_id] = %q", got)
 	}
 }
+
+func TestErrorFieldsThroughWrapping(t *testing.T) {
+	err := fmt.Errorf("store: send: %w", portal.FieldError("org_id", "Enter an ID."))
+	if got := portal.ErrorFields(err)["org_id"]; got != "Enter an ID." {
+		t.Fatalf("ErrorFields = %q", got)
+	}
+	if portal.ErrorFields(errors.New("plain")) != nil {
+		t.Fatal("a foreign error has fields")
+	}
+}

@@ -140,3 +140,10 @@ func CanSetLinkedOA(loginRole ChannelRole, login Channel, oaRole ChannelRole, oa
 	}
 	return nil
 }
+
+// CanChangeLinkedOA tells whether an admin with role on a LINE Login
+// channel may open its Linked OA setting; CanSetLinkedOA then decides each
+// account.
+func CanChangeLinkedOA(role ChannelRole) error {
+	return requireChannelAdmin(role, "set its Linked OA")
+}

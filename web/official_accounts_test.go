@@ -1,0 +1,185 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"lineportal/internal/demo"
+	"lineportal/internal/portal"
+	"lineportal/store"
+)
+
+// oaID finds a demo Official Account's portal ID by basic ID.
+func (ts *testServer) oaID(t *testing.T, basicID string) int64 {
+	t.Helper()
+	oas, _, err := ts.db.FindOfficialAccounts(t.Context(), store.OfficialAccountFilter{Actor: portal.Admin{Operator: true}, All: true, Page: store.Page{Limit: store.MaxPageSize}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, oa := range oas {
+		if oa.BasicID == basicID {
+			return oa.ID
+		}
+	}
+	t.Fatalf("no Official Account %s", basicID)
+	return 0
+}
+
+func TestOALinking_PickAccountSelectTargetConfirmLink(t *testing.T) {
+	ts := newTestServer(t)
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	linking := ts.URL + organizationHref(demo.MomijiFoodsID) + "/oa-linking"
+
+	p := boss.get(linking)
+	bakery := p.doc.Find(`.oa-choice[data-basic-id="@momijibakery"]`)
+	if bakery.Find("a").Length() != 0 || !strings.Contains(bakery.Find(".reason").Text(), "Rejected") {
+		t.Fatalf("the Rejected account can be picked or says nothing: %q", bakery.Text())
+	}
+	cafe := p.doc.Find(`.oa-choice[data-basic-id="@momijicafe"] a`)
+	if cafe.Length() != 1 {
+		t.Fatal("the ready account can't be picked")
+	}
+	picked := boss.get(ts.URL + cafe.AttrOr("href", ""))
+	targets := boss.get(ts.URL + picked.doc.Find("#select-target").AttrOr("href", ""))
+	reason := func(name string) (selectable string, text string) {
+		row := targets.doc.Find(`tr.link-target[data-name="` + name + `"]`)
+		return row.AttrOr("data-selectable", ""), row.Find(".reason").Text()
+	}
+	if sel, why := reason("Momiji Points"); sel != "false" || !strings.Contains(why, "already linked to LINE Official Account @momijidelivery") {
+		t.Errorf("Momiji Points: %s %q", sel, why)
+	}
+	if sel, why := reason("Momiji Reservations"); sel != "false" || !strings.Contains(why, "Rejected") {
+		t.Errorf("Momiji Reservations: %s %q", sel, why)
+	}
+	if sel, _ := reason("Momiji Cafe Order"); sel != "true" {
+		t.Fatalf("Momiji Cafe Order is not selectable")
+	}
+	selectHref := targets.doc.Find(`tr.link-target[data-name="Momiji Cafe Order"] a`).AttrOr("href", "")
+	confirm := boss.get(ts.URL + selectHref)
+	if !strings.Contains(confirm.doc.Find("#oa-link-precaution").Text(), "can't be removed") {
+		t.Fatal("no precaution on the confirmation screen")
+	}
+	done := boss.submit(confirm, "#oa-link-confirm form", nil, "", "")
+	if done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Link answered %d", done.res.StatusCode)
+	}
+	oaPage := boss.follow(done)
+	if !strings.Contains(oaPage.doc.Find("#oa-linked-channels").Text(), "Momiji Cafe Order") {
+		t.Fatal("the account's page does not list the linked channel")
+	}
+
+	// The developer sees it on the channel, with no way to change it.
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	order := ts.channelID(t, "Momiji Cafe Order")
+	ch := dev.get(ts.URL + channelHref(order))
+	if ch.doc.Find("#linked-oa").AttrOr("data-basic-id", "") != "@momijicafe" {
+		t.Fatalf("channel page: %q", ch.doc.Find("#oa-link").Text())
+	}
+
+	// A second link of the same channel is refused: at most one account.
+	again := boss.post(ts.URL+strings.Replace(selectHref, "/"+strconv.FormatInt(ts.oaID(t, "@momijicafe"), 10)+"/", "/"+strconv.FormatInt(ts.oaID(t, "@momijidelivery"), 10)+"/", 1), nil)
+	if again.res.StatusCode != http.StatusConflict {
+		t.Fatalf("linking the channel to a second account answered %d", again.res.StatusCode)
+	}
+}
+
+func TestOALinking_Access(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Momiji Cafe Order")
+
+	// A developer who also administers the organization reaches the screen
+	// from the channel's Business Manager link tab.
+	both := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
+	tab := both.get(ts.URL + channelHref(order))
+	href := tab.doc.Find("#open-oa-linking").AttrOr("href", "")
+	if href != organizationHref(demo.MomijiFoodsID)+"/oa-linking" {
+		t.Fatalf("shortcut: %q", href)
+	}
+	if p := both.get(ts.URL + href); p.res.StatusCode != 200 || p.doc.Find(".oa-choice").Length() != 3 {
+		t.Fatalf("the shortcut's screen: %d, %d accounts", p.res.StatusCode, p.doc.Find(".oa-choice").Length())
+	}
+
+	// A developer who does not administer it gets neither.
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	if dev.get(ts.URL+channelHref(order)).doc.Find("#open-oa-linking").Length() != 0 {
+		t.Fatal("the shortcut is offered to a developer who is no administrator")
+	}
+	if p := dev.get(ts.URL + href); p.res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a non-administrator opened the screen: %d", p.res.StatusCode)
+	}
+	confirm := href + "/" + strconv.FormatInt(ts.oaID(t, "@momijicafe"), 10) + "/targets/" + strconv.FormatInt(order, 10)
+	if p := dev.post(ts.URL+confirm, nil); p.res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a non-administrator linked: %d", p.res.StatusCode)
+	}
+	ch, err := ts.db.FindChannelByID(t.Context(), order)
+	if err != nil || ch.LinkedOA != nil {
+		t.Fatalf("refused requests linked the channel: %+v %v", ch.LinkedOA, err)
+	}
+}
+
+func TestLinkedOA_OffersSameProviderAndSetsIt(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	login := ts.channelID(t, "Momiji Members Login")
+	page := dev.get(ts.URL + channelHref(login))
+	var offered []string
+	page.doc.Find("#oa_id option").Each(func(_ int, o *goquery.Selection) { offered = append(offered, o.Text()) })
+	if len(offered) != 3 || strings.Contains(strings.Join(offered, ","), "@momijilogistics") {
+		t.Fatalf("offered %q; want the provider's three accounts, not @momijilogistics", offered)
+	}
+	if !strings.Contains(page.doc.Find("#linked-oa-setting").Text(), "bot_prompt=normal") {
+		t.Error("the page does not explain the portal's own bot_prompt")
+	}
+
+	other := strconv.FormatInt(ts.oaID(t, "@momijilogistics"), 10)
+	refused := dev.post(ts.URL+channelHref(login)+"/linked-oa", url.Values{"oa_id": {other}})
+	if refused.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(refused.doc.Find("#flash").Text(), "provider") {
+		t.Fatalf("another provider's account: %d %q", refused.res.StatusCode, refused.doc.Find("#flash").Text())
+	}
+	cafe := strconv.FormatInt(ts.oaID(t, "@momijicafe"), 10)
+	done := dev.post(ts.URL+channelHref(login)+"/linked-oa", url.Values{"oa_id": {cafe}})
+	if done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("setting the Linked OA answered %d", done.res.StatusCode)
+	}
+	if got := dev.follow(done).doc.Find("#linked-oa").AttrOr("data-basic-id", ""); got != "@momijicafe" {
+		t.Fatalf("Linked OA shown: %q", got)
+	}
+
+	// A Member of the Login channel can't change it.
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	if p := boss.post(ts.URL+channelHref(login)+"/linked-oa", url.Values{"oa_id": {cafe}}); p.res.StatusCode != http.StatusForbidden {
+		t.Fatalf("someone without a role set it: %d", p.res.StatusCode)
+	}
+}
+
+func TestOfficialAccountPage(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	cafe := ts.oaID(t, "@momijicafe")
+	p := dev.get(ts.URL + officialAccountHref(cafe))
+	if p.res.StatusCode != 200 || p.doc.Find("#oa-org-id").Text() != demo.MomijiFoodsID ||
+		!strings.Contains(p.doc.Find("#oa-package").Text(), "15000") {
+		t.Fatalf("OA page: %d org %q package %q", p.res.StatusCode, p.doc.Find("#oa-org-id").Text(), p.doc.Find("#oa-package").Text())
+	}
+	// Its review is Verified, so its business information is frozen; the
+	// name can still change.
+	edit := url.Values{"name": {"Momiji Cafe Tokyo"}, "picture_url": {""}, "package": {"pro"},
+		"company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}}
+	if r := dev.post(ts.URL+officialAccountHref(cafe), edit); r.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit answered %d: %s", r.res.StatusCode, r.doc.Find("#oa-edit").Text())
+	}
+	edit.Set("address", "somewhere else")
+	r := dev.post(ts.URL+officialAccountHref(cafe), edit)
+	if r.res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("changing verified business info answered %d", r.res.StatusCode)
+	}
+	oa, err := ts.db.FindOfficialAccountByID(t.Context(), cafe)
+	if err != nil || oa.Name != "Momiji Cafe Tokyo" || oa.Package != portal.PackagePro || oa.Info.Address != "2-4-1 Shibakoen, Minato-ku, Tokyo" {
+		t.Fatalf("stored: %+v %v", oa, err)
+	}
+}
