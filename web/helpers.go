@@ -63,7 +63,6 @@ func nextHref(r *http.Request, cursor string) string {
 	return r.URL.Path + "?" + q.Encode()
 }
 
-
 // absoluteURL makes a URL on the portal's public base URL.
 func (s *Server) absoluteURL(path string) string {
 	u := *s.cfg.BaseURL

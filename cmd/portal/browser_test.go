@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -120,6 +121,28 @@ func (b *browser) waitUntil(t *testing.T, expr string) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	t.Fatalf("browser: waited %v for %s (last error: %v; page errors: %.600v)", stepTimeout, expr, lastErr, b.consoleErrors())
+}
+
+// click clicks the element the CSS selector finds, once it is there. The
+// click runs inside the page in one step: chromedp's own Click resolves a
+// node and then acts on it, and a page that changes in between (a redirect
+// landing, a slow machine) makes that fail.
+func (b *browser) click(t *testing.T, css string) {
+	t.Helper()
+	b.clickFound(t, `document.querySelector(`+strconv.Quote(css)+`)`)
+}
+
+// clickXPath is click for an XPath expression, to find an element by its
+// text.
+func (b *browser) clickXPath(t *testing.T, xpath string) {
+	t.Helper()
+	b.clickFound(t, `document.evaluate(`+strconv.Quote(xpath)+`, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue`)
+}
+
+func (b *browser) clickFound(t *testing.T, findJS string) {
+	t.Helper()
+	b.waitUntil(t, `(`+findJS+`) !== null`)
+	get(t, b, chromedp.Evaluate[bool](`(() => { const el = `+findJS+`; el.click(); return true })()`))
 }
 
 // get runs one step and returns its value.

@@ -25,7 +25,7 @@ func textOf(t *testing.T, b *browser, css string) string {
 // leads to.
 func clickAndWait(t *testing.T, b *browser, css, readyJS string) {
 	t.Helper()
-	b.do(t, chromedp.Click(chromedp.CSS(css)))
+	b.click(t, css)
 	b.waitUntil(t, readyJS)
 }
 
@@ -33,10 +33,8 @@ func clickAndWait(t *testing.T, b *browser, css, readyJS string) {
 // the link with the channel's name.
 func openChannel(t *testing.T, b *browser, portalURL, name string) {
 	t.Helper()
-	b.do(t,
-		chromedp.Navigate(portalURL+"/channels"),
-		chromedp.Click(chromedp.Search(`//table[@id="channel-list"]//a[normalize-space()="`+name+`"]`)),
-	)
+	b.do(t, chromedp.Navigate(portalURL+"/channels"))
+	b.clickXPath(t, `//table[@id="channel-list"]//a[normalize-space()="`+name+`"]`)
 	b.waitUntil(t, `document.getElementById("channel-name")?.textContent === "`+name+`"`)
 }
 
@@ -49,7 +47,7 @@ func sendLinkRequestInBrowser(t *testing.T, b *browser, orgID string) string {
 	u := get(t, b, chromedp.Value(chromedp.ID("link-request-url")))
 	// The copy button copies it, or (no clipboard permission) selects it and
 	// says how to copy.
-	b.do(t, chromedp.Click(chromedp.CSS(`button[data-copy="#link-request-url"]`)))
+	b.click(t, `button[data-copy="#link-request-url"]`)
 	b.waitUntil(t, `["Copied", "Press Ctrl+C to copy"].includes(document.querySelector('button[data-copy="#link-request-url"]').textContent)`)
 	return u
 }

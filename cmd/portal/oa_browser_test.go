@@ -15,7 +15,7 @@ const demoBothID = "U7809b533d69340ec513b782392e3d220"
 // exact visible text.
 func clickText(t *testing.T, b *browser, tag, text string) {
 	t.Helper()
-	b.do(t, chromedp.Click(chromedp.Search(`//`+tag+`[normalize-space()="`+text+`"]`)))
+	b.clickXPath(t, `//`+tag+`[normalize-space()="`+text+`"]`)
 }
 
 func TestBrowser_OfficialAccountLinking(t *testing.T) {

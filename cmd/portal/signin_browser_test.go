@@ -49,23 +49,22 @@ func signInInBrowser(t *testing.T, b *browser, portalURL, userID string, addFrie
 // the browser is on, as userID.
 func answerLINELogin(t *testing.T, b *browser, userID string, addFriend bool) {
 	t.Helper()
-	b.do(t,
-		chromedp.Click(chromedp.CSS(`input[name=user][value="`+userID+`"]`)),
-		chromedp.Click(chromedp.CSS(`button[name=action][value=next]`)),
-		chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=allow]`)),
-	)
+	b.click(t, `input[name=user][value="`+userID+`"]`)
+	b.click(t, `button[name=action][value=next]`)
+	b.waitUntil(t, `document.querySelector("button[name=action][value=allow]") !== null`)
 	if addFriend && get(t, b, chromedp.Evaluate[bool](`document.querySelector("input[name=add_friend]") !== null`)) {
-		b.do(t, chromedp.Click(chromedp.CSS(`input[name=add_friend]`)))
+		b.click(t, `input[name=add_friend]`)
 	}
-	b.do(t, chromedp.Click(chromedp.CSS(`button[name=action][value=allow]`)))
+	b.click(t, `button[name=action][value=allow]`)
 	// Aggressive mode may show its own add-friend screen before returning.
-	b.waitUntil(t, `!location.pathname.startsWith("/oauth2/v2.1/authorize/consent")`)
-	if get(t, b, chromedp.Evaluate[bool](`document.querySelector("button[name=action][value=skip]") !== null`)) {
+	const addFriendScreen = `document.querySelector("button[name=action][value=skip]") !== null`
+	b.waitUntil(t, addFriendScreen+` || (!location.pathname.startsWith("/oauth2/") && document.readyState === "complete")`)
+	if get(t, b, chromedp.Evaluate[bool](addFriendScreen)) {
 		button := `button[name=action][value=skip]`
 		if addFriend {
 			button = `button[name=action][value=add]`
 		}
-		b.do(t, chromedp.Click(chromedp.CSS(button)))
+		b.click(t, button)
 	}
 	b.waitUntil(t, `!location.pathname.startsWith("/oauth2/")`)
 }
@@ -133,7 +132,7 @@ func signOutAndCheckOldCookie(t *testing.T, b *browser, portalURL string) {
 	if old == nil || !old.HTTPOnly {
 		t.Fatalf("no HttpOnly session cookie while signed in: %+v", cookies.Cookies)
 	}
-	b.do(t, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	b.click(t, `form[action="/logout"] button`)
 	b.waitUntil(t, `document.getElementById("home") !== null && !document.getElementById("account-name")`)
 	if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: old.Name, Value: old.Value, URL: portalURL, HTTPOnly: &old.HTTPOnly}); err != nil {
 		t.Fatal(err)
