@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -504,5 +505,23 @@ func TestAccessLogHasNoPathsOrQueries(t *testing.T) {
 	}
 	if strings.Contains(logs, "SECRET") {
 		t.Fatalf("a path or query reached the log:\n%s", logs)
+	}
+}
+
+// Messages a client never reads (it doesn't follow redirects) must not
+// grow its session without bound.
+func TestFlashesDoNotAccumulate(t *testing.T) {
+	ts := newTestServer(t)
+	cookie := ts.mustSession(t, map[any]any{"x": "y"})
+	for i := range 20 {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		ts.srv.redirectWithFlash(w, r, "/", "success", fmt.Sprintf("message %d", i))
+	}
+	sess := ts.loadSession(t, cookie)
+	flashes, _ := sess["_flash"].([]any)
+	if len(flashes) != maxFlashes || flashes[len(flashes)-1].(flash).Message != "message 19" {
+		t.Fatalf("flashes kept: %v", flashes)
 	}
 }

@@ -36,6 +36,18 @@ type Scenario struct {
 
 	// PortalOnly skips the bare target, which only serves /healthz and /.
 	PortalOnly bool
+
+	// Data runs the portal on the generated data set (see dataset.go)
+	// instead of the demo alone, and signs the demo people in first.
+	Data bool
+
+	// Setup, if set, runs once per target before the warm-up, untimed, to
+	// prepare what Build uses (for example URLs that each request uses up).
+	Setup func(ctx context.Context, client *http.Client, baseURL string) error
+
+	// Unit, if set, names what one request does ("approvals"), for a
+	// summary line with the portal's rate of it.
+	Unit string
 }
 
 // eventsPerRequest returns the reporting multiplier, defaulting to 1.

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -26,11 +27,13 @@ import (
 )
 
 // scenarios is the benchmark table. Add rows here; see Scenario for fields.
-func scenarios() []Scenario {
-	return []Scenario{
+// Rows that need signed-in sessions or the data set take them from fx,
+// which is the zero fixture when only the names are wanted.
+func scenarios(fx fixture) []Scenario {
+	return append([]Scenario{
 		{Name: "healthz", Path: "/healthz", Want: http.StatusOK},
 		{Name: "home", Path: "/", Want: http.StatusOK},
-	}
+	}, dataScenarios(fx)...)
 }
 
 type config struct {
@@ -38,7 +41,7 @@ type config struct {
 	duration    time.Duration
 	warmup      time.Duration
 	concurrency int
-	scenarios   []Scenario
+	scenarios   []string // names; nil means all
 	jsonPath    string
 }
 
@@ -51,7 +54,7 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "measured time per scenario and target")
 	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured warm-up per scenario and target")
 	flag.IntVar(&cfg.concurrency, "concurrency", 32, "number of concurrent workers (keep-alive connections)")
-	names := flag.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(scenarioNames(scenarios()), ",")+")")
+	names := flag.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(scenarioNames(scenarios(fixture{})), ",")+")")
 	flag.StringVar(&cfg.jsonPath, "json", "", "also write results as JSON to this file")
 	bareAddr := flag.String("serve-bare", "", "internal: serve the bare baseline on this address")
 	bareSize := flag.Int("bare-body-size", 4096, "internal: size of the bare home page in bytes")
@@ -108,20 +111,31 @@ func (c *config) validate(names string) error {
 	if c.duration <= 0 || c.warmup < 0 || c.concurrency < 1 {
 		return errors.New("-duration must be > 0, -warmup >= 0 and -concurrency >= 1")
 	}
-	all := scenarios()
 	if names == "" {
-		c.scenarios = all
 		return nil
 	}
 	for name := range strings.SplitSeq(names, ",") {
-		name = strings.TrimSpace(name)
+		c.scenarios = append(c.scenarios, strings.TrimSpace(name))
+	}
+	_, err := selectScenarios(scenarios(fixture{}), c.scenarios)
+	return err
+}
+
+// selectScenarios returns the named rows of all in the order named, or all
+// of them when names is nil.
+func selectScenarios(all []Scenario, names []string) ([]Scenario, error) {
+	if names == nil {
+		return all, nil
+	}
+	var picked []Scenario
+	for _, name := range names {
 		i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
 		if i < 0 {
-			return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(scenarioNames(all), ", "))
+			return nil, fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(scenarioNames(all), ", "))
 		}
-		c.scenarios = append(c.scenarios, all[i])
+		picked = append(picked, all[i])
 	}
-	return nil
+	return picked, nil
 }
 
 func scenarioNames(ss []Scenario) []string {
@@ -181,11 +195,34 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 
-	portal, err := startPortal(ctx, client, cfg.portal, dir)
+	// The rows that need the data set decide whether to generate it; they
+	// are built again below, with the sessions signed in.
+	scs, err := selectScenarios(scenarios(fixture{}), cfg.scenarios)
+	if err != nil {
+		return err
+	}
+	withData := slices.ContainsFunc(scs, func(s Scenario) bool { return s.Data })
+	dbPath := filepath.Join(dir, "bench.db")
+	if withData {
+		if err := generateReported(ctx, dbPath, benchLayout(), os.Stderr); err != nil {
+			return err
+		}
+	}
+	portal, err := startPortal(ctx, client, cfg.portal, dbPath)
 	if err != nil {
 		return err
 	}
 	defer portal.stop()
+	if withData {
+		fmt.Fprintln(os.Stderr, "signing in through the simulator...")
+		fx, err := newFixture(ctx, tr, portal.baseURL, benchLayout(), cfg.concurrency, cfg.warmup+cfg.duration)
+		if err != nil {
+			return err
+		}
+		if scs, err = selectScenarios(scenarios(fx), cfg.scenarios); err != nil {
+			return err
+		}
+	}
 	size, err := bodySize(ctx, client, portal.baseURL+"/")
 	if err != nil {
 		// Not fatal: the home scenario will report the failure itself.
@@ -200,10 +237,16 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 	defer bare.stop()
 
 	rep := report{Duration: cfg.duration.String(), Warmup: cfg.warmup.String(), Concurrency: cfg.concurrency}
-	for _, sc := range cfg.scenarios {
+	for _, sc := range scs {
 		for _, t := range []*target{portal, bare} {
 			if sc.PortalOnly && t == bare {
 				continue
+			}
+			if sc.Setup != nil {
+				fmt.Fprintf(os.Stderr, "preparing %s against %s...\n", sc.Name, t.name)
+				if err := sc.Setup(ctx, client, t.baseURL); err != nil {
+					return fmt.Errorf("%s: %w", sc.Name, err)
+				}
 			}
 			fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
 			if cfg.warmup > 0 {
@@ -231,7 +274,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		rep.PeakRSSMiB[t.name] = float64(b) / (1 << 20)
 	}
 
-	if err := writeTable(w, cfg.scenarios, rep); err != nil {
+	if err := writeTable(w, scs, rep); err != nil {
 		return err
 	}
 	if rssErr != nil {
@@ -326,6 +369,9 @@ func writeTable(w io.Writer, scs []Scenario, rep report) error {
 		b := find(rep.Results, sc.Name, "bare")
 		if p != nil && b != nil && b.ReqPerSec > 0 {
 			fmt.Fprintf(w, "%s: portal reaches %.2fx of bare throughput\n", sc.Name, p.ReqPerSec/b.ReqPerSec)
+		}
+		if p != nil && sc.Unit != "" {
+			fmt.Fprintf(w, "%s: %.0f %s/s\n", sc.Name, p.ReqPerSec, sc.Unit)
 		}
 	}
 	if len(rep.PeakRSSMiB) > 0 {

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,9 +35,10 @@ const (
 	stopTimeout  = 5 * time.Second
 )
 
-// startPortal launches `portal serve` on a free loopback port with a
-// throwaway database in dir and waits until it is healthy.
-func startPortal(ctx context.Context, client *http.Client, bin, dir string) (*target, error) {
+// startPortal launches `portal serve` on a free loopback port with the
+// database at dbPath (created with the demo data when missing) and waits
+// until it is healthy.
+func startPortal(ctx context.Context, client *http.Client, bin, dbPath string) (*target, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func startPortal(ctx context.Context, client *http.Client, bin, dir string) (*ta
 	// Later duplicates win in os/exec, so these override the inherited values.
 	cmd.Env = append(os.Environ(),
 		"PORTAL_ADDR="+addr,
-		"PORTAL_DB="+filepath.Join(dir, "bench.db"),
+		"PORTAL_DB="+dbPath,
 		"PORTAL_SIMULATOR_ADDR=127.0.0.1:0", // the portal runs on its simulator, as with make run
 		"PORTAL_LOG_LEVEL=error",
 	)
