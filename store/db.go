@@ -29,6 +29,8 @@ type DB struct {
 	// Now is the clock; tests replace it. Each write transaction reads it
 	// once, so every row a transaction writes carries the same time.
 	Now func() time.Time
+	// ingest commits concurrent webhook batches together (webhook_events.go).
+	ingest ingestQueue
 }
 
 //go:embed migrations/*.sql

@@ -9,6 +9,7 @@ func (s *Server) routes() {
 	// Assets and health: no session.
 	s.mux.Handle("GET /static/{hash}/{name}", static.Handler())
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+	s.mux.HandleFunc("POST /webhooks/line/{channelID}", s.handleWebhook) // LINE, server to server: no session; signed (webhook.go)
 
 	// Sign-in.
 	s.mux.HandleFunc("GET /login", s.handleLogin)

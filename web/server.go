@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lineportal/internal/line"
+	"lineportal/internal/secret"
 	"lineportal/store"
 )
 
@@ -30,6 +31,9 @@ type Config struct {
 	Login *line.Login
 	// LINE calls LINE's APIs (Messaging API, modules, shop).
 	LINE *line.Platform
+	// Secrets seals and opens channel secrets and access tokens stored in
+	// the database; without it, webhooks answer 503.
+	Secrets *secret.Box
 	// BotPrompt is the portal's own sign-in bot_prompt ("" when off), shown
 	// as an example on LINE Login channels' Linked OA setting.
 	BotPrompt string

@@ -215,6 +215,16 @@ func (a ModuleAttachment) Name() string {
 	return a.Bot.BotID
 }
 
+// Status is the attachment's state as pages show it: "Attached",
+// "Suspended" (attached, and LINE reports the account suspended) or
+// "Detached".
+func (a ModuleAttachment) Status() string {
+	if a.State == Attached && a.Suspended {
+		return "Suspended"
+	}
+	return a.State.String()
+}
+
 // Usable tells whether admin actions on the bot may run at all: not while
 // LINE reports the account suspended (001: stop using the admin screen,
 // keep everything), and not once detached.

@@ -277,3 +277,11 @@ func FollowRecord(ev WebhookEvent) OAUser {
 func ForgetUser(ev WebhookEvent) (botID, userID string) {
 	return ev.BotID, ev.Source.UserID
 }
+
+// WebhookResult counts what storing a batch of events did.
+type WebhookResult struct {
+	Received   int // events in the batch
+	Stored     int // new events, stored now
+	Duplicates int // events stored before (a redelivery, or a copy delivered twice): nothing changed
+	Applied    int // new events that changed the portal's state
+}

@@ -1,0 +1,267 @@
+package portal_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"lineportal/internal/portal"
+)
+
+// at is the issued time plus n seconds: LINE's event times in these tests.
+func at(n int) time.Time { return issued.Add(time.Duration(n) * time.Second) }
+
+func moduleEvent(moduleType string, n int) portal.WebhookEvent {
+	return portal.WebhookEvent{Type: portal.EventModule, ModuleType: moduleType, BotID: botA, Destination: botA, Timestamp: at(n)}
+}
+
+func attachedEvent(n int, scopes ...string) portal.WebhookEvent {
+	ev := moduleEvent(portal.ModuleAttached, n)
+	ev.Scopes = scopes
+	return ev
+}
+
+func detachedEvent(n int, reason string) portal.WebhookEvent {
+	ev := moduleEvent(portal.ModuleDetached, n)
+	ev.DetachReason = reason
+	return ev
+}
+
+func botEvent(typ string, n int) portal.WebhookEvent {
+	return portal.WebhookEvent{Type: typ, BotID: botA, Destination: botA, Timestamp: at(n)}
+}
+
+func chatEvent(typ string, n int, expireAt time.Time) portal.WebhookEvent {
+	return portal.WebhookEvent{Type: typ, BotID: botA, Destination: botA, Timestamp: at(n), ExpireAt: expireAt,
+		Source: portal.EventSource{Type: "user", UserID: userOfA}}
+}
+
+func TestWebhookEventEffect(t *testing.T) {
+	user := portal.EventSource{Type: "user", UserID: userOfA}
+	tests := []struct {
+		name string
+		ev   portal.WebhookEvent
+		want portal.EventEffect
+	}{
+		{"attached", attachedEvent(0), portal.EffectAttachment},
+		{"detached", detachedEvent(0, ""), portal.EffectAttachment},
+		{"botSuspended", botEvent(portal.EventBotSuspended, 0), portal.EffectAttachment},
+		{"botResumed", botEvent(portal.EventBotResumed, 0), portal.EffectAttachment},
+		{"activated", chatEvent(portal.EventActivated, 0, time.Time{}), portal.EffectChatControl},
+		{"deactivated", chatEvent(portal.EventDeactivated, 0, time.Time{}), portal.EffectChatControl},
+		{"follow", portal.WebhookEvent{Type: portal.EventFollow, BotID: botA, Source: user}, portal.EffectFollow},
+		{"unfollow", portal.WebhookEvent{Type: portal.EventUnfollow, BotID: botA, Source: user}, portal.EffectForgetUser},
+		{"message: kept only", portal.WebhookEvent{Type: "message", BotID: botA, Source: user}, portal.EffectNone},
+		{"unknown module type", moduleEvent("transferred", 0), portal.EffectNone},
+		{"module event with a bad bot ID", portal.WebhookEvent{Type: portal.EventModule, ModuleType: portal.ModuleAttached, BotID: "U1"}, portal.EffectNone},
+		{"activated without a chat", portal.WebhookEvent{Type: portal.EventActivated, BotID: botA}, portal.EffectNone},
+		{"follow without a user", portal.WebhookEvent{Type: portal.EventFollow, BotID: botA}, portal.EffectNone},
+		{"unfollow without a user", portal.WebhookEvent{Type: portal.EventUnfollow, BotID: botA, Source: portal.EventSource{Type: "group", GroupID: "C1"}}, portal.EffectNone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.ev.Effect(); got != tt.want {
+				t.Errorf("Effect() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWebhookEventKindAndChat(t *testing.T) {
+	if k := attachedEvent(0).Kind(); k != "attached" {
+		t.Errorf("Kind = %q", k)
+	}
+	if k := botEvent("botSuspended", 0).Kind(); k != "botSuspended" {
+		t.Errorf("Kind = %q", k)
+	}
+	for _, tt := range []struct {
+		src  portal.EventSource
+		want string
+	}{
+		{portal.EventSource{Type: "user", UserID: "U1"}, "U1"},
+		{portal.EventSource{Type: "group", GroupID: "C1", UserID: "U1"}, "C1"},
+		{portal.EventSource{Type: "room", RoomID: "R1", UserID: "U1"}, "R1"},
+		{portal.EventSource{}, ""},
+	} {
+		if got := tt.src.ChatID(); got != tt.want {
+			t.Errorf("%+v ChatID = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestCheckWebhookEvent(t *testing.T) {
+	check(t, portal.CheckWebhookEvent(portal.WebhookEvent{WebhookEventID: "01G3GCEEXNWREGSSFVTPYH8465", Type: "message"}), "", "")
+	check(t, portal.CheckWebhookEvent(portal.WebhookEvent{Type: "message"}), portal.EINVALID, "A webhook event has no valid webhookEventId.")
+	check(t, portal.CheckWebhookEvent(portal.WebhookEvent{WebhookEventID: string(make([]byte, 129)), Type: "message"}), portal.EINVALID,
+		"A webhook event has no valid webhookEventId.")
+	check(t, portal.CheckWebhookEvent(portal.WebhookEvent{WebhookEventID: "01G3"}), portal.EINVALID, "A webhook event has no type.")
+}
+
+func TestNextAttachment(t *testing.T) {
+	base := func() *portal.ModuleAttachment {
+		a := attached("message:send")
+		a.AttachedAt = at(10)
+		return &a
+	}
+	suspended := func() *portal.ModuleAttachment {
+		a := base()
+		a.Suspended, a.SuspensionChangedAt = true, at(20)
+		return a
+	}
+	detached := func(reason portal.DetachReason) *portal.ModuleAttachment {
+		a := portal.DetachBot(*base(), reason, at(30))
+		return &a
+	}
+	tests := []struct {
+		name    string
+		cur     *portal.ModuleAttachment
+		ev      portal.WebhookEvent
+		changed bool
+		want    func(a *portal.ModuleAttachment) // how the wanted attachment differs from cur (nil cur: from zero)
+	}{
+		{"attached: a new attachment", nil, attachedEvent(5, "message:send", "message:receive"), true, func(a *portal.ModuleAttachment) {
+			a.Bot.BotID, a.Scopes, a.State, a.AttachedAt = botA, []string{"message:send", "message:receive"}, portal.Attached, at(5)
+		}},
+		{"attached with no scopes", nil, attachedEvent(5), true, func(a *portal.ModuleAttachment) {
+			a.Bot.BotID, a.Scopes, a.State, a.AttachedAt = botA, []string{}, portal.Attached, at(5)
+		}},
+		{"attached again: new scopes", base(), attachedEvent(40, "message:receive"), true, func(a *portal.ModuleAttachment) {
+			a.Scopes = []string{"message:receive"}
+		}},
+		{"attached again: same scopes", base(), attachedEvent(40, "message:send"), false, nil},
+		{"attached, older than the attachment", base(), attachedEvent(9, "message:receive"), false, nil},
+		{"attached after a detach: a clean slate", detached(portal.DetachEndedUse), attachedEvent(40, "message:receive"), true, func(a *portal.ModuleAttachment) {
+			a.State, a.AttachedAt, a.DetachedAt, a.DetachReason, a.Scopes = portal.Attached, at(40), time.Time{}, portal.DetachNone, []string{"message:receive"}
+		}},
+		{"attached older than the detach (late redelivery)", detached(portal.DetachOther), attachedEvent(25), false, nil},
+		{"detached: bot_deleted", base(), detachedEvent(40, "bot_deleted"), true, func(a *portal.ModuleAttachment) {
+			a.State, a.DetachedAt, a.DetachReason = portal.Detached, at(40), portal.DetachBotDeleted
+		}},
+		{"detached with no reason", base(), detachedEvent(40, ""), true, func(a *portal.ModuleAttachment) {
+			a.State, a.DetachedAt, a.DetachReason = portal.Detached, at(40), portal.DetachOther
+		}},
+		{"detached with an undocumented reason", base(), detachedEvent(40, "contract_ended"), true, func(a *portal.ModuleAttachment) {
+			a.State, a.DetachedAt, a.DetachReason = portal.Detached, at(40), portal.DetachOther
+		}},
+		{"detached after botSuspended: the account ended its use", suspended(), detachedEvent(40, ""), true, func(a *portal.ModuleAttachment) {
+			a.State, a.DetachedAt, a.DetachReason, a.Suspended = portal.Detached, at(40), portal.DetachEndedUse, false
+		}},
+		{"detached after botSuspended, bot_deleted", suspended(), detachedEvent(40, "bot_deleted"), true, func(a *portal.ModuleAttachment) {
+			a.State, a.DetachedAt, a.DetachReason, a.Suspended = portal.Detached, at(40), portal.DetachBotDeleted, false
+		}},
+		{"detached twice", detached(portal.DetachByAdmin), detachedEvent(40, ""), false, nil},
+		{"detached, older than the attachment", base(), detachedEvent(9, ""), false, nil},
+		{"detached for an unknown bot", nil, detachedEvent(40, ""), false, nil},
+		{"botSuspended", base(), botEvent(portal.EventBotSuspended, 40), true, func(a *portal.ModuleAttachment) {
+			a.Suspended, a.SuspensionChangedAt = true, at(40)
+		}},
+		{"botSuspended twice", suspended(), botEvent(portal.EventBotSuspended, 40), false, nil},
+		{"botSuspended before the attachment", base(), botEvent(portal.EventBotSuspended, 9), false, nil},
+		{"botSuspended on a detached bot", detached(portal.DetachOther), botEvent(portal.EventBotSuspended, 40), false, nil},
+		{"botSuspended for an unknown bot", nil, botEvent(portal.EventBotSuspended, 40), false, nil},
+		{"botResumed", suspended(), botEvent(portal.EventBotResumed, 40), true, func(a *portal.ModuleAttachment) {
+			a.Suspended, a.SuspensionChangedAt = false, at(40)
+		}},
+		{"botResumed when not suspended", base(), botEvent(portal.EventBotResumed, 40), false, nil},
+		{"late botSuspended after botResumed (redelivery)", func() *portal.ModuleAttachment {
+			a := base()
+			a.SuspensionChangedAt = at(30) // resumed at 30
+			return a
+		}(), botEvent(portal.EventBotSuspended, 20), false, nil},
+		{"late botResumed before the suspension", suspended(), botEvent(portal.EventBotResumed, 15), false, nil},
+		{"activated is not an attachment event", base(), chatEvent(portal.EventActivated, 40, time.Time{}), false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want portal.ModuleAttachment
+			if tt.cur != nil {
+				want = *tt.cur
+			}
+			if tt.want != nil {
+				tt.want(&want)
+			}
+			got, changed := portal.NextAttachment(tt.cur, tt.ev)
+			if changed != tt.changed {
+				t.Errorf("changed = %v, want %v", changed, tt.changed)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestAttachBotKeepsTheProfile(t *testing.T) {
+	cur := portal.DetachBot(attached("message:send"), portal.DetachOther, at(30))
+	cur.Bot.BasicID = "@sakuracafe"
+	next := portal.AttachBot(&cur, portal.AttachedBot{BotID: botA, Scopes: []string{"message:receive"}}, at(40))
+	if next.Bot.BasicID != "@sakuracafe" || next.Bot.DisplayName != "Sakura Cafe" || next.ID != cur.ID {
+		t.Fatalf("the attachment lost its identity: %+v", next)
+	}
+}
+
+func TestNextChatControl(t *testing.T) {
+	a := attached(portal.ScopeMessageReceive)
+	a.AttachedAt = at(10)
+	detached := portal.DetachBot(a, portal.DetachOther, at(20))
+	active := &portal.ChatControl{ChatID: userOfA, Active: true, ExpireAt: at(3600), ChangedAt: at(30)}
+	inactive := &portal.ChatControl{ChatID: userOfA, ChangedAt: at(30)}
+	tests := []struct {
+		name    string
+		a       *portal.ModuleAttachment
+		cur     *portal.ChatControl
+		ev      portal.WebhookEvent
+		changed bool
+		want    portal.ChatControl
+	}{
+		{"activated with a limit", &a, nil, chatEvent(portal.EventActivated, 40, at(7200)), true,
+			portal.ChatControl{ChatID: userOfA, Active: true, ExpireAt: at(7200), ChangedAt: at(40)}},
+		{"activated with no limit", &a, nil, chatEvent(portal.EventActivated, 40, time.Time{}), true,
+			portal.ChatControl{ChatID: userOfA, Active: true, ChangedAt: at(40)}},
+		{"activated again, new limit", &a, active, chatEvent(portal.EventActivated, 40, at(9000)), true,
+			portal.ChatControl{ChatID: userOfA, Active: true, ExpireAt: at(9000), ChangedAt: at(40)}},
+		{"activated again, same limit", &a, active, chatEvent(portal.EventActivated, 40, at(3600)), false, *active},
+		{"activated after deactivated", &a, inactive, chatEvent(portal.EventActivated, 40, time.Time{}), true,
+			portal.ChatControl{ChatID: userOfA, Active: true, ChangedAt: at(40)}},
+		{"late activated after deactivated (redelivery)", &a, inactive, chatEvent(portal.EventActivated, 25, time.Time{}), false, *inactive},
+		{"deactivated", &a, active, chatEvent(portal.EventDeactivated, 40, time.Time{}), true,
+			portal.ChatControl{ChatID: userOfA, ChangedAt: at(40)}},
+		{"deactivated, never active", &a, nil, chatEvent(portal.EventDeactivated, 40, time.Time{}), false, portal.ChatControl{ChatID: userOfA}},
+		{"deactivated twice", &a, inactive, chatEvent(portal.EventDeactivated, 40, time.Time{}), false, *inactive},
+		{"late deactivated before the activation", &a, active, chatEvent(portal.EventDeactivated, 29, time.Time{}), false, *active},
+		{"no attachment", nil, nil, chatEvent(portal.EventActivated, 40, time.Time{}), false, portal.ChatControl{}},
+		{"detached attachment", &detached, nil, chatEvent(portal.EventActivated, 40, time.Time{}), false, portal.ChatControl{}},
+		{"activated before the attachment", &a, nil, chatEvent(portal.EventActivated, 5, time.Time{}), false, portal.ChatControl{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, changed := portal.NextChatControl(tt.a, tt.cur, tt.ev)
+			if changed != tt.changed {
+				t.Errorf("changed = %v, want %v", changed, tt.changed)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+	t.Run("a group chat", func(t *testing.T) {
+		ev := chatEvent(portal.EventActivated, 40, time.Time{})
+		ev.Source = portal.EventSource{Type: "group", GroupID: "Ca56f94637cc4347f90a25382909b24b9", UserID: userOfA}
+		got, changed := portal.NextChatControl(&a, nil, ev)
+		if !changed || got.ChatID != "Ca56f94637cc4347f90a25382909b24b9" {
+			t.Fatalf("got %+v, %v", got, changed)
+		}
+	})
+}
+
+func TestFollowRecordAndForgetUser(t *testing.T) {
+	ev := portal.WebhookEvent{Type: portal.EventFollow, BotID: botA, Timestamp: at(5), IsUnblocked: true, Source: portal.EventSource{Type: "user", UserID: userOfA}}
+	want := portal.OAUser{BotID: botA, UserID: userOfA, FirstSeenAt: at(5), FollowedAt: at(5), Unblocked: true}
+	if got := portal.FollowRecord(ev); got != want {
+		t.Errorf("FollowRecord = %+v", got)
+	}
+	ev.Type = portal.EventUnfollow
+	if bot, user := portal.ForgetUser(ev); bot != botA || user != userOfA {
+		t.Errorf("ForgetUser = %q, %q", bot, user)
+	}
+}

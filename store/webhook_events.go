@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"lineportal/internal/portal"
+)
+
+// RecordWebhookEvents stores a batch of events LINE sent to a channel's
+// webhook, each once: an event whose webhookEventId the channel already
+// has (a redelivery, or the same delivery arriving twice at once) is an
+// INSERT that does nothing and changes nothing. The new events are applied
+// to the portal's state (internal/portal's NextAttachment,
+// NextChatControl, FollowRecord, ForgetUser), in LINE's order, in the same
+// transaction that stores them: when it commits, the events and their
+// effects are there together; when it fails, neither is, and LINE's
+// redelivery brings the events again. It returns once they are committed.
+//
+// The hot path is one prepared INSERT per event. Events of types the
+// portal does not act on cost nothing more; follow and unfollow one write
+// each; module events a read of the attachment, once per bot and batch.
+//
+// Batches arriving while another commits wait and are then committed
+// together (group commit): each commit waits for the disk (synchronous =
+// FULL), which costs more than storing a hundred events, so one commit for
+// all waiting batches is what lets the receiver keep up with LINE. Each
+// batch keeps its own savepoint, so a batch that fails is rolled back
+// alone and fails alone.
+func (db *DB) RecordWebhookEvents(ctx context.Context, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
+	for _, ev := range events {
+		if err := portal.CheckWebhookEvent(ev); err != nil {
+			return portal.WebhookResult{Received: len(events)}, err
+		}
+	}
+	if len(events) == 0 {
+		return portal.WebhookResult{}, nil
+	}
+	b := &ingestBatch{channelID: channelID, events: events, done: make(chan struct{}), lead: make(chan struct{})}
+	q := &db.ingest
+	q.mu.Lock()
+	q.pending = append(q.pending, b)
+	leader := !q.leading
+	q.leading = true
+	q.mu.Unlock()
+	if !leader {
+		select {
+		case <-b.done:
+			return b.res, b.err
+		case <-b.lead: // the previous committer handed over: commit for everyone waiting
+		}
+	}
+	db.commitQueued(context.WithoutCancel(ctx))
+	<-b.done
+	return b.res, b.err
+}
+
+// ingestQueue holds the webhook batches waiting to be committed. While
+// leading is true one caller commits; the others wait in pending, and when
+// it is done it hands over to the oldest waiting one. pending is empty
+// whenever leading is false.
+type ingestQueue struct {
+	mu      sync.Mutex
+	pending []*ingestBatch
+	leading bool
+}
+
+type ingestBatch struct {
+	channelID int64
+	events    []portal.WebhookEvent
+	res       portal.WebhookResult
+	err       error
+	done      chan struct{} // closed once committed (or failed)
+	lead      chan struct{} // closed when this batch's caller is to commit next
+}
+
+// maxGroupBatches bounds a group commit, so that one transaction (and
+// the wait of the batches in it) stays short.
+const maxGroupBatches = 32
+
+// commitQueued commits the oldest waiting batches, the caller's own
+// first, then hands over to the next waiting caller, if any.
+func (db *DB) commitQueued(ctx context.Context) {
+	q := &db.ingest
+	q.mu.Lock()
+	n := min(len(q.pending), maxGroupBatches)
+	group := q.pending[:n:n]
+	q.pending = append([]*ingestBatch(nil), q.pending[n:]...)
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		if len(q.pending) > 0 {
+			close(q.pending[0].lead)
+		} else {
+			q.leading = false
+		}
+		q.mu.Unlock()
+	}()
+	committed := false
+	defer func() {
+		if !committed { // a panic: nobody may wait forever
+			for _, b := range group {
+				b.res, b.err = portal.WebhookResult{Received: len(b.events)}, errors.New("store: record webhook events: aborted")
+				close(b.done)
+			}
+		}
+	}()
+	err := db.update(ctx, func(tx *Tx) error {
+		insert, err := tx.PrepareContext(ctx, insertWebhookEvent)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
+		for _, b := range group {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT batch`); err != nil {
+				return err
+			}
+			b.res, b.err = recordBatch(ctx, tx, insert, b.channelID, b.events)
+			if b.err != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO batch`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE batch`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, b := range group {
+		if err != nil && b.err == nil {
+			b.err = err
+		}
+		if b.err != nil {
+			b.res, b.err = portal.WebhookResult{Received: len(b.events)}, fmt.Errorf("store: record webhook events: %w", b.err)
+		}
+		close(b.done)
+	}
+	committed = true
+}
+
+const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_event_id, type, module_type, mode, destination, bot_id,
+	source_type, source_user_id, source_group_id, source_room_id, occurred_at, is_redelivery, payload, received_at, processed_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (channel_id, webhook_event_id) DO NOTHING`
+
+// recordBatch stores and applies one batch inside the group's
+// transaction.
+func recordBatch(ctx context.Context, tx *Tx, insert *sql.Stmt, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
+	res := portal.WebhookResult{Received: len(events)}
+	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{}}
+	now := millis(tx.now)
+	for _, ev := range events {
+		if ev.Timestamp.IsZero() {
+			ev.Timestamp = tx.now // LINE always sends one; without it the event counts as happening now
+		}
+		effect := ev.Effect()
+		var processed sql.NullInt64
+		if effect != portal.EffectNone {
+			processed = sql.NullInt64{Int64: now, Valid: true}
+		}
+		r, err := insert.ExecContext(ctx, channelID, ev.WebhookEventID, ev.Type, ev.ModuleType, ev.Mode, ev.Destination, ev.BotID,
+			ev.Source.Type, nullString(ev.Source.UserID), nullString(ev.Source.GroupID), nullString(ev.Source.RoomID),
+			millis(ev.Timestamp), ev.IsRedelivery, payloadText(ev.Payload), now, processed)
+		if err != nil {
+			return res, err
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return res, err
+		} else if n == 0 {
+			res.Duplicates++
+			continue
+		}
+		res.Stored++
+		changed, err := p.apply(effect, ev)
+		if err != nil {
+			return res, fmt.Errorf("apply %s event: %w", ev.Kind(), err)
+		}
+		if changed {
+			res.Applied++
+		}
+	}
+	return res, nil
+}
+
+// payloadText stores the event's JSON as LINE sent it. The column is TEXT
+// (STRICT refuses a BLOB there): JSON is UTF-8 text.
+func payloadText(b []byte) sql.NullString {
+	if b == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: string(b), Valid: true}
+}
+
+// eventProcessor applies a batch's new events inside its transaction. It
+// keeps the attachments it loaded, so a batch about one bot reads its
+// attachment once.
+type eventProcessor struct {
+	ctx         context.Context
+	tx          *Tx
+	channelID   int64
+	attachments map[string]*portal.ModuleAttachment // bot ID → attachment; nil value: none
+}
+
+func (p *eventProcessor) attachment(botID string) (*portal.ModuleAttachment, error) {
+	if a, ok := p.attachments[botID]; ok {
+		return a, nil
+	}
+	a, err := loadAttachment(p.ctx, p.tx, p.channelID, botID)
+	if err != nil {
+		return nil, err
+	}
+	p.attachments[botID] = a
+	return a, nil
+}
+
+// apply makes ev's state change and tells whether anything changed.
+func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent) (bool, error) {
+	ctx, tx := p.ctx, p.tx
+	switch effect {
+	case portal.EffectAttachment:
+		cur, err := p.attachment(ev.BotID)
+		if err != nil {
+			return false, err
+		}
+		next, changed := portal.NextAttachment(cur, ev)
+		if !changed {
+			return false, nil
+		}
+		if err := saveAttachment(ctx, tx, &next, p.channelID); err != nil {
+			return false, err
+		}
+		if next.State == portal.Detached {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE attachment_id = ?`, next.ID); err != nil {
+				return false, err
+			}
+		}
+		p.attachments[ev.BotID] = &next
+		return true, nil
+
+	case portal.EffectChatControl:
+		a, err := p.attachment(ev.BotID)
+		if err != nil || a == nil {
+			return false, err
+		}
+		cur, err := loadChatControl(ctx, tx, a.ID, ev.Source.ChatID())
+		if err != nil {
+			return false, err
+		}
+		next, changed := portal.NextChatControl(a, cur, ev)
+		if !changed {
+			return false, nil
+		}
+		return true, saveChatControl(ctx, tx, a.ID, next)
+
+	case portal.EffectFollow:
+		u := portal.FollowRecord(ev)
+		// The newer follow wins; the first-seen time stays.
+		r, err := tx.ExecContext(ctx, `INSERT INTO oa_users (bot_id, user_id, first_seen_at, followed_at, unblocked) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (bot_id, user_id) DO UPDATE SET followed_at = excluded.followed_at, unblocked = excluded.unblocked,
+				first_seen_at = min(first_seen_at, excluded.first_seen_at)
+			WHERE excluded.followed_at >= followed_at`,
+			u.BotID, u.UserID, millis(u.FirstSeenAt), millis(u.FollowedAt), u.Unblocked)
+		if err != nil {
+			return false, err
+		}
+		n, err := r.RowsAffected()
+		return n == 1, err
+
+	case portal.EffectForgetUser:
+		botID, userID := portal.ForgetUser(ev)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ?`, botID, userID); err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE chat_id = ?
+			AND attachment_id IN (SELECT id FROM module_attachments WHERE bot_id = ?)`, userID, botID); err != nil {
+			return false, err
+		}
+		// Every channel's events from the user for this account, this
+		// unfollow included; the rows and their event IDs stay.
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = ? AND source_user_id = ?`, botID, userID)
+		return err == nil, err
+	}
+	return false, nil
+}
+
+// FindWebhookEvents returns one page of the events a channel received
+// about a bot, newest first.
+func (db *DB) FindWebhookEvents(ctx context.Context, channelID int64, botID string, p Page) ([]portal.WebhookEvent, Cursor, error) {
+	before, err := p.After.beforeID()
+	if err != nil {
+		return nil, "", err
+	}
+	events, next, err := findPage(ctx, db.read, p, scanWebhookEvent, func(e portal.WebhookEvent) Cursor { return idCursor(e.ID) },
+		`SELECT id, channel_id, webhook_event_id, type, module_type, mode, destination, bot_id, source_type, source_user_id, source_group_id, source_room_id,
+			occurred_at, is_redelivery, payload, received_at, processed_at
+		FROM webhook_events WHERE channel_id = ? AND bot_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, channelID, botID, before)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find webhook events: %w", err)
+	}
+	return events, next, nil
+}
+
+func scanWebhookEvent(s scanner) (portal.WebhookEvent, error) {
+	var e portal.WebhookEvent
+	var user, group, room, payload sql.NullString
+	var occurred, received int64
+	var processed sql.NullInt64
+	err := s.Scan(&e.ID, &e.ChannelID, &e.WebhookEventID, &e.Type, &e.ModuleType, &e.Mode, &e.Destination, &e.BotID, &e.Source.Type,
+		&user, &group, &room, &occurred, &e.IsRedelivery, &payload, &received, &processed)
+	e.Source.UserID, e.Source.GroupID, e.Source.RoomID = user.String, group.String, room.String
+	if payload.Valid {
+		e.Payload = []byte(payload.String)
+	}
+	e.Timestamp, e.ReceivedAt, e.ProcessedAt = fromMillis(occurred), fromMillis(received), nullMillis(processed)
+	return e, err
+}

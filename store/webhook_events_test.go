@@ -1,0 +1,531 @@
+package store_test
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"lineportal/internal/portal"
+	"lineportal/internal/secret"
+	"lineportal/store"
+)
+
+func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
+	m := newModuleFixture(t)
+	steps := []struct {
+		name  string
+		ev    func() portal.WebhookEvent
+		check func(t *testing.T, a portal.ModuleAttachment)
+	}{
+		{"attached", func() portal.WebhookEvent { return m.attachedEv(0, "message:send", "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.State != portal.Attached || !a.AttachedAt.Equal(start) || strings.Join(a.Scopes, " ") != "message:send message:receive" {
+				t.Errorf("attachment %+v", a)
+			}
+		}},
+		{"activated with a limit", func() portal.WebhookEvent {
+			e := m.userEv(portal.EventActivated, 1, botA, userXofA)
+			e.ExpireAt = start.Add(time.Hour)
+			return e
+		}, func(t *testing.T, a portal.ModuleAttachment) {
+			controls, _, err := m.db.FindChatControls(ctx, m.ch.ID, botA, store.Page{})
+			mustNil(t, err)
+			if a.ChatsUnderControl != 1 || len(controls) != 1 || !controls[0].ExpireAt.Equal(start.Add(time.Hour)) || !controls[0].ChangedAt.Equal(start.Add(time.Second)) {
+				t.Errorf("controls %+v, count %d", controls, a.ChatsUnderControl)
+			}
+		}},
+		{"activated with no limit, in a group", func() portal.WebhookEvent {
+			e := m.userEv(portal.EventActivated, 2, botA, userYofA)
+			e.Source.Type, e.Source.GroupID = "group", groupC
+			return e
+		}, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.ChatsUnderControl != 2 {
+				t.Errorf("count %d", a.ChatsUnderControl)
+			}
+		}},
+		{"deactivated", func() portal.WebhookEvent { return m.userEv(portal.EventDeactivated, 3, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+			controls, _, err := m.db.FindChatControls(ctx, m.ch.ID, botA, store.Page{})
+			mustNil(t, err)
+			if a.ChatsUnderControl != 1 || len(controls) != 1 || controls[0].ChatID != groupC {
+				t.Errorf("controls %+v", controls)
+			}
+		}},
+		{"follow", func() portal.WebhookEvent { return m.userEv(portal.EventFollow, 4, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+			users, _, err := m.db.FindOAUsers(ctx, m.ch.ID, botA, store.Page{})
+			mustNil(t, err)
+			want := portal.OAUser{BotID: botA, UserID: userXofA, FirstSeenAt: start.Add(4 * time.Second), FollowedAt: start.Add(4 * time.Second)}
+			if len(users) != 1 || users[0] != want {
+				t.Errorf("users %+v", users)
+			}
+		}},
+		{"follow again (unblock)", func() portal.WebhookEvent {
+			e := m.userEv(portal.EventFollow, 5, botA, userXofA)
+			e.IsUnblocked = true
+			return e
+		}, func(t *testing.T, a portal.ModuleAttachment) {
+			users, _, err := m.db.FindOAUsers(ctx, m.ch.ID, botA, store.Page{})
+			mustNil(t, err)
+			want := portal.OAUser{BotID: botA, UserID: userXofA, FirstSeenAt: start.Add(4 * time.Second), FollowedAt: start.Add(5 * time.Second), Unblocked: true}
+			if len(users) != 1 || users[0] != want {
+				t.Errorf("users %+v", users)
+			}
+		}},
+		{"unknown type: kept, nothing changes", func() portal.WebhookEvent { return m.userEv("message", 6, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+			var processed sql.NullInt64
+			mustNil(t, m.raw.QueryRow(`SELECT processed_at FROM webhook_events WHERE type = 'message'`).Scan(&processed))
+			if processed.Valid {
+				t.Error("an unknown type counts as processed")
+			}
+		}},
+		{"botSuspended", func() portal.WebhookEvent { return m.ev(portal.EventBotSuspended, 7) }, func(t *testing.T, a portal.ModuleAttachment) {
+			if !a.Suspended || !a.SuspensionChangedAt.Equal(start.Add(7*time.Second)) || a.ChatsUnderControl != 1 {
+				t.Errorf("attachment %+v", a)
+			}
+		}},
+		{"botResumed", func() portal.WebhookEvent { return m.ev(portal.EventBotResumed, 8) }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.Suspended || a.State != portal.Attached {
+				t.Errorf("attachment %+v", a)
+			}
+		}},
+		{"late botSuspended (redelivered after botResumed)", func() portal.WebhookEvent {
+			e := m.ev(portal.EventBotSuspended, 7)
+			e.IsRedelivery = true
+			return e
+		}, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.Suspended {
+				t.Error("a late botSuspended undid botResumed")
+			}
+		}},
+		{"botSuspended again", func() portal.WebhookEvent { return m.ev(portal.EventBotSuspended, 9) }, func(t *testing.T, a portal.ModuleAttachment) {
+			if !a.Suspended {
+				t.Error("not suspended")
+			}
+		}},
+		{"detached after botSuspended", func() portal.WebhookEvent { return m.detachedEv(10, "") }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.State != portal.Detached || a.DetachReason != portal.DetachEndedUse || a.Suspended || a.ChatsUnderControl != 0 ||
+				a.DetachReason.String() != "The Official Account ended its use of the module." {
+				t.Errorf("attachment %+v", a)
+			}
+			var controls int
+			mustNil(t, m.raw.QueryRow(`SELECT count(*) FROM module_chat_controls`).Scan(&controls))
+			if controls != 0 {
+				t.Errorf("%d chat controls survived", controls)
+			}
+		}},
+		{"activated on a detached bot changes nothing", func() portal.WebhookEvent { return m.userEv(portal.EventActivated, 11, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.ChatsUnderControl != 0 {
+				t.Error("a detached bot's chat came under control")
+			}
+		}},
+		{"attached again", func() portal.WebhookEvent { return m.attachedEv(12, "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.State != portal.Attached || a.DetachReason != portal.DetachNone || !a.DetachedAt.IsZero() || !a.AttachedAt.Equal(start.Add(12*time.Second)) {
+				t.Errorf("attachment %+v", a)
+			}
+		}},
+		{"detached, bot_deleted", func() portal.WebhookEvent { return m.detachedEv(13, "bot_deleted") }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.State != portal.Detached || a.DetachReason != portal.DetachBotDeleted {
+				t.Errorf("attachment %+v", a)
+			}
+		}},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			ev := s.ev()
+			res := m.record(t, ev)
+			if res.Received != 1 || res.Stored != 1 || res.Duplicates != 0 {
+				t.Errorf("result %+v", res)
+			}
+			s.check(t, m.attachment(t, botA))
+		})
+	}
+	t.Run("the bot's history, newest first, with payloads", func(t *testing.T) {
+		events, next, err := m.db.FindWebhookEvents(ctx, m.ch.ID, botA, store.Page{Limit: 5})
+		mustNil(t, err)
+		if len(events) != 5 || next == "" || events[0].Kind() != "detached" || events[0].ID <= events[1].ID {
+			t.Fatalf("page 1: %d events, next %q", len(events), next)
+		}
+		if !strings.Contains(string(events[0].Payload), events[0].WebhookEventID) || events[0].ProcessedAt.IsZero() || !events[0].ReceivedAt.Equal(start) {
+			t.Errorf("event %+v", events[0])
+		}
+		rest, _, err := m.db.FindWebhookEvents(ctx, m.ch.ID, botA, store.Page{Limit: 50, After: next})
+		mustNil(t, err)
+		if len(events)+len(rest) != len(steps) {
+			t.Errorf("%d events in all, want %d", len(events)+len(rest), len(steps))
+		}
+	})
+}
+
+func TestStore_RecordWebhookEvents_Idempotent(t *testing.T) {
+	m := newModuleFixture(t)
+	first := m.attachedEv(0, "message:send")
+	res := m.record(t, first, m.userEv(portal.EventFollow, 1, botA, userXofA))
+	if res != (portal.WebhookResult{Received: 2, Stored: 2, Applied: 2}) {
+		t.Fatalf("first delivery %+v", res)
+	}
+	t.Run("the same batch again", func(t *testing.T) {
+		before := m.moduleSnapshot(t)
+		m.clock.Set(start.Add(time.Minute))
+		res, err := m.db.RecordWebhookEvents(ctx, m.ch.ID, []portal.WebhookEvent{first})
+		mustNil(t, err)
+		if res != (portal.WebhookResult{Received: 1, Duplicates: 1}) {
+			t.Fatalf("second delivery %+v", res)
+		}
+		if after := m.moduleSnapshot(t); after != before {
+			t.Errorf("a duplicate changed:\n%s", lineDiff(before, after))
+		}
+	})
+	t.Run("a redelivery with other contents changes nothing", func(t *testing.T) {
+		before := m.moduleSnapshot(t)
+		redelivery := first
+		redelivery.IsRedelivery, redelivery.Scopes, redelivery.Payload = true, []string{"message:receive"}, []byte(`{"changed":true}`)
+		res := m.record(t, redelivery)
+		if res.Duplicates != 1 || res.Stored != 0 {
+			t.Fatalf("redelivery %+v", res)
+		}
+		if after := m.moduleSnapshot(t); after != before {
+			t.Errorf("a redelivery changed:\n%s", lineDiff(before, after))
+		}
+		var redelivered bool
+		mustNil(t, m.raw.QueryRow(`SELECT is_redelivery FROM webhook_events WHERE webhook_event_id = ?`, first.WebhookEventID).Scan(&redelivered))
+		if redelivered {
+			t.Error("the stored copy took the redelivery's flag")
+		}
+	})
+	t.Run("an event first seen as a redelivery is stored and applied", func(t *testing.T) {
+		e := m.ev(portal.EventBotSuspended, 5)
+		e.IsRedelivery = true
+		if res := m.record(t, e); res != (portal.WebhookResult{Received: 1, Stored: 1, Applied: 1}) {
+			t.Fatalf("result %+v", res)
+		}
+		var redelivered bool
+		mustNil(t, m.raw.QueryRow(`SELECT is_redelivery FROM webhook_events WHERE webhook_event_id = ?`, e.WebhookEventID).Scan(&redelivered))
+		if !redelivered || !m.attachment(t, botA).Suspended {
+			t.Errorf("redelivered %v", redelivered)
+		}
+	})
+	t.Run("a batch holding one event twice stores it once", func(t *testing.T) {
+		e := m.ev(portal.EventBotResumed, 6)
+		if res := m.record(t, e, e); res != (portal.WebhookResult{Received: 2, Stored: 1, Duplicates: 1, Applied: 1}) {
+			t.Fatalf("result %+v", res)
+		}
+	})
+	t.Run("the same event ID on another channel is another event", func(t *testing.T) {
+		other := m.register(t)
+		res, err := m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{first})
+		mustNil(t, err)
+		if res.Stored != 1 {
+			t.Fatalf("result %+v", res)
+		}
+		if _, err := m.db.FindAttachment(ctx, other.ID, botA); err != nil {
+			t.Fatalf("the other channel's attachment: %v", err)
+		}
+	})
+	t.Run("ErrNoEventID: nothing of the batch is stored", func(t *testing.T) {
+		bad := m.ev("message", 7)
+		bad.WebhookEventID = ""
+		m.refusesModule(t, portal.EINVALID, "A webhook event has no valid webhookEventId.", func() error {
+			_, err := m.db.RecordWebhookEvents(ctx, m.ch.ID, []portal.WebhookEvent{m.ev("message", 7), bad})
+			return err
+		})
+	})
+	t.Run("an empty batch writes nothing", func(t *testing.T) {
+		before := m.moduleSnapshot(t)
+		res, err := m.db.RecordWebhookEvents(ctx, m.ch.ID, nil)
+		if err != nil || res != (portal.WebhookResult{}) {
+			t.Fatalf("RecordWebhookEvents(nil) = %+v, %v", res, err)
+		}
+		if after := m.moduleSnapshot(t); after != before {
+			t.Errorf("changed:\n%s", lineDiff(before, after))
+		}
+	})
+}
+
+func TestStore_RecordWebhookEvents_Concurrent(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	// The same follow and activated events, delivered ten times at once
+	// (LINE retrying while the first delivery is still in flight).
+	follow := m.userEv(portal.EventFollow, 1, botA, userXofA)
+	activated := m.userEv(portal.EventActivated, 1, botA, userXofA)
+	results := make([]portal.WebhookResult, 10)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() {
+			e1, e2 := follow, activated
+			e1.IsRedelivery, e2.IsRedelivery = i > 0, i > 0
+			res, err := m.db.RecordWebhookEvents(ctx, m.ch.ID, []portal.WebhookEvent{e1, e2})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	var stored, applied, duplicates int
+	for _, r := range results {
+		stored, applied, duplicates = stored+r.Stored, applied+r.Applied, duplicates+r.Duplicates
+	}
+	if stored != 2 || applied != 2 || duplicates != 18 {
+		t.Fatalf("stored %d, applied %d, duplicates %d over ten deliveries", stored, applied, duplicates)
+	}
+	var rows int
+	mustNil(t, m.raw.QueryRow(`SELECT count(*) FROM webhook_events WHERE webhook_event_id IN (?, ?)`, follow.WebhookEventID, activated.WebhookEventID).Scan(&rows))
+	if rows != 2 {
+		t.Fatalf("%d rows for two events", rows)
+	}
+	if a := m.attachment(t, botA); a.ChatsUnderControl != 1 {
+		t.Errorf("chats under control %d", a.ChatsUnderControl)
+	}
+}
+
+func TestStore_UnfollowForgetsTheUserForThatAccountOnly(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	m.record(t, func() portal.WebhookEvent { e := m.attachedEv(0, portal.ScopeMessageReceive); e.BotID = botB; return e }())
+	// A second module channel attached to botA sees the same per-account
+	// user ID.
+	other := m.register(t)
+	_, err := m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{m.attachedEv(0, portal.ScopeMessageReceive)})
+	mustNil(t, err)
+
+	xMessage := m.userEv("message", 2, botA, userXofA)
+	m.record(t,
+		m.userEv(portal.EventFollow, 1, botA, userXofA),
+		m.userEv(portal.EventFollow, 1, botA, userYofA),
+		m.userEv(portal.EventFollow, 1, botB, userXofB),
+		xMessage,
+		m.userEv("message", 2, botB, userXofB),
+		m.userEv(portal.EventActivated, 3, botA, userXofA),
+		m.userEv(portal.EventActivated, 3, botA, userYofA),
+		m.userEv(portal.EventActivated, 3, botB, userXofB),
+	)
+	otherMessage := m.userEv("message", 2, botA, userXofA)
+	_, err = m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{otherMessage, m.userEv(portal.EventActivated, 3, botA, userXofA)})
+	mustNil(t, err)
+
+	unfollow := m.userEv(portal.EventUnfollow, 4, botA, userXofA)
+	if res := m.record(t, unfollow); res.Applied != 1 {
+		t.Fatalf("unfollow %+v", res)
+	}
+
+	count := func(query string, args ...any) int {
+		t.Helper()
+		var n int
+		mustNil(t, m.raw.QueryRow(query, args...).Scan(&n))
+		return n
+	}
+	t.Run("X's data for botA is gone, on every channel", func(t *testing.T) {
+		if n := count(`SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id = ?`, botA, userXofA); n != 0 {
+			t.Errorf("%d user records", n)
+		}
+		if n := count(`SELECT count(*) FROM module_chat_controls WHERE chat_id = ?`, userXofA); n != 0 {
+			t.Errorf("%d chat controls", n)
+		}
+		if n := count(`SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR instr(payload, ?) > 0`, userXofA, userXofA); n != 0 {
+			t.Errorf("%d events still hold the user", n)
+		}
+		// The rows stay, scrubbed: 4 on this channel (follow, message,
+		// activated, unfollow), 2 on the other.
+		if n := count(`SELECT count(*) FROM webhook_events WHERE bot_id = ? AND payload IS NULL AND source_user_id IS NULL`, botA); n != 6 {
+			t.Errorf("%d scrubbed rows, want 6", n)
+		}
+	})
+	t.Run("others' data stays", func(t *testing.T) {
+		if n := count(`SELECT count(*) FROM oa_users`); n != 2 {
+			t.Errorf("%d user records, want Y's for botA and X's for botB", n)
+		}
+		if n := count(`SELECT count(*) FROM module_chat_controls WHERE chat_id IN (?, ?)`, userYofA, userXofB); n != 2 {
+			t.Errorf("%d chat controls, want Y's on botA and X's on botB", n)
+		}
+		if n := count(`SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload IS NOT NULL`, userXofB); n != 3 {
+			t.Errorf("X's botB events: %d, want 3", n)
+		}
+		if n := count(`SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload IS NOT NULL`, userYofA); n != 2 {
+			t.Errorf("Y's events: %d, want 2", n)
+		}
+	})
+	t.Run("a redelivery of X's earlier event is still a duplicate", func(t *testing.T) {
+		before := m.moduleSnapshot(t)
+		redelivered := xMessage
+		redelivered.IsRedelivery = true
+		if res := m.record(t, redelivered, unfollow); res.Duplicates != 2 || res.Stored != 0 {
+			t.Fatalf("result %+v", res)
+		}
+		if after := m.moduleSnapshot(t); after != before {
+			t.Errorf("changed:\n%s", lineDiff(before, after))
+		}
+	})
+	t.Run("following again starts afresh", func(t *testing.T) {
+		m.record(t, m.userEv(portal.EventFollow, 9, botA, userXofA))
+		users, _, err := m.db.FindOAUsers(ctx, m.ch.ID, botA, store.Page{})
+		mustNil(t, err)
+		// By user ID: Y's (LU4…) first, then X's (LUb…).
+		if len(users) != 2 || users[1].UserID != userXofA || !users[1].FirstSeenAt.Equal(start.Add(9*time.Second)) {
+			t.Errorf("users %+v", users)
+		}
+	})
+}
+
+func TestStore_WebhookIndexesServeTheHotQueries(t *testing.T) {
+	m := newModuleFixture(t)
+	plans := map[string]string{
+		`UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = 'x' AND source_user_id = 'y'`:                      "webhook_events_user",
+		`SELECT id FROM webhook_events WHERE channel_id = 1 AND bot_id = 'x' AND id < 5 ORDER BY id DESC LIMIT 5`:                          "webhook_events_bot",
+		`DELETE FROM module_chat_controls WHERE chat_id = 'y' AND attachment_id IN (SELECT id FROM module_attachments WHERE bot_id = 'x')`: "module_chat_controls_chat",
+		`SELECT id FROM module_attachments WHERE channel_id = 1 AND id < 5 ORDER BY id DESC LIMIT 5`:                                       "module_attachments_channel",
+	}
+	for query, index := range plans {
+		rows, err := m.raw.Query(`EXPLAIN QUERY PLAN ` + query)
+		mustNil(t, err)
+		var plan strings.Builder
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			mustNil(t, rows.Scan(&id, &parent, &unused, &detail))
+			plan.WriteString(detail + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), index) {
+			t.Errorf("%s\ndoes not use %s:\n%s", query, index, plan.String())
+		}
+	}
+}
+
+func TestStore_RecordWebhookEvents_GroupCommitIsolatesBatches(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	// A trigger the test adds makes one batch fail inside the group.
+	_, err := m.raw.Exec(`CREATE TRIGGER test_poison BEFORE INSERT ON webhook_events WHEN NEW.type = 'poison'
+		BEGIN SELECT RAISE(ABORT, 'poisoned'); END`)
+	mustNil(t, err)
+	// Hold the write lock, so that the first batch's commit waits and the
+	// next two queue up behind it and meet in one group.
+	conn, err := m.raw.Conn(ctx)
+	mustNil(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, `BEGIN IMMEDIATE`)
+	mustNil(t, err)
+
+	first, poisoned, good := m.ev("message", 1), []portal.WebhookEvent{m.ev("message", 2), m.ev("poison", 2)}, m.ev(portal.EventBotSuspended, 3)
+	errs := make([]error, 3)
+	results := make([]portal.WebhookResult, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() { results[0], errs[0] = m.db.RecordWebhookEvents(ctx, m.ch.ID, []portal.WebhookEvent{first}) })
+	waitFor(t, "the first batch to start committing", func() bool { leading, pending := m.db.IngestState(); return leading && pending == 0 })
+	wg.Go(func() { results[1], errs[1] = m.db.RecordWebhookEvents(ctx, m.ch.ID, poisoned) })
+	waitFor(t, "the poisoned batch to queue", func() bool { _, pending := m.db.IngestState(); return pending == 1 })
+	wg.Go(func() { results[2], errs[2] = m.db.RecordWebhookEvents(ctx, m.ch.ID, []portal.WebhookEvent{good}) })
+	waitFor(t, "the good batch to queue", func() bool { _, pending := m.db.IngestState(); return pending == 2 })
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	mustNil(t, err)
+	wg.Wait()
+
+	if errs[0] != nil || results[0].Stored != 1 {
+		t.Errorf("first batch: %+v, %v", results[0], errs[0])
+	}
+	if errs[1] == nil || results[1].Stored != 0 || !strings.Contains(errs[1].Error(), "poisoned") {
+		t.Errorf("poisoned batch: %+v, %v", results[1], errs[1])
+	}
+	if errs[2] != nil || results[2] != (portal.WebhookResult{Received: 1, Stored: 1, Applied: 1}) {
+		t.Errorf("good batch in the same group: %+v, %v", results[2], errs[2])
+	}
+	var n int
+	mustNil(t, m.raw.QueryRow(`SELECT count(*) FROM webhook_events WHERE webhook_event_id = ?`, poisoned[0].WebhookEventID).Scan(&n))
+	if n != 0 {
+		t.Error("the failed batch's first event was kept")
+	}
+	if !m.attachment(t, botA).Suspended {
+		t.Error("the good batch's effect is missing")
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// BenchmarkStore_RecordWebhookEvents stores 100-event batches of message
+// events from several callers at once, as concurrent webhook requests do.
+func BenchmarkStore_RecordWebhookEvents(b *testing.B) {
+	db, _ := mustOpenBench(b)
+	box, err := secret.New([32]byte{1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, err := db.EnsureAdmin(ctx, "Ubench", "Bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := db.CreateProvider(ctx, admin, "Bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ch, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000101",
+		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seq atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			events := make([]portal.WebhookEvent, 100)
+			for i := range events {
+				id := fmt.Sprintf("01BENCH%019d", seq.Add(1))
+				events[i] = portal.WebhookEvent{WebhookEventID: id, Type: "message", Mode: "active", Destination: botA, BotID: botA, Timestamp: time.Now(),
+					Source:  portal.EventSource{Type: "user", UserID: userXofA},
+					Payload: []byte(`{"type":"message","webhookEventId":"` + id + `","message":{"type":"text","text":"Hello, a table for two at seven, please"}}`)}
+			}
+			if _, err := db.RecordWebhookEvents(ctx, ch.ID, events); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkStore_FindWebhookSecret is the receiver's per-request lookup:
+// one indexed read and one AES-GCM open.
+func BenchmarkStore_FindWebhookSecret(b *testing.B) {
+	db, _ := mustOpenBench(b)
+	box, err := secret.New([32]byte{1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, _ := db.EnsureAdmin(ctx, "Ubench", "Bench")
+	p, _ := db.CreateProvider(ctx, admin, "Bench")
+	if _, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000101",
+		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, s, err := db.FindWebhookSecret(ctx, box, "2000000101"); err != nil || s != moduleSecret {
+			b.Fatal(err)
+		}
+	}
+}
+
+func mustOpenBench(b *testing.B) (*store.DB, string) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "portal.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db, path
+}
