@@ -17,22 +17,30 @@ func (db *DB) CreateProvider(ctx context.Context, actor portal.Admin, name strin
 		return portal.Provider{}, err
 	}
 	var p portal.Provider
-	err := db.update(ctx, func(tx *Tx) error {
-		var created int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO providers (name, created_at) VALUES (?, ?) RETURNING id, name, created_at`,
-			strings.TrimSpace(name), millis(tx.now)).Scan(&p.ID, &p.Name, &created)
-		if err != nil {
-			return err
-		}
-		p.CreatedAt = fromMillis(created)
-		return insertAudit(ctx, tx, actor, portal.AuditEntry{
-			Action: portal.ActionProviderCreate, SubjectKind: portal.SubjectProvider, SubjectID: itoa(p.ID), After: p.Name,
-		})
+	err := db.update(ctx, func(tx *Tx) (err error) {
+		p, err = insertProvider(ctx, tx, actor, name)
+		return err
 	})
 	if err != nil {
 		return portal.Provider{}, fmt.Errorf("store: create provider: %w", err)
 	}
 	return p, nil
+}
+
+// insertProvider creates a provider (checked by the caller) and its audit
+// entry, inside a transaction of the caller's.
+func insertProvider(ctx context.Context, tx *Tx, actor portal.Admin, name string) (portal.Provider, error) {
+	var p portal.Provider
+	var created int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO providers (name, created_at) VALUES (?, ?) RETURNING id, name, created_at`,
+		strings.TrimSpace(name), millis(tx.now)).Scan(&p.ID, &p.Name, &created)
+	if err != nil {
+		return p, err
+	}
+	p.CreatedAt = fromMillis(created)
+	return p, insertAudit(ctx, tx, actor, portal.AuditEntry{
+		Action: portal.ActionProviderCreate, SubjectKind: portal.SubjectProvider, SubjectID: itoa(p.ID), After: p.Name,
+	})
 }
 
 // CreateChannel registers a channel of the provider in.Provider.ID, with

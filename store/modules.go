@@ -28,7 +28,8 @@ func tokenBinding(channelID int64) string  { return "channel:" + itoa(channelID)
 var errNoBox = errors.New("store: no secret key to seal or open channel credentials")
 
 // RegisterModuleChannel registers a module channel of the provider
-// in.Provider.ID with its channel secret and access token, sealed with box.
+// in.Provider.ID, or of a new provider named in.Provider.Name when the ID
+// is 0, with its channel secret and access token, sealed with box.
 // The actor becomes its Admin. The audit entry says credentials were
 // stored, never what they are.
 func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor portal.Admin, in portal.Channel, channelSecret, accessToken string) (portal.Channel, error) {
@@ -38,8 +39,20 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 	if err := portal.CheckNewModuleChannel(in, channelSecret, accessToken); err != nil {
 		return portal.Channel{}, err
 	}
+	if in.Provider.ID == 0 {
+		if err := portal.CheckNewProvider(in.Provider.Name); err != nil {
+			return portal.Channel{}, portal.FieldError("new_provider", portal.ErrorMessage(err))
+		}
+	}
 	var ch portal.Channel
 	err := db.update(ctx, func(tx *Tx) error {
+		if in.Provider.ID == 0 {
+			p, err := insertProvider(ctx, tx, actor, in.Provider.Name)
+			if err != nil {
+				return err
+			}
+			in.Provider = p
+		}
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
 			return err
@@ -294,8 +307,18 @@ func (db *DB) MarkDetached(ctx context.Context, actor portal.Admin, channelID in
 		if err != nil {
 			return err
 		}
-		if err := portal.CanDetach(role, *cur); err != nil {
+		if err := portal.CanRecordDetach(role, *cur); err != nil {
 			return err
+		}
+		if cur.State == portal.Detached {
+			// LINE's webhook for this detach came first and carried no
+			// reason; the reason is this admin.
+			res, err := tx.ExecContext(ctx, `UPDATE module_attachments SET detach_reason = ?, updated_at = ? WHERE id = ? AND detach_reason = ?`,
+				portal.DetachByAdmin, millis(tx.now), cur.ID, portal.DetachOther)
+			if err := guarded(res, err); err != nil {
+				return err
+			}
+			return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, describeAttachment(*cur), "detached by an Admin (LINE had already reported it)"))
 		}
 		next := portal.DetachBot(*cur, portal.DetachByAdmin, tx.now)
 		res, err := tx.ExecContext(ctx, `UPDATE module_attachments SET state = 'detached', detached_at = ?, detach_reason = ?, suspended = 0, updated_at = ?

@@ -568,3 +568,25 @@ func TestStore_SyncBots(t *testing.T) {
 		}
 	})
 }
+
+// LINE's detached webhook for an Admin's detach can be stored before the
+// portal records the Admin's action: recording it then still succeeds and
+// names the Admin as the reason, once.
+func TestStore_MarkDetachedAfterLINEsWebhook(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	m.clock.Set(start.Add(time.Minute))
+	m.record(t, m.detachedEv(2, ""))
+	if a := m.attachment(t, botA); a.State != portal.Detached || a.DetachReason != portal.DetachOther {
+		t.Fatalf("after LINE's webhook: %+v", a)
+	}
+	mark := m.auditMark(t)
+	mustNil(t, m.db.MarkDetached(ctx, m.dev, m.ch.ID, botA))
+	if a := m.attachment(t, botA); a.State != portal.Detached || a.DetachReason != portal.DetachByAdmin {
+		t.Fatalf("after the Admin's record: %+v", a)
+	}
+	m.assertAudit(t, mark, "module.detach channel: detached from "+botA+": LINE reported the module detached. → detached by an Admin (LINE had already reported it)")
+	m.refusesModule(t, portal.ECONFLICT, "The module channel is no longer attached to "+botA+".", func() error {
+		return m.db.MarkDetached(ctx, m.dev, m.ch.ID, botA)
+	})
+}

@@ -128,9 +128,15 @@ func (s *Server) secureHeaders(next http.Handler) http.Handler {
 	if o := origin(s.cfg.SimulatorURL); o != "" {
 		imgSrc += " " + o
 	}
+	formAction := "'self'"
+	for _, o := range s.cfg.FormRedirectOrigins {
+		if o := origin(o); o != "" {
+			formAction += " " + o
+		}
+	}
 	cspBefore := "default-src 'self'; script-src 'self' 'nonce-"
 	cspAfter := "'; style-src 'self'; img-src " + imgSrc +
-		"; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+		"; connect-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 	https := s.https()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [16]byte

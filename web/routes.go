@@ -59,6 +59,22 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /organizations/{org}/members", s.signedIn(s.handleOrganizationMembers))
 	s.mux.Handle("GET /organizations/{org}/history", s.signedIn(s.handleOrganizationHistory))
 
+	// Module channels.
+	s.mux.Handle("GET /modules", s.signedIn(s.handleModuleList))
+	s.mux.Handle("GET /modules/new", s.signedIn(s.handleModuleNew))
+	s.mux.Handle("POST /modules", s.signedIn(s.handleModuleRegister))
+	s.mux.Handle("GET /modules/callback", s.signedIn(s.handleModuleCallback))
+	s.mux.Handle("GET /modules/{id}", s.signedIn(s.handleModuleShow))
+	s.mux.Handle("POST /modules/{id}/attach", s.signedIn(s.handleModuleAttachStart))
+	s.mux.Handle("GET /modules/{id}/bots", s.signedIn(s.handleBotList))
+	s.mux.Handle("GET /modules/{id}/bots/{bot}", s.signedIn(s.handleBotShow))
+	s.mux.Handle("GET /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetachConfirm))
+	s.mux.Handle("POST /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetach))
+	s.mux.Handle("POST /modules/{id}/bots/{bot}/chat-control/acquire", s.signedIn(s.handleChatAcquire))
+	s.mux.Handle("POST /modules/{id}/bots/{bot}/chat-control/release", s.signedIn(s.handleChatRelease))
+	s.mux.Handle("POST /modules/{id}/bots/{bot}/mission-sticker", s.signedIn(s.handleMissionSticker))
+	s.mux.Handle("POST /modules/{id}/bots/{bot}/mark-as-read", s.signedIn(s.handleMarkAsRead))
+
 	// Operators' review queues.
 	s.mux.Handle("GET /operator", s.operatorOnly(s.handleOperatorQueues))
 	s.mux.Handle("POST /operator/organizations/{org}/verify", s.operatorOnly(s.handleVerifyOrganization))

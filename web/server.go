@@ -42,6 +42,10 @@ type Config struct {
 	// PortalOA is the portal's own LINE Official Account, offered at
 	// sign-in (bot_prompt) and on the profile page.
 	PortalOA OfficialAccountLink
+	// FormRedirectOrigins are the other origins a form's POST may redirect
+	// the browser to: LINE's module authorization host. Browsers apply the
+	// CSP's form-action to those redirects too.
+	FormRedirectOrigins []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -90,6 +90,14 @@ func (v *visitor) submit(p page, sel string, set url.Values, buttonName, buttonV
 		}
 		values.Set(name, in.AttrOr("value", ""))
 	})
+	// A select sends its selected option, else its first.
+	form.Find("select[name]").Each(func(_ int, sel *goquery.Selection) {
+		opt := sel.Find("option[selected]").First()
+		if opt.Length() == 0 {
+			opt = sel.Find("option").First()
+		}
+		values.Set(sel.AttrOr("name", ""), opt.AttrOr("value", opt.Text()))
+	})
 	for k, vs := range set {
 		values[k] = vs
 	}

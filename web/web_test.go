@@ -22,6 +22,7 @@ import (
 	"lineportal/internal/line"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
+	"lineportal/internal/secret"
 	"lineportal/static"
 	"lineportal/store"
 )
@@ -122,6 +123,10 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	box, err := secret.New([32]byte{7})
+	if err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	clock := &testClock{}
 	db.Now = clock.now
@@ -136,16 +141,18 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	}
 	base, _ := url.Parse(ts.URL)
 	srv, err := New(Config{
-		BaseURL:       base,
-		SessionKeys:   [][]byte{testKey},
-		SessionLimits: store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
-		SimulatorURL:  simTS.URL + "/sim/",
-		Login:         login,
-		LINE:          platform,
-		Operators:     []string{demoUsers.Operator.ID},
-		BotPrompt:     prompt,
-		PortalOA:      OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/", ChannelToken: demoUsers.OAChannelToken},
-		Now:           clock.now,
+		BaseURL:             base,
+		SessionKeys:         [][]byte{testKey},
+		SessionLimits:       store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
+		SimulatorURL:        simTS.URL + "/sim/",
+		Login:               login,
+		LINE:                platform,
+		Secrets:             box,
+		FormRedirectOrigins: []string{simTS.URL},
+		Operators:           []string{demoUsers.Operator.ID},
+		BotPrompt:           prompt,
+		PortalOA:            OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/", ChannelToken: demoUsers.OAChannelToken},
+		Now:                 clock.now,
 	}, db, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -525,7 +525,7 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 	ts := newTestServer(t)
 	box := webhookBox(t, ts)
 	ctx := context.Background()
-	demo, err := ts.sim.SeedModuleDemo(ts.URL+"/modules/callback", ts.URL+"/webhooks/line/"+linesim.DemoModuleChannelID)
+	demo, err := ts.sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, ts.URL+"/modules/callback", ts.URL+"/webhooks/line/"+linesim.DemoModuleChannelID)
 	if err != nil {
 		t.Fatal(err)
 	}

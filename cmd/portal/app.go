@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"lineportal/internal/secret"
 	"lineportal/store"
 	"lineportal/web"
 )
@@ -28,6 +29,7 @@ type Main struct {
 	SimulatorURL string // the simulator's base URL, when simulated
 
 	log     *slog.Logger
+	secrets *secret.Box
 	servers []*http.Server
 	// closers stop what runs beside the servers (the simulator's webhook
 	// deliveries), after the servers have stopped.
@@ -50,6 +52,9 @@ func (m *Main) Start(ctx context.Context) error {
 
 	keys, err := m.Config.loadKeys(m.log)
 	if err != nil {
+		return err
+	}
+	if m.secrets, err = secret.New(keys.secret); err != nil {
 		return err
 	}
 	db, err := openStore(ctx, m.Config.DB)
@@ -77,15 +82,17 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	limits := store.SessionLimits{Idle: m.Config.SessionIdle, Absolute: m.Config.SessionAbsolute}
 	srv, err := web.New(web.Config{
-		BaseURL:       baseURL,
-		SessionKeys:   keys.session,
-		SessionLimits: limits,
-		SimulatorURL:  m.simulatorControlURL(),
-		Login:         setup.login,
-		LINE:          setup.platform,
-		Operators:     setup.operators,
-		BotPrompt:     setup.botPrompt,
-		PortalOA:      setup.portalOA,
+		BaseURL:             baseURL,
+		SessionKeys:         keys.session,
+		SessionLimits:       limits,
+		SimulatorURL:        m.simulatorControlURL(),
+		Login:               setup.login,
+		LINE:                setup.platform,
+		Secrets:             m.secrets,
+		FormRedirectOrigins: []string{setup.managerURL},
+		Operators:           setup.operators,
+		BotPrompt:           setup.botPrompt,
+		PortalOA:            setup.portalOA,
 	}, db, m.log)
 	if err != nil {
 		ln.Close()

@@ -120,7 +120,10 @@ func (b *browser) waitUntil(t *testing.T, expr string) {
 		lastErr = err
 		time.Sleep(25 * time.Millisecond)
 	}
-	t.Fatalf("browser: waited %v for %s (last error: %v; page errors: %.600v)", stepTimeout, expr, lastErr, b.consoleErrors())
+	ctx, cancel := context.WithTimeout(b.ctx, time.Second)
+	defer cancel()
+	where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " (" + document.title + ")"`))
+	t.Fatalf("browser: waited %v at %s for %s (last error: %v; page errors: %.600v)", stepTimeout, where, expr, lastErr, b.consoleErrors())
 }
 
 // click clicks the element the CSS selector finds, once it is there. The
@@ -137,6 +140,16 @@ func (b *browser) click(t *testing.T, css string) {
 func (b *browser) clickXPath(t *testing.T, xpath string) {
 	t.Helper()
 	b.clickFound(t, `document.evaluate(`+strconv.Quote(xpath)+`, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue`)
+}
+
+// clickToNewPage clicks something that loads a new page and waits until
+// that page has loaded: a mark left on the old page is gone, so a wait
+// can't be satisfied by the page the click left.
+func (b *browser) clickToNewPage(t *testing.T, css string) {
+	t.Helper()
+	get(t, b, chromedp.Evaluate[bool](`window.leftByTest = true`))
+	b.click(t, css)
+	b.waitUntil(t, `window.leftByTest === undefined && document.readyState === "complete"`)
 }
 
 func (b *browser) clickFound(t *testing.T, findJS string) {

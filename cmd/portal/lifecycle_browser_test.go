@@ -21,11 +21,11 @@ func textOf(t *testing.T, b *browser, css string) string {
 	return strings.TrimSpace(get(t, b, chromedp.Text(chromedp.CSS(css))))
 }
 
-// clickAndWait clicks and waits until readyJS holds on the page the click
-// leads to.
+// clickAndWait clicks something that loads a page and waits until readyJS
+// holds on that new page.
 func clickAndWait(t *testing.T, b *browser, css, readyJS string) {
 	t.Helper()
-	b.click(t, css)
+	b.clickToNewPage(t, css)
 	b.waitUntil(t, readyJS)
 }
 
@@ -43,7 +43,9 @@ func openChannel(t *testing.T, b *browser, portalURL, name string) {
 func sendLinkRequestInBrowser(t *testing.T, b *browser, orgID string) string {
 	t.Helper()
 	b.do(t, chromedp.SendKeys(chromedp.ID("org_id"), orgID))
-	clickAndWait(t, b, `#send-link-request button[type=submit]`, `document.getElementById("link-request-url") !== null`)
+	// htmx submits this form and swaps the result in: no new page loads.
+	b.click(t, `#send-link-request button[type=submit]`)
+	b.waitUntil(t, `document.getElementById("link-request-url") !== null`)
 	u := get(t, b, chromedp.Value(chromedp.ID("link-request-url")))
 	// The copy button copies it, or (no clipboard permission) selects it and
 	// says how to copy.

@@ -11,6 +11,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/line"
 	"lineportal/internal/linesim"
+	"lineportal/internal/portal"
 	"lineportal/web"
 )
 
@@ -20,11 +21,13 @@ const demoLoginChannelID = "2000000001"
 // lineSetup is how the portal talks to LINE: the sign-in client, its own
 // Official Account, and operators the simulator's demo adds.
 type lineSetup struct {
-	login     *line.Login
-	platform  *line.Platform
-	botPrompt string
-	portalOA  web.OfficialAccountLink
-	operators []string
+	login    *line.Login
+	platform *line.Platform
+	// managerURL is where module attach forms send the browser.
+	managerURL string
+	botPrompt  string
+	portalOA   web.OfficialAccountLink
+	operators  []string
 }
 
 // connectLINE discovers LINE Login once, on the real LINE platform or on
@@ -51,7 +54,7 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 	}
 
 	if cfg.simulated() {
-		demo, err := m.startSimulator(&login)
+		sim, demo, err := m.startSimulator(&login)
 		if err != nil {
 			return setup, err
 		}
@@ -61,11 +64,15 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		if err := m.seedDemo(ctx, demo); err != nil {
 			return setup, err
 		}
+		if err := m.seedModuleDemo(ctx, sim, person(demo.Developer)); err != nil {
+			return setup, err
+		}
 	}
 	if setup.portalOA.Name == "" {
 		setup.portalOA.Name = "the portal's LINE Official Account"
 	}
 
+	setup.managerURL = platform.ManagerBaseURL
 	var err error
 	if setup.platform, err = line.NewPlatform(platform); err != nil {
 		return setup, err
@@ -79,20 +86,20 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 // startSimulator serves the LINE platform simulator on its own listener (a
 // different origin, as LINE is), registers the portal's Login channel with
 // a fresh secret and seeds the demo users, then points login at it.
-func (m *Main) startSimulator(login *line.LoginConfig) (linesim.DemoData, error) {
+func (m *Main) startSimulator(login *line.LoginConfig) (*linesim.Server, linesim.DemoData, error) {
 	addr, err := m.Config.simulatorAddr()
 	if err != nil {
-		return linesim.DemoData{}, err
+		return nil, linesim.DemoData{}, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return linesim.DemoData{}, fmt.Errorf("starting the LINE simulator on %s: %w (set PORTAL_SIMULATOR_ADDR)", addr, err)
+		return nil, linesim.DemoData{}, fmt.Errorf("starting the LINE simulator on %s: %w (set PORTAL_SIMULATOR_ADDR)", addr, err)
 	}
 	m.SimulatorURL = "http://" + ln.Addr().String()
 	sim, err := linesim.New(linesim.Config{BaseURL: m.SimulatorURL, BotIDHeader: m.Config.BotIDHeader, Logger: m.log.With("component", "linesim")})
 	if err != nil {
 		ln.Close()
-		return linesim.DemoData{}, err
+		return nil, linesim.DemoData{}, err
 	}
 	m.closers = append(m.closers, sim.Close)
 	login.ChannelID = demoLoginChannelID
@@ -101,17 +108,43 @@ func (m *Main) startSimulator(login *line.LoginConfig) (linesim.DemoData, error)
 	demo, err := sim.SeedDemo(linesim.LoginChannel{ID: login.ChannelID, Secret: login.ChannelSecret, RedirectURIs: []string{login.RedirectURL}})
 	if err != nil {
 		ln.Close()
-		return linesim.DemoData{}, err
+		return nil, linesim.DemoData{}, err
 	}
 	m.serve(ln, sim.Handler())
 	m.log.Info("running on the simulated LINE platform", "simulator", m.SimulatorURL)
-	return demo, nil
+	return sim, demo, nil
+}
+
+// seedModuleDemo gives the simulator its demo module channel, pointed at
+// this portal. The channel's secret and token are made once and kept,
+// sealed, in the portal's database; each start hands them to the fresh
+// simulator, so stored credentials and webhook signatures stay valid.
+func (m *Main) seedModuleDemo(ctx context.Context, sim *linesim.Server, developer demo.Person) error {
+	var creds linesim.ModuleDemoCredentials
+	channelID, _, err := m.DB.FindWebhookSecret(ctx, m.secrets, linesim.DemoModuleChannelID)
+	known := err == nil
+	if known {
+		stored, err := m.DB.FindModuleCredentials(ctx, m.secrets, channelID)
+		if err != nil {
+			return err
+		}
+		creds = linesim.ModuleDemoCredentials{Secret: stored.ChannelSecret, Token: stored.AccessToken}
+	} else if portal.ErrorCode(err) != portal.ENOTFOUND {
+		return err
+	}
+	mod, err := sim.SeedModuleDemo(creds, m.URL+"/modules/callback", m.URL+"/webhooks/line/"+linesim.DemoModuleChannelID)
+	if err != nil || known {
+		return err
+	}
+	return demo.SeedModule(ctx, m.DB, m.secrets, developer,
+		demo.ModuleChannel{LINEChannelID: mod.Channel.ID, Name: mod.Channel.Name, Secret: mod.Channel.Secret, Token: mod.Token})
 }
 
 // seedDemo gives the simulator's demo users their roles in the portal, on
 // a database that has no demo data yet.
+func person(u linesim.User) demo.Person { return demo.Person{LINEUserID: u.ID, Name: u.Name} }
+
 func (m *Main) seedDemo(ctx context.Context, d linesim.DemoData) error {
-	person := func(u linesim.User) demo.Person { return demo.Person{LINEUserID: u.ID, Name: u.Name} }
 	seeded, err := demo.Seed(ctx, m.DB, demo.People{
 		Developer: person(d.Developer),
 		OrgAdmin:  person(d.OrganizationAdministrator),

@@ -111,3 +111,32 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("migrate: %q %v", out.String(), err)
 	}
 }
+
+// The demo module channel's credentials live in the portal's database and
+// are handed to each fresh simulator: after a restart on the same
+// database, the stored secret still matches the simulator's.
+func TestRestartKeepsDemoModuleCredentials(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "portal.db")
+	secretAfterStart := func() string {
+		cfg, err := parseConfig("portal serve", nil, env(map[string]string{
+			"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error",
+		}), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		_, secret, err := m.DB.FindWebhookSecret(context.Background(), m.secrets, "2000000101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	first, second := secretAfterStart(), secretAfterStart()
+	if first == "" || first != second {
+		t.Fatalf("the demo module's secret changed across a restart: %q → %q", first, second)
+	}
+}

@@ -126,7 +126,7 @@ func newPlatformFixture(t *testing.T) *platformFixture {
 		t.Fatal(err)
 	}
 	hook := f.receiver(func() string { return f.mod.Channel.Secret })
-	f.mod, err = sim.SeedModuleDemo(attachCallback, hook)
+	f.mod, err = sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, attachCallback, hook)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package linesim_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
@@ -191,7 +192,7 @@ func TestSeedModuleDemo(t *testing.T) {
 	if resp := f.getBearer("/v2/bot/list", f.mod.Token); resp.status != 200 || resp.body != `{"bots":[]}` {
 		t.Errorf("the demo token lists %d %s; want no bots yet", resp.status, resp.body)
 	}
-	if _, err := f.sim.SeedModuleDemo(moduleCallback, f.hook.url); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := f.sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, moduleCallback, f.hook.url); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("seeding twice: %v", err)
 	}
 	if n := len(f.sim.Users()); n != 7 {
@@ -245,4 +246,34 @@ func TestAddModuleChannelRefusals(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A portal that keeps the demo module's credentials hands them back to a
+// fresh simulator, and webhooks and tokens keep working across restarts.
+func TestSeedModuleDemoWithGivenCredentials(t *testing.T) {
+	sim, err := linesim.New(linesim.Config{BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	creds := linesim.ModuleDemoCredentials{Secret: strings.Repeat("ab", 16), Token: "kept-token"}
+	mod, err := sim.SeedModuleDemo(creds, "http://127.0.0.1:2/modules/callback", "http://127.0.0.1:2/webhooks/line/"+linesim.DemoModuleChannelID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mod.Channel.Secret != creds.Secret || mod.Token != creds.Token {
+		t.Fatalf("demo credentials %q %q, want the given ones", mod.Channel.Secret, mod.Token)
+	}
+	ts := httptest.NewServer(sim.Handler())
+	defer ts.Close()
+	req, _ := http.NewRequest("GET", ts.URL+"/v2/bot/list", nil)
+	req.Header.Set("Authorization", "Bearer "+creds.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("the given token lists bots with status %d", res.StatusCode)
+	}
 }

@@ -89,21 +89,33 @@ const DemoModuleChannelID = "2000000101"
 
 // ModuleDemoData is what SeedModuleDemo registered.
 type ModuleDemoData struct {
-	Channel         ModuleChannel   // "Demo Chat Module", not attached yet; its secret is random
+	Channel         ModuleChannel   // "Demo Chat Module", not attached yet
 	Token           string          // a channel access token of Channel that never expires
 	OfficialAccount OfficialAccount // "Sakura Cafe" (@sakuracafe, JP), to attach the module to
 	Friends         []User          // friends of Sakura Cafe
 }
 
+// ModuleDemoCredentials are the demo module channel's secret and a token
+// of it. The caller chooses them, so that a portal that keeps them across
+// restarts (its database does) and a fresh simulator agree; empty ones are
+// generated.
+type ModuleDemoCredentials struct {
+	Secret, Token string
+}
+
 // SeedModuleDemo registers the demo module channel "Demo Chat Module" with
-// the given attach redirect URI (the portal's /modules/callback) and
-// webhook URL (the portal's /webhooks/line/{DemoModuleChannelID}), the
-// official account "Sakura Cafe" and three of its friends with fixed IDs.
-// Nothing is registered when any of it conflicts with what exists.
-func (s *Server) SeedModuleDemo(redirectURI, webhookURL string) (ModuleDemoData, error) {
+// the given credentials, attach redirect URI (the portal's
+// /modules/callback) and webhook URL (the portal's
+// /webhooks/line/{DemoModuleChannelID}), the official account "Sakura
+// Cafe" and three of its friends with fixed IDs. Nothing is registered
+// when any of it conflicts with what exists.
+func (s *Server) SeedModuleDemo(creds ModuleDemoCredentials, redirectURI, webhookURL string) (ModuleDemoData, error) {
+	if creds.Secret == "" {
+		creds.Secret = randomHex(16)
+	}
 	demo := ModuleDemoData{
 		Channel: ModuleChannel{
-			ID: DemoModuleChannelID, Name: "Demo Chat Module", Secret: randomHex(16),
+			ID: DemoModuleChannelID, Name: "Demo Chat Module", Secret: creds.Secret,
 			RedirectURIs: []string{redirectURI}, WebhookURL: webhookURL,
 		},
 		OfficialAccount: OfficialAccount{
@@ -140,6 +152,11 @@ func (s *Server) SeedModuleDemo(redirectURI, webhookURL string) (ModuleDemoData,
 		st.putUser(u)
 		st.setFriendship(u.ID, demo.OfficialAccount.BotID, FriendshipFriend)
 	}
-	demo.Token = st.issueChannelToken(demo.Channel.ID, time.Time{})
+	if creds.Token == "" {
+		demo.Token = st.issueChannelToken(demo.Channel.ID, time.Time{})
+	} else {
+		st.channelTokens[creds.Token] = channelToken{channelID: demo.Channel.ID}
+		demo.Token = creds.Token
+	}
 	return demo, nil
 }

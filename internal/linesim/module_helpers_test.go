@@ -124,7 +124,7 @@ func newModuleFixtureWith(t *testing.T, cfg linesim.Config, status func(int) int
 	t.Helper()
 	f := newFixtureWith(t, cfg)
 	hook := newReceiver(t, status)
-	mod, err := f.sim.SeedModuleDemo(moduleCallback, hook.url)
+	mod, err := f.sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, moduleCallback, hook.url)
 	if err != nil {
 		t.Fatalf("SeedModuleDemo: %v", err)
 	}

@@ -273,6 +273,17 @@ func CanDetach(role ChannelRole, a ModuleAttachment) error {
 	return a.Usable()
 }
 
+// CanRecordDetach tells whether an admin with role may record that they
+// detached the module from a's bot, once LINE agreed. The bot may show as
+// detached already: LINE's detached webhook for this very detach can
+// arrive before the portal records it.
+func CanRecordDetach(role ChannelRole, a ModuleAttachment) error {
+	if a.State == Detached && a.DetachReason == DetachOther {
+		return requireChannelAdmin(role, "detach it")
+	}
+	return CanDetach(role, a)
+}
+
 // CanControlChat tells whether an admin with role may acquire or release
 // chat control in a chat of the attachment's bot. LINE needs the
 // message:receive scope for it.
@@ -367,4 +378,14 @@ type OAUser struct {
 	FirstSeenAt time.Time // the first follow since the portal last forgot the user
 	FollowedAt  time.Time // the latest follow
 	Unblocked   bool      // the latest follow was an unblock rather than a new friend
+}
+
+// CanUseCorporateOptions tells whether an admin with role on a module
+// channel may call the options for corporate customers (mission stickers,
+// mark as read) for the bot of a.
+func CanUseCorporateOptions(role ChannelRole, a ModuleAttachment) error {
+	if err := a.Usable(); err != nil {
+		return err
+	}
+	return requireChannelAdmin(role, "use the options for corporate customers")
 }

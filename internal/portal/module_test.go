@@ -265,3 +265,29 @@ func TestChatControlUnderControl(t *testing.T) {
 		t.Error("inactive control counts")
 	}
 }
+
+func TestCanRecordDetach(t *testing.T) {
+	attached := portal.ModuleAttachment{State: portal.Attached}
+	detachedByLINE := portal.ModuleAttachment{State: portal.Detached, DetachReason: portal.DetachOther}
+	suspended := portal.ModuleAttachment{State: portal.Attached, Suspended: true}
+	cases := []struct {
+		name     string
+		role     portal.ChannelRole
+		a        portal.ModuleAttachment
+		wantCode string
+	}{
+		{"attached, Admin", portal.RoleAdmin, attached, ""},
+		{"LINE's webhook came first", portal.RoleAdmin, detachedByLINE, ""},
+		{"LINE's webhook came first, Member", portal.RoleMember, detachedByLINE, portal.EFORBIDDEN},
+		{"suspended", portal.RoleAdmin, suspended, portal.EUNAVAILABLE},
+		{"detached already by an Admin", portal.RoleAdmin, portal.ModuleAttachment{State: portal.Detached, DetachReason: portal.DetachByAdmin}, portal.ECONFLICT},
+		{"Member", portal.RoleMember, attached, portal.EFORBIDDEN},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := portal.ErrorCode(portal.CanRecordDetach(c.role, c.a)); got != c.wantCode {
+				t.Fatalf("code %q, want %q", got, c.wantCode)
+			}
+		})
+	}
+}
