@@ -49,6 +49,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		}
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
+		// The element that asked may select part of a page (hx-select);
+		// this answer is only the alert.
+		w.Header().Set("HX-Reselect", ".alert")
 		s.render(w, r, status, views.Alert("error", message))
 		return
 	}

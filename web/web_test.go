@@ -474,7 +474,7 @@ func TestErrorPagesTellWhatToDo(t *testing.T) {
 		r := httptest.NewRequest("POST", "/x", nil)
 		r.Header.Set("HX-Request", "true")
 		ts.srv.fail(w, r, portal.Errorf(portal.ECONFLICT, "Already approved."))
-		if w.Code != 409 || w.Header().Get("HX-Retarget") != "#flash" {
+		if w.Code != 409 || w.Header().Get("HX-Retarget") != "#flash" || w.Header().Get("HX-Reselect") != ".alert" {
 			t.Fatalf("status %d retarget %q", w.Code, w.Header().Get("HX-Retarget"))
 		}
 		if !strings.Contains(w.Body.String(), "Already approved.") || strings.Contains(w.Body.String(), "<html") {

@@ -103,7 +103,9 @@ func TestBrowser_LinkLifecycle(t *testing.T) {
 	// The developer fixes the channel's draft and submits it for MINI App
 	// re-review.
 	b := dev
-	clickAndWait(t, b, "#tab-business-info", `document.getElementById("draft-form") !== null`)
+	// Tabs swap in place with htmx: no new page loads.
+	b.click(t, "#tab-business-info")
+	b.waitUntil(t, `document.getElementById("draft-form") !== null && location.pathname.endsWith("/business-info")`)
 	get(t, b, chromedp.Evaluate[any](`document.getElementById("address").value = ""`))
 	b.do(t, chromedp.SendKeys(chromedp.ID("address"), "1-2-3 Marunouchi, Chiyoda-ku, Tokyo"))
 	clickAndWait(t, b, `#draft-form button[type=submit]`, `document.querySelector("#flash .alert-success") !== null`)

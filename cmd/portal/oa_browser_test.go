@@ -27,7 +27,8 @@ func TestBrowser_OfficialAccountLinking(t *testing.T) {
 	boss.do(t, chromedp.Navigate(m.URL+"/organizations"))
 	clickText(t, boss, "a", "Momiji Foods")
 	boss.waitUntil(t, `document.getElementById("org-id")?.textContent === "`+demo.MomijiFoodsID+`"`)
-	clickAndWait(t, boss, "#tab-oa-linking", `document.getElementById("oa-linking") !== null`)
+	boss.click(t, "#tab-oa-linking") // swapped in place by htmx
+	boss.waitUntil(t, `document.getElementById("oa-linking") !== null && document.getElementById("tab-oa-linking").getAttribute("aria-current") === "page"`)
 	if why := textOf(t, boss, `.oa-choice[data-basic-id="@momijibakery"] .reason`); !strings.Contains(why, "Rejected") {
 		t.Fatalf("the Rejected account says %q", why)
 	}
