@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,9 +19,10 @@ import (
 // the pages report as errors (console errors, uncaught exceptions, CSP
 // violations and failed loads from the browser log).
 type browser struct {
-	ctx    context.Context
-	mu     sync.Mutex
-	errors []string
+	ctx     context.Context
+	mu      sync.Mutex
+	errors  []string
+	allowed []string
 }
 
 // newBrowser starts Debian's chromium with a fresh profile. Without a
@@ -78,11 +80,26 @@ func newBrowser(t *testing.T) *browser {
 	return b
 }
 
-// consoleErrors returns what the page reported as errors so far.
+// consoleErrors returns what the pages reported as errors so far, less
+// those a test provoked on purpose (see allow).
 func (b *browser) consoleErrors() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]string(nil), b.errors...)
+	var errs []string
+	for _, e := range b.errors {
+		if !slices.ContainsFunc(b.allowed, func(a string) bool { return strings.Contains(e, a) }) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// allow expects page errors containing text: a request a test sends to be
+// refused shows in the console too ("Failed to load resource: … 422").
+func (b *browser) allow(text string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.allowed = append(b.allowed, text)
 }
 
 // stepTimeout bounds each browser step, so a wrong selector fails the test

@@ -80,6 +80,17 @@ func TestBrowser_LinkLifecycle(t *testing.T) {
 	// organization administrator, in another browser, opens it, signs in,
 	// and approves. The business information matches: Verified.
 	openChannel(t, dev, m.URL, "Sakura Order")
+	// A malformed ID: the 422 re-render is swapped in by htmx (its
+	// responseHandling is set for it), the input kept, no page load.
+	get(t, dev, chromedp.Evaluate[bool](`window.leftByTest = true`))
+	dev.allow("status of 422 (Unprocessable Entity) (" + m.URL + "/channels/")
+	dev.do(t, chromedp.SendKeys(chromedp.ID("org_id"), "BM123"))
+	dev.click(t, `#send-link-request button[type=submit]`)
+	dev.waitUntil(t, `document.getElementById("org_id-error")?.textContent.includes("BM followed by 11 digits")`)
+	if !get(t, dev, chromedp.Evaluate[bool](`window.leftByTest === true && document.getElementById("org_id").value === "BM123"`)) {
+		t.Fatal("the refused form was not re-rendered in place with the input kept")
+	}
+	get(t, dev, chromedp.Evaluate[any](`document.getElementById("org_id").value = ""`))
 	orderURL := sendLinkRequestInBrowser(t, dev, demo.SakuraFoodsID)
 	if status := approveInBrowser(t, boss, orderURL, true); status != "Verified" {
 		t.Fatalf("Sakura Order review: %q", status)

@@ -50,7 +50,7 @@ func TestBrowser_ModuleChannel(t *testing.T) {
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Fatalf("browser console errors: %v", errs)
 	}
-	before := len(b.consoleErrors())
+	b.allow("status of 503")
 	status := get(t, b, chromedp.Evaluate[int](`fetch(location.pathname + "/detach", {method: "POST"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
 	if status != 503 {
 		t.Fatalf("detaching a suspended account answered %d", status)
@@ -65,9 +65,7 @@ func TestBrowser_ModuleChannel(t *testing.T) {
 	clickAndWait(t, b, "#detach-link", `document.getElementById("detach-confirm")?.textContent.includes("Sakura Cafe")`)
 	clickAndWait(t, b, "#confirm-detach", `document.getElementById("detached-notice") !== null`)
 
-	// The one error expected is the refused POST's 503.
-	errs := b.consoleErrors()
-	if len(errs) != before+1 || !strings.Contains(errs[before], "503") {
+	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("browser console errors: %v", errs)
 	}
 }
