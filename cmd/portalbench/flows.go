@@ -11,10 +11,13 @@ import (
 	"time"
 )
 
-// fixture is what the data scenarios (issue 4) need once the portal runs
-// on the generated data set: its layout, the concurrency, and sessions of
-// the demo people as Cookie headers.
+// fixture is what the scenarios need to build their requests. The data
+// scenarios (issue 4) need, once the portal runs on the generated data
+// set, its layout, the concurrency, and sessions of the demo people as
+// Cookie headers; the webhook scenario (issue 6) the concurrency and its
+// channel.
 type fixture struct {
+	webhook webhookChannel
 	layout  layout
 	workers int           // the load's concurrency
 	runTime time.Duration // warm-up plus measured time of one scenario

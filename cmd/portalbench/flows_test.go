@@ -17,14 +17,23 @@ import (
 
 	"lineportal/internal/line"
 	"lineportal/internal/linesim"
+	"lineportal/internal/secret"
 	"lineportal/store"
 	"lineportal/web"
 )
 
+// testPortal is a portal served in-process: its base URL, and its
+// database and secret box, for tests to look behind the pages.
+type testPortal struct {
+	url string
+	db  *store.DB
+	box *secret.Box
+}
+
 // startTestPortal serves the portal in-process on the database at dbPath,
 // with LINE Login on a simulator seeded with the demo users, as `portal
-// serve` does; it returns the portal's base URL.
-func startTestPortal(t *testing.T, dbPath string) string {
+// serve` does.
+func startTestPortal(t *testing.T, dbPath string) testPortal {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbPath)
@@ -46,16 +55,20 @@ func startTestPortal(t *testing.T, dbPath string) string {
 	portalMux := http.NewServeMux()
 	ts := httptest.NewServer(portalMux)
 	t.Cleanup(ts.Close)
-	const channelID, secret = "2000000001", "portalbench-test-secret-32-bytes"
-	if _, err := sim.SeedDemo(linesim.LoginChannel{ID: channelID, Secret: secret, RedirectURIs: []string{ts.URL + "/auth/callback"}}); err != nil {
+	const channelID, loginSecret = "2000000001", "portalbench-test-secret-32-bytes"
+	if _, err := sim.SeedDemo(linesim.LoginChannel{ID: channelID, Secret: loginSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}}); err != nil {
 		t.Fatal(err)
 	}
-	login, err := line.NewLogin(ctx, line.LoginConfig{ChannelID: channelID, ChannelSecret: secret,
+	login, err := line.NewLogin(ctx, line.LoginConfig{ChannelID: channelID, ChannelSecret: loginSecret,
 		AuthBaseURL: simTS.URL, APIBaseURL: simTS.URL, RedirectURL: ts.URL + "/auth/callback", BotPrompt: "normal"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	platform, err := line.NewPlatform(line.PlatformConfig{APIBaseURL: simTS.URL, ManagerBaseURL: simTS.URL, BotIDHeader: linesim.DefaultBotIDHeader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secret.New([32]byte{7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,12 +79,13 @@ func startTestPortal(t *testing.T, dbPath string) string {
 		SessionLimits: store.SessionLimits{Idle: time.Hour, Absolute: time.Hour},
 		Login:         login,
 		LINE:          platform,
+		Secrets:       box,
 	}, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	portalMux.Handle("/", srv)
-	return ts.URL
+	return testPortal{url: ts.URL, db: db, box: box}
 }
 
 // The data scenarios, on a small data set of the same shape, must get the
@@ -84,7 +98,7 @@ func TestDataScenariosAgainstThePortal(t *testing.T) {
 	if err := generate(ctx, path, l, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	baseURL := startTestPortal(t, path)
+	baseURL := startTestPortal(t, path).url
 	fx, err := newFixture(ctx, http.DefaultTransport, baseURL, l, 2, 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)

@@ -34,15 +34,18 @@ type Scenario struct {
 	// webhook ingestion; 0 means 1.
 	EventsPerRequest int
 
-	// PortalOnly skips the bare target, which only serves /healthz and /.
+	// PortalOnly skips the bare target, which only serves /healthz, / and
+	// the webhook receiver.
 	PortalOnly bool
 
 	// Data runs the portal on the generated data set (see dataset.go)
 	// instead of the demo alone, and signs the demo people in first.
 	Data bool
 
-	// Setup, if set, runs once per target before the warm-up, untimed, to
-	// prepare what Build uses (for example URLs that each request uses up).
+	// Setup, if set, runs once against the portal before its warm-up,
+	// untimed, to prepare what Build uses (for example URLs that each
+	// request uses up). The bare server has nothing to set up over HTTP:
+	// what it needs comes on its command line (see startBare).
 	Setup func(ctx context.Context, client *http.Client, baseURL string) error
 
 	// Unit, if set, names what one request does ("approvals"), for a

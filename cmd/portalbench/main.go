@@ -33,6 +33,7 @@ func scenarios(fx fixture) []Scenario {
 	return append([]Scenario{
 		{Name: "healthz", Path: "/healthz", Want: http.StatusOK},
 		{Name: "home", Path: "/", Want: http.StatusOK},
+		webhookScenario(fx),
 	}, dataScenarios(fx)...)
 }
 
@@ -46,7 +47,7 @@ type config struct {
 }
 
 // isHidden reports flags internal to the re-executed bare server, left out of -h.
-func isHidden(name string) bool { return name == "serve-bare" || name == "bare-body-size" }
+func isHidden(name string) bool { return name == "serve-bare" || strings.HasPrefix(name, "bare-") }
 
 func main() {
 	var cfg config
@@ -58,11 +59,12 @@ func main() {
 	flag.StringVar(&cfg.jsonPath, "json", "", "also write results as JSON to this file")
 	bareAddr := flag.String("serve-bare", "", "internal: serve the bare baseline on this address")
 	bareSize := flag.Int("bare-body-size", 4096, "internal: size of the bare home page in bytes")
+	bareSecret := flag.String("bare-webhook-secret", "", "internal: channel secret the bare webhook receiver checks signatures with")
 	flag.Usage = usage
 	flag.Parse()
 
 	if *bareAddr != "" {
-		if err := serveBare(*bareAddr, *bareSize); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serveBare(*bareAddr, *bareSize, *bareSecret); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintln(os.Stderr, "portalbench bare:", err)
 			os.Exit(1)
 		}
@@ -196,7 +198,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 	}
 
 	// The rows that need the data set decide whether to generate it; they
-	// are built again below, with the sessions signed in.
+	// are built again below, with the fixture complete.
 	scs, err := selectScenarios(scenarios(fixture{}), cfg.scenarios)
 	if err != nil {
 		return err
@@ -213,15 +215,16 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		return err
 	}
 	defer portal.stop()
+	fx := fixture{workers: cfg.concurrency}
 	if withData {
 		fmt.Fprintln(os.Stderr, "signing in through the simulator...")
-		fx, err := newFixture(ctx, tr, portal.baseURL, benchLayout(), cfg.concurrency, cfg.warmup+cfg.duration)
-		if err != nil {
+		if fx, err = newFixture(ctx, tr, portal.baseURL, benchLayout(), cfg.concurrency, cfg.warmup+cfg.duration); err != nil {
 			return err
 		}
-		if scs, err = selectScenarios(scenarios(fx), cfg.scenarios); err != nil {
-			return err
-		}
+	}
+	fx.webhook = newWebhookChannel()
+	if scs, err = selectScenarios(scenarios(fx), cfg.scenarios); err != nil {
+		return err
 	}
 	size, err := bodySize(ctx, client, portal.baseURL+"/")
 	if err != nil {
@@ -230,7 +233,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		fmt.Fprintf(os.Stderr, "warning: measure portal home page: %v; bare page uses %d bytes\n", err, fallback)
 		size = fallback
 	}
-	bare, err := startBare(ctx, client, size)
+	bare, err := startBare(ctx, client, size, fx.webhook.secret)
 	if err != nil {
 		return err
 	}
@@ -242,7 +245,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			if sc.PortalOnly && t == bare {
 				continue
 			}
-			if sc.Setup != nil {
+			if sc.Setup != nil && t == portal {
 				fmt.Fprintf(os.Stderr, "preparing %s against %s...\n", sc.Name, t.name)
 				if err := sc.Setup(ctx, client, t.baseURL); err != nil {
 					return fmt.Errorf("%s: %w", sc.Name, err)
@@ -372,6 +375,11 @@ func writeTable(w io.Writer, scs []Scenario, rep report) error {
 		}
 		if p != nil && sc.Unit != "" {
 			fmt.Fprintf(w, "%s: %.0f %s/s\n", sc.Name, p.ReqPerSec, sc.Unit)
+		}
+		if p != nil && sc.eventsPerRequest() > 1 {
+			// A batch is acknowledged once all its events are stored, so
+			// its latency is each event's time to ack.
+			fmt.Fprintf(w, "%s: portal ingests %.0f events/s in batches of %d, p99 ack %.2fms\n", sc.Name, p.EventsPerSec, sc.eventsPerRequest(), p.P99Ms)
 		}
 	}
 	if len(rep.PeakRSSMiB) > 0 {

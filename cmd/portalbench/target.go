@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"lineportal/web"
 )
 
 // target is a server under test running as a child process, so its peak RSS
@@ -55,8 +57,9 @@ func startPortal(ctx context.Context, client *http.Client, bin, dbPath string) (
 }
 
 // startBare re-executes this binary as a minimal net/http server whose home
-// page has bodySize bytes, the baseline the portal is compared against.
-func startBare(ctx context.Context, client *http.Client, bodySize int) (*target, error) {
+// page has bodySize bytes and whose webhook receiver checks signatures with
+// webhookSecret: the baseline the portal is compared against.
+func startBare(ctx context.Context, client *http.Client, bodySize int, webhookSecret string) (*target, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("locate own binary: %w", err)
@@ -65,7 +68,7 @@ func startBare(ctx context.Context, client *http.Client, bodySize int) (*target,
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-serve-bare", addr, "-bare-body-size", strconv.Itoa(bodySize))
+	cmd := exec.Command(self, "-serve-bare", addr, "-bare-body-size", strconv.Itoa(bodySize), "-bare-webhook-secret", webhookSecret)
 	return startTarget(ctx, client, "bare", addr, cmd)
 }
 
@@ -205,10 +208,12 @@ func (b *tailBuffer) String() string {
 }
 
 // serveBare is the hidden -serve-bare mode: the "nothing" baseline with
-// /healthz and a static home page of bodySize bytes, no middleware.
-func serveBare(addr string, bodySize int) error {
+// /healthz, a static home page of bodySize bytes and a webhook receiver
+// that only checks signatures, no middleware.
+func serveBare(addr string, bodySize int, webhookSecret string) error {
 	page := barePage(bodySize)
 	mux := http.NewServeMux()
+	mux.Handle("POST /webhooks/line/{channelID}", bareWebhook(webhookSecret))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok")
 	})
@@ -245,4 +250,20 @@ func barePage(size int) []byte {
 	b.Write(bytes.Repeat([]byte("x"), pad))
 	b.WriteString(tail)
 	return b.Bytes()
+}
+
+// bareWebhook is the least a webhook receiver can do: read the raw body
+// (capped as the portal caps it) and check its signature in constant
+// time; 200 {} when it matches, else 401. Set against the portal's
+// receiver, it shows what parsing, storing and applying the events cost.
+func bareWebhook(secret string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, web.MaxWebhookBody))
+		if err != nil || !validSignature(secret, body, r.Header.Get("X-Line-Signature")) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "{}")
+	})
 }

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// This file is issue 6's row: webhook ingestion in signed batches of 100
+// events, as LINE delivers them, against the portal's receiver and the
+// bare server's signature check alone.
+
+// webhookChannel is the module channel the webhook row delivers to. Its
+// secret is made per run, before either target starts, because the bare
+// server gets it on its command line while the portal gets it through its
+// registration form.
+type webhookChannel struct {
+	lineChannelID string // 10 digits, unused by the demo and the data set
+	secret        string // 32 lowercase hex characters, as LINE issues them
+	accessToken   string
+}
+
+// benchLINEChannelID is far from the demo's 20070xxxxx and the data set's
+// 3000000000 onwards, so registering it never collides.
+const benchLINEChannelID = "2999000001"
+
+func newWebhookChannel() webhookChannel {
+	key := make([]byte, 16)
+	rand.Read(key) // never fails (crypto/rand panics rather than return an error)
+	return webhookChannel{lineChannelID: benchLINEChannelID, secret: hex.EncodeToString(key), accessToken: rand.Text() + rand.Text()}
+}
+
+func (c webhookChannel) path() string { return "/webhooks/line/" + c.lineChannelID }
+
+// signature is LINE's X-Line-Signature of body: the standard, padded
+// Base64 of HMAC-SHA256 keyed with the channel secret.
+func signature(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// validSignature checks sig against body in constant time, as a receiver
+// must before it parses anything.
+func validSignature(secret string, body []byte, sig string) bool {
+	got, err := base64.StdEncoding.Strict().DecodeString(sig)
+	if secret == "" || err != nil || len(got) != sha256.Size {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// Webhook event IDs are ULIDs: 26 characters of Crockford's Base32, a 48
+// bit millisecond time then 80 bits that LINE fills at random. Ours fill
+// those 80 bits with the worker (4 characters) and that worker's event
+// counter (12), so two workers never make the same ID and no shared
+// counter is needed; the time is the batch template's, so a second run on
+// the same database would not repeat the first's IDs either.
+const (
+	crockford    = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	timeChars    = 10 // 50 bits, of which a ULID's time uses 48
+	workerChars  = 4
+	counterChars = 12
+	ulidLen      = timeChars + workerChars + counterChars // 26
+	// setupWorker is a worker number no load worker has, for the events the
+	// setup sends.
+	setupWorker = 1<<(5*workerChars) - 1
+)
+
+// putEventID writes the ID of event n of worker into dst[:ulidLen].
+func putEventID(dst []byte, ms uint64, worker int, n uint64) {
+	putBase32(dst[:timeChars], ms)
+	putBase32(dst[timeChars:timeChars+workerChars], uint64(worker))
+	putBase32(dst[timeChars+workerChars:ulidLen], n)
+}
+
+// putBase32 writes v into dst in big-endian Crockford Base32, filling all
+// of dst; bits of v beyond len(dst)*5 are dropped.
+func putBase32(dst []byte, v uint64) {
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = crockford[v&31]
+		v >>= 5
+	}
+}
+
+// webhookBatch pre-renders one 100-event body and patches fresh event IDs
+// into a copy per request, so that building a request costs a copy and a
+// signature, not 100 events of formatting.
+type webhookBatch struct {
+	template []byte
+	idAt     []int // offsets of the webhookEventId values in template
+	epoch    uint64
+	// next holds each worker's next event number. Each slot is only used
+	// by its worker; they are kept here, not derived from seq, because seq
+	// starts again at 0 in every run (warm-up, then measured) and a
+	// reused ID is stored as a duplicate, not ingested.
+	next []atomic.Uint64
+}
+
+const (
+	eventsPerBatch = 100 // LINE's most per request
+	benchBotID     = "U5fac33f633e72c192759f09afc41fa28"
+)
+
+// benchUsers is how many users the events come from: a few, as in a
+// quiet chat, and prime to the ten-event cycle of batchEvent, so that each
+// user gets every kind of event.
+const benchUsers = 7
+
+// benchUser is the LINE user ID of user k.
+func benchUser(k int) string { return fmt.Sprintf("U%032x", 0x5eed_0000+k) }
+
+// batchEvent is event j of the batch, in the shapes of the platform spec
+// (section C), in a cycle of ten. Five are messages and one a postback,
+// which the portal keeps without acting on them; the other four change
+// its state: follow and unfollow of the user, and chat control of the
+// user's chat (the setup attaches the bot first, so that these apply). The IDs are placeholders that newWebhookBatch finds
+// and each request overwrites.
+func batchEvent(j int, ts int64) string {
+	id := strings.Repeat("0", ulidLen)
+	user := benchUser(j % benchUsers)
+	common := fmt.Sprintf(`"webhookEventId":%q,"deliveryContext":{"isRedelivery":false},"timestamp":%d,"source":{"type":"user","userId":%q},"mode":"active"`, id, ts, user)
+	reply := fmt.Sprintf("%032x", ts*eventsPerBatch+int64(j))
+	switch j % 10 {
+	case 1:
+		return fmt.Sprintf(`{"replyToken":%q,"type":"follow",%s,"follow":{"isUnblocked":false}}`, reply, common)
+	case 3:
+		return fmt.Sprintf(`{"type":"activated","chatControl":{"expireAt":%d},%s}`, ts+time.Hour.Milliseconds(), common)
+	case 5:
+		return fmt.Sprintf(`{"replyToken":%q,"type":"postback",%s,"postback":{"data":"action=reserve&table=2"}}`, reply, common)
+	case 7:
+		return fmt.Sprintf(`{"type":"deactivated",%s}`, common)
+	case 9:
+		return fmt.Sprintf(`{"type":"unfollow",%s}`, common)
+	default:
+		return fmt.Sprintf(`{"replyToken":%q,"type":"message",%s,"message":{"id":"%d","type":"text","quoteToken":"q%s","text":"Hello, a table for two at seven, please"}}`,
+			reply, common, ts*eventsPerBatch+int64(j), reply)
+	}
+}
+
+// newWebhookBatch renders the template for workers workers. Every batch has
+// the same timestamps: the portal applies an event whose time equals the
+// state's, so each batch still changes the state it would with fresh
+// ones, without patching 100 more numbers per request.
+func newWebhookBatch(now time.Time, workers int) *webhookBatch {
+	ts := now.UnixMilli()
+	var b bytes.Buffer
+	b.WriteString(`{"destination":"` + benchBotID + `","events":[`)
+	for j := range eventsPerBatch {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(batchEvent(j, ts+int64(j)))
+	}
+	b.WriteString("]}")
+	wb := &webhookBatch{template: b.Bytes(), epoch: uint64(ts), next: make([]atomic.Uint64, workers)}
+	const key = `"webhookEventId":"`
+	for off := 0; ; {
+		i := bytes.Index(wb.template[off:], []byte(key))
+		if i < 0 {
+			break
+		}
+		off += i + len(key)
+		wb.idAt = append(wb.idAt, off)
+	}
+	return wb
+}
+
+// body returns a new batch for worker with event IDs it has not used.
+func (wb *webhookBatch) body(worker int) ([]byte, error) {
+	if worker < 0 || worker >= len(wb.next) {
+		return nil, fmt.Errorf("worker %d of %d: no event counter", worker, len(wb.next))
+	}
+	n := wb.next[worker].Add(uint64(len(wb.idAt))) - uint64(len(wb.idAt))
+	body := bytes.Clone(wb.template)
+	for i, off := range wb.idAt {
+		putEventID(body[off:], wb.epoch, worker, n+uint64(i))
+	}
+	return body, nil
+}
+
+// attachedBody is the webhook that attaches the bot to the module
+// channel, sent once by the setup, a minute before the batch's events.
+func (wb *webhookBatch) attachedBody() []byte {
+	id := make([]byte, ulidLen)
+	putEventID(id, wb.epoch, setupWorker, 0)
+	return fmt.Appendf(nil, `{"destination":%q,"events":[{"type":"module","module":{"type":"attached","botId":%q,"scopes":["message:send","message:receive"]},`+
+		`"webhookEventId":%q,"deliveryContext":{"isRedelivery":false},"timestamp":%d,"mode":"active"}]}`,
+		benchBotID, benchBotID, id, wb.epoch-uint64(time.Minute.Milliseconds()))
+}
+
+// newWebhookRequest is a delivery of body as LINE makes it.
+func newWebhookRequest(ctx context.Context, baseURL string, ch webhookChannel, body []byte) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+ch.path(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = http.Header{
+		"Content-Type":     {"application/json; charset=utf-8"},
+		"User-Agent":       {"LineBotWebhook/2.0"},
+		"X-Line-Signature": {signature(ch.secret, body)},
+	}
+	return req, nil
+}
+
+// webhookScenario posts signed 100-event batches. On the portal they are
+// verified, parsed, stored once each and applied before the 200; on the
+// bare server they are only verified. The setup (portal only: the bare
+// server has the secret from its command line) registers the channel
+// through the portal's form and attaches the bot.
+func webhookScenario(fx fixture) Scenario {
+	ch := fx.webhook
+	batch := newWebhookBatch(time.Now(), fx.workers)
+	return Scenario{
+		Name: "webhook", Want: http.StatusOK, EventsPerRequest: eventsPerBatch,
+		Setup: func(ctx context.Context, client *http.Client, baseURL string) error {
+			if err := registerModule(ctx, client, baseURL, ch); err != nil {
+				return err
+			}
+			return attachBot(ctx, client, baseURL, ch, batch)
+		},
+		Build: func(ctx context.Context, baseURL string, worker, _ int) (*http.Request, error) {
+			body, err := batch.body(worker)
+			if err != nil {
+				return nil, err
+			}
+			return newWebhookRequest(ctx, baseURL, ch, body)
+		},
+	}
+}
+
+// registerModule signs in as the demo developer and registers ch through
+// the portal's form, as a new provider's module channel.
+func registerModule(ctx context.Context, client *http.Client, baseURL string, ch webhookChannel) error {
+	people, err := demoPeople()
+	if err != nil {
+		return err
+	}
+	cookie, err := signIn(ctx, client.Transport, baseURL, people.Developer.LINEUserID)
+	if err != nil {
+		return fmt.Errorf("sign in as the developer: %w", err)
+	}
+	form := url.Values{
+		"name":            {"Bench webhook module"},
+		"line_channel_id": {ch.lineChannelID},
+		"provider_id":     {"new"},
+		"new_provider":    {"Bench webhook provider"},
+		"channel_secret":  {ch.secret},
+		"access_token":    {ch.accessToken},
+	}
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/modules", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header = cookie.Clone()
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	status, loc, body, err := roundTrip(client, req)
+	switch {
+	case err != nil:
+		return err
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return fmt.Errorf("POST /modules answered %d: this portal cannot register module channels, which the webhook scenario needs "+
+			"(build a portal that can, or leave webhook out with -scenarios)", status)
+	case status != http.StatusSeeOther || !isModulePath(loc):
+		return fmt.Errorf("register module channel %s: POST /modules answered %d (Location %q), want 303 to /modules/{id}: %.300s",
+			ch.lineChannelID, status, loc, body)
+	}
+	return nil
+}
+
+// isModulePath tells whether loc is /modules/{id}, where the portal sends
+// the browser after registering.
+func isModulePath(loc string) bool {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return false
+	}
+	id, ok := strings.CutPrefix(u.Path, "/modules/")
+	return ok && id != "" && strings.Trim(id, "0123456789") == ""
+}
+
+// attachBot delivers the attached event, so that the batches' chat control
+// events act on an attachment. It is also the check that the portal takes
+// the channel's webhooks at all, before any load.
+func attachBot(ctx context.Context, client *http.Client, baseURL string, ch webhookChannel, wb *webhookBatch) error {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	req, err := newWebhookRequest(ctx, baseURL, ch, wb.attachedBody())
+	if err != nil {
+		return err
+	}
+	status, _, body, err := roundTrip(client, req)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("first webhook (bot attached) to %s answered %d, want 200: %.300s", req.URL.Path, status, body)
+	}
+	return nil
+}
+
+// roundTrip sends req and reads the whole answer.
+func roundTrip(client *http.Client, req *http.Request) (status int, location string, body []byte, err error) {
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	defer res.Body.Close()
+	body, err = io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Location"), body, err
+}
