@@ -60,7 +60,7 @@ func dataScenarios(fx fixture) []Scenario {
 	l := fx.layout
 	org := "/organizations/" + bigOrgID
 	page := func(name, path string, who http.Header) Scenario {
-		return Scenario{Name: name, Path: path, Header: who, Want: http.StatusOK, PortalOnly: true, Data: true}
+		return Scenario{Name: name, Path: path, Header: who, Want: http.StatusOK, PortalOnly: true, Data: true, Workers: 1}
 	}
 	return []Scenario{
 		// The Business Manager link tab of the channel with the most link

@@ -38,6 +38,11 @@ type Scenario struct {
 	// the webhook receiver.
 	PortalOnly bool
 
+	// Workers, when set, replaces -concurrency for this scenario. Page
+	// latency is read one request at a time: 32 requests in flight on two
+	// cores measure the queue, not the page.
+	Workers int
+
 	// Data runs the portal on the generated data set (see dataset.go)
 	// instead of the demo alone, and signs the demo people in first.
 	Data bool
@@ -287,4 +292,12 @@ func (h *histogram) quantile(q float64) time.Duration {
 		}
 	}
 	return time.Duration(h.max) // unreachable: counts sum to n
+}
+
+// workers is how many requests the scenario keeps in flight.
+func (sc Scenario) workers(concurrency int) int {
+	if sc.Workers > 0 {
+		return sc.Workers
+	}
+	return concurrency
 }

@@ -152,6 +152,7 @@ func scenarioNames(ss []Scenario) []string {
 type result struct {
 	Scenario     string  `json:"scenario"`
 	Target       string  `json:"target"`
+	Workers      int     `json:"in_flight"`
 	Requests     int64   `json:"requests"`
 	ReqPerSec    float64 `json:"req_per_sec"`
 	EventsPerSec float64 `json:"events_per_sec"`
@@ -253,15 +254,15 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			}
 			fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
 			if cfg.warmup > 0 {
-				if _, err := runLoad(ctx, client, t.baseURL, sc, cfg.concurrency, cfg.warmup); err != nil {
+				if _, err := runLoad(ctx, client, t.baseURL, sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
 					return err
 				}
 			}
-			res, err := runLoad(ctx, client, t.baseURL, sc, cfg.concurrency, cfg.duration)
+			res, err := runLoad(ctx, client, t.baseURL, sc, sc.workers(cfg.concurrency), cfg.duration)
 			if err != nil {
 				return err
 			}
-			rep.Results = append(rep.Results, newResult(sc, t.name, res))
+			rep.Results = append(rep.Results, newResult(sc, t.name, sc.workers(cfg.concurrency), res))
 		}
 	}
 
@@ -324,11 +325,12 @@ func bodySize(ctx context.Context, client *http.Client, url string) (int, error)
 	return int(n), nil
 }
 
-func newResult(sc Scenario, target string, r runResult) result {
+func newResult(sc Scenario, target string, workers int, r runResult) result {
 	secs := r.Elapsed.Seconds()
 	return result{
 		Scenario:     sc.Name,
 		Target:       target,
+		Workers:      workers,
 		Requests:     r.Requests,
 		ReqPerSec:    float64(r.Requests) / secs,
 		EventsPerSec: float64(r.Requests*int64(sc.eventsPerRequest())) / secs,
@@ -346,13 +348,13 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func writeTable(w io.Writer, scs []Scenario, rep report) error {
 	events := slices.ContainsFunc(scs, func(s Scenario) bool { return s.eventsPerRequest() > 1 })
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprint(tw, "scenario\ttarget\trequests\treq/s\t")
+	fmt.Fprint(tw, "scenario\ttarget\tin flight\trequests\treq/s\t")
 	if events {
 		fmt.Fprint(tw, "events/s\t")
 	}
 	fmt.Fprint(tw, "p50\tp99\terrors\n")
 	for _, r := range rep.Results {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t", r.Scenario, r.Target, r.Requests, r.ReqPerSec)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t", r.Scenario, r.Target, r.Workers, r.Requests, r.ReqPerSec)
 		if events {
 			fmt.Fprintf(tw, "%.0f\t", r.EventsPerSec)
 		}
