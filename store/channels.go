@@ -198,21 +198,14 @@ func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, ch
 // actor's role on it inside the transaction, and fn checks the rule and
 // writes.
 func (db *DB) onChannel(ctx context.Context, op string, actor portal.Admin, channelID int64, fn func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error) error {
-	err := db.update(ctx, func(tx *Tx) error {
+	return transition(db, ctx, op, func(tx *Tx) (portal.Channel, portal.ChannelRole, error) {
 		ch, err := findChannel(ctx, tx, channelID)
 		if err != nil {
-			return err
+			return ch, portal.RoleNone, err
 		}
 		role, err := channelRole(ctx, tx, ch.ID, actor.ID)
-		if err != nil {
-			return err
-		}
-		return fn(tx, ch, role)
-	})
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", op, err)
-	}
-	return nil
+		return ch, role, err
+	}, fn)
 }
 
 func channelEntry(ch portal.Channel, action portal.AuditAction, before, after string) portal.AuditEntry {

@@ -137,6 +137,23 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	return sqlTx.Commit()
 }
 
+// transition runs one state change of an aggregate: load reads it and the
+// actor's standing on it (role, administrator or not) inside the
+// transaction, then fn checks the domain rule and writes.
+func transition[T, S any](db *DB, ctx context.Context, op string, load func(tx *Tx) (T, S, error), fn func(tx *Tx, v T, standing S) error) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		v, standing, err := load(tx)
+		if err != nil {
+			return err
+		}
+		return fn(tx, v, standing)
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return nil
+}
+
 // millis is how every timestamp is stored: UTC Unix milliseconds in an
 // INTEGER column, cheap to compare and index.
 func millis(t time.Time) int64 { return t.UnixMilli() }

@@ -161,21 +161,14 @@ func (db *DB) TransferOfficialAccount(ctx context.Context, actor portal.Admin, o
 // the account and the actor's role on it inside the transaction, and fn
 // checks the rule and writes.
 func (db *DB) onOfficialAccount(ctx context.Context, op string, actor portal.Admin, oaID int64, fn func(tx *Tx, oa portal.OfficialAccount, role portal.ChannelRole) error) error {
-	err := db.update(ctx, func(tx *Tx) error {
+	return transition(db, ctx, op, func(tx *Tx) (portal.OfficialAccount, portal.ChannelRole, error) {
 		oa, err := findOfficialAccount(ctx, tx, oaID)
 		if err != nil {
-			return err
+			return oa, portal.RoleNone, err
 		}
 		role, err := officialAccountRole(ctx, tx, oa.ID, actor.ID)
-		if err != nil {
-			return err
-		}
-		return fn(tx, oa, role)
-	})
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", op, err)
-	}
-	return nil
+		return oa, role, err
+	}, fn)
 }
 
 func officialAccountEntry(oa portal.OfficialAccount, action portal.AuditAction, before, after string) portal.AuditEntry {

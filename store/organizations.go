@@ -174,21 +174,14 @@ func (db *DB) RejectOrganizationVerification(ctx context.Context, operator porta
 // organization and whether the actor administers it inside the
 // transaction, and fn checks the rule and writes.
 func (db *DB) onOrganization(ctx context.Context, op string, actor portal.Admin, orgID string, fn func(tx *Tx, org portal.Organization, orgAdmin bool) error) error {
-	err := db.update(ctx, func(tx *Tx) error {
+	return transition(db, ctx, op, func(tx *Tx) (portal.Organization, bool, error) {
 		org, err := findOrganization(ctx, tx, orgID)
 		if err != nil {
-			return err
+			return org, false, err
 		}
 		orgAdmin, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
-		if err != nil {
-			return err
-		}
-		return fn(tx, org, orgAdmin)
-	})
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", op, err)
-	}
-	return nil
+		return org, orgAdmin, err
+	}, fn)
 }
 
 func organizationEntry(org portal.Organization, action portal.AuditAction, before, after string) portal.AuditEntry {
