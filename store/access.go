@@ -76,3 +76,22 @@ func isOrganizationAdmin(ctx context.Context, q querier, orgID string, adminID i
 	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organization_admins WHERE org_id = ? AND admin_id = ?)`, orgID, adminID).Scan(&admin)
 	return admin, err
 }
+
+// CountChannelRoles tells how many channels the admin holds each role on.
+func (db *DB) CountChannelRoles(ctx context.Context, adminID int64) (map[portal.ChannelRole]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT role, count(*) FROM channel_roles WHERE admin_id = ? GROUP BY role`, adminID)
+	if err != nil {
+		return nil, fmt.Errorf("store: count channel roles: %w", err)
+	}
+	defer rows.Close()
+	counts := map[portal.ChannelRole]int{}
+	for rows.Next() {
+		var role portal.ChannelRole
+		var n int
+		if err := rows.Scan(&role, &n); err != nil {
+			return nil, fmt.Errorf("store: count channel roles: %w", err)
+		}
+		counts[role] = n
+	}
+	return counts, rows.Err()
+}

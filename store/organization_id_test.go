@@ -26,3 +26,23 @@ func TestCreateOrganization_GivenID(t *testing.T) {
 		t.Fatalf("malformed ID accepted: %v", err)
 	}
 }
+
+func TestCountChannelRoles(t *testing.T) {
+	f := newFixture(t)
+	for range 3 {
+		f.channel(t, portal.Channel{})
+	}
+	ch := f.channel(t, portal.Channel{})
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, f.boss.ID, portal.RoleMember))
+	for who, want := range map[string]map[portal.ChannelRole]int{
+		"dev":  {portal.RoleAdmin: 4},
+		"boss": {portal.RoleMember: 1},
+		"op":   {},
+	} {
+		a := map[string]portal.Admin{"dev": f.dev, "boss": f.boss, "op": f.op}[who]
+		got, err := f.db.CountChannelRoles(ctx, a.ID)
+		if err != nil || len(got) != len(want) || got[portal.RoleAdmin] != want[portal.RoleAdmin] || got[portal.RoleMember] != want[portal.RoleMember] {
+			t.Errorf("%s: %v %v, want %v", who, got, err, want)
+		}
+	}
+}

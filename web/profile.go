@@ -1,20 +1,28 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 
 	"lineportal/internal/portal"
+	"lineportal/store"
 	"lineportal/views"
 )
 
 func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 	a := adminFrom(r.Context())
+	roles, err := s.roleNames(r.Context(), *a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	shell := s.shell(w, r, "profile")
 	s.render(w, r, http.StatusOK, views.ProfilePage(shell, views.ProfileView{
 		Name:              a.Name,
 		PictureURL:        a.PictureURL,
 		LINEUserID:        a.LINEUserID,
-		Roles:             roleNames(a),
+		Roles:             roles,
 		FriendshipChanged: triState(a.FriendshipChanged, "absent"),
 		FriendFlag:        triState(a.FriendFlag, "unknown"),
 		LastSignInAt:      a.LastSignInAt,
@@ -23,12 +31,35 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 	}))
 }
 
-func roleNames(a *portal.Admin) []string {
-	roles := []string{"Admin"}
+// roleNames says what the admin is in the portal: their roles on channels,
+// the organizations they administer, and whether they are an operator.
+func (s *Server) roleNames(ctx context.Context, a portal.Admin) ([]string, error) {
+	var roles []string
 	if a.Operator {
 		roles = append(roles, "Operator")
 	}
-	return roles
+	counts, err := s.db.CountChannelRoles(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, role := range []portal.ChannelRole{portal.RoleAdmin, portal.RoleMember} {
+		if n := counts[role]; n == 1 {
+			roles = append(roles, role.String()+" of 1 channel")
+		} else if n > 1 {
+			roles = append(roles, fmt.Sprintf("%s of %d channels", role, n))
+		}
+	}
+	orgs, _, err := s.db.FindOrganizations(ctx, store.OrganizationFilter{Actor: a, Page: store.Page{Limit: store.MaxPageSize}})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		roles = append(roles, "Administrator of "+o.Name+" ("+o.ID+")")
+	}
+	if len(roles) == 0 {
+		roles = []string{"No role yet: ask an Admin of a channel or an organization's administrator to add you"}
+	}
+	return roles, nil
 }
 
 func triState(b *bool, unset string) string {

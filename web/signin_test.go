@@ -391,10 +391,15 @@ func TestSignIn_OperatorRole(t *testing.T) {
 	if !strings.Contains(roles, "Operator") {
 		t.Fatalf("operator's roles: %q", roles)
 	}
+	boss := newVisitor(t)
+	ts.signIn(boss, "/", ts.demo.OrganizationAdministrator.ID, false)
+	if roles := boss.get(ts.URL + "/profile").doc.Find("#profile-roles").Text(); !strings.Contains(roles, "Administrator of Sakura Foods (BM00000000001)") {
+		t.Fatalf("organization administrator's roles: %q", roles)
+	}
 	other := newVisitor(t)
 	ts.signIn(other, "/", ts.demo.Developer.ID, false)
-	if roles := other.get(ts.URL + "/profile").doc.Find("#profile-roles").Text(); strings.Contains(roles, "Operator") {
-		t.Fatalf("a developer is shown as operator: %q", roles)
+	if roles := other.get(ts.URL + "/profile").doc.Find("#profile-roles").Text(); strings.Contains(roles, "Operator") || !strings.Contains(roles, "Admin of 14 channels") {
+		t.Fatalf("developer's roles: %q", roles)
 	}
 }
 

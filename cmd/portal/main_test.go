@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -138,5 +139,41 @@ func TestRestartKeepsDemoModuleCredentials(t *testing.T) {
 	first, second := secretAfterStart(), secretAfterStart()
 	if first == "" || first != second {
 		t.Fatalf("the demo module's secret changed across a restart: %q → %q", first, second)
+	}
+}
+
+func TestLinesimCommand(t *testing.T) {
+	if err := run(context.Background(), []string{"linesim"}, env(nil), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "LINESIM_CHANNEL_SECRET") {
+		t.Fatalf("without a channel secret: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"linesim", "-addr", "127.0.0.1:0"}, env(map[string]string{
+			"LINESIM_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
+		}), out, io.Discard)
+	}()
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, after, ok := strings.Cut(out.String(), "simulator on "); ok {
+			base, _, _ = strings.Cut(after, " ")
+		}
+	}
+	res, err := http.Get(base + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatalf("discovery at %q: %v", base, err)
+	}
+	var doc struct {
+		Issuer string `json:"issuer"`
+	}
+	json.NewDecoder(res.Body).Decode(&doc)
+	res.Body.Close()
+	if res.StatusCode != 200 || doc.Issuer != base {
+		t.Fatalf("discovery: %d issuer %q, want %q", res.StatusCode, doc.Issuer, base)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("linesim returned %v", err)
 	}
 }
