@@ -128,7 +128,7 @@ func TestSessions(t *testing.T) {
 	db.Now = func() time.Time { return now }
 	limits := store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}
 
-	if err := db.SaveSession(ctx, "secret-id", []byte("data")); err != nil {
+	if err := db.CreateSession(ctx, "secret-id", []byte("data")); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("only a hash of the ID is stored", func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestSessions(t *testing.T) {
 		}
 	})
 	t.Run("absolute limit despite use", func(t *testing.T) {
-		if err := db.SaveSession(ctx, "busy", nil); err != nil {
+		if err := db.CreateSession(ctx, "busy", nil); err != nil {
 			t.Fatal(err)
 		}
 		for range 12 * 4 {
@@ -175,8 +175,22 @@ func TestSessions(t *testing.T) {
 			t.Fatalf("session older than 12 h: err = %v", err)
 		}
 	})
+	t.Run("an ended session is not brought back by an update", func(t *testing.T) {
+		if err := db.CreateSession(ctx, "ended", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteSession(ctx, "ended"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateSession(ctx, "ended", []byte("y")); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("UpdateSession of an ended session: %v", err)
+		}
+		if _, err := db.FindSession(ctx, "ended", limits); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("the ended session came back: %v", err)
+		}
+	})
 	t.Run("deleted", func(t *testing.T) {
-		if err := db.SaveSession(ctx, "gone", nil); err != nil {
+		if err := db.CreateSession(ctx, "gone", nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.DeleteSession(ctx, "gone"); err != nil {
@@ -187,11 +201,11 @@ func TestSessions(t *testing.T) {
 		}
 	})
 	t.Run("sweep", func(t *testing.T) {
-		if err := db.SaveSession(ctx, "old", nil); err != nil {
+		if err := db.CreateSession(ctx, "old", nil); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Hour)
-		if err := db.SaveSession(ctx, "new", nil); err != nil {
+		if err := db.CreateSession(ctx, "new", nil); err != nil {
 			t.Fatal(err)
 		}
 		n, err := db.DeleteExpiredSessions(ctx, limits)

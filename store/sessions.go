@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"time"
+
+	"lineportal/internal/portal"
 )
 
 // SessionLimits are how long a web session may live: Idle since its last
@@ -67,21 +70,45 @@ func (db *DB) FindSession(ctx context.Context, id string, limits SessionLimits) 
 	return rec, nil
 }
 
-// SaveSession creates or replaces the session with the given ID.
-func (db *DB) SaveSession(ctx context.Context, id string, data []byte) error {
-	if data == nil {
-		data = []byte{} // a nil slice would be stored as NULL
-	}
+// CreateSession stores a new session.
+func (db *DB) CreateSession(ctx context.Context, id string, data []byte) error {
 	err := db.update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, data, created_at, last_seen_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data, last_seen_at = excluded.last_seen_at`,
-			sessionKey(id), data, millis(tx.now), millis(tx.now))
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, data, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
+			sessionKey(id), nonNil(data), millis(tx.now), millis(tx.now))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: save session: %w", err)
+		return fmt.Errorf("store: create session: %w", err)
 	}
 	return nil
+}
+
+// UpdateSession stores new data for an existing session. A session ended
+// meanwhile (signed out, expired) stays ended: ENOTFOUND, nothing written,
+// so a request that loaded it before the sign-out can't bring it back.
+func (db *DB) UpdateSession(ctx context.Context, id string, data []byte) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET data = ?, last_seen_at = ? WHERE id_hash = ?`, nonNil(data), millis(tx.now), sessionKey(id))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmp.Or(err, notFound("Your session has ended. Please sign in again."))
+		}
+		return nil
+	})
+	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+		return fmt.Errorf("store: update session: %w", err)
+	}
+	return err
+}
+
+// nonNil keeps a nil slice from being stored as NULL.
+func nonNil(data []byte) []byte {
+	if data == nil {
+		return []byte{}
+	}
+	return data
 }
 
 // DeleteSession ends the session with the given ID on the server.

@@ -42,8 +42,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		keyState:    req.State,
 		keyNonce:    req.Nonce,
 		keyVerifier: req.CodeVerifier,
-		keyNext:     safeNext(r.URL.Query().Get("next")),
-		keyStarted:  s.now().UnixMilli(),
+		// Sealed: the page to return to may be a link request URL, whose
+		// token must not sit in the database in clear.
+		keyNext:    s.cfg.Secrets.Seal(safeNext(r.URL.Query().Get("next")), "login-next"),
+		keyStarted: s.now().UnixMilli(),
 	}
 	flow.Options.MaxAge = int(loginFlowTTL.Seconds())
 	if err := flow.Save(r, w); err != nil {
@@ -65,7 +67,11 @@ func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 	state, _ := flow.Values[keyState].(string)
 	nonce, _ := flow.Values[keyNonce].(string)
 	verifier, _ := flow.Values[keyVerifier].(string)
-	next, _ := flow.Values[keyNext].(string)
+	sealedNext, _ := flow.Values[keyNext].([]byte)
+	next, err := s.cfg.Secrets.Open(sealedNext, "login-next")
+	if err != nil {
+		next = "/"
+	}
 	started, _ := flow.Values[keyStarted].(int64)
 	if !flow.IsNew {
 		flow.Options.MaxAge = -1

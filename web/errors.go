@@ -42,7 +42,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // renderError writes the designed error page, or for an htmx request an
 // alert swapped into the page's message area.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	shell := s.shell(w, r, "")
 	if isHTMX(r) {
 		if message == "" {
 			message = http.StatusText(status)
@@ -55,7 +54,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		s.render(w, r, status, views.Alert("error", message))
 		return
 	}
-	s.render(w, r, status, views.ErrorPage(shell, status, message))
+	// The shell consumes pending flashes, so build it only for a page that
+	// shows them.
+	s.render(w, r, status, views.ErrorPage(s.shell(w, r, ""), status, message))
 }
 
 // renderFailed is the last resort when a page itself fails to render: plain

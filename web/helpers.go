@@ -66,16 +66,20 @@ func isFormRefusal(err error) bool {
 	return false
 }
 
-// nextHref is the link to the page after the current one, keeping the
-// list's filters.
-func nextHref(r *http.Request, cursor string) string {
+// queueHref is the link to the next page of the list paged by param,
+// keeping the page's other parameters (filters, other lists' cursors).
+func queueHref(r *http.Request, param, cursor string) string {
 	if cursor == "" {
 		return ""
 	}
 	q := r.URL.Query()
-	q.Set("after", cursor)
+	q.Set(param, cursor)
 	return r.URL.Path + "?" + q.Encode()
 }
+
+// nextHref is the link to the page after the current one, keeping the
+// list's filters.
+func nextHref(r *http.Request, cursor string) string { return queueHref(r, "after", cursor) }
 
 // absoluteURL makes a URL on the portal's public base URL.
 func (s *Server) absoluteURL(path string) string {

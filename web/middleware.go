@@ -28,7 +28,7 @@ const (
 func (s *Server) middleware(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
-	h = cop.Handler(recordRoute(h))
+	h = cop.Handler(recordRoute(limitForms(h)))
 	h = s.recoverPanic(h)
 	h = s.secureHeaders(h)
 	h = s.logRequests(h)
@@ -103,6 +103,20 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
 		)
+	})
+}
+
+// maxFormBody caps what a page's form may send. The portal's forms are
+// short; without a cap Go reads up to 10 MB of form, and the audit log
+// would keep it. Webhooks set their own, larger cap.
+const maxFormBody = 64 << 10
+
+func limitForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && !strings.HasPrefix(r.URL.Path, "/webhooks/") {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -23,17 +23,7 @@ func (s *Server) canNotifyByLINE(r *http.Request, orgID string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return len(friendsOf(admins)) > 0, nil
-}
-
-func friendsOf(admins []portal.Admin) []portal.Admin {
-	var friends []portal.Admin
-	for _, a := range admins {
-		if a.FriendFlag != nil && *a.FriendFlag {
-			friends = append(friends, a)
-		}
-	}
-	return friends
+	return len(portal.ReachableByLINE(admins)) > 0, nil
 }
 
 // handleLinkRequestNotify pushes a just-issued link request URL to the
@@ -71,7 +61,7 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		a.Channel.Name, a.Channel.LINEChannelID, a.Organization.Name, a.Organization.ID, issued.URL, a.Request.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
 	var sent []string
 	var notice views.Flash
-	for _, admin := range friendsOf(admins) {
+	for _, admin := range portal.ReachableByLINE(admins) {
 		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, retryKey(a.Request.ID, admin.ID))
 		if err != nil {
 			e := line.Explain(err)

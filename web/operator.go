@@ -21,18 +21,22 @@ func (s *Server) operatorOnly(next http.HandlerFunc) http.Handler {
 }
 
 func (s *Server) handleOperatorQueues(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	orgs, _, err := s.db.FindVerificationQueue(r.Context(), a, store.Page{})
+	a, q := actor(r), r.URL.Query()
+	// The two queues page on their own: each has its own cursor.
+	orgs, nextOrgs, err := s.db.FindVerificationQueue(r.Context(), a, store.Page{After: store.Cursor(q.Get("orgs"))})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	apps, _, err := s.db.FindMiniAppReviewQueue(r.Context(), a, store.Page{})
+	apps, nextApps, err := s.db.FindMiniAppReviewQueue(r.Context(), a, store.Page{After: store.Cursor(q.Get("apps"))})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.OperatorPage(s.shell(w, r, "operator"), views.OperatorView{Organizations: orgs, MiniApps: apps}))
+	s.render(w, r, http.StatusOK, views.OperatorPage(s.shell(w, r, "operator"), views.OperatorView{
+		Organizations: orgs, MiniApps: apps,
+		NextOrganizationsHref: queueHref(r, "orgs", string(nextOrgs)), NextMiniAppsHref: queueHref(r, "apps", string(nextApps)),
+	}))
 }
 
 // operatorDecision runs one queue decision and comes back to the queues.

@@ -31,8 +31,9 @@ type Config struct {
 	Login *line.Login
 	// LINE calls LINE's APIs (Messaging API, modules, shop).
 	LINE *line.Platform
-	// Secrets seals and opens channel secrets and access tokens stored in
-	// the database; without it, webhooks answer 503.
+	// Secrets seals and opens what the portal keeps in the database but must
+	// not keep in clear: channel secrets and access tokens, and the page a
+	// sign-in returns to. (Tests remove it to see webhooks answer 503.)
 	Secrets *secret.Box
 	// BotPrompt is the portal's own sign-in bot_prompt ("" when off), shown
 	// as an example on LINE Login channels' Linked OA setting.
@@ -84,11 +85,14 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if cfg.Login == nil {
 		return nil, errors.New("web: no LINE Login client")
 	}
+	if cfg.Secrets == nil {
+		return nil, errors.New("web: no key for secrets at rest")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, db: db, log: log}
-	s.sessions = newSessionStore(db, cfg.SessionKeys, cfg.SessionLimits, s.https())
+	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.https())
 	s.mux = http.NewServeMux()
 	s.routes()
 	s.handler = s.middleware(s.mux)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/gob"
+	"log/slog"
 	"net/http"
 
 	"github.com/gorilla/securecookie"
@@ -19,6 +20,7 @@ import (
 // the store enforces, whatever the cookie says.
 type sessionStore struct {
 	db      *store.DB
+	log     *slog.Logger
 	codecs  []securecookie.Codec
 	limits  store.SessionLimits
 	options sessions.Options
@@ -41,13 +43,13 @@ func init() {
 	gob.Register(flash{})
 }
 
-func newSessionStore(db *store.DB, keys [][]byte, limits store.SessionLimits, secure bool) *sessionStore {
+func newSessionStore(db *store.DB, log *slog.Logger, keys [][]byte, limits store.SessionLimits, secure bool) *sessionStore {
 	prefix := ""
 	if secure {
 		// __Host- binds the cookie to this exact host, https and path /.
 		prefix = "__Host-"
 	}
-	st := &sessionStore{db: db, limits: limits, name: prefix + "portal_session", loginFlowName: prefix + "portal_login"}
+	st := &sessionStore{db: db, log: log, limits: limits, name: prefix + "portal_session", loginFlowName: prefix + "portal_login"}
 	for _, k := range keys {
 		// Sign only: the value is a random ID with nothing to hide, and
 		// signing lets a rotated-out key stop being accepted.
@@ -114,14 +116,22 @@ func (st *sessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessi
 		http.SetCookie(w, sessions.NewCookie(sess.Name(), "", sess.Options))
 		return nil
 	}
-	if sess.ID == "" {
-		sess.ID = rand.Text() // 130 random bits
-	}
 	var data bytes.Buffer
 	if err := gob.NewEncoder(&data).Encode(sess.Values); err != nil {
 		return err
 	}
-	if err := st.db.SaveSession(r.Context(), sess.ID, data.Bytes()); err != nil {
+	if sess.ID == "" || sess.IsNew {
+		if sess.ID == "" {
+			sess.ID = rand.Text() // 130 random bits
+		}
+		if err := st.db.CreateSession(r.Context(), sess.ID, data.Bytes()); err != nil {
+			return err
+		}
+		sess.IsNew = false
+	} else if err := st.db.UpdateSession(r.Context(), sess.ID, data.Bytes()); err != nil {
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			return nil // ended meanwhile (signed out elsewhere): it stays ended
+		}
 		return err
 	}
 	encoded, err := securecookie.EncodeMulti(sess.Name(), sess.ID, st.codecs...)
@@ -132,11 +142,12 @@ func (st *sessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessi
 	return nil
 }
 
-// current returns the request's session, or nil when it can't be loaded
-// (the error is the store's and is logged by the caller's next save).
+// current returns the request's session, or nil when the store can't load
+// it (logged: the visitor then appears signed out).
 func (st *sessionStore) current(r *http.Request) *sessions.Session {
 	sess, err := st.Get(r, st.name)
 	if err != nil {
+		st.log.Error("loading the session", "request_id", requestID(r.Context()), "error", err)
 		return nil
 	}
 	return sess

@@ -532,3 +532,30 @@ func TestFlashesDoNotAccumulate(t *testing.T) {
 		t.Fatalf("flashes kept: %v", flashes)
 	}
 }
+
+// A request that loaded the session before it was ended elsewhere, and
+// saves it afterwards (a flash, say), must not bring it back.
+func TestEndedSessionStaysEnded(t *testing.T) {
+	ts := newTestServer(t)
+	cookie := ts.mustSession(t, map[any]any{keyAdminID: int64(1)})
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(cookie)
+	sess, err := ts.srv.sessions.Get(r, cookie.Name)
+	if err != nil || sess.IsNew {
+		t.Fatalf("loading the session: new=%v %v", sess.IsNew, err)
+	}
+	var id string
+	if err := securecookie.New(testKey, nil).Decode(cookie.Name, cookie.Value, &id); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.db.DeleteSession(t.Context(), id); err != nil { // signed out in another tab
+		t.Fatal(err)
+	}
+	sess.AddFlash(flash{Kind: "info", Message: "late"})
+	if err := sess.Save(r, httptest.NewRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	if values := ts.loadSession(t, cookie); len(values) != 0 {
+		t.Fatalf("the ended session came back: %v", values)
+	}
+}

@@ -62,6 +62,9 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if v, err := db.SQLiteVersion(ctx); err == nil {
+		m.log.Info("database open", "path", m.Config.DB, "sqlite", v)
+	}
 
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {

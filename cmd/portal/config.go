@@ -46,33 +46,32 @@ type Config struct {
 // means. The README's configuration table lists the same rows.
 type option struct {
 	env, flag, def, usage string
-	secret                bool
 	set                   func(string) error
 }
 
 func (c *Config) options() []option {
 	return []option{
-		{"PORTAL_ADDR", "addr", "127.0.0.1:8080", "listen address", false, text(&c.Addr)},
-		{"PORTAL_DB", "db", "portal.db", "SQLite database file", false, text(&c.DB)},
-		{"PORTAL_BASE_URL", "base-url", "", "public base URL used in link request URLs and redirect URIs (default http:// + the listen address)", false, text(&c.BaseURL)},
-		{"PORTAL_SESSION_KEYS", "session-keys", "", "session signing keys, newest first, comma-separated, each at least 32 characters", true, text(&c.SessionKeys)},
-		{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session ends after this long unused", false, duration(&c.SessionIdle)},
-		{"PORTAL_SESSION_MAX", "session-max", "12h", "a session ends this long after sign-in, used or not", false, duration(&c.SessionAbsolute)},
-		{"PORTAL_SECRET_KEY", "secret-key", "", "key that encrypts channel secrets and tokens at rest, at least 32 characters", true, text(&c.SecretKey)},
-		{"PORTAL_OPERATORS", "operators", "", "LINE user IDs of operators, comma-separated", false, text(&c.Operators)},
-		{"PORTAL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, text(&c.LogLevel)},
-		{"LINE_LOGIN_CHANNEL_ID", "line-login-channel-id", "", "the portal's own LINE Login channel ID", false, text(&c.LoginChannelID)},
-		{"LINE_LOGIN_CHANNEL_SECRET", "line-login-channel-secret", "", "the portal's own LINE Login channel secret", true, text(&c.LoginSecret)},
-		{"LINE_BOT_PROMPT", "bot-prompt", "normal", "offer the portal's Official Account at sign-in: normal, aggressive or off", false, text(&c.BotPrompt)},
-		{"LINE_OA_BASIC_ID", "oa-basic-id", "", "basic ID (@…) of the portal's own LINE Official Account, for its add-friend link", false, text(&c.OABasicID)},
-		{"LINE_OA_NAME", "oa-name", "", "display name of the portal's own LINE Official Account", false, text(&c.OAName)},
-		{"LINE_ACCESS_URL", "line-access-url", "https://access.line.me", "LINE Login's issuer and authorization host", false, text(&c.AccessURL)},
-		{"LINE_API_URL", "line-api-url", "https://api.line.me", "LINE's API host", false, text(&c.APIURL)},
-		{"LINE_MANAGER_URL", "line-manager-url", "https://manager.line.biz", "LINE Official Account Manager's host (module attach)", false, text(&c.ManagerURL)},
-		{"LINE_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls (LINE gives it to Marketplace partners)", false, text(&c.BotIDHeader)},
-		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs via LINE", true, text(&c.OAChannelToken)},
-		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", false, text(&c.Simulator)},
-		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", false, text(&c.SimulatorAddr)},
+		{"PORTAL_ADDR", "addr", "127.0.0.1:8080", "listen address", text(&c.Addr)},
+		{"PORTAL_DB", "db", "portal.db", "SQLite database file", text(&c.DB)},
+		{"PORTAL_BASE_URL", "base-url", "", "public base URL used in link request URLs and redirect URIs (default http:// + the listen address)", text(&c.BaseURL)},
+		{"PORTAL_SESSION_KEYS", "session-keys", "", "session signing keys, newest first, comma-separated, each at least 32 characters", text(&c.SessionKeys)},
+		{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session ends after this long unused", duration(&c.SessionIdle)},
+		{"PORTAL_SESSION_MAX", "session-max", "12h", "a session ends this long after sign-in, used or not", duration(&c.SessionAbsolute)},
+		{"PORTAL_SECRET_KEY", "secret-key", "", "key that encrypts channel secrets and tokens at rest, at least 32 characters", text(&c.SecretKey)},
+		{"PORTAL_OPERATORS", "operators", "", "LINE user IDs of operators, comma-separated", text(&c.Operators)},
+		{"PORTAL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", text(&c.LogLevel)},
+		{"LINE_LOGIN_CHANNEL_ID", "line-login-channel-id", "", "the portal's own LINE Login channel ID", text(&c.LoginChannelID)},
+		{"LINE_LOGIN_CHANNEL_SECRET", "line-login-channel-secret", "", "the portal's own LINE Login channel secret", text(&c.LoginSecret)},
+		{"LINE_BOT_PROMPT", "bot-prompt", "normal", "offer the portal's Official Account at sign-in: normal, aggressive or off", text(&c.BotPrompt)},
+		{"LINE_OA_BASIC_ID", "oa-basic-id", "", "basic ID (@…) of the portal's own LINE Official Account, for its add-friend link", text(&c.OABasicID)},
+		{"LINE_OA_NAME", "oa-name", "", "display name of the portal's own LINE Official Account", text(&c.OAName)},
+		{"LINE_ACCESS_URL", "line-access-url", "https://access.line.me", "LINE Login's issuer and authorization host", text(&c.AccessURL)},
+		{"LINE_API_URL", "line-api-url", "https://api.line.me", "LINE's API host", text(&c.APIURL)},
+		{"LINE_MANAGER_URL", "line-manager-url", "https://manager.line.biz", "LINE Official Account Manager's host (module attach)", text(&c.ManagerURL)},
+		{"LINE_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls (LINE gives it to Marketplace partners)", text(&c.BotIDHeader)},
+		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs via LINE", text(&c.OAChannelToken)},
+		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
+		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
 	}
 }
 
@@ -149,6 +148,9 @@ func (c *Config) validate() error {
 	}
 	if c.DB == "" {
 		errs = append(errs, errors.New("PORTAL_DB: a database file is required"))
+	} else if strings.ContainsAny(c.DB, "?#") {
+		// The path goes into an SQLite URI, where these start its options.
+		errs = append(errs, fmt.Errorf("PORTAL_DB: %q must not contain ? or #", c.DB))
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
@@ -247,6 +249,11 @@ func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
 	var k keys
 	sessionKeys := splitList(c.SessionKeys)
 	secret := c.SecretKey
+	if (len(sessionKeys) == 0 || secret == "") && !c.simulated() {
+		// A key written next to the database protects nothing once real
+		// channel secrets are stored: a copy of the directory holds both.
+		return k, errors.New("PORTAL_SESSION_KEYS and PORTAL_SECRET_KEY are required with real LINE credentials (try: openssl rand -base64 32)")
+	}
 	if len(sessionKeys) == 0 || secret == "" {
 		dev, path, err := developmentKey(c.DB + ".dev-key")
 		if err != nil {

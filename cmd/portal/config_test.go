@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -58,6 +59,7 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"simulator mode", map[string]string{"PORTAL_SIMULATOR": "maybe"}, "PORTAL_SIMULATOR"},
 		{"half the credentials", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890"}, "must be set together"},
 		{"simulator off without LINE", map[string]string{"PORTAL_SIMULATOR": "off"}, "needs a LINE Login channel"},
+		{"database path with URI characters", map[string]string{"PORTAL_DB": "portal.db?mode=ro"}, "must not contain ? or #"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,5 +96,21 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		if !strings.Contains(string(readme), "`"+o.env+"`") || !strings.Contains(string(readme), "`--"+o.flag+"`") {
 			t.Errorf("README.md does not list %s / --%s", o.env, o.flag)
 		}
+	}
+}
+
+func TestRealLINENeedsConfiguredKeys(t *testing.T) {
+	c, err := parseConfig("serve", nil, env(map[string]string{
+		"LINE_LOGIN_CHANNEL_ID": "1234567890", "LINE_LOGIN_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
+		"PORTAL_DB": t.TempDir() + "/p.db",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.loadKeys(slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "PORTAL_SECRET_KEY") {
+		t.Fatalf("real LINE without keys: %v", err)
+	}
+	if _, err := os.Stat(c.DB + ".dev-key"); !os.IsNotExist(err) {
+		t.Fatalf("a development key was written: %v", err)
 	}
 }

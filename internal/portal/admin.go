@@ -31,3 +31,16 @@ type SignIn struct {
 	FriendshipChanged *bool
 	FriendFlag        *bool
 }
+
+// ReachableByLINE returns the admins a LINE message from the portal's
+// Official Account reaches: those who, at their last sign-in, were its
+// friends and had not blocked it. LINE delivers nothing to anyone else.
+func ReachableByLINE(admins []Admin) []Admin {
+	var reachable []Admin
+	for _, a := range admins {
+		if a.FriendFlag != nil && *a.FriendFlag {
+			reachable = append(reachable, a)
+		}
+	}
+	return reachable
+}
