@@ -20,9 +20,19 @@ import (
 // effects are there together; when it fails, neither is, and LINE's
 // redelivery brings the events again. It returns once they are committed.
 //
+// An event about a bot's users or chats (follow, unfollow, activated,
+// deactivated) takes effect only when this channel is currently attached
+// to the bot it names (portal's EventEffect.AppliesTo), as this
+// transaction reads it: the sender chose the bot, and only the channel
+// secret binds the request to the channel. One that does not apply is
+// stored all the same (once: for redelivery and the history) but changes
+// nothing, and processed_at stays NULL. Module events change only this
+// channel's own attachment to the bot.
+//
 // The hot path is one prepared INSERT per event. Events of types the
-// portal does not act on cost nothing more; follow and unfollow one write
-// each; module events a read of the attachment, once per bot and batch.
+// portal does not act on cost nothing more; the others a read of the
+// channel's attachment to the bot, once per bot and batch; follow and
+// unfollow one write more each.
 //
 // Batches arriving while another commits wait and are then committed
 // together (group commit): each commit waits for the disk (synchronous =
@@ -157,7 +167,10 @@ func recordBatch(ctx context.Context, tx *Tx, insert *sql.Stmt, channelID int64,
 		if ev.Timestamp.IsZero() {
 			ev.Timestamp = tx.now // LINE always sends one; without it the event counts as happening now
 		}
-		effect := ev.Effect()
+		effect, err := p.effect(ev)
+		if err != nil {
+			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
+		}
 		var processed sql.NullInt64
 		if effect != portal.EffectNone {
 			processed = sql.NullInt64{Int64: now, Valid: true}
@@ -217,7 +230,27 @@ func (p *eventProcessor) attachment(botID string) (*portal.ModuleAttachment, err
 	return a, nil
 }
 
-// apply makes ev's state change and tells whether anything changed.
+// effect is ev's effect on this channel: EffectNone when it does not
+// apply here (portal's AppliesTo), which the channel's own attachment to
+// the event's bot, as of this transaction and the batch's earlier events,
+// decides.
+func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, error) {
+	effect := ev.Effect()
+	if effect == portal.EffectNone {
+		return effect, nil
+	}
+	a, err := p.attachment(ev.BotID)
+	if err != nil {
+		return portal.EffectNone, err
+	}
+	if !effect.AppliesTo(a != nil && a.State == portal.Attached) {
+		return portal.EffectNone, nil
+	}
+	return effect, nil
+}
+
+// apply makes ev's state change, for an effect that applies to this
+// channel (effect), and tells whether anything changed.
 func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent) (bool, error) {
 	ctx, tx := p.ctx, p.tx
 	switch effect {
@@ -271,6 +304,9 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		return n == 1, err
 
 	case portal.EffectForgetUser:
+		// This channel is attached to the bot (the effect applies), so the
+		// user's data for the bot goes on every channel that holds some:
+		// the user blocked the account, and no copy of it stays.
 		botID, userID := portal.ForgetUser(ev)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ?`, botID, userID); err != nil {
 			return false, err

@@ -129,6 +129,34 @@ func (e WebhookEvent) Effect() EventEffect {
 	return EffectNone
 }
 
+// AppliesTo tells whether an event with effect f may change anything on
+// the channel that received it, given whether that channel is currently
+// attached to the event's bot (attachedToReceiver: the channel's own
+// attachment to ev.BotID exists and is in state Attached).
+//
+// Only the channel secret binds a webhook request to a channel; the bot an
+// event names (destination, module.botId) is whatever the sender signed.
+// So an event about a bot's users or chats (follow, unfollow, activated,
+// deactivated) counts only when the receiving channel is attached to that
+// bot: a channel can't create, end or delete state of an Official Account
+// it is not attached to, and so not of another channel's either.
+// EffectAttachment events always apply: they change only the receiving
+// channel's own attachment to the bot (keyed by that channel and bot),
+// which is how an attachment begins.
+//
+// An event that does not apply is still stored, once (its webhookEventId
+// recognises a redelivery, and it stays in the channel's history), but
+// changes nothing and is not marked processed.
+func (f EventEffect) AppliesTo(attachedToReceiver bool) bool {
+	switch f {
+	case EffectAttachment:
+		return true
+	case EffectChatControl, EffectFollow, EffectForgetUser:
+		return attachedToReceiver
+	}
+	return false
+}
+
 // CheckWebhookEvent tells whether an event can be stored: it needs LINE's
 // event ID, which makes a redelivery recognisable, and a type.
 func CheckWebhookEvent(e WebhookEvent) error {
@@ -272,7 +300,10 @@ func FollowRecord(ev WebhookEvent) OAUser {
 // ForgetUser names whose data an unfollow (the user blocked the account)
 // deletes: for the account ev.BotID and the user ev.Source.UserID, their
 // record, their chat controls, and the payload and user ID of every event
-// that came from them. The events' rows stay, with LINE's event ID, so that
+// that came from them, on every channel that holds some: the user blocked
+// the account, so every copy of their data for it goes. It does
+// so only for an unfollow that applies (AppliesTo): one received by a
+// channel attached to the account. The events' rows stay, with LINE's event ID, so that
 // a redelivery is still recognised as one and changes nothing.
 func ForgetUser(ev WebhookEvent) (botID, userID string) {
 	return ev.BotID, ev.Source.UserID

@@ -67,6 +67,31 @@ func TestWebhookEventEffect(t *testing.T) {
 	}
 }
 
+// An event about a bot's users or chats takes effect only on a channel
+// attached to that bot; the sender names the bot, so nothing else binds
+// the event to it. Attachment events concern the receiving channel's own
+// attachment and always apply; events the portal does not act on never do.
+func TestEventEffectAppliesTo(t *testing.T) {
+	tests := []struct {
+		effect                portal.EventEffect
+		attached, notAttached bool
+	}{
+		{portal.EffectNone, false, false},
+		{portal.EffectAttachment, true, true},
+		{portal.EffectChatControl, true, false},
+		{portal.EffectFollow, true, false},
+		{portal.EffectForgetUser, true, false},
+	}
+	for _, tt := range tests {
+		if got := tt.effect.AppliesTo(true); got != tt.attached {
+			t.Errorf("effect %d: AppliesTo(attached) = %v, want %v", tt.effect, got, tt.attached)
+		}
+		if got := tt.effect.AppliesTo(false); got != tt.notAttached {
+			t.Errorf("effect %d: AppliesTo(not attached) = %v, want %v", tt.effect, got, tt.notAttached)
+		}
+	}
+}
+
 func TestWebhookEventKindAndChat(t *testing.T) {
 	if k := attachedEvent(0).Kind(); k != "attached" {
 		t.Errorf("Kind = %q", k)

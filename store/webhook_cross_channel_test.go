@@ -1,0 +1,286 @@
+package store_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+)
+
+// userZofA is a user of botA whom channel A has never seen.
+const userZofA = "LU0123456789abcdef0123456789abcdef-" + botA
+
+// crossChannelFixture is channel A (dev's, m.ch), attached to botA with
+// two followers, X's 1:1 chat under control and X's message; and channel B,
+// registered by another admin (boss) under their own provider with their
+// own channel secret, attached to its own bot, botB. Everything B sends is
+// signed with B's secret, as the receiver checks it; what B chooses is the
+// bot its events name.
+type crossChannelFixture struct {
+	*moduleFixture
+	b portal.Channel
+}
+
+func newCrossChannelFixture(t *testing.T) *crossChannelFixture {
+	t.Helper()
+	m := newModuleFixture(t)
+	m.attach(t)
+	if res := m.record(t,
+		m.userEv(portal.EventFollow, 1, botA, userXofA),
+		m.userEv(portal.EventFollow, 1, botA, userYofA),
+		m.userEv("message", 2, botA, userXofA),
+		m.userEv(portal.EventActivated, 3, botA, userXofA),
+	); res.Applied != 3 {
+		t.Fatalf("channel A's setup: %+v", res)
+	}
+	p, err := m.db.CreateProvider(ctx, m.boss, "Other Provider")
+	mustNil(t, err)
+	b, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, portal.Channel{
+		Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000999", Name: "Other module", Region: portal.RegionJapan,
+	}, "0123456789abcdef0123456789abcdef", "other-module-channel-access-token")
+	mustNil(t, err)
+	for _, c := range []struct {
+		admin   portal.Admin
+		channel int64
+	}{{m.boss, m.ch.ID}, {m.dev, b.ID}} {
+		access, err := m.db.FindChannelAccess(ctx, c.admin, c.channel)
+		mustNil(t, err)
+		if access.Role != portal.RoleNone || access.OrgAdmin {
+			t.Fatalf("%s has access to channel %d: the fixture does not separate the admins", c.admin.Name, c.channel)
+		}
+	}
+	f := &crossChannelFixture{moduleFixture: m, b: b}
+	own := m.attachedEv(0, portal.ScopeMessageReceive)
+	own.Destination, own.BotID = botB, botB
+	if res := f.recordB(t, own); res.Applied != 1 {
+		t.Fatalf("channel B's attachment: %+v", res)
+	}
+	return f
+}
+
+func (f *crossChannelFixture) recordB(t *testing.T, events ...portal.WebhookEvent) portal.WebhookResult {
+	t.Helper()
+	res, err := f.db.RecordWebhookEvents(ctx, f.b.ID, events)
+	mustNil(t, err)
+	return res
+}
+
+func (f *crossChannelFixture) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	mustNil(t, f.raw.QueryRow(query, args...).Scan(&n))
+	return n
+}
+
+// dump is query's rows, one a line.
+func (f *crossChannelFixture) dump(t *testing.T, query string, args ...any) string {
+	t.Helper()
+	rows, err := f.raw.Query(query, args...)
+	mustNil(t, err)
+	defer rows.Close()
+	cols, err := rows.Columns()
+	mustNil(t, err)
+	vals, ptrs := make([]any, len(cols)), make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var b strings.Builder
+	for rows.Next() {
+		mustNil(t, rows.Scan(ptrs...))
+		fmt.Fprintln(&b, vals...)
+	}
+	mustNil(t, rows.Err())
+	return b.String()
+}
+
+// stateOfA is all that channel A keeps about botA: the account's users,
+// the chat controls, A's attachments and A's events.
+func (f *crossChannelFixture) stateOfA(t *testing.T) string {
+	t.Helper()
+	return "oa_users\n" + f.dump(t, `SELECT * FROM oa_users WHERE bot_id = ? ORDER BY user_id`, botA) +
+		"module_chat_controls\n" + f.dump(t, `SELECT c.* FROM module_chat_controls c JOIN module_attachments a ON a.id = c.attachment_id
+			WHERE a.channel_id = ? ORDER BY 1, 2`, f.ch.ID) +
+		"module_attachments\n" + f.dump(t, `SELECT * FROM module_attachments WHERE channel_id = ? ORDER BY id`, f.ch.ID) +
+		"webhook_events\n" + f.dump(t, `SELECT * FROM webhook_events WHERE channel_id = ? ORDER BY id`, f.ch.ID)
+}
+
+// The reproduction: channel B sends signed events naming channel A's bot
+// (destination and module.botId are the sender's to choose). None of them
+// may change A's data; they are stored for B, once, and change nothing.
+func TestStore_WebhookEventsNamingAnotherChannelsBotChangeNothing(t *testing.T) {
+	f := newCrossChannelFixture(t)
+	before := f.stateOfA(t)
+	attachmentA := f.attachment(t, botA)
+
+	forged := []portal.WebhookEvent{
+		f.userEv(portal.EventUnfollow, 10, botA, userXofA),
+		f.userEv(portal.EventFollow, 11, botA, userZofA),
+		f.userEv(portal.EventActivated, 12, botA, userYofA),
+		f.userEv(portal.EventDeactivated, 13, botA, userXofA),
+		f.ev(portal.EventBotSuspended, 14),
+		f.detachedEv(15, "bot_deleted"),
+		f.ev(portal.EventBotResumed, 16),
+	}
+	if res := f.recordB(t, forged...); res != (portal.WebhookResult{Received: len(forged), Stored: len(forged)}) {
+		t.Errorf("B's events about botA: %+v, want all stored and none applied", res)
+	}
+
+	t.Run("A's users, chat controls, attachment and events are untouched", func(t *testing.T) {
+		if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id = ?`, botA, userXofA); n != 1 {
+			t.Errorf("X's record for botA: %d rows, want 1 (B's unfollow deleted it)", n)
+		}
+		if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id = ?`, botA, userZofA); n != 0 {
+			t.Errorf("Z's record for botA: %d rows, want 0 (B's follow created it)", n)
+		}
+		controls, _, err := f.db.FindChatControls(ctx, f.ch.ID, botA, store.Page{})
+		mustNil(t, err)
+		if len(controls) != 1 || controls[0].ChatID != userXofA || !controls[0].Active {
+			t.Errorf("A's chat controls %+v, want X's 1:1 chat, active", controls)
+		}
+		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND (payload IS NULL OR source_user_id IS NULL)
+			AND type <> 'module'`, f.ch.ID); n != 0 {
+			t.Errorf("%d of A's events were scrubbed", n)
+		}
+		if a := f.attachment(t, botA); a.State != portal.Attached || a.Suspended || a.ChatsUnderControl != 1 || !a.UpdatedAt.Equal(attachmentA.UpdatedAt) {
+			t.Errorf("A's attachment %+v, was %+v", a, attachmentA)
+		}
+		if after := f.stateOfA(t); after != before {
+			t.Errorf("A's state changed:\n%s", lineDiff(before, after))
+		}
+	})
+	t.Run("the events are stored for B, as sent, unprocessed", func(t *testing.T) {
+		events, _, err := f.db.FindWebhookEvents(ctx, f.b.ID, botA, store.Page{Limit: 50})
+		mustNil(t, err)
+		if len(events) != len(forged) {
+			t.Fatalf("B has %d events about botA, want %d", len(events), len(forged))
+		}
+		for i, e := range events {
+			want := forged[len(forged)-1-i] // newest first
+			if e.WebhookEventID != want.WebhookEventID || string(e.Payload) != string(want.Payload) || e.Source.UserID != want.Source.UserID {
+				t.Errorf("event %d: %+v, want %s as sent", i, e, want.WebhookEventID)
+			}
+			// An event about the bot's users or chats did not apply. A
+			// module event did, to B's own attachment to botA (none: it
+			// changed nothing).
+			if userEvent := e.Type != portal.EventModule && e.Type != portal.EventBotSuspended && e.Type != portal.EventBotResumed; userEvent != e.ProcessedAt.IsZero() {
+				t.Errorf("%s event: processed at %v", e.Kind(), e.ProcessedAt)
+			}
+		}
+	})
+	t.Run("B gets no attachment to botA", func(t *testing.T) {
+		if _, err := f.db.FindAttachment(ctx, f.b.ID, botA); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Errorf("FindAttachment(B, botA): %v, want not found", err)
+		}
+		if n := f.count(t, `SELECT count(*) FROM module_attachments WHERE bot_id = ?`, botA); n != 1 {
+			t.Errorf("%d attachments to botA, want A's only", n)
+		}
+	})
+	t.Run("a redelivery is a duplicate and changes nothing", func(t *testing.T) {
+		again := forged[0]
+		again.IsRedelivery = true
+		if res := f.recordB(t, again); res != (portal.WebhookResult{Received: 1, Duplicates: 1}) {
+			t.Errorf("redelivery %+v", res)
+		}
+		if after := f.stateOfA(t); after != before {
+			t.Errorf("A's state changed:\n%s", lineDiff(before, after))
+		}
+	})
+	t.Run("B's events about its own bot still apply", func(t *testing.T) {
+		follow, activated := f.userEv(portal.EventFollow, 20, botB, userXofB), f.userEv(portal.EventActivated, 20, botB, userXofB)
+		if res := f.recordB(t, follow, activated); res.Applied != 2 {
+			t.Fatalf("B's follow and activated on botB: %+v", res)
+		}
+		users, _, err := f.db.FindOAUsers(ctx, f.b.ID, botB, store.Page{})
+		mustNil(t, err)
+		if len(users) != 1 || users[0].UserID != userXofB {
+			t.Errorf("botB's users %+v", users)
+		}
+		if res := f.recordB(t, f.userEv(portal.EventUnfollow, 21, botB, userXofB)); res.Applied != 1 {
+			t.Fatalf("B's unfollow on botB: %+v", res)
+		}
+		if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ?`, botB); n != 0 {
+			t.Errorf("%d users of botB after the unfollow", n)
+		}
+		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND source_user_id = ?`, f.b.ID, userXofB); n != 0 {
+			t.Errorf("%d of B's events still hold X of botB", n)
+		}
+		if after := f.stateOfA(t); after != before {
+			t.Errorf("A's state changed:\n%s", lineDiff(before, after))
+		}
+	})
+}
+
+// The legitimate path: A, attached to botA, receives X's unfollow, and
+// X's data for botA goes everywhere: their record, their chat controls on
+// every channel attached to botA, and every event from them about botA,
+// B's stored copies included. Nothing else goes.
+func TestStore_UnfollowOnAnAttachedChannelForgetsTheUserEverywhere(t *testing.T) {
+	f := newCrossChannelFixture(t)
+	// C: another channel of dev's, attached to botA too, with X's chat.
+	c := f.register(t)
+	_, err := f.db.RecordWebhookEvents(ctx, c.ID, []portal.WebhookEvent{f.attachedEv(0, portal.ScopeMessageReceive), f.userEv(portal.EventActivated, 3, botA, userXofA)})
+	mustNil(t, err)
+	// B's stored (not applied) events from X about botA.
+	f.recordB(t, f.userEv(portal.EventFollow, 4, botA, userXofA), f.userEv("message", 4, botA, userXofA))
+	if n := f.count(t, `SELECT count(*) FROM module_chat_controls WHERE chat_id = ?`, userXofA); n != 2 {
+		t.Fatalf("%d chat controls of X before, want A's and C's", n)
+	}
+
+	if res := f.record(t, f.userEv(portal.EventUnfollow, 5, botA, userXofA)); res != (portal.WebhookResult{Received: 1, Stored: 1, Applied: 1}) {
+		t.Fatalf("A's unfollow %+v", res)
+	}
+	if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id = ?`, botA, userXofA); n != 0 {
+		t.Errorf("X's record for botA survived")
+	}
+	if n := f.count(t, `SELECT count(*) FROM module_chat_controls WHERE chat_id = ?`, userXofA); n != 0 {
+		t.Errorf("%d chat controls of X survived", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR instr(payload, ?) > 0`, userXofA, userXofA); n != 0 {
+		t.Errorf("%d events still hold X", n)
+	}
+	// Scrubbed rows: A's follow, message, activated, unfollow; C's
+	// activated; B's follow and message.
+	if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE bot_id = ? AND payload IS NULL AND source_user_id IS NULL`, botA); n != 7 {
+		t.Errorf("%d scrubbed rows, want 7", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id = ?`, botA, userYofA); n != 1 {
+		t.Errorf("Y's record for botA went too")
+	}
+	if n := f.count(t, `SELECT count(*) FROM module_attachments WHERE state = 'attached'`); n != 3 {
+		t.Errorf("%d attachments, want A's, B's and C's, attached", n)
+	}
+}
+
+// A channel that was attached to the bot but no longer is has no say over
+// its users: its follow and unfollow are stored and change nothing.
+func TestStore_UserEventsOnADetachedChannelChangeNothing(t *testing.T) {
+	f := newCrossChannelFixture(t)
+	if res := f.record(t, f.detachedEv(5, "")); res.Applied != 1 {
+		t.Fatalf("detached %+v", res)
+	}
+	before := f.stateOfA(t)
+	events := []portal.WebhookEvent{f.userEv(portal.EventUnfollow, 6, botA, userYofA), f.userEv(portal.EventFollow, 7, botA, userZofA), f.userEv(portal.EventActivated, 8, botA, userYofA)}
+	if res := f.record(t, events...); res != (portal.WebhookResult{Received: 3, Stored: 3}) {
+		t.Errorf("events after the detach %+v, want stored, none applied", res)
+	}
+	if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ?`, botA); n != 2 {
+		t.Errorf("%d users of botA, want X and Y still", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND processed_at IS NULL AND type IN ('follow', 'unfollow', 'activated')`, f.ch.ID); n != 3 {
+		t.Errorf("%d unprocessed user events, want 3", n)
+	}
+	// Only the three new rows differ.
+	after := f.stateOfA(t)
+	diff := lineDiff(before, after)
+	lines := strings.Split(diff, "\n")
+	if len(lines) != 3 || !strings.Contains(diff, events[0].WebhookEventID) {
+		t.Errorf("changed:\n%s", diff)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "+ ") || !strings.Contains(l, " active "+botA+" "+botA+" user ") {
+			t.Errorf("not a new event row: %s", l)
+		}
+	}
+}
