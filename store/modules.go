@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,8 +31,10 @@ var errNoBox = errors.New("store: no secret key to seal or open channel credenti
 // RegisterModuleChannel registers a module channel of the provider
 // in.Provider.ID, or of a new provider named in.Provider.Name when the ID
 // is 0, with its channel secret and access token, sealed with box.
-// The actor becomes its Admin. The audit entry says credentials were
-// stored, never what they are.
+// The actor becomes its Admin. An existing provider must be one the actor
+// works in (portal.CanRegisterUnderProvider). The caller proves first,
+// with LINE, that the secret is the channel's: the store can't. The audit
+// entry says credentials were stored, never what they are.
 func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor portal.Admin, in portal.Channel, channelSecret, accessToken string) (portal.Channel, error) {
 	if box == nil {
 		return portal.Channel{}, errNoBox
@@ -52,13 +55,14 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 				return err
 			}
 			in.Provider = p
-		}
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
-			return err
-		}
-		if !exists {
-			return notFound("No such provider.")
+		} else {
+			works, err := worksInProvider(ctx, tx, actor, in.Provider.ID)
+			if err != nil {
+				return err
+			}
+			if err := portal.CanRegisterUnderProvider(works); err != nil {
+				return err
+			}
 		}
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region, created_at)
@@ -87,6 +91,15 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 		return portal.Channel{}, fmt.Errorf("store: register module channel: %w", err)
 	}
 	return ch, nil
+}
+
+// worksInProvider tells whether actor holds a role on a channel of the
+// provider; a provider that does not exist has none.
+func worksInProvider(ctx context.Context, tx *Tx, actor portal.Admin, providerID int64) (bool, error) {
+	var works bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channel_roles r JOIN channels c ON c.id = r.channel_id
+		WHERE r.admin_id = ? AND c.provider_id = ?)`, actor.ID, providerID).Scan(&works)
+	return works, err
 }
 
 // SetChannelCredentials replaces the channel secret and access token of a
@@ -296,6 +309,28 @@ func (db *DB) FindAttachment(ctx context.Context, channelID int64, botID string)
 		return portal.ModuleAttachment{}, fmt.Errorf("store: find attachment: %w", err)
 	}
 	return a, nil
+}
+
+// FindAttachmentsByBot returns a module channel's attachments to the bots
+// named (a page of LINE's bot list), with their state, by bot ID. A bot the
+// portal has no attachment to is not in the map.
+func (db *DB) FindAttachmentsByBot(ctx context.Context, channelID int64, botIDs []string) (map[string]portal.ModuleAttachment, error) {
+	out := make(map[string]portal.ModuleAttachment, len(botIDs))
+	for chunk := range slices.Chunk(botIDs, MaxPageSize) {
+		args := []any{millis(db.Now()), channelID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		atts, err := findAll(ctx, db.read, scanAttachment, `SELECT `+attachmentColumns+`, `+chatsUnderControl+` FROM module_attachments a
+			WHERE a.channel_id = ? AND a.bot_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: find attachments by bot: %w", err)
+		}
+		for _, a := range atts {
+			out[a.Bot.BotID] = a
+		}
+	}
+	return out, nil
 }
 
 // MarkDetached records that an Admin of the module channel detached it

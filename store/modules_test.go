@@ -57,11 +57,12 @@ func newModuleFixture(t *testing.T) *moduleFixture {
 	f.boss = f.admin(t, "Uboss", "Boss")
 	f.op = f.admin(t, "Uop", "Olivia")
 	f.op.Operator = true
-	p, err := db.CreateProvider(ctx, f.dev, "Acme Provider")
-	mustNil(t, err)
-	f.provider = p
 	m := &moduleFixture{fixture: f, box: newBox(t, 7), path: path}
+	// The first channel creates the provider; later ones join it (dev now
+	// works in it).
+	f.provider = portal.Provider{Name: "Acme Provider"}
 	m.ch = m.register(t)
+	f.provider = m.ch.Provider
 	m.mia = f.admin(t, "Umia", "Mia")
 	mustNil(t, f.db.SetChannelRole(ctx, f.dev, m.ch.ID, m.mia.ID, portal.RoleMember))
 	return m
@@ -119,11 +120,28 @@ func (m *moduleFixture) record(t *testing.T, events ...portal.WebhookEvent) port
 	return res
 }
 
-// attach attaches ch to botA with message:receive, through a webhook event.
+// attach attaches ch to botA with message:receive, as the attach
+// callback records it after LINE's code exchange (a webhook alone never
+// attaches), then delivers LINE's attached event.
 func (m *moduleFixture) attach(t *testing.T) portal.ModuleAttachment {
 	t.Helper()
+	_, err := m.db.RecordAttachment(ctx, m.dev, m.ch.ID, portal.AttachedBot{BotID: botA, Scopes: []string{"message:send", portal.ScopeMessageReceive}})
+	mustNil(t, err)
 	m.record(t, m.attachedEv(0, "message:send", portal.ScopeMessageReceive))
 	return m.attachment(t, botA)
+}
+
+// recordAttachment records, as the attach callback does after LINE's code
+// exchange, that admin's channel is attached to bot with scopes: the only
+// way besides LINE's bot list (SyncBots) that an attachment begins or
+// comes back after a detach.
+func (m *moduleFixture) recordAttachment(t *testing.T, admin portal.Admin, channelID int64, bot string, scopes ...string) portal.ModuleAttachment {
+	t.Helper()
+	a, err := m.db.RecordAttachment(ctx, admin, channelID, portal.AttachedBot{BotID: bot, Scopes: scopes})
+	if err != nil {
+		t.Fatalf("RecordAttachment: %v", err)
+	}
+	return a
 }
 
 func (m *moduleFixture) attachment(t *testing.T, bot string) portal.ModuleAttachment {
@@ -502,7 +520,11 @@ func TestStore_SuspendedBotRefusesEveryAdminAction(t *testing.T) {
 func TestStore_SyncBots(t *testing.T) {
 	m := newModuleFixture(t)
 	m.attach(t)
-	m.record(t, func() portal.WebhookEvent { e := m.attachedEv(1); e.BotID = botB; return e }(), func() portal.WebhookEvent { e := m.detachedEv(2, ""); e.BotID = botB; return e }())
+	// botB: attached through the code exchange, then detached by LINE.
+	m.recordAttachment(t, m.dev, m.ch.ID, botB)
+	if res := m.record(t, func() portal.WebhookEvent { e := m.detachedEv(2, ""); e.BotID = botB; return e }()); res.Applied != 1 {
+		t.Fatalf("botB's detached event: %+v", res)
+	}
 	const botC = "U0123456789abcdef0123456789abcdef"
 	m.clock.Set(start.Add(time.Hour))
 	added, err := m.db.SyncBots(ctx, m.ch.ID, []portal.BotProfile{
@@ -589,4 +611,83 @@ func TestStore_MarkDetachedAfterLINEsWebhook(t *testing.T) {
 	m.refusesModule(t, portal.ECONFLICT, "The module channel is no longer attached to "+botA+".", func() error {
 		return m.db.MarkDetached(ctx, m.dev, m.ch.ID, botA)
 	})
+}
+
+// A channel is registered under an existing provider only by someone who
+// works in it: the provider ID comes from a form, so it can name anyone's.
+func TestStore_RegisterModuleChannelProvider(t *testing.T) {
+	m := newModuleFixture(t)
+	const msg = "You can register a channel only under a provider you work in (you have a role on one of its channels), or under a new provider."
+	in := func(p portal.Provider, lineID string) portal.Channel {
+		return portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: lineID, Name: "Squat", Region: portal.RegionJapan}
+	}
+	// Boss holds no role in dev's provider (its channel m.ch is dev's; Mia
+	// is a Member of it).
+	t.Run("ErrSomeoneElsesProvider", func(t *testing.T) {
+		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(m.provider, "2000000301"), moduleSecret, moduleToken)
+			if portal.ErrorFields(err)["provider_id"] != msg {
+				t.Errorf("no provider_id field: %#v", err)
+			}
+			return err
+		})
+	})
+	t.Run("ErrNoSuchProvider is the same refusal", func(t *testing.T) {
+		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(portal.Provider{ID: 9999}, "2000000302"), moduleSecret, moduleToken)
+			return err
+		})
+	})
+	t.Run("ErrEmptyProviderOfSomeoneElse", func(t *testing.T) {
+		p, err := m.db.CreateProvider(ctx, m.boss, "Boss's own provider")
+		mustNil(t, err)
+		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, in(p, "2000000303"), moduleSecret, moduleToken)
+			return err
+		})
+		// Creating a provider gives no standing in it (nothing records who
+		// did, but the audit log); a first channel goes under a new one.
+		t.Run("nor its creator", func(t *testing.T) {
+			m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
+				_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(p, "2000000304"), moduleSecret, moduleToken)
+				return err
+			})
+		})
+	})
+	t.Run("OK a Member of one of its channels", func(t *testing.T) {
+		ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.mia, in(m.provider, "2000000306"), moduleSecret, moduleToken)
+		if err != nil || ch.Provider.ID != m.provider.ID {
+			t.Fatalf("Mia's channel: %+v, %v", ch, err)
+		}
+		if access, err := m.db.FindChannelAccess(ctx, m.mia, ch.ID); err != nil || access.Role != portal.RoleAdmin {
+			t.Errorf("Mia's role on her channel: %+v, %v", access, err)
+		}
+	})
+	t.Run("OK a new provider", func(t *testing.T) {
+		ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(portal.Provider{Name: "Boss Co."}, "2000000307"), moduleSecret, moduleToken)
+		if err != nil || ch.Provider.Name != "Boss Co." || ch.Provider.ID == m.provider.ID {
+			t.Fatalf("new provider: %+v, %v", ch, err)
+		}
+	})
+}
+
+func TestStore_FindAttachmentsByBot(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	const unknown = "U0123456789abcdef0123456789abcdef"
+	got, err := m.db.FindAttachmentsByBot(ctx, m.ch.ID, []string{botA, unknown})
+	mustNil(t, err)
+	if len(got) != 1 || got[botA].State != portal.Attached || got[botA].ID == 0 {
+		t.Fatalf("FindAttachmentsByBot = %+v", got)
+	}
+	if _, ok := got[unknown]; ok {
+		t.Fatal("a bot the portal does not know was found")
+	}
+	other := m.register(t)
+	if got, err := m.db.FindAttachmentsByBot(ctx, other.ID, []string{botA}); err != nil || len(got) != 0 {
+		t.Fatalf("another channel's attachment: %+v, %v", got, err)
+	}
+	if got, err := m.db.FindAttachmentsByBot(ctx, m.ch.ID, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no bots: %+v, %v", got, err)
+	}
 }

@@ -35,10 +35,8 @@ func newCrossChannelFixture(t *testing.T) *crossChannelFixture {
 	); res.Applied != 3 {
 		t.Fatalf("channel A's setup: %+v", res)
 	}
-	p, err := m.db.CreateProvider(ctx, m.boss, "Other Provider")
-	mustNil(t, err)
 	b, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, portal.Channel{
-		Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000999", Name: "Other module", Region: portal.RegionJapan,
+		Provider: portal.Provider{Name: "Other Provider"}, Kind: portal.KindModule, LINEChannelID: "2000000999", Name: "Other module", Region: portal.RegionJapan,
 	}, "0123456789abcdef0123456789abcdef", "other-module-channel-access-token")
 	mustNil(t, err)
 	for _, c := range []struct {
@@ -52,10 +50,10 @@ func newCrossChannelFixture(t *testing.T) *crossChannelFixture {
 		}
 	}
 	f := &crossChannelFixture{moduleFixture: m, b: b}
-	own := m.attachedEv(0, portal.ScopeMessageReceive)
-	own.Destination, own.BotID = botB, botB
-	if res := f.recordB(t, own); res.Applied != 1 {
-		t.Fatalf("channel B's attachment: %+v", res)
+	// B's attachment to botB, from its own code exchange (by boss, B's
+	// Admin).
+	if a := m.recordAttachment(t, m.boss, b.ID, botB, portal.ScopeMessageReceive); a.State != portal.Attached {
+		t.Fatalf("channel B's attachment: %+v", a)
 	}
 	return f
 }
@@ -220,8 +218,10 @@ func TestStore_UnfollowOnAnAttachedChannelForgetsTheUserEverywhere(t *testing.T)
 	f := newCrossChannelFixture(t)
 	// C: another channel of dev's, attached to botA too, with X's chat.
 	c := f.register(t)
-	_, err := f.db.RecordWebhookEvents(ctx, c.ID, []portal.WebhookEvent{f.attachedEv(0, portal.ScopeMessageReceive), f.userEv(portal.EventActivated, 3, botA, userXofA)})
-	mustNil(t, err)
+	f.recordAttachment(t, f.dev, c.ID, botA, portal.ScopeMessageReceive)
+	if res, err := f.db.RecordWebhookEvents(ctx, c.ID, []portal.WebhookEvent{f.userEv(portal.EventActivated, 3, botA, userXofA)}); err != nil || res.Applied != 1 {
+		t.Fatalf("C's activated: %+v, %v", res, err)
+	}
 	// B's stored (not applied) events from X about botA.
 	f.recordB(t, f.userEv(portal.EventFollow, 4, botA, userXofA), f.userEv("message", 4, botA, userXofA))
 	if n := f.count(t, `SELECT count(*) FROM module_chat_controls WHERE chat_id = ?`, userXofA); n != 2 {
@@ -283,4 +283,76 @@ func TestStore_UserEventsOnADetachedChannelChangeNothing(t *testing.T) {
 			t.Errorf("not a new event row: %s", l)
 		}
 	}
+}
+
+// Only LINE, asked with the channel's own credentials (the attach code
+// exchange, the bot list), tells the portal that a channel is attached to
+// a bot. B, holding only its own secret, signs an attached event naming
+// botA, which B was never attached to, then X's unfollow of botA: the
+// attached event creates no attachment, so the unfollow deletes nothing.
+func TestStore_AttachedEventForABotNeverAttachedCreatesNothing(t *testing.T) {
+	f := newCrossChannelFixture(t)
+	before := f.stateOfA(t)
+	attachments := f.dump(t, `SELECT * FROM module_attachments ORDER BY id`)
+	attached := func(n int) portal.WebhookEvent {
+		e := f.attachedEv(n, "message:send", portal.ScopeMessageReceive)
+		e.Destination = botB // B's own bot; module.botId names botA
+		return e
+	}
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		if _, err := f.db.FindAttachment(ctx, f.b.ID, botA); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Errorf("FindAttachment(B, botA): %v, want not found", err)
+		}
+		if after := f.dump(t, `SELECT * FROM module_attachments ORDER BY id`); after != attachments {
+			t.Errorf("attachments changed:\n%s", lineDiff(attachments, after))
+		}
+		if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id IN (?, ?)`, botA, userXofA, userYofA); n != 2 {
+			t.Errorf("%d of X's and Y's records for botA, want 2", n)
+		}
+		if n := f.count(t, `SELECT count(*) FROM module_chat_controls WHERE chat_id = ? AND active = 1`, userXofA); n != 1 {
+			t.Errorf("%d active chat controls of X, want A's", n)
+		}
+		if after := f.stateOfA(t); after != before {
+			t.Errorf("A's state changed:\n%s", lineDiff(before, after))
+		}
+	}
+
+	first := attached(10)
+	t.Run("the attached event is stored and creates nothing", func(t *testing.T) {
+		if res := f.recordB(t, first); res != (portal.WebhookResult{Received: 1, Stored: 1}) {
+			t.Errorf("B's attached event naming botA: %+v, want stored, none applied", res)
+		}
+		unchanged(t)
+	})
+	t.Run("a following unfollow naming that bot deletes nothing", func(t *testing.T) {
+		unfollow := f.userEv(portal.EventUnfollow, 11, botA, userXofA)
+		if res := f.recordB(t, unfollow); res != (portal.WebhookResult{Received: 1, Stored: 1}) {
+			t.Errorf("B's unfollow of botA: %+v, want stored, none applied", res)
+		}
+		unchanged(t)
+		// Kept for B as sent, unprocessed; nobody's events were scrubbed.
+		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND webhook_event_id = ? AND processed_at IS NULL
+			AND source_user_id = ? AND payload IS NOT NULL`, f.b.ID, unfollow.WebhookEventID, userXofA); n != 1 {
+			t.Errorf("B's unfollow: %d rows stored as sent and unprocessed, want 1", n)
+		}
+		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE source_user_id IS NULL AND type IN ('follow', 'unfollow', 'message', 'activated')`); n != 0 {
+			t.Errorf("%d user events were scrubbed", n)
+		}
+	})
+	t.Run("nor in the attached event's own batch", func(t *testing.T) {
+		res := f.recordB(t, attached(12), f.userEv(portal.EventUnfollow, 13, botA, userYofA), f.userEv(portal.EventActivated, 13, botA, userYofA))
+		if res != (portal.WebhookResult{Received: 3, Stored: 3}) {
+			t.Errorf("B's batch: %+v, want stored, none applied", res)
+		}
+		unchanged(t)
+	})
+	t.Run("its redelivery is a duplicate and creates nothing", func(t *testing.T) {
+		again := first
+		again.IsRedelivery = true
+		if res := f.recordB(t, again); res != (portal.WebhookResult{Received: 1, Duplicates: 1}) {
+			t.Errorf("redelivery %+v", res)
+		}
+		unchanged(t)
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,17 +18,36 @@ import (
 
 func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 	m := newModuleFixture(t)
+	// An attached event never creates an attachment: it is stored, once,
+	// and the channel stays unattached.
+	t.Run("attached to a bot never attached creates nothing", func(t *testing.T) {
+		res := m.record(t, m.attachedEv(0, "message:send", "message:receive"))
+		if res != (portal.WebhookResult{Received: 1, Stored: 1}) {
+			t.Errorf("result %+v, want stored, none applied", res)
+		}
+		if _, err := m.db.FindAttachment(ctx, m.ch.ID, botA); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("FindAttachment: %v, want not found", err)
+		}
+	})
+	const unattached = 1 // events stored before the steps
+
+	var res portal.WebhookResult // the step's
+	var detached portal.ModuleAttachment
 	steps := []struct {
 		name  string
+		setup func(t *testing.T) // what the portal learns from LINE itself, before the event; nil: nothing
 		ev    func() portal.WebhookEvent
 		check func(t *testing.T, a portal.ModuleAttachment)
 	}{
-		{"attached", func() portal.WebhookEvent { return m.attachedEv(0, "message:send", "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
-			if a.State != portal.Attached || !a.AttachedAt.Equal(start) || strings.Join(a.Scopes, " ") != "message:send message:receive" {
-				t.Errorf("attachment %+v", a)
-			}
-		}},
-		{"activated with a limit", func() portal.WebhookEvent {
+		// The code exchange attaches (its scopes not yet all known); LINE's
+		// attached event then updates the current attachment's scopes.
+		{"attached", func(t *testing.T) { m.recordAttachment(t, m.dev, m.ch.ID, botA, "message:send") },
+			func() portal.WebhookEvent { return m.attachedEv(0, "message:send", "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
+				if a.State != portal.Attached || !a.AttachedAt.Equal(start) || strings.Join(a.Scopes, " ") != "message:send message:receive" || res.Applied != 1 {
+					t.Errorf("attachment %+v, result %+v", a, res)
+				}
+			}},
+		{"activated with a limit", nil, func() portal.WebhookEvent {
 			e := m.userEv(portal.EventActivated, 1, botA, userXofA)
 			e.ExpireAt = start.Add(time.Hour)
 			return e
@@ -38,7 +58,7 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 				t.Errorf("controls %+v, count %d", controls, a.ChatsUnderControl)
 			}
 		}},
-		{"activated with no limit, in a group", func() portal.WebhookEvent {
+		{"activated with no limit, in a group", nil, func() portal.WebhookEvent {
 			e := m.userEv(portal.EventActivated, 2, botA, userYofA)
 			e.Source.Type, e.Source.GroupID = "group", groupC
 			return e
@@ -47,14 +67,14 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 				t.Errorf("count %d", a.ChatsUnderControl)
 			}
 		}},
-		{"deactivated", func() portal.WebhookEvent { return m.userEv(portal.EventDeactivated, 3, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"deactivated", nil, func() portal.WebhookEvent { return m.userEv(portal.EventDeactivated, 3, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
 			controls, _, err := m.db.FindChatControls(ctx, m.ch.ID, botA, store.Page{})
 			mustNil(t, err)
 			if a.ChatsUnderControl != 1 || len(controls) != 1 || controls[0].ChatID != groupC {
 				t.Errorf("controls %+v", controls)
 			}
 		}},
-		{"follow", func() portal.WebhookEvent { return m.userEv(portal.EventFollow, 4, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"follow", nil, func() portal.WebhookEvent { return m.userEv(portal.EventFollow, 4, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
 			users, _, err := m.db.FindOAUsers(ctx, m.ch.ID, botA, store.Page{})
 			mustNil(t, err)
 			want := portal.OAUser{BotID: botA, UserID: userXofA, FirstSeenAt: start.Add(4 * time.Second), FollowedAt: start.Add(4 * time.Second)}
@@ -62,7 +82,7 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 				t.Errorf("users %+v", users)
 			}
 		}},
-		{"follow again (unblock)", func() portal.WebhookEvent {
+		{"follow again (unblock)", nil, func() portal.WebhookEvent {
 			e := m.userEv(portal.EventFollow, 5, botA, userXofA)
 			e.IsUnblocked = true
 			return e
@@ -74,24 +94,24 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 				t.Errorf("users %+v", users)
 			}
 		}},
-		{"unknown type: kept, nothing changes", func() portal.WebhookEvent { return m.userEv("message", 6, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"unknown type: kept, nothing changes", nil, func() portal.WebhookEvent { return m.userEv("message", 6, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
 			var processed sql.NullInt64
 			mustNil(t, m.raw.QueryRow(`SELECT processed_at FROM webhook_events WHERE type = 'message'`).Scan(&processed))
 			if processed.Valid {
 				t.Error("an unknown type counts as processed")
 			}
 		}},
-		{"botSuspended", func() portal.WebhookEvent { return m.ev(portal.EventBotSuspended, 7) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"botSuspended", nil, func() portal.WebhookEvent { return m.ev(portal.EventBotSuspended, 7) }, func(t *testing.T, a portal.ModuleAttachment) {
 			if !a.Suspended || !a.SuspensionChangedAt.Equal(start.Add(7*time.Second)) || a.ChatsUnderControl != 1 {
 				t.Errorf("attachment %+v", a)
 			}
 		}},
-		{"botResumed", func() portal.WebhookEvent { return m.ev(portal.EventBotResumed, 8) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"botResumed", nil, func() portal.WebhookEvent { return m.ev(portal.EventBotResumed, 8) }, func(t *testing.T, a portal.ModuleAttachment) {
 			if a.Suspended || a.State != portal.Attached {
 				t.Errorf("attachment %+v", a)
 			}
 		}},
-		{"late botSuspended (redelivered after botResumed)", func() portal.WebhookEvent {
+		{"late botSuspended (redelivered after botResumed)", nil, func() portal.WebhookEvent {
 			e := m.ev(portal.EventBotSuspended, 7)
 			e.IsRedelivery = true
 			return e
@@ -100,12 +120,12 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 				t.Error("a late botSuspended undid botResumed")
 			}
 		}},
-		{"botSuspended again", func() portal.WebhookEvent { return m.ev(portal.EventBotSuspended, 9) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"botSuspended again", nil, func() portal.WebhookEvent { return m.ev(portal.EventBotSuspended, 9) }, func(t *testing.T, a portal.ModuleAttachment) {
 			if !a.Suspended {
 				t.Error("not suspended")
 			}
 		}},
-		{"detached after botSuspended", func() portal.WebhookEvent { return m.detachedEv(10, "") }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"detached after botSuspended", nil, func() portal.WebhookEvent { return m.detachedEv(10, "") }, func(t *testing.T, a portal.ModuleAttachment) {
 			if a.State != portal.Detached || a.DetachReason != portal.DetachEndedUse || a.Suspended || a.ChatsUnderControl != 0 ||
 				a.DetachReason.String() != "The Official Account ended its use of the module." {
 				t.Errorf("attachment %+v", a)
@@ -116,17 +136,32 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 				t.Errorf("%d chat controls survived", controls)
 			}
 		}},
-		{"activated on a detached bot changes nothing", func() portal.WebhookEvent { return m.userEv(portal.EventActivated, 11, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"activated on a detached bot changes nothing", nil, func() portal.WebhookEvent { return m.userEv(portal.EventActivated, 11, botA, userXofA) }, func(t *testing.T, a portal.ModuleAttachment) {
 			if a.ChatsUnderControl != 0 {
 				t.Error("a detached bot's chat came under control")
 			}
 		}},
-		{"attached again", func() portal.WebhookEvent { return m.attachedEv(12, "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
-			if a.State != portal.Attached || a.DetachReason != portal.DetachNone || !a.DetachedAt.IsZero() || !a.AttachedAt.Equal(start.Add(12*time.Second)) {
-				t.Errorf("attachment %+v", a)
+		// An attached event never revives a detached attachment.
+		{"attached again, by a webhook alone, changes nothing", func(t *testing.T) { detached = m.attachment(t, botA) },
+			func() portal.WebhookEvent { return m.attachedEv(12, "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
+				if a.State != portal.Detached || a.DetachReason != portal.DetachEndedUse || !a.DetachedAt.Equal(start.Add(10*time.Second)) ||
+					!reflect.DeepEqual(a, detached) || res.Applied != 0 {
+					t.Errorf("attachment %+v, was %+v; result %+v", a, detached, res)
+				}
+			}},
+		// The code exchange attaches again, afresh; LINE's attached event
+		// then brings the scopes.
+		{"attached again", func(t *testing.T) {
+			m.clock.Set(start.Add(12 * time.Second))
+			defer m.clock.Set(start)
+			m.recordAttachment(t, m.dev, m.ch.ID, botA)
+		}, func() portal.WebhookEvent { return m.attachedEv(12, "message:receive") }, func(t *testing.T, a portal.ModuleAttachment) {
+			if a.State != portal.Attached || a.DetachReason != portal.DetachNone || !a.DetachedAt.IsZero() || !a.AttachedAt.Equal(start.Add(12*time.Second)) ||
+				strings.Join(a.Scopes, " ") != "message:receive" || res.Applied != 1 {
+				t.Errorf("attachment %+v, result %+v", a, res)
 			}
 		}},
-		{"detached, bot_deleted", func() portal.WebhookEvent { return m.detachedEv(13, "bot_deleted") }, func(t *testing.T, a portal.ModuleAttachment) {
+		{"detached, bot_deleted", nil, func() portal.WebhookEvent { return m.detachedEv(13, "bot_deleted") }, func(t *testing.T, a portal.ModuleAttachment) {
 			if a.State != portal.Detached || a.DetachReason != portal.DetachBotDeleted {
 				t.Errorf("attachment %+v", a)
 			}
@@ -134,8 +169,11 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
+			if s.setup != nil {
+				s.setup(t)
+			}
 			ev := s.ev()
-			res := m.record(t, ev)
+			res = m.record(t, ev)
 			if res.Received != 1 || res.Stored != 1 || res.Duplicates != 0 {
 				t.Errorf("result %+v", res)
 			}
@@ -153,14 +191,17 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 		}
 		rest, _, err := m.db.FindWebhookEvents(ctx, m.ch.ID, botA, store.Page{Limit: 50, After: next})
 		mustNil(t, err)
-		if len(events)+len(rest) != len(steps) {
-			t.Errorf("%d events in all, want %d", len(events)+len(rest), len(steps))
+		if len(events)+len(rest) != unattached+len(steps) {
+			t.Errorf("%d events in all, want %d", len(events)+len(rest), unattached+len(steps))
 		}
 	})
 }
 
 func TestStore_RecordWebhookEvents_Idempotent(t *testing.T) {
 	m := newModuleFixture(t)
+	// Attached through the code exchange; LINE's attached event then
+	// brings the scopes.
+	m.recordAttachment(t, m.dev, m.ch.ID, botA)
 	first := m.attachedEv(0, "message:send")
 	res := m.record(t, first, m.userEv(portal.EventFollow, 1, botA, userXofA))
 	if res != (portal.WebhookResult{Received: 2, Stored: 2, Applied: 2}) {
@@ -217,11 +258,13 @@ func TestStore_RecordWebhookEvents_Idempotent(t *testing.T) {
 		other := m.register(t)
 		res, err := m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{first})
 		mustNil(t, err)
-		if res.Stored != 1 {
-			t.Fatalf("result %+v", res)
+		if res != (portal.WebhookResult{Received: 1, Stored: 1}) {
+			t.Fatalf("result %+v, want stored, none applied", res)
 		}
-		if _, err := m.db.FindAttachment(ctx, other.ID, botA); err != nil {
-			t.Fatalf("the other channel's attachment: %v", err)
+		// Stored, but it attaches nothing: the other channel was never
+		// attached to botA.
+		if _, err := m.db.FindAttachment(ctx, other.ID, botA); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("the other channel's attachment: %v, want not found", err)
 		}
 	})
 	t.Run("ErrNoEventID: nothing of the batch is stored", func(t *testing.T) {
@@ -285,12 +328,11 @@ func TestStore_RecordWebhookEvents_Concurrent(t *testing.T) {
 func TestStore_UnfollowForgetsTheUserForThatAccountOnly(t *testing.T) {
 	m := newModuleFixture(t)
 	m.attach(t)
-	m.record(t, func() portal.WebhookEvent { e := m.attachedEv(0, portal.ScopeMessageReceive); e.BotID = botB; return e }())
+	m.recordAttachment(t, m.dev, m.ch.ID, botB, portal.ScopeMessageReceive)
 	// A second module channel attached to botA sees the same per-account
 	// user ID.
 	other := m.register(t)
-	_, err := m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{m.attachedEv(0, portal.ScopeMessageReceive)})
-	mustNil(t, err)
+	m.recordAttachment(t, m.dev, other.ID, botA, portal.ScopeMessageReceive)
 
 	xMessage := m.userEv("message", 2, botA, userXofA)
 	m.record(t,
@@ -304,7 +346,7 @@ func TestStore_UnfollowForgetsTheUserForThatAccountOnly(t *testing.T) {
 		m.userEv(portal.EventActivated, 3, botB, userXofB),
 	)
 	otherMessage := m.userEv("message", 2, botA, userXofA)
-	_, err = m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{otherMessage, m.userEv(portal.EventActivated, 3, botA, userXofA)})
+	_, err := m.db.RecordWebhookEvents(ctx, other.ID, []portal.WebhookEvent{otherMessage, m.userEv(portal.EventActivated, 3, botA, userXofA)})
 	mustNil(t, err)
 
 	unfollow := m.userEv(portal.EventUnfollow, 4, botA, userXofA)
@@ -467,11 +509,7 @@ func BenchmarkStore_RecordWebhookEvents(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := db.CreateProvider(ctx, admin, "Bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ch, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000101",
+	ch, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Bench"}, Kind: portal.KindModule, LINEChannelID: "2000000101",
 		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken)
 	if err != nil {
 		b.Fatal(err)
@@ -506,8 +544,7 @@ func BenchmarkStore_FindWebhookSecret(b *testing.B) {
 		b.Fatal(err)
 	}
 	admin, _ := db.EnsureAdmin(ctx, "Ubench", "Bench")
-	p, _ := db.CreateProvider(ctx, admin, "Bench")
-	if _, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000101",
+	if _, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Bench"}, Kind: portal.KindModule, LINEChannelID: "2000000101",
 		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken); err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,8 +71,9 @@ func (s *Server) renderModuleRegister(w http.ResponseWriter, r *http.Request, st
 	s.render(w, r, status, views.ModuleRegisterPage(s.shell(w, r, "modules"), f))
 }
 
-// handleModuleRegister registers a module channel. The secret and token
-// are sealed by the store and never written back into the page.
+// handleModuleRegister registers a module channel, once LINE has confirmed
+// that the secret is the channel's. The secret and token are sealed by the
+// store and never written back into the page.
 func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 	f := views.ModuleRegisterForm{
 		Name:          r.PostFormValue("name"),
@@ -79,13 +81,24 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 		ProviderID:    r.PostFormValue("provider_id"),
 		NewProvider:   r.PostFormValue("new_provider"),
 	}
+	channelSecret, accessToken := r.PostFormValue("channel_secret"), r.PostFormValue("access_token")
 	in := portal.Channel{Kind: portal.KindModule, Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.RegionJapan}
 	if f.ProviderID == "new" {
 		in.Provider.Name = f.NewProvider
 	} else {
 		in.Provider.ID, _ = strconv.ParseInt(f.ProviderID, 10, 64)
 	}
-	ch, err := s.db.RegisterModuleChannel(r.Context(), s.cfg.Secrets, actor(r), in, r.PostFormValue("channel_secret"), r.PostFormValue("access_token"))
+	// Malformed input is refused before anything goes to LINE.
+	err := portal.CheckNewModuleChannel(in, channelSecret, accessToken)
+	if err == nil {
+		err = s.proveChannelSecret(r, in.LINEChannelID, channelSecret)
+	}
+	if err != nil {
+		f.Err = err
+		s.renderModuleRegister(w, r, statusOf(portal.ErrorCode(err)), f)
+		return
+	}
+	ch, err := s.db.RegisterModuleChannel(r.Context(), s.cfg.Secrets, actor(r), in, channelSecret, accessToken)
 	if err != nil {
 		if !isFormRefusal(err) {
 			s.fail(w, r, err)
@@ -96,6 +109,28 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectWithFlash(w, r, moduleHref(ch.ID), "success", "Module channel registered. Its secret and access token are stored encrypted.")
+}
+
+// proveChannelSecret asks LINE for a stateless channel access token (and
+// throws it away): only LINE knows whether channelSecret is the secret of
+// the channel lineChannelID, and without that proof anyone could register
+// a channel ID they don't own, or replace its owner's secret. LINE's
+// refusal is an EINVALID error on the secret, in LINE's words; LINE being
+// unreachable or overloaded is EUNAVAILABLE.
+func (s *Server) proveChannelSecret(r *http.Request, lineChannelID, channelSecret string) error {
+	_, _, err := s.cfg.LINE.StatelessToken(r.Context(), lineChannelID, strings.TrimSpace(channelSecret))
+	if err == nil {
+		return nil
+	}
+	e := line.Explain(err)
+	s.log.Warn("LINE did not confirm the channel secret", "request_id", requestID(r.Context()), "line_channel_id", lineChannelID,
+		"line_request_id", e.RequestID, "error", err)
+	apiErr, isAPIError := errors.AsType[*line.APIError](err)
+	_, isInputError := errors.AsType[*line.InputError](err)
+	if isInputError || isAPIError && apiErr.Status/100 == 4 && apiErr.Status != http.StatusTooManyRequests {
+		return portal.FieldError("channel_secret", e.String())
+	}
+	return portal.Errorf(portal.EUNAVAILABLE, "%s", e.String())
 }
 
 // loadModule reads the module channel in the path and the actor's access.
@@ -125,16 +160,32 @@ func (s *Server) loadModule(w http.ResponseWriter, r *http.Request) (portal.Chan
 func (s *Server) handleModuleShow(w http.ResponseWriter, r *http.Request) {
 	ch, access, ok := s.loadModule(w, r)
 	if ok {
-		s.renderModule(w, r, http.StatusOK, ch, access, nil)
+		s.renderModule(w, r, http.StatusOK, views.ModuleView{Channel: ch, Access: access}, nil)
 	}
 }
 
-func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int, ch portal.Channel, access portal.ChannelAccess, attachErr error) {
-	v := views.ModuleView{Channel: ch, Access: access, CanAttach: portal.CanStartAttach(access.Role, ch),
-		WebhookURL: s.absoluteURL("/webhooks/line/" + ch.LINEChannelID), AttachErr: attachErr}
+// knownScopes are the scope names LINE documents, in LINE's order.
+func knownScopes() []string {
+	names := make([]string, len(line.ModuleScopes))
+	for i, sc := range line.ModuleScopes {
+		names[i] = sc.Name
+	}
+	return names
+}
+
+// renderModule renders the module page of v.Channel; v carries a refused
+// form's input and refusal, if any. checkedScopes are the attach form's
+// scopes as submitted; nil for the default choice.
+func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int, v views.ModuleView, checkedScopes []string) {
+	ch := v.Channel
+	v.CanAttach = portal.CanStartAttach(v.Access.Role, ch)
+	v.CanSetCredentials = portal.CanSetCredentials(v.Access.Role, ch)
+	v.WebhookURL = s.absoluteURL("/webhooks/line/" + ch.LINEChannelID)
+	if checkedScopes == nil {
+		checkedScopes = []string{"message:send", portal.ScopeMessageReceive}
+	}
 	for _, sc := range line.ModuleScopes {
-		checked := sc.Name == "message:send" || sc.Name == portal.ScopeMessageReceive
-		v.Scopes = append(v.Scopes, views.ScopeOption{Scope: sc.Name, Description: sc.Description, Checked: checked})
+		v.Scopes = append(v.Scopes, views.ScopeOption{Scope: sc.Name, Description: sc.Description, Checked: slices.Contains(checkedScopes, sc.Name)})
 	}
 	var next store.Cursor
 	var err error
@@ -142,8 +193,42 @@ func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int
 		s.fail(w, r, err)
 		return
 	}
-	v.NextHref = nextHref(r, string(next))
+	if next != "" {
+		// Not nextHref: a refused form renders this page at its own path.
+		v.NextHref = moduleHref(ch.ID) + "?after=" + url.QueryEscape(string(next))
+	}
 	s.render(w, r, status, views.ModulePage(s.shell(w, r, "modules"), v))
+}
+
+// handleModuleCredentials replaces a module channel's secret and access
+// token, by an Admin, once LINE has confirmed that the secret is the
+// channel's. (Messaging API channels have credentials too; their page
+// does not offer this yet.)
+func (s *Server) handleModuleCredentials(w http.ResponseWriter, r *http.Request) {
+	ch, access, ok := s.loadModule(w, r)
+	if !ok {
+		return
+	}
+	if err := portal.CanSetCredentials(access.Role, ch); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	channelSecret, accessToken := r.PostFormValue("channel_secret"), r.PostFormValue("access_token")
+	err := portal.CheckModuleCredentials(channelSecret, accessToken)
+	if err == nil {
+		err = s.proveChannelSecret(r, ch.LINEChannelID, channelSecret)
+	}
+	if err == nil {
+		err = s.db.SetChannelCredentials(r.Context(), s.cfg.Secrets, actor(r), ch.ID, channelSecret, accessToken)
+	}
+	switch {
+	case err == nil:
+		s.redirectWithFlash(w, r, moduleHref(ch.ID), "success", "Credentials replaced. Webhooks signed with the old channel secret are refused from now on.")
+	case isFormRefusal(err):
+		s.renderModule(w, r, statusOf(portal.ErrorCode(err)), views.ModuleView{Channel: ch, Access: access, CredentialsErr: err}, nil)
+	default:
+		s.fail(w, r, err)
+	}
 }
 
 // handleModuleAttachStart sends the browser to LINE's authorization screen
@@ -163,8 +248,10 @@ func (s *Server) handleModuleAttachStart(w http.ResponseWriter, r *http.Request)
 		Region: r.PostFormValue("region"), BasicSearchID: strings.TrimSpace(r.PostFormValue("basic_search_id")),
 		Scopes: r.PostForm["scope"], BrandTypes: r.PostForm["brand_type"],
 	}
-	if req.Region != "JP" && req.Region != "TW" {
-		s.renderModule(w, r, http.StatusUnprocessableEntity, ch, access, portal.FieldError("region", "Choose the region: Japan or Taiwan."))
+	if err := portal.CheckAttachRequest(req.Region, req.Scopes, req.BrandTypes, knownScopes()); err != nil {
+		v := views.ModuleView{Channel: ch, Access: access, AttachErr: err,
+			Attach: views.AttachForm{Region: req.Region, BasicSearchID: req.BasicSearchID, BrandTypes: req.BrandTypes}}
+		s.renderModule(w, r, statusOf(portal.ErrorCode(err)), v, append([]string{}, req.Scopes...))
 		return
 	}
 	sess := s.sessions.current(r)
@@ -238,7 +325,13 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.syncBots(ctx, ch, creds, "")
+	// Names and pictures come from LINE's bot list; without them the page
+	// shows the bot ID, so a failure here is logged, not shown.
+	if page, err := s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, "", line.DefaultBotPageSize); err != nil {
+		s.log.Warn("LINE's bot list after attaching", "request_id", requestID(ctx), "line_request_id", line.Explain(err).RequestID, "error", err)
+	} else if err := s.recordBots(ctx, ch, page); err != nil {
+		s.log.Error("recording LINE's bot list after attaching", "request_id", requestID(ctx), "error", err)
+	}
 	s.redirectWithFlash(w, r, botHref(channelID, a.Bot.BotID), "success", "Attached to the LINE Official Account "+a.Bot.BotID+" with scopes: "+strings.Join(a.Scopes, " ")+".")
 }
 
@@ -250,23 +343,34 @@ func (s *Server) lineRefused(w http.ResponseWriter, r *http.Request, back, doing
 	s.redirectWithFlash(w, r, back, "error", e.String())
 }
 
-// syncBots reads one page of LINE's bot list into the store, so names and
-// pictures show; a failure only leaves them unknown.
-func (s *Server) syncBots(ctx context.Context, ch portal.Channel, creds portal.ModuleCredentials, start string) (line.BotPage, error) {
-	page, err := s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, start, line.DefaultBotPageSize)
-	if err != nil {
-		return page, err
-	}
+func botProfile(b line.Bot) portal.BotProfile {
+	return portal.BotProfile{BotID: b.UserID, BasicID: b.BasicID, PremiumID: b.PremiumID, DisplayName: b.DisplayName, PictureURL: b.PictureURL}
+}
+
+// recordBots merges a page of LINE's bot list into the store, so that
+// names and pictures show.
+func (s *Server) recordBots(ctx context.Context, ch portal.Channel, page line.BotPage) error {
 	profiles := make([]portal.BotProfile, len(page.Bots))
 	for i, b := range page.Bots {
-		profiles[i] = portal.BotProfile{BotID: b.UserID, BasicID: b.BasicID, PremiumID: b.PremiumID, DisplayName: b.DisplayName, PictureURL: b.PictureURL}
+		profiles[i] = botProfile(b)
 	}
-	_, err = s.db.SyncBots(ctx, ch.ID, profiles)
-	return page, err
+	_, err := s.db.SyncBots(ctx, ch.ID, profiles)
+	return err
+}
+
+// botListNextHref links to the page of LINE's bot list that the
+// continuation token next starts; "" on the last page.
+func botListNextHref(moduleID int64, next string) string {
+	if next == "" {
+		return ""
+	}
+	return moduleHref(moduleID) + "/bots?start=" + url.QueryEscape(next)
 }
 
 // handleBotList pages through LINE's bot list (following its continuation
-// token) and shows each bot with what the portal knows about it.
+// token) and shows each bot with what the portal knows about it. LINE's
+// refusals are explained on the page; the store's failures are the error
+// page.
 func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 	ch, _, ok := s.loadModule(w, r)
 	if !ok {
@@ -280,27 +384,42 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 	}
 	v := views.BotListView{Channel: ch}
 	start := r.URL.Query().Get("start")
-	page, err := s.syncBots(ctx, ch, creds, start)
-	var apiErr *line.APIError
-	if start != "" && errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest {
+	page, err := s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, start, line.DefaultBotPageSize)
+	if apiErr, ok := errors.AsType[*line.APIError](err); ok && start != "" && apiErr.Status == http.StatusBadRequest {
 		// LINE's continuation tokens expire after 24 hours.
 		v.Notice = "That page of the list has expired at LINE, so the list starts again from the first page."
-		page, err = s.syncBots(ctx, ch, creds, "")
+		page, err = s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, "", line.DefaultBotPageSize)
 	}
 	if err != nil {
-		v.Err = line.Explain(err).String()
+		e := line.Explain(err)
+		s.log.Warn("LINE's bot list", "request_id", requestID(ctx), "line_request_id", e.RequestID, "error", err)
+		v.Err = e.String()
+		s.render(w, r, http.StatusOK, views.BotListPage(s.shell(w, r, "modules"), v))
+		return
+	}
+	if err := s.recordBots(ctx, ch, page); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ids := make([]string, len(page.Bots))
+	for i, b := range page.Bots {
+		ids[i] = b.UserID
+	}
+	known, err := s.db.FindAttachmentsByBot(ctx, ch.ID, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	for _, b := range page.Bots {
-		a, err := s.db.FindAttachment(ctx, ch.ID, b.UserID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
+		a, ok := known[b.UserID]
+		if !ok {
+			// Listed by LINE, yet not in the store: shown as LINE lists
+			// it.
+			a = portal.ModuleAttachment{ChannelID: ch.ID, Bot: botProfile(b), State: portal.Attached}
 		}
 		v.Bots = append(v.Bots, a)
 	}
-	if page.Next != "" {
-		v.NextHref = moduleHref(ch.ID) + "/bots?start=" + page.Next
-	}
+	v.NextHref = botListNextHref(ch.ID, page.Next)
 	s.render(w, r, http.StatusOK, views.BotListPage(s.shell(w, r, "modules"), v))
 }
 
@@ -327,23 +446,55 @@ func (s *Server) handleBotShow(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// renderBot renders the bot page; its event history starts at the page
+// the URL's "after" names.
 func (s *Server) renderBot(w http.ResponseWriter, r *http.Request, status int, v views.BotView) {
 	ctx := r.Context()
+	var next store.Cursor
 	var err error
 	if v.Controls, _, err = s.db.FindChatControls(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{}); err == nil {
-		v.Events, _, err = s.db.FindWebhookEvents(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{})
+		v.Events, next, err = s.db.FindWebhookEvents(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{After: store.Cursor(r.URL.Query().Get("after"))})
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if next != "" {
+		v.EventsNextHref = botHref(v.Channel.ID, v.Attachment.Bot.BotID) + "?after=" + url.QueryEscape(string(next))
+	}
 	s.render(w, r, status, views.BotPage(s.shell(w, r, "modules"), v))
+}
+
+// botForm is the bot page form an action comes from: its name
+// (views.BotForm…) and how to put the submitted values back into it.
+type botForm struct {
+	name string
+	keep func(*views.BotView)
+}
+
+// refuseBotForm answers a refused action: input the domain or the LINE
+// client found invalid brings the bot page back (422) with the form's
+// values and the reason; any other refusal (suspended, not an Admin,
+// detached) is the error page.
+func (s *Server) refuseBotForm(w http.ResponseWriter, r *http.Request, v views.BotView, form botForm, err error) {
+	if ie, ok := errors.AsType[*line.InputError](err); ok {
+		err = portal.Errorf(portal.EINVALID, "%s", ie.Message)
+	}
+	if portal.ErrorCode(err) != portal.EINVALID {
+		s.fail(w, r, err)
+		return
+	}
+	v.Form, v.Err = form.name, err
+	if form.keep != nil {
+		form.keep(&v)
+	}
+	s.renderBot(w, r, http.StatusUnprocessableEntity, v)
 }
 
 // botAction runs an admin action on a bot: the domain check first (a
 // suspended account refuses everything), then the call to LINE, then, if
 // LINE agreed, record (when there is something to record).
-func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string,
+func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string, form botForm,
 	check func(views.BotView) error,
 	callLINE func(ctx context.Context, token string, v views.BotView) error,
 	record func(ctx context.Context, v views.BotView) error) {
@@ -352,7 +503,7 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string,
 		return
 	}
 	if err := check(v); err != nil {
-		s.fail(w, r, err)
+		s.refuseBotForm(w, r, v, form, err)
 		return
 	}
 	creds, err := s.db.FindModuleCredentials(r.Context(), s.cfg.Secrets, v.Channel.ID)
@@ -362,6 +513,10 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string,
 	}
 	back := botHref(v.Channel.ID, v.Attachment.Bot.BotID)
 	if err := callLINE(r.Context(), creds.AccessToken, v); err != nil {
+		if _, invalid := errors.AsType[*line.InputError](err); invalid {
+			s.refuseBotForm(w, r, v, form, err)
+			return
+		}
 		s.lineRefused(w, r, back, done, err)
 		return
 	}
@@ -387,7 +542,7 @@ func (s *Server) handleDetachConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request) {
-	s.botAction(w, r, "Detached from the LINE Official Account.",
+	s.botAction(w, r, "Detached from the LINE Official Account.", botForm{},
 		func(v views.BotView) error { return portal.CanDetach(v.Access.Role, v.Attachment) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.Detach(ctx, token, v.Attachment.Bot.BotID)
@@ -412,9 +567,10 @@ func chatControlTTL(raw string) (time.Duration, error) {
 }
 
 func (s *Server) handleChatAcquire(w http.ResponseWriter, r *http.Request) {
-	chatID := strings.TrimSpace(r.PostFormValue("chat_id"))
-	ttl, ttlErr := chatControlTTL(r.PostFormValue("ttl"))
-	s.botAction(w, r, "This module now controls the chat.",
+	chatID, rawTTL := strings.TrimSpace(r.PostFormValue("chat_id")), r.PostFormValue("ttl")
+	ttl, ttlErr := chatControlTTL(rawTTL)
+	form := botForm{views.BotFormAcquire, func(v *views.BotView) { v.ChatID, v.TTL = chatID, rawTTL }}
+	s.botAction(w, r, "This module now controls the chat.", form,
 		func(v views.BotView) error {
 			if err := portal.CanControlChat(v.Access.Role, v.Attachment, chatID); err != nil {
 				return err
@@ -431,7 +587,7 @@ func (s *Server) handleChatAcquire(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleChatRelease(w http.ResponseWriter, r *http.Request) {
 	chatID := strings.TrimSpace(r.PostFormValue("chat_id"))
-	s.botAction(w, r, "Chat control released: the chat is back with its default channel.",
+	s.botAction(w, r, "Chat control released: the chat is back with its default channel.", botForm{name: views.BotFormRelease},
 		func(v views.BotView) error { return portal.CanControlChat(v.Access.Role, v.Attachment, chatID) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.ReleaseChatControl(ctx, token, v.Attachment.Bot.BotID, chatID)
@@ -443,16 +599,21 @@ func (s *Server) handleChatRelease(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleMissionSticker(w http.ResponseWriter, r *http.Request) {
 	userID, packageID := strings.TrimSpace(r.PostFormValue("user_id")), strings.TrimSpace(r.PostFormValue("package_id"))
-	s.botAction(w, r, "Mission sticker package "+packageID+" granted to "+userID+".",
+	present := r.PostFormValue("send_present_message") == "on"
+	form := botForm{views.BotFormMission, func(v *views.BotView) {
+		v.Options.UserID, v.Options.PackageID, v.Options.SendPresentMessage = userID, packageID, present
+	}}
+	s.botAction(w, r, "Mission sticker package "+packageID+" granted to "+userID+".", form,
 		func(v views.BotView) error { return portal.CanUseCorporateOptions(v.Access.Role, v.Attachment) },
 		func(ctx context.Context, token string, v views.BotView) error {
-			return s.cfg.LINE.MissionSticker(ctx, token, v.Attachment.Bot.BotID, userID, packageID, r.PostFormValue("send_present_message") == "on")
+			return s.cfg.LINE.MissionSticker(ctx, token, v.Attachment.Bot.BotID, userID, packageID, present)
 		}, nil)
 }
 
 func (s *Server) handleMarkAsRead(w http.ResponseWriter, r *http.Request) {
 	userID := strings.TrimSpace(r.PostFormValue("user_id"))
-	s.botAction(w, r, "Messages from "+userID+" marked as read.",
+	form := botForm{views.BotFormRead, func(v *views.BotView) { v.Options.ReadUserID = userID }}
+	s.botAction(w, r, "Messages from "+userID+" marked as read.", form,
 		func(v views.BotView) error { return portal.CanUseCorporateOptions(v.Access.Role, v.Attachment) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.MarkAsRead(ctx, token, v.Attachment.Bot.BotID, userID)

@@ -1,11 +1,17 @@
 package web
 
 import (
+	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
@@ -96,8 +102,8 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 			t.Fatalf("after acquiring: %q", done.doc.Find("#flash").Text())
 		}
 		bad := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {friend}, "ttl": {"31536001"}})
-		if bad.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.doc.Find(".error-message").Text(), "1 year") {
-			t.Fatalf("ttl over a year: %d %q", bad.res.StatusCode, bad.doc.Find(".error-message").Text())
+		if bad.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.doc.Find("#acquire-form .alert-error").Text(), "1 year") {
+			t.Fatalf("ttl over a year: %d %q", bad.res.StatusCode, bad.doc.Find("#acquire-form .alert-error").Text())
 		}
 		done = v.follow(v.post(botPage+"/chat-control/release", url.Values{"chat_id": {friend}}))
 		if !strings.Contains(done.doc.Find("#flash").Text(), "released") {
@@ -160,20 +166,65 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 	})
 }
 
+// rawDB opens the test server's SQLite file behind the store's back, to
+// check what is stored. newTestServer made the test's first temporary
+// directory for it; t must be the test that called newTestServer.
+func rawDB(t *testing.T) *sql.DB {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(filepath.Dir(t.TempDir()), "*", "portal.db"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("the test server's database: %v, %v", files, err)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+files[0]+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// registrationRows counts the rows registering a channel writes.
+func registrationRows(t *testing.T, raw *sql.DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, table := range []string{"providers", "channels", "channel_roles", "channel_credentials", "audit_log"} {
+		var n int
+		if err := raw.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d; ", table, n)
+	}
+	return b.String()
+}
+
+// addSimModule registers a module channel at the simulated LINE, which
+// knows its secret (no webhook: nothing is delivered to the portal).
+func addSimModule(t *testing.T, ts *testServer, lineChannelID, channelSecret string) {
+	t.Helper()
+	if err := ts.sim.AddModuleChannel(linesim.ModuleChannel{ID: lineChannelID, Name: "Sim module " + lineChannelID, Secret: channelSecret,
+		RedirectURIs: []string{ts.URL + "/modules/callback"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func registerForm(lineChannelID, channelSecret string) url.Values {
+	return url.Values{"name": {"Mine"}, "line_channel_id": {lineChannelID}, "provider_id": {"new"},
+		"new_provider": {"Mine Co."}, "channel_secret": {channelSecret}, "access_token": {"a-token-value"}}
+}
+
 func TestModule_RegisterKeepsSecretsOutOfPagesAndRefusesBadInput(t *testing.T) {
 	ts := newTestServer(t)
 	v := ts.signedIn(t, ts.demo.Developer.ID)
 	const secretValue = "0123456789abcdef0123456789abcdef"
-	bad := v.post(ts.URL+"/modules", url.Values{"name": {"Mine"}, "line_channel_id": {"2999000001"}, "provider_id": {"new"},
-		"new_provider": {"Mine Co."}, "channel_secret": {"not-hex"}, "access_token": {"tok"}})
+	addSimModule(t, ts, "2999000001", secretValue)
+	bad := v.post(ts.URL+"/modules", registerForm("2999000001", "not-hex"))
 	if bad.res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(bad.body, "not-hex") {
 		t.Fatalf("a malformed secret: %d, echoed: %v", bad.res.StatusCode, strings.Contains(bad.body, "not-hex"))
 	}
 	if got := bad.doc.Find("#name").AttrOr("value", ""); got != "Mine" {
 		t.Errorf("the name typed was lost: %q", got)
 	}
-	done := v.post(ts.URL+"/modules", url.Values{"name": {"Mine"}, "line_channel_id": {"2999000001"}, "provider_id": {"new"},
-		"new_provider": {"Mine Co."}, "channel_secret": {secretValue}, "access_token": {"a-token-value"}})
+	done := v.post(ts.URL+"/modules", registerForm("2999000001", secretValue))
 	if done.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("register answered %d: %.300s", done.res.StatusCode, done.doc.Find("main").Text())
 	}
@@ -186,5 +237,365 @@ func TestModule_RegisterKeepsSecretsOutOfPagesAndRefusesBadInput(t *testing.T) {
 	}
 	if strings.Contains(ts.logs.String(), secretValue) || strings.Contains(ts.logs.String(), "a-token-value") {
 		t.Fatal("a credential reached the log")
+	}
+}
+
+// Registering proves with LINE that the secret is the channel's: else
+// anyone could take a channel ID they don't own, whose owner's webhooks
+// would then fail the signature check.
+func TestModule_RegisterProvesTheSecretWithLINE(t *testing.T) {
+	ts := newTestServer(t)
+	raw := rawDB(t)
+	const ownersSecret, madeUp = "00112233445566778899aabbccddeeff", "ffeeddccbbaa99887766554433221100"
+	addSimModule(t, ts, "2999000002", ownersSecret)
+	squatter := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	before := registrationRows(t, raw)
+
+	for name, form := range map[string]url.Values{
+		"a made-up secret for a real channel ID": registerForm("2999000002", madeUp),
+		"a channel ID LINE does not know":        registerForm("2999000099", madeUp),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := squatter.post(ts.URL+"/modules", form)
+			if p.res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("answered %d: %.300s", p.res.StatusCode, p.doc.Find("main").Text())
+			}
+			const why = "LINE did not accept the channel ID and channel secret."
+			if msg := p.doc.Find("#module-register-form .alert-error").Text(); !strings.Contains(msg, why) || !strings.Contains(msg, "LINE request ID") {
+				t.Errorf("alert %q", msg)
+			}
+			if !strings.Contains(p.doc.Find("#channel_secret-error").Text(), why) {
+				t.Errorf("no error on the secret field: %q", p.doc.Find("#channel_secret-error").Text())
+			}
+			if strings.Contains(p.body, madeUp) {
+				t.Error("the secret was echoed")
+			}
+			if got := p.doc.Find("#line_channel_id").AttrOr("value", ""); got != form.Get("line_channel_id") {
+				t.Errorf("the channel ID typed was lost: %q", got)
+			}
+			if after := registrationRows(t, raw); after != before {
+				t.Fatalf("a refused registration stored something: %s → %s", before, after)
+			}
+		})
+	}
+
+	owner := ts.signedIn(t, ts.demo.Developer.ID)
+	if done := owner.post(ts.URL+"/modules", registerForm("2999000002", ownersSecret)); done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner's registration answered %d: %.300s", done.res.StatusCode, done.doc.Find("main").Text())
+	}
+	if _, s, err := ts.db.FindWebhookSecret(t.Context(), ts.srv.cfg.Secrets, "2999000002"); err != nil || s != ownersSecret {
+		t.Fatalf("the owner's webhooks are checked with another secret (%v)", err)
+	}
+}
+
+func TestModule_RegisterOnlyUnderOnesOwnProvider(t *testing.T) {
+	ts := newTestServer(t)
+	raw := rawDB(t)
+	ctx := t.Context()
+	const secretValue = "0123456789abcdef0123456789abcdef"
+	addSimModule(t, ts, "2999000003", secretValue)
+	stranger, err := ts.db.EnsureAdmin(ctx, "U0000000000000000000000000000abcd", "Stranger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := ts.db.CreateProvider(ctx, stranger, "Stranger Co.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.db.CreateChannel(ctx, stranger, portal.Channel{Provider: theirs, Kind: portal.KindLogin, LINEChannelID: "2999000004", Name: "Theirs", Region: portal.RegionJapan}); err != nil {
+		t.Fatal(err)
+	}
+	v := ts.signedIn(t, ts.demo.Developer.ID)
+	form := registerForm("2999000003", secretValue)
+	form.Set("provider_id", strconv.FormatInt(theirs.ID, 10))
+	before := registrationRows(t, raw)
+	p := v.post(ts.URL+"/modules", form)
+	if p.res.StatusCode != http.StatusForbidden || !strings.Contains(p.doc.Find("#provider_id-error").Text(), "only under a provider you work in") {
+		t.Fatalf("someone else's provider: %d %q", p.res.StatusCode, p.doc.Find("#module-register-form").Text())
+	}
+	if after := registrationRows(t, raw); after != before {
+		t.Fatalf("a refused registration stored something: %s → %s", before, after)
+	}
+	// The form offers the developer's own providers, and one of them works.
+	own := p.doc.Find(`#provider_id option[value!="new"]`).First().AttrOr("value", "")
+	if own == "" || own == form.Get("provider_id") {
+		t.Fatalf("the form offers %q", own)
+	}
+	form.Set("provider_id", own)
+	if done := v.post(ts.URL+"/modules", form); done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("under the developer's own provider: %d %.300s", done.res.StatusCode, done.doc.Find("main").Text())
+	}
+}
+
+func TestModule_ReplaceCredentials(t *testing.T) {
+	mt := newModuleTest(t)
+	ctx := t.Context()
+	box := mt.srv.cfg.Secrets
+	modulePage := mt.URL + moduleHref(mt.channelID)
+	// The portal holds a secret LINE has since reissued: its webhooks fail
+	// until an Admin enters the new one.
+	const stale = "0123456789abcdef0123456789abcdef"
+	dev, err := mt.db.EnsureAdmin(ctx, mt.demo.Developer.ID, mt.demo.Developer.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mt.db.SetChannelCredentials(ctx, box, dev, mt.channelID, stale, mt.mod.Token); err != nil {
+		t.Fatal(err)
+	}
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	if v.get(modulePage).doc.Find("#credentials-form input[type=password]").Length() != 2 {
+		t.Fatal("no credentials form with two password fields for an Admin")
+	}
+
+	t.Run("a secret LINE refuses changes nothing", func(t *testing.T) {
+		const wrong = "ffeeddccbbaa99887766554433221100"
+		p := v.post(modulePage+"/credentials", url.Values{"channel_secret": {wrong}, "access_token": {"another-token"}})
+		if p.res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.doc.Find("#credentials-form .alert-error").Text(), "LINE did not accept the channel ID and channel secret.") {
+			t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#credentials-form").Text())
+		}
+		if strings.Contains(p.body, wrong) || strings.Contains(p.body, "another-token") {
+			t.Error("a credential was echoed")
+		}
+		creds, err := mt.db.FindModuleCredentials(ctx, box, mt.channelID)
+		if err != nil || creds.ChannelSecret != stale || creds.AccessToken != mt.mod.Token {
+			t.Fatalf("the stored credentials changed (%v)", err)
+		}
+	})
+
+	t.Run("a Member can't", func(t *testing.T) {
+		member, err := mt.db.EnsureAdmin(ctx, mt.demo.OrganizationAdministrator.ID, mt.demo.OrganizationAdministrator.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mt.db.SetChannelRole(ctx, dev, mt.channelID, member.ID, portal.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		m := mt.signedIn(t, mt.demo.OrganizationAdministrator.ID)
+		if m.get(modulePage).doc.Find("#credentials-form").Length() != 0 {
+			t.Error("a Member is offered the credentials form")
+		}
+		p := m.post(modulePage+"/credentials", url.Values{"channel_secret": {mt.mod.Channel.Secret}, "access_token": {"member-token"}})
+		if p.res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a Member's replacement answered %d", p.res.StatusCode)
+		}
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		token, err := mt.sim.IssueChannelToken(mt.mod.Channel.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := v.post(modulePage+"/credentials", url.Values{"channel_secret": {" " + mt.mod.Channel.Secret + " "}, "access_token": {token}})
+		if done.res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("answered %d: %q", done.res.StatusCode, done.doc.Find("main").Text())
+		}
+		if msg := v.follow(done).doc.Find("#flash .alert-success").Text(); !strings.Contains(msg, "Credentials replaced") {
+			t.Errorf("flash %q", msg)
+		}
+		creds, err := mt.db.FindModuleCredentials(ctx, box, mt.channelID)
+		if err != nil || creds.ChannelSecret != mt.mod.Channel.Secret || creds.AccessToken != token {
+			t.Fatalf("the credentials were not replaced (%v)", err)
+		}
+		if strings.Contains(mt.logs.String(), mt.mod.Channel.Secret) || strings.Contains(mt.logs.String(), token) {
+			t.Fatal("a credential reached the log")
+		}
+	})
+}
+
+// attachSimOnly attaches the module to a new Official Account at LINE
+// only: the portal hears of it through the bot list alone.
+func (mt *moduleTest) attachSimOnly(t *testing.T, oa linesim.OfficialAccount) {
+	t.Helper()
+	if err := mt.sim.AddOfficialAccount(oa); err != nil {
+		t.Fatal(err)
+	}
+	if err := mt.sim.AttachModule(mt.mod.Channel.ID, oa.BotID, []string{"message:send"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestModule_BotList(t *testing.T) {
+	mt := newModuleTest(t)
+	raw := rawDB(t)
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	list := mt.URL + moduleHref(mt.channelID) + "/bots"
+	const unknown = "U00000000000000000000000000000b01"
+	// The store drops this bot's row whatever writes it (the attached
+	// webhook, the bot list's sync): LINE lists a bot the store doesn't
+	// know.
+	if _, err := raw.Exec(`CREATE TRIGGER test_forget_bot BEFORE INSERT ON module_attachments WHEN NEW.bot_id = '` + unknown + `'
+		BEGIN SELECT RAISE(IGNORE); END`); err != nil {
+		t.Fatal(err)
+	}
+	mt.attachSimOnly(t, linesim.OfficialAccount{BotID: unknown, BasicID: "@unknown", Name: "Bubble Tea Lab"})
+
+	t.Run("a bot unknown to the store is shown as LINE lists it", func(t *testing.T) {
+		p := v.get(list)
+		row := p.doc.Find(`.attachment-list tr[data-bot-id="` + unknown + `"]`)
+		if p.res.StatusCode != http.StatusOK || row.Length() != 1 {
+			t.Fatalf("bot list %d: %.300s", p.res.StatusCode, p.doc.Find("main").Text())
+		}
+		if !strings.Contains(row.Text(), "Bubble Tea Lab") || !strings.Contains(row.Text(), "@unknown") || row.Find("a").Length() != 0 {
+			t.Errorf("row %q (links: %d)", row.Text(), row.Find("a").Length())
+		}
+	})
+
+	t.Run("a store failure is the error page, logged, not LINE's fault", func(t *testing.T) {
+		if _, err := raw.Exec(`CREATE TRIGGER test_break_sync BEFORE INSERT ON module_attachments BEGIN SELECT RAISE(ABORT, 'test: disk on fire'); END`); err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Exec(`DROP TRIGGER test_break_sync`)
+		mt.attachSimOnly(t, linesim.OfficialAccount{BotID: "U00000000000000000000000000000b02", BasicID: "@b02", Name: "Curry House"})
+		p := v.get(list)
+		if p.res.StatusCode != http.StatusInternalServerError || strings.Contains(p.body, "could not be reached") {
+			t.Fatalf("answered %d: %.300s", p.res.StatusCode, p.doc.Find("main").Text())
+		}
+		logged := false
+		for line := range strings.Lines(mt.logs.String()) {
+			logged = logged || strings.Contains(line, `msg="request failed"`) && strings.Contains(line, `route="GET /modules/{id}/bots"`) && strings.Contains(line, "disk on fire")
+		}
+		if !logged {
+			t.Errorf("the bot list's store error was not logged:\n%s", mt.logs.String())
+		}
+	})
+
+	t.Run("LINE's refusal is explained on the page", func(t *testing.T) {
+		dev, err := mt.db.EnsureAdmin(t.Context(), mt.demo.Developer.ID, mt.demo.Developer.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mt.db.SetChannelCredentials(t.Context(), mt.srv.cfg.Secrets, dev, mt.channelID, mt.mod.Channel.Secret, "revoked-token"); err != nil {
+			t.Fatal(err)
+		}
+		p := v.get(list)
+		if p.res.StatusCode != http.StatusOK || !strings.Contains(p.doc.Find(".alert-error").Text(), "LINE did not accept the channel access token") {
+			t.Fatalf("answered %d: %.300s", p.res.StatusCode, p.doc.Find("main").Text())
+		}
+	})
+}
+
+func TestBotListNextHref(t *testing.T) {
+	if got, want := botListNextHref(7, "a+b/c=&d"), "/modules/7/bots?start=a%2Bb%2Fc%3D%26d"; got != want {
+		t.Fatalf("botListNextHref = %q, want %q", got, want)
+	}
+	if got := botListNextHref(7, ""); got != "" {
+		t.Fatalf("last page: %q", got)
+	}
+}
+
+func TestModule_AttachRequestRefusalKeepsInput(t *testing.T) {
+	mt := newModuleTest(t)
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	p := v.post(mt.URL+moduleHref(mt.channelID)+"/attach", url.Values{"region": {"TW"}, "basic_search_id": {"@sakuracafe"},
+		"scope": {"message:send", "crm:manage"}, "brand_type": {"verified"}})
+	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#scope-error").Text(), `"crm:manage"`) {
+		t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#attach-form").Text())
+	}
+	form := p.doc.Find("#attach-form")
+	if form.Find(`input[name=scope][value="message:send"][checked]`).Length() != 1 || form.Find(`input[name=scope][value="message:receive"][checked]`).Length() != 0 ||
+		form.Find(`#region option[value=TW][selected]`).Length() != 1 || form.Find("#basic_search_id").AttrOr("value", "") != "@sakuracafe" ||
+		form.Find(`input[name=brand_type][value=verified][checked]`).Length() != 1 {
+		t.Errorf("the input was not kept: %s", goquery.NewDocumentFromNode(form.Nodes[0]).Text())
+	}
+	if p := v.post(mt.URL+moduleHref(mt.channelID)+"/attach", url.Values{"region": {"JP"}, "scope": {"message:send"}, "brand_type": {"gold"}}); p.res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.doc.Find("#brand_type-error").Text(), `"gold"`) {
+		t.Fatalf("an unknown account type: %d", p.res.StatusCode)
+	}
+}
+
+// Input the domain or the LINE client refuses brings the bot page back
+// with the reason and what was typed.
+func TestModule_BotActionRefusalKeepsInput(t *testing.T) {
+	mt := newModuleTest(t)
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	mt.attach(t, v)
+	botPage := mt.URL + botHref(mt.channelID, mt.mod.OfficialAccount.BotID)
+	friend := mt.mod.Friends[0].ID
+
+	t.Run("acquire: a bad chat ID", func(t *testing.T) {
+		p := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {"Unot-a-chat"}, "ttl": {"600"}})
+		if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#chat_id-error").Text(), "Enter the chat's ID") {
+			t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#acquire-form").Text())
+		}
+		if p.doc.Find("#chat_id").AttrOr("value", "") != "Unot-a-chat" || p.doc.Find("#ttl").AttrOr("value", "") != "600" {
+			t.Errorf("the input was not kept: %q %q", p.doc.Find("#chat_id").AttrOr("value", ""), p.doc.Find("#ttl").AttrOr("value", ""))
+		}
+		if p.doc.Find("#mission-form .alert-error, #mark-read-form .alert-error").Length() != 0 {
+			t.Error("the refusal shows on another form too")
+		}
+	})
+	t.Run("acquire: a ttl that is not a number", func(t *testing.T) {
+		p := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {friend}, "ttl": {"ten"}})
+		if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#ttl-error").Text(), "whole seconds") ||
+			p.doc.Find("#ttl").AttrOr("value", "") != "ten" || p.doc.Find("#chat_id").AttrOr("value", "") != friend {
+			t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#acquire-form").Text())
+		}
+	})
+	t.Run("mission sticker: a bad user ID (the LINE client's check)", func(t *testing.T) {
+		p := v.post(botPage+"/mission-sticker", url.Values{"user_id": {"Ubad"}, "package_id": {"10001"}, "send_present_message": {"on"}})
+		if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#mission-form .alert-error").Text(), "The user ID must be") {
+			t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#mission-form").Text())
+		}
+		if p.doc.Find("#mission_user_id").AttrOr("value", "") != "Ubad" || p.doc.Find("#package_id").AttrOr("value", "") != "10001" ||
+			p.doc.Find(`#mission-form input[name=send_present_message][checked]`).Length() != 1 {
+			t.Error("the input was not kept")
+		}
+		if p.doc.Find("#read_user_id").AttrOr("value", "") != "" {
+			t.Error("the other form got the input")
+		}
+	})
+	t.Run("mark as read: a bad user ID", func(t *testing.T) {
+		p := v.post(botPage+"/mark-as-read", url.Values{"user_id": {"nope"}})
+		if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#mark-read-form .alert-error").Text(), "The user ID must be") ||
+			p.doc.Find("#read_user_id").AttrOr("value", "") != "nope" {
+			t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#mark-read-form").Text())
+		}
+	})
+}
+
+func TestModule_BotEventHistoryPages(t *testing.T) {
+	mt := newModuleTest(t)
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	mt.attach(t, v)
+	mt.waitFor(t, "the attached event", func(a portal.ModuleAttachment) bool { return a.State == portal.Attached })
+	bot := mt.mod.OfficialAccount.BotID
+	events := make([]portal.WebhookEvent, 60)
+	for i := range events {
+		id := fmt.Sprintf("01HISTORY%017d", i)
+		events[i] = portal.WebhookEvent{WebhookEventID: id, Type: "message", Mode: "active", Destination: bot, BotID: bot,
+			Source: portal.EventSource{Type: "group", GroupID: "Ca56f94637cc4347f90a25382909b24b9"}, Timestamp: time.Now(),
+			Payload: fmt.Appendf(nil, `{"type":"message","webhookEventId":%q}`, id)}
+	}
+	if _, err := mt.db.RecordWebhookEvents(t.Context(), mt.channelID, events); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	p := v.get(mt.URL + botHref(mt.channelID, bot))
+	for pages := 1; ; pages++ {
+		rows := p.doc.Find("#event-history .webhook-event")
+		rows.Each(func(_ int, r *goquery.Selection) {
+			id := r.Find("code.muted").Text()
+			if seen[id] {
+				t.Errorf("event %s shown twice", id)
+			}
+			seen[id] = true
+		})
+		next, ok := p.doc.Find(`#event-history a[rel=next]`).Attr("href")
+		if !ok {
+			if pages != 2 || rows.Length() < 11 {
+				t.Errorf("%d pages, the last with %d events", pages, rows.Length())
+			}
+			break
+		}
+		if rows.Length() != 50 || pages > 2 {
+			t.Fatalf("page %d: %d events", pages, rows.Length())
+		}
+		p = v.get(mt.URL + next)
+	}
+	for _, e := range events {
+		if !seen[e.WebhookEventID] {
+			t.Errorf("event %s never shown", e.WebhookEventID)
+		}
 	}
 }

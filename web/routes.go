@@ -66,6 +66,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /modules/callback", s.signedIn(s.handleModuleCallback))
 	s.mux.Handle("GET /modules/{id}", s.signedIn(s.handleModuleShow))
 	s.mux.Handle("POST /modules/{id}/attach", s.signedIn(s.handleModuleAttachStart))
+	s.mux.Handle("POST /modules/{id}/credentials", s.signedIn(s.handleModuleCredentials))
 	s.mux.Handle("GET /modules/{id}/bots", s.signedIn(s.handleBotList))
 	s.mux.Handle("GET /modules/{id}/bots/{bot}", s.signedIn(s.handleBotShow))
 	s.mux.Handle("GET /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetachConfirm))

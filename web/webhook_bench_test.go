@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"lineportal/internal/line"
+	"lineportal/internal/line/linetest"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
@@ -77,11 +78,7 @@ func newWebhookBenchServer(b *testing.B) (baseURL string, db *store.DB) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := db.CreateProvider(ctx, admin, "Bench provider")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: "2000000401",
+	if _, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Bench provider"}, Kind: portal.KindModule, LINEChannelID: "2000000401",
 		Name: "Bench module", Region: portal.RegionJapan}, benchSecret, "bench-token"); err != nil {
 		b.Fatal(err)
 	}
@@ -163,7 +160,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 }
 
 // BenchmarkWebhookParse compares the receiver's decoder with the SDK's
-// (line.ParseWebhook) on one signed 100-event batch: the reason the
+// (linetest.ParseWebhook) on one signed 100-event batch: the reason the
 // receiver decodes events itself.
 func BenchmarkWebhookParse(b *testing.B) {
 	var seq atomic.Int64
@@ -185,7 +182,7 @@ func BenchmarkWebhookParse(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			if _, err := line.ParseWebhook(benchSecret, body, sig); err != nil {
+			if _, err := linetest.ParseWebhook(benchSecret, body, sig); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"lineportal/internal/line"
+	"lineportal/internal/line/linetest"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
@@ -73,11 +73,7 @@ func webhookBox(t *testing.T, ts *testServer) *secret.Box {
 func (w *webhookTest) register(t *testing.T, lineChannelID, channelSecret string) portal.Channel {
 	t.Helper()
 	ctx := context.Background()
-	p, err := w.db.CreateProvider(ctx, w.admin, "Module provider "+lineChannelID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := w.db.RegisterModuleChannel(ctx, w.box, w.admin, portal.Channel{Provider: p, Kind: portal.KindModule, LINEChannelID: lineChannelID,
+	ch, err := w.db.RegisterModuleChannel(ctx, w.box, w.admin, portal.Channel{Provider: portal.Provider{Name: "Module provider " + lineChannelID}, Kind: portal.KindModule, LINEChannelID: lineChannelID,
 		Name: "Webhook module", Region: portal.RegionJapan}, channelSecret, "test-token")
 	if err != nil {
 		t.Fatal(err)
@@ -422,6 +418,11 @@ func TestWebhookRouteMethodsAndOrigins(t *testing.T) {
 // are stored and applied once.
 func TestWebhookDeliveredTenTimesAtOnce(t *testing.T) {
 	w := newWebhookTest(t)
+	// The portal learned the attachment from LINE's code exchange (a
+	// webhook alone never attaches); LINE's attached event adds a scope.
+	if _, err := w.db.RecordAttachment(context.Background(), w.admin, w.ch.ID, portal.AttachedBot{BotID: hookBot, Scopes: []string{"message:send"}}); err != nil {
+		t.Fatal(err)
+	}
 	body := w.body()
 	sig := sign(hookSecret, body)
 	statuses := make([]int, 10)
@@ -470,7 +471,7 @@ func TestWebhookDeliveredTenTimesAtOnce(t *testing.T) {
 
 // TestWebhookParseMatchesTheSDK decodes every event shape LINE documents
 // (line-platform.md C4, C5), and other types, with the receiver's decoder
-// and with line.ParseWebhook (the official SDK), and compares.
+// and with linetest.ParseWebhook (the official SDK), and compares.
 func TestWebhookParseMatchesTheSDK(t *testing.T) {
 	const dest = "U5fac33f633e72c192759f09afc41fa28"
 	events := []string{
@@ -490,7 +491,7 @@ func TestWebhookParseMatchesTheSDK(t *testing.T) {
 		`{"type":"module","module":{"type":"transferred","botId":"U53387d548170020e6cedef5f41d1e01d"},"webhookEventId":"01FZ74A0TDDPYRVKNK77XKC3ZU","deliveryContext":{"isRedelivery":false},"timestamp":1462629479859,"mode":"active"}`,
 	}
 	body := []byte(`{"destination":"` + dest + `","events":[` + strings.Join(events, ",") + `]}`)
-	sdk, err := line.ParseWebhook(hookSecret, body, *sign(hookSecret, body))
+	sdk, err := linetest.ParseWebhook(hookSecret, body, *sign(hookSecret, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,11 +534,7 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := ts.db.CreateProvider(ctx, admin, "Demo module provider")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := ts.db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: p, Kind: portal.KindModule,
+	ch, err := ts.db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Demo module provider"}, Kind: portal.KindModule,
 		LINEChannelID: demo.Channel.ID, Name: demo.Channel.Name, Region: portal.RegionJapan}, demo.Channel.Secret, demo.Token)
 	if err != nil {
 		t.Fatal(err)
@@ -565,11 +562,13 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 		}
 	}
 
-	if err := ts.sim.AttachModule(demo.Channel.ID, bot, []string{"message:send", "message:receive"}); err != nil {
-		t.Fatal(err)
-	}
-	a := await("the attached event", func(a portal.ModuleAttachment) bool { return a.State == portal.Attached })
-	if strings.Join(a.Scopes, " ") != "message:send message:receive" {
+	// Attach through the portal, as an Admin does: LINE's authorization
+	// screen, then the code exchange, which is how the portal learns of it
+	// (a webhook alone never attaches).
+	mt := &moduleTest{testServer: ts, mod: demo, channelID: ch.ID}
+	mt.attach(t, ts.signedIn(t, ts.demo.Developer.ID))
+	a := await("the attachment", func(a portal.ModuleAttachment) bool { return a.State == portal.Attached })
+	if strings.Join(a.Scopes, " ") != "message:send message:receive message:mark_as_read" {
 		t.Errorf("scopes %v", a.Scopes)
 	}
 

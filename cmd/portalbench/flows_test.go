@@ -59,6 +59,11 @@ func startTestPortal(t *testing.T, dbPath string) testPortal {
 	if _, err := sim.SeedDemo(linesim.LoginChannel{ID: channelID, Secret: loginSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}}); err != nil {
 		t.Fatal(err)
 	}
+	// The module demo brings the Official Account the webhook scenario's
+	// bot is, as `portal serve` seeds it.
+	if _, err := sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, ts.URL+"/modules/callback", ts.URL+"/webhooks/line/"+linesim.DemoModuleChannelID); err != nil {
+		t.Fatal(err)
+	}
 	login, err := line.NewLogin(ctx, line.LoginConfig{ChannelID: channelID, ChannelSecret: loginSecret,
 		AuthBaseURL: simTS.URL, APIBaseURL: simTS.URL, RedirectURL: ts.URL + "/auth/callback", BotPrompt: "normal"})
 	if err != nil {
@@ -80,6 +85,7 @@ func startTestPortal(t *testing.T, dbPath string) testPortal {
 		Login:         login,
 		LINE:          platform,
 		Secrets:       box,
+		SimulatorURL:  simTS.URL + "/sim/",
 	}, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

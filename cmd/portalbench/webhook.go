@@ -8,10 +8,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,7 +31,6 @@ import (
 type webhookChannel struct {
 	lineChannelID string // 10 digits, unused by the demo and the data set
 	secret        string // 32 lowercase hex characters, as LINE issues them
-	accessToken   string
 }
 
 // benchLINEChannelID is far from the demo's 20070xxxxx and the data set's
@@ -38,7 +40,7 @@ const benchLINEChannelID = "2999000001"
 func newWebhookChannel() webhookChannel {
 	key := make([]byte, 16)
 	rand.Read(key) // never fails (crypto/rand panics rather than return an error)
-	return webhookChannel{lineChannelID: benchLINEChannelID, secret: hex.EncodeToString(key), accessToken: rand.Text() + rand.Text()}
+	return webhookChannel{lineChannelID: benchLINEChannelID, secret: hex.EncodeToString(key)}
 }
 
 func (c webhookChannel) path() string { return "/webhooks/line/" + c.lineChannelID }
@@ -242,9 +244,21 @@ func webhookScenario(fx fixture) Scenario {
 	}
 }
 
-// registerModule signs in as the demo developer and registers ch through
-// the portal's form, as a new provider's module channel.
+// registerModule creates ch on the LINE simulator the portal runs on (the
+// portal checks a channel's credentials with LINE before registering it),
+// then signs in as the demo developer and registers ch through the
+// portal's form, as a new provider's module channel.
 func registerModule(ctx context.Context, client *http.Client, baseURL string, ch webhookChannel) error {
+	simURL, err := createOnSimulator(ctx, client, baseURL, ch)
+	if err != nil {
+		return err
+	}
+	// A token LINE knows, for the portal's calls during setup (the bot
+	// list); the timed batches don't call LINE.
+	token, err := statelessToken(ctx, client, simURL, ch)
+	if err != nil {
+		return err
+	}
 	people, err := demoPeople()
 	if err != nil {
 		return err
@@ -259,7 +273,7 @@ func registerModule(ctx context.Context, client *http.Client, baseURL string, ch
 		"provider_id":     {"new"},
 		"new_provider":    {"Bench webhook provider"},
 		"channel_secret":  {ch.secret},
-		"access_token":    {ch.accessToken},
+		"access_token":    {token},
 	}
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
@@ -280,7 +294,94 @@ func registerModule(ctx context.Context, client *http.Client, baseURL string, ch
 		return fmt.Errorf("register module channel %s: POST /modules answered %d (Location %q), want 303 to /modules/{id}: %.300s",
 			ch.lineChannelID, status, loc, body)
 	}
+	// Attach the channel to the bot at LINE, then let the portal learn of
+	// it from LINE's bot list (the page reads it): the portal never takes
+	// an attachment from a webhook alone.
+	if err := postJSON(ctx, client, simURL+"/sim/api/modules/"+ch.lineChannelID+"/attachments",
+		map[string]any{"botId": benchBotID, "scopes": []string{"message:send", "message:receive"}}, http.StatusNoContent); err != nil {
+		return fmt.Errorf("attach on the simulator: %w", err)
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, baseURL+loc+"/bots", nil)
+	if err != nil {
+		return err
+	}
+	req.Header = cookie.Clone()
+	if status, _, body, err := roundTrip(client, req); err != nil || status != http.StatusOK {
+		return fmt.Errorf("the portal's bot list answered %d (%v): %.300s", status, err, body)
+	}
 	return nil
+}
+
+// statelessToken issues a 15-minute channel access token for ch, as
+// LINE's /oauth2/v3/token does.
+func statelessToken(ctx context.Context, client *http.Client, simURL string, ch webhookChannel) (string, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {ch.lineChannelID}, "client_secret": {ch.secret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, simURL+"/oauth2/v3/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	status, _, body, err := roundTrip(client, req)
+	if err != nil {
+		return "", err
+	}
+	var answer struct {
+		AccessToken string `json:"access_token"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &answer) != nil || answer.AccessToken == "" {
+		return "", fmt.Errorf("channel access token for %s: %d %.200s", ch.lineChannelID, status, body)
+	}
+	return answer.AccessToken, nil
+}
+
+// postJSON posts v as JSON and expects the status want.
+func postJSON(ctx context.Context, client *http.Client, target string, v any, want int) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	status, _, answer, err := roundTrip(client, req)
+	if err == nil && status != want {
+		err = fmt.Errorf("%s answered %d: %.200s", target, status, answer)
+	}
+	return err
+}
+
+// simulatorBanner finds the simulator's control page in the portal's
+// "Simulated LINE platform" banner.
+var simulatorBanner = regexp.MustCompile(`id="sim-banner">[^<]*<a href="([^"]+)/sim/"`)
+
+// createOnSimulator registers ch with the simulator that the portal at
+// baseURL announces in its banner, and returns the simulator's URL.
+func createOnSimulator(ctx context.Context, client *http.Client, baseURL string, ch webhookChannel) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/", nil)
+	if err != nil {
+		return "", err
+	}
+	_, _, home, err := roundTrip(client, req)
+	if err != nil {
+		return "", err
+	}
+	m := simulatorBanner.FindSubmatch(home)
+	if m == nil {
+		return "", errors.New("the portal shows no simulator banner: the webhook scenario needs the portal on its built-in LINE simulator")
+	}
+	simURL := string(m[1])
+	err = postJSON(ctx, client, simURL+"/sim/api/modules", map[string]any{
+		"id": ch.lineChannelID, "name": "Bench webhook module", "secret": ch.secret,
+		"redirectUris": []string{baseURL + "/modules/callback"}, "webhookUrl": baseURL + "/webhooks/line/" + ch.lineChannelID,
+	}, http.StatusCreated)
+	if err != nil {
+		return "", fmt.Errorf("create module channel %s on the simulator: %w", ch.lineChannelID, err)
+	}
+	return simURL, nil
 }
 
 // isModulePath tells whether loc is /modules/{id}, where the portal sends

@@ -1,8 +1,7 @@
 // Package line is the portal's side of LINE. Login is the LINE Login (v2.1)
 // relying party: it builds the authorization URL, exchanges the code and
 // verifies the ID token strictly. Platform calls the module channel,
-// Messaging API and shop endpoints through LINE's Go SDK, and
-// VerifyAndParse/ParseWebhook check and read webhooks.
+// Messaging API and shop endpoints through LINE's Go SDK.
 package line
 
 import (

@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"lineportal/internal/line"
+	"lineportal/internal/line/linetest"
 	"lineportal/internal/linesim"
 )
 
@@ -103,7 +104,7 @@ type platformFixture struct {
 	rec    *recorder
 	demo   linesim.DemoData
 	mod    linesim.ModuleDemoData
-	events chan line.Event
+	events chan linetest.Event
 }
 
 func newPlatformFixture(t *testing.T) *platformFixture {
@@ -120,7 +121,7 @@ func newPlatformFixture(t *testing.T) *platformFixture {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = sim.Close() })
 
-	f := &platformFixture{t: t, sim: sim, base: base, clock: clock, rec: &recorder{}, events: make(chan line.Event, 100)}
+	f := &platformFixture{t: t, sim: sim, base: base, clock: clock, rec: &recorder{}, events: make(chan linetest.Event, 100)}
 	f.demo, err = sim.SeedDemo(linesim.LoginChannel{ID: "2000000001", Secret: channelSecret, RedirectURIs: []string{"https://portal.example/auth/callback"}})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func newPlatformFixture(t *testing.T) *platformFixture {
 func (f *platformFixture) receiver(secret func() string) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		events, err := line.ParseWebhook(secret(), body, r.Header.Get("X-Line-Signature"))
+		events, err := linetest.ParseWebhook(secret(), body, r.Header.Get("X-Line-Signature"))
 		if err != nil {
 			f.t.Errorf("webhook: %v", err)
 			w.WriteHeader(http.StatusBadRequest)
@@ -161,14 +162,14 @@ func (f *platformFixture) receiver(secret func() string) string {
 }
 
 // event waits for the next webhook event of the demo module.
-func (f *platformFixture) event() line.Event {
+func (f *platformFixture) event() linetest.Event {
 	f.t.Helper()
 	select {
 	case e := <-f.events:
 		return e
 	case <-time.After(5 * time.Second):
 		f.t.Fatal("no webhook event within 5 s")
-		return line.Event{}
+		return linetest.Event{}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/module_attach"
 
 	"lineportal/internal/line"
+	"lineportal/internal/line/linetest"
 	"lineportal/internal/linesim"
 )
 
@@ -309,7 +310,7 @@ func TestChatControl(t *testing.T) {
 	if s.body != `{"expired":true,"ttl":3600}`+"\n" || s.botHeader != f.botID() || s.path != "/v2/bot/chat/"+f.chatID(0)+"/control/acquire" {
 		t.Errorf("acquire request = %+v", s)
 	}
-	if e := f.event(); e.Type != "activated" || !e.ExpireAt.Equal(f.clock.Now().Add(time.Hour)) || e.Source != (line.Source{Type: "user", UserID: f.chatID(0)}) {
+	if e := f.event(); e.Type != "activated" || !e.ExpireAt.Equal(f.clock.Now().Add(time.Hour)) || e.Source != (linetest.Source{Type: "user", UserID: f.chatID(0)}) {
 		t.Errorf("event = %+v", e)
 	}
 	if err := f.p.ReleaseChatControl(ctx, f.mod.Token, f.botID(), f.chatID(0)); err != nil {

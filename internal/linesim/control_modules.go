@@ -134,6 +134,48 @@ func (s *Server) handleAPIListModules(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, views)
 }
 
+// handleAPICreateModule registers a module channel, as the LINE
+// Developers Console would: for developing or load-testing a module
+// integration against the simulator.
+func (s *Server) handleAPICreateModule(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		ID           string   `json:"id"`
+		Name         string   `json:"name"`
+		Secret       string   `json:"secret"`
+		RedirectURIs []string `json:"redirectUris"`
+		WebhookURL   string   `json:"webhookUrl"`
+	}
+	if status, err := decodeJSONBody(r, &body); err != nil {
+		writeMessage(w, status, err.Error())
+		return
+	}
+	ch := ModuleChannel{ID: body.ID, Name: body.Name, Secret: body.Secret, RedirectURIs: body.RedirectURIs, WebhookURL: body.WebhookURL}
+	if err := s.AddModuleChannel(ch); err != nil {
+		writeMessage(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusCreated)
+}
+
+// handleAPIAttachModule attaches a module channel to a bot as if the
+// account's administrator had approved it on the authorization screen (the
+// attached event goes to the channel's webhook).
+func (s *Server) handleAPIAttachModule(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		BotID  string   `json:"botId"`
+		Scopes []string `json:"scopes"`
+	}
+	if status, err := decodeJSONBody(r, &body); err != nil {
+		writeMessage(w, status, err.Error())
+		return
+	}
+	if err := s.AttachModule(r.PathValue("id"), body.BotID, body.Scopes); err != nil {
+		writeMessage(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) handleAPIListBots(w http.ResponseWriter, r *http.Request) {
 	s.state.mu.Lock()
 	views := s.state.botViews()

@@ -277,3 +277,26 @@ func TestSeedModuleDemoWithGivenCredentials(t *testing.T) {
 		t.Fatalf("the given token lists bots with status %d", res.StatusCode)
 	}
 }
+
+func TestControlAPICreateModule(t *testing.T) {
+	f := newModuleFixture(t)
+	body := `{"id":"2999000001","name":"Load test","secret":"0123456789abcdef0123456789abcdef","redirectUris":["http://127.0.0.1:9/cb"],"webhookUrl":"http://127.0.0.1:9/hook"}`
+	if resp := f.request(http.MethodPost, "/sim/api/modules", strings.NewReader(body), http.Header{"Content-Type": {"application/json"}}); resp.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", resp.status, resp.body)
+	}
+	// The new channel's credentials are good for a stateless token.
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"2999000001"}, "client_secret": {"0123456789abcdef0123456789abcdef"}}
+	if resp := f.request(http.MethodPost, "/oauth2/v3/token", strings.NewReader(form.Encode()), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}); resp.status != http.StatusOK {
+		t.Fatalf("stateless token for the new channel: %d %s", resp.status, resp.body)
+	}
+	if resp := f.request(http.MethodPost, "/sim/api/modules", strings.NewReader(body), http.Header{"Content-Type": {"application/json"}}); resp.status != http.StatusBadRequest {
+		t.Fatalf("the same ID again: %d", resp.status)
+	}
+	attach := `{"botId":"` + f.botID() + `","scopes":["message:send"]}`
+	if resp := f.request(http.MethodPost, "/sim/api/modules/2999000001/attachments", strings.NewReader(attach), http.Header{"Content-Type": {"application/json"}}); resp.status != http.StatusNoContent {
+		t.Fatalf("attach: %d %s", resp.status, resp.body)
+	}
+	if resp := f.request(http.MethodPost, "/sim/api/modules/2999000099/attachments", strings.NewReader(attach), http.Header{"Content-Type": {"application/json"}}); resp.status != http.StatusBadRequest {
+		t.Fatalf("attaching an unknown channel: %d", resp.status)
+	}
+}

@@ -169,6 +169,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /sim/bots/{botID}/{action}", forms.Handler(http.HandlerFunc(s.handleControlBotAction)))
 	mux.Handle("POST /sim/deliveries/{id}/redeliver", forms.Handler(http.HandlerFunc(s.handleControlRedeliver)))
 	mux.HandleFunc("GET /sim/api/modules", s.handleAPIListModules)
+	mux.Handle("POST /sim/api/modules", forms.Handler(http.HandlerFunc(s.handleAPICreateModule)))
+	mux.Handle("POST /sim/api/modules/{id}/attachments", forms.Handler(http.HandlerFunc(s.handleAPIAttachModule)))
 	mux.HandleFunc("GET /sim/api/bots", s.handleAPIListBots)
 	mux.Handle("POST /sim/api/bots/{botID}/{action}", forms.Handler(http.HandlerFunc(s.handleAPIBotAction)))
 	mux.HandleFunc("GET /sim/api/deliveries", s.handleAPIListDeliveries)

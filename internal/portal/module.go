@@ -96,6 +96,20 @@ func CheckNewModuleChannel(ch Channel, channelSecret, accessToken string) error 
 	return CheckModuleCredentials(channelSecret, accessToken)
 }
 
+// CanRegisterUnderProvider tells whether an admin may register a channel
+// under an existing provider: one they work in, that is, hold a role on
+// one of its channels, as in the LINE Developers Console (anyone may
+// register one under a new provider, CheckNewProvider). The refusal is the
+// same whether or not the provider exists, so that provider IDs can't be
+// probed.
+func CanRegisterUnderProvider(worksInProvider bool) error {
+	if worksInProvider {
+		return nil
+	}
+	const msg = "You can register a channel only under a provider you work in (you have a role on one of its channels), or under a new provider."
+	return &Error{Code: EFORBIDDEN, Message: msg, Fields: map[string]string{"provider_id": msg}}
+}
+
 // CanSetCredentials tells whether an admin with role may replace the
 // credentials of ch: an Admin of a module or Messaging API channel (whose
 // webhooks the portal checks with the secret).
@@ -245,6 +259,45 @@ func CanStartAttach(role ChannelRole, ch Channel) error {
 		return err
 	}
 	return requireChannelAdmin(role, "attach it to a LINE Official Account")
+}
+
+// AttachRegions are the regions LINE's module authorization screen can be
+// limited to, and AttachBrandTypes the account types (001; "brand_type").
+var (
+	AttachRegions    = []Region{RegionJapan, RegionTaiwan}
+	AttachBrandTypes = []string{"premium", "verified", "unverified"}
+)
+
+// CheckAttachRequest tells whether a module channel may ask LINE's
+// authorization screen for this: a region (Japan or Taiwan), at least one
+// scope, each one of knownScopes, and account types among
+// AttachBrandTypes (none: every type); nothing twice. knownScopes are the
+// scopes LINE documents, which the LINE integration keeps with their
+// descriptions (line.ModuleScopes): one list, passed in.
+func CheckAttachRequest(region string, scopes, brandTypes, knownScopes []string) error {
+	if !slices.Contains(AttachRegions, Region(region)) {
+		return FieldError("region", "Choose the region: Japan or Taiwan.")
+	}
+	if len(scopes) == 0 {
+		return FieldError("scope", "Choose at least one permission to ask the account's administrator for.")
+	}
+	for i, sc := range scopes {
+		if !slices.Contains(knownScopes, sc) {
+			return FieldError("scope", fmt.Sprintf("LINE has no permission (scope) named %q. Choose among those listed.", sc))
+		}
+		if slices.Contains(scopes[:i], sc) {
+			return FieldError("scope", fmt.Sprintf("The permission %q is chosen twice.", sc))
+		}
+	}
+	for i, b := range brandTypes {
+		if !slices.Contains(AttachBrandTypes, b) {
+			return FieldError("brand_type", fmt.Sprintf("LINE has no account type %q. Choose premium, verified or unverified, or none for every type.", b))
+		}
+		if slices.Contains(brandTypes[:i], b) {
+			return FieldError("brand_type", fmt.Sprintf("The account type %q is chosen twice.", b))
+		}
+	}
+	return nil
 }
 
 // CanRecordAttachment tells whether an admin with role on ch may record the

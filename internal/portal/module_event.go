@@ -140,9 +140,9 @@ func (e WebhookEvent) Effect() EventEffect {
 // deactivated) counts only when the receiving channel is attached to that
 // bot: a channel can't create, end or delete state of an Official Account
 // it is not attached to, and so not of another channel's either.
-// EffectAttachment events always apply: they change only the receiving
-// channel's own attachment to the bot (keyed by that channel and bot),
-// which is how an attachment begins.
+// EffectAttachment events always reach NextAttachment: they touch only the
+// receiving channel's own attachment to the bot (keyed by that channel and
+// bot), and NextAttachment never lets them create or revive one.
 //
 // An event that does not apply is still stored, once (its webhookEventId
 // recognises a redelivery, and it stays in the channel's history), but
@@ -183,10 +183,12 @@ func CheckWebhookEvent(e WebhookEvent) error {
 //     chat controls end with it (the store clears them).
 //   - botSuspended / botResumed: suspended or not, on a current attachment.
 func NextAttachment(cur *ModuleAttachment, ev WebhookEvent) (next ModuleAttachment, changed bool) {
+	// An attached event never creates or revives an attachment: anyone
+	// holding a channel's secret can sign one naming any bot, and an
+	// attachment would let the channel's events act on that bot's users.
+	// The portal learns attachments from LINE itself, asked with the
+	// channel's own credentials: the attach code exchange and the bot list.
 	if cur == nil {
-		if ev.Type == EventModule && ev.ModuleType == ModuleAttached {
-			return AttachBot(nil, AttachedBot{BotID: ev.BotID, Scopes: ev.Scopes}, ev.Timestamp), true
-		}
 		return ModuleAttachment{}, false
 	}
 	a := *cur
@@ -194,14 +196,11 @@ func NextAttachment(cur *ModuleAttachment, ev WebhookEvent) (next ModuleAttachme
 	case ev.Type == EventModule && ev.Timestamp.Before(a.lifecycleAt()):
 		return a, false
 	case ev.Type == EventModule && ev.ModuleType == ModuleAttached:
-		if a.State == Attached {
-			if slices.Equal(a.Scopes, ev.Scopes) {
-				return a, false
-			}
-			a.Scopes = slices.Clone(ev.Scopes)
-			return a, true
+		if a.State != Attached || slices.Equal(a.Scopes, ev.Scopes) {
+			return a, false
 		}
-		return AttachBot(cur, AttachedBot{BotID: ev.BotID, Scopes: ev.Scopes}, ev.Timestamp), true
+		a.Scopes = slices.Clone(ev.Scopes)
+		return a, true
 	case ev.Type == EventModule && ev.ModuleType == ModuleDetached:
 		if a.State != Attached {
 			return a, false

@@ -144,20 +144,15 @@ func TestNextAttachment(t *testing.T) {
 		changed bool
 		want    func(a *portal.ModuleAttachment) // how the wanted attachment differs from cur (nil cur: from zero)
 	}{
-		{"attached: a new attachment", nil, attachedEvent(5, "message:send", "message:receive"), true, func(a *portal.ModuleAttachment) {
-			a.Bot.BotID, a.Scopes, a.State, a.AttachedAt = botA, []string{"message:send", "message:receive"}, portal.Attached, at(5)
-		}},
-		{"attached with no scopes", nil, attachedEvent(5), true, func(a *portal.ModuleAttachment) {
-			a.Bot.BotID, a.Scopes, a.State, a.AttachedAt = botA, []string{}, portal.Attached, at(5)
-		}},
+		// A webhook alone never attaches: anyone with the channel's secret
+		// could sign one naming any bot.
+		{"attached: no attachment from a webhook alone", nil, attachedEvent(5, "message:send", "message:receive"), false, nil},
 		{"attached again: new scopes", base(), attachedEvent(40, "message:receive"), true, func(a *portal.ModuleAttachment) {
 			a.Scopes = []string{"message:receive"}
 		}},
 		{"attached again: same scopes", base(), attachedEvent(40, "message:send"), false, nil},
 		{"attached, older than the attachment", base(), attachedEvent(9, "message:receive"), false, nil},
-		{"attached after a detach: a clean slate", detached(portal.DetachEndedUse), attachedEvent(40, "message:receive"), true, func(a *portal.ModuleAttachment) {
-			a.State, a.AttachedAt, a.DetachedAt, a.DetachReason, a.Scopes = portal.Attached, at(40), time.Time{}, portal.DetachNone, []string{"message:receive"}
-		}},
+		{"attached after a detach: not revived by a webhook alone", detached(portal.DetachEndedUse), attachedEvent(40, "message:receive"), false, nil},
 		{"attached older than the detach (late redelivery)", detached(portal.DetachOther), attachedEvent(25), false, nil},
 		{"detached: bot_deleted", base(), detachedEvent(40, "bot_deleted"), true, func(a *portal.ModuleAttachment) {
 			a.State, a.DetachedAt, a.DetachReason = portal.Detached, at(40), portal.DetachBotDeleted

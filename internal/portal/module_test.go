@@ -291,3 +291,53 @@ func TestCanRecordDetach(t *testing.T) {
 		})
 	}
 }
+
+func TestCanRegisterUnderProvider(t *testing.T) {
+	const msg = "You can register a channel only under a provider you work in (you have a role on one of its channels), or under a new provider."
+	check(t, portal.CanRegisterUnderProvider(true), "", "")
+	err := portal.CanRegisterUnderProvider(false)
+	check(t, err, portal.EFORBIDDEN, msg)
+	if got := portal.ErrorFields(err)["provider_id"]; got != msg {
+		t.Errorf("provider_id field: %q", got)
+	}
+}
+
+func TestCheckAttachRequest(t *testing.T) {
+	known := []string{"message:send", "message:receive", "profile:read"}
+	tests := []struct {
+		name          string
+		region        string
+		scopes        []string
+		brandTypes    []string
+		code, message string
+		field         string
+	}{
+		{"OK", "JP", []string{"message:send", "message:receive"}, nil, "", "", ""},
+		{"OK Taiwan with account types", "TW", []string{"profile:read"}, []string{"premium", "unverified"}, "", "", ""},
+		{"no region", "", []string{"message:send"}, nil, portal.EINVALID, "Choose the region: Japan or Taiwan.", "region"},
+		{"Thailand", "TH", []string{"message:send"}, nil, portal.EINVALID, "Choose the region: Japan or Taiwan.", "region"},
+		{"lower case region", "jp", []string{"message:send"}, nil, portal.EINVALID, "Choose the region: Japan or Taiwan.", "region"},
+		{"no scope", "JP", nil, nil, portal.EINVALID, "Choose at least one permission to ask the account's administrator for.", "scope"},
+		{"unknown scope", "JP", []string{"message:send", "crm:manage"}, nil, portal.EINVALID,
+			`LINE has no permission (scope) named "crm:manage". Choose among those listed.`, "scope"},
+		{"scope twice", "JP", []string{"message:send", "message:send"}, nil, portal.EINVALID, `The permission "message:send" is chosen twice.`, "scope"},
+		{"unknown account type", "JP", []string{"message:send"}, []string{"gold"}, portal.EINVALID,
+			`LINE has no account type "gold". Choose premium, verified or unverified, or none for every type.`, "brand_type"},
+		{"account type twice", "JP", []string{"message:send"}, []string{"verified", "verified"}, portal.EINVALID,
+			`The account type "verified" is chosen twice.`, "brand_type"},
+		{"region checked first", "XX", []string{"nope"}, []string{"gold"}, portal.EINVALID, "Choose the region: Japan or Taiwan.", "region"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := portal.CheckAttachRequest(tt.region, tt.scopes, tt.brandTypes, known)
+			check(t, err, tt.code, tt.message)
+			if tt.field != "" && portal.ErrorFields(err)[tt.field] != tt.message {
+				t.Errorf("field %q not set: %#v", tt.field, err)
+			}
+		})
+	}
+	t.Run("the known scopes are the caller's", func(t *testing.T) {
+		check(t, portal.CheckAttachRequest("JP", []string{"message:send"}, nil, nil), portal.EINVALID,
+			`LINE has no permission (scope) named "message:send". Choose among those listed.`)
+	})
+}

@@ -1,4 +1,7 @@
-package line
+// Package linetest reads LINE webhooks the way the official SDK does
+// (linebot/webhook), as the reference the portal's own fast decoder and
+// the simulator's deliveries are tested against.
+package linetest
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package line_test
+package linetest_test
 
 import (
 	"crypto/hmac"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
-	"lineportal/internal/line"
+	"lineportal/internal/line/linetest"
 )
 
 const webhookSecret = "8c570fa6dd201bb328f1c1eac23a96d8"
@@ -29,7 +29,7 @@ func TestVerifyAndParse(t *testing.T) {
 		vectorBody = `{"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[]}`
 		vectorSig  = "GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs="
 	)
-	cb, err := line.VerifyAndParse(webhookSecret, []byte(vectorBody), vectorSig)
+	cb, err := linetest.VerifyAndParse(webhookSecret, []byte(vectorBody), vectorSig)
 	if err != nil || cb.Destination != "U8e742f61d673b39c7fff3cecb7536ef0" || len(cb.Events) != 0 {
 		t.Fatalf("test vector: %+v, %v", cb, err)
 	}
@@ -49,11 +49,11 @@ func TestVerifyAndParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cb, err := line.VerifyAndParse(tt.secret, []byte(tt.body), tt.signature)
+			cb, err := linetest.VerifyAndParse(tt.secret, []byte(tt.body), tt.signature)
 			if cb != nil || err == nil {
 				t.Fatalf("accepted: %+v", cb)
 			}
-			if got := errors.Is(err, line.ErrInvalidSignature); got != tt.wantInvalid {
+			if got := errors.Is(err, linetest.ErrInvalidSignature); got != tt.wantInvalid {
 				t.Errorf("err = %v; invalid signature %t, want %t", err, got, tt.wantInvalid)
 			}
 		})
@@ -89,7 +89,7 @@ func TestParseWebhookDocumentedEvents(t *testing.T) {
 	sig := signBody(webhookSecret, body)
 
 	// The SDK gives value types for every documented event.
-	cb, err := line.VerifyAndParse(webhookSecret, []byte(body), sig)
+	cb, err := linetest.VerifyAndParse(webhookSecret, []byte(body), sig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,30 +101,30 @@ func TestParseWebhookDocumentedEvents(t *testing.T) {
 		}
 	}
 
-	events, err := line.ParseWebhook(webhookSecret, []byte(body), sig)
+	events, err := linetest.ParseWebhook(webhookSecret, []byte(body), sig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ms := func(n int64) time.Time { return time.UnixMilli(n) }
-	want := []line.Event{
+	want := []linetest.Event{
 		{Type: "module", WebhookEventID: "01G3GCEEXNWREGSSFVTPYH8465", Timestamp: ms(1653038594997), Mode: "active", BotID: "U53387d54817",
 			ModuleType: "attached", Scopes: []string{"message:send", "message:receive"}},
 		{Type: "module", WebhookEventID: "01G4CPSV08QGNT1DWFC4DSWDNP", Timestamp: ms(1653988977672), Mode: "active", BotID: destination,
 			ModuleType: "detached", DetachReason: "bot_deleted"},
 		{Type: "activated", WebhookEventID: "01G4CRJ54J7TT4WN190KKHBXXT", Timestamp: ms(1653990823058), Mode: "active", BotID: destination,
-			Source: line.Source{Type: "user", UserID: "LUb577ef3cbe..."}, ExpireAt: ms(1653994422933)},
+			Source: linetest.Source{Type: "user", UserID: "LUb577ef3cbe..."}, ExpireAt: ms(1653994422933)},
 		{Type: "deactivated", WebhookEventID: "01G4CRJ51100K1D1791KC9J4G4", IsRedelivery: true, Timestamp: ms(1653990822945), Mode: "active", BotID: destination,
-			Source: line.Source{Type: "user", UserID: "LUb577ef3cbe..."}},
+			Source: linetest.Source{Type: "user", UserID: "LUb577ef3cbe..."}},
 		{Type: "botSuspended", WebhookEventID: "01G4CRJ54J7TT4WN190KKHBXXT", Timestamp: ms(1616390574119), Mode: "active", BotID: destination},
 		{Type: "botResumed", WebhookEventID: "01G4CS8T91R1V1JCE0G43DQND8", Timestamp: ms(1653991565601), Mode: "active", BotID: destination},
 		{Type: "follow", WebhookEventID: "01HMQGW40RZJPJM3RAJP7BHC2Q", Timestamp: ms(1705891467176), Mode: "active", BotID: destination,
-			Source: line.Source{Type: "user", UserID: "U3d3edab4f36c6292e6d8a8131f141b8b"}},
+			Source: linetest.Source{Type: "user", UserID: "U3d3edab4f36c6292e6d8a8131f141b8b"}},
 		{Type: "unfollow", WebhookEventID: "01FZ74A0TDDPYRVKNK77XKC3ZR", Timestamp: ms(1462629479859), Mode: "active", BotID: destination,
-			Source: line.Source{Type: "user", UserID: "U4af4980629..."}},
+			Source: linetest.Source{Type: "user", UserID: "U4af4980629..."}},
 		{Type: "join", WebhookEventID: "01FZ74A0TDDPYRVKNK77XKC3ZS", Timestamp: ms(1462629479859), Mode: "active", BotID: destination,
-			Source: line.Source{Type: "group", GroupID: "C4af4980629"}},
+			Source: linetest.Source{Type: "group", GroupID: "C4af4980629"}},
 		{Type: "somethingNew", WebhookEventID: "01FZ74A0TDDPYRVKNK77XKC3ZT", Timestamp: ms(1462629479860), Mode: "standby", BotID: destination,
-			Source: line.Source{Type: "room", RoomID: "R1", UserID: "U2"}},
+			Source: linetest.Source{Type: "room", RoomID: "R1", UserID: "U2"}},
 	}
 	if len(events) != len(want) {
 		t.Fatalf("%d events, want %d", len(events), len(want))
@@ -137,14 +137,14 @@ func TestParseWebhookDocumentedEvents(t *testing.T) {
 		}
 	}
 
-	if _, err := line.ParseWebhook(webhookSecret, []byte(body), signBody("other", body)); !errors.Is(err, line.ErrInvalidSignature) {
+	if _, err := linetest.ParseWebhook(webhookSecret, []byte(body), signBody("other", body)); !errors.Is(err, linetest.ErrInvalidSignature) {
 		t.Errorf("bad signature: err = %v", err)
 	}
 }
 
 func TestParseWebhookFollowUnblocked(t *testing.T) {
 	body := `{"destination":"U5fac33f633e72c192759f09afc41fa28","events":[{"type":"follow","mode":"standby","timestamp":1,"source":{"type":"user","userId":"U1"},"webhookEventId":"01HMQGW40RZJPJM3RAJP7BHC2Q","deliveryContext":{"isRedelivery":false},"follow":{"isUnblocked":true}}]}`
-	events, err := line.ParseWebhook(webhookSecret, []byte(body), signBody(webhookSecret, body))
+	events, err := linetest.ParseWebhook(webhookSecret, []byte(body), signBody(webhookSecret, body))
 	if err != nil || len(events) != 1 || !events[0].IsUnblocked || events[0].Mode != "standby" {
 		t.Errorf("events = %+v, %v", events, err)
 	}
