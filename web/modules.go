@@ -449,19 +449,23 @@ func (s *Server) handleBotShow(w http.ResponseWriter, r *http.Request) {
 // renderBot renders the bot page; its event history starts at the page
 // the URL's "after" names.
 func (s *Server) renderBot(w http.ResponseWriter, r *http.Request, status int, v views.BotView) {
-	ctx := r.Context()
-	var next store.Cursor
+	ctx, q := r.Context(), r.URL.Query()
+	var next, nextFollowers store.Cursor
 	var err error
 	if v.Controls, _, err = s.db.FindChatControls(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{}); err == nil {
-		v.Events, next, err = s.db.FindWebhookEvents(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{After: store.Cursor(r.URL.Query().Get("after"))})
+		v.Events, next, err = s.db.FindWebhookEvents(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{After: store.Cursor(q.Get("after"))})
+	}
+	if err == nil {
+		v.Followers, nextFollowers, err = s.db.FindOAUsers(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{After: store.Cursor(q.Get("followers"))})
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if next != "" {
-		v.EventsNextHref = botHref(v.Channel.ID, v.Attachment.Bot.BotID) + "?after=" + url.QueryEscape(string(next))
-	}
+	// The page's own path: after a refused POST, r's path is the action's.
+	page := &http.Request{URL: &url.URL{Path: botHref(v.Channel.ID, v.Attachment.Bot.BotID), RawQuery: r.URL.RawQuery}}
+	v.EventsNextHref = queueHref(page, "after", string(next))
+	v.FollowersNextHref = queueHref(page, "followers", string(nextFollowers))
 	s.render(w, r, status, views.BotPage(s.shell(w, r, "modules"), v))
 }
 

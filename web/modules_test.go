@@ -127,6 +127,32 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 		}
 	})
 
+	t.Run("followers appear with follow events and are forgotten on block", func(t *testing.T) {
+		fan := mt.mod.Friends[1].ID
+		follower := linesim.ModuleUserID(bot, fan)
+		shown := func() bool {
+			return v.get(botPage).doc.Find(`#followers .follower[data-user-id="` + follower + `"]`).Length() == 1
+		}
+		waitShown := func(want bool) {
+			t.Helper()
+			for deadline := time.Now().Add(10 * time.Second); shown() != want; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("follower shown = %v, want %v", !want, want)
+				}
+			}
+		}
+		for _, f := range []linesim.Friendship{linesim.FriendshipBlocked, linesim.FriendshipFriend} { // unfollow, then follow
+			if err := mt.sim.SetFriendship(fan, bot, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitShown(true)
+		if err := mt.sim.SetFriendship(fan, bot, linesim.FriendshipBlocked); err != nil {
+			t.Fatal(err)
+		}
+		waitShown(false)
+	})
+
 	t.Run("a suspended account refuses every action and keeps everything", func(t *testing.T) {
 		if err := mt.sim.SuspendBot(bot); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -62,7 +61,7 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	var sent []string
 	var notice views.Flash
 	for _, admin := range portal.ReachableByLINE(admins) {
-		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, retryKey(a.Request.ID, admin.ID))
+		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)))
 		if err != nil {
 			e := line.Explain(err)
 			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", e.RequestID, "error", err)
@@ -80,15 +79,4 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		notice = views.Flash{Kind: "success", Message: "Sent the URL via LINE to " + strings.Join(sent, ", ") + "."}
 	}
 	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, issued, notice)
-}
-
-// retryKey is the X-Line-Retry-Key of the push of one request's URL to one
-// administrator: the same every time, so pressing the button twice (or a
-// retry after a timeout) is accepted by LINE once. It is a UUID, as LINE
-// requires, derived from the pair.
-func retryKey(requestID, adminID int64) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "link-request-push:%d:%d", requestID, adminID))
-	sum[6] = sum[6]&0x0f | 0x40 // version 4 layout
-	sum[8] = sum[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/module"
 	"github.com/line/line-bot-sdk-go/v8/linebot/module_attach"
 	"github.com/line/line-bot-sdk-go/v8/linebot/shop"
+
+	"lineportal/internal/portal"
 )
 
 // PlatformConfig says where LINE's module, Messaging API and shop endpoints
@@ -242,15 +244,12 @@ func (p *Platform) Detach(ctx context.Context, token, botID string) error {
 	return apiError(opDetach, res, err)
 }
 
-// MaxChatControlTTL is the longest time limit LINE accepts for chat control.
-const MaxChatControlTTL = 365 * 24 * time.Hour
-
 // AcquireChatControl makes the module channel the Active Channel of a chat
 // for ttl, a whole number of seconds from 1 s to a year, or with no time
 // limit when ttl is 0.
 func (p *Platform) AcquireChatControl(ctx context.Context, token, botID, chatID string, ttl time.Duration) error {
-	if ttl != 0 && (ttl < time.Second || ttl > MaxChatControlTTL || ttl%time.Second != 0) {
-		return &InputError{"The time limit must be a whole number of seconds from 1 second to 1 year, or none."}
+	if err := portal.CheckChatControlTTL(ttl); err != nil {
+		return &InputError{portal.ErrorMessage(err)}
 	}
 	if err := checkChatIDs(botID, chatID); err != nil {
 		return err
@@ -340,15 +339,15 @@ func (p *Platform) MarkAsRead(ctx context.Context, token, botID, userID string) 
 	return apiError(opMarkAsRead, res, err)
 }
 
-// NewRetryKey returns a retry key for PushText: a random (version 4) UUID,
-// the form LINE requires. Keep it with the message and send the same key
-// when retrying, so that LINE sends the message once.
-func NewRetryKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
+// RetryKey returns the X-Line-Retry-Key of one message: a UUID, the form
+// LINE requires, derived from what names the message (say, the request and
+// the recipient), so that every attempt to send it carries the same key
+// and LINE sends it once.
+func RetryKey(message string) string {
+	b := sha256.Sum256([]byte("line-retry-key\x00" + message))
+	b[6] = b[6]&0x0f | 0x40 // version 4 layout
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(b[:16])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
@@ -362,7 +361,7 @@ func (p *Platform) PushText(ctx context.Context, token, botID, to, text, retryKe
 		return &InputError{"The message is empty."}
 	}
 	if !isUUID(retryKey) {
-		return &InputError{"The retry key must be a UUID; use NewRetryKey."}
+		return &InputError{"The retry key must be a UUID; use RetryKey."}
 	}
 	api, err := p.messagingAPI(ctx, token, botID)
 	if err != nil {

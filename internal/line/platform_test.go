@@ -15,6 +15,7 @@ import (
 	"lineportal/internal/line"
 	"lineportal/internal/line/linetest"
 	"lineportal/internal/linesim"
+	"lineportal/internal/portal"
 )
 
 var ctx = context.Background()
@@ -360,7 +361,7 @@ func TestChatControl(t *testing.T) {
 	}{
 		{"half a second", f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(0), 500*time.Millisecond), badTTL},
 		{"1.5 seconds", f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(0), 1500*time.Millisecond), badTTL},
-		{"over a year", f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(0), line.MaxChatControlTTL+time.Second), badTTL},
+		{"over a year", f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(0), portal.MaxChatControlTTL+time.Second), badTTL},
 		{"negative", f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(0), -time.Second), badTTL},
 		{"chat ID with a slash", f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), "U../../v2/bot/list", time.Minute), badChatLocal},
 		{"release with a bad chat ID", f.p.ReleaseChatControl(ctx, f.mod.Token, f.botID(), "hello"), badChatLocal},
@@ -368,7 +369,7 @@ func TestChatControl(t *testing.T) {
 	} {
 		t.Run("refuse "+tt.name, func(t *testing.T) { f.refusedLocally(tt.err, before, tt.wanted) })
 	}
-	if err := f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(2), line.MaxChatControlTTL); err != nil {
+	if err := f.p.AcquireChatControl(ctx, f.mod.Token, f.botID(), f.chatID(2), portal.MaxChatControlTTL); err != nil {
 		t.Errorf("a year: %v", err)
 	}
 }
@@ -477,7 +478,7 @@ func TestMarkAsRead(t *testing.T) {
 func TestPushText(t *testing.T) {
 	f := newPlatformFixture(t)
 	f.attach("message:send")
-	key := line.NewRetryKey()
+	key := line.RetryKey("matcha for user 0")
 	for i := range 2 {
 		if err := f.p.PushText(ctx, f.mod.Token, f.botID(), f.chatID(0), "Your matcha is ready", key); err != nil {
 			t.Fatalf("push %d: %v", i+1, err)
@@ -490,15 +491,15 @@ func TestPushText(t *testing.T) {
 	if pushes := f.sim.Pushes(); len(pushes) != 1 || !reflect.DeepEqual(pushes[0].Texts, []string{"Your matcha is ready"}) {
 		t.Errorf("simulator pushes = %+v, want one", pushes)
 	}
-	if other := line.NewRetryKey(); other == key || len(other) != 36 || other[14] != '4' {
-		t.Errorf("retry keys %q, %q: want fresh version-4 UUIDs", key, other)
+	if again, other := line.RetryKey("matcha for user 0"), line.RetryKey("matcha for user 1"); again != key || other == key || len(other) != 36 || other[14] != '4' {
+		t.Errorf("retry keys %q, %q, %q: want one version-4 UUID per message, the same each time", key, again, other)
 	}
 
-	explained(t, f.p.PushText(ctx, f.mod.Token, f.botID(), "U0123456789abcdef0123456789abcdef", "hi", line.NewRetryKey()), 400,
+	explained(t, f.p.PushText(ctx, f.mod.Token, f.botID(), "U0123456789abcdef0123456789abcdef", "hi", line.RetryKey(t.Name())), 400,
 		"LINE refused the message: The property, 'to', in the request body is invalid (line: -, column: -)")
 	before := len(f.rec.all())
-	f.refusedLocally(f.p.PushText(ctx, f.mod.Token, f.botID(), f.chatID(0), "hi", "retry-1"), before, "The retry key must be a UUID; use NewRetryKey.")
-	f.refusedLocally(f.p.PushText(ctx, f.mod.Token, f.botID(), f.chatID(0), "", line.NewRetryKey()), before, "The message is empty.")
+	f.refusedLocally(f.p.PushText(ctx, f.mod.Token, f.botID(), f.chatID(0), "hi", "retry-1"), before, "The retry key must be a UUID; use RetryKey.")
+	f.refusedLocally(f.p.PushText(ctx, f.mod.Token, f.botID(), f.chatID(0), "", line.RetryKey(t.Name())), before, "The message is empty.")
 }
 
 func TestExplainUnreachable(t *testing.T) {

@@ -30,7 +30,7 @@ func TestOwnAccountChannelPushes(t *testing.T) {
 	}
 	ctx := context.Background()
 	friend := demo.OrganizationAdministrator.ID
-	if err := p.PushText(ctx, demo.OAChannelToken, "", friend, "hello", line.NewRetryKey()); err != nil {
+	if err := p.PushText(ctx, demo.OAChannelToken, "", friend, "hello", line.RetryKey("hello")); err != nil {
 		t.Fatalf("push from the account's own channel: %v", err)
 	}
 	pushes := s.Pushes()
@@ -41,7 +41,7 @@ func TestOwnAccountChannelPushes(t *testing.T) {
 	if err := s.SuspendBot(demo.OfficialAccount.BotID); err != nil {
 		t.Fatal(err)
 	}
-	err = p.PushText(ctx, demo.OAChannelToken, "", friend, "again", line.NewRetryKey())
+	err = p.PushText(ctx, demo.OAChannelToken, "", friend, "again", line.RetryKey("again"))
 	if apiErr, ok := err.(*line.APIError); !ok || apiErr.Status != http.StatusForbidden {
 		t.Fatalf("push while suspended: %v", err)
 	}
