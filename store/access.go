@@ -23,18 +23,24 @@ func (db *DB) EnsureAdmin(ctx context.Context, lineUserID, name string) (portal.
 	}
 	var a portal.Admin
 	err := db.update(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO admins (line_user_id, name, created_at, last_sign_in_at) VALUES (?, ?, ?, 0)
-			ON CONFLICT (line_user_id) DO NOTHING`, lineUserID, strings.TrimSpace(name), millis(tx.now)); err != nil {
-			return err
-		}
 		var err error
-		a, err = scanAdmin(tx.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE line_user_id = ?`, lineUserID))
+		a, err = ensureAdmin(ctx, tx, lineUserID, name)
 		return err
 	})
 	if err != nil {
 		return portal.Admin{}, fmt.Errorf("store: ensure admin: %w", err)
 	}
 	return a, nil
+}
+
+// ensureAdmin is EnsureAdmin inside a transaction: lineUserID is already
+// trimmed and not empty.
+func ensureAdmin(ctx context.Context, tx *Tx, lineUserID, name string) (portal.Admin, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO admins (line_user_id, name, created_at, last_sign_in_at) VALUES (?, ?, ?, 0)
+		ON CONFLICT (line_user_id) DO NOTHING`, lineUserID, strings.TrimSpace(name), millis(tx.now)); err != nil {
+		return portal.Admin{}, err
+	}
+	return scanAdmin(tx.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE line_user_id = ?`, lineUserID))
 }
 
 // FindChannelAccess tells what actor holds on a channel: their role and

@@ -43,23 +43,51 @@ func insertProvider(ctx context.Context, tx *Tx, actor portal.Admin, name string
 	})
 }
 
-// CreateChannel registers a channel of the provider in.Provider.ID, with
-// the kind, LINE channel ID, name, region and (for a MINI App) draft
-// business information of in. The actor becomes its Admin, as in the LINE
-// Developers Console. The channel starts unverified with nothing published:
-// only an approved MINI App review publishes and verifies.
+// CreateChannel registers a channel of the provider in.Provider.ID, or of
+// a new provider named in.Provider.Name when the ID is 0 (created in the
+// same transaction), with the kind, LINE channel ID, name, region and (for
+// a MINI App) draft business information of in. The actor becomes its
+// Admin, as in the LINE Developers Console. The channel starts unverified
+// with nothing published: only an approved MINI App review publishes and
+// verifies. It does not check that the actor works in an existing
+// provider: RegisterChannel, for people registering channels, does.
 func (db *DB) CreateChannel(ctx context.Context, actor portal.Admin, in portal.Channel) (portal.Channel, error) {
+	return db.createChannel(ctx, "create channel", actor, in, false)
+}
+
+func (db *DB) createChannel(ctx context.Context, op string, actor portal.Admin, in portal.Channel, ownProviderOnly bool) (portal.Channel, error) {
 	if err := portal.CheckNewChannel(in); err != nil {
 		return portal.Channel{}, err
 	}
+	if in.Provider.ID == 0 {
+		if err := portal.CheckNewProvider(in.Provider.Name); err != nil {
+			return portal.Channel{}, portal.FieldError("new_provider", portal.ErrorMessage(err))
+		}
+	}
 	var ch portal.Channel
 	err := db.update(ctx, func(tx *Tx) error {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
-			return err
-		}
-		if !exists {
-			return notFound("No such provider.")
+		if in.Provider.ID == 0 {
+			p, err := insertProvider(ctx, tx, actor, in.Provider.Name)
+			if err != nil {
+				return err
+			}
+			in.Provider = p
+		} else if ownProviderOnly {
+			works, err := worksInProvider(ctx, tx, actor, in.Provider.ID)
+			if err != nil {
+				return err
+			}
+			if err := portal.CanRegisterUnderProvider(works); err != nil {
+				return err
+			}
+		} else {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
+				return err
+			}
+			if !exists {
+				return notFound("No such provider.")
+			}
 		}
 		d := trimInfo(in.Draft)
 		res, err := tx.ExecContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region,
@@ -90,13 +118,14 @@ func (db *DB) CreateChannel(ctx context.Context, actor portal.Admin, in portal.C
 		})
 	})
 	if err != nil {
-		return portal.Channel{}, fmt.Errorf("store: create channel: %w", err)
+		return portal.Channel{}, fmt.Errorf("store: %s: %w", op, err)
 	}
 	return ch, nil
 }
 
 // SetChannelRole gives the admin adminID the role Admin or Member on a
-// channel, replacing any role they had. Only an Admin of the channel may.
+// channel, replacing any role they had. Only an Admin of the channel may,
+// and the channel keeps at least one Admin (putChannelRole).
 func (db *DB) SetChannelRole(ctx context.Context, actor portal.Admin, channelID, adminID int64, role portal.ChannelRole) error {
 	return db.onChannel(ctx, "set channel role", actor, channelID, func(tx *Tx, ch portal.Channel, actorRole portal.ChannelRole) error {
 		if err := portal.CanSetChannelRole(actorRole, role); err != nil {
@@ -106,18 +135,8 @@ func (db *DB) SetChannelRole(ctx context.Context, actor portal.Admin, channelID,
 		if err != nil {
 			return err
 		}
-		old, err := channelRole(ctx, tx, ch.ID, target.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)
-			ON CONFLICT (channel_id, admin_id) DO UPDATE SET role = excluded.role`, ch.ID, target.ID, role); err != nil {
-			return err
-		}
-		return insertAudit(ctx, tx, actor, portal.AuditEntry{
-			Action: portal.ActionChannelRoleSet, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID,
-			Before: target.Name + ": " + old.String(), After: target.Name + ": " + role.String(),
-		})
+		_, err = putChannelRole(ctx, tx, actor, ch, target, role)
+		return err
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/portal"
 	"lineportal/store"
 )
@@ -211,32 +212,9 @@ func (f *fixture) assertAudit(t *testing.T, mark int64, want ...string) {
 // changes nothing".
 func (f *fixture) snapshot(t *testing.T) string {
 	t.Helper()
-	var b strings.Builder
-	for _, table := range []string{"admins", "providers", "channels", "channel_roles", "organizations", "organization_admins",
+	return dbtest.Tables(t, f.raw, "admins", "providers", "channels", "channel_roles", "organizations", "organization_admins",
 		"link_requests", "links", "link_reviews", "audit_log",
-		"official_accounts", "official_account_roles", "mini_app_oa_links", "login_linked_oas"} {
-		rows, err := f.raw.Query(`SELECT * FROM ` + table + ` ORDER BY 1, 2`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		fmt.Fprintln(&b, table)
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
+		"official_accounts", "official_account_roles", "mini_app_oa_links", "login_linked_oas")
 }
 
 // refuses asserts that call is refused with the code and the message, and

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
 	"lineportal/store"
@@ -157,26 +158,7 @@ func (m *moduleFixture) attachment(t *testing.T, bot string) portal.ModuleAttach
 // log, for "a refused call changes nothing".
 func (m *moduleFixture) moduleSnapshot(t *testing.T) string {
 	t.Helper()
-	var b strings.Builder
-	for _, table := range []string{"channels", "channel_roles", "channel_credentials", "module_attachments", "module_chat_controls", "webhook_events", "oa_users", "audit_log"} {
-		rows, err := m.raw.Query(`SELECT * FROM ` + table + ` ORDER BY 1, 2`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		fmt.Fprintln(&b, table)
-		for rows.Next() {
-			mustNil(t, rows.Scan(ptrs...))
-			fmt.Fprintln(&b, vals...)
-		}
-		mustNil(t, rows.Close())
-	}
-	return b.String()
+	return dbtest.Tables(t, m.raw, "channels", "channel_roles", "channel_credentials", "module_attachments", "module_chat_controls", "webhook_events", "oa_users", "audit_log")
 }
 
 // refusesModule asserts that call is refused with code and message and

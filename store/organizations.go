@@ -81,15 +81,21 @@ func (db *DB) AddOrganizationAdmin(ctx context.Context, actor portal.Admin, orgI
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO organization_admins (org_id, admin_id, added_at) VALUES (?, ?, ?)`, org.ID, target.ID, millis(tx.now))
-		if isUniqueViolation(err) {
-			return portal.Errorf(portal.ECONFLICT, "%s is already an administrator of organization %s.", target.Name, org.ID)
-		}
-		if err != nil {
-			return err
-		}
-		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, "", "administrator: "+target.Name))
+		return addOrganizationAdmin(ctx, tx, actor, org, target)
 	})
+}
+
+// addOrganizationAdmin makes target an administrator of org, once the rule
+// allowed it, and logs it.
+func addOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, org portal.Organization, target portal.Admin) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO organization_admins (org_id, admin_id, added_at) VALUES (?, ?, ?)`, org.ID, target.ID, millis(tx.now))
+	if isUniqueViolation(err) {
+		return portal.Errorf(portal.ECONFLICT, "%s is already an administrator of organization %s.", target.Name, org.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, "", "administrator: "+target.Name))
 }
 
 // UpdateOrganizationInfo replaces the organization's business info, which

@@ -1,10 +1,10 @@
 package store_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/portal"
 	"lineportal/store"
 )
@@ -75,22 +75,7 @@ func (f *crossChannelFixture) count(t *testing.T, query string, args ...any) int
 // dump is query's rows, one a line.
 func (f *crossChannelFixture) dump(t *testing.T, query string, args ...any) string {
 	t.Helper()
-	rows, err := f.raw.Query(query, args...)
-	mustNil(t, err)
-	defer rows.Close()
-	cols, err := rows.Columns()
-	mustNil(t, err)
-	vals, ptrs := make([]any, len(cols)), make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var b strings.Builder
-	for rows.Next() {
-		mustNil(t, rows.Scan(ptrs...))
-		fmt.Fprintln(&b, vals...)
-	}
-	mustNil(t, rows.Err())
-	return b.String()
+	return dbtest.Rows(t, f.raw, query, args...)
 }
 
 // stateOfA is all that channel A keeps about botA: the account's users,

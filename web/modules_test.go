@@ -131,7 +131,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 		fan := mt.mod.Friends[1].ID
 		follower := linesim.ModuleUserID(bot, fan)
 		shown := func() bool {
-			return v.get(botPage).doc.Find(`#followers .follower[data-user-id="` + follower + `"]`).Length() == 1
+			return v.get(botPage).doc.Find(`#followers .follower[data-user-id="`+follower+`"]`).Length() == 1
 		}
 		waitShown := func(want bool) {
 			t.Helper()
@@ -195,6 +195,25 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 // rawDB opens the test server's SQLite file behind the store's back, to
 // check what is stored. newTestServer made the test's first temporary
 // directory for it; t must be the test that called newTestServer.
+// strangersProvider returns a provider, with one channel, of someone the
+// demo people do not work with.
+func (ts *testServer) strangersProvider(t *testing.T) portal.Provider {
+	t.Helper()
+	ctx := t.Context()
+	stranger, err := ts.db.EnsureAdmin(ctx, "U0000000000000000000000000000abcd", "Stranger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := ts.db.CreateProvider(ctx, stranger, "Stranger Co.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.db.CreateChannel(ctx, stranger, portal.Channel{Provider: theirs, Kind: portal.KindLogin, LINEChannelID: "2999000004", Name: "Theirs", Region: portal.RegionJapan}); err != nil {
+		t.Fatal(err)
+	}
+	return theirs
+}
+
 func rawDB(t *testing.T) *sql.DB {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(filepath.Dir(t.TempDir()), "*", "portal.db"))
@@ -317,20 +336,9 @@ func TestModule_RegisterProvesTheSecretWithLINE(t *testing.T) {
 func TestModule_RegisterOnlyUnderOnesOwnProvider(t *testing.T) {
 	ts := newTestServer(t)
 	raw := rawDB(t)
-	ctx := t.Context()
 	const secretValue = "0123456789abcdef0123456789abcdef"
 	addSimModule(t, ts, "2999000003", secretValue)
-	stranger, err := ts.db.EnsureAdmin(ctx, "U0000000000000000000000000000abcd", "Stranger")
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := ts.db.CreateProvider(ctx, stranger, "Stranger Co.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.db.CreateChannel(ctx, stranger, portal.Channel{Provider: theirs, Kind: portal.KindLogin, LINEChannelID: "2999000004", Name: "Theirs", Region: portal.RegionJapan}); err != nil {
-		t.Fatal(err)
-	}
+	theirs := ts.strangersProvider(t)
 	v := ts.signedIn(t, ts.demo.Developer.ID)
 	form := registerForm("2999000003", secretValue)
 	form.Set("provider_id", strconv.FormatInt(theirs.ID, 10))

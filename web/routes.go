@@ -31,6 +31,13 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /channels/{id}/history", s.signedIn(s.handleChannelHistory))
 	s.mux.Handle("POST /channels/{id}/linked-oa", s.signedIn(s.handleLinkedOASet))
 
+	// Registering channels and their members.
+	s.mux.Handle("GET /channels/new", s.signedIn(s.handleChannelNew))
+	s.mux.Handle("POST /channels", s.signedIn(s.handleChannelRegister))
+	s.mux.Handle("GET /channels/{id}/members", s.signedIn(s.handleChannelMembers))
+	s.mux.Handle("POST /channels/{id}/members", s.signedIn(s.handleChannelRoleGrant))
+	// End of registering channels and their members.
+
 	// LINE Official Accounts.
 	s.mux.Handle("GET /official-accounts", s.signedIn(s.handleOfficialAccountList))
 	s.mux.Handle("GET /official-accounts/{id}", s.signedIn(s.handleOfficialAccountShow))
@@ -58,6 +65,15 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /organizations/{org}/oa-linking/{oa}/targets/{channel}", s.signedIn(s.handleOALink))
 	s.mux.Handle("GET /organizations/{org}/members", s.signedIn(s.handleOrganizationMembers))
 	s.mux.Handle("GET /organizations/{org}/history", s.signedIn(s.handleOrganizationHistory))
+
+	// Registering organizations, administrators and Official Accounts.
+	s.mux.Handle("GET /organizations/new", s.signedIn(s.handleOrganizationNew))
+	s.mux.Handle("POST /organizations", s.signedIn(s.handleOrganizationRegister))
+	s.mux.Handle("POST /organizations/{org}/members", s.signedIn(s.handleOrganizationAdminAdd))
+	s.mux.Handle("GET /official-accounts/new", s.signedIn(s.handleOfficialAccountNew))
+	s.mux.Handle("POST /official-accounts", s.signedIn(s.handleOfficialAccountRegister))
+	s.mux.Handle("POST /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransfer))
+	// End of registering organizations, administrators and Official Accounts.
 
 	// Module channels.
 	s.mux.Handle("GET /modules", s.signedIn(s.handleModuleList))

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"lineportal/internal/portal"
 )
 
 // Config is the portal's configuration. Every setting has an environment
@@ -167,10 +169,8 @@ func (c *Config) validate() error {
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		errs = append(errs, errors.New("PORTAL_SECRET_KEY: the key must be at least 32 characters (try: openssl rand -base64 32)"))
 	}
-	for _, id := range splitList(c.Operators) {
-		if !isLINEUserID(id) {
-			errs = append(errs, fmt.Errorf("PORTAL_OPERATORS: %q is not a LINE user ID (U followed by 32 hexadecimal digits)", id))
-		}
+	if _, err := c.operatorIDs(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
@@ -199,16 +199,18 @@ func (c *Config) simulated() bool {
 	return c.Simulator == "on" || (c.Simulator == "auto" && c.LoginChannelID == "")
 }
 
-func isLINEUserID(s string) bool {
-	if len(s) != 33 || s[0] != 'U' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if !strings.ContainsRune("0123456789abcdef", r) {
-			return false
+// operatorIDs returns the operators' LINE user IDs in the form LINE sends
+// them, so PORTAL_OPERATORS may be pasted in any letter case.
+func (c *Config) operatorIDs() ([]string, error) {
+	var ids []string
+	for _, s := range splitList(c.Operators) {
+		id, err := portal.ParseLINEUserID(s)
+		if err != nil {
+			return nil, fmt.Errorf("PORTAL_OPERATORS: %q is not a LINE user ID (U followed by 32 hexadecimal digits)", s)
 		}
+		ids = append(ids, id)
 	}
-	return true
+	return ids, nil
 }
 
 func splitList(s string) []string {

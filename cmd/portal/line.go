@@ -47,7 +47,11 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		BotPrompt:     botPrompt,
 	}
 	platform := line.PlatformConfig{APIBaseURL: cfg.APIURL, ManagerBaseURL: cfg.ManagerURL, BotIDHeader: cfg.BotIDHeader}
-	setup := lineSetup{operators: splitList(cfg.Operators), botPrompt: botPrompt}
+	operators, err := cfg.operatorIDs()
+	if err != nil {
+		return lineSetup{}, err
+	}
+	setup := lineSetup{operators: operators, botPrompt: botPrompt}
 	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName, ChannelToken: cfg.OAChannelToken}
 	if cfg.OABasicID != "" {
 		setup.portalOA.AddFriendURL = "https://line.me/R/ti/p/" + url.PathEscape(cfg.OABasicID)
@@ -73,7 +77,6 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 	}
 
 	setup.managerURL = platform.ManagerBaseURL
-	var err error
 	if setup.platform, err = line.NewPlatform(platform); err != nil {
 		return setup, err
 	}

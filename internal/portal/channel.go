@@ -171,6 +171,29 @@ func CheckNewChannel(ch Channel) error {
 	return nil
 }
 
+// CheckChannelRegistration tells whether ch may be registered from the
+// portal's "Register a channel" form: a new channel (CheckNewChannel) of a
+// kind that is registered without credentials. A module channel is
+// registered with its channel secret and access token, which LINE must
+// accept first (CheckNewModuleChannel), so it has its own form.
+func CheckChannelRegistration(ch Channel) error {
+	if ch.Kind == KindModule {
+		return FieldError("kind", "A module channel is registered with its channel secret and access token: use Module channels → Register a module channel.")
+	}
+	return CheckNewChannel(ch)
+}
+
+// CheckChannelKeepsAdmin refuses a role change that would leave a channel
+// without an Admin, when admins is how many Admins it has now: nobody
+// could then manage its roles, send its link requests or edit it.
+func CheckChannelKeepsAdmin(admins int, from, to ChannelRole) error {
+	if from == RoleAdmin && to != RoleAdmin && admins <= 1 {
+		return &Error{Code: ECONFLICT, Message: "This is the channel's only Admin. Make someone else an Admin first.",
+			Fields: map[string]string{"role": "This is the channel's only Admin. Make someone else an Admin first."}}
+	}
+	return nil
+}
+
 func validLINEChannelID(s string) bool {
 	return len(s) == 10 && strings.Trim(s, "0123456789") == ""
 }

@@ -106,6 +106,21 @@ func CanAddOrganizationAdmin(orgAdmin bool, org Organization) error {
 	return requireOrgAdmin(orgAdmin, org, "add administrators")
 }
 
+// ParseLINEUserID reads the LINE user ID of someone to add as an
+// administrator, as a person pastes it: U followed by 32 hex digits. It
+// forgives surrounding spaces and upper-case hex digits (LINE's are
+// lower-case), which are slips, not a different person.
+func ParseLINEUserID(input string) (string, error) {
+	id := strings.TrimSpace(input)
+	if len(id) == 33 && id[0] == 'U' {
+		id = "U" + strings.ToLower(id[1:])
+	}
+	if !isLINEID(id, 'U') {
+		return "", FieldError("line_user_id", "Enter the person's LINE user ID: U followed by 32 hexadecimal digits, for example U4af4980629f1c0b1d6d2e1c7b0e3f5a2. It is not the LINE ID people search for; once signed in, anyone sees theirs on their Profile page.")
+	}
+	return id, nil
+}
+
 // CanEditOrganizationInfo tells whether someone may change org's business
 // info. It is open while the organization is unverified (never submitted,
 // or rejected): during the review the operator must decide on what was

@@ -1,0 +1,26 @@
+package portal_test
+
+import (
+	"testing"
+
+	"lineportal/internal/portal"
+)
+
+func TestCheckChannelRegistration(t *testing.T) {
+	in := portal.Channel{Kind: portal.KindLogin, LINEChannelID: "1234567890", Name: "Acme Login", Region: portal.RegionJapan}
+	check(t, portal.CheckChannelRegistration(in), "", "")
+	in.Kind = portal.KindModule
+	check(t, portal.CheckChannelRegistration(in), portal.EINVALID,
+		"A module channel is registered with its channel secret and access token: use Module channels → Register a module channel.")
+	in.Kind, in.LINEChannelID = portal.KindMessagingAPI, "12345"
+	check(t, portal.CheckChannelRegistration(in), portal.EINVALID, "Enter the channel ID shown in the LINE Developers Console: 10 digits.")
+}
+
+func TestCheckChannelKeepsAdmin(t *testing.T) {
+	const msg = "This is the channel's only Admin. Make someone else an Admin first."
+	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleAdmin, portal.RoleMember), portal.ECONFLICT, msg)
+	check(t, portal.CheckChannelKeepsAdmin(2, portal.RoleAdmin, portal.RoleMember), "", "")
+	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleAdmin, portal.RoleAdmin), "", "")
+	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleMember, portal.RoleAdmin), "", "")
+	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleNone, portal.RoleMember), "", "")
+}

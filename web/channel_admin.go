@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"lineportal/internal/portal"
+	"lineportal/views"
+)
+
+// Registering channels and giving people roles on them.
+
+func (s *Server) handleChannelNew(w http.ResponseWriter, r *http.Request) {
+	s.renderChannelRegister(w, r, http.StatusOK, views.ChannelRegisterForm{Region: string(portal.RegionJapan)})
+}
+
+func (s *Server) renderChannelRegister(w http.ResponseWriter, r *http.Request, status int, f views.ChannelRegisterForm) {
+	var err error
+	if f.Providers, err = s.providersOf(r.Context(), actor(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, views.ChannelRegisterPage(s.shell(w, r, "channels"), f))
+}
+
+// handleChannelRegister registers a LINE MINI App, LINE Login or Messaging
+// API channel; the store checks the provider and makes the actor its Admin.
+func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
+	f := views.ChannelRegisterForm{
+		Kind:          r.PostFormValue("kind"),
+		Name:          r.PostFormValue("name"),
+		LINEChannelID: strings.TrimSpace(r.PostFormValue("line_channel_id")),
+		Region:        r.PostFormValue("region"),
+		ProviderID:    r.PostFormValue("provider_id"),
+		NewProvider:   r.PostFormValue("new_provider"),
+		Draft: portal.MiniAppInfo{
+			ServiceCompany: portal.BusinessInfo{
+				CompanyName: r.PostFormValue("company_name"),
+				Address:     r.PostFormValue("address"),
+			},
+			DeveloperIsServiceCompany: r.PostFormValue("developer_is_service_company") == "on",
+			ProviderIsServiceCompany:  r.PostFormValue("provider_is_service_company") == "on",
+		},
+	}
+	in := portal.Channel{Kind: portal.ChannelKind(f.Kind), Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.Region(f.Region)}
+	if f.ProviderID == "new" {
+		in.Provider.Name = f.NewProvider
+	} else {
+		in.Provider.ID, _ = strconv.ParseInt(f.ProviderID, 10, 64)
+		if in.Provider.ID <= 0 {
+			// Neither a provider nor "new": refused like someone else's.
+			in.Provider.ID = -1
+		}
+	}
+	// The draft section is on the form whatever the kind (no JavaScript
+	// hides it); it says that other kinds ignore it.
+	if in.Kind == portal.KindMiniApp {
+		in.Draft = f.Draft
+	}
+	ch, err := s.db.RegisterChannel(r.Context(), actor(r), in)
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		f.Err = err
+		s.renderChannelRegister(w, r, formStatus(err), f)
+		return
+	}
+	msg := ch.Kind.String() + " channel " + ch.Name + " registered under provider " + ch.Provider.Name + ". You are its Admin: give others a role on the Members tab."
+	if ch.Kind == portal.KindMiniApp {
+		msg += " The MINI App is not verified yet: submit its business information for MINI App review on the Business information tab; an operator's approval verifies it and publishes the information."
+	}
+	s.redirectWithFlash(w, r, channelHref(ch.ID), "success", msg)
+}
+
+func (s *Server) handleChannelMembers(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "members")
+	if !ok {
+		return
+	}
+	s.renderMembersTab(w, r, h, http.StatusOK, views.GrantRoleForm{}, nil)
+}
+
+// renderMembersTab renders the Members tab with the form's input and why
+// it was refused, if it was.
+func (s *Server) renderMembersTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.GrantRoleForm, refusal error) {
+	roles, err := s.db.FindChannelRoles(r.Context(), h.Channel.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, views.ChannelMembersPage(s.shell(w, r, "channels"), views.MembersTab{
+		ChannelHeader: h,
+		Roles:         roles,
+		CanGrant:      portal.CanSetChannelRole(h.Access.Role, portal.RoleMember),
+		Form:          form,
+		Err:           refusal,
+	}))
+}
+
+// handleChannelRoleGrant gives a LINE user a role on the channel: the
+// store registers them if they have never signed in and sets the role in
+// one transaction.
+func (s *Server) handleChannelRoleGrant(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadChannel(w, r, "members")
+	if !ok {
+		return
+	}
+	form := views.GrantRoleForm{LINEUserID: r.PostFormValue("line_user_id"), Role: r.PostFormValue("role")}
+	granted, before, err := s.db.GrantChannelRole(r.Context(), actor(r), h.Channel.ID, form.LINEUserID, portal.ChannelRole(form.Role))
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderMembersTab(w, r, h, formStatus(err), form, err)
+		return
+	}
+	who := granted.Admin.Name
+	if granted.Admin.LastSignInAt.IsZero() {
+		who += " (not signed in yet)"
+	}
+	msg := who + " is now " + article(granted.Role) + " of this channel."
+	if before == granted.Role {
+		msg = who + " already was " + article(granted.Role) + " of this channel; nothing changed."
+	}
+	s.redirectWithFlash(w, r, channelHref(h.Channel.ID)+"/members", "success", msg)
+}
+
+// article is the role with its article: "an Admin", "a Member".
+func article(role portal.ChannelRole) string {
+	if role == portal.RoleAdmin {
+		return "an Admin"
+	}
+	return "a " + role.String()
+}

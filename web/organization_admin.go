@@ -1,0 +1,173 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+	"lineportal/views"
+)
+
+// Registering what the demo data otherwise provides: Business Manager
+// organizations, their administrators and LINE Official Accounts; and
+// transferring an Official Account to another organization.
+
+func (s *Server) handleOrganizationNew(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, views.OrganizationRegisterPage(s.shell(w, r, "organizations"),
+		views.OrganizationRegisterForm{Region: string(portal.RegionJapan)}))
+}
+
+// handleOrganizationRegister registers an organization under the ID
+// Business Manager gave it; the actor becomes its first administrator.
+func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Request) {
+	f := views.OrganizationRegisterForm{
+		ID:     r.PostFormValue("org_id"),
+		Name:   r.PostFormValue("name"),
+		Region: r.PostFormValue("region"),
+		Info:   portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")},
+	}
+	// The portal mirrors Business Manager, so the ID is required here; the
+	// store would make one up for an empty ID.
+	_, err := portal.ParseOrganizationID(f.ID)
+	var org portal.Organization
+	if err == nil {
+		org, err = s.db.CreateOrganization(r.Context(), actor(r), portal.Organization{
+			ID: f.ID, Name: f.Name, Region: portal.Region(f.Region), Info: f.Info,
+		})
+	}
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		f.Err = err
+		s.render(w, r, formStatus(err), views.OrganizationRegisterPage(s.shell(w, r, "organizations"), f))
+		return
+	}
+	s.redirectWithFlash(w, r, organizationHref(org.ID)+"/business-info", "success",
+		"Organization "+org.ID+" registered, with you as its administrator. It is "+org.Verification.String()+
+			": fill in its business info here and submit it for the organization verification review, which an operator runs.")
+}
+
+// handleOrganizationAdminAdd adds an administrator by LINE user ID,
+// registering them if they have never signed in.
+func (s *Server) handleOrganizationAdminAdd(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "members")
+	if !ok {
+		return
+	}
+	f := views.AddAdministratorForm{LINEUserID: r.PostFormValue("line_user_id"), Name: r.PostFormValue("name")}
+	added, err := s.db.AddOrganizationAdminByLINEUserID(r.Context(), actor(r), h.Organization.ID, f.LINEUserID, f.Name)
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		admins, ferr := s.db.FindOrganizationAdmins(r.Context(), h.Organization.ID)
+		if ferr != nil {
+			s.fail(w, r, ferr)
+			return
+		}
+		f.Err = err
+		shell := s.shell(w, r, "organizations")
+		if !h.Access.Admin { // an operator: the page has no form to show why
+			shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
+		}
+		s.render(w, r, formStatus(err), views.OrganizationMembersFormPage(shell, h, admins, f))
+		return
+	}
+	msg := added.Name + " is now an administrator of " + h.Organization.Name + "."
+	if added.LastSignInAt.IsZero() {
+		msg += " They have not signed in yet; they can as soon as they sign in with LINE Login."
+	}
+	s.redirectWithFlash(w, r, organizationHref(h.Organization.ID)+"/members", "success", msg)
+}
+
+func (s *Server) handleOfficialAccountNew(w http.ResponseWriter, r *http.Request) {
+	s.renderOfficialAccountRegister(w, r, http.StatusOK, views.OfficialAccountRegisterForm{Package: string(portal.PackageFree)})
+}
+
+func (s *Server) renderOfficialAccountRegister(w http.ResponseWriter, r *http.Request, status int, f views.OfficialAccountRegisterForm) {
+	var err error
+	if f.Channels, err = s.administeredMessagingChannels(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, views.OfficialAccountRegisterPage(s.shell(w, r, "official-accounts"), f))
+}
+
+// administeredMessagingChannels are the Messaging API channels the actor is
+// an Admin of: those an Official Account can be registered on.
+func (s *Server) administeredMessagingChannels(r *http.Request) ([]portal.Channel, error) {
+	a := actor(r)
+	chs, _, err := s.db.FindChannels(r.Context(), store.ChannelFilter{Actor: a, Kind: portal.KindMessagingAPI, Page: store.Page{Limit: store.MaxPageSize}})
+	if err != nil {
+		return nil, err
+	}
+	admin := chs[:0]
+	for _, ch := range chs {
+		access, err := s.db.FindChannelAccess(r.Context(), a, ch.ID)
+		if err != nil {
+			return nil, err
+		}
+		if access.Role == portal.RoleAdmin {
+			admin = append(admin, ch)
+		}
+	}
+	return admin, nil
+}
+
+// handleOfficialAccountRegister registers a LINE Official Account on a
+// Messaging API channel; the store checks that the actor is its Admin.
+func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Request) {
+	f := views.OfficialAccountRegisterForm{
+		BasicID:   r.PostFormValue("basic_id"),
+		Name:      r.PostFormValue("name"),
+		Package:   r.PostFormValue("package"),
+		ChannelID: strings.TrimSpace(r.PostFormValue("channel_id")),
+		Info:      portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")},
+	}
+	channelID, _ := strconv.ParseInt(f.ChannelID, 10, 64)
+	oa, err := s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{
+		BasicID: f.BasicID, Name: f.Name, Package: portal.OAPackage(f.Package), ChannelID: channelID, Info: f.Info,
+	})
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		f.Err = err
+		s.renderOfficialAccountRegister(w, r, formStatus(err), f)
+		return
+	}
+	s.redirectWithFlash(w, r, officialAccountHref(oa.ID), "success",
+		"LINE Official Account "+oa.BasicID+" registered on the Messaging API channel "+oa.ChannelName+", with you as its Admin.")
+}
+
+// handleOfficialAccountTransfer moves an Official Account's link to another
+// organization the actor also administers.
+func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadOfficialAccount(w, r)
+	if !ok {
+		return
+	}
+	dest := r.PostFormValue("dest_org_id")
+	link, err := s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, dest)
+	if err != nil {
+		if !isFormRefusal(err) {
+			s.fail(w, r, err)
+			return
+		}
+		v.TransferTo, v.TransferErr = dest, err
+		shell := s.shell(w, r, "official-accounts")
+		if v.Account.Link == nil || !v.Access.OrgAdmin { // the page has no transfer form to show why
+			shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
+		}
+		s.render(w, r, formStatus(err), views.OfficialAccountPage(shell, v))
+		return
+	}
+	s.redirectWithFlash(w, r, officialAccountHref(v.Account.ID), "success",
+		"Transferred to organization "+link.OrgID+". The account linking review started over: "+link.Review.Status.String()+".")
+}
