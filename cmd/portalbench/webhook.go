@@ -194,8 +194,9 @@ func (wb *webhookBatch) body(worker int) ([]byte, error) {
 	return body, nil
 }
 
-// attachedBody is the webhook that attaches the bot to the module
-// channel, sent once by the setup, a minute before the batch's events.
+// attachedBody is the attached event LINE sends when the bot attaches the
+// module channel, sent once by the setup, dated a minute before the
+// batch's events.
 func (wb *webhookBatch) attachedBody() []byte {
 	id := make([]byte, ulidLen)
 	putEventID(id, wb.epoch, setupWorker, 0)
@@ -225,13 +226,17 @@ func newWebhookRequest(ctx context.Context, baseURL string, ch webhookChannel, b
 // through the portal's form and attaches the bot.
 func webhookScenario(fx fixture) Scenario {
 	ch := fx.webhook
-	batch := newWebhookBatch(time.Now(), fx.workers)
+	var batch *webhookBatch
 	return Scenario{
 		Name: "webhook", Want: http.StatusOK, EventsPerRequest: eventsPerBatch,
 		Setup: func(ctx context.Context, client *http.Client, baseURL string) error {
 			if err := registerModule(ctx, client, baseURL, ch); err != nil {
 				return err
 			}
+			// The events are dated after the portal learned of the
+			// attachment: an event older than the attachment does not
+			// act on it.
+			batch = newWebhookBatch(time.Now(), fx.workers)
 			return attachBot(ctx, client, baseURL, ch, batch)
 		},
 		Build: func(ctx context.Context, baseURL string, worker, _ int) (*http.Request, error) {
@@ -395,9 +400,9 @@ func isModulePath(loc string) bool {
 	return ok && id != "" && strings.Trim(id, "0123456789") == ""
 }
 
-// attachBot delivers the attached event, so that the batches' chat control
-// events act on an attachment. It is also the check that the portal takes
-// the channel's webhooks at all, before any load.
+// attachBot delivers LINE's attached event for the attachment the portal
+// learned from the bot list: the check that the portal takes the channel's
+// webhooks at all, before any load.
 func attachBot(ctx context.Context, client *http.Client, baseURL string, ch webhookChannel, wb *webhookBatch) error {
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
