@@ -226,7 +226,7 @@ func newWebhookRequest(ctx context.Context, baseURL string, ch webhookChannel, b
 // through the portal's form and attaches the bot.
 func webhookScenario(fx fixture) Scenario {
 	ch := fx.webhook
-	var batch *webhookBatch
+	batch := newWebhookBatch(time.Now(), fx.workers)
 	return Scenario{
 		Name: "webhook", Want: http.StatusOK, EventsPerRequest: eventsPerBatch,
 		Setup: func(ctx context.Context, client *http.Client, baseURL string) error {
@@ -236,7 +236,7 @@ func webhookScenario(fx fixture) Scenario {
 			// The events are dated after the portal learned of the
 			// attachment: an event older than the attachment does not
 			// act on it.
-			batch = newWebhookBatch(time.Now(), fx.workers)
+			*batch = *newWebhookBatch(time.Now(), fx.workers)
 			return attachBot(ctx, client, baseURL, ch, batch)
 		},
 		Build: func(ctx context.Context, baseURL string, worker, _ int) (*http.Request, error) {
