@@ -59,68 +59,82 @@ func (db *DB) createChannel(ctx context.Context, op string, actor portal.Admin, 
 	if err := portal.CheckNewChannel(in); err != nil {
 		return portal.Channel{}, err
 	}
-	if in.Provider.ID == 0 {
-		if err := portal.CheckNewProvider(in.Provider.Name); err != nil {
-			return portal.Channel{}, portal.FieldError("new_provider", portal.ErrorMessage(err))
-		}
+	if err := checkProviderChoice(in.Provider); err != nil {
+		return portal.Channel{}, err
 	}
 	var ch portal.Channel
-	err := db.update(ctx, func(tx *Tx) error {
-		if in.Provider.ID == 0 {
-			p, err := insertProvider(ctx, tx, actor, in.Provider.Name)
-			if err != nil {
-				return err
-			}
-			in.Provider = p
-		} else if ownProviderOnly {
-			works, err := worksInProvider(ctx, tx, actor, in.Provider.ID)
-			if err != nil {
-				return err
-			}
-			if err := portal.CanRegisterUnderProvider(works); err != nil {
-				return err
-			}
-		} else {
-			var exists bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
-				return err
-			}
-			if !exists {
-				return notFound("No such provider.")
-			}
-		}
-		d := trimInfo(in.Draft)
-		res, err := tx.ExecContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region,
-			draft_company_name, draft_address, draft_developer_is_service, draft_provider_is_service, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			in.Provider.ID, in.Kind, in.LINEChannelID, strings.TrimSpace(in.Name), in.Region,
-			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, millis(tx.now))
-		if isUniqueViolation(err) {
-			msg := fmt.Sprintf("A channel with the channel ID %s is already registered in the portal.", in.LINEChannelID)
-			return &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"line_channel_id": msg}}
-		}
-		if err != nil {
+	err := db.update(ctx, func(tx *Tx) (err error) {
+		if ch, err = insertChannel(ctx, tx, actor, in, ownProviderOnly); err != nil {
 			return err
 		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)`, id, actor.ID, portal.RoleAdmin); err != nil {
-			return err
-		}
-		if ch, err = findChannel(ctx, tx, id); err != nil {
-			return err
-		}
-		return insertAudit(ctx, tx, actor, portal.AuditEntry{
-			Action: portal.ActionChannelCreate, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID,
-			After: fmt.Sprintf("%s channel %q (%s) in %s; Admin: %s", ch.Kind, ch.Name, ch.LINEChannelID, ch.Region, actor.Name),
-		})
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelCreate, "",
+			fmt.Sprintf("%s channel %q (%s) in %s; Admin: %s", ch.Kind, ch.Name, ch.LINEChannelID, ch.Region, actor.Name)))
 	})
 	if err != nil {
 		return portal.Channel{}, fmt.Errorf("store: %s: %w", op, err)
 	}
 	return ch, nil
+}
+
+// checkProviderChoice refuses, before anything is written, a new provider
+// (ID 0) without a name.
+func checkProviderChoice(p portal.Provider) error {
+	if p.ID != 0 {
+		return nil
+	}
+	if err := portal.CheckNewProvider(p.Name); err != nil {
+		return portal.FieldError("new_provider", portal.ErrorMessage(err))
+	}
+	return nil
+}
+
+// insertChannel inserts the checked channel in under the provider
+// in.Provider.ID, or under a new provider named in.Provider.Name when the
+// ID is 0, with actor as its Admin. With ownProviderOnly an existing
+// provider must be one actor works in (portal.CanRegisterUnderProvider).
+func insertChannel(ctx context.Context, tx *Tx, actor portal.Admin, in portal.Channel, ownProviderOnly bool) (portal.Channel, error) {
+	switch {
+	case in.Provider.ID == 0:
+		p, err := insertProvider(ctx, tx, actor, in.Provider.Name)
+		if err != nil {
+			return portal.Channel{}, err
+		}
+		in.Provider = p
+	case ownProviderOnly:
+		works, err := worksInProvider(ctx, tx, actor, in.Provider.ID)
+		if err != nil {
+			return portal.Channel{}, err
+		}
+		if err := portal.CanRegisterUnderProvider(works); err != nil {
+			return portal.Channel{}, err
+		}
+	default:
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)`, in.Provider.ID).Scan(&exists); err != nil {
+			return portal.Channel{}, err
+		}
+		if !exists {
+			return portal.Channel{}, notFound("No such provider.")
+		}
+	}
+	d := trimInfo(in.Draft)
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region,
+		draft_company_name, draft_address, draft_developer_is_service, draft_provider_is_service, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.Provider.ID, in.Kind, in.LINEChannelID, strings.TrimSpace(in.Name), in.Region,
+		d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, millis(tx.now)).Scan(&id)
+	if isUniqueViolation(err) {
+		msg := fmt.Sprintf("A channel with the channel ID %s is already registered in the portal.", in.LINEChannelID)
+		return portal.Channel{}, &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"line_channel_id": msg}}
+	}
+	if err != nil {
+		return portal.Channel{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)`, id, actor.ID, portal.RoleAdmin); err != nil {
+		return portal.Channel{}, err
+	}
+	return findChannel(ctx, tx, id)
 }
 
 // SetChannelRole gives the admin adminID the role Admin or Member on a

@@ -42,46 +42,15 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 	if err := portal.CheckNewModuleChannel(in, channelSecret, accessToken); err != nil {
 		return portal.Channel{}, err
 	}
-	if in.Provider.ID == 0 {
-		if err := portal.CheckNewProvider(in.Provider.Name); err != nil {
-			return portal.Channel{}, portal.FieldError("new_provider", portal.ErrorMessage(err))
-		}
+	if err := checkProviderChoice(in.Provider); err != nil {
+		return portal.Channel{}, err
 	}
 	var ch portal.Channel
-	err := db.update(ctx, func(tx *Tx) error {
-		if in.Provider.ID == 0 {
-			p, err := insertProvider(ctx, tx, actor, in.Provider.Name)
-			if err != nil {
-				return err
-			}
-			in.Provider = p
-		} else {
-			works, err := worksInProvider(ctx, tx, actor, in.Provider.ID)
-			if err != nil {
-				return err
-			}
-			if err := portal.CanRegisterUnderProvider(works); err != nil {
-				return err
-			}
-		}
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Provider.ID, portal.KindModule, in.LINEChannelID, strings.TrimSpace(in.Name), in.Region, millis(tx.now)).Scan(&id)
-		if isUniqueViolation(err) {
-			msg := fmt.Sprintf("A channel with the channel ID %s is already registered in the portal.", in.LINEChannelID)
-			return &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"line_channel_id": msg}}
-		}
-		if err != nil {
+	err := db.update(ctx, func(tx *Tx) (err error) {
+		if ch, err = insertChannel(ctx, tx, actor, in, true); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)`, id, actor.ID, portal.RoleAdmin); err != nil {
-			return err
-		}
-		if err := putCredentials(ctx, tx, box, id, channelSecret, accessToken); err != nil {
-			return err
-		}
-		if ch, err = findChannel(ctx, tx, id); err != nil {
+		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleRegister, "",

@@ -20,7 +20,7 @@ func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request) {
 		All:   a.Operator,
 		Kind:  portal.ChannelKind(q.Get("kind")),
 		Name:  q.Get("name"),
-		Page:  store.Page{After: store.Cursor(q.Get("after"))},
+		Page:  pageOf(r),
 	}
 	if f.Kind != "" && !f.Kind.Valid() {
 		f.Kind = ""
@@ -205,7 +205,7 @@ func (s *Server) handleChannelHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entries, next, err := s.db.FindAuditEntries(r.Context(), store.AuditFilter{ChannelID: h.Channel.ID,
-		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"lineportal/internal/portal"
+	"lineportal/store"
 )
 
 // actor is the signed-in admin of a request behind signedIn.
@@ -75,6 +76,12 @@ func queueHref(r *http.Request, param, cursor string) string {
 	q := r.URL.Query()
 	q.Set(param, cursor)
 	return r.URL.Path + "?" + q.Encode()
+}
+
+// pageOf is the page of a list the URL's "after" cursor names: the first
+// when there is none.
+func pageOf(r *http.Request) store.Page {
+	return store.Page{After: store.Cursor(r.URL.Query().Get("after"))}
 }
 
 // nextHref is the link to the page after the current one, keeping the

@@ -37,7 +37,7 @@ func botHref(moduleID int64, botID string) string { return moduleHref(moduleID) 
 func (s *Server) handleModuleList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	chs, next, err := s.db.FindChannels(r.Context(), store.ChannelFilter{Actor: a, All: a.Operator, Kind: portal.KindModule,
-		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -189,7 +189,7 @@ func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int
 	}
 	var next store.Cursor
 	var err error
-	if v.Attachments, next, err = s.db.FindAttachments(r.Context(), ch.ID, store.Page{After: store.Cursor(r.URL.Query().Get("after"))}); err != nil {
+	if v.Attachments, next, err = s.db.FindAttachments(r.Context(), ch.ID, pageOf(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -453,7 +453,7 @@ func (s *Server) renderBot(w http.ResponseWriter, r *http.Request, status int, v
 	var next, nextFollowers store.Cursor
 	var err error
 	if v.Controls, _, err = s.db.FindChatControls(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{}); err == nil {
-		v.Events, next, err = s.db.FindWebhookEvents(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{After: store.Cursor(q.Get("after"))})
+		v.Events, next, err = s.db.FindWebhookEvents(ctx, v.Channel.ID, v.Attachment.Bot.BotID, pageOf(r))
 	}
 	if err == nil {
 		v.Followers, nextFollowers, err = s.db.FindOAUsers(ctx, v.Channel.ID, v.Attachment.Bot.BotID, store.Page{After: store.Cursor(q.Get("followers"))})

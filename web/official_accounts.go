@@ -14,7 +14,7 @@ func officialAccountHref(id int64) string { return "/official-accounts/" + strco
 func (s *Server) handleOfficialAccountList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	accounts, next, err := s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{Actor: a, All: a.Operator,
-		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -184,7 +184,7 @@ func (s *Server) handleOALinkTargets(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	targets, next, err := s.db.FindOALinkTargets(r.Context(), v.Organization.ID, v.Selected.ID, store.Page{After: store.Cursor(r.URL.Query().Get("after"))})
+	targets, next, err := s.db.FindOALinkTargets(r.Context(), v.Organization.ID, v.Selected.ID, pageOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -11,7 +11,7 @@ import (
 func (s *Server) handleOrganizationList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	orgs, next, err := s.db.FindOrganizations(r.Context(), store.OrganizationFilter{Actor: a, All: a.Operator,
-		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -43,7 +43,7 @@ func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	q := r.URL.Query()
-	f := store.AccountFilter{Review: portal.ReviewStatus(q.Get("review")), Page: store.Page{After: store.Cursor(q.Get("after"))}}
+	f := store.AccountFilter{Review: portal.ReviewStatus(q.Get("review")), Page: pageOf(r)}
 	switch f.Review {
 	case "", portal.ReviewUnverified, portal.ReviewVerified, portal.ReviewRejected:
 	default:
@@ -223,7 +223,7 @@ func (s *Server) handleOrganizationHistory(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	entries, next, err := s.db.FindAuditEntries(r.Context(), store.AuditFilter{OrgID: h.Organization.ID,
-		Page: store.Page{After: store.Cursor(r.URL.Query().Get("after"))}})
+		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
 		return

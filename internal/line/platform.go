@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/channel_access_token"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/module"
@@ -421,18 +422,8 @@ func isModuleUserID(id string) bool {
 	return len(id) == 68 && id[0] == 'L' && isID(id[1:34], 'U') && id[34] == '-' && isID(id[35:], 'U')
 }
 
+// isUUID reports whether s is a UUID in its hyphenated hexadecimal form,
+// the one LINE requires of a retry key.
 func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-		} else if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-			return false
-		}
-	}
-	return true
+	return len(s) == 36 && uuid.Validate(s) == nil
 }

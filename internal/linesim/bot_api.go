@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Limits LINE documents for the module channel APIs.
@@ -414,22 +415,10 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	}{sent})
 }
 
-// isUUID reports whether s is a UUID in hexadecimal form, the shape LINE
-// requires of a retry key.
+// isUUID reports whether s is a UUID in its hyphenated hexadecimal form,
+// the one LINE requires of a retry key.
 func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-		} else if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-			return false
-		}
-	}
-	return true
+	return len(s) == 36 && uuid.Validate(s) == nil
 }
 
 // newMessageID returns a message ID: LINE's are decimal numbers.

@@ -84,20 +84,30 @@ func offerFor(f Friendship) friendOffer {
 	}
 }
 
+// authorizeTarget returns an authorization request's redirect_uri when its
+// client is known (a channel of the kind named) and registered that URI.
+// Otherwise it renders an error page: LINE redirects only to a target it
+// can trust.
+func (s *Server) authorizeTarget(w http.ResponseWriter, r *http.Request, known bool, registered []string, kind string) (string, bool) {
+	if !known {
+		s.renderAuthorizeError(w, r, "Invalid client_id value. Check if it is the channel ID of "+kind+".")
+		return "", false
+	}
+	redirectURI := r.URL.Query().Get("redirect_uri")
+	if !slices.Contains(registered, redirectURI) {
+		s.renderAuthorizeError(w, r, "Invalid redirect_uri value. Check if it is registered in a LINE developers site.")
+		return "", false
+	}
+	return redirectURI, true
+}
+
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.state.mu.Lock()
 	ch, known := s.state.channels[q.Get("client_id")]
 	s.state.mu.Unlock()
-	// LINE shows an error page instead of redirecting when it cannot trust
-	// the redirect target.
-	if !known {
-		s.renderAuthorizeError(w, r, "Invalid client_id value. Check if it is the channel ID of a LINE Login channel.")
-		return
-	}
-	redirectURI := q.Get("redirect_uri")
-	if !slices.Contains(ch.RedirectURIs, redirectURI) {
-		s.renderAuthorizeError(w, r, "Invalid redirect_uri value. Check if it is registered in a LINE developers site.")
+	redirectURI, ok := s.authorizeTarget(w, r, known, ch.RedirectURIs, "a LINE Login channel")
+	if !ok {
 		return
 	}
 	req, problem := parseAuthorizeRequest(q)

@@ -45,15 +45,8 @@ func (s *Server) handleModuleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.state.mu.Lock()
 	ch, known := s.state.moduleChannels[q.Get("client_id")]
 	s.state.mu.Unlock()
-	// As on LINE Login, a request that cannot be trusted to name its
-	// redirect target gets an error page.
-	if !known {
-		s.renderAuthorizeError(w, r, "Invalid client_id value. Check if it is the channel ID of a module channel.")
-		return
-	}
-	redirectURI := q.Get("redirect_uri")
-	if !slices.Contains(ch.RedirectURIs, redirectURI) {
-		s.renderAuthorizeError(w, r, "Invalid redirect_uri value. Check if it is registered in a LINE developers site.")
+	redirectURI, ok := s.authorizeTarget(w, r, known, ch.RedirectURIs, "a module channel")
+	if !ok {
 		return
 	}
 	req, problem := parseAttachRequest(q)
