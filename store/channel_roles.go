@@ -75,15 +75,18 @@ func putChannelRole(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.C
 	})
 }
 
+// scanAdminRole reads an admin's columns followed by their role.
+func scanAdminRole(s scanner) (portal.AdminRole, error) {
+	var r portal.AdminRole
+	a, err := scanAdmin(scanMore{s, []any{&r.Role}})
+	r.Admin = a
+	return r, err
+}
+
 // FindChannelRoles lists who holds a role on a channel: Admins first, then
 // Members, each by name.
 func (db *DB) FindChannelRoles(ctx context.Context, channelID int64) ([]portal.AdminRole, error) {
-	roles, err := findAll(ctx, db.read, func(s scanner) (portal.AdminRole, error) {
-		var r portal.AdminRole
-		a, err := scanAdmin(scanMore{s, []any{&r.Role}})
-		r.Admin = a
-		return r, err
-	}, `SELECT `+adminColumns+`, cr.role FROM channel_roles cr JOIN admins ON admins.id = cr.admin_id
+	roles, err := findAll(ctx, db.read, scanAdminRole, `SELECT `+adminColumns+`, cr.role FROM channel_roles cr JOIN admins ON admins.id = cr.admin_id
 		WHERE cr.channel_id = ? ORDER BY cr.role, admins.name, admins.id`, channelID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find channel roles %d: %w", channelID, err)

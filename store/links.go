@@ -19,15 +19,7 @@ import (
 // (/link/{token}): it is returned this once and never stored, only its
 // SHA-256, so a page must show the URL now or not at all.
 func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID int64, orgInput string) (req portal.LinkRequest, token string, err error) {
-	err = db.update(ctx, func(tx *Tx) error {
-		ch, err := findChannel(ctx, tx, channelID)
-		if err != nil {
-			return err
-		}
-		role, err := channelRole(ctx, tx, ch.ID, actor.ID)
-		if err != nil {
-			return err
-		}
+	err = db.onChannel(ctx, "send link request", actor, channelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
 		org, err := lookupOrganizationInput(ctx, tx, orgInput)
 		if err != nil {
 			return err
@@ -57,7 +49,7 @@ func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID
 		return err
 	})
 	if err != nil {
-		return portal.LinkRequest{}, "", fmt.Errorf("store: send link request: %w", err)
+		return portal.LinkRequest{}, "", err
 	}
 	return req, token, nil
 }

@@ -210,8 +210,8 @@ func (db *DB) SyncBots(ctx context.Context, channelID int64, bots []portal.BotPr
 		if err != nil {
 			return err
 		}
-		if ch.Kind != portal.KindModule {
-			return portal.Errorf(portal.EINVALID, "Only a module channel attaches to LINE Official Accounts; this is a %s channel.", ch.Kind)
+		if err := portal.CheckModuleChannel(ch); err != nil {
+			return err
 		}
 		insert, err := tx.PrepareContext(ctx, `INSERT INTO module_attachments (channel_id, bot_id, basic_id, premium_id, display_name, picture_url, state, attached_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'attached', ?, ?) ON CONFLICT (channel_id, bot_id) DO NOTHING`)
@@ -325,12 +325,7 @@ func (db *DB) MarkDetached(ctx context.Context, actor portal.Admin, channelID in
 			return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, describeAttachment(*cur), "detached by an Admin (LINE had already reported it)"))
 		}
 		next := portal.DetachBot(*cur, portal.DetachByAdmin, tx.now)
-		res, err := tx.ExecContext(ctx, `UPDATE module_attachments SET state = 'detached', detached_at = ?, detach_reason = ?, suspended = 0, updated_at = ?
-			WHERE id = ? AND state = 'attached' AND suspended = 0`, millis(next.DetachedAt), next.DetachReason, millis(tx.now), cur.ID)
-		if err := guarded(res, err); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE attachment_id = ?`, cur.ID); err != nil {
+		if err := saveAttachment(ctx, tx, &next, ch.ID); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, describeAttachment(*cur), describeAttachment(next)))
@@ -477,6 +472,9 @@ func mustLoadAttachment(ctx context.Context, tx *Tx, channelID int64, botID stri
 
 // saveAttachment writes a's state: a new row when a.ID is 0 (and sets
 // it), else the row's mutable columns.
+// saveAttachment writes a, inserting it when it is new. A detached
+// attachment's chat controls go with it: the module controls no chat of a
+// bot it is detached from.
 func saveAttachment(ctx context.Context, tx *Tx, a *portal.ModuleAttachment, channelID int64) error {
 	a.ChannelID, a.UpdatedAt = channelID, tx.now
 	args := []any{strings.Join(a.Scopes, " "), a.State, millis(a.AttachedAt), nullTime(a.DetachedAt), a.DetachReason,
@@ -487,6 +485,9 @@ func saveAttachment(ctx context.Context, tx *Tx, a *portal.ModuleAttachment, cha
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE module_attachments SET scopes = ?, state = ?, attached_at = ?, detached_at = ?, detach_reason = ?,
 		suspended = ?, suspension_changed_at = ?, updated_at = ? WHERE id = ?`, append(args, a.ID)...)
+	if err == nil && a.State == portal.Detached {
+		_, err = tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE attachment_id = ?`, a.ID)
+	}
 	return err
 }
 

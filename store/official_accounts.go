@@ -21,15 +21,7 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 	basicID, _ := portal.ParseBasicID(in.BasicID) // checked above
 	e := trimEdit(in.Edit())
 	var oa portal.OfficialAccount
-	err := db.update(ctx, func(tx *Tx) error {
-		ch, err := findChannel(ctx, tx, in.ChannelID)
-		if err != nil {
-			return err
-		}
-		role, err := channelRole(ctx, tx, ch.ID, actor.ID)
-		if err != nil {
-			return err
-		}
+	err := db.onChannel(ctx, "create official account", actor, in.ChannelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
 		existing, err := lookupOfficialAccount(ctx, tx, `o.channel_id = ?`, ch.ID)
 		if err != nil {
 			return err
@@ -62,7 +54,7 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 		return insertAudit(ctx, tx, actor, entry)
 	})
 	if err != nil {
-		return portal.OfficialAccount{}, fmt.Errorf("store: create official account: %w", err)
+		return portal.OfficialAccount{}, err
 	}
 	return oa, nil
 }
@@ -277,12 +269,7 @@ func (db *DB) FindOfficialAccountAccess(ctx context.Context, actor portal.Admin,
 // Official Account, Admins first, then by name. Accounts have a handful,
 // so the list is not paginated.
 func (db *DB) FindOfficialAccountRoles(ctx context.Context, oaID int64) ([]portal.AdminRole, error) {
-	roles, err := findAll(ctx, db.read, func(s scanner) (portal.AdminRole, error) {
-		var r portal.AdminRole
-		a, err := scanAdmin(scanMore{s, []any{&r.Role}})
-		r.Admin = a
-		return r, err
-	}, `SELECT `+adminColumns+`, oar.role FROM official_account_roles oar JOIN admins ON admins.id = oar.admin_id
+	roles, err := findAll(ctx, db.read, scanAdminRole, `SELECT `+adminColumns+`, oar.role FROM official_account_roles oar JOIN admins ON admins.id = oar.admin_id
 		WHERE oar.official_account_id = ? ORDER BY oar.role, admins.name, admins.id`, oaID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find official account roles %d: %w", oaID, err)

@@ -266,11 +266,6 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		if err := saveAttachment(ctx, tx, &next, p.channelID); err != nil {
 			return false, err
 		}
-		if next.State == portal.Detached {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE attachment_id = ?`, next.ID); err != nil {
-				return false, err
-			}
-		}
 		p.attachments[ev.BotID] = &next
 		return true, nil
 

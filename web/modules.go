@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"lineportal/internal/line"
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -244,7 +246,7 @@ func (s *Server) handleModuleAttachStart(w http.ResponseWriter, r *http.Request)
 	}
 	req := line.AttachRequest{
 		ChannelID: ch.LINEChannelID, RedirectURL: s.absoluteURL("/modules/callback"),
-		State: rand.Text(), CodeVerifier: line.NewCodeVerifier(),
+		State: rand.Text(), CodeVerifier: oauth2.GenerateVerifier(),
 		Region: r.PostFormValue("region"), BasicSearchID: strings.TrimSpace(r.PostFormValue("basic_search_id")),
 		Scopes: r.PostForm["scope"], BrandTypes: r.PostForm["brand_type"],
 	}

@@ -2,10 +2,7 @@ package line
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"net/http"
@@ -19,6 +16,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/module"
 	"github.com/line/line-bot-sdk-go/v8/linebot/module_attach"
 	"github.com/line/line-bot-sdk-go/v8/linebot/shop"
+	"golang.org/x/oauth2"
 
 	"lineportal/internal/portal"
 )
@@ -123,23 +121,15 @@ type AttachRequest struct {
 	BrandTypes    []string // "premium", "verified", "unverified"
 }
 
-// NewCodeVerifier returns a PKCE code verifier (43 characters).
-func NewCodeVerifier() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // AttachURL is the module authorization URL to send an account admin to.
 func (p *Platform) AttachURL(r AttachRequest) string {
-	challenge := sha256.Sum256([]byte(r.CodeVerifier))
 	q := url.Values{
 		"response_type":         {"code"},
 		"client_id":             {r.ChannelID},
 		"redirect_uri":          {r.RedirectURL},
 		"scope":                 {strings.Join(r.Scopes, " ")},
 		"state":                 {r.State},
-		"code_challenge":        {base64.RawURLEncoding.EncodeToString(challenge[:])},
+		"code_challenge":        {oauth2.S256ChallengeFromVerifier(r.CodeVerifier)},
 		"code_challenge_method": {"S256"},
 	}
 	for name, value := range map[string]string{"region": r.Region, "basic_search_id": r.BasicSearchID, "brand_type": strings.Join(r.BrandTypes, " ")} {
@@ -346,10 +336,10 @@ func (p *Platform) MarkAsRead(ctx context.Context, token, botID, userID string) 
 // and LINE sends it once.
 func RetryKey(message string) string {
 	b := sha256.Sum256([]byte("line-retry-key\x00" + message))
-	b[6] = b[6]&0x0f | 0x40 // version 4 layout
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	h := hex.EncodeToString(b[:16])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	u := uuid.UUID(b[:16])
+	u[6] = u[6]&0x0f | 0x40 // version 4 layout
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u.String()
 }
 
 // PushText sends a text message. A 409 answer means LINE accepted an

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/module_attach"
+	"golang.org/x/oauth2"
 
 	"lineportal/internal/line"
 	"lineportal/internal/line/linetest"
@@ -57,7 +58,7 @@ func TestAttachURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier := line.NewCodeVerifier()
+	verifier := oauth2.GenerateVerifier()
 	raw := p.AttachURL(line.AttachRequest{
 		ChannelID: "1234567890", RedirectURL: "https://portal.example/modules/callback?x=1+2", State: "st4te", CodeVerifier: verifier,
 		Region: "JP", BasicSearchID: "@sakuracafe", Scopes: []string{"message:send", "message:receive"}, BrandTypes: []string{"premium", "verified"},
@@ -78,14 +79,14 @@ func TestAttachURL(t *testing.T) {
 	if !reflect.DeepEqual(q, want) {
 		t.Errorf("query = %v\n want %v", q, want)
 	}
-	if len(verifier) != 43 || line.NewCodeVerifier() == verifier {
+	if len(verifier) != 43 || oauth2.GenerateVerifier() == verifier {
 		t.Errorf("verifier %q: want 43 fresh characters", verifier)
 	}
 }
 
 func TestAttachEndToEnd(t *testing.T) {
 	f := newPlatformFixture(t)
-	verifier := line.NewCodeVerifier()
+	verifier := oauth2.GenerateVerifier()
 	req := line.AttachRequest{ChannelID: f.mod.Channel.ID, RedirectURL: attachCallback, State: "st4te", CodeVerifier: verifier,
 		Region: "JP", BasicSearchID: "@sakuracafe", Scopes: []string{"message:send", "message:receive"}, BrandTypes: []string{"verified"}}
 	q := f.approve(f.p.AttachURL(req))
@@ -129,7 +130,7 @@ func TestExchangeAttachCodeRefusals(t *testing.T) {
 			return err
 		}, 403, explainBadClient},
 		{"PKCE mismatch", func(f *platformFixture, code, _ string) error {
-			_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, code, attachCallback, line.NewCodeVerifier())
+			_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, code, attachCallback, oauth2.GenerateVerifier())
 			return err
 		}, 400, explainBadGrant},
 		{"redirect mismatch", func(f *platformFixture, code, verifier string) error {
@@ -145,7 +146,7 @@ func TestExchangeAttachCodeRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newPlatformFixture(t)
-			verifier := line.NewCodeVerifier()
+			verifier := oauth2.GenerateVerifier()
 			q := f.approve(f.p.AttachURL(line.AttachRequest{ChannelID: f.mod.Channel.ID, RedirectURL: attachCallback, State: "s", CodeVerifier: verifier}))
 			explained(t, tt.call(f, q.Get("code"), verifier), tt.status, tt.want)
 		})
@@ -164,7 +165,7 @@ func (b basicAuthTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestAttachTokenWithBasicAuthThroughTheSDK(t *testing.T) {
 	f := newPlatformFixture(t)
-	verifier := line.NewCodeVerifier()
+	verifier := oauth2.GenerateVerifier()
 	q := f.approve(f.p.AttachURL(line.AttachRequest{ChannelID: f.mod.Channel.ID, RedirectURL: attachCallback, State: "s", CodeVerifier: verifier, Scopes: []string{"message:send"}}))
 	for _, tt := range []struct {
 		name   string

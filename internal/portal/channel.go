@@ -291,16 +291,19 @@ func CanSubmitMiniAppReview(role ChannelRole, ch Channel) error {
 // CanListAll tells whether actor may list every channel and organization
 // rather than their own.
 func CanListAll(actor Admin) error {
-	if !actor.Operator {
-		return Errorf(EFORBIDDEN, "Only an operator can list every channel and organization.")
-	}
-	return nil
+	return requireOperator(actor, "list every channel and organization")
 }
 
 // CanRunReviews tells whether actor may open the operators' review queues.
 func CanRunReviews(actor Admin) error {
+	return requireOperator(actor, "run reviews")
+}
+
+// requireOperator refuses anyone but an operator; action completes "Only
+// an operator can …".
+func requireOperator(actor Admin, action string) error {
 	if !actor.Operator {
-		return Errorf(EFORBIDDEN, "Only an operator can run reviews.")
+		return Errorf(EFORBIDDEN, "Only an operator can %s.", action)
 	}
 	return nil
 }

@@ -133,20 +133,10 @@ func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organi
 	if err := requireChannelAdmin(role, "send a link request"); err != nil {
 		return err
 	}
-	id, err := ParseOrganizationID(orgInput)
-	if err != nil {
+	if err := requireOrganization(orgInput, org); err != nil {
 		return err
 	}
-	if org == nil {
-		return noSuchOrganization(id)
-	}
-	if err := checkChannelLinkable(ch); err != nil {
-		return err
-	}
-	if err := checkOrganizationLinkable(*org); err != nil {
-		return err
-	}
-	return checkNotLinked(ch.Link, channelWords)
+	return checkChannelCanLink(ch, *org)
 }
 
 // CanSendLinkRequest tells, before any organization ID is entered, whether
@@ -177,13 +167,33 @@ func CanApprove(actor Admin, a LinkApproval, now time.Time) error {
 	if err := a.Request.Usable(now); err != nil {
 		return err
 	}
-	if err := checkChannelLinkable(a.Channel); err != nil {
+	return checkChannelCanLink(a.Channel, a.Organization)
+}
+
+// checkChannelCanLink is the linking requirements of both sides, in LINE's
+// order, and that ch is not linked yet.
+func checkChannelCanLink(ch Channel, org Organization) error {
+	if err := checkChannelLinkable(ch); err != nil {
 		return err
 	}
-	if err := checkOrganizationLinkable(a.Organization); err != nil {
+	if err := checkOrganizationLinkable(org); err != nil {
 		return err
 	}
-	return checkNotLinked(a.Channel.Link, channelWords)
+	return checkNotLinked(ch.Link, channelWords)
+}
+
+// requireOrganization refuses what someone typed as an organization ID
+// when it is not one, or when no organization has it (org, which the
+// caller looked up, is nil).
+func requireOrganization(input string, org *Organization) error {
+	id, err := ParseOrganizationID(input)
+	if err != nil {
+		return err
+	}
+	if org == nil {
+		return noSuchOrganization(id)
+	}
+	return nil
 }
 
 // CanTransfer tells whether someone may transfer ch to the organization
@@ -205,12 +215,8 @@ func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, de
 	if !fromAdmin {
 		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the %s is linked, can transfer it.", link.OrgID, w.noun)
 	}
-	id, err := ParseOrganizationID(destInput)
-	if err != nil {
+	if err := requireOrganization(destInput, dest); err != nil {
 		return err
-	}
-	if dest == nil {
-		return noSuchOrganization(id)
 	}
 	if dest.ID == link.OrgID {
 		return FieldError("org_id", "The "+w.noun+" is already linked to organization "+dest.ID+". Enter the organization to transfer it to.")

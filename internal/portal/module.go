@@ -255,7 +255,7 @@ func (a ModuleAttachment) Usable() error {
 // CanStartAttach tells whether an admin with role on ch may send an
 // account's admin to LINE's authorization screen to attach ch.
 func CanStartAttach(role ChannelRole, ch Channel) error {
-	if err := requireModule(ch); err != nil {
+	if err := CheckModuleChannel(ch); err != nil {
 		return err
 	}
 	return requireChannelAdmin(role, "attach it to a LINE Official Account")
@@ -305,7 +305,7 @@ func CheckAttachRequest(region string, scopes, brandTypes, knownScopes []string)
 // attached the module by then, so a suspension does not refuse it: the
 // portal records what is true.
 func CanRecordAttachment(role ChannelRole, ch Channel, bot AttachedBot) error {
-	if err := requireModule(ch); err != nil {
+	if err := CheckModuleChannel(ch); err != nil {
 		return err
 	}
 	if err := requireChannelAdmin(role, "attach it to a LINE Official Account"); err != nil {
@@ -353,7 +353,9 @@ func CanControlChat(role ChannelRole, a ModuleAttachment, chatID string) error {
 	return CheckChatID(chatID, a.Bot.BotID)
 }
 
-func requireModule(ch Channel) error {
+// CheckModuleChannel refuses a channel that is not a module channel: only
+// those attach to LINE Official Accounts.
+func CheckModuleChannel(ch Channel) error {
 	if ch.Kind != KindModule {
 		return Errorf(EINVALID, "Only a module channel attaches to LINE Official Accounts; this is a %s channel.", ch.Kind)
 	}

@@ -125,7 +125,7 @@ func CanSetLinkedOA(loginRole ChannelRole, login Channel, oaRole ChannelRole, oa
 	if login.Kind != KindLogin {
 		return Errorf(EINVALID, "Only a LINE Login channel has a Linked OA; this is a %s channel.", login.Kind)
 	}
-	if err := requireChannelAdmin(loginRole, "set its Linked OA"); err != nil {
+	if err := CanChangeLinkedOA(loginRole); err != nil {
 		return err
 	}
 	if oaRole != RoleAdmin {

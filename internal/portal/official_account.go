@@ -222,12 +222,8 @@ func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, 
 	if err := requireAdmin(role, thisOA, "link it to an organization"); err != nil {
 		return err
 	}
-	id, err := ParseOrganizationID(orgInput)
-	if err != nil {
+	if err := requireOrganization(orgInput, org); err != nil {
 		return err
-	}
-	if org == nil {
-		return noSuchOrganization(id)
 	}
 	if err := requireOrgAdmin(orgAdmin, *org, "link accounts to it"); err != nil {
 		return err

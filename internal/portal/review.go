@@ -133,8 +133,8 @@ func CanResubmit(orgAdmin bool, org Organization, link Link) error {
 // CanOverrideReview tells whether actor may set the outcome of link's
 // account linking review to v.
 func CanOverrideReview(actor Admin, link Link, v Verdict) error {
-	if !actor.Operator {
-		return Errorf(EFORBIDDEN, "Only an operator can override an account linking review.")
+	if err := requireOperator(actor, "override an account linking review"); err != nil {
+		return err
 	}
 	if err := checkCurrent(link); err != nil {
 		return err
