@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"lineportal/internal/portal"
@@ -34,25 +33,10 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 		Region:        r.PostFormValue("region"),
 		ProviderID:    r.PostFormValue("provider_id"),
 		NewProvider:   r.PostFormValue("new_provider"),
-		Draft: portal.MiniAppInfo{
-			ServiceCompany: portal.BusinessInfo{
-				CompanyName: r.PostFormValue("company_name"),
-				Address:     r.PostFormValue("address"),
-			},
-			DeveloperIsServiceCompany: r.PostFormValue("developer_is_service_company") == "on",
-			ProviderIsServiceCompany:  r.PostFormValue("provider_is_service_company") == "on",
-		},
+		Draft:         miniAppInfoFrom(r),
 	}
-	in := portal.Channel{Kind: portal.ChannelKind(f.Kind), Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.Region(f.Region)}
-	if f.ProviderID == "new" {
-		in.Provider.Name = f.NewProvider
-	} else {
-		in.Provider.ID, _ = strconv.ParseInt(f.ProviderID, 10, 64)
-		if in.Provider.ID <= 0 {
-			// Neither a provider nor "new": refused like someone else's.
-			in.Provider.ID = -1
-		}
-	}
+	in := portal.Channel{Kind: portal.ChannelKind(f.Kind), Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.Region(f.Region),
+		Provider: providerChoice(f.ProviderID, f.NewProvider)}
 	// The draft section is on the form whatever the kind (no JavaScript
 	// hides it); it says that other kinds ignore it.
 	if in.Kind == portal.KindMiniApp {

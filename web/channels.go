@@ -17,7 +17,7 @@ func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.ChannelFilter{
 		Actor: a,
-		All:   a.Operator,
+		All:   portal.CanListAll(a) == nil,
 		Kind:  portal.ChannelKind(q.Get("kind")),
 		Name:  q.Get("name"),
 		Page:  pageOf(r),
@@ -167,14 +167,7 @@ func (s *Server) handleChannelDraftUpdate(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	draft := portal.MiniAppInfo{
-		ServiceCompany: portal.BusinessInfo{
-			CompanyName: r.PostFormValue("company_name"),
-			Address:     r.PostFormValue("address"),
-		},
-		DeveloperIsServiceCompany: r.PostFormValue("developer_is_service_company") == "on",
-		ProviderIsServiceCompany:  r.PostFormValue("provider_is_service_company") == "on",
-	}
+	draft := miniAppInfoFrom(r)
 	if err := s.db.UpdateChannelDraft(r.Context(), actor(r), h.Channel.ID, draft); err != nil {
 		if !isFormRefusal(err) {
 			s.fail(w, r, err)

@@ -104,4 +104,30 @@ func accountHref(orgID string, channelID int64) string {
 	return organizationHref(orgID) + "/accounts/" + strconv.FormatInt(channelID, 10)
 }
 
-func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+// businessInfoFrom reads the company name and address fields of a form.
+func businessInfoFrom(r *http.Request) portal.BusinessInfo {
+	return portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")}
+}
+
+// miniAppInfoFrom reads a MINI App's business information form fields.
+func miniAppInfoFrom(r *http.Request) portal.MiniAppInfo {
+	return portal.MiniAppInfo{
+		ServiceCompany:            businessInfoFrom(r),
+		DeveloperIsServiceCompany: r.PostFormValue("developer_is_service_company") == "on",
+		ProviderIsServiceCompany:  r.PostFormValue("provider_is_service_company") == "on",
+	}
+}
+
+// providerChoice is the provider a registration form names: an existing
+// one by ID, or with "new" a new one named newName. Anything else is no
+// provider (ID -1), refused like someone else's.
+func providerChoice(id, newName string) portal.Provider {
+	if id == "new" {
+		return portal.Provider{Name: newName}
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if n <= 0 {
+		n = -1
+	}
+	return portal.Provider{ID: n}
+}

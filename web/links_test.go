@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -253,7 +254,7 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 	if queue.doc.Find("#mini-app-queue .queue-item").Length() != 1 {
 		t.Fatal("the draft is not in the operator's queue")
 	}
-	if p := op.post(ts.URL+"/operator/channels/"+itoa(points)+"/approve", nil); p.res.StatusCode != http.StatusSeeOther {
+	if p := op.post(ts.URL+"/operator/channels/"+strconv.FormatInt(points, 10)+"/approve", nil); p.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("approving the MINI App review answered %d", p.res.StatusCode)
 	}
 

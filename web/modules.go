@@ -38,7 +38,7 @@ func botHref(moduleID int64, botID string) string { return moduleHref(moduleID) 
 
 func (s *Server) handleModuleList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	chs, next, err := s.db.FindChannels(r.Context(), store.ChannelFilter{Actor: a, All: a.Operator, Kind: portal.KindModule,
+	chs, next, err := s.db.FindChannels(r.Context(), store.ChannelFilter{Actor: a, All: portal.CanListAll(a) == nil, Kind: portal.KindModule,
 		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
@@ -84,12 +84,8 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 		NewProvider:   r.PostFormValue("new_provider"),
 	}
 	channelSecret, accessToken := r.PostFormValue("channel_secret"), r.PostFormValue("access_token")
-	in := portal.Channel{Kind: portal.KindModule, Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.RegionJapan}
-	if f.ProviderID == "new" {
-		in.Provider.Name = f.NewProvider
-	} else {
-		in.Provider.ID, _ = strconv.ParseInt(f.ProviderID, 10, 64)
-	}
+	in := portal.Channel{Kind: portal.KindModule, Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.RegionJapan,
+		Provider: providerChoice(f.ProviderID, f.NewProvider)}
 	// Malformed input is refused before anything goes to LINE.
 	err := portal.CheckNewModuleChannel(in, channelSecret, accessToken)
 	if err == nil {

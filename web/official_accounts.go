@@ -13,7 +13,7 @@ func officialAccountHref(id int64) string { return "/official-accounts/" + strco
 
 func (s *Server) handleOfficialAccountList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	accounts, next, err := s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{Actor: a, All: a.Operator,
+	accounts, next, err := s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{Actor: a, All: portal.CanListAll(a) == nil,
 		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
@@ -77,7 +77,7 @@ func (s *Server) handleOfficialAccountUpdate(w http.ResponseWriter, r *http.Requ
 		Name:       r.PostFormValue("name"),
 		PictureURL: r.PostFormValue("picture_url"),
 		Package:    portal.OAPackage(r.PostFormValue("package")),
-		Info:       portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")},
+		Info:       businessInfoFrom(r),
 	}
 	if err := s.db.UpdateOfficialAccount(r.Context(), actor(r), v.Account.ID, edit); err != nil {
 		if !isFormRefusal(err) {

@@ -26,7 +26,7 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 		ID:     r.PostFormValue("org_id"),
 		Name:   r.PostFormValue("name"),
 		Region: r.PostFormValue("region"),
-		Info:   portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")},
+		Info:   businessInfoFrom(r),
 	}
 	// The portal mirrors Business Manager, so the ID is required here; the
 	// store would make one up for an empty ID.
@@ -127,7 +127,7 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 		Name:      r.PostFormValue("name"),
 		Package:   r.PostFormValue("package"),
 		ChannelID: strings.TrimSpace(r.PostFormValue("channel_id")),
-		Info:      portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")},
+		Info:      businessInfoFrom(r),
 	}
 	channelID, _ := strconv.ParseInt(f.ChannelID, 10, 64)
 	oa, err := s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{

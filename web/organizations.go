@@ -10,7 +10,7 @@ import (
 
 func (s *Server) handleOrganizationList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	orgs, next, err := s.db.FindOrganizations(r.Context(), store.OrganizationFilter{Actor: a, All: a.Operator,
+	orgs, next, err := s.db.FindOrganizations(r.Context(), store.OrganizationFilter{Actor: a, All: portal.CanListAll(a) == nil,
 		Page: pageOf(r)})
 	if err != nil {
 		s.fail(w, r, err)
@@ -44,9 +44,7 @@ func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Reque
 	}
 	q := r.URL.Query()
 	f := store.AccountFilter{Review: portal.ReviewStatus(q.Get("review")), Page: pageOf(r)}
-	switch f.Review {
-	case "", portal.ReviewUnverified, portal.ReviewVerified, portal.ReviewRejected:
-	default:
+	if f.Review != "" && !f.Review.Valid() {
 		f.Review = ""
 	}
 	channels, next, err := s.db.FindOrganizationAccounts(r.Context(), h.Organization.ID, f)
@@ -182,7 +180,7 @@ func (s *Server) handleOrganizationInfoUpdate(w http.ResponseWriter, r *http.Req
 	if !ok {
 		return
 	}
-	info := portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")}
+	info := businessInfoFrom(r)
 	if err := s.db.UpdateOrganizationInfo(r.Context(), actor(r), h.Organization.ID, info); err != nil {
 		if !isFormRefusal(err) {
 			s.fail(w, r, err)

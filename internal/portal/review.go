@@ -23,6 +23,9 @@ var reviewNames = map[ReviewStatus]string{
 // LINE shows.
 func (s ReviewStatus) String() string { return nameOr(reviewNames, s) }
 
+// Valid tells whether s is one of the three review statuses.
+func (s ReviewStatus) Valid() bool { _, ok := reviewNames[s]; return ok }
+
 // RejectionCause records why a review was rejected, which decides the
 // guidance shown. The rules reject with CauseMismatch; an operator who
 // overrides a review to Rejected names one of the other causes.
