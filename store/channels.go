@@ -276,7 +276,12 @@ type ChannelFilter struct {
 	// Name, when set, keeps channels whose name contains it, ignoring the
 	// case of ASCII letters.
 	Name string
-	Page Page
+	// AdminOnly keeps the channels on which Actor is an Admin: those an
+	// Official Account can be registered on. It looks at Actor's own roles
+	// only, also with All: an operator's All list keeps the channels the
+	// operator is an Admin of, not those that have any Admin.
+	AdminOnly bool
+	Page      Page
 }
 
 // FindChannels returns one page of channels with their current links and
@@ -294,6 +299,11 @@ func (db *DB) FindChannels(ctx context.Context, f ChannelFilter) ([]portal.Chann
 	var w where
 	w.add(f.Kind != "", "c.kind = ?", f.Kind)
 	w.add(f.Name != "", `c.name LIKE ? ESCAPE '\'`, likeContains(f.Name))
+	if f.All {
+		w.add(f.AdminOnly, "EXISTS (SELECT 1 FROM channel_roles x WHERE x.channel_id = c.id AND x.admin_id = ? AND x.role = ?)", f.Actor.ID, portal.RoleAdmin)
+	} else {
+		w.add(f.AdminOnly, "cr.role = ?", portal.RoleAdmin) // cr: the actor's roles, joined below
+	}
 	// An admin's list starts from their roles, so it costs the same however
 	// many channels others have.
 	query := `SELECT ` + channelColumns + ` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id JOIN providers p ON p.id = c.provider_id` + channelLink +

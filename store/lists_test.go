@@ -122,6 +122,47 @@ func TestStore_FindChannels(t *testing.T) {
 	})
 }
 
+// AdminOnly keeps the channels on which the actor is an Admin, in one
+// query: the channels an Official Account can be registered on.
+func TestStore_FindChannels_AdminOnly(t *testing.T) {
+	f := newFixture(t)
+	a := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
+	b := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
+	c := f.channel(t, portal.Channel{Kind: portal.KindMiniApp})
+	d := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
+	mia := f.admin(t, "Umia", "Mia")
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, a.ID, mia.ID, portal.RoleMember))
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, b.ID, mia.ID, portal.RoleAdmin))
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, c.ID, mia.ID, portal.RoleAdmin))
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, d.ID, f.op.ID, portal.RoleAdmin))
+	chID := func(ch portal.Channel) int64 { return ch.ID }
+	tests := []struct {
+		name   string
+		filter store.ChannelFilter
+		want   []int64
+	}{
+		{"Admin of every channel", store.ChannelFilter{Actor: f.dev, AdminOnly: true}, []int64{d.ID, c.ID, b.ID, a.ID}},
+		{"every role, for contrast", store.ChannelFilter{Actor: mia}, []int64{c.ID, b.ID, a.ID}},
+		{"Member role left out", store.ChannelFilter{Actor: mia, AdminOnly: true}, []int64{c.ID, b.ID}},
+		{"with kind: OA registration choices", store.ChannelFilter{Actor: mia, Kind: portal.KindMessagingAPI, AdminOnly: true}, []int64{b.ID}},
+		{"no role", store.ChannelFilter{Actor: f.boss, AdminOnly: true}, nil},
+		{"with All, the operator's own roles only", store.ChannelFilter{Actor: f.op, All: true, AdminOnly: true}, []int64{d.ID}},
+		{"with All and kind", store.ChannelFilter{Actor: f.op, All: true, Kind: portal.KindMiniApp, AdminOnly: true}, nil},
+		{"All without AdminOnly unchanged", store.ChannelFilter{Actor: f.op, All: true}, []int64{d.ID, c.ID, b.ID, a.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids, _ := pages(t, 1, chID, func(p store.Page) ([]portal.Channel, store.Cursor, error) {
+				tt.filter.Page = p
+				return f.db.FindChannels(ctx, tt.filter)
+			})
+			if !slices.Equal(ids, tt.want) {
+				t.Errorf("channels = %v, want %v", ids, tt.want)
+			}
+		})
+	}
+}
+
 func TestStore_FindOrganizationAccounts(t *testing.T) {
 	f := newFixture(t)
 	org, dest := f.org(t, portal.RegionJapan, acme, true), f.org(t, portal.RegionJapan, acme, true)

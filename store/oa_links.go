@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"lineportal/internal/portal"
@@ -144,23 +145,46 @@ func (db *DB) FindOALinkTargets(ctx context.Context, orgID string, oaID int64, p
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
 	}
+	// The page's channels and accounts, each kind read in one query.
+	var channelIDs, oaIDs []int64
+	for _, r := range rows {
+		if r.channelID.Valid {
+			channelIDs = append(channelIDs, r.channelID.Int64)
+		} else {
+			oaIDs = append(oaIDs, r.oaID.Int64)
+		}
+	}
+	chs, err := findAll(ctx, rtx, scanChannel, `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id IN (SELECT value FROM json_each(?))`, idList(channelIDs))
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
+	}
+	oas, err := findAll(ctx, rtx, scanOfficialAccount, `SELECT `+officialAccountColumns+officialAccountTables+` WHERE o.id IN (SELECT value FROM json_each(?))`, idList(oaIDs))
+	if err != nil {
+		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
+	}
+	channels, accounts := map[int64]*portal.Channel{}, map[int64]*portal.OfficialAccount{}
+	for i := range chs {
+		channels[chs[i].ID] = &chs[i]
+	}
+	for i := range oas {
+		accounts[oas[i].ID] = &oas[i]
+	}
 	targets := make([]portal.LinkTarget, len(rows))
 	for i, r := range rows {
 		if r.channelID.Valid {
-			ch, err := findChannel(ctx, rtx, r.channelID.Int64)
-			if err != nil {
-				return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
-			}
-			targets[i].Channel = &ch
+			targets[i].Channel = channels[r.channelID.Int64]
 		} else {
-			other, err := findOfficialAccount(ctx, rtx, r.oaID.Int64)
-			if err != nil {
-				return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
-			}
-			targets[i].OfficialAccount = &other
+			targets[i].OfficialAccount = accounts[r.oaID.Int64]
 		}
 	}
 	return portal.CheckLinkTargets(oa, targets), next, nil
+}
+
+// idList is ids as a JSON array, for "IN (SELECT value FROM json_each(?))":
+// one placeholder for any number of IDs.
+func idList(ids []int64) string {
+	b, _ := json.Marshal(ids) // a slice of integers always marshals
+	return string(b)
 }
 
 // FindOfficialAccountChannels returns the channels linked to an Official

@@ -148,10 +148,10 @@ type where struct {
 	args  []any
 }
 
-func (w *where) add(when bool, term string, arg any) {
+func (w *where) add(when bool, term string, args ...any) {
 	if when {
 		w.terms = append(w.terms, term)
-		w.args = append(w.args, arg)
+		w.args = append(w.args, args...)
 	}
 }
 

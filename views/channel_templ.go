@@ -2195,7 +2195,7 @@ func ChannelListPage(shell Shell, v ChannelListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, k := range []portal.ChannelKind{portal.KindMiniApp, portal.KindLogin, portal.KindMessagingAPI, portal.KindModule} {
+			for _, k := range portal.ChannelKinds {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 176, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -592,7 +592,7 @@ func OfficialAccountPage(shell Shell, v OfficialAccountView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, p := range []portal.OAPackage{portal.PackageFree, portal.PackageBasic, portal.PackagePro} {
+				for _, p := range portal.OAPackages {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<option value=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

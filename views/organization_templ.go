@@ -222,7 +222,7 @@ func OrganizationAccountsPage(shell Shell, t AccountsTab) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, st := range []portal.ReviewStatus{portal.ReviewUnverified, portal.ReviewVerified, portal.ReviewRejected} {
+			for _, st := range portal.ReviewStatuses {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -59,15 +59,17 @@ func (s *Server) handleChannelShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, nil)
+	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, nil, false)
 }
 
 // renderBMLinkTab renders the Business Manager link tab, with the send
-// form as given and the URL just issued, if any.
-func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.LinkRequestForm, issued *views.IssuedURL, notices ...views.Flash) {
+// form as given and the URL just issued, if any. canNotify tells whether
+// that URL can go out as a LINE message (canNotifyByLINE); false when no
+// URL was issued.
+func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.LinkRequestForm, issued *views.IssuedURL, canNotify bool, notices ...views.Flash) {
 	ctx := r.Context()
 	t := views.BMLinkTab{ChannelHeader: h, Now: s.now(), Form: form, Issued: issued,
-		CanSend: portal.CanSendLinkRequest(h.Access.Role, h.Channel)}
+		CanSend: portal.CanSendLinkRequest(h.Access.Role, h.Channel), CanNotifyByLINE: canNotify}
 	if link := h.Channel.Link; link != nil {
 		org, err := s.db.FindOrganizationByID(ctx, link.OrgID)
 		if err != nil {
@@ -99,12 +101,6 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views
 			return
 		}
 	}
-	if issued != nil {
-		if t.CanNotifyByLINE, err = s.canNotifyByLINE(r, issued.OrgID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
 	shell := s.shell(w, r, "channels")
 	shell.Flashes = append(shell.Flashes, notices...)
 	s.render(w, r, status, views.ChannelBMLinkPage(shell, t))
@@ -126,7 +122,7 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 			return
 		}
 		form.Error, form.Fields = portal.ErrorMessage(err), portal.ErrorFields(err)
-		s.renderBMLinkTab(w, r, h, formStatus(err), form, nil)
+		s.renderBMLinkTab(w, r, h, formStatus(err), form, nil, false)
 		return
 	}
 	if token == "" {
@@ -139,8 +135,13 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
+	canNotify, err := s.canNotifyByLINE(r, req.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{},
-		&views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: req.ExpiresAt, OrgID: req.OrgID})
+		&views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: req.ExpiresAt, OrgID: req.OrgID}, canNotify)
 }
 
 func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Request) {

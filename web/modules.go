@@ -434,7 +434,9 @@ func (s *Server) loadBot(w http.ResponseWriter, r *http.Request) (views.BotView,
 		s.fail(w, r, err)
 		return v, false
 	}
-	v.Usable = v.Attachment.Usable()
+	v.CanDetach = portal.CanDetach(access.Role, v.Attachment)
+	v.CanManageChats = portal.CanManageChats(access.Role, v.Attachment)
+	v.CanUseOptions = portal.CanUseCorporateOptions(access.Role, v.Attachment)
 	return v, true
 }
 

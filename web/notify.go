@@ -15,7 +15,7 @@ import (
 // least one administrator of the organization is that account's friend
 // (LINE delivers nothing to anyone else).
 func (s *Server) canNotifyByLINE(r *http.Request, orgID string) (bool, error) {
-	if s.cfg.LINE == nil || s.cfg.PortalOA.ChannelToken == "" {
+	if !s.canPushFromPortalOA() {
 		return false, nil
 	}
 	admins, err := s.db.FindOrganizationAdmins(r.Context(), orgID)
@@ -23,6 +23,12 @@ func (s *Server) canNotifyByLINE(r *http.Request, orgID string) (bool, error) {
 		return false, err
 	}
 	return len(portal.ReachableByLINE(admins)) > 0, nil
+}
+
+// canPushFromPortalOA tells whether the portal can push messages from its
+// Official Account.
+func (s *Server) canPushFromPortalOA() bool {
+	return s.cfg.LINE != nil && s.cfg.PortalOA.ChannelToken != ""
 }
 
 // handleLinkRequestNotify pushes a just-issued link request URL to the
@@ -46,6 +52,10 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	if err == nil {
 		err = a.Request.Usable(s.now())
 	}
+	if err == nil && !s.canPushFromPortalOA() {
+		// The page offers no button then; a hand-made POST gets this.
+		err = portal.Errorf(portal.EUNAVAILABLE, "This portal can't send LINE messages: its Official Account's channel access token is not configured.")
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -58,9 +68,10 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	}
 	text := fmt.Sprintf("Link request for the LINE MINI App channel %q (%s) to your organization %s (%s). Review and approve it here: %s — it works until %s.",
 		a.Channel.Name, a.Channel.LINEChannelID, a.Organization.Name, a.Organization.ID, issued.URL, a.Request.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	reachable := portal.ReachableByLINE(admins)
 	var sent []string
 	var notice views.Flash
-	for _, admin := range portal.ReachableByLINE(admins) {
+	for _, admin := range reachable {
 		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)))
 		if err != nil {
 			e := line.Explain(err)
@@ -78,5 +89,7 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	case notice.Message == "":
 		notice = views.Flash{Kind: "success", Message: "Sent the URL via LINE to " + strings.Join(sent, ", ") + "."}
 	}
-	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, issued, notice)
+	// What canNotifyByLINE would tell, without reading the admins again.
+	canNotify := s.canPushFromPortalOA() && len(reachable) > 0
+	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, issued, canNotify, notice)
 }

@@ -137,7 +137,7 @@ func (s *Server) handleLinkedOASet(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderBMLinkTab(w, r, h, formStatus(err), views.LinkRequestForm{}, nil, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
+		s.renderBMLinkTab(w, r, h, formStatus(err), views.LinkRequestForm{}, nil, false, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
 		return
 	}
 	s.redirectWithFlash(w, r, channelHref(h.Channel.ID), "success", "Linked OA set to "+l.OAName+" ("+l.BasicID+").")

@@ -101,22 +101,9 @@ func (s *Server) renderOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 // administeredMessagingChannels are the Messaging API channels the actor is
 // an Admin of: those an Official Account can be registered on.
 func (s *Server) administeredMessagingChannels(r *http.Request) ([]portal.Channel, error) {
-	a := actor(r)
-	chs, _, err := s.db.FindChannels(r.Context(), store.ChannelFilter{Actor: a, Kind: portal.KindMessagingAPI, Page: store.Page{Limit: store.MaxPageSize}})
-	if err != nil {
-		return nil, err
-	}
-	admin := chs[:0]
-	for _, ch := range chs {
-		access, err := s.db.FindChannelAccess(r.Context(), a, ch.ID)
-		if err != nil {
-			return nil, err
-		}
-		if access.Role == portal.RoleAdmin {
-			admin = append(admin, ch)
-		}
-	}
-	return admin, nil
+	chs, _, err := s.db.FindChannels(r.Context(), store.ChannelFilter{
+		Actor: actor(r), Kind: portal.KindMessagingAPI, AdminOnly: true, Page: store.Page{Limit: store.MaxPageSize}})
+	return chs, err
 }
 
 // handleOfficialAccountRegister registers a LINE Official Account on a

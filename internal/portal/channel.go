@@ -16,6 +16,9 @@ const (
 	RegionThailand Region = "TH"
 )
 
+// Regions are all regions, in the order forms offer them.
+var Regions = []Region{RegionJapan, RegionTaiwan, RegionThailand}
+
 var regionNames = map[Region]string{RegionJapan: "Japan", RegionTaiwan: "Taiwan", RegionThailand: "Thailand"}
 
 // String returns the region's name as pages show it.
@@ -33,6 +36,9 @@ const (
 	KindMessagingAPI ChannelKind = "messaging_api"
 	KindModule       ChannelKind = "module"
 )
+
+// ChannelKinds are all channel kinds, in the order lists offer them.
+var ChannelKinds = []ChannelKind{KindMiniApp, KindLogin, KindMessagingAPI, KindModule}
 
 var kindNames = map[ChannelKind]string{
 	KindMiniApp: "LINE MINI App", KindLogin: "LINE Login", KindMessagingAPI: "Messaging API", KindModule: "module",

@@ -337,14 +337,21 @@ func CanRecordDetach(role ChannelRole, a ModuleAttachment) error {
 	return CanDetach(role, a)
 }
 
+// CanManageChats tells whether an admin with role may manage chat control
+// for the attachment's bot at all: an Admin, while the bot is usable.
+// CanControlChat adds what one chat needs.
+func CanManageChats(role ChannelRole, a ModuleAttachment) error {
+	if err := requireChannelAdmin(role, "take or release chat control"); err != nil {
+		return err
+	}
+	return a.Usable()
+}
+
 // CanControlChat tells whether an admin with role may acquire or release
 // chat control in a chat of the attachment's bot. LINE needs the
 // message:receive scope for it.
 func CanControlChat(role ChannelRole, a ModuleAttachment, chatID string) error {
-	if err := requireChannelAdmin(role, "take or release chat control"); err != nil {
-		return err
-	}
-	if err := a.Usable(); err != nil {
+	if err := CanManageChats(role, a); err != nil {
 		return err
 	}
 	if !a.HasScope(ScopeMessageReceive) {

@@ -130,6 +130,31 @@ func TestCanDetach(t *testing.T) {
 		"The module channel is no longer attached to Sakura Cafe.")
 }
 
+func TestCanManageChats(t *testing.T) {
+	const forbidden = "Only an Admin of this channel can take or release chat control."
+	a := attached("message:send")
+	suspended := a
+	suspended.Suspended = true
+	tests := []struct {
+		name    string
+		role    portal.ChannelRole
+		a       portal.ModuleAttachment
+		code    string
+		message string
+	}{
+		{"OK without message:receive", portal.RoleAdmin, a, "", ""},
+		{"OK with message:receive", portal.RoleAdmin, attached(portal.ScopeMessageReceive), "", ""},
+		{"Member", portal.RoleMember, a, portal.EFORBIDDEN, forbidden},
+		{"no role", portal.RoleNone, a, portal.EFORBIDDEN, forbidden},
+		{"Member of a suspended bot", portal.RoleMember, suspended, portal.EFORBIDDEN, forbidden},
+		{"suspended", portal.RoleAdmin, suspended, portal.EUNAVAILABLE, portal.OAUnavailableMessage},
+		{"detached", portal.RoleAdmin, portal.DetachBot(a, portal.DetachOther, issued), portal.ECONFLICT, "The module channel is no longer attached to Sakura Cafe."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { check(t, portal.CanManageChats(tt.role, tt.a), tt.code, tt.message) })
+	}
+}
+
 func TestCanControlChat(t *testing.T) {
 	const chatIDMsg = "Enter the chat's ID: a user, group or room ID (U, C or R followed by 32 hex digits), or the 68-character L… user ID of this account's chat."
 	a := attached("message:send", portal.ScopeMessageReceive)

@@ -17,6 +17,9 @@ const (
 	PackagePro   OAPackage = "pro"
 )
 
+// OAPackages are the packages LINE offers, smallest first.
+var OAPackages = []OAPackage{PackageFree, PackageBasic, PackagePro}
+
 var packageNames = map[OAPackage]string{PackageFree: "Free", PackageBasic: "Basic", PackagePro: "Pro"}
 
 // String returns "Free", "Basic" or "Pro".

@@ -15,6 +15,9 @@ const (
 	ReviewRejected   ReviewStatus = "rejected"
 )
 
+// ReviewStatuses are the review statuses, in the order filters offer them.
+var ReviewStatuses = []ReviewStatus{ReviewUnverified, ReviewVerified, ReviewRejected}
+
 var reviewNames = map[ReviewStatus]string{
 	ReviewUnverified: "Unverified", ReviewVerified: "Verified", ReviewRejected: "Rejected",
 }
