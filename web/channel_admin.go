@@ -56,7 +56,7 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 	if ch.Kind == portal.KindMiniApp {
 		msg += " The MINI App is not verified yet: submit its business information for MINI App review on the Business information tab; an operator's approval verifies it and publishes the information."
 	}
-	s.redirectWithFlash(w, r, channelHref(ch.ID), "success", msg)
+	s.redirectWithFlash(w, r, views.ChannelPath(ch.ID), "success", msg)
 }
 
 func (s *Server) handleChannelMembers(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +110,7 @@ func (s *Server) handleChannelRoleGrant(w http.ResponseWriter, r *http.Request) 
 	if before == granted.Role {
 		msg = who + " already was " + article(granted.Role) + " of this channel; nothing changed."
 	}
-	s.redirectWithFlash(w, r, channelHref(h.Channel.ID)+"/members", "success", msg)
+	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID)+"/members", "success", msg)
 }
 
 // article is the role with its article: "an Admin", "a Member".

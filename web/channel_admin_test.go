@@ -12,6 +12,7 @@ import (
 	"lineportal/internal/dbtest"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
+	"lineportal/views"
 )
 
 // registerChannelForm opens "Register a channel" from the channel list.
@@ -204,7 +205,7 @@ func TestChannelMembers_GrantThenSignInAsMember(t *testing.T) {
 	}
 
 	// The Members tab lists the roles the store holds.
-	tab := dev.get(ts.URL + channelHref(order) + "/members")
+	tab := dev.get(ts.URL + views.ChannelPath(order) + "/members")
 	if tab.res.StatusCode != http.StatusOK || tab.doc.Find("#tab-members[aria-current=page]").Length() != 1 {
 		t.Fatalf("Members tab: %d", tab.res.StatusCode)
 	}
@@ -222,11 +223,11 @@ func TestChannelMembers_GrantThenSignInAsMember(t *testing.T) {
 
 	// Before the grant, Nao may not see the channel.
 	outsider := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	if p := outsider.get(ts.URL + channelHref(order) + "/members"); p.res.StatusCode != http.StatusForbidden {
+	if p := outsider.get(ts.URL + views.ChannelPath(order) + "/members"); p.res.StatusCode != http.StatusForbidden {
 		t.Errorf("someone without a role opened the Members tab: %d", p.res.StatusCode)
 	}
 	before := dbtest.Tables(t, raw, "admins", "channel_roles")
-	if p := outsider.post(ts.URL+channelHref(order)+"/members", url.Values{"line_user_id": {nao.ID}, "role": {"admin"}}); p.res.StatusCode != http.StatusForbidden {
+	if p := outsider.post(ts.URL+views.ChannelPath(order)+"/members", url.Values{"line_user_id": {nao.ID}, "role": {"admin"}}); p.res.StatusCode != http.StatusForbidden {
 		t.Errorf("someone without a role gave a role: %d", p.res.StatusCode)
 	}
 	if dbtest.Tables(t, raw, "admins", "channel_roles") != before {
@@ -235,7 +236,7 @@ func TestChannelMembers_GrantThenSignInAsMember(t *testing.T) {
 
 	// The Admin gives Nao, who has never signed in, the role Member.
 	done := dev.submit(tab, "#grant-role-form", url.Values{"line_user_id": {" " + nao.ID + " "}, "role": {"member"}}, "", "")
-	if done.res.StatusCode != http.StatusSeeOther || done.location(t) != ts.URL+channelHref(order)+"/members" {
+	if done.res.StatusCode != http.StatusSeeOther || done.location(t) != ts.URL+views.ChannelPath(order)+"/members" {
 		t.Fatalf("grant answered %d: %.400s", done.res.StatusCode, done.doc.Find("main").Text())
 	}
 	tab = dev.follow(done)
@@ -252,7 +253,7 @@ func TestChannelMembers_GrantThenSignInAsMember(t *testing.T) {
 	if kind, role := ts.listedRole(t, v, "Sakura Order", nao.ID); kind != "LINE MINI App" || role != "member" {
 		t.Errorf("Nao's list: %q, role %q", kind, role)
 	}
-	shown := v.get(ts.URL + channelHref(order))
+	shown := v.get(ts.URL + views.ChannelPath(order))
 	if shown.res.StatusCode != http.StatusOK || !strings.Contains(shown.doc.Find(".page-head").Text(), "Your role: Member") {
 		t.Fatalf("Nao opens the channel: %d %q", shown.res.StatusCode, shown.doc.Find(".page-head").Text())
 	}
@@ -260,18 +261,18 @@ func TestChannelMembers_GrantThenSignInAsMember(t *testing.T) {
 		t.Errorf("a Member is offered the link request form: %q", shown.doc.Find("#link-request").Text())
 	}
 	before = dbtest.Tables(t, raw, "link_requests", "admins", "channel_roles", "audit_log")
-	if p := v.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {"BM00000000001"}}); p.res.StatusCode != http.StatusForbidden {
+	if p := v.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {"BM00000000001"}}); p.res.StatusCode != http.StatusForbidden {
 		t.Errorf("a Member sent a link request: %d", p.res.StatusCode)
 	}
 	// A Member sees the roles but may not give any.
-	members := v.get(ts.URL + channelHref(order) + "/members")
+	members := v.get(ts.URL + views.ChannelPath(order) + "/members")
 	if members.doc.Find("#grant-role-form").Length() != 0 || !strings.Contains(members.doc.Find("#cannot-grant").Text(), "Only an Admin of this channel can change its roles.") {
 		t.Errorf("a Member's Members tab: %q", members.doc.Find("#grant-role").Text())
 	}
 	if row := members.doc.Find(`#member-list tr[data-line-user-id="` + nao.ID + `"]`); row.Find(".member-name").Text() != "Nao Kimura" {
 		t.Errorf("after sign-in Nao is shown as %q", row.Find(".member-name").Text())
 	}
-	refused := v.post(ts.URL+channelHref(order)+"/members", url.Values{"line_user_id": {nao.ID}, "role": {"admin"}})
+	refused := v.post(ts.URL+views.ChannelPath(order)+"/members", url.Values{"line_user_id": {nao.ID}, "role": {"admin"}})
 	if refused.res.StatusCode != http.StatusForbidden || !strings.Contains(refused.doc.Find("#grant-role .alert-error").Text(), "Only an Admin of this channel can change its roles.") {
 		t.Errorf("a Member gave a role: %d %q", refused.res.StatusCode, refused.doc.Find("#grant-role").Text())
 	}
@@ -288,7 +289,7 @@ func TestChannelMembers_RefusalsKeepInput(t *testing.T) {
 	raw := rawDB(t)
 	order := ts.channelID(t, "Sakura Order")
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
-	tab := dev.get(ts.URL + channelHref(order) + "/members")
+	tab := dev.get(ts.URL + views.ChannelPath(order) + "/members")
 	cases := []struct {
 		name, id, role string
 		status         int

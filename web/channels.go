@@ -126,7 +126,7 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if token == "" {
-		s.redirectWithFlash(w, r, channelHref(h.Channel.ID), "success",
+		s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success",
 			"You administer organization "+req.OrgID+", so the link request was approved at once: the channel is now linked.")
 		return
 	}
@@ -189,7 +189,7 @@ func (s *Server) handleMiniAppReviewSubmit(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, channelHref(id)+"/business-info", "success",
+	s.redirectWithFlash(w, r, views.ChannelPath(id)+"/business-info", "success",
 		"Draft submitted for MINI App re-review. An operator will review it; once approved it is published.")
 }
 

@@ -96,14 +96,6 @@ func (s *Server) absoluteURL(path string) string {
 	return u.String()
 }
 
-func channelHref(id int64) string { return "/channels/" + strconv.FormatInt(id, 10) }
-
-func organizationHref(id string) string { return "/organizations/" + id }
-
-func accountHref(orgID string, channelID int64) string {
-	return organizationHref(orgID) + "/accounts/" + strconv.FormatInt(channelID, 10)
-}
-
 // businessInfoFrom reads the company name and address fields of a form.
 func businessInfoFrom(r *http.Request) portal.BusinessInfo {
 	return portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")}

@@ -11,6 +11,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/portal"
 	"lineportal/store"
+	"lineportal/views"
 )
 
 // channelID finds a demo channel's portal ID by name.
@@ -48,7 +49,7 @@ func (v *visitor) post(target string, form url.Values) page {
 // the URL the page shows.
 func (ts *testServer) sendLinkRequest(t *testing.T, v *visitor, channelID int64, orgID string) string {
 	t.Helper()
-	p := v.post(ts.URL+channelHref(channelID)+"/link-requests", url.Values{"org_id": {orgID}})
+	p := v.post(ts.URL+views.ChannelPath(channelID)+"/link-requests", url.Values{"org_id": {orgID}})
 	u, ok := p.doc.Find("#link-request-url").Attr("value")
 	if p.res.StatusCode != http.StatusOK || !ok {
 		t.Fatalf("sending a link request answered %d without a URL: %.400s", p.res.StatusCode, p.doc.Find("main").Text())
@@ -61,11 +62,11 @@ func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
 	order := ts.channelID(t, "Sakura Order")
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 
-	tab := dev.get(ts.URL + channelHref(order))
+	tab := dev.get(ts.URL + views.ChannelPath(order))
 	if tab.res.StatusCode != 200 || tab.doc.Find("#send-link-request").Length() != 1 {
 		t.Fatalf("BM link tab: %d, send form present: %d", tab.res.StatusCode, tab.doc.Find("#send-link-request").Length())
 	}
-	p := dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
 	linkURL, _ := p.doc.Find("#link-request-url").Attr("value")
 	if !strings.HasPrefix(linkURL, ts.URL+"/link/") || len(linkURL)-len(ts.URL+"/link/") < 26 {
 		t.Fatalf("link request URL %q", linkURL)
@@ -108,7 +109,7 @@ func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
 	}
 
 	// The developer sees the link and its review on the channel.
-	tab = dev.get(ts.URL + channelHref(order))
+	tab = dev.get(ts.URL + views.ChannelPath(order))
 	if tab.doc.Find("#linked-org-id").Text() != demo.SakuraFoodsID || tab.doc.Find("#review-status").AttrOr("data-status", "") != "Verified" {
 		t.Fatalf("channel tab after approval: %q %q", tab.doc.Find("#linked-org-id").Text(), tab.doc.Find("#review-status").AttrOr("data-status", ""))
 	}
@@ -139,7 +140,7 @@ func TestLinkLifecycle_RefusalsKeepInputAndNameTheCondition(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.channel+" → "+c.orgID, func(t *testing.T) {
-			p := dev.post(ts.URL+channelHref(ts.channelID(t, c.channel))+"/link-requests", url.Values{"org_id": {c.orgID}})
+			p := dev.post(ts.URL+views.ChannelPath(ts.channelID(t, c.channel))+"/link-requests", url.Values{"org_id": {c.orgID}})
 			msg := p.doc.Find("#link-request").Text()
 			if p.res.StatusCode != c.wantStatus || !strings.Contains(msg, c.want) {
 				t.Fatalf("%d %q; want %d with %q", p.res.StatusCode, msg, c.wantStatus, c.want)
@@ -210,7 +211,7 @@ func TestLinkLifecycle_SenderWhoAdministersIsApprovedAtOnce(t *testing.T) {
 	ts := newTestServer(t)
 	both := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
 	coupons := ts.channelID(t, "Hanami Coupons")
-	p := both.post(ts.URL+channelHref(coupons)+"/link-requests", url.Values{"org_id": {demo.HanamiRetailID}})
+	p := both.post(ts.URL+views.ChannelPath(coupons)+"/link-requests", url.Values{"org_id": {demo.HanamiRetailID}})
 	if p.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("answered %d", p.res.StatusCode)
 	}
@@ -241,13 +242,13 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 	}
 
 	// Fix the channel: draft, MINI App re-review by the operator.
-	info := dev.post(ts.URL+channelHref(points)+"/business-info", url.Values{
+	info := dev.post(ts.URL+views.ChannelPath(points)+"/business-info", url.Values{
 		"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"},
 	})
 	if info.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("saving the draft answered %d: %.300s", info.res.StatusCode, info.doc.Find("main").Text())
 	}
-	if p := dev.post(ts.URL+channelHref(points)+"/mini-app-review", nil); p.res.StatusCode != http.StatusSeeOther {
+	if p := dev.post(ts.URL+views.ChannelPath(points)+"/mini-app-review", nil); p.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submitting for review answered %d", p.res.StatusCode)
 	}
 	queue := op.get(ts.URL + "/operator")
@@ -259,11 +260,11 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 	}
 
 	// Resubmit from the organization's Accounts & channels → Details.
-	accounts := boss.get(ts.URL + organizationHref(demo.SakuraFoodsID) + "?review=rejected")
+	accounts := boss.get(ts.URL + views.OrganizationPath(demo.SakuraFoodsID) + "?review=rejected")
 	if accounts.doc.Find("#accounts tbody tr").Length() != 1 {
 		t.Fatalf("rejected filter lists %d rows", accounts.doc.Find("#accounts tbody tr").Length())
 	}
-	details = boss.get(ts.URL + accountHref(demo.SakuraFoodsID, points))
+	details = boss.get(ts.URL + views.AccountPath(demo.SakuraFoodsID, points))
 	done := boss.follow(boss.submit(details, "form[action$='/resubmit']", nil, "", ""))
 	if got := done.doc.Find("#review-status").AttrOr("data-status", ""); got != "Verified" {
 		t.Fatalf("after resubmission: %q", got)
@@ -271,15 +272,15 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 
 	// Transfer to the other organization the administrator runs: the
 	// review starts over there (Hanami Retail's info differs: Rejected).
-	moved := boss.post(ts.URL+accountHref(demo.SakuraFoodsID, points)+"/transfer", url.Values{"dest_org_id": {demo.HanamiRetailID}})
-	if moved.res.StatusCode != http.StatusSeeOther || !strings.Contains(moved.location(t), accountHref(demo.HanamiRetailID, points)) {
+	moved := boss.post(ts.URL+views.AccountPath(demo.SakuraFoodsID, points)+"/transfer", url.Values{"dest_org_id": {demo.HanamiRetailID}})
+	if moved.res.StatusCode != http.StatusSeeOther || !strings.Contains(moved.location(t), views.AccountPath(demo.HanamiRetailID, points)) {
 		t.Fatalf("transfer answered %d → %q", moved.res.StatusCode, moved.res.Header.Get("Location"))
 	}
 	after := boss.follow(moved)
 	if after.doc.Find("#org-id").Text() != demo.HanamiRetailID || after.doc.Find("#review-status").AttrOr("data-status", "") == "Verified" {
 		t.Fatalf("after transfer: org %q review %q", after.doc.Find("#org-id").Text(), after.doc.Find("#review-status").AttrOr("data-status", ""))
 	}
-	if old := boss.get(ts.URL + accountHref(demo.SakuraFoodsID, points)); old.res.StatusCode != http.StatusNotFound {
+	if old := boss.get(ts.URL + views.AccountPath(demo.SakuraFoodsID, points)); old.res.StatusCode != http.StatusNotFound {
 		t.Fatalf("the old organization still lists the channel: %d", old.res.StatusCode)
 	}
 }
@@ -297,12 +298,12 @@ func TestLinkLifecycle_Permissions(t *testing.T) {
 		form   url.Values
 		want   int
 	}{
-		{"org admin cannot see a channel they have no role on", boss, "GET", channelHref(order), nil, 403},
-		{"org admin cannot send its link request", boss, "POST", channelHref(order) + "/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}}, 403},
-		{"developer cannot open an organization", dev, "GET", organizationHref(demo.SakuraFoodsID), nil, 403},
+		{"org admin cannot see a channel they have no role on", boss, "GET", views.ChannelPath(order), nil, 403},
+		{"org admin cannot send its link request", boss, "POST", views.ChannelPath(order) + "/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}}, 403},
+		{"developer cannot open an organization", dev, "GET", views.OrganizationPath(demo.SakuraFoodsID), nil, 403},
 		{"developer cannot use the operator queues", dev, "GET", "/operator", nil, 403},
 		{"developer cannot verify an organization", dev, "POST", "/operator/organizations/" + demo.HanamiRetailID + "/verify", nil, 403},
-		{"developer cannot edit an organization", dev, "POST", organizationHref(demo.HanamiRetailID) + "/business-info", url.Values{"company_name": {"x"}, "address": {"y"}}, 403},
+		{"developer cannot edit an organization", dev, "POST", views.OrganizationPath(demo.HanamiRetailID) + "/business-info", url.Values{"company_name": {"x"}, "address": {"y"}}, 403},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -330,14 +331,14 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 
 	// No administrator of the organization has signed in yet, so none is
 	// known to be a friend of the portal's account: no button.
-	p := dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
 	if p.doc.Find("#notify-by-line").Length() != 0 {
 		t.Fatal("the LINE button is offered with no friend to send to")
 	}
 
 	// Ken is a friend of the portal's account on LINE; signing in records it.
 	ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	p = dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	p = dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
 	linkURL, _ := p.doc.Find("#link-request-url").Attr("value")
 	if p.doc.Find("#notify-by-line").Length() != 1 {
 		t.Fatal("no LINE button although an administrator is a friend")
@@ -364,7 +365,7 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 	t.Run("a token of another channel is refused", func(t *testing.T) {
 		points := ts.channelID(t, "Sakura Points")
 		token := strings.TrimPrefix(linkURL, ts.URL+"/link/")
-		p := dev.post(ts.URL+channelHref(points)+"/link-requests/notify", url.Values{"token": {token}})
+		p := dev.post(ts.URL+views.ChannelPath(points)+"/link-requests/notify", url.Values{"token": {token}})
 		if p.res.StatusCode != http.StatusNotFound {
 			t.Fatalf("answered %d", p.res.StatusCode)
 		}
@@ -377,7 +378,7 @@ func TestOversizedFormChangesNothing(t *testing.T) {
 	ts := newTestServer(t)
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 	order := ts.channelID(t, "Sakura Order")
-	p := dev.post(ts.URL+channelHref(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID + strings.Repeat(" ", 100<<10)}})
+	p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID + strings.Repeat(" ", 100<<10)}})
 	if p.res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("an oversized form answered %d", p.res.StatusCode)
 	}

@@ -32,10 +32,6 @@ const (
 	keyAttachStarted  = "attach_started"
 )
 
-func moduleHref(id int64) string { return "/modules/" + strconv.FormatInt(id, 10) }
-
-func botHref(moduleID int64, botID string) string { return moduleHref(moduleID) + "/bots/" + botID }
-
 func (s *Server) handleModuleList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	chs, next, err := s.db.FindChannels(r.Context(), store.ChannelFilter{Actor: a, All: portal.CanListAll(a) == nil, Kind: portal.KindModule,
@@ -106,7 +102,7 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 		s.renderModuleRegister(w, r, formStatus(err), f)
 		return
 	}
-	s.redirectWithFlash(w, r, moduleHref(ch.ID), "success", "Module channel registered. Its secret and access token are stored encrypted.")
+	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Module channel registered. Its secret and access token are stored encrypted.")
 }
 
 // proveChannelSecret asks LINE for a stateless channel access token (and
@@ -193,7 +189,7 @@ func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int
 	}
 	if next != "" {
 		// Not nextHref: a refused form renders this page at its own path.
-		v.NextHref = moduleHref(ch.ID) + "?after=" + url.QueryEscape(string(next))
+		v.NextHref = views.ModulePath(ch.ID) + "?after=" + url.QueryEscape(string(next))
 	}
 	s.render(w, r, status, views.ModulePage(s.shell(w, r, "modules"), v))
 }
@@ -221,7 +217,7 @@ func (s *Server) handleModuleCredentials(w http.ResponseWriter, r *http.Request)
 	}
 	switch {
 	case err == nil:
-		s.redirectWithFlash(w, r, moduleHref(ch.ID), "success", "Credentials replaced. Webhooks signed with the old channel secret are refused from now on.")
+		s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Credentials replaced. Webhooks signed with the old channel secret are refused from now on.")
 	case isFormRefusal(err):
 		s.renderModule(w, r, statusOf(portal.ErrorCode(err)), views.ModuleView{Channel: ch, Access: access, CredentialsErr: err}, nil)
 	default:
@@ -300,7 +296,7 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 		if q.Get("error") == "access_denied" {
 			msg = "The Official Account's administrator cancelled, so the module was not attached."
 		}
-		s.redirectWithFlash(w, r, moduleHref(channelID), "error", msg)
+		s.redirectWithFlash(w, r, views.ModulePath(channelID), "error", msg)
 		return
 	}
 	ctx := r.Context()
@@ -315,7 +311,7 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	att, err := s.cfg.LINE.ExchangeAttachCode(ctx, ch.LINEChannelID, creds.ChannelSecret, q.Get("code"), s.absoluteURL("/modules/callback"), verifier)
 	if err != nil {
-		s.lineRefused(w, r, moduleHref(channelID), "attaching", err)
+		s.lineRefused(w, r, views.ModulePath(channelID), "attaching", err)
 		return
 	}
 	a, err := s.db.RecordAttachment(ctx, actor(r), channelID, portal.AttachedBot{BotID: att.BotID, Scopes: att.Scopes})
@@ -330,7 +326,7 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 	} else if err := s.recordBots(ctx, ch, page); err != nil {
 		s.log.Error("recording LINE's bot list after attaching", "request_id", requestID(ctx), "error", err)
 	}
-	s.redirectWithFlash(w, r, botHref(channelID, a.Bot.BotID), "success", "Attached to the LINE Official Account "+a.Bot.BotID+" with scopes: "+strings.Join(a.Scopes, " ")+".")
+	s.redirectWithFlash(w, r, views.BotPath(channelID, a.Bot.BotID), "success", "Attached to the LINE Official Account "+a.Bot.BotID+" with scopes: "+strings.Join(a.Scopes, " ")+".")
 }
 
 // lineRefused tells the person LINE's answer, in words, with LINE's request
@@ -362,7 +358,7 @@ func botListNextHref(moduleID int64, next string) string {
 	if next == "" {
 		return ""
 	}
-	return moduleHref(moduleID) + "/bots?start=" + url.QueryEscape(next)
+	return views.ModulePath(moduleID) + "/bots?start=" + url.QueryEscape(next)
 }
 
 // handleBotList pages through LINE's bot list (following its continuation
@@ -463,7 +459,7 @@ func (s *Server) renderBot(w http.ResponseWriter, r *http.Request, status int, v
 		return
 	}
 	// The page's own path: after a refused POST, r's path is the action's.
-	page := &http.Request{URL: &url.URL{Path: botHref(v.Channel.ID, v.Attachment.Bot.BotID), RawQuery: r.URL.RawQuery}}
+	page := &http.Request{URL: &url.URL{Path: views.BotPath(v.Channel.ID, v.Attachment.Bot.BotID), RawQuery: r.URL.RawQuery}}
 	v.EventsNextHref = queueHref(page, "after", string(next))
 	v.FollowersNextHref = queueHref(page, "followers", string(nextFollowers))
 	s.render(w, r, status, views.BotPage(s.shell(w, r, "modules"), v))
@@ -515,7 +511,7 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string, 
 		s.fail(w, r, err)
 		return
 	}
-	back := botHref(v.Channel.ID, v.Attachment.Bot.BotID)
+	back := views.BotPath(v.Channel.ID, v.Attachment.Bot.BotID)
 	if err := callLINE(r.Context(), creds.AccessToken, v); err != nil {
 		if _, invalid := errors.AsType[*line.InputError](err); invalid {
 			s.refuseBotForm(w, r, v, form, err)

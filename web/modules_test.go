@@ -16,6 +16,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
+	"lineportal/views"
 )
 
 // moduleTest is the test server with the simulator's demo module channel
@@ -45,7 +46,7 @@ func newModuleTest(t *testing.T) *moduleTest {
 // screen (approving the demo Official Account), the callback.
 func (mt *moduleTest) attach(t *testing.T, v *visitor) page {
 	t.Helper()
-	form := v.get(mt.URL + moduleHref(mt.channelID))
+	form := v.get(mt.URL + views.ModulePath(mt.channelID))
 	toLINE := v.submit(form, "#attach-form", url.Values{"scope": {"message:send", "message:receive", "message:mark_as_read"}}, "", "")
 	consent := v.follow(toLINE)
 	back := v.submit(consent, "form", url.Values{"bot": {mt.mod.OfficialAccount.BotID}}, "action", "approve")
@@ -77,7 +78,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 	mt := newModuleTest(t)
 	v := mt.signedIn(t, mt.demo.Developer.ID)
 	bot := mt.mod.OfficialAccount.BotID
-	botPage := mt.URL + botHref(mt.channelID, bot)
+	botPage := mt.URL + views.BotPath(mt.channelID, bot)
 	friend := mt.mod.Friends[0].ID
 
 	page := mt.attach(t, v)
@@ -90,7 +91,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 	// The attached webhook arrives too and lands in the bot's history.
 	mt.waitFor(t, "the attached event", func(a portal.ModuleAttachment) bool { return a.State == portal.Attached })
 
-	list := v.get(mt.URL + moduleHref(mt.channelID) + "/bots")
+	list := v.get(mt.URL + views.ModulePath(mt.channelID) + "/bots")
 	if list.doc.Find(`.attachment-list tr[data-bot-id="`+bot+`"]`).Length() != 1 {
 		t.Fatalf("bot list: %.300s", list.doc.Find("#bot-list").Text())
 	}
@@ -365,7 +366,7 @@ func TestModule_ReplaceCredentials(t *testing.T) {
 	mt := newModuleTest(t)
 	ctx := t.Context()
 	box := mt.srv.cfg.Secrets
-	modulePage := mt.URL + moduleHref(mt.channelID)
+	modulePage := mt.URL + views.ModulePath(mt.channelID)
 	// The portal holds a secret LINE has since reissued: its webhooks fail
 	// until an Admin enters the new one.
 	const stale = "0123456789abcdef0123456789abcdef"
@@ -453,7 +454,7 @@ func TestModule_BotList(t *testing.T) {
 	mt := newModuleTest(t)
 	raw := rawDB(t)
 	v := mt.signedIn(t, mt.demo.Developer.ID)
-	list := mt.URL + moduleHref(mt.channelID) + "/bots"
+	list := mt.URL + views.ModulePath(mt.channelID) + "/bots"
 	const unknown = "U00000000000000000000000000000b01"
 	// The store drops this bot's row whatever writes it (the attached
 	// webhook, the bot list's sync): LINE lists a bot the store doesn't
@@ -521,7 +522,7 @@ func TestBotListNextHref(t *testing.T) {
 func TestModule_AttachRequestRefusalKeepsInput(t *testing.T) {
 	mt := newModuleTest(t)
 	v := mt.signedIn(t, mt.demo.Developer.ID)
-	p := v.post(mt.URL+moduleHref(mt.channelID)+"/attach", url.Values{"region": {"TW"}, "basic_search_id": {"@sakuracafe"},
+	p := v.post(mt.URL+views.ModulePath(mt.channelID)+"/attach", url.Values{"region": {"TW"}, "basic_search_id": {"@sakuracafe"},
 		"scope": {"message:send", "crm:manage"}, "brand_type": {"verified"}})
 	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#scope-error").Text(), `"crm:manage"`) {
 		t.Fatalf("answered %d: %q", p.res.StatusCode, p.doc.Find("#attach-form").Text())
@@ -532,7 +533,7 @@ func TestModule_AttachRequestRefusalKeepsInput(t *testing.T) {
 		form.Find(`input[name=brand_type][value=verified][checked]`).Length() != 1 {
 		t.Errorf("the input was not kept: %s", goquery.NewDocumentFromNode(form.Nodes[0]).Text())
 	}
-	if p := v.post(mt.URL+moduleHref(mt.channelID)+"/attach", url.Values{"region": {"JP"}, "scope": {"message:send"}, "brand_type": {"gold"}}); p.res.StatusCode != http.StatusUnprocessableEntity ||
+	if p := v.post(mt.URL+views.ModulePath(mt.channelID)+"/attach", url.Values{"region": {"JP"}, "scope": {"message:send"}, "brand_type": {"gold"}}); p.res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(p.doc.Find("#brand_type-error").Text(), `"gold"`) {
 		t.Fatalf("an unknown account type: %d", p.res.StatusCode)
 	}
@@ -544,7 +545,7 @@ func TestModule_BotActionRefusalKeepsInput(t *testing.T) {
 	mt := newModuleTest(t)
 	v := mt.signedIn(t, mt.demo.Developer.ID)
 	mt.attach(t, v)
-	botPage := mt.URL + botHref(mt.channelID, mt.mod.OfficialAccount.BotID)
+	botPage := mt.URL + views.BotPath(mt.channelID, mt.mod.OfficialAccount.BotID)
 	friend := mt.mod.Friends[0].ID
 
 	t.Run("acquire: a bad chat ID", func(t *testing.T) {
@@ -605,7 +606,7 @@ func TestModule_BotEventHistoryPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	p := v.get(mt.URL + botHref(mt.channelID, bot))
+	p := v.get(mt.URL + views.BotPath(mt.channelID, bot))
 	for pages := 1; ; pages++ {
 		rows := p.doc.Find("#event-history .webhook-event")
 		rows.Each(func(_ int, r *goquery.Selection) {

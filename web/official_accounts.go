@@ -9,8 +9,6 @@ import (
 	"lineportal/views"
 )
 
-func officialAccountHref(id int64) string { return "/official-accounts/" + strconv.FormatInt(id, 10) }
-
 func (s *Server) handleOfficialAccountList(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	accounts, next, err := s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{Actor: a, All: portal.CanListAll(a) == nil,
@@ -88,7 +86,7 @@ func (s *Server) handleOfficialAccountUpdate(w http.ResponseWriter, r *http.Requ
 		s.render(w, r, formStatus(err), views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
 		return
 	}
-	s.redirectWithFlash(w, r, officialAccountHref(v.Account.ID), "success", "Saved.")
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "Saved.")
 }
 
 func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +105,7 @@ func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Req
 		s.render(w, r, formStatus(err), views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
 		return
 	}
-	s.redirectWithFlash(w, r, officialAccountHref(v.Account.ID), "success",
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success",
 		"Linked to organization "+link.OrgID+". Account linking review status: "+link.Review.Status.String()+".")
 }
 
@@ -140,7 +138,7 @@ func (s *Server) handleLinkedOASet(w http.ResponseWriter, r *http.Request) {
 		s.renderBMLinkTab(w, r, h, formStatus(err), views.LinkRequestForm{}, nil, false, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
 		return
 	}
-	s.redirectWithFlash(w, r, channelHref(h.Channel.ID), "success", "Linked OA set to "+l.OAName+" ("+l.BasicID+").")
+	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "Linked OA set to "+l.OAName+" ("+l.BasicID+").")
 }
 
 // loadOALinking reads the organization and its accounts for the "LINE
@@ -231,6 +229,6 @@ func (s *Server) handleOALink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, officialAccountHref(l.OfficialAccountID), "success",
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(l.OfficialAccountID), "success",
 		"Linked the LINE MINI App channel "+l.ChannelName+" to "+l.OAName+" ("+l.BasicID+"). This link can't be removed.")
 }

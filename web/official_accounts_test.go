@@ -12,6 +12,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/portal"
 	"lineportal/store"
+	"lineportal/views"
 )
 
 // oaID finds a demo Official Account's portal ID by basic ID.
@@ -33,7 +34,7 @@ func (ts *testServer) oaID(t *testing.T, basicID string) int64 {
 func TestOALinking_PickAccountSelectTargetConfirmLink(t *testing.T) {
 	ts := newTestServer(t)
 	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	linking := ts.URL + organizationHref(demo.MomijiFoodsID) + "/oa-linking"
+	linking := ts.URL + views.OrganizationPath(demo.MomijiFoodsID) + "/oa-linking"
 
 	p := boss.get(linking)
 	bakery := p.doc.Find(`.oa-choice[data-basic-id="@momijibakery"]`)
@@ -76,7 +77,7 @@ func TestOALinking_PickAccountSelectTargetConfirmLink(t *testing.T) {
 	// The developer sees it on the channel, with no way to change it.
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 	order := ts.channelID(t, "Momiji Cafe Order")
-	ch := dev.get(ts.URL + channelHref(order))
+	ch := dev.get(ts.URL + views.ChannelPath(order))
 	if ch.doc.Find("#linked-oa").AttrOr("data-basic-id", "") != "@momijicafe" {
 		t.Fatalf("channel page: %q", ch.doc.Find("#oa-link").Text())
 	}
@@ -95,9 +96,9 @@ func TestOALinking_Access(t *testing.T) {
 	// A developer who also administers the organization reaches the screen
 	// from the channel's Business Manager link tab.
 	both := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
-	tab := both.get(ts.URL + channelHref(order))
+	tab := both.get(ts.URL + views.ChannelPath(order))
 	href := tab.doc.Find("#open-oa-linking").AttrOr("href", "")
-	if href != organizationHref(demo.MomijiFoodsID)+"/oa-linking" {
+	if href != views.OrganizationPath(demo.MomijiFoodsID)+"/oa-linking" {
 		t.Fatalf("shortcut: %q", href)
 	}
 	if p := both.get(ts.URL + href); p.res.StatusCode != 200 || p.doc.Find(".oa-choice").Length() != 3 {
@@ -106,7 +107,7 @@ func TestOALinking_Access(t *testing.T) {
 
 	// A developer who does not administer it gets neither.
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
-	if dev.get(ts.URL+channelHref(order)).doc.Find("#open-oa-linking").Length() != 0 {
+	if dev.get(ts.URL+views.ChannelPath(order)).doc.Find("#open-oa-linking").Length() != 0 {
 		t.Fatal("the shortcut is offered to a developer who is no administrator")
 	}
 	if p := dev.get(ts.URL + href); p.res.StatusCode != http.StatusForbidden {
@@ -126,7 +127,7 @@ func TestLinkedOA_OffersSameProviderAndSetsIt(t *testing.T) {
 	ts := newTestServer(t)
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 	login := ts.channelID(t, "Momiji Members Login")
-	page := dev.get(ts.URL + channelHref(login))
+	page := dev.get(ts.URL + views.ChannelPath(login))
 	var offered []string
 	page.doc.Find("#oa_id option").Each(func(_ int, o *goquery.Selection) { offered = append(offered, o.Text()) })
 	if len(offered) != 3 || strings.Contains(strings.Join(offered, ","), "@momijilogistics") {
@@ -137,12 +138,12 @@ func TestLinkedOA_OffersSameProviderAndSetsIt(t *testing.T) {
 	}
 
 	other := strconv.FormatInt(ts.oaID(t, "@momijilogistics"), 10)
-	refused := dev.post(ts.URL+channelHref(login)+"/linked-oa", url.Values{"oa_id": {other}})
+	refused := dev.post(ts.URL+views.ChannelPath(login)+"/linked-oa", url.Values{"oa_id": {other}})
 	if refused.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(refused.doc.Find("#flash").Text(), "provider") {
 		t.Fatalf("another provider's account: %d %q", refused.res.StatusCode, refused.doc.Find("#flash").Text())
 	}
 	cafe := strconv.FormatInt(ts.oaID(t, "@momijicafe"), 10)
-	done := dev.post(ts.URL+channelHref(login)+"/linked-oa", url.Values{"oa_id": {cafe}})
+	done := dev.post(ts.URL+views.ChannelPath(login)+"/linked-oa", url.Values{"oa_id": {cafe}})
 	if done.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("setting the Linked OA answered %d", done.res.StatusCode)
 	}
@@ -152,7 +153,7 @@ func TestLinkedOA_OffersSameProviderAndSetsIt(t *testing.T) {
 
 	// A Member of the Login channel can't change it.
 	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	if p := boss.post(ts.URL+channelHref(login)+"/linked-oa", url.Values{"oa_id": {cafe}}); p.res.StatusCode != http.StatusForbidden {
+	if p := boss.post(ts.URL+views.ChannelPath(login)+"/linked-oa", url.Values{"oa_id": {cafe}}); p.res.StatusCode != http.StatusForbidden {
 		t.Fatalf("someone without a role set it: %d", p.res.StatusCode)
 	}
 }
@@ -161,7 +162,7 @@ func TestOfficialAccountPage(t *testing.T) {
 	ts := newTestServer(t)
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 	cafe := ts.oaID(t, "@momijicafe")
-	p := dev.get(ts.URL + officialAccountHref(cafe))
+	p := dev.get(ts.URL + views.OfficialAccountPath(cafe))
 	if p.res.StatusCode != 200 || p.doc.Find("#oa-org-id").Text() != demo.MomijiFoodsID ||
 		!strings.Contains(p.doc.Find("#oa-package").Text(), "15000") {
 		t.Fatalf("OA page: %d org %q package %q", p.res.StatusCode, p.doc.Find("#oa-org-id").Text(), p.doc.Find("#oa-package").Text())
@@ -170,11 +171,11 @@ func TestOfficialAccountPage(t *testing.T) {
 	// name can still change.
 	edit := url.Values{"name": {"Momiji Cafe Tokyo"}, "picture_url": {""}, "package": {"pro"},
 		"company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}}
-	if r := dev.post(ts.URL+officialAccountHref(cafe), edit); r.res.StatusCode != http.StatusSeeOther {
+	if r := dev.post(ts.URL+views.OfficialAccountPath(cafe), edit); r.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit answered %d: %s", r.res.StatusCode, r.doc.Find("#oa-edit").Text())
 	}
 	edit.Set("address", "somewhere else")
-	r := dev.post(ts.URL+officialAccountHref(cafe), edit)
+	r := dev.post(ts.URL+views.OfficialAccountPath(cafe), edit)
 	if r.res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("changing verified business info answered %d", r.res.StatusCode)
 	}

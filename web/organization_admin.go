@@ -46,7 +46,7 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 		s.render(w, r, formStatus(err), views.OrganizationRegisterPage(s.shell(w, r, "organizations"), f))
 		return
 	}
-	s.redirectWithFlash(w, r, organizationHref(org.ID)+"/business-info", "success",
+	s.redirectWithFlash(w, r, views.OrganizationPath(org.ID)+"/business-info", "success",
 		"Organization "+org.ID+" registered, with you as its administrator. It is "+org.Verification.String()+
 			": fill in its business info here and submit it for the organization verification review, which an operator runs.")
 }
@@ -82,7 +82,7 @@ func (s *Server) handleOrganizationAdminAdd(w http.ResponseWriter, r *http.Reque
 	if added.LastSignInAt.IsZero() {
 		msg += " They have not signed in yet; they can as soon as they sign in with LINE Login."
 	}
-	s.redirectWithFlash(w, r, organizationHref(h.Organization.ID)+"/members", "success", msg)
+	s.redirectWithFlash(w, r, views.OrganizationPath(h.Organization.ID)+"/members", "success", msg)
 }
 
 func (s *Server) handleOfficialAccountNew(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +129,7 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 		s.renderOfficialAccountRegister(w, r, formStatus(err), f)
 		return
 	}
-	s.redirectWithFlash(w, r, officialAccountHref(oa.ID), "success",
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(oa.ID), "success",
 		"LINE Official Account "+oa.BasicID+" registered on the Messaging API channel "+oa.ChannelName+", with you as its Admin.")
 }
 
@@ -155,6 +155,6 @@ func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Re
 		s.render(w, r, formStatus(err), views.OfficialAccountPage(shell, v))
 		return
 	}
-	s.redirectWithFlash(w, r, officialAccountHref(v.Account.ID), "success",
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success",
 		"Transferred to organization "+link.OrgID+". The account linking review started over: "+link.Review.Status.String()+".")
 }

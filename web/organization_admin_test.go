@@ -13,6 +13,7 @@ import (
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/store"
+	"lineportal/views"
 )
 
 // allOrganizations lists every organization's ID, as an operator sees them.
@@ -136,7 +137,7 @@ func TestAddAdministratorByLINEUserID(t *testing.T) {
 		t.Fatal(err)
 	}
 	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	members := ts.URL + organizationHref(demo.SakuraFoodsID) + "/members"
+	members := ts.URL + views.OrganizationPath(demo.SakuraFoodsID) + "/members"
 	page := boss.get(members)
 	if page.doc.Find("#add-administrator-form").Length() != 1 {
 		t.Fatal("an administrator has no form to add one")
@@ -186,7 +187,7 @@ func TestAddAdministratorByLINEUserID(t *testing.T) {
 
 	// Nao signs in for the first time and can open the organization.
 	nv := ts.signedIn(t, nao.ID)
-	org := nv.get(ts.URL + organizationHref(demo.SakuraFoodsID))
+	org := nv.get(ts.URL + views.OrganizationPath(demo.SakuraFoodsID))
 	if org.res.StatusCode != 200 || org.doc.Find("#org-id").Text() != demo.SakuraFoodsID {
 		t.Fatalf("the new administrator opened the organization: %d", org.res.StatusCode)
 	}
@@ -296,7 +297,7 @@ func TestRegisterOfficialAccount(t *testing.T) {
 func TestOfficialAccountTransfer(t *testing.T) {
 	ts := newTestServer(t)
 	cafe := ts.oaID(t, "@momijicafe")
-	page := ts.URL + officialAccountHref(cafe)
+	page := ts.URL + views.OfficialAccountPath(cafe)
 	linkedTo := func() string {
 		oa, err := ts.db.FindOfficialAccountByID(t.Context(), cafe)
 		if err != nil || oa.Link == nil {

@@ -109,7 +109,7 @@ func (s *Server) handleReviewResubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, accountHref(d.Organization.ID, d.Channel.ID), "success",
+	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success",
 		"The account linking review ran again. Status: "+rv.Status.String()+".")
 }
 
@@ -129,7 +129,7 @@ func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
 		s.renderAccountDetails(w, r, formStatus(err), d)
 		return
 	}
-	s.redirectWithFlash(w, r, accountHref(link.OrgID, link.ChannelID), "success",
+	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success",
 		"Transferred to organization "+link.OrgID+". The account linking review started over: "+link.Review.Status.String()+".")
 }
 
@@ -152,7 +152,7 @@ func (s *Server) handleReviewOverride(w http.ResponseWriter, r *http.Request) {
 		s.renderAccountDetails(w, r, formStatus(err), d)
 		return
 	}
-	s.redirectWithFlash(w, r, accountHref(d.Organization.ID, d.Channel.ID), "success",
+	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success",
 		"Outcome overridden: "+rv.Status.String()+". The reason is recorded in the history.")
 }
 
@@ -198,7 +198,7 @@ func (s *Server) handleVerificationSubmit(w http.ResponseWriter, r *http.Request
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, organizationHref(orgID)+"/business-info", "success",
+	s.redirectWithFlash(w, r, views.OrganizationPath(orgID)+"/business-info", "success",
 		"Submitted for the organization verification review. An operator will review it.")
 }
 
