@@ -79,6 +79,7 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views
 		t.Organization = &org
 		t.Guidance = portal.RejectionGuidance(link.Review, org)
 	}
+	t.CanOpenOALinking = portal.CanOpenOALinkingFrom(h.Channel, h.Access.OrgAdmin, t.Organization)
 	reqs, _, err := s.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: h.Channel.ID, Page: store.Page{Limit: historyRows}})
 	if err != nil {
 		s.fail(w, r, err)

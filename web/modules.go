@@ -314,7 +314,7 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 		s.lineRefused(w, r, views.ModulePath(channelID), "attaching", err)
 		return
 	}
-	a, err := s.db.RecordAttachment(ctx, actor(r), channelID, portal.AttachedBot{BotID: att.BotID, Scopes: att.Scopes})
+	a, err := s.db.RecordAttachment(ctx, actor(r), channelID, att)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -337,18 +337,10 @@ func (s *Server) lineRefused(w http.ResponseWriter, r *http.Request, back, doing
 	s.redirectWithFlash(w, r, back, "error", e.String())
 }
 
-func botProfile(b line.Bot) portal.BotProfile {
-	return portal.BotProfile{BotID: b.UserID, BasicID: b.BasicID, PremiumID: b.PremiumID, DisplayName: b.DisplayName, PictureURL: b.PictureURL}
-}
-
 // recordBots merges a page of LINE's bot list into the store, so that
 // names and pictures show.
 func (s *Server) recordBots(ctx context.Context, ch portal.Channel, page line.BotPage) error {
-	profiles := make([]portal.BotProfile, len(page.Bots))
-	for i, b := range page.Bots {
-		profiles[i] = botProfile(b)
-	}
-	_, err := s.db.SyncBots(ctx, ch.ID, profiles)
+	_, err := s.db.SyncBots(ctx, ch.ID, page.Bots)
 	return err
 }
 
@@ -397,7 +389,7 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 	}
 	ids := make([]string, len(page.Bots))
 	for i, b := range page.Bots {
-		ids[i] = b.UserID
+		ids[i] = b.BotID
 	}
 	known, err := s.db.FindAttachmentsByBot(ctx, ch.ID, ids)
 	if err != nil {
@@ -405,11 +397,11 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, b := range page.Bots {
-		a, ok := known[b.UserID]
+		a, ok := known[b.BotID]
 		if !ok {
 			// Listed by LINE, yet not in the store: shown as LINE lists
 			// it.
-			a = portal.ModuleAttachment{ChannelID: ch.ID, Bot: botProfile(b), State: portal.Attached}
+			a = portal.ModuleAttachment{ChannelID: ch.ID, Bot: b, State: portal.Attached}
 		}
 		v.Bots = append(v.Bots, a)
 	}

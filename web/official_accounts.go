@@ -57,6 +57,8 @@ func (s *Server) loadOfficialAccount(w http.ResponseWriter, r *http.Request) (vi
 	}
 	v.Edit = v.Account.Edit()
 	v.CanEdit = portal.CanEditOfficialAccount(v.Access.Role, v.Account, v.Edit)
+	v.CanLink = portal.CanStartOrganizationLink(v.Access.Role)
+	v.CanTransfer = portal.CanStartOfficialAccountTransfer(v.Account, v.Access.OrgAdmin)
 	return v, true
 }
 

@@ -71,11 +71,12 @@ func (s *Server) handleOrganizationAdminAdd(w http.ResponseWriter, r *http.Reque
 			return
 		}
 		f.Err = err
+		t := organizationMembersTab(h, admins, f)
 		shell := s.shell(w, r, "organizations")
-		if !h.Access.Admin { // an operator: the page has no form to show why
+		if t.CanAdd != nil { // an operator: the page has no form to show why
 			shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
 		}
-		s.render(w, r, formStatus(err), views.OrganizationMembersFormPage(shell, h, admins, f))
+		s.render(w, r, formStatus(err), views.OrganizationMembersPage(shell, t))
 		return
 	}
 	msg := added.Name + " is now an administrator of " + h.Organization.Name + "."
@@ -149,7 +150,7 @@ func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Re
 		}
 		v.TransferTo, v.TransferErr = dest, err
 		shell := s.shell(w, r, "official-accounts")
-		if v.Account.Link == nil || !v.Access.OrgAdmin { // the page has no transfer form to show why
+		if v.CanTransfer != nil { // the page has no transfer form to show why
 			shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
 		}
 		s.render(w, r, formStatus(err), views.OfficialAccountPage(shell, v))

@@ -90,6 +90,7 @@ func (s *Server) renderAccountDetails(w http.ResponseWriter, r *http.Request, st
 	link := *d.Channel.Link
 	d.Guidance = portal.RejectionGuidance(link.Review, d.Organization)
 	d.CanResubmit = portal.CanResubmit(d.Access.Admin, d.Organization, link)
+	d.CanTransfer = portal.CanStartTransfer(d.Channel, d.Access.Admin)
 	d.ShowOverride = d.Access.Operator
 	var err error
 	if d.Reviews, _, err = s.db.FindReviewHistory(r.Context(), store.ReviewFilter{LinkID: link.ID, Page: store.Page{Limit: historyRows}}); err != nil {
@@ -212,7 +213,14 @@ func (s *Server) handleOrganizationMembers(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.OrganizationMembersPage(s.shell(w, r, "organizations"), h, admins))
+	s.render(w, r, http.StatusOK, views.OrganizationMembersPage(s.shell(w, r, "organizations"), organizationMembersTab(h, admins, views.AddAdministratorForm{})))
+}
+
+// organizationMembersTab is the Members tab with the "Add an
+// administrator" form as given, offered to whoever may add administrators.
+func organizationMembersTab(h views.OrganizationHeader, admins []portal.Admin, add views.AddAdministratorForm) views.OrganizationMembersTab {
+	return views.OrganizationMembersTab{OrganizationHeader: h, Admins: admins, Add: add,
+		CanAdd: portal.CanAddOrganizationAdmin(h.Access.Admin, h.Organization)}
 }
 
 func (s *Server) handleOrganizationHistory(w http.ResponseWriter, r *http.Request) {

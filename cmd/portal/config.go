@@ -257,7 +257,8 @@ func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
 		return k, errors.New("PORTAL_SESSION_KEYS and PORTAL_SECRET_KEY are required with real LINE credentials (try: openssl rand -base64 32)")
 	}
 	if len(sessionKeys) == 0 || secret == "" {
-		dev, path, err := developmentKey(c.DB + ".dev-key")
+		path := c.DB + ".dev-key"
+		dev, err := developmentKey(path)
 		if err != nil {
 			return k, err
 		}
@@ -277,19 +278,21 @@ func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
 	return k, nil
 }
 
-func developmentKey(path string) (string, string, error) {
+// developmentKey reads the key kept at path, or makes one and keeps it
+// there, so that sessions and sealed secrets survive a restart.
+func developmentKey(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		return strings.TrimSpace(string(b)), path, nil
+		return strings.TrimSpace(string(b)), nil
 	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", path, fmt.Errorf("reading the development key: %w", err)
+		return "", fmt.Errorf("reading the development key: %w", err)
 	}
 	key := rand.Text() + rand.Text()
 	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
-		return "", path, fmt.Errorf("writing the development key: %w", err)
+		return "", fmt.Errorf("writing the development key: %w", err)
 	}
-	return key, path, nil
+	return key, nil
 }
 
 // simulatorAddr is the configured simulator address, or the portal's port

@@ -143,10 +143,10 @@ func (m *Main) seedModuleDemo(ctx context.Context, sim *linesim.Server, develope
 		demo.ModuleChannel{LINEChannelID: mod.Channel.ID, Name: mod.Channel.Name, Secret: mod.Channel.Secret, Token: mod.Token})
 }
 
-// seedDemo gives the simulator's demo users their roles in the portal, on
-// a database that has no demo data yet.
 func person(u linesim.User) demo.Person { return demo.Person{LINEUserID: u.ID, Name: u.Name} }
 
+// seedDemo gives the simulator's demo users their roles in the portal, on
+// a database that has no demo data yet.
 func (m *Main) seedDemo(ctx context.Context, d linesim.DemoData) error {
 	seeded, err := demo.Seed(ctx, m.DB, demo.People{
 		Developer: person(d.Developer),

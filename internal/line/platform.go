@@ -142,30 +142,24 @@ func (p *Platform) AttachURL(r AttachRequest) string {
 	return p.manager + "/module/auth/v1/authorize?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
-// Attachment is a module channel attached to a bot.
-type Attachment struct {
-	BotID  string
-	Scopes []string
-}
-
 // ExchangeAttachCode finishes attaching: it exchanges the code from the
 // attach callback. The credentials go in the form body; the SDK's
 // Authorization header, which LINE's manager host does not accept, is
 // removed.
-func (p *Platform) ExchangeAttachCode(ctx context.Context, channelID, channelSecret, code, redirectURL, codeVerifier string) (Attachment, error) {
+func (p *Platform) ExchangeAttachCode(ctx context.Context, channelID, channelSecret, code, redirectURL, codeVerifier string) (portal.AttachedBot, error) {
 	// The SDK refuses to build a client without a token; this one is
 	// never sent.
 	api, err := module_attach.NewLineModuleAttachAPI("unused",
 		module_attach.WithEndpoint(p.manager), module_attach.WithHTTPClient(p.clientWith("Authorization", "")))
 	if err != nil {
-		return Attachment{}, fmt.Errorf("line: attach client: %w", err)
+		return portal.AttachedBot{}, fmt.Errorf("line: attach client: %w", err)
 	}
 	res, body, err := api.WithContext(ctx).AttachModuleWithHttpInfo("authorization_code", code, redirectURL, codeVerifier,
 		channelID, channelSecret, "", "", "", "")
 	if err != nil {
-		return Attachment{}, apiError(opAttach, res, err)
+		return portal.AttachedBot{}, apiError(opAttach, res, err)
 	}
-	return Attachment{BotID: body.BotId, Scopes: body.Scopes}, nil
+	return portal.AttachedBot{BotID: body.BotId, Scopes: body.Scopes}, nil
 }
 
 // StatelessToken issues a stateless channel access token (15 minutes).
@@ -183,15 +177,9 @@ func (p *Platform) StatelessToken(ctx context.Context, channelID, channelSecret 
 	return body.AccessToken, issuedAt.Add(time.Duration(body.ExpiresIn) * time.Second), nil
 }
 
-// Bot is a bot a module channel is attached to.
-type Bot struct {
-	UserID, BasicID, DisplayName string
-	PremiumID, PictureURL        string // "" when not set
-}
-
 // BotPage is one page of the bots a module channel is attached to.
 type BotPage struct {
-	Bots []Bot
+	Bots []portal.BotProfile
 	Next string // continuation token for the next page; "" = last page
 }
 
@@ -215,9 +203,9 @@ func (p *Platform) ModuleBots(ctx context.Context, token, start string, limit in
 	if err != nil {
 		return BotPage{}, apiError(opBotList, res, err)
 	}
-	page := BotPage{Next: body.Next, Bots: make([]Bot, 0, len(body.Bots))}
+	page := BotPage{Next: body.Next, Bots: make([]portal.BotProfile, 0, len(body.Bots))}
 	for _, b := range body.Bots {
-		page.Bots = append(page.Bots, Bot{UserID: b.UserId, BasicID: b.BasicId, DisplayName: b.DisplayName, PremiumID: b.PremiumId, PictureURL: b.PictureUrl})
+		page.Bots = append(page.Bots, portal.BotProfile{BotID: b.UserId, BasicID: b.BasicId, DisplayName: b.DisplayName, PremiumID: b.PremiumId, PictureURL: b.PictureUrl})
 	}
 	return page, nil
 }
@@ -377,7 +365,7 @@ func (e *InputError) Error() string { return "line: " + e.Message }
 var errNoToken = &InputError{"No channel access token is configured for the channel."}
 
 func checkBotID(id string) error {
-	if !isID(id, 'U') {
+	if !portal.IsLINEID(id, 'U') {
 		return &InputError{"The bot ID must be U followed by 32 hex digits."}
 	}
 	return nil
@@ -386,7 +374,7 @@ func checkBotID(id string) error {
 // checkUserID accepts a user ID or, for a module channel, a module-scoped
 // user ID (L…, 68 characters).
 func checkUserID(id string) error {
-	if !isID(id, 'U') && !isModuleUserID(id) {
+	if !portal.IsLINEID(id, 'U') && !isModuleUserID(id) {
 		return &InputError{"The user ID must be U followed by 32 hex digits, or the 68-character L… ID a module channel sees."}
 	}
 	return nil
@@ -396,20 +384,15 @@ func checkChatIDs(botID, chatID string) error {
 	if err := checkBotID(botID); err != nil {
 		return err
 	}
-	if !isID(chatID, 'U') && !isID(chatID, 'C') && !isID(chatID, 'R') && !isModuleUserID(chatID) {
+	if !portal.IsLINEID(chatID, 'U') && !portal.IsLINEID(chatID, 'C') && !portal.IsLINEID(chatID, 'R') && !isModuleUserID(chatID) {
 		return &InputError{"The chat ID must be a user, group or room ID (U…, C…, R…) or the L… user ID a module channel sees."}
 	}
 	return nil
 }
 
-// isID reports whether id is kind followed by 32 lowercase hex digits.
-func isID(id string, kind byte) bool {
-	return len(id) == 33 && id[0] == kind && strings.Trim(id[1:], "0123456789abcdef") == ""
-}
-
 // isModuleUserID: "L", a user ID, "-", a bot ID.
 func isModuleUserID(id string) bool {
-	return len(id) == 68 && id[0] == 'L' && isID(id[1:34], 'U') && id[34] == '-' && isID(id[35:], 'U')
+	return len(id) == 68 && id[0] == 'L' && portal.IsLINEID(id[1:34], 'U') && id[34] == '-' && portal.IsLINEID(id[35:], 'U')
 }
 
 // isUUID reports whether s is a UUID in its hyphenated hexadecimal form,

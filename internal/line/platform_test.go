@@ -97,7 +97,7 @@ func TestAttachEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ExchangeAttachCode: %v", err)
 	}
-	if want := (line.Attachment{BotID: f.botID(), Scopes: []string{"message:send", "message:receive"}}); !reflect.DeepEqual(att, want) {
+	if want := (portal.AttachedBot{BotID: f.botID(), Scopes: []string{"message:send", "message:receive"}}); !reflect.DeepEqual(att, want) {
 		t.Errorf("attachment = %+v, want %+v", att, want)
 	}
 	s := f.rec.last(t)
@@ -232,7 +232,7 @@ func TestModuleBots(t *testing.T) {
 		}
 	}
 
-	var got []line.Bot
+	var got []portal.BotProfile
 	var starts []string
 	start := ""
 	for {
@@ -247,10 +247,10 @@ func TestModuleBots(t *testing.T) {
 		starts = append(starts, page.Next)
 		start = page.Next
 	}
-	want := []line.Bot{
-		{UserID: f.botID(), BasicID: "@sakuracafe", DisplayName: "Sakura Cafe"},
-		{UserID: extra[0].BotID, BasicID: "@b1", DisplayName: "Bubble Tea Lab", PremiumID: "@bubble", PictureURL: "https://cdn.example/b1.png"},
-		{UserID: extra[1].BotID, BasicID: "@b2", DisplayName: "Curry House"},
+	want := []portal.BotProfile{
+		{BotID: f.botID(), BasicID: "@sakuracafe", DisplayName: "Sakura Cafe"},
+		{BotID: extra[0].BotID, BasicID: "@b1", DisplayName: "Bubble Tea Lab", PremiumID: "@bubble", PictureURL: "https://cdn.example/b1.png"},
+		{BotID: extra[1].BotID, BasicID: "@b2", DisplayName: "Curry House"},
 	}
 	if !reflect.DeepEqual(got, want) || len(starts) != 2 {
 		t.Errorf("bots = %+v (%d continuation tokens)\n want %+v", got, len(starts), want)

@@ -46,36 +46,31 @@ func FieldError(field, message string) *Error {
 
 // ErrorCode returns the code of err; errors that are not *Error are internal.
 func ErrorCode(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Code
-	default:
-		return EINTERNAL
 	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return EINTERNAL
 }
 
 // ErrorMessage returns the message of err that may be shown to a person.
 // Internal errors never show their text: it may hold SQL, paths or secrets.
 func ErrorMessage(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Message
-	default:
-		return "Internal error."
 	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return "Internal error."
 }
 
 // ErrorFields returns the per-field messages of err, however wrapped; nil
 // when it has none.
 func ErrorFields(err error) map[string]string {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Fields
 	}
 	return nil

@@ -206,14 +206,19 @@ func CanTransfer(ch Channel, fromAdmin bool, destInput string, dest *Organizatio
 	return canTransfer(ch.Link, channelWords, fromAdmin, destInput, dest, toAdmin)
 }
 
+// CanStartTransfer tells, before any destination is entered, whether
+// someone could transfer ch: it is linked to an organization, which they
+// administer (fromAdmin). A page uses it to offer the transfer form;
+// CanTransfer then decides the destination.
+func CanStartTransfer(ch Channel, fromAdmin bool) error {
+	return canStartTransfer(ch.Link, channelWords, fromAdmin)
+}
+
 // canTransfer is CanTransfer for the current link (nil when none) of a
 // channel or an Official Account, named by w.
 func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
-	if link == nil {
-		return Errorf(EINVALID, "This %s is not linked to an organization, so there is nothing to transfer. %s", w.noun, w.linkFirst)
-	}
-	if !fromAdmin {
-		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the %s is linked, can transfer it.", link.OrgID, w.noun)
+	if err := canStartTransfer(link, w, fromAdmin); err != nil {
+		return err
 	}
 	if err := requireOrganization(destInput, dest); err != nil {
 		return err
@@ -225,6 +230,18 @@ func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, de
 		return Errorf(EFORBIDDEN, "You can transfer the %s only to an organization you also administer, and you are not an administrator of %s.", w.noun, dest.ID)
 	}
 	return checkOrganizationLinkable(*dest)
+}
+
+// canStartTransfer is the part of canTransfer that needs no destination:
+// there is a link to transfer, and fromAdmin administers its organization.
+func canStartTransfer(link *Link, w linkedWords, fromAdmin bool) error {
+	if link == nil {
+		return Errorf(EINVALID, "This %s is not linked to an organization, so there is nothing to transfer. %s", w.noun, w.linkFirst)
+	}
+	if !fromAdmin {
+		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the %s is linked, can transfer it.", link.OrgID, w.noun)
+	}
+	return nil
 }
 
 // checkChannelLinkable is the channel's side of the linking requirements.

@@ -171,6 +171,23 @@ func TestCanApprove(t *testing.T) {
 	}
 }
 
+func TestCanStartTransfer(t *testing.T) {
+	type in struct {
+		ch        portal.Channel
+		fromAdmin bool
+	}
+	ok := func() in {
+		ch := linkableChannel()
+		ch.Link = currentLink(portal.ReviewRejected)
+		return in{ch, true}
+	}
+	ordered(t, ok, func(i in) error { return portal.CanStartTransfer(i.ch, i.fromAdmin) }, []refusal[in]{
+		{"ErrNotLinked", func(i *in) { i.ch.Link = nil }, portal.EINVALID, msgNotLinkedYet},
+		{"ErrNotSourceAdmin", func(i *in) { i.fromAdmin = false }, portal.EFORBIDDEN,
+			"Only an administrator of organization BM01234567890, where the channel is linked, can transfer it."},
+	})
+}
+
 func TestCanTransfer(t *testing.T) {
 	const destID = "BM09876543210"
 	type in struct {

@@ -396,9 +396,9 @@ func ChatControlExpiry(now time.Time, ttl time.Duration) time.Time {
 // channel sees, which ends with the bot's own ID.
 func CheckChatID(chatID, botID string) error {
 	switch {
-	case isLINEID(chatID, 'U'), isLINEID(chatID, 'C'), isLINEID(chatID, 'R'):
+	case IsLINEID(chatID, 'U'), IsLINEID(chatID, 'C'), IsLINEID(chatID, 'R'):
 		return nil
-	case len(chatID) == 68 && chatID[0] == 'L' && isLINEID(chatID[1:34], 'U') && chatID[34] == '-' && chatID[35:] == botID:
+	case len(chatID) == 68 && chatID[0] == 'L' && IsLINEID(chatID[1:34], 'U') && chatID[34] == '-' && chatID[35:] == botID:
 		return nil
 	}
 	return FieldError("chat_id", "Enter the chat's ID: a user, group or room ID (U, C or R followed by 32 hex digits), or the 68-character L… user ID of this account's chat.")
@@ -406,9 +406,11 @@ func CheckChatID(chatID, botID string) error {
 
 // IsBotID tells whether id is a bot's user ID: U followed by 32 lowercase
 // hex digits.
-func IsBotID(id string) bool { return isLINEID(id, 'U') }
+func IsBotID(id string) bool { return IsLINEID(id, 'U') }
 
-func isLINEID(id string, kind byte) bool {
+// IsLINEID tells whether id is a LINE ID of the kind ('U' a user or bot,
+// 'C' a group, 'R' a room): the letter and 32 lowercase hex digits.
+func IsLINEID(id string, kind byte) bool {
 	return len(id) == 33 && id[0] == kind && strings.Trim(id[1:], "0123456789abcdef") == ""
 }
 

@@ -33,6 +33,16 @@ func CanOpenOALinking(orgAdmin bool, org Organization) error {
 	return requireOrgAdmin(orgAdmin, org, "link its LINE Official Accounts to LINE MINI App channels")
 }
 
+// CanOpenOALinkingFrom tells whether a channel's page offers LINE official
+// account linking: the channel is linked to org (nil when it is linked to
+// none), which the person administers.
+func CanOpenOALinkingFrom(ch Channel, orgAdmin bool, org *Organization) error {
+	if ch.Link == nil || org == nil {
+		return Errorf(EINVALID, "This channel is not linked to a Business Manager organization.")
+	}
+	return CanOpenOALinking(orgAdmin, *org)
+}
+
 // CanSelectOfficialAccount tells whether someone may pick oa on the "LINE
 // official account linking" screen, to link a MINI App channel to it: it
 // must be linked to an organization they administer (orgAdmin), with a

@@ -140,6 +140,15 @@ func TestCanOpenOALinking(t *testing.T) {
 	check(t, portal.CanOpenOALinking(false, verifiedOrg()), portal.EFORBIDDEN, msgOANotOrgAdmin)
 }
 
+func TestCanOpenOALinkingFrom(t *testing.T) {
+	org := verifiedOrg()
+	check(t, portal.CanOpenOALinkingFrom(linkedMiniApp(), true, &org), "", "")
+	check(t, portal.CanOpenOALinkingFrom(linkedMiniApp(), false, &org), portal.EFORBIDDEN, msgOANotOrgAdmin)
+	unlinked := linkedMiniApp()
+	unlinked.Link = nil
+	check(t, portal.CanOpenOALinkingFrom(unlinked, true, nil), portal.EINVALID, "This channel is not linked to a Business Manager organization.")
+}
+
 func TestCanSetLinkedOA(t *testing.T) {
 	type in struct {
 		loginRole portal.ChannelRole

@@ -212,6 +212,14 @@ func (a OfficialAccountAccess) CanView() error {
 	return nil
 }
 
+// CanStartOrganizationLink tells, before any organization ID is entered,
+// whether an admin with role on an Official Account could link it to an
+// organization: only its Admins can. A page uses it to offer the form;
+// CanLinkOfficialAccountToOrganization then decides the organization.
+func CanStartOrganizationLink(role ChannelRole) error {
+	return requireAdmin(role, thisOA, "link it to an organization")
+}
+
 // CanLinkOfficialAccountToOrganization tells whether someone may link oa
 // to the organization whose ID they typed (orgInput; org is that
 // organization, nil when there is none). In Business Manager an
@@ -222,7 +230,7 @@ func (a OfficialAccountAccess) CanView() error {
 // review compares, and the organization must be in Japan, where the portal
 // offers Business Manager linking.
 func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, orgInput string, org *Organization, orgAdmin bool) error {
-	if err := requireAdmin(role, thisOA, "link it to an organization"); err != nil {
+	if err := CanStartOrganizationLink(role); err != nil {
 		return err
 	}
 	if err := requireOrganization(orgInput, org); err != nil {
@@ -238,6 +246,12 @@ func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, 
 		return err
 	}
 	return checkNotLinked(oa.Link, oaWords)
+}
+
+// CanStartOfficialAccountTransfer is CanStartTransfer for an Official
+// Account.
+func CanStartOfficialAccountTransfer(oa OfficialAccount, fromAdmin bool) error {
+	return canStartTransfer(oa.Link, oaWords, fromAdmin)
 }
 
 // CanTransferOfficialAccount is CanTransfer for an Official Account.

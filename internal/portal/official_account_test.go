@@ -241,6 +241,19 @@ func TestOfficialAccountAccess_CanView(t *testing.T) {
 	}
 }
 
+func TestCanStartOrganizationLink(t *testing.T) {
+	for _, c := range []struct {
+		role          portal.ChannelRole
+		code, message string
+	}{
+		{portal.RoleAdmin, "", ""},
+		{portal.RoleMember, portal.EFORBIDDEN, msgNotOA + "link it to an organization."},
+		{portal.RoleNone, portal.EFORBIDDEN, msgNotOA + "link it to an organization."},
+	} {
+		t.Run(c.role.String(), func(t *testing.T) { check(t, portal.CanStartOrganizationLink(c.role), c.code, c.message) })
+	}
+}
+
 func TestCanLinkOfficialAccountToOrganization(t *testing.T) {
 	type in struct {
 		role     portal.ChannelRole
@@ -279,6 +292,21 @@ func TestCanLinkOfficialAccountToOrganization(t *testing.T) {
 		i := ok()
 		i.org.Verification = portal.OrgUnverified
 		check(t, portal.CanLinkOfficialAccountToOrganization(i.role, i.oa, i.orgInput, i.org, i.orgAdmin), "", "")
+	})
+}
+
+func TestCanStartOfficialAccountTransfer(t *testing.T) {
+	type in struct {
+		oa        portal.OfficialAccount
+		fromAdmin bool
+	}
+	ordered(t, func() in { return in{verifiedOA(), true} }, func(i in) error {
+		return portal.CanStartOfficialAccountTransfer(i.oa, i.fromAdmin)
+	}, []refusal[in]{
+		{"ErrNotLinked", func(i *in) { i.oa.Link = nil }, portal.EINVALID,
+			"This LINE Official Account is not linked to an organization, so there is nothing to transfer. Link it to an organization instead."},
+		{"ErrNotSourceAdmin", func(i *in) { i.fromAdmin = false }, portal.EFORBIDDEN,
+			"Only an administrator of organization BM01234567890, where the LINE Official Account is linked, can transfer it."},
 	})
 }
 

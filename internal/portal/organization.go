@@ -115,7 +115,7 @@ func ParseLINEUserID(input string) (string, error) {
 	if len(id) == 33 && id[0] == 'U' {
 		id = "U" + strings.ToLower(id[1:])
 	}
-	if !isLINEID(id, 'U') {
+	if !IsLINEID(id, 'U') {
 		return "", FieldError("line_user_id", "Enter the person's LINE user ID: U followed by 32 hexadecimal digits, for example U4af4980629f1c0b1d6d2e1c7b0e3f5a2. It is not the LINE ID people search for; once signed in, anyone sees theirs on their Profile page.")
 	}
 	return id, nil
