@@ -164,8 +164,8 @@ func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channe
 		}
 		d := trimInfo(draft)
 		res, err := tx.ExecContext(ctx, `UPDATE channels SET draft_company_name = ?, draft_address = ?, draft_developer_is_service = ?, draft_provider_is_service = ?
-			WHERE id = ? AND miniapp_review <> 'pending'`,
-			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, ch.ID)
+			WHERE id = ? AND miniapp_review = ?`,
+			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, ch.ID, ch.MiniAppReview)
 		if err := guarded(res, err); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (db *DB) SubmitMiniAppReview(ctx context.Context, actor portal.Admin, chann
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE channels SET miniapp_review = 'pending', miniapp_review_reason = '', miniapp_review_submitted_at = ?
-			WHERE id = ? AND miniapp_review <> 'pending'`, millis(tx.now), ch.ID)
+			WHERE id = ? AND miniapp_review = ?`, millis(tx.now), ch.ID, ch.MiniAppReview)
 		if err := guarded(res, err); err != nil {
 			return err
 		}

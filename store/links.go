@@ -151,7 +151,7 @@ func (db *DB) ApproveLinkRequest(ctx context.Context, actor portal.Admin, token 
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE link_requests SET state = 'approved', decided_at = ?, decided_by = ?
-			WHERE id = ? AND state = 'pending' AND expires_at > ?`, millis(tx.now), actor.ID, a.Request.ID, millis(tx.now))
+			WHERE id = ? AND state = ?`, millis(tx.now), actor.ID, a.Request.ID, a.Request.State)
 		if err := guarded(res, err); err != nil {
 			return err
 		}

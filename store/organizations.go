@@ -107,7 +107,7 @@ func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, or
 		}
 		info := trimBusinessInfo(info)
 		res, err := tx.ExecContext(ctx, `UPDATE organizations SET company_name = ?, address = ?
-			WHERE id = ? AND verification IN ('unverified', 'rejected')`, info.CompanyName, info.Address, org.ID)
+			WHERE id = ? AND verification = ?`, info.CompanyName, info.Address, org.ID, org.Verification)
 		if err := guarded(res, err); err != nil {
 			return err
 		}
