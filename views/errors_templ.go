@@ -174,6 +174,8 @@ func errorTitle(status int) string {
 		return "This has already changed"
 	case 410:
 		return "This link no longer works"
+	case 413:
+		return "That was too much to send"
 	case 503:
 		return "Not available right now"
 	default:
@@ -197,6 +199,8 @@ func errorAdvice(status int) string {
 		return "Someone else changed this a moment ago. Reload the page to see the current state."
 	case 410:
 		return "Ask the person who sent it to send a new one."
+	case 413:
+		return "Go back, shorten what you entered and send it again."
 	case 503:
 		return "Try again in a few minutes."
 	default:

@@ -371,18 +371,3 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 		}
 	})
 }
-
-// A form far larger than any the portal shows is cut off and changes
-// nothing.
-func TestOversizedFormChangesNothing(t *testing.T) {
-	ts := newTestServer(t)
-	dev := ts.signedIn(t, ts.demo.Developer.ID)
-	order := ts.channelID(t, "Sakura Order")
-	p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID + strings.Repeat(" ", 100<<10)}})
-	if p.res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("an oversized form answered %d", p.res.StatusCode)
-	}
-	if reqs, _, err := ts.db.FindLinkRequests(t.Context(), store.LinkRequestFilter{ChannelID: order}); err != nil || len(reqs) != 0 {
-		t.Fatalf("an oversized form stored %d requests (%v)", len(reqs), err)
-	}
-}

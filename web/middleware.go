@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	mrand "math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -28,7 +30,7 @@ const (
 func (s *Server) middleware(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
-	h = cop.Handler(recordRoute(limitForms(h)))
+	h = cop.Handler(recordRoute(s.readForms(h)))
 	h = s.recoverPanic(h)
 	h = s.secureHeaders(h)
 	h = s.logRequests(h)
@@ -111,10 +113,33 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // would keep it. Webhooks set their own, larger cap.
 const maxFormBody = 64 << 10
 
-func limitForms(next http.Handler) http.Handler {
+// readForms reads a posted form once, under maxFormBody, before any handler
+// runs. r.PostFormValue would swallow a read error and hand the handler an
+// empty form, which it would then save; reading here turns a body that is
+// too large or unreadable into a refusal that no handler sees, whatever
+// the client does with the answer. Webhooks read their raw, signed body
+// themselves.
+func (s *Server) readForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && !strings.HasPrefix(r.URL.Path, "/webhooks/") {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if r.Method != http.MethodPost || strings.HasPrefix(r.URL.Path, "/webhooks/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		var err error
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			err = r.ParseMultipartForm(maxFormBody) // within the cap, nothing spills to disk
+		} else {
+			err = r.ParseForm()
+		}
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			s.renderError(w, r, http.StatusRequestEntityTooLarge,
+				"What you sent is larger than any form of the portal takes (64 KiB), so nothing was saved.")
+			return
+		}
+		if err != nil {
+			s.renderError(w, r, http.StatusBadRequest, "The form could not be read, so nothing was saved.")
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
