@@ -167,17 +167,20 @@ func (db *DB) ApproveLinkRequest(ctx context.Context, actor portal.Admin, token 
 	return link, nil
 }
 
-// TransferChannel moves a linked channel to the organization whose ID the
-// actor typed: its link ends (it is kept, never removed) and a new link to
-// the destination starts, with a new account linking review.
-func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID int64, destInput string) (portal.Link, error) {
+// TransferChannel moves a channel linked to organization from to the
+// organization whose ID the actor typed: its link ends (it is kept, never
+// removed) and a new link to the destination starts, with a new account
+// linking review. from is the organization the actor decided on (the page
+// they transfer from); a channel transferred away from it meanwhile is
+// not moved again.
+func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID int64, from, destInput string) (portal.Link, error) {
 	var link portal.Link
 	err := db.update(ctx, func(tx *Tx) error {
 		ch, err := findChannel(ctx, tx, channelID)
 		if err != nil {
 			return err
 		}
-		link, err = transferLink(ctx, tx, actor, ch.Link, linkSubject{channelID: ch.ID}, destInput,
+		link, err = transferLink(ctx, tx, actor, ch.Link, linkSubject{channelID: ch.ID}, from, destInput,
 			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
 				return portal.CanTransfer(ch, fromAdmin, destInput, dest, toAdmin)
 			})
@@ -192,8 +195,10 @@ func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID
 // transferLink moves subject from its current link (nil when it has none)
 // to the organization whose ID the actor typed, if rule allows: rule is
 // given whether the actor administers the link's organization and the
-// destination, and the destination (nil when there is none).
-func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *portal.Link, subject linkSubject, destInput string,
+// destination, and the destination (nil when there is none). The current
+// link must still be to from, the organization the actor saw it linked
+// to: two transfers decided on the same link move it once.
+func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *portal.Link, subject linkSubject, from, destInput string,
 	rule func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error) (portal.Link, error) {
 	var fromAdmin, toAdmin bool
 	var err error
@@ -214,6 +219,10 @@ func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *port
 	if err := rule(fromAdmin, dest, toAdmin); err != nil {
 		return portal.Link{}, err
 	}
+	if current.OrgID != from {
+		return portal.Link{}, portal.Errorf(portal.ECONFLICT,
+			"This %s is no longer linked to organization %s: it was transferred meanwhile, so nothing was changed. Open it from its current organization.", subject.noun(), from)
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE links SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, millis(tx.now), current.ID)
 	if err := guarded(res, err); err != nil {
 		return portal.Link{}, err
@@ -231,6 +240,14 @@ type linkSubject struct {
 	channelID, officialAccountID int64
 }
 
+// noun is what the subject is called in messages.
+func (s linkSubject) noun() string {
+	if s.officialAccountID != 0 {
+		return "LINE Official Account"
+	}
+	return "channel"
+}
+
 // createLink links subject to org and starts the link's account linking
 // review. When org's verification review can start, it starts now as well,
 // so the two reviews run together as LINE describes.
@@ -238,11 +255,7 @@ func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSub
 	res, err := tx.ExecContext(ctx, `INSERT INTO links (channel_id, official_account_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?, ?)`,
 		nullInt(subject.channelID), nullInt(subject.officialAccountID), org.ID, millis(tx.now), actor.ID)
 	if isUniqueViolation(err) {
-		what := "channel"
-		if subject.officialAccountID != 0 {
-			what = "LINE Official Account"
-		}
-		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This %s is already linked to an organization.", what)
+		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This %s is already linked to an organization.", subject.noun())
 	}
 	if err != nil {
 		return portal.Link{}, err

@@ -365,18 +365,18 @@ func TestStore_TransferChannel(t *testing.T) {
 	elsewhere := f.org(t, portal.RegionJapan, acme, true)
 	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, elsewhere.ID, outsider.ID))
 	transfer := func(actor portal.Admin, dest string) func() error {
-		return func() error { _, err := f.db.TransferChannel(ctx, actor, ch.ID, dest); return err }
+		return func() error { _, err := f.db.TransferChannel(ctx, actor, ch.ID, from.ID, dest); return err }
 	}
 	f.refuses(t, portal.EFORBIDDEN, "You can transfer the channel only to an organization you also administer, and you are not an administrator of "+to.ID+".", transfer(outsider, to.ID))
 	f.refuses(t, portal.EFORBIDDEN, "Only an administrator of organization "+from.ID+", where the channel is linked, can transfer it.", transfer(f.dev, to.ID))
 	f.refuses(t, portal.EINVALID, "The channel is already linked to organization "+from.ID+". Enter the organization to transfer it to.", transfer(f.boss, from.ID))
 	unlinked := f.miniApp(t, acme)
 	f.refuses(t, portal.EINVALID, "This channel is not linked to an organization, so there is nothing to transfer. Send a link request instead.",
-		func() error { _, err := f.db.TransferChannel(ctx, f.boss, unlinked.ID, to.ID); return err })
+		func() error { _, err := f.db.TransferChannel(ctx, f.boss, unlinked.ID, from.ID, to.ID); return err })
 
 	f.clock.Set(start.Add(time.Hour))
 	mark := f.auditMark(t)
-	link, err := f.db.TransferChannel(ctx, f.boss, ch.ID, to.ID)
+	link, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, to.ID)
 	mustNil(t, err)
 	f.assertAudit(t, mark,
 		"link.transfer link: linked to organization "+from.ID+" → transferred to organization "+to.ID,
@@ -450,10 +450,56 @@ func TestStore_Triggers(t *testing.T) {
 		})
 	}
 	t.Run("the guards leave legal changes alone", func(t *testing.T) {
-		if _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, to.ID); err != nil {
+		if _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, to.ID); err != nil {
 			t.Errorf("transfer: %v", err)
 		}
 	})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Two transfers decided on the same link (from A, to B and to C) move the
+// channel once: the second finds it no longer linked to A, whoever asks
+// first, and however they interleave.
+func TestStore_TransfersDecidedOnOneLinkMoveOnce(t *testing.T) {
+	f := newFixture(t)
+	a, b, c := f.org(t, portal.RegionJapan, acme, true), f.org(t, portal.RegionJapan, acme, true), f.org(t, portal.RegionJapan, acme, true)
+	t.Run("one after the other", func(t *testing.T) {
+		ch := f.miniApp(t, acme)
+		f.link(t, ch, a)
+		_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, b.ID)
+		mustNil(t, err)
+		f.refuses(t, portal.ECONFLICT, "This channel is no longer linked to organization "+a.ID+": it was transferred meanwhile, so nothing was changed. Open it from its current organization.",
+			func() error { _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, c.ID); return err })
+		oa := f.oa(t, acme)
+		f.linkOA(t, oa, a)
+		_, err = f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, a.ID, b.ID)
+		mustNil(t, err)
+		f.refuses(t, portal.ECONFLICT, "This LINE Official Account is no longer linked to organization "+a.ID+": it was transferred meanwhile, so nothing was changed. Open it from its current organization.",
+			func() error { _, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, a.ID, c.ID); return err })
+	})
+	t.Run("at the same time", func(t *testing.T) {
+		for range 5 {
+			ch := f.miniApp(t, acme)
+			f.link(t, ch, a)
+			errs := make(chan error, 2)
+			for _, dest := range []string{b.ID, c.ID} {
+				go func() { _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, dest); errs <- err }()
+			}
+			var failed []error
+			for range 2 {
+				if err := <-errs; err != nil {
+					failed = append(failed, err)
+				}
+			}
+			if len(failed) != 1 || portal.ErrorCode(failed[0]) != portal.ECONFLICT {
+				t.Fatalf("two transfers from one link: refusals %v, want exactly one conflict", failed)
+			}
+			history, _, err := f.db.FindReviewHistory(ctx, store.ReviewFilter{ChannelID: ch.ID})
+			mustNil(t, err)
+			if len(history) != 2 {
+				t.Fatalf("the channel has %d reviews, want 2 (A, then one destination)", len(history))
+			}
+		}
+	})
+}

@@ -127,17 +127,18 @@ func (db *DB) LinkOfficialAccountToOrganization(ctx context.Context, actor porta
 	return link, err
 }
 
-// TransferOfficialAccount moves a linked Official Account to the
-// organization whose ID the actor typed, as TransferChannel moves a
-// channel. Its links to MINI App channels stay: they can never be removed.
-func (db *DB) TransferOfficialAccount(ctx context.Context, actor portal.Admin, oaID int64, destInput string) (portal.Link, error) {
+// TransferOfficialAccount moves an Official Account linked to organization
+// from to the organization whose ID the actor typed, as TransferChannel
+// moves a channel. Its links to MINI App channels stay: they can never be
+// removed.
+func (db *DB) TransferOfficialAccount(ctx context.Context, actor portal.Admin, oaID int64, from, destInput string) (portal.Link, error) {
 	var link portal.Link
 	err := db.update(ctx, func(tx *Tx) error {
 		oa, err := findOfficialAccount(ctx, tx, oaID)
 		if err != nil {
 			return err
 		}
-		link, err = transferLink(ctx, tx, actor, oa.Link, linkSubject{officialAccountID: oa.ID}, destInput,
+		link, err = transferLink(ctx, tx, actor, oa.Link, linkSubject{officialAccountID: oa.ID}, from, destInput,
 			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
 				return portal.CanTransferOfficialAccount(oa, fromAdmin, destInput, dest, toAdmin)
 			})

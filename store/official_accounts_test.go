@@ -317,15 +317,18 @@ func TestStore_TransferOfficialAccount(t *testing.T) {
 	oa := f.oa(t, acme)
 	old := f.linkOA(t, oa, from)
 	transfer := func(actor portal.Admin, dest string) func() error {
-		return func() error { _, err := f.db.TransferOfficialAccount(ctx, actor, oa.ID, dest); return err }
+		return func() error { _, err := f.db.TransferOfficialAccount(ctx, actor, oa.ID, from.ID, dest); return err }
 	}
 	f.refuses(t, portal.EFORBIDDEN, "Only an administrator of organization "+from.ID+", where the LINE Official Account is linked, can transfer it.", transfer(f.dev, to.ID))
 	unlinked := f.oa(t, acme)
 	f.refuses(t, portal.EINVALID, "This LINE Official Account is not linked to an organization, so there is nothing to transfer. Link it to an organization instead.",
-		func() error { _, err := f.db.TransferOfficialAccount(ctx, f.boss, unlinked.ID, to.ID); return err })
+		func() error {
+			_, err := f.db.TransferOfficialAccount(ctx, f.boss, unlinked.ID, from.ID, to.ID)
+			return err
+		})
 
 	mark := f.auditMark(t)
-	link, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, to.ID)
+	link, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, from.ID, to.ID)
 	mustNil(t, err)
 	f.assertAudit(t, mark,
 		"link.transfer link: linked to organization "+from.ID+" → transferred to organization "+to.ID,

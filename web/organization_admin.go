@@ -142,7 +142,7 @@ func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Re
 		return
 	}
 	dest := r.PostFormValue("dest_org_id")
-	link, err := s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, dest)
+	link, err := s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, r.PostFormValue("from_org_id"), dest)
 	if err != nil {
 		if !isFormRefusal(err) {
 			s.fail(w, r, err)

@@ -120,7 +120,7 @@ func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dest := r.PostFormValue("dest_org_id")
-	link, err := s.db.TransferChannel(r.Context(), actor(r), d.Channel.ID, dest)
+	link, err := s.db.TransferChannel(r.Context(), actor(r), d.Channel.ID, d.Organization.ID, dest)
 	if err != nil {
 		if !isFormRefusal(err) {
 			s.fail(w, r, err)
