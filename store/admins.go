@@ -36,6 +36,26 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 	return a, nil
 }
 
+// SetAdminSettings saves an admin's language and time zone, as chosen on
+// their profile or with the header's switcher ("" keeps the zone the
+// language implies). The caller checks that both are ones the portal knows.
+func (db *DB) SetAdminSettings(ctx context.Context, adminID int64, language, timeZone string) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE admins SET language = ?, time_zone = ? WHERE id = ?`, language, timeZone, adminID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("No such admin.")
+		}
+		return nil
+	})
+	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+		return fmt.Errorf("store: admin %d settings: %w", adminID, err)
+	}
+	return err
+}
+
 // FindAdminByID returns the admin with the given ID.
 func (db *DB) FindAdminByID(ctx context.Context, id int64) (portal.Admin, error) {
 	a, err := findAdmin(ctx, db.read, id)
@@ -53,13 +73,13 @@ func findAdmin(ctx context.Context, q querier, id int64) (portal.Admin, error) {
 	return a, err
 }
 
-const adminColumns = `id, line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at`
+const adminColumns = `id, line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at, language, time_zone`
 
 func scanAdmin(row interface{ Scan(...any) error }) (portal.Admin, error) {
 	var a portal.Admin
 	var changed, friend sql.NullBool
 	var created, signedIn int64
-	if err := row.Scan(&a.ID, &a.LINEUserID, &a.Name, &a.PictureURL, &changed, &friend, &created, &signedIn); err != nil {
+	if err := row.Scan(&a.ID, &a.LINEUserID, &a.Name, &a.PictureURL, &changed, &friend, &created, &signedIn, &a.Language, &a.TimeZone); err != nil {
 		return portal.Admin{}, err
 	}
 	a.FriendshipChanged, a.FriendFlag = boolPtr(changed), boolPtr(friend)

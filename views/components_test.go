@@ -26,7 +26,7 @@ func TestTimeLeft(t *testing.T) {
 		{-time.Hour, "expired"},
 	}
 	for _, c := range cases {
-		if got := timeLeft(now, now.Add(c.after)); got != c.want {
+		if got := timeLeft(context.Background(), now, now.Add(c.after)); got != c.want {
 			t.Errorf("timeLeft(+%v) = %q, want %q", c.after, got, c.want)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lineportal/internal/line"
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 	"lineportal/views"
 )
@@ -52,7 +53,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, s.cfg.Login.AuthCodeURL(req), http.StatusFound)
+	// LINE's screens speak the language the portal speaks to this person.
+	http.Redirect(w, r, s.cfg.Login.AuthCodeURL(req, localeOf(r).Lang), http.StatusFound)
 }
 
 // handleAuthCallback finishes LINE Login. The flow is used up before
@@ -121,6 +123,10 @@ func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 	if err := s.startSession(w, r, admin.ID); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if admin.Language != "" {
+		// Signed out later, this browser keeps speaking their language.
+		s.setLanguageCookie(w, admin.Language)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -213,7 +219,8 @@ func adminFrom(ctx context.Context) *portal.Admin {
 func (s *Server) withAdmin(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a := s.loadAdmin(r); a != nil {
-			r = r.WithContext(context.WithValue(r.Context(), adminKey{}, a))
+			ctx := context.WithValue(r.Context(), adminKey{}, a)
+			r = r.WithContext(locale.With(ctx, adminLocale(r, a.Language, a.TimeZone)))
 		}
 		next(w, r)
 	})

@@ -25,8 +25,9 @@ func pathInt64(r *http.Request, name string) (int64, error) {
 const maxFlashes = 3
 
 // redirectWithFlash finishes a successful POST: a message for the next
-// page, then 303 so that reloading does not repeat the action.
-func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, kind, message string) {
+// page (its ID and parameters as name/value pairs of strings and
+// numbers), then 303 so that reloading does not repeat the action.
+func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, kind, id string, args ...any) {
 	if sess := s.sessions.current(r); sess != nil {
 		// A client that never follows the redirect never reads its
 		// flashes; keep only the latest few so the session can't grow.
@@ -39,7 +40,7 @@ func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, k
 				sess.AddFlash(f)
 			}
 		}
-		sess.AddFlash(flash{Kind: kind, Message: message})
+		sess.AddFlash(flash{Kind: kind, ID: id, Args: args})
 		if err := sess.Save(r, w); err != nil {
 			s.fail(w, r, err)
 			return

@@ -26,12 +26,14 @@ const (
 )
 
 // middleware wraps the route table. Outermost first: request ID, access
-// log, security headers, panic recovery, cross-origin protection.
+// log, security headers, the reader's language, panic recovery,
+// cross-origin protection.
 func (s *Server) middleware(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
 	h = cop.Handler(recordRoute(s.readForms(h)))
 	h = s.recoverPanic(h)
+	h = withLocale(h)
 	h = s.secureHeaders(h)
 	h = s.logRequests(h)
 	return withRequestID(h)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"lineportal/internal/portal"
@@ -28,6 +27,7 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		LastSignInAt:      a.LastSignInAt,
 		OAName:            s.cfg.PortalOA.Name,
 		AddFriendURL:      s.cfg.PortalOA.AddFriendURL,
+		Settings:          settingsView(r, a),
 	}))
 }
 
@@ -36,17 +36,15 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) roleNames(ctx context.Context, a portal.Admin) ([]string, error) {
 	var roles []string
 	if a.Operator {
-		roles = append(roles, "Operator")
+		roles = append(roles, tr(ctx, "role.operator"))
 	}
 	counts, err := s.db.CountChannelRoles(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
 	for _, role := range []portal.ChannelRole{portal.RoleAdmin, portal.RoleMember} {
-		if n := counts[role]; n == 1 {
-			roles = append(roles, role.String()+" of 1 channel")
-		} else if n > 1 {
-			roles = append(roles, fmt.Sprintf("%s of %d channels", role, n))
+		if n := counts[role]; n > 0 {
+			roles = append(roles, tr(ctx, "role.of_channels", "Role", role.String(), "Count", n))
 		}
 	}
 	orgs, _, err := s.db.FindOrganizations(ctx, store.OrganizationFilter{Actor: a, Page: store.Page{Limit: store.MaxPageSize}})
@@ -54,10 +52,10 @@ func (s *Server) roleNames(ctx context.Context, a portal.Admin) ([]string, error
 		return nil, err
 	}
 	for _, o := range orgs {
-		roles = append(roles, "Administrator of "+o.Name+" ("+o.ID+")")
+		roles = append(roles, tr(ctx, "role.org_admin", "Name", o.Name, "ID", o.ID))
 	}
 	if len(roles) == 0 {
-		roles = []string{"No role yet: ask an Admin of a channel or an organization's administrator to add you"}
+		roles = []string{tr(ctx, "role.none_yet")}
 	}
 	return roles, nil
 }

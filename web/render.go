@@ -30,7 +30,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 // shell builds the frame of a page for this request: the signed-in admin
 // and the flashes, which are consumed.
 func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views.Shell {
-	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context())}
+	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context()), Path: r.URL.RequestURI()}
 	if a := adminFrom(r.Context()); a != nil {
 		shell.Admin = &views.Admin{Name: a.Name, PictureURL: a.PictureURL, Operator: a.Operator}
 	}
@@ -41,7 +41,7 @@ func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views
 	if flashes := sess.Flashes(); len(flashes) > 0 {
 		for _, f := range flashes {
 			if fl, ok := f.(flash); ok {
-				shell.Flashes = append(shell.Flashes, views.Flash{Kind: fl.Kind, Message: fl.Message})
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: fl.Kind, Message: tr(r.Context(), fl.ID, fl.Args...)})
 			}
 		}
 		if err := sess.Save(r, w); err != nil {

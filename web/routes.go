@@ -12,13 +12,15 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /webhooks/line/{channelID}", s.handleWebhook) // LINE, server to server: no session; signed (webhook.go)
 
 	// Sign-in.
-	s.mux.HandleFunc("GET /login", s.handleLogin)
+	s.mux.Handle("GET /login", s.withAdmin(s.handleLogin)) // withAdmin: LINE speaks a signed-in admin's saved language
 	s.mux.HandleFunc("GET /auth/callback", s.handleAuthCallback)
 	s.mux.HandleFunc("POST /logout", s.handleLogout)
+	s.mux.Handle("POST /language", s.withAdmin(s.handleLanguage))
 
 	// Pages.
 	s.mux.Handle("GET /{$}", s.withAdmin(s.handleHome))
 	s.mux.Handle("GET /profile", s.signedIn(s.handleProfile))
+	s.mux.Handle("POST /profile/settings", s.signedIn(s.handleSettingsUpdate))
 
 	// Channels and their Business Manager link.
 	s.mux.Handle("GET /channels", s.signedIn(s.handleChannelList))

@@ -31,10 +31,13 @@ type sessionStore struct {
 
 var _ sessions.Store = (*sessionStore)(nil)
 
-// flash is a one-time message stored in the session.
+// flash is a one-time message stored in the session: a message ID and
+// its parameters (name/value pairs), so that it is written in the
+// reader's language when shown.
 type flash struct {
-	Kind    string
-	Message string
+	Kind string
+	ID   string
+	Args []any
 }
 
 func init() {

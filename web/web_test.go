@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -524,11 +523,11 @@ func TestFlashesDoNotAccumulate(t *testing.T) {
 		r := httptest.NewRequest("POST", "/", nil)
 		r.AddCookie(cookie)
 		w := httptest.NewRecorder()
-		ts.srv.redirectWithFlash(w, r, "/", "success", fmt.Sprintf("message %d", i))
+		ts.srv.redirectWithFlash(w, r, "/", "success", "message", "N", i)
 	}
 	sess := ts.loadSession(t, cookie)
 	flashes, _ := sess["_flash"].([]any)
-	if len(flashes) != maxFlashes || flashes[len(flashes)-1].(flash).Message != "message 19" {
+	if len(flashes) != maxFlashes || flashes[len(flashes)-1].(flash).Args[1] != 19 {
 		t.Fatalf("flashes kept: %v", flashes)
 	}
 }
@@ -551,7 +550,7 @@ func TestEndedSessionStaysEnded(t *testing.T) {
 	if err := ts.db.DeleteSession(t.Context(), id); err != nil { // signed out in another tab
 		t.Fatal(err)
 	}
-	sess.AddFlash(flash{Kind: "info", Message: "late"})
+	sess.AddFlash(flash{Kind: "info", ID: "late"})
 	if err := sess.Save(r, httptest.NewRecorder()); err != nil {
 		t.Fatal(err)
 	}

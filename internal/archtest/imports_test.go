@@ -17,6 +17,8 @@ var rules = map[string][]string{
 	module + "/internal/portal": {
 		"database/sql", "net/http", "github.com/a-h/templ", "github.com/line/", "github.com/mattn/go-sqlite3",
 		module + "/store", module + "/web", module + "/views", module + "/internal/line",
+		// Refusals carry a code and parameters; the edge writes the sentence.
+		"github.com/nicksnyder/go-i18n/", module + "/internal/locale",
 	},
 	module + "/store": {
 		"net/http", "github.com/a-h/templ", module + "/web", module + "/views",

@@ -129,8 +129,13 @@ func NewAuthRequest() AuthRequest {
 }
 
 // AuthCodeURL is the LINE authorization URL to redirect the browser to.
-func (l *Login) AuthCodeURL(req AuthRequest) string {
+// uiLocales (BCP 47 tags, space-separated; empty for LINE's default) is
+// the language LINE's login and consent screens should speak.
+func (l *Login) AuthCodeURL(req AuthRequest, uiLocales string) string {
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(req.Nonce), oauth2.S256ChallengeOption(req.CodeVerifier)}
+	if uiLocales != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("ui_locales", uiLocales))
+	}
 	if l.botPrompt != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("bot_prompt", l.botPrompt))
 	}

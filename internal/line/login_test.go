@@ -222,7 +222,7 @@ func TestAuthCodeURL(t *testing.T) {
 	for _, botPrompt := range []string{"", "normal", "aggressive"} {
 		t.Run("bot_prompt="+botPrompt, func(t *testing.T) {
 			req := line.NewAuthRequest()
-			u := must(url.Parse(newLogin(t, f, botPrompt).AuthCodeURL(req)))
+			u := must(url.Parse(newLogin(t, f, botPrompt).AuthCodeURL(req, "th")))
 			if got, want := u.Scheme+"://"+u.Host+u.Path, f.srv.URL+"/oauth2/v2.1/authorize"; got != want {
 				t.Errorf("endpoint = %s, want %s", got, want)
 			}
@@ -236,6 +236,7 @@ func TestAuthCodeURL(t *testing.T) {
 				"nonce":                 {req.Nonce},
 				"code_challenge":        {base64.RawURLEncoding.EncodeToString(challenge[:])},
 				"code_challenge_method": {"S256"},
+				"ui_locales":            {"th"},
 			}
 			if botPrompt != "" {
 				want.Set("bot_prompt", botPrompt)

@@ -21,6 +21,12 @@ type Admin struct {
 	FriendFlag   *bool
 	CreatedAt    time.Time
 	LastSignInAt time.Time
+	// Language is the language the admin chose ("en", "ja", "th"); empty
+	// until they choose one, and the browser's preference applies.
+	Language string
+	// TimeZone is the IANA zone the admin chose for the times shown to
+	// them; empty means their language's default.
+	TimeZone string
 }
 
 // SignIn is what a successful LINE Login tells about the admin.

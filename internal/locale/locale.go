@@ -1,0 +1,280 @@
+// Package locale is the portal's languages and time zones: the message
+// files (embedded, one per language, read by go-i18n with CLDR plural
+// rules), the choice of a language from what a person said they want, and
+// times and durations written as each language writes them.
+package locale
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Languages are the languages the portal speaks, English first: it is
+// what a person gets when nothing they prefer matches.
+var Languages = []language.Tag{language.English, language.Japanese, language.Thai}
+
+// Names are the languages in their own words, for the switcher.
+var Names = map[string]string{"en": "English", "ja": "日本語", "th": "ไทย"}
+
+//go:embed messages/*.json
+var files embed.FS
+
+var (
+	bundle  = i18n.NewBundle(language.English)
+	matcher = language.NewMatcher(Languages)
+	// ids are the message IDs each language's file holds, for the check
+	// that every language translates every message.
+	ids = map[string]map[string]bool{}
+)
+
+func init() {
+	names, err := fs.Glob(files, "messages/*.json")
+	if err != nil || len(names) == 0 {
+		panic(fmt.Sprintf("locale: no message files embedded: %v", err))
+	}
+	for _, name := range names {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		mf, err := bundle.ParseMessageFileBytes(data, path.Base(name))
+		if err != nil {
+			panic(fmt.Sprintf("locale: %s: %v", name, err))
+		}
+		set := map[string]bool{}
+		for _, m := range mf.Messages {
+			set[m.ID] = true
+		}
+		ids[mf.Tag.String()] = set
+	}
+}
+
+// MessageIDs returns the IDs held by the message file of lang ("en",
+// "ja", "th").
+func MessageIDs(lang string) map[string]bool { return ids[lang] }
+
+// Match picks the language for the given preferences, most important
+// first. Each is a language tag (a saved choice, a cookie) or an
+// Accept-Language header; empty ones are skipped. English when nothing
+// matches.
+func Match(prefs ...string) string {
+	var tags []language.Tag
+	for _, p := range prefs {
+		if p == "" {
+			continue
+		}
+		t, _, err := language.ParseAcceptLanguage(p)
+		if err != nil {
+			continue
+		}
+		tags = append(tags, t...)
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return "en"
+	}
+	return Languages[i].String()
+}
+
+// Supported tells whether lang is one of the portal's languages, exactly.
+func Supported(lang string) bool {
+	_, ok := Names[lang]
+	return ok
+}
+
+// DefaultZone is the time zone of a person who has not chosen one: Japan
+// for Japanese, Thailand for Thai, UTC otherwise.
+func DefaultZone(lang string) string {
+	switch lang {
+	case "ja":
+		return "Asia/Tokyo"
+	case "th":
+		return "Asia/Bangkok"
+	}
+	return "UTC"
+}
+
+// Zones are the time zones a person may choose, the portal's markets
+// first.
+var Zones = []string{"Asia/Tokyo", "Asia/Bangkok", "Asia/Taipei", "Asia/Jakarta", "Asia/Singapore", "Asia/Kolkata", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC"}
+
+// Locale is one reader's language and time zone.
+type Locale struct {
+	Lang string
+	Zone *time.Location
+	loc  *i18n.Localizer
+	// pseudo wraps every message in markers, so that a test can find
+	// visible text that did not come from a message.
+	pseudo bool
+}
+
+// New returns the locale for lang (one of Languages) and the IANA time
+// zone name zone; an empty or unknown zone is the language's default.
+func New(lang, zone string) *Locale {
+	if !Supported(lang) {
+		lang = "en"
+	}
+	if zone == "" {
+		zone = DefaultZone(lang)
+	}
+	z, err := time.LoadLocation(zone)
+	if err != nil {
+		z, _ = time.LoadLocation(DefaultZone(lang))
+	}
+	return &Locale{Lang: lang, Zone: z, loc: i18n.NewLocalizer(bundle, lang)}
+}
+
+// Pseudo is English with every message between ⟦ and ⟧: a page rendered
+// in it shows at a glance which text came from no message.
+func Pseudo() *Locale {
+	l := New("en", "UTC")
+	l.pseudo = true
+	return l
+}
+
+// Pseudo markers.
+const (
+	PseudoOpen  = "⟦"
+	PseudoClose = "⟧"
+)
+
+// T is the message id with the given parameters, as name/value pairs. A
+// parameter named Count also chooses the plural form. A message no file
+// holds shows as its ID (the message check keeps that from shipping).
+func (l *Locale) T(id string, kv ...any) string {
+	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(kv) > 0 {
+		data := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			data[k] = kv[i+1]
+			if k == "Count" {
+				cfg.PluralCount = kv[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := l.loc.Localize(cfg)
+	if err != nil && s == "" {
+		s = id
+	}
+	if l.pseudo {
+		return PseudoOpen + s + PseudoClose
+	}
+	return s
+}
+
+var thaiMonths = [...]string{"ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."}
+
+// Time writes t in the reader's zone as their language writes a date and
+// time in a table, with the zone named:
+//
+//	ja: 2026/12/14 09:52（UTC+9）
+//	th: 14 ธ.ค. 2569 09:52 (เวลาประเทศไทย), the year in the Buddhist era
+//	en: 2026-12-14 00:52 (UTC)
+//
+// The zero time is "—".
+func (l *Locale) Time(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(l.Zone)
+	zone := l.zoneName(t)
+	switch l.Lang {
+	case "ja":
+		return t.Format("2006/01/02 15:04") + "（" + zone + "）"
+	case "th":
+		return strconv.Itoa(t.Day()) + " " + thaiMonths[t.Month()-1] + " " + strconv.Itoa(t.Year()+543) + " " + t.Format("15:04") + " (" + zone + ")"
+	}
+	return t.Format("2006-01-02 15:04") + " (" + zone + ")"
+}
+
+// zoneName names the zone of t: its offset from UTC, which is how LINE's
+// Japanese pages write it (UTC+9, never JST); in Thai, Thailand's and
+// Japan's own times are named as LINE Thailand names them.
+func (l *Locale) zoneName(t time.Time) string {
+	offset := utcOffset(t)
+	if l.Lang == "th" {
+		switch l.Zone.String() {
+		case "Asia/Bangkok":
+			return "เวลาประเทศไทย"
+		case "Asia/Tokyo":
+			return "เวลาญี่ปุ่น " + offset
+		}
+	}
+	return offset
+}
+
+// utcOffset is t's offset as UTC, UTC+9, UTC-5 or UTC+5:30.
+func utcOffset(t time.Time) string {
+	_, secs := t.Zone()
+	if secs == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if secs < 0 {
+		sign, secs = "-", -secs
+	}
+	s := "UTC" + sign + strconv.Itoa(secs/3600)
+	if m := secs % 3600 / 60; m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	return s
+}
+
+// Left says how long remains from now until t, in the reader's language:
+// "7 days left", 「残り7日」. It rounds up to the minute, so a URL issued a
+// moment ago has 7 days left, not 6 days 23 hours.
+func (l *Locale) Left(now, t time.Time) string {
+	d := t.Sub(now)
+	if d > 0 {
+		d = (d + time.Minute - 1).Truncate(time.Minute)
+	}
+	const day = 24 * time.Hour
+	switch {
+	case d <= 0:
+		return l.T("time.expired")
+	case d < time.Hour:
+		return l.T("time.left", "Duration", l.T("time.minutes", "Count", int(d/time.Minute)))
+	case d < 48*time.Hour:
+		return l.T("time.left", "Duration", l.pair(int(d/time.Hour), "time.hours", int(d%time.Hour/time.Minute), "time.minutes"))
+	default:
+		return l.T("time.left", "Duration", l.pair(int(d/day), "time.days", int(d%day/time.Hour), "time.hours"))
+	}
+}
+
+// pair writes an amount of a large unit and a small one, leaving out a
+// small amount of zero.
+func (l *Locale) pair(big int, bigID string, small int, smallID string) string {
+	s := l.T(bigID, "Count", big)
+	if small == 0 {
+		return s
+	}
+	return strings.TrimSpace(l.T("time.pair", "Big", s, "Small", l.T(smallID, "Count", small)))
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Locale) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+var english = New("en", "UTC")
+
+// From returns the locale ctx carries; English in UTC when none.
+func From(ctx context.Context) *Locale {
+	if l, ok := ctx.Value(ctxKey{}).(*Locale); ok {
+		return l
+	}
+	return english
+}

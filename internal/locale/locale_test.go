@@ -1,0 +1,88 @@
+package locale
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMatch(t *testing.T) {
+	for _, c := range []struct {
+		prefs []string
+		want  string
+	}{
+		{[]string{"ja-JP,ja;q=0.9,en;q=0.8"}, "ja"},
+		{[]string{"th-TH"}, "th"},
+		{[]string{"", "th"}, "th"},
+		{[]string{"ja", "th"}, "ja"}, // a saved choice outranks the browser
+		{[]string{"fr-FR,de;q=0.8"}, "en"},
+		{[]string{"en-GB"}, "en"},
+		{[]string{"zz;;bad"}, "en"},
+		{nil, "en"},
+	} {
+		if got := Match(c.prefs...); got != c.want {
+			t.Errorf("Match(%q) = %s, want %s", c.prefs, got, c.want)
+		}
+	}
+}
+
+// The same expiry, shown to a Japanese admin in Tokyo, a Thai admin in
+// Bangkok and an English one in UTC: each in their zone and their
+// language's format, the zone named.
+func TestTimeInEachZone(t *testing.T) {
+	expiry := time.Date(2026, 12, 14, 0, 52, 30, 0, time.UTC)
+	for _, c := range []struct {
+		lang, zone, want string
+	}{
+		{"ja", "", "2026/12/14 09:52（UTC+9）"},
+		{"th", "", "14 ธ.ค. 2569 07:52 (เวลาประเทศไทย)"},
+		{"en", "", "2026-12-14 00:52 (UTC)"},
+		{"th", "Asia/Tokyo", "14 ธ.ค. 2569 09:52 (เวลาญี่ปุ่น UTC+9)"},
+		{"en", "Asia/Kolkata", "2026-12-14 06:22 (UTC+5:30)"},
+		{"ja", "America/New_York", "2026/12/13 19:52（UTC-5）"},
+		{"en", "Not/AZone", "2026-12-14 00:52 (UTC)"},
+	} {
+		if got := New(c.lang, c.zone).Time(expiry); got != c.want {
+			t.Errorf("%s in %q: %q, want %q", c.lang, c.zone, got, c.want)
+		}
+	}
+	if got := New("ja", "").Time(time.Time{}); got != "—" {
+		t.Errorf("zero time: %q", got)
+	}
+}
+
+// The 168-hour validity is the same in every zone, and its durations are
+// pluralised by each language's rules.
+func TestLeft(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 52, 0, 0, time.UTC)
+	for _, c := range []struct {
+		d          time.Duration
+		en, ja, th string
+	}{
+		{168 * time.Hour, "7 days left", "残り7日", "เหลืออีก 7 วัน"},
+		{168*time.Hour - time.Millisecond, "7 days left", "残り7日", "เหลืออีก 7 วัน"},
+		{167*time.Hour + 59*time.Minute, "6 days 23 hours left", "残り6日23時間", "เหลืออีก 6 วัน 23 ชั่วโมง"},
+		{25*time.Hour + 30*time.Minute, "25 hours 30 minutes left", "残り25時間30分", "เหลืออีก 25 ชั่วโมง 30 นาที"},
+		{time.Hour, "1 hour left", "残り1時間", "เหลืออีก 1 ชั่วโมง"},
+		{time.Minute, "1 minute left", "残り1分", "เหลืออีก 1 นาที"},
+		{30 * time.Second, "1 minute left", "残り1分", "เหลืออีก 1 นาที"},
+		{59 * time.Minute, "59 minutes left", "残り59分", "เหลืออีก 59 นาที"},
+		{0, "expired", "期限切れ", "หมดอายุแล้ว"},
+	} {
+		for lang, want := range map[string]string{"en": c.en, "ja": c.ja, "th": c.th} {
+			for _, zone := range []string{"Asia/Tokyo", "Asia/Bangkok", "UTC"} {
+				if got := New(lang, zone).Left(now, now.Add(c.d)); got != want {
+					t.Errorf("%s %s, %v: %q, want %q", lang, zone, c.d, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestPseudo(t *testing.T) {
+	if got := Pseudo().T("nav.home"); got != "⟦Home⟧" {
+		t.Errorf("pseudo: %q", got)
+	}
+	if got := New("ja", "").T("no.such.message"); got != "no.such.message" {
+		t.Errorf("missing message: %q", got)
+	}
+}

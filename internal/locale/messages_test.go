@@ -1,0 +1,107 @@
+package locale
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sourceDirs are where the portal's user-visible text is written, relative
+// to this package.
+var sourceDirs = []string{"../../views", "../../web", "../../internal/locale", "../../cmd/portal"}
+
+var (
+	// callSite finds a message ID passed to T, tr or a flash.
+	callSite = regexp.MustCompile(`(?:\bT|\btr|\.T)\((?:[a-zA-Z.]+(?:\(\))?, )?"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"|"(?:success|error|info|warning)", "([a-z0-9_]+(?:\.[a-z0-9_]+)+)"`)
+	// literal is any double-quoted string in the source.
+	literal = regexp.MustCompile(`"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"`)
+)
+
+// usedIDs returns the message IDs named at call sites and every string
+// literal of the source that looks like an ID.
+func usedIDs(t *testing.T) (calls, literals map[string][]string) {
+	t.Helper()
+	calls, literals = map[string][]string{}, map[string][]string{}
+	for _, dir := range sourceDirs {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "_templ.go") ||
+				!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".templ")) {
+				return nil
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range callSite.FindAllStringSubmatch(string(src), -1) {
+				id := m[1] + m[2]
+				calls[id] = append(calls[id], path)
+			}
+			for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+				literals[m[1]] = append(literals[m[1]], path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(calls) < 20 {
+		t.Fatalf("found only %d message IDs in the source; is the pattern still right?", len(calls))
+	}
+	return calls, literals
+}
+
+// Every message used is translated in every language, and every message a
+// file holds is used.
+func TestMessagesComplete(t *testing.T) {
+	calls, literals := usedIDs(t)
+	for _, tag := range Languages {
+		lang := tag.String()
+		have := MessageIDs(lang)
+		if len(have) == 0 {
+			t.Fatalf("no messages for %s", lang)
+		}
+		var missing []string
+		for id, where := range calls {
+			if !have[id] {
+				missing = append(missing, id+" (used in "+where[0]+")")
+			}
+		}
+		for id := range MessageIDs("en") {
+			if !have[id] {
+				missing = append(missing, id+" (in en.json)")
+			}
+		}
+		sort.Strings(missing)
+		for _, m := range missing {
+			t.Errorf("%s.json lacks %s", lang, m)
+		}
+		var unused []string
+		for id := range have {
+			if _, ok := literals[id]; !ok && !domainIDs[id] {
+				unused = append(unused, id)
+			}
+		}
+		sort.Strings(unused)
+		for _, id := range unused {
+			t.Errorf("%s.json holds %s, which nothing uses", lang, id)
+		}
+	}
+}
+
+// domainIDs are the messages named by the domain's refusal codes, which
+// no source text names.
+var domainIDs = map[string]bool{}
+
+func TestMessageCounts(t *testing.T) {
+	for _, tag := range Languages {
+		t.Logf("%s: %d messages", tag, len(MessageIDs(tag.String())))
+	}
+}

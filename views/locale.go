@@ -1,0 +1,31 @@
+package views
+
+import (
+	"context"
+	"time"
+
+	"lineportal/internal/locale"
+)
+
+// T is the message id in the reader's language, with its parameters as
+// name/value pairs (a parameter named Count picks the plural form).
+func T(ctx context.Context, id string, kv ...any) string { return locale.From(ctx).T(id, kv...) }
+
+// formatTime writes t in the reader's time zone and language, the zone
+// named.
+func formatTime(ctx context.Context, t time.Time) string { return locale.From(ctx).Time(t) }
+
+// timeLeft says how long until t, in words a person reads at a glance.
+func timeLeft(ctx context.Context, now, t time.Time) string { return locale.From(ctx).Left(now, t) }
+
+// Language is one entry of the header's language switcher.
+type Language struct{ Code, Name string }
+
+// languages are the switcher's entries, each in its own words.
+func languages() []Language {
+	out := make([]Language, 0, len(locale.Languages))
+	for _, t := range locale.Languages {
+		out = append(out, Language{t.String(), locale.Names[t.String()]})
+	}
+	return out
+}

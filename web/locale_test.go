@@ -1,0 +1,154 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// getAs fetches path with the given Accept-Language and language cookie
+// (either may be empty) and returns the page's language and home link.
+func (ts *testServer) getAs(t *testing.T, v *visitor, path, acceptLanguage, cookie string) (lang, home string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", ts.URL+path, nil)
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: langCookie, Value: cookie})
+	}
+	res, err := v.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := v.read(res)
+	return p.doc.Find("html").AttrOr("lang", "?"), strings.TrimSpace(p.doc.Find(".nav a").First().Text())
+}
+
+// The language is the signed-in admin's saved choice, then the cookie a
+// signed-out visitor's switcher set, then Accept-Language, then English.
+func TestLanguage_ChosenInOrder(t *testing.T) {
+	ts := newTestServer(t)
+	v := newVisitor(t)
+	for _, c := range []struct {
+		accept, cookie, lang, home string
+	}{
+		{"", "", "en", "Home"},
+		{"th-TH,th;q=0.9,en;q=0.5", "", "th", "หน้าหลัก"},
+		{"ja-JP", "", "ja", "ホーム"},
+		{"fr-FR", "", "en", "Home"},
+		{"th-TH", "ja", "ja", "ホーム"},      // the visitor's choice outranks the browser
+		{"th-TH", "xx", "th", "หน้าหลัก"}, // a cookie the portal did not set is ignored
+	} {
+		if lang, home := ts.getAs(t, v, "/", c.accept, c.cookie); lang != c.lang || home != c.home {
+			t.Errorf("Accept-Language %q, cookie %q: lang=%q home=%q, want %q %q", c.accept, c.cookie, lang, home, c.lang, c.home)
+		}
+	}
+
+	// The switcher works without JavaScript: a form post, a cookie, back
+	// to the page it was used on.
+	home := v.get(ts.URL + "/")
+	res := v.submit(home, "form.lang-switch", nil, "lang", "th")
+	if res.res.StatusCode != http.StatusSeeOther || res.location(t) != ts.URL+"/" {
+		t.Fatalf("switching language answered %d to %q", res.res.StatusCode, res.res.Header.Get("Location"))
+	}
+	if lang, _ := ts.getAs(t, v, "/", "ja", ""); lang != "th" {
+		t.Errorf("after switching to Thai the page is %q", lang)
+	}
+	bad := v.submit(home, "form.lang-switch", nil, "lang", "xx")
+	if bad.res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown language answered %d", bad.res.StatusCode)
+	}
+	if lang, _ := ts.getAs(t, v, "/", "", ""); lang != "th" {
+		t.Errorf("an unknown language changed the choice to %q", lang)
+	}
+
+	// Signed in, the switcher saves the choice on the profile: another
+	// browser, with another cookie and preference, gets it after sign-in.
+	ts.signIn(v, "/", ts.demo.Developer.ID, false)
+	v.submit(v.get(ts.URL+"/profile"), "form.lang-switch", nil, "lang", "ja")
+	other := newVisitor(t)
+	ts.signIn(other, "/", ts.demo.Developer.ID, false)
+	if lang, home := ts.getAs(t, other, "/profile", "th-TH", "en"); lang != "ja" || home != "ホーム" {
+		t.Errorf("the admin's saved Japanese gave lang=%q home=%q", lang, home)
+	}
+	u, _ := url.Parse(ts.URL)
+	var kept string
+	for _, c := range other.client.Jar.Cookies(u) {
+		if c.Name == langCookie {
+			kept = c.Value
+		}
+	}
+	if kept != "ja" {
+		t.Errorf("signing in left the language cookie %q, want the saved ja", kept)
+	}
+}
+
+// The profile saves the language and time zone; bad values change nothing.
+func TestLanguage_ProfileSettings(t *testing.T) {
+	ts := newTestServer(t)
+	v := newVisitor(t)
+	ts.signIn(v, "/", ts.demo.Developer.ID, false)
+	profile := v.get(ts.URL + "/profile")
+	if got := profile.doc.Find("#settings-zone option[selected]").AttrOr("value", "?"); got != "" {
+		t.Fatalf("a new admin's zone is %q, want the language's default", got)
+	}
+	saved := v.follow(v.submit(profile, "#settings form", url.Values{"lang": {"th"}, "time_zone": {"Asia/Tokyo"}}, "", ""))
+	if saved.doc.Find("html").AttrOr("lang", "") != "th" || !strings.Contains(saved.doc.Find("#flash").Text(), "บันทึกภาษาและเขตเวลาแล้ว") {
+		t.Fatalf("after saving Thai: lang %q, flash %q", saved.doc.Find("html").AttrOr("lang", ""), saved.doc.Find("#flash").Text())
+	}
+	if got := saved.doc.Find("#settings-zone option[selected]").AttrOr("value", "?"); got != "Asia/Tokyo" {
+		t.Errorf("saved zone shows as %q", got)
+	}
+	// A Thai admin in Tokyo sees times named as Japan's.
+	if got := saved.doc.Find("#profile dd").Last().Text(); !strings.Contains(got, "(เวลาญี่ปุ่น UTC+9)") {
+		t.Errorf("last sign-in shown as %q", got)
+	}
+	for _, bad := range []url.Values{{"lang": {"th"}, "time_zone": {"Mars/Olympus"}}, {"lang": {"de"}, "time_zone": {""}}} {
+		res := v.submit(saved, "#settings form", bad, "", "")
+		if res.res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%v answered %d", bad, res.res.StatusCode)
+		}
+	}
+	again := v.get(ts.URL + "/profile")
+	if again.doc.Find("html").AttrOr("lang", "") != "th" || again.doc.Find("#settings-zone option[selected]").AttrOr("value", "?") != "Asia/Tokyo" {
+		t.Errorf("refused settings changed something")
+	}
+}
+
+// LINE's login and consent screens get the portal's language as
+// ui_locales: the visitor's, and a signed-in admin's saved one.
+func TestSignIn_SendsUILocales(t *testing.T) {
+	ts := newTestServer(t)
+	uiLocales := func(v *visitor, cookie string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ts.URL+"/login", nil)
+		req.Header.Set("Accept-Language", "en-US")
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: langCookie, Value: cookie})
+		}
+		res, err := v.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		loc, err := res.Location()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc.Query().Get("ui_locales")
+	}
+	v := newVisitor(t)
+	if got := uiLocales(v, "th"); got != "th" {
+		t.Errorf("a Thai visitor's sign-in sent ui_locales=%q", got)
+	}
+	if got := uiLocales(v, ""); got != "en" {
+		t.Errorf("an English visitor's sign-in sent ui_locales=%q", got)
+	}
+	ts.signIn(v, "/", ts.demo.Developer.ID, false)
+	v.submit(v.get(ts.URL+"/profile"), "#settings form", url.Values{"lang": {"ja"}}, "", "")
+	if got := uiLocales(v, "th"); got != "ja" {
+		t.Errorf("an admin who saved Japanese sent ui_locales=%q", got)
+	}
+}
