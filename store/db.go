@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -31,6 +32,9 @@ type DB struct {
 	Now func() time.Time
 	// ingest commits concurrent webhook batches together (webhook_events.go).
 	ingest ingestQueue
+	// The counts behind Stats.
+	transactions            atomic.Int64
+	writeCounts, readCounts counts
 }
 
 //go:embed migrations/*.sql
@@ -43,28 +47,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: no database path given")
 	}
-	// Connection-scoped pragmas go in the DSN so that every pooled connection
-	// gets them, not just the first. synchronous=FULL: a committed link or
-	// approval must survive a power cut, not only a process crash.
-	common := url.Values{
-		"_busy_timeout": {"10000"},
-		"_foreign_keys": {"on"},
-		"_journal_mode": {"WAL"},
-		"_synchronous":  {"FULL"},
-	}
-	writeDSN := dsn(path, common, url.Values{"_txlock": {"immediate"}})
-	readDSN := dsn(path, common, url.Values{"_query_only": {"true"}})
-
-	write, err := sql.Open("sqlite3", writeDSN)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
+	db := &DB{Now: time.Now}
+	write := openCounted(WriterDSN(path), &db.writeCounts)
 	// One writer: SQLite allows one at a time anyway, and queueing in Go is
 	// cheaper and fairer than spinning on SQLITE_BUSY.
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
+	db.write = write
 
-	db := &DB{write: write, Now: time.Now}
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -75,16 +65,30 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	// The read pool is opened after migrating so that it never sees a
 	// half-made schema.
-	read, err := sql.Open("sqlite3", readDSN)
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
+	read := openCounted(dsn(path, pragmas, url.Values{"_query_only": {"true"}}), &db.readCounts)
 	readers := max(4, 2*runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 	db.read = read
 	return db, nil
+}
+
+// pragmas are connection-scoped, so they go in the DSN, where every
+// pooled connection gets them, not just the first. synchronous=FULL: a
+// committed link or approval must survive a power cut, not only a process
+// crash.
+var pragmas = url.Values{
+	"_busy_timeout": {"10000"},
+	"_foreign_keys": {"on"},
+	"_journal_mode": {"WAL"},
+	"_synchronous":  {"FULL"},
+}
+
+// WriterDSN is the connection string of the writer on the SQLite file at
+// path: the pragmas every domain write runs with. The benchmark's raw
+// commit loops open it too, so that they measure the same disk work.
+func WriterDSN(path string) string {
+	return dsn(path, pragmas, url.Values{"_txlock": {"immediate"}})
 }
 
 func dsn(path string, sets ...url.Values) string {
@@ -125,6 +129,7 @@ type Tx struct {
 // nil. It is the only way store code writes, so "one state change, one
 // transaction" holds by construction.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+	db.transactions.Add(1)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

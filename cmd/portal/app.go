@@ -27,6 +27,7 @@ type Main struct {
 	DB           *store.DB
 	URL          string // the portal's base URL
 	SimulatorURL string // the simulator's base URL, when simulated
+	PprofURL     string // the diagnostics listener's base URL, when on
 
 	log     *slog.Logger
 	secrets *secret.Box
@@ -103,6 +104,12 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	m.serve(ln, srv)
+	if m.Config.Pprof != "" {
+		if err := m.startDiagnostics(); err != nil {
+			m.Close()
+			return err
+		}
+	}
 
 	sweepCtx, stop := context.WithCancel(context.Background())
 	m.stop = stop

@@ -42,6 +42,7 @@ type Config struct {
 	OAChannelToken  string
 	Simulator       string
 	SimulatorAddr   string
+	Pprof           string
 }
 
 // option is one setting: its variable, its flag, its default and what it
@@ -74,6 +75,7 @@ func (c *Config) options() []option {
 		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs via LINE", text(&c.OAChannelToken)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
+		{"PORTAL_PPROF", "pprof", "", "serve Go's pprof profiles and the database's statement counts on this loopback address, e.g. 127.0.0.1:6060 (default off)", text(&c.Pprof)},
 	}
 }
 
@@ -138,6 +140,11 @@ func (c *Config) validate() error {
 	if c.SimulatorAddr != "" {
 		if _, _, err := net.SplitHostPort(c.SimulatorAddr); err != nil {
 			errs = append(errs, fmt.Errorf("PORTAL_SIMULATOR_ADDR: %q is not host:port", c.SimulatorAddr))
+		}
+	}
+	if c.Pprof != "" {
+		if err := checkLoopback(c.Pprof); err != nil {
+			errs = append(errs, fmt.Errorf("PORTAL_PPROF: %w", err))
 		}
 	}
 	for name, v := range map[string]string{"LINE_ACCESS_URL": c.AccessURL, "LINE_API_URL": c.APIURL, "LINE_MANAGER_URL": c.ManagerURL} {

@@ -60,6 +60,8 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"half the credentials", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890"}, "must be set together"},
 		{"simulator off without LINE", map[string]string{"PORTAL_SIMULATOR": "off"}, "needs a LINE Login channel"},
 		{"database path with URI characters", map[string]string{"PORTAL_DB": "portal.db?mode=ro"}, "must not contain ? or #"},
+		{"pprof on every interface", map[string]string{"PORTAL_PPROF": ":6060"}, "PORTAL_PPROF"},
+		{"pprof on a public address", map[string]string{"PORTAL_PPROF": "192.0.2.1:6060"}, "not a loopback address"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -71,9 +71,19 @@ func dataScenarios(fx fixture) []Scenario {
 		page("accounts-page", org, fx.orgAdmin),
 		page("accounts-page-deep", org+"?after="+l.midLinkCursor(), fx.orgAdmin),
 		page("accounts-rejected-deep", org+"?review=rejected&after="+l.midLinkCursor(), fx.orgAdmin),
+		// The same two pages with -concurrency requests in flight: issue
+		// 15's latency target, which includes the wait for a core.
+		crowded(page("channel-page-crowded", fmt.Sprintf("/channels/%d", l.deepChannel()), fx.developer)),
+		crowded(page("accounts-page-crowded", org, fx.orgAdmin)),
 		sendScenario(fx),
 		approveScenario(fx),
 	}
+}
+
+// crowded runs sc at the load's concurrency instead of one at a time.
+func crowded(sc Scenario) Scenario {
+	sc.Workers = 0
+	return sc
 }
 
 // sendScenario sends link requests as the channels' Admin. Each issues a
@@ -82,7 +92,7 @@ func dataScenarios(fx fixture) []Scenario {
 // another channel and no row is hot.
 func sendScenario(fx fixture) Scenario {
 	return Scenario{
-		Name: "send-link-request", Want: http.StatusOK, PortalOnly: true, Data: true, Unit: "link requests",
+		Name: "send-link-request", Want: http.StatusOK, PortalOnly: true, Data: true, Unit: "link requests", Raw: &rawCommitLoop,
 		Build: func(ctx context.Context, baseURL string, worker, seq int) (*http.Request, error) {
 			return newSendRequest(ctx, baseURL, fx.developer, fx.layout.sendChannel(seq*fx.workers+worker), bigOrgID)
 		},
@@ -96,7 +106,7 @@ func sendScenario(fx fixture) Scenario {
 func approveScenario(fx fixture) Scenario {
 	pool := &tokenPool{}
 	return Scenario{
-		Name: "approve", Method: http.MethodPost, Want: http.StatusSeeOther, PortalOnly: true, Data: true, Unit: "approvals",
+		Name: "approve", Method: http.MethodPost, Want: http.StatusSeeOther, PortalOnly: true, Data: true, Unit: "approvals", Raw: &rawCommitLoop,
 		Setup: func(ctx context.Context, client *http.Client, baseURL string) error {
 			// How many URLs the run uses depends on how much faster
 			// approving is than sending, which varies: on the 2-core machine

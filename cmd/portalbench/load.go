@@ -56,6 +56,11 @@ type Scenario struct {
 	// Unit, if set, names what one request does ("approvals"), for a
 	// summary line with the portal's rate of it.
 	Unit string
+
+	// Raw, if set, is the plain-SQLite loop (raw.go) the portal's rate is
+	// held against, run right after the portal's; otherwise the bare
+	// server is the baseline.
+	Raw *rawLoop
 }
 
 // eventsPerRequest returns the reporting multiplier, defaulting to 1.

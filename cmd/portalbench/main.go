@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"lineportal/store"
 )
 
 // scenarios is the benchmark table. Add rows here; see Scenario for fields.
@@ -44,6 +46,7 @@ type config struct {
 	concurrency int
 	scenarios   []string // names; nil means all
 	jsonPath    string
+	profileDir  string
 }
 
 // isHidden reports flags internal to the re-executed bare server, left out of -h.
@@ -57,6 +60,7 @@ func main() {
 	flag.IntVar(&cfg.concurrency, "concurrency", 32, "number of concurrent workers (keep-alive connections)")
 	names := flag.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(scenarioNames(scenarios(fixture{})), ",")+")")
 	flag.StringVar(&cfg.jsonPath, "json", "", "also write results as JSON to this file")
+	flag.StringVar(&cfg.profileDir, "cpuprofile", "", "write the portal's CPU profile of each measured run to this directory (SCENARIO.pprof, for go tool pprof)")
 	bareAddr := flag.String("serve-bare", "", "internal: serve the bare baseline on this address")
 	bareSize := flag.Int("bare-body-size", 4096, "internal: size of the bare home page in bytes")
 	bareSecret := flag.String("bare-webhook-secret", "", "internal: channel secret the bare webhook receiver checks signatures with")
@@ -160,6 +164,29 @@ type result struct {
 	P99Ms        float64 `json:"p99_ms"`
 	Errors       int64   `json:"errors"`
 	FirstError   string  `json:"first_error,omitempty"`
+	// DB is the portal's database work per request in this run.
+	DB *dbWork `json:"db_per_request,omitempty"`
+}
+
+// dbWork is store.Stats per request: what one action cost the database.
+type dbWork struct {
+	Transactions    float64 `json:"transactions"`
+	Commits         float64 `json:"commits"`
+	WriteStatements float64 `json:"write_statements"`
+	ReadStatements  float64 `json:"read_statements"`
+}
+
+func perRequest(before, after store.Stats, requests int64) *dbWork {
+	if requests == 0 {
+		return nil
+	}
+	n := float64(requests)
+	return &dbWork{
+		Transactions:    float64(after.Transactions-before.Transactions) / n,
+		Commits:         float64(after.Commits-before.Commits) / n,
+		WriteStatements: float64(after.WriteStatements-before.WriteStatements) / n,
+		ReadStatements:  float64(after.ReadStatements-before.ReadStatements) / n,
+	}
 }
 
 type report struct {
@@ -258,11 +285,39 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 					return err
 				}
 			}
-			res, err := runLoad(ctx, client, t.baseURL, sc, sc.workers(cfg.concurrency), cfg.duration)
+			before, err := t.dbStats(ctx, client)
 			if err != nil {
 				return err
 			}
-			rep.Results = append(rep.Results, newResult(sc, t.name, sc.workers(cfg.concurrency), res))
+			profiled := make(chan error, 1)
+			if cfg.profileDir != "" && t.pprofURL != "" {
+				go func() {
+					profiled <- t.cpuProfile(ctx, client, cfg.duration, filepath.Join(cfg.profileDir, sc.Name+".pprof"))
+				}()
+			} else {
+				profiled <- nil
+			}
+			res, err := runLoad(ctx, client, t.baseURL, sc, sc.workers(cfg.concurrency), cfg.duration)
+			if err := errors.Join(err, <-profiled); err != nil {
+				return err
+			}
+			after, err := t.dbStats(ctx, client)
+			if err != nil {
+				return err
+			}
+			r := newResult(sc, t.name, sc.workers(cfg.concurrency), res)
+			if t.pprofURL != "" {
+				r.DB = perRequest(before, after, res.Requests)
+			}
+			rep.Results = append(rep.Results, r)
+		}
+		if sc.Raw != nil {
+			fmt.Fprintf(os.Stderr, "running %s's baseline %s...\n", sc.Name, sc.Raw.name)
+			res, err := sc.Raw.run(ctx, filepath.Join(dir, sc.Name+"."+sc.Raw.name+".db"), cfg.warmup, cfg.duration)
+			if err != nil {
+				return err
+			}
+			rep.Results = append(rep.Results, newResult(Scenario{Name: sc.Name, EventsPerRequest: sc.Raw.events}, sc.Raw.name, 1, res))
 		}
 	}
 
@@ -360,28 +415,42 @@ func writeTable(w io.Writer, scs []Scenario, rep report) error {
 		}
 		fmt.Fprintf(tw, "%.2fms\t%.2fms\t%d\n", r.P50Ms, r.P99Ms, r.Errors)
 	}
+	fmt.Fprintln(tw, "\ndatabase work per request (portal)\ttransactions\tcommits\twrite statements\tread statements")
+	for _, r := range rep.Results {
+		if r.DB != nil {
+			fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.1f\t%.1f\n", r.Scenario, r.DB.Transactions, r.DB.Commits, r.DB.WriteStatements, r.DB.ReadStatements)
+		}
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	for _, r := range rep.Results {
-		if r.Errors > 0 {
-			fmt.Fprintf(w, "WARNING: %s/%s had %d errors, e.g. %s\n", r.Scenario, r.Target, r.Errors, r.FirstError)
-		}
-	}
 	for _, sc := range scs {
 		p := find(rep.Results, sc.Name, "portal")
-		b := find(rep.Results, sc.Name, "bare")
-		if p != nil && b != nil && b.ReqPerSec > 0 {
+		if p == nil {
+			continue
+		}
+		if b := find(rep.Results, sc.Name, "bare"); b != nil && b.ReqPerSec > 0 {
 			fmt.Fprintf(w, "%s: portal reaches %.2fx of bare throughput\n", sc.Name, p.ReqPerSec/b.ReqPerSec)
 		}
-		if p != nil && sc.Unit != "" {
+		if sc.Raw != nil {
+			if raw := find(rep.Results, sc.Name, sc.Raw.name); raw != nil && raw.EventsPerSec > 0 {
+				fmt.Fprintf(w, "%s: portal reaches %.2fx of the %s loop (%.0f vs %.0f %s/s), p99 %.2fms\n",
+					sc.Name, p.EventsPerSec/raw.EventsPerSec, sc.Raw.name, p.EventsPerSec, raw.EventsPerSec, sc.rawUnit(), p.P99Ms)
+			}
+		}
+		if sc.Unit != "" {
 			fmt.Fprintf(w, "%s: %.0f %s/s\n", sc.Name, p.ReqPerSec, sc.Unit)
 		}
-		if p != nil && sc.eventsPerRequest() > 1 {
+		if sc.eventsPerRequest() > 1 {
 			// A batch is acknowledged once all its events are stored, so
 			// its latency is each event's time to ack.
 			fmt.Fprintf(w, "%s: portal ingests %.0f events/s in batches of %d, p99 ack %.2fms\n", sc.Name, p.EventsPerSec, sc.eventsPerRequest(), p.P99Ms)
+		}
+	}
+	for _, r := range rep.Results {
+		if r.Errors > 0 {
+			fmt.Fprintf(w, "WARNING: %s/%s had %d errors, e.g. %s\n", r.Scenario, r.Target, r.Errors, r.FirstError)
 		}
 	}
 	if len(rep.PeakRSSMiB) > 0 {
@@ -394,6 +463,14 @@ func writeTable(w io.Writer, scs []Scenario, rep report) error {
 		fmt.Fprintf(w, "peak RSS: %s\n", strings.Join(parts, ", "))
 	}
 	return nil
+}
+
+// rawUnit names what the scenario's raw loop counts.
+func (sc Scenario) rawUnit() string {
+	if sc.eventsPerRequest() > 1 {
+		return "events"
+	}
+	return "commits"
 }
 
 func find(rs []result, scenario, target string) *result {

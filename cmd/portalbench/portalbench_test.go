@@ -1,11 +1,15 @@
 package main
 
 import (
+	"database/sql"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"lineportal/store"
 )
 
 // Every value must land in a bucket whose bounds contain it, and bucket
@@ -112,5 +116,40 @@ func TestBarePageSize(t *testing.T) {
 		if got := len(barePage(n)); got != n {
 			t.Errorf("len(barePage(%d)) = %d", n, got)
 		}
+	}
+}
+
+// Each baseline commits real transactions on a file with the portal's
+// pragmas, and what it counts is what it wrote.
+func TestRawLoopsCommit(t *testing.T) {
+	for _, l := range []rawLoop{rawCommitLoop, rawBatchLoop} {
+		t.Run(l.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "raw.db")
+			res, err := l.run(t.Context(), path, 10*time.Millisecond, 50*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests == 0 || res.Hist.n != uint64(res.Requests) || res.Elapsed < 50*time.Millisecond {
+				t.Fatalf("%d transactions, %d timed, in %s", res.Requests, res.Hist.n, res.Elapsed)
+			}
+			db, err := sql.Open("sqlite3", store.WriterDSN(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var mode string
+			if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+				t.Fatalf("journal mode %q, %v", mode, err)
+			}
+			table := map[string]string{"raw-commit": "audit", "raw-batch": "events"}[l.name]
+			var rows int64
+			if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			// The warm-up's transactions are in the file too.
+			if rows < res.Requests*int64(l.events) {
+				t.Fatalf("%d rows in %s after %d transactions of %d", rows, table, res.Requests, l.events)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"lineportal/store"
 	"lineportal/web"
 )
 
@@ -26,10 +28,13 @@ import (
 type target struct {
 	name    string
 	baseURL string // http://127.0.0.1:PORT
-	cmd     *exec.Cmd
-	out     *tailBuffer   // child's stdout+stderr, for error messages
-	done    chan struct{} // closed once the child has exited
-	waitErr error         // valid after done is closed
+	// pprofURL is the portal's diagnostics listener (PORTAL_PPROF): its
+	// profiles and database counts. Empty for the bare server.
+	pprofURL string
+	cmd      *exec.Cmd
+	out      *tailBuffer   // child's stdout+stderr, for error messages
+	done     chan struct{} // closed once the child has exited
+	waitErr  error         // valid after done is closed
 }
 
 const (
@@ -45,6 +50,10 @@ func startPortal(ctx context.Context, client *http.Client, bin, dbPath string) (
 	if err != nil {
 		return nil, err
 	}
+	pprofAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(bin, "serve")
 	// Later duplicates win in os/exec, so these override the inherited values.
 	cmd.Env = append(os.Environ(),
@@ -52,8 +61,58 @@ func startPortal(ctx context.Context, client *http.Client, bin, dbPath string) (
 		"PORTAL_DB="+dbPath,
 		"PORTAL_SIMULATOR_ADDR=127.0.0.1:0", // the portal runs on its simulator, as with make run
 		"PORTAL_LOG_LEVEL=error",
+		// For the counts of transactions and statements per request; a
+		// profile can be taken there during a run, too.
+		"PORTAL_PPROF="+pprofAddr,
 	)
-	return startTarget(ctx, client, "portal", addr, cmd)
+	t, err := startTarget(ctx, client, "portal", addr, cmd)
+	if err != nil {
+		return nil, err
+	}
+	t.pprofURL = "http://" + pprofAddr
+	return t, nil
+}
+
+// dbStats reads the portal's database counts so far; the zero Stats and
+// no error for a target that has none.
+func (t *target) dbStats(ctx context.Context, client *http.Client) (store.Stats, error) {
+	var st store.Stats
+	if t.pprofURL == "" {
+		return st, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	body, err := t.diagnostics(ctx, client, "/debug/store")
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(body, &st)
+}
+
+// cpuProfile records the portal's CPU profile for d (whole seconds, at
+// least one) into path.
+func (t *target) cpuProfile(ctx context.Context, client *http.Client, d time.Duration, path string) error {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+30*time.Second)
+	defer cancel()
+	body, err := t.diagnostics(ctx, client, "/debug/pprof/profile?seconds="+strconv.Itoa(secs))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, body, 0o644)
+}
+
+// diagnostics GETs path on the portal's diagnostics listener.
+func (t *target) diagnostics(ctx context.Context, client *http.Client, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.pprofURL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	status, _, body, err := roundTrip(client, req)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d: %.200s", req.URL, status, body)
+	}
+	return body, err
 }
 
 // startBare re-executes this binary as a minimal net/http server whose home

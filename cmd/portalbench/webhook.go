@@ -228,7 +228,7 @@ func webhookScenario(fx fixture) Scenario {
 	ch := fx.webhook
 	batch := newWebhookBatch(time.Now(), fx.workers)
 	return Scenario{
-		Name: "webhook", Want: http.StatusOK, EventsPerRequest: eventsPerBatch,
+		Name: "webhook", Want: http.StatusOK, EventsPerRequest: eventsPerBatch, Raw: &rawBatchLoop,
 		Setup: func(ctx context.Context, client *http.Client, baseURL string) error {
 			if err := registerModule(ctx, client, baseURL, ch); err != nil {
 				return err
