@@ -44,12 +44,10 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	ch, err := s.db.RegisterChannel(r.Context(), actor(r), in)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		f.Err = err
-		s.renderChannelRegister(w, r, formStatus(err), f)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			f.Refusal = why
+			s.renderChannelRegister(w, r, status, f)
+		})
 		return
 	}
 	msg := ch.Kind.String() + " channel " + ch.Name + " registered under provider " + ch.Provider.Name + ". You are its Admin: give others a role on the Members tab."
@@ -64,12 +62,12 @@ func (s *Server) handleChannelMembers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderMembersTab(w, r, h, http.StatusOK, views.GrantRoleForm{}, nil)
+	s.renderMembersTab(w, r, h, http.StatusOK, views.GrantRoleForm{}, views.Refusal{})
 }
 
 // renderMembersTab renders the Members tab with the form's input and why
 // it was refused, if it was.
-func (s *Server) renderMembersTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.GrantRoleForm, refusal error) {
+func (s *Server) renderMembersTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.GrantRoleForm, why views.Refusal) {
 	roles, err := s.db.FindChannelRoles(r.Context(), h.Channel.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -80,7 +78,7 @@ func (s *Server) renderMembersTab(w http.ResponseWriter, r *http.Request, h view
 		Roles:         roles,
 		CanGrant:      portal.CanSetChannelRole(h.Access.Role, portal.RoleMember),
 		Form:          form,
-		Err:           refusal,
+		Refusal:       why,
 	}))
 }
 
@@ -95,11 +93,9 @@ func (s *Server) handleChannelRoleGrant(w http.ResponseWriter, r *http.Request) 
 	form := views.GrantRoleForm{LINEUserID: r.PostFormValue("line_user_id"), Role: r.PostFormValue("role")}
 	granted, before, err := s.db.GrantChannelRole(r.Context(), actor(r), h.Channel.ID, form.LINEUserID, portal.ChannelRole(form.Role))
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderMembersTab(w, r, h, formStatus(err), form, err)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			s.renderMembersTab(w, r, h, status, form, why)
+		})
 		return
 	}
 	who := granted.Admin.Name

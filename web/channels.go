@@ -59,17 +59,18 @@ func (s *Server) handleChannelShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, nil, false)
+	s.renderBMLinkTab(w, r, http.StatusOK, views.BMLinkTab{ChannelHeader: h})
 }
 
-// renderBMLinkTab renders the Business Manager link tab, with the send
-// form as given and the URL just issued, if any. canNotify tells whether
-// that URL can go out as a LINE message (canNotifyByLINE); false when no
-// URL was issued.
-func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, form views.LinkRequestForm, issued *views.IssuedURL, canNotify bool, notices ...views.Flash) {
-	ctx := r.Context()
-	t := views.BMLinkTab{ChannelHeader: h, Now: s.now(), Form: form, Issued: issued,
-		CanSend: portal.CanSendLinkRequest(h.Access.Role, h.Channel), CanNotifyByLINE: canNotify}
+// renderBMLinkTab renders the Business Manager link tab of t's channel,
+// with what t already holds: the send form as given (Form), the URL just
+// issued (Issued) and whether it can go out as a LINE message
+// (CanNotifyByLINE, canNotifyByLINE), why the Linked OA form was refused
+// (LinkedOA.Refusal).
+func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status int, t views.BMLinkTab, notices ...views.Flash) {
+	ctx, h := r.Context(), t.ChannelHeader
+	t.Now = s.now()
+	t.CanSend = portal.CanSendLinkRequest(h.Access.Role, h.Channel)
 	if link := h.Channel.Link; link != nil {
 		org, err := s.db.FindOrganizationByID(ctx, link.OrgID)
 		if err != nil {
@@ -97,10 +98,12 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, h views
 		return
 	}
 	if h.Channel.Kind == portal.KindLogin {
+		refusal := t.LinkedOA.Refusal
 		if t.LinkedOA, err = s.linkedOASection(r, h); err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		t.LinkedOA.Refusal = refusal
 	}
 	shell := s.shell(w, r, "channels")
 	shell.Flashes = append(shell.Flashes, notices...)
@@ -118,12 +121,10 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 	form := views.LinkRequestForm{OrgID: r.PostFormValue("org_id")}
 	req, token, err := s.db.SendLinkRequest(r.Context(), actor(r), h.Channel.ID, form.OrgID)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		form.Error, form.Fields = portal.ErrorMessage(err), portal.ErrorFields(err)
-		s.renderBMLinkTab(w, r, h, formStatus(err), form, nil, false)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			form.Refusal = why
+			s.renderBMLinkTab(w, r, status, views.BMLinkTab{ChannelHeader: h, Form: form})
+		})
 		return
 	}
 	if token == "" {
@@ -141,8 +142,8 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{},
-		&views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: req.ExpiresAt, OrgID: req.OrgID}, canNotify)
+	s.renderBMLinkTab(w, r, http.StatusOK, views.BMLinkTab{ChannelHeader: h, CanNotifyByLINE: canNotify,
+		Issued: &views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: req.ExpiresAt, OrgID: req.OrgID}})
 }
 
 func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Request) {
@@ -150,17 +151,16 @@ func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	s.renderBusinessInfoTab(w, r, h, http.StatusOK, h.Channel.Draft, nil)
+	s.renderBusinessInfoTab(w, r, h, http.StatusOK, h.Channel.Draft, views.Refusal{})
 }
 
-func (s *Server) renderBusinessInfoTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, draft portal.MiniAppInfo, refusal error) {
+func (s *Server) renderBusinessInfoTab(w http.ResponseWriter, r *http.Request, h views.ChannelHeader, status int, draft portal.MiniAppInfo, why views.Refusal) {
 	s.render(w, r, status, views.ChannelBusinessInfoPage(s.shell(w, r, "channels"), views.BusinessInfoTab{
 		ChannelHeader: h,
 		CanEdit:       portal.CanEditChannelDraft(h.Access.Role, h.Channel),
 		CanSubmit:     portal.CanSubmitMiniAppReview(h.Access.Role, h.Channel),
 		Draft:         draft,
-		Error:         portal.ErrorMessage(refusal),
-		Fields:        portal.ErrorFields(refusal),
+		Refusal:       why,
 	}))
 }
 
@@ -171,11 +171,9 @@ func (s *Server) handleChannelDraftUpdate(w http.ResponseWriter, r *http.Request
 	}
 	draft := miniAppInfoFrom(r)
 	if err := s.db.UpdateChannelDraft(r.Context(), actor(r), h.Channel.ID, draft); err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderBusinessInfoTab(w, r, h, formStatus(err), draft, err)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			s.renderBusinessInfoTab(w, r, h, status, draft, why)
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, r.URL.Path, "success", "Draft saved. Submit it for MINI App re-review to publish it.")

@@ -7,36 +7,57 @@ import (
 	"lineportal/views"
 )
 
-// statusOf is the one place where domain error codes become HTTP statuses.
-func statusOf(code string) int {
-	switch code {
-	case portal.EINVALID:
-		return http.StatusUnprocessableEntity
-	case portal.EUNAUTHENTICATED:
-		return http.StatusUnauthorized
-	case portal.EFORBIDDEN:
-		return http.StatusForbidden
-	case portal.ENOTFOUND:
-		return http.StatusNotFound
-	case portal.ECONFLICT:
-		return http.StatusConflict
-	case portal.EGONE:
-		return http.StatusGone
-	case portal.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
+// How an error reaches the page, decided here and nowhere else.
+//
+// A domain error (portal.Error) carries a code. Each code has one status on
+// the error page and, when the person can put it right on the form they
+// sent, one status for that form shown again (refused): 422, or 403 when
+// the person may not do it at all. The form then keeps its input and shows
+// the refusal once, next to the field it concerns (views.Refusal). The
+// sentence itself is made in one function, views.Sentence.
+type errorShape struct {
+	page int // the error page's status
+	form int // the status of the form shown again; 0: never, the error page
+}
+
+var errorShapes = map[string]errorShape{
+	portal.EINVALID:         {page: http.StatusUnprocessableEntity, form: http.StatusUnprocessableEntity},
+	portal.EUNAUTHENTICATED: {page: http.StatusUnauthorized},
+	portal.EFORBIDDEN:       {page: http.StatusForbidden, form: http.StatusForbidden},
+	portal.ENOTFOUND:        {page: http.StatusNotFound, form: http.StatusUnprocessableEntity},
+	portal.ECONFLICT:        {page: http.StatusConflict, form: http.StatusUnprocessableEntity},
+	portal.EGONE:            {page: http.StatusGone},
+	portal.EUNAVAILABLE:     {page: http.StatusServiceUnavailable, form: http.StatusUnprocessableEntity},
+	portal.EINTERNAL:        {page: http.StatusInternalServerError},
+}
+
+// shapeOf is how err is shown; an unknown code is an internal error.
+func shapeOf(err error) errorShape {
+	if shape, ok := errorShapes[portal.ErrorCode(err)]; ok {
+		return shape
 	}
+	return errorShapes[portal.EINTERNAL]
+}
+
+// refused answers a form the domain (or LINE) refused: show renders the
+// form again with its input and the refusal, answering status; an error the
+// person can't put right on the form is the error page.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, err error, show func(status int, why views.Refusal)) {
+	shape := shapeOf(err)
+	if shape.form == 0 {
+		s.fail(w, r, err)
+		return
+	}
+	show(shape.form, views.RefusalOf(r.Context(), err))
 }
 
 // fail answers with the error page for err. Internal errors are logged with
 // the request ID and shown only as "Internal error." with that ID.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code := portal.ErrorCode(err)
-	if code == portal.EINTERNAL {
+	if portal.ErrorCode(err) == portal.EINTERNAL {
 		s.log.Error("request failed", "request_id", requestID(r.Context()), "route", r.Pattern, "error", err)
 	}
-	s.renderError(w, r, statusOf(code), portal.ErrorMessage(err))
+	s.renderError(w, r, shapeOf(err).page, views.Sentence(r.Context(), err))
 }
 
 // renderError writes the designed error page, or for an htmx request an

@@ -49,25 +49,6 @@ func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, k
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// formStatus is the status of a form re-rendered because the domain
-// refused it: 403 when the person may not do it at all, else 422.
-func formStatus(err error) int {
-	if portal.ErrorCode(err) == portal.EFORBIDDEN {
-		return http.StatusForbidden
-	}
-	return http.StatusUnprocessableEntity
-}
-
-// isFormRefusal tells whether err is the domain refusing the input or the
-// action (shown on the form), rather than a failure (the error page).
-func isFormRefusal(err error) bool {
-	switch portal.ErrorCode(err) {
-	case portal.EINVALID, portal.EFORBIDDEN, portal.ENOTFOUND, portal.ECONFLICT, portal.EUNAVAILABLE:
-		return true
-	}
-	return false
-}
-
 // queueHref is the link to the next page of the list paged by param,
 // keeping the page's other parameters (filters, other lists' cursors).
 func queueHref(r *http.Request, param, cursor string) string {

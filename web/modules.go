@@ -87,19 +87,15 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.proveChannelSecret(r, in.LINEChannelID, channelSecret)
 	}
-	if err != nil {
-		f.Err = err
-		s.renderModuleRegister(w, r, statusOf(portal.ErrorCode(err)), f)
-		return
+	var ch portal.Channel
+	if err == nil {
+		ch, err = s.db.RegisterModuleChannel(r.Context(), s.cfg.Secrets, actor(r), in, channelSecret, accessToken)
 	}
-	ch, err := s.db.RegisterModuleChannel(r.Context(), s.cfg.Secrets, actor(r), in, channelSecret, accessToken)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		f.Err = err
-		s.renderModuleRegister(w, r, formStatus(err), f)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			f.Refusal = why
+			s.renderModuleRegister(w, r, status, f)
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Module channel registered. Its secret and access token are stored encrypted.")
@@ -109,22 +105,15 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 // throws it away): only LINE knows whether channelSecret is the secret of
 // the channel lineChannelID, and without that proof anyone could register
 // a channel ID they don't own, or replace its owner's secret. LINE's
-// refusal is an EINVALID error on the secret, in LINE's words; LINE being
-// unreachable or overloaded is EUNAVAILABLE.
+// refusal is an error on the secret (line.Refusal).
 func (s *Server) proveChannelSecret(r *http.Request, lineChannelID, channelSecret string) error {
 	_, _, err := s.cfg.LINE.StatelessToken(r.Context(), lineChannelID, strings.TrimSpace(channelSecret))
 	if err == nil {
 		return nil
 	}
-	e := line.Explain(err)
 	s.log.Warn("LINE did not confirm the channel secret", "request_id", requestID(r.Context()), "line_channel_id", lineChannelID,
-		"line_request_id", e.RequestID, "error", err)
-	apiErr, isAPIError := errors.AsType[*line.APIError](err)
-	_, isInputError := errors.AsType[*line.InputError](err)
-	if isInputError || isAPIError && apiErr.Status/100 == 4 && apiErr.Status != http.StatusTooManyRequests {
-		return portal.FieldError("channel_secret", e.String())
-	}
-	return portal.Errorf(portal.EUNAVAILABLE, "%s", e.String())
+		"line_request_id", line.RequestID(err), "error", err)
+	return line.Refusal(err, "channel_secret")
 }
 
 // loadModule reads the module channel in the path and the actor's access.
@@ -215,14 +204,13 @@ func (s *Server) handleModuleCredentials(w http.ResponseWriter, r *http.Request)
 	if err == nil {
 		err = s.db.SetChannelCredentials(r.Context(), s.cfg.Secrets, actor(r), ch.ID, channelSecret, accessToken)
 	}
-	switch {
-	case err == nil:
-		s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Credentials replaced. Webhooks signed with the old channel secret are refused from now on.")
-	case isFormRefusal(err):
-		s.renderModule(w, r, statusOf(portal.ErrorCode(err)), views.ModuleView{Channel: ch, Access: access, CredentialsErr: err}, nil)
-	default:
-		s.fail(w, r, err)
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			s.renderModule(w, r, status, views.ModuleView{Channel: ch, Access: access, CredentialsRefusal: why}, nil)
+		})
+		return
 	}
+	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Credentials replaced. Webhooks signed with the old channel secret are refused from now on.")
 }
 
 // handleModuleAttachStart sends the browser to LINE's authorization screen
@@ -243,9 +231,11 @@ func (s *Server) handleModuleAttachStart(w http.ResponseWriter, r *http.Request)
 		Scopes: r.PostForm["scope"], BrandTypes: r.PostForm["brand_type"],
 	}
 	if err := portal.CheckAttachRequest(req.Region, req.Scopes, req.BrandTypes, knownScopes()); err != nil {
-		v := views.ModuleView{Channel: ch, Access: access, AttachErr: err,
-			Attach: views.AttachForm{Region: req.Region, BasicSearchID: req.BasicSearchID, BrandTypes: req.BrandTypes}}
-		s.renderModule(w, r, statusOf(portal.ErrorCode(err)), v, append([]string{}, req.Scopes...))
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v := views.ModuleView{Channel: ch, Access: access, AttachRefusal: why,
+				Attach: views.AttachForm{Region: req.Region, BasicSearchID: req.BasicSearchID, BrandTypes: req.BrandTypes}}
+			s.renderModule(w, r, status, v, append([]string{}, req.Scopes...))
+		})
 		return
 	}
 	sess := s.sessions.current(r)
@@ -322,7 +312,7 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 	// Names and pictures come from LINE's bot list; without them the page
 	// shows the bot ID, so a failure here is logged, not shown.
 	if page, err := s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, "", line.DefaultBotPageSize); err != nil {
-		s.log.Warn("LINE's bot list after attaching", "request_id", requestID(ctx), "line_request_id", line.Explain(err).RequestID, "error", err)
+		s.log.Warn("LINE's bot list after attaching", "request_id", requestID(ctx), "line_request_id", line.RequestID(err), "error", err)
 	} else if err := s.recordBots(ctx, ch, page); err != nil {
 		s.log.Error("recording LINE's bot list after attaching", "request_id", requestID(ctx), "error", err)
 	}
@@ -332,9 +322,8 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 // lineRefused tells the person LINE's answer, in words, with LINE's request
 // ID for support, back on the page they came from.
 func (s *Server) lineRefused(w http.ResponseWriter, r *http.Request, back, doing string, err error) {
-	e := line.Explain(err)
-	s.log.Warn("LINE refused", "request_id", requestID(r.Context()), "doing", doing, "line_request_id", e.RequestID, "error", err)
-	s.redirectWithFlash(w, r, back, "error", e.String())
+	s.log.Warn("LINE refused", "request_id", requestID(r.Context()), "doing", doing, "line_request_id", line.RequestID(err), "error", err)
+	s.redirectWithFlash(w, r, back, "error", views.Sentence(r.Context(), line.Refusal(err, "")))
 }
 
 // recordBots merges a page of LINE's bot list into the store, so that
@@ -377,9 +366,8 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 		page, err = s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, "", line.DefaultBotPageSize)
 	}
 	if err != nil {
-		e := line.Explain(err)
-		s.log.Warn("LINE's bot list", "request_id", requestID(ctx), "line_request_id", e.RequestID, "error", err)
-		v.Err = e.String()
+		s.log.Warn("LINE's bot list", "request_id", requestID(ctx), "line_request_id", line.RequestID(err), "error", err)
+		v.Refusal = views.RefusalOf(ctx, line.Refusal(err, ""))
 		s.render(w, r, http.StatusOK, views.BotListPage(s.shell(w, r, "modules"), v))
 		return
 	}
@@ -465,22 +453,21 @@ type botForm struct {
 }
 
 // refuseBotForm answers a refused action: input the domain or the LINE
-// client found invalid brings the bot page back (422) with the form's
-// values and the reason; any other refusal (suspended, not an Admin,
-// detached) is the error page.
+// client found invalid brings the bot page back with the form's values and
+// the reason. The page offers no form to whoever may not act (suspended,
+// not an Admin, detached), so any other refusal is the error page.
 func (s *Server) refuseBotForm(w http.ResponseWriter, r *http.Request, v views.BotView, form botForm, err error) {
-	if ie, ok := errors.AsType[*line.InputError](err); ok {
-		err = portal.Errorf(portal.EINVALID, "%s", ie.Message)
-	}
 	if portal.ErrorCode(err) != portal.EINVALID {
 		s.fail(w, r, err)
 		return
 	}
-	v.Form, v.Err = form.name, err
-	if form.keep != nil {
-		form.keep(&v)
-	}
-	s.renderBot(w, r, http.StatusUnprocessableEntity, v)
+	s.refused(w, r, err, func(status int, why views.Refusal) {
+		v.Form, v.Refusal = form.name, why
+		if form.keep != nil {
+			form.keep(&v)
+		}
+		s.renderBot(w, r, status, v)
+	})
 }
 
 // botAction runs an admin action on a bot: the domain check first (a
@@ -505,8 +492,10 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string, 
 	}
 	back := views.BotPath(v.Channel.ID, v.Attachment.Bot.BotID)
 	if err := callLINE(r.Context(), creds.AccessToken, v); err != nil {
+		// Input the LINE client refused before calling LINE goes back
+		// on the form; LINE's own answer, after the redirect.
 		if _, invalid := errors.AsType[*line.InputError](err); invalid {
-			s.refuseBotForm(w, r, v, form, err)
+			s.refuseBotForm(w, r, v, form, line.Refusal(err, ""))
 			return
 		}
 		s.lineRefused(w, r, back, done, err)

@@ -74,9 +74,8 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	for _, admin := range reachable {
 		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)))
 		if err != nil {
-			e := line.Explain(err)
-			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", e.RequestID, "error", err)
-			notice = views.Flash{Kind: "error", Message: "LINE did not deliver the message to " + admin.Name + ": " + e.String()}
+			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", line.RequestID(err), "error", err)
+			notice = views.Flash{Kind: "error", Message: "LINE did not deliver the message to " + admin.Name + ": " + views.Sentence(r.Context(), line.Refusal(err, ""))}
 			break
 		}
 		sent = append(sent, admin.Name)
@@ -91,5 +90,5 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	}
 	// What canNotifyByLINE would tell, without reading the admins again.
 	canNotify := s.canPushFromPortalOA() && len(reachable) > 0
-	s.renderBMLinkTab(w, r, h, http.StatusOK, views.LinkRequestForm{}, issued, canNotify, notice)
+	s.renderBMLinkTab(w, r, http.StatusOK, views.BMLinkTab{ChannelHeader: h, Issued: issued, CanNotifyByLINE: canNotify}, notice)
 }

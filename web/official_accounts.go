@@ -80,12 +80,10 @@ func (s *Server) handleOfficialAccountUpdate(w http.ResponseWriter, r *http.Requ
 		Info:       businessInfoFrom(r),
 	}
 	if err := s.db.UpdateOfficialAccount(r.Context(), actor(r), v.Account.ID, edit); err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		v.Edit, v.EditErr = edit, err
-		s.render(w, r, formStatus(err), views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v.Edit, v.EditRefusal = edit, why
+			s.render(w, r, status, views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "Saved.")
@@ -99,12 +97,10 @@ func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Req
 	orgInput := r.PostFormValue("org_id")
 	link, err := s.db.LinkOfficialAccountToOrganization(r.Context(), actor(r), v.Account.ID, orgInput)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		v.OrgInput, v.LinkErr = orgInput, err
-		s.render(w, r, formStatus(err), views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v.OrgInput, v.LinkRefusal = orgInput, why
+			s.render(w, r, status, views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success",
@@ -133,11 +129,9 @@ func (s *Server) handleLinkedOASet(w http.ResponseWriter, r *http.Request) {
 	oaID, _ := strconv.ParseInt(r.PostFormValue("oa_id"), 10, 64)
 	l, err := s.db.SetLinkedOA(r.Context(), actor(r), h.Channel.ID, oaID)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderBMLinkTab(w, r, h, formStatus(err), views.LinkRequestForm{}, nil, false, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			s.renderBMLinkTab(w, r, status, views.BMLinkTab{ChannelHeader: h, LinkedOA: views.LinkedOASection{Refusal: why}})
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "Linked OA set to "+l.OAName+" ("+l.BasicID+").")

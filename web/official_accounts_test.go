@@ -139,8 +139,8 @@ func TestLinkedOA_OffersSameProviderAndSetsIt(t *testing.T) {
 
 	other := strconv.FormatInt(ts.oaID(t, "@momijilogistics"), 10)
 	refused := dev.post(ts.URL+views.ChannelPath(login)+"/linked-oa", url.Values{"oa_id": {other}})
-	if refused.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(refused.doc.Find("#flash").Text(), "provider") {
-		t.Fatalf("another provider's account: %d %q", refused.res.StatusCode, refused.doc.Find("#flash").Text())
+	if refused.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(refused.doc.Find("#linked-oa-form .alert-error").Text(), "provider") {
+		t.Fatalf("another provider's account: %d %q", refused.res.StatusCode, refused.doc.Find("#linked-oa-setting").Text())
 	}
 	cafe := strconv.FormatInt(ts.oaID(t, "@momijicafe"), 10)
 	done := dev.post(ts.URL+views.ChannelPath(login)+"/linked-oa", url.Values{"oa_id": {cafe}})

@@ -38,12 +38,10 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 		})
 	}
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		f.Err = err
-		s.render(w, r, formStatus(err), views.OrganizationRegisterPage(s.shell(w, r, "organizations"), f))
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			f.Refusal = why
+			s.render(w, r, status, views.OrganizationRegisterPage(s.shell(w, r, "organizations"), f))
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.OrganizationPath(org.ID)+"/business-info", "success",
@@ -61,22 +59,20 @@ func (s *Server) handleOrganizationAdminAdd(w http.ResponseWriter, r *http.Reque
 	f := views.AddAdministratorForm{LINEUserID: r.PostFormValue("line_user_id"), Name: r.PostFormValue("name")}
 	added, err := s.db.AddOrganizationAdminByLINEUserID(r.Context(), actor(r), h.Organization.ID, f.LINEUserID, f.Name)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		admins, ferr := s.db.FindOrganizationAdmins(r.Context(), h.Organization.ID)
-		if ferr != nil {
-			s.fail(w, r, ferr)
-			return
-		}
-		f.Err = err
-		t := organizationMembersTab(h, admins, f)
-		shell := s.shell(w, r, "organizations")
-		if t.CanAdd != nil { // an operator: the page has no form to show why
-			shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
-		}
-		s.render(w, r, formStatus(err), views.OrganizationMembersPage(shell, t))
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			admins, err := s.db.FindOrganizationAdmins(r.Context(), h.Organization.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			f.Refusal = why
+			t := organizationMembersTab(h, admins, f)
+			shell := s.shell(w, r, "organizations")
+			if t.CanAdd != nil { // an operator: the page has no form to show why
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: why.Message})
+			}
+			s.render(w, r, status, views.OrganizationMembersPage(shell, t))
+		})
 		return
 	}
 	msg := added.Name + " is now an administrator of " + h.Organization.Name + "."
@@ -122,12 +118,10 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 		BasicID: f.BasicID, Name: f.Name, Package: portal.OAPackage(f.Package), ChannelID: channelID, Info: f.Info,
 	})
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		f.Err = err
-		s.renderOfficialAccountRegister(w, r, formStatus(err), f)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			f.Refusal = why
+			s.renderOfficialAccountRegister(w, r, status, f)
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.OfficialAccountPath(oa.ID), "success",
@@ -144,16 +138,14 @@ func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Re
 	dest := r.PostFormValue("dest_org_id")
 	link, err := s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, r.PostFormValue("from_org_id"), dest)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		v.TransferTo, v.TransferErr = dest, err
-		shell := s.shell(w, r, "official-accounts")
-		if v.CanTransfer != nil { // the page has no transfer form to show why
-			shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: portal.ErrorMessage(err)})
-		}
-		s.render(w, r, formStatus(err), views.OfficialAccountPage(shell, v))
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v.TransferTo, v.TransferRefusal = dest, why
+			shell := s.shell(w, r, "official-accounts")
+			if v.CanTransfer != nil { // the page has no transfer form to show why
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: why.Message})
+			}
+			s.render(w, r, status, views.OfficialAccountPage(shell, v))
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success",

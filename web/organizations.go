@@ -122,12 +122,10 @@ func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
 	dest := r.PostFormValue("dest_org_id")
 	link, err := s.db.TransferChannel(r.Context(), actor(r), d.Channel.ID, d.Organization.ID, dest)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		d.TransferTo, d.TransferErr = dest, err
-		s.renderAccountDetails(w, r, formStatus(err), d)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			d.TransferTo, d.TransferRefusal = dest, why
+			s.renderAccountDetails(w, r, status, d)
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success",
@@ -145,12 +143,10 @@ func (s *Server) handleReviewOverride(w http.ResponseWriter, r *http.Request) {
 	}
 	rv, err := s.db.OverrideReview(r.Context(), actor(r), d.Channel.Link.ID, v)
 	if err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		d.OverrideErr = err
-		s.renderAccountDetails(w, r, formStatus(err), d)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			d.OverrideRefusal = why
+			s.renderAccountDetails(w, r, status, d)
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success",
@@ -162,17 +158,16 @@ func (s *Server) handleOrganizationInfo(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	s.renderOrganizationInfo(w, r, http.StatusOK, h, h.Organization.Info, nil)
+	s.renderOrganizationInfo(w, r, http.StatusOK, h, h.Organization.Info, views.Refusal{})
 }
 
-func (s *Server) renderOrganizationInfo(w http.ResponseWriter, r *http.Request, status int, h views.OrganizationHeader, info portal.BusinessInfo, refusal error) {
+func (s *Server) renderOrganizationInfo(w http.ResponseWriter, r *http.Request, status int, h views.OrganizationHeader, info portal.BusinessInfo, why views.Refusal) {
 	s.render(w, r, status, views.OrganizationInfoPage(s.shell(w, r, "organizations"), views.OrganizationInfoTab{
 		OrganizationHeader: h,
 		CanEdit:            portal.CanEditOrganizationInfo(h.Access.Admin, h.Organization),
 		CanSubmit:          portal.CanSubmitForVerification(h.Access.Admin, h.Organization),
 		Info:               info,
-		Error:              portal.ErrorMessage(refusal),
-		Fields:             portal.ErrorFields(refusal),
+		Refusal:            why,
 	}))
 }
 
@@ -183,11 +178,9 @@ func (s *Server) handleOrganizationInfoUpdate(w http.ResponseWriter, r *http.Req
 	}
 	info := businessInfoFrom(r)
 	if err := s.db.UpdateOrganizationInfo(r.Context(), actor(r), h.Organization.ID, info); err != nil {
-		if !isFormRefusal(err) {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderOrganizationInfo(w, r, formStatus(err), h, info, err)
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			s.renderOrganizationInfo(w, r, status, h, info, why)
+		})
 		return
 	}
 	s.redirectWithFlash(w, r, r.URL.Path, "success", "Business info saved.")

@@ -47,10 +47,6 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		s.webhookRefuse(ctx, w, http.StatusNotFound, "unknown channel", "(not a channel ID)")
 		return
 	}
-	if s.cfg.Secrets == nil {
-		s.webhookFail(ctx, w, http.StatusServiceUnavailable, "webhooks are not configured", lineChannelID, errors.New("web: no secret key for channel credentials"))
-		return
-	}
 	if r.ContentLength > MaxWebhookBody {
 		s.webhookRefuse(ctx, w, http.StatusRequestEntityTooLarge, "request body too large", lineChannelID)
 		return

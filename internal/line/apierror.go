@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"lineportal/internal/portal"
 )
 
 // What the portal asked LINE to do; APIError.Op and Explain use them.
@@ -78,6 +80,34 @@ func (e Explanation) String() string {
 		return e.Message
 	}
 	return e.Message + " (LINE request ID: " + e.RequestID + ")"
+}
+
+// Refusal is an error from Platform as the portal's error, made here once
+// for every page that calls LINE: its message is Explain's sentence with
+// LINE's request ID. Input refused by this client or by LINE (an answer
+// 4xx other than 429) is EINVALID, about the form field named field
+// when it is not ""; LINE unreachable, overloaded or failing is
+// EUNAVAILABLE.
+func Refusal(err error, field string) error {
+	message := Explain(err).String()
+	apiErr, isAPIError := errors.AsType[*APIError](err)
+	_, isInputError := errors.AsType[*InputError](err)
+	if !isInputError && !(isAPIError && apiErr.Status/100 == 4 && apiErr.Status != http.StatusTooManyRequests) {
+		return portal.Errorf(portal.EUNAVAILABLE, "%s", message)
+	}
+	if field == "" {
+		return portal.Errorf(portal.EINVALID, "%s", message)
+	}
+	return portal.FieldError(field, message)
+}
+
+// RequestID is LINE's request ID of an error from Platform, for the log:
+// what LINE's support asks for. "" when LINE was not reached.
+func RequestID(err error) string {
+	if e, ok := errors.AsType[*APIError](err); ok {
+		return e.RequestID
+	}
+	return ""
 }
 
 // Explain turns an error from Platform into a sentence a person
