@@ -19,37 +19,29 @@ import (
 // coming back; a callback after that is refused.
 const loginFlowTTL = 10 * time.Minute
 
-// Session value keys.
-const (
-	keyAdminID  = "admin_id"
-	keyState    = "state"
-	keyNonce    = "nonce"
-	keyVerifier = "verifier"
-	keyNext     = "next"
-	keyStarted  = "started"
-)
+// keyAdminID is the session value naming the signed-in admin.
+const keyAdminID = "admin_id"
+
+// loginFlow is a LINE Login in progress: what the callback must match and
+// where it returns to. It lives in a sealed cookie (sealedCookie), so a
+// visitor who starts signing in and never finishes costs the portal
+// nothing: no row, on any instance.
+type loginFlow struct {
+	State    string `json:"s"`
+	Nonce    string `json:"n"`
+	Verifier string `json:"v"`
+	// Next is the page to return to. It may be a link request URL, whose
+	// token is then encrypted in the cookie, never in clear.
+	Next string `json:"next"`
+}
 
 // handleLogin starts LINE Login. The flow's state, nonce and PKCE verifier
-// live server-side behind a short-lived cookie of their own, which binds the
-// callback to this browser.
+// go in a sealed cookie of their own, which binds the callback to this
+// browser.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	flow, err := s.sessions.Get(r, s.sessions.loginFlowName)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	req := line.NewAuthRequest()
-	flow.Values = map[any]any{
-		keyState:    req.State,
-		keyNonce:    req.Nonce,
-		keyVerifier: req.CodeVerifier,
-		// Sealed: the page to return to may be a link request URL, whose
-		// token must not sit in the database in clear.
-		keyNext:    s.cfg.Secrets.Seal(safeNext(r.URL.Query().Get("next")), "login-next"),
-		keyStarted: s.now().UnixMilli(),
-	}
-	flow.Options.MaxAge = int(loginFlowTTL.Seconds())
-	if err := flow.Save(r, w); err != nil {
+	flow := loginFlow{State: req.State, Nonce: req.Nonce, Verifier: req.CodeVerifier, Next: safeNext(r.URL.Query().Get("next"))}
+	if err := setSealed(s, w, s.loginFlowCookie, "", flow); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -57,38 +49,22 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, s.cfg.Login.AuthCodeURL(req, localeOf(r).Lang), http.StatusFound)
 }
 
-// handleAuthCallback finishes LINE Login. The flow is used up before
-// anything else, so a replayed callback finds nothing to complete.
+// handleAuthCallback finishes LINE Login. The flow cookie is cleared before
+// anything else, so this browser can't complete the same flow twice; a
+// callback replayed with a copy of the cookie carries a code LINE has
+// already used, and LINE refuses it.
 func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	flow, err := s.sessions.Get(r, s.sessions.loginFlowName)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	state, _ := flow.Values[keyState].(string)
-	nonce, _ := flow.Values[keyNonce].(string)
-	verifier, _ := flow.Values[keyVerifier].(string)
-	sealedNext, _ := flow.Values[keyNext].([]byte)
-	next, err := s.cfg.Secrets.Open(sealedNext, "login-next")
-	if err != nil {
+	flow, ok := takeSealed[loginFlow](s, w, r, s.loginFlowCookie, "")
+	next := flow.Next
+	if next == "" {
 		next = "/"
 	}
-	started, _ := flow.Values[keyStarted].(int64)
-	if !flow.IsNew {
-		flow.Options.MaxAge = -1
-		if err := flow.Save(r, w); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
+	state, nonce, verifier := flow.State, flow.Nonce, flow.Verifier
 
 	switch {
-	case state == "":
-		s.signInFailed(w, r, http.StatusBadRequest, "This sign-in link has already been used, has expired, or was started in another browser. Start signing in again.", next)
-		return
-	case s.now().Sub(time.UnixMilli(started)) > loginFlowTTL:
-		s.signInFailed(w, r, http.StatusBadRequest, "Signing in took longer than 10 minutes, so it was stopped for your safety. Start signing in again.", next)
+	case !ok:
+		s.signInFailed(w, r, http.StatusBadRequest, "This sign-in link has already been used, has expired (signing in may take up to 10 minutes), or was started in another browser. Start signing in again.", next)
 		return
 	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
 		s.signInFailed(w, r, http.StatusBadRequest, "The answer from LINE did not match this sign-in, so it was refused. Start signing in again.", next)
@@ -181,10 +157,16 @@ func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, views.SignInFailedPage(shell, message, "/login?next="+url.QueryEscape(safeNext(next))))
 }
 
-// safeNext returns next when it is a path on this portal, else "/": a
-// sign-in must never end on another site.
+// maxNext is the longest page a sign-in returns to. The portal's own
+// addresses are far shorter; the cap keeps what a signed-out visitor can
+// make the portal carry (in the flow cookie, under browsers' 4 KB cookie
+// limit) small.
+const maxNext = 1024
+
+// safeNext returns next when it is a path on this portal of at most
+// maxNext bytes, else "/": a sign-in must never end on another site.
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") ||
+	if next == "" || len(next) > maxNext || next[0] != '/' || strings.HasPrefix(next, "//") ||
 		strings.ContainsAny(next, "\\\r\n\t") || strings.Contains(next, "/\\") {
 		return "/"
 	}

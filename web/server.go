@@ -31,9 +31,10 @@ type Config struct {
 	Login *line.Login
 	// LINE calls LINE's APIs (Messaging API, modules, shop).
 	LINE *line.Platform
-	// Secrets seals and opens what the portal keeps in the database but must
-	// not keep in clear: channel secrets and access tokens, and the page a
-	// sign-in returns to. (Tests remove it to see webhooks answer 503.)
+	// Secrets seals and opens what the portal keeps but must not keep in
+	// clear: channel secrets and access tokens in the database, and the
+	// sealed cookies (a sign-in in progress). (Tests remove it to see
+	// webhooks answer 503.)
 	Secrets *secret.Box
 	// BotPrompt is the portal's own sign-in bot_prompt ("" when off), shown
 	// as an example on LINE Login channels' Linked OA setting.
@@ -67,8 +68,10 @@ type Server struct {
 	db       *store.DB
 	log      *slog.Logger
 	sessions *sessionStore
-	mux      *http.ServeMux
-	handler  http.Handler
+	// loginFlowCookie carries a LINE Login in progress (loginFlow).
+	loginFlowCookie sealedCookie
+	mux             *http.ServeMux
+	handler         http.Handler
 }
 
 // New builds the server and its route table.
@@ -92,7 +95,8 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, db: db, log: log}
-	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.https())
+	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
+	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.mux = http.NewServeMux()
 	s.routes()
 	s.handler = s.middleware(s.mux)

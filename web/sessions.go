@@ -24,9 +24,8 @@ type sessionStore struct {
 	codecs  []securecookie.Codec
 	limits  store.SessionLimits
 	options sessions.Options
-	// name is the session cookie's name; loginFlowName the cookie that
-	// binds a LINE Login in progress to the browser.
-	name, loginFlowName string
+	// name is the session cookie's name.
+	name string
 }
 
 var _ sessions.Store = (*sessionStore)(nil)
@@ -46,13 +45,8 @@ func init() {
 	gob.Register(flash{})
 }
 
-func newSessionStore(db *store.DB, log *slog.Logger, keys [][]byte, limits store.SessionLimits, secure bool) *sessionStore {
-	prefix := ""
-	if secure {
-		// __Host- binds the cookie to this exact host, https and path /.
-		prefix = "__Host-"
-	}
-	st := &sessionStore{db: db, log: log, limits: limits, name: prefix + "portal_session", loginFlowName: prefix + "portal_login"}
+func newSessionStore(db *store.DB, log *slog.Logger, keys [][]byte, limits store.SessionLimits, name string, secure bool) *sessionStore {
+	st := &sessionStore{db: db, log: log, limits: limits, name: name}
 	for _, k := range keys {
 		// Sign only: the value is a random ID with nothing to hide, and
 		// signing lets a rotated-out key stop being accepted.

@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/linesim"
 )
 
@@ -353,9 +355,14 @@ func TestSignIn_RefusesForgedOrStaleCallbacks(t *testing.T) {
 		if p := v.get(callback); p.res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("first callback answered %d", p.res.StatusCode)
 		}
+		// The flow lives in the browser's sealed cookie, so a copy of it
+		// opens; LINE then refuses the code it already exchanged.
 		attacker := newVisitor(t)
 		attacker.client.Jar.SetCookies(base, flowCookies)
-		refused(t, ts, attacker, callback, http.StatusBadRequest)
+		refused(t, ts, attacker, callback, http.StatusUnauthorized)
+		if !strings.Contains(ts.logs.String(), "LINE Login refused") {
+			t.Fatal("the refused exchange was not logged")
+		}
 	})
 	t.Run("code from another sign-in (PKCE verifier mismatch)", func(t *testing.T) {
 		ts := newTestServer(t)
@@ -409,4 +416,51 @@ func TestSignIn_HTMXRequestsGetHXRedirect(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized || res.Header.Get("HX-Redirect") != "/login?next=%2Fprofile" {
 		t.Fatalf("htmx request without session: %d HX-Redirect=%q", res.StatusCode, res.Header.Get("HX-Redirect"))
 	}
+}
+
+// A signed-out visitor starting sign-ins, with however long a page to
+// return to, makes the portal store nothing: the flow is a sealed cookie,
+// and the page to return to is capped.
+func TestSignIn_SignedOutVisitorsCostNoRows(t *testing.T) {
+	ts := newTestServer(t)
+	raw := rawDB(t)
+	before := dbtest.Tables(t, raw, "sessions", "admins", "audit_log")
+	long := "/link/" + strings.Repeat("a", 500<<10)
+	for i := range 50 {
+		next := "/channels?after=" + strconv.Itoa(i)
+		if i%10 == 0 {
+			next = long
+		}
+		res, _ := ts.do(t, "GET", "/login?next="+url.QueryEscape(next), nil)
+		if res.StatusCode != http.StatusFound {
+			t.Fatalf("sign-in start answered %d", res.StatusCode)
+		}
+		for _, c := range res.Cookies() {
+			if len(c.Name)+len(c.Value) > 4000 {
+				t.Fatalf("cookie %s is %d bytes: browsers drop cookies over 4 KB", c.Name, len(c.Value))
+			}
+		}
+	}
+	if after := dbtest.Tables(t, raw, "sessions", "admins", "audit_log"); after != before {
+		t.Fatalf("signed-out sign-in starts wrote to the database:\n%s", after)
+	}
+
+	t.Run("the page to return to is sealed, and capped", func(t *testing.T) {
+		v := newVisitor(t)
+		start := v.get(ts.URL + "/login?next=" + url.QueryEscape("/link/SECRET-TOKEN"))
+		for _, c := range start.res.Cookies() {
+			if strings.Contains(c.Value, "SECRET") || strings.Contains(c.Value, "link") {
+				t.Fatalf("the flow cookie shows the page to return to: %s", c.Value)
+			}
+		}
+		done, _ := ts.signIn(v, long, ts.demo.Developer.ID, false)
+		if got := done.location(t); got != ts.URL+"/" {
+			t.Fatalf("an over-long page to return to was kept: sign-in went to %.80s", got)
+		}
+		fits := "/channels?q=" + strings.Repeat("a", maxNext-len("/channels?q="))
+		done, _ = ts.signIn(newVisitor(t), fits, ts.demo.Developer.ID, false)
+		if got := done.location(t); got != ts.URL+fits {
+			t.Fatalf("a page to return to of %d bytes was dropped: sign-in went to %.80s", len(fits), got)
+		}
+	})
 }

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// sealedCookie carries a small value in the browser instead of the
+// database: encrypted and authenticated with the portal's secret key
+// (AES-256-GCM, internal/secret), for at most ttl. Any portal instance can
+// open it, nothing is stored on the server, and the browser can neither
+// read nor change it. Taking it clears it, so a value is used once per
+// browser.
+type sealedCookie struct {
+	name string
+	ttl  time.Duration
+}
+
+// sealed is what a sealedCookie holds: the value and when it stops being
+// accepted (the cookie's own Max-Age is the browser's to keep or not).
+type sealed[T any] struct {
+	Expires int64 `json:"exp"` // Unix milliseconds
+	Value   T     `json:"v"`
+}
+
+// setSealed puts v in the browser under c, sealed for binding: a value
+// sealed for one binding (a page, an admin) does not open for another.
+func setSealed[T any](s *Server, w http.ResponseWriter, c sealedCookie, binding string, v T) error {
+	plain, err := json.Marshal(sealed[T]{Expires: s.now().Add(c.ttl).UnixMilli(), Value: v})
+	if err != nil {
+		return err
+	}
+	box := s.cfg.Secrets.Seal(string(plain), c.name+"|"+binding)
+	http.SetCookie(w, s.sealedCookieOf(c, base64.RawURLEncoding.EncodeToString(box), int(c.ttl.Seconds())))
+	return nil
+}
+
+// takeSealed opens and clears the browser's cookie c. ok is false when
+// there is none, or it was forged, sealed for another binding or expired.
+func takeSealed[T any](s *Server, w http.ResponseWriter, r *http.Request, c sealedCookie, binding string) (v T, ok bool) {
+	cookie, err := r.Cookie(c.name)
+	if err != nil {
+		return v, false
+	}
+	http.SetCookie(w, s.sealedCookieOf(c, "", -1))
+	box, err := base64.RawURLEncoding.DecodeString(cookie.Value)
+	if err != nil {
+		return v, false
+	}
+	plain, err := s.cfg.Secrets.Open(box, c.name+"|"+binding)
+	if err != nil {
+		return v, false
+	}
+	var got sealed[T]
+	if err := json.Unmarshal([]byte(plain), &got); err != nil || s.now().UnixMilli() >= got.Expires {
+		return v, false
+	}
+	return got.Value, true
+}
+
+func (s *Server) sealedCookieOf(c sealedCookie, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: c.name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.https(), SameSite: http.SameSiteLaxMode}
+}
+
+// cookieName is name with the __Host- prefix over https, which binds the
+// cookie to this exact host, https and path /.
+func (s *Server) cookieName(name string) string {
+	if s.https() {
+		return "__Host-" + name
+	}
+	return name
+}
