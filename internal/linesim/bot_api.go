@@ -139,8 +139,7 @@ func (st *state) issueListCursor(channelID string, afterSeq int64, now time.Time
 // "user/group/room Id is not available." for a bot ID that is malformed or
 // unknown and "Specified channel is not detachable" for a bot the channel is
 // not attached to. The detached event of a detach the module asked for has
-// no reason: LINE documents only bot_deleted, and its own example of the
-// event has none.
+// reason module_detached: LINE documents only bot_deleted.
 func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request) {
 	channelID, ok := s.authenticateChannel(w, r)
 	if !ok {
@@ -162,7 +161,7 @@ func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusBadRequest, "Specified channel is not detachable")
 		return
 	}
-	s.state.detach(channelID, body.BotID, "")
+	s.state.detach(channelID, body.BotID, detachReasonModuleDetached)
 	writeOK(w)
 }
 

@@ -214,7 +214,8 @@ func TestChatControlRequestBody(t *testing.T) {
 				t.Fatalf("status %d, body %q; want 200 and no body", resp.status, resp.body)
 			}
 			ev := f.hook.events(t, 1)[0]
-			want := map[string]any{}
+			// expireAt is always there: 0 means no time limit.
+			want := map[string]any{"expireAt": float64(0)}
 			if tt.wantExpireIn != 0 {
 				want["expireAt"] = float64(f.clock.Now().Add(tt.wantExpireIn).UnixMilli())
 			}
@@ -383,8 +384,9 @@ func TestBotListAndDetach(t *testing.T) {
 		t.Fatalf("detach: status %d, body %q", resp.status, resp.body)
 	}
 	ev := f.hook.events(t, 1)[0]
-	if !reflect.DeepEqual(ev["module"], map[string]any{"type": "detached", "botId": shop.BotID}) {
-		t.Errorf("detached event module = %v, want no reason", ev["module"])
+	// LINE's types require a reason; it documents only bot_deleted.
+	if !reflect.DeepEqual(ev["module"], map[string]any{"type": "detached", "botId": shop.BotID, "reason": "module_detached"}) {
+		t.Errorf("detached event module = %v, want reason module_detached", ev["module"])
 	}
 	assertMessage(t, detach(`{"botId":"`+shop.BotID+`"}`), 400, "Specified channel is not detachable")
 	if resp := f.getBearer("/v2/bot/list", f.mod.Token); !strings.Contains(resp.body, f.botID()) || strings.Contains(resp.body, shop.BotID) {

@@ -1,6 +1,7 @@
 package linesim
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -30,6 +31,20 @@ const (
 	botPromptAggressive = "aggressive"
 )
 
+// Values of prompt.
+const (
+	promptConsent = "consent"
+	promptNone    = "none"
+	promptLogin   = "login"
+)
+
+// Authentication methods reported in the ID token's amr.
+const (
+	amrPassword  = "pwd"           // the login screen: a new user, or prompt=login
+	amrSSO       = "linesso"       // the login screen: "Continue as" an existing user
+	amrAutoLogin = "lineautologin" // prompt=none: no screen at all
+)
+
 // authRequestLifetime bounds how long a user may take on the login screens.
 const authRequestLifetime = 30 * time.Minute
 
@@ -52,11 +67,24 @@ type authRequest struct {
 	nonce         string
 	codeChallenge string
 	withAuthTime  bool
+	maxAge        time.Duration // with withAuthTime: how old an authentication prompt=none accepts
 	botPrompt     string
-	stage         consentStage
-	userID        string
-	newUser       bool
-	expiresAt     time.Time
+	prompt        string
+	responseMode  string
+	sessionUserID string // the user the browser was signed in to LINE as; "" = none
+	// disableAutoLogin (disable_auto_login=true) leaves prompt=none no way
+	// to sign in without a screen.
+	disableAutoLogin bool
+	stage            consentStage
+	userID           string
+	amr              string
+	authTime         time.Time // when the user authenticated
+	expiresAt        time.Time
+}
+
+// reply is where the request's response goes.
+func (req *authRequest) reply() authorizeReply {
+	return authorizeReply{channelID: req.channelID, redirectURI: req.redirectURI, mode: req.responseMode}
 }
 
 // authorizeError is an error the authorize endpoint reports to the client's
@@ -110,19 +138,60 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// An invalid response_mode is itself reported in the default mode.
+	mode, _ := parseResponseMode(q.Get("response_mode"))
 	req, problem := parseAuthorizeRequest(q)
 	if problem != nil {
-		redirectToClient(w, r, redirectURI,
+		s.reply(w, r, authorizeReply{channelID: ch.ID, redirectURI: redirectURI, mode: cmp.Or(mode, responseModeQuery)},
 			"error", problem.code, "error_description", problem.description, "state", q.Get("state"))
 		return
 	}
 	req.channelID, req.redirectURI = ch.ID, redirectURI
+	if req.prompt == promptNone {
+		s.authorizeWithoutScreens(w, r, &req)
+		return
+	}
 
 	s.state.mu.Lock()
-	id := s.state.addAuthRequest(req, s.now())
+	now := s.now()
+	if sess, ok := s.state.sessionUser(r, now); ok && req.prompt != promptLogin {
+		req.sessionUserID = sess.userID
+	}
+	id := s.state.addAuthRequest(req, now)
 	view := s.state.pickUserView(id, &req, "", "")
 	s.state.mu.Unlock()
 	s.renderHTML(w, r, http.StatusOK, pickUserPage(view))
+}
+
+// authorizeWithoutScreens answers prompt=none: a browser signed in to LINE
+// as a user who has granted every requested scope gets its code at once;
+// otherwise the client hears LOGIN_REQUIRED or INTERACTION_REQUIRED and
+// no screen is shown. The add-friend option needs a screen, so bot_prompt
+// adds nothing here.
+func (s *Server) authorizeWithoutScreens(w http.ResponseWriter, r *http.Request, req *authRequest) {
+	s.state.mu.Lock()
+	now := s.now()
+	sess, signedIn := s.state.sessionUser(r, now)
+	var problem *authorizeError
+	switch {
+	case !signedIn:
+		problem = &authorizeError{"LOGIN_REQUIRED", "prompt=none was specified, but the user isn't logged in."}
+	case req.disableAutoLogin:
+		problem = &authorizeError{"INTERACTION_REQUIRED", "prompt=none was specified, but auto login is disabled."}
+	case req.withAuthTime && now.Sub(sess.authTime) > req.maxAge:
+		problem = &authorizeError{"LOGIN_REQUIRED", "prompt=none was specified, but the user last logged in longer ago than max_age."}
+	case !s.state.consented(sess.userID, req.channelID, req.scopes):
+		problem = &authorizeError{"INTERACTION_REQUIRED", "prompt=none was specified, but the user hasn't granted the channel the requested permissions."}
+	}
+	if problem != nil {
+		s.state.mu.Unlock()
+		s.reply(w, r, req.reply(), "error", problem.code, "error_description", problem.description, "state", req.state)
+		return
+	}
+	req.userID, req.authTime, req.amr = sess.userID, sess.authTime, amrAutoLogin
+	code := s.state.issueCode("", req, now)
+	s.state.mu.Unlock()
+	s.redirectWithCode(w, r, req, code)
 }
 
 // parseAuthorizeRequest validates the parameters whose errors the authorize
@@ -152,6 +221,14 @@ func parseAuthorizeRequest(q url.Values) (authRequest, *authorizeError) {
 		nonce:         q.Get("nonce"),
 		codeChallenge: q.Get("code_challenge"),
 		botPrompt:     q.Get("bot_prompt"),
+		prompt:        q.Get("prompt"),
+	}
+	switch q.Get("disable_auto_login") {
+	case "", "false":
+	case "true":
+		req.disableAutoLogin = true
+	default:
+		return authRequest{}, &authorizeError{"INVALID_REQUEST", "disable_auto_login must be true or false."}
 	}
 	if req.state == "" {
 		return authRequest{}, &authorizeError{"INVALID_REQUEST", "state is required."}
@@ -163,10 +240,20 @@ func parseAuthorizeRequest(q url.Values) (authRequest, *authorizeError) {
 		return authRequest{}, &authorizeError{"INVALID_REQUEST", "bot_prompt must be normal or aggressive."}
 	}
 	if q.Has("max_age") {
-		if n, err := strconv.Atoi(q.Get("max_age")); err != nil || n < 0 {
+		n, err := strconv.Atoi(q.Get("max_age"))
+		if err != nil || n < 0 {
 			return authRequest{}, &authorizeError{"INVALID_REQUEST", "max_age must be a non-negative integer."}
 		}
-		req.withAuthTime = true
+		req.withAuthTime, req.maxAge = true, time.Duration(n)*time.Second
+	}
+	switch req.prompt {
+	case "", promptConsent, promptNone, promptLogin:
+	default:
+		return authRequest{}, &authorizeError{"INVALID_REQUEST", "prompt must be consent, none or login."}
+	}
+	var ok bool
+	if req.responseMode, ok = parseResponseMode(q.Get("response_mode")); !ok {
+		return authRequest{}, &authorizeError{"INVALID_REQUEST", "response_mode must be query, form_post, query.jwt, form_post.jwt or jwt."}
 	}
 	return req, nil
 }
@@ -227,7 +314,7 @@ func (s *Server) renderStaleRequest(w http.ResponseWriter, r *http.Request) {
 
 // pickUserView builds step 1. The caller holds the lock.
 func (st *state) pickUserView(id string, req *authRequest, problem, newUserName string) pickUserView {
-	selected := req.userID
+	selected := cmp.Or(req.userID, req.sessionUserID)
 	if selected == "" && newUserName == "" && len(st.userIDs) > 0 {
 		selected = st.userIDs[0]
 	}
@@ -255,7 +342,8 @@ func (s *Server) handlePickUser(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.state.mu.Lock()
-	req, ok := s.state.pendingAuthRequest(id, s.now(), stagePickUser, stageConsent)
+	now := s.now()
+	req, ok := s.state.pendingAuthRequest(id, now, stagePickUser, stageConsent)
 	if !ok {
 		s.state.mu.Unlock()
 		s.renderStaleRequest(w, r)
@@ -273,9 +361,12 @@ func (s *Server) handlePickUser(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		s.log.InfoContext(r.Context(), "linesim: user created on the login screen", slog.String("user_id", u.ID))
-		req.userID, req.newUser = u.ID, true
+		req.userID, req.amr = u.ID, amrPassword
 	case s.state.hasUser(choice):
-		req.userID, req.newUser = choice, false
+		req.userID, req.amr = choice, amrSSO
+		if req.prompt == promptLogin {
+			req.amr = amrPassword
+		}
 	default:
 		problem = "Choose a user to log in as, or enter a name to create one."
 	}
@@ -285,7 +376,8 @@ func (s *Server) handlePickUser(w http.ResponseWriter, r *http.Request) {
 		s.renderHTML(w, r, http.StatusUnprocessableEntity, pickUserPage(view))
 		return
 	}
-	req.stage = stageConsent
+	req.stage, req.authTime = stageConsent, now
+	s.state.startSession(w, r, req.userID, now)
 	s.state.mu.Unlock()
 	http.Redirect(w, r, pathConsent+"?request="+url.QueryEscape(id), http.StatusSeeOther)
 }
@@ -343,6 +435,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.renderStaleRequest(w, r)
 		return
 	}
+	s.state.recordConsent(req.userID, req.channelID, req.scopes)
 	var callbackExtra []string
 	oa, linked := s.state.linkedAccount(req.channelID)
 	switch {
@@ -421,10 +514,6 @@ func (st *state) issueCode(id string, req *authRequest, now time.Time) string {
 			delete(st.codes, code)
 		}
 	}
-	amr := "linesso"
-	if req.newUser {
-		amr = "pwd"
-	}
 	code := newOpaqueToken()
 	st.codes[code] = &authCode{
 		channelID:     req.channelID,
@@ -433,8 +522,8 @@ func (st *state) issueCode(id string, req *authRequest, now time.Time) string {
 		nonce:         req.nonce,
 		codeChallenge: req.codeChallenge,
 		userID:        req.userID,
-		amr:           amr,
-		authTime:      now,
+		amr:           req.amr,
+		authTime:      req.authTime,
 		withAuthTime:  req.withAuthTime,
 		expiresAt:     now.Add(authCodeLifetime),
 	}
@@ -447,7 +536,7 @@ func (st *state) issueCode(id string, req *authRequest, now time.Time) string {
 func (s *Server) redirectWithCode(w http.ResponseWriter, r *http.Request, req *authRequest, code string, extra ...string) {
 	s.log.InfoContext(r.Context(), "linesim: user authorized channel",
 		slog.String("channel_id", req.channelID), slog.String("user_id", req.userID))
-	redirectToClient(w, r, req.redirectURI, append([]string{"code", code, "state", req.state}, extra...)...)
+	s.reply(w, r, req.reply(), append([]string{"code", code, "state", req.state}, extra...)...)
 }
 
 // denyAuthorization answers Cancel: the request ends and the client hears
@@ -463,8 +552,7 @@ func (s *Server) denyAuthorization(w http.ResponseWriter, r *http.Request, id st
 		s.renderStaleRequest(w, r)
 		return
 	}
-	redirectToClient(w, r, req.redirectURI,
-		"error", "ACCESS_DENIED", "error_description", "The resource owner denied the request.", "state", req.state)
+	s.reply(w, r, req.reply(), "error", "ACCESS_DENIED", "error_description", "The resource owner denied the request.", "state", req.state)
 }
 
 // redirectToClient redirects (302, as LINE does) to a registered redirect URI

@@ -12,8 +12,24 @@
 // Signing in. The simulator has no LINE app and no passwords: step 1 of the
 // consent screen picks an existing simulated user or creates one by name, and
 // step 2 asks for consent. Picking an existing user is reported in the ID
-// token's amr as "linesso" (the "Continue as" screen); creating a user as "pwd"
-// (a fresh email login).
+// token's amr as "linesso" (the "Continue as" screen); creating a user, or
+// any pick under prompt=login, as "pwd" (a fresh email login). Step 1 signs
+// the browser in to LINE (a session cookie on the simulator's origin) and
+// preselects that user next time, except under prompt=login; auth_time is
+// the time of step 1. Without prompt=none both screens are always shown, so
+// prompt=consent and prompt=login never skip one; LINE may skip them (auto
+// login, scopes already granted). prompt=none shows no screen: a browser
+// signed in (within max_age, if sent) as a user who granted the channel
+// every requested scope gets its code (amr "lineautologin"); otherwise the
+// client hears LOGIN_REQUIRED or INTERACTION_REQUIRED.
+//
+// response_mode: query (default), form_post (a page whose form posts the
+// parameters to the redirect URI; it submits itself, or shows Continue
+// without JavaScript), and query.jwt, jwt (= query.jwt) and form_post.jwt:
+// one parameter, response, a JWT (JARM) signed HS256 with the channel secret
+// holding iss, aud (the channel ID), exp (10 minutes) and the parameters as
+// string claims. Error responses use the request's mode too, except that an
+// unknown response_mode is itself reported in the query.
 //
 // bot_prompt=normal on a channel with a linked official account: step 2 shows
 // the add-friend option for the picked user's current friendship: a checkbox
@@ -73,8 +89,8 @@
 // is 404 on acquire; a module user ID of another bot, or any other shape, is
 // 400. Another module acquiring within 5 seconds of the holder's acquire is
 // 423. Chat control that ran out ends without events, as LINE documents; an
-// activated event for control without a time limit has a chatControl without
-// expireAt. Blocking or re-adding the account resets the chat to the Primary
+// activated event for control without a time limit has chatControl.expireAt
+// 0. Blocking or re-adding the account resets the chat to the Primary
 // channel.
 //
 // Attaching. Authorize errors after client_id and redirect_uri are checked go
@@ -85,9 +101,9 @@
 //
 // Detach answers "user/group/room Id is not available." for an unknown or
 // malformed bot ID and "Specified channel is not detachable" for a bot the
-// module is not attached to. Its detached event has no reason; deleting the
-// account on the control page detaches with reason bot_deleted at once
-// (LINE: about three months later).
+// module is not attached to. Its detached event has reason module_detached
+// (LINE documents only bot_deleted); deleting the account on the control page
+// detaches with reason bot_deleted at once (LINE: about three months later).
 //
 // Mission stickers answer by package ID: 10001 and 10002 are granted; 20001
 // illegal argument, 20002 not_sales_period, 20003 not sale for country, 20004

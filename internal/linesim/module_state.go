@@ -32,9 +32,14 @@ const (
 	scopeCRMManage      = "crm:manage"
 )
 
-// detachReasonBotDeleted is the one reason LINE documents for a detached
-// event: the account was deleted and its data purged.
-const detachReasonBotDeleted = "bot_deleted"
+// Reasons of a detached event. bot_deleted is the one LINE documents: the
+// account was deleted and its data purged. LINE's types require a reason
+// in every detached event but name no other; a detach the module itself
+// asked for (the Detach API) gets the simulator's own value.
+const (
+	detachReasonBotDeleted     = "bot_deleted"
+	detachReasonModuleDetached = "module_detached"
+)
 
 // moduleScopeDescription tells an account admin what a scope allows; ok is
 // false for a scope LINE does not document.
@@ -203,8 +208,8 @@ func (st *state) attach(channelID, botID string, scopes []string) {
 }
 
 // detach removes an attachment and the chat control the channel held in
-// the bot's chats, and sends the detached event; reason "" is left out of
-// it. The caller holds the lock.
+// the bot's chats, and sends the detached event with reason. The caller
+// holds the lock.
 func (st *state) detach(channelID, botID, reason string) {
 	delete(st.attachments[channelID], botID)
 	for key, c := range st.chatControls {

@@ -261,6 +261,12 @@ func writeMessage(w http.ResponseWriter, status int, message string) {
 // renderHTML renders a page into a buffer first, so that a failed render
 // never sends half a page.
 func (s *Server) renderHTML(w http.ResponseWriter, r *http.Request, status int, page templ.Component) {
+	s.writeHTML(w, r, status, page, "")
+}
+
+// writeHTML is renderHTML with extra Content-Security-Policy directives
+// (each ending in "; ") for a page that needs them.
+func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, status int, page templ.Component, extraCSP string) {
 	var buf bytes.Buffer
 	if err := page.Render(r.Context(), &buf); err != nil {
 		s.log.ErrorContext(r.Context(), "linesim: render page",
@@ -274,7 +280,7 @@ func (s *Server) renderHTML(w http.ResponseWriter, r *http.Request, status int, 
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
 	// No form-action: the consent forms end in a redirect to the client.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "+s.baseURL+"; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", extraCSP+"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "+s.baseURL+"; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)
 	_, _ = io.Copy(w, &buf)
 }

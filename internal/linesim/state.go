@@ -96,6 +96,8 @@ type state struct {
 	codes        map[string]*authCode
 	accessTokens map[string]*accessToken
 	grants       map[string]*grant // by refresh token
+	sessions     map[string]*lineSession
+	consents     map[consentKey][]string // scopes a user has granted a channel
 	moduleState
 }
 
@@ -110,6 +112,8 @@ func newState(now func() time.Time) state {
 		codes:        map[string]*authCode{},
 		accessTokens: map[string]*accessToken{},
 		grants:       map[string]*grant{},
+		sessions:     map[string]*lineSession{},
+		consents:     map[consentKey][]string{},
 	}
 }
 

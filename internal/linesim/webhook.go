@@ -71,12 +71,14 @@ type attachedModule struct {
 type detachedModule struct {
 	Type   string `json:"type"`
 	BotID  string `json:"botId"`
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason"`
 }
 
-// eventChatControl has no expireAt when control has no time limit.
+// eventChatControl's expireAt is 0 when control has no time limit (see
+// docs/decisions.md): LINE's types require the property, and its documents
+// give no value for that case.
 type eventChatControl struct {
-	ExpireAt int64 `json:"expireAt,omitempty"`
+	ExpireAt int64 `json:"expireAt"`
 }
 
 type followDetail struct {
