@@ -1,42 +1,49 @@
 package views
 
-import "lineportal/internal/portal"
+import (
+	"context"
 
-// auditLabels are the audit log's actions in words; an action without a
-// label shows as recorded.
-var auditLabels = map[portal.AuditAction]string{
-	portal.ActionProviderCreate:         "Provider created",
-	portal.ActionChannelCreate:          "Channel registered",
-	portal.ActionChannelRoleSet:         "Role changed",
-	portal.ActionChannelDraftUpdate:     "Business information draft saved",
-	portal.ActionMiniAppReviewSubmit:    "Submitted for MINI App review",
-	portal.ActionMiniAppReviewApprove:   "MINI App review approved; draft published",
-	portal.ActionMiniAppReviewReject:    "MINI App review rejected",
-	portal.ActionOrganizationCreate:     "Organization created",
-	portal.ActionOrganizationAdminAdd:   "Administrator added",
-	portal.ActionOrganizationInfo:       "Business info updated",
-	portal.ActionVerificationSubmit:     "Submitted for organization verification",
-	portal.ActionVerificationVerify:     "Organization verified",
-	portal.ActionVerificationReject:     "Organization verification rejected",
-	portal.ActionLinkRequestSend:        "Link request sent",
-	portal.ActionLinkRequestReplace:     "Link request replaced",
-	portal.ActionLinkRequestApprove:     "Link request approved",
-	portal.ActionLinkCreate:             "Linked to the organization",
-	portal.ActionLinkTransfer:           "Transferred to another organization",
-	portal.ActionOfficialAccountCreate:  "Official Account registered",
-	portal.ActionOfficialAccountUpdate:  "Official Account updated",
-	portal.ActionOfficialAccountRoleSet: "Official Account role changed",
-	portal.ActionOALinkCreate:           "MINI App linked to the Official Account",
-	portal.ActionLinkedOASet:            "Linked OA set",
-	portal.ReviewStart.Action():         "Account linking review started",
-	portal.ReviewRun.Action():           "Account linking review ran",
-	portal.ReviewResubmit.Action():      "Account linking review resubmitted",
-	portal.ReviewOverride.Action():      "Account linking review overridden",
+	"lineportal/internal/portal"
+)
+
+// auditIDs are the audit log's actions as messages; an action without one
+// shows as recorded.
+var auditIDs = map[portal.AuditAction]string{
+	portal.ActionProviderCreate:         "audit.provider_create",
+	portal.ActionChannelCreate:          "audit.channel_create",
+	portal.ActionChannelRoleSet:         "audit.channel_role_set",
+	portal.ActionChannelDraftUpdate:     "audit.channel_draft_update",
+	portal.ActionMiniAppReviewSubmit:    "audit.mini_app_review_submit",
+	portal.ActionMiniAppReviewApprove:   "audit.mini_app_review_approve",
+	portal.ActionMiniAppReviewReject:    "audit.mini_app_review_reject",
+	portal.ActionOrganizationCreate:     "audit.organization_create",
+	portal.ActionOrganizationAdminAdd:   "audit.organization_admin_add",
+	portal.ActionOrganizationInfo:       "audit.organization_info",
+	portal.ActionVerificationSubmit:     "audit.verification_submit",
+	portal.ActionVerificationVerify:     "audit.verification_verify",
+	portal.ActionVerificationReject:     "audit.verification_reject",
+	portal.ActionLinkRequestSend:        "audit.link_request_send",
+	portal.ActionLinkRequestReplace:     "audit.link_request_replace",
+	portal.ActionLinkRequestApprove:     "audit.link_request_approve",
+	portal.ActionLinkCreate:             "audit.link_create",
+	portal.ActionLinkTransfer:           "audit.link_transfer",
+	portal.ActionOfficialAccountCreate:  "audit.official_account_create",
+	portal.ActionOfficialAccountUpdate:  "audit.official_account_update",
+	portal.ActionOfficialAccountRoleSet: "audit.official_account_role_set",
+	portal.ActionOALinkCreate:           "audit.oa_link_create",
+	portal.ActionLinkedOASet:            "audit.linked_oa_set",
+	portal.ActionModuleRegister:         "audit.module_register",
+	portal.ActionCredentialsSet:         "audit.credentials_set",
+	portal.ActionModuleAttach:           "audit.module_attach",
+	portal.ActionModuleDetach:           "audit.module_detach",
+	portal.ActionChatControlAcquire:     "audit.chat_control_acquire",
+	portal.ActionChatControlRelease:     "audit.chat_control_release",
+	portal.ReviewStart.Action():         "audit.review_start",
+	portal.ReviewRun.Action():           "audit.review_run",
+	portal.ReviewResubmit.Action():      "audit.review_resubmit",
+	portal.ReviewOverride.Action():      "audit.review_override",
 }
 
-func auditLabel(a portal.AuditAction) string {
-	if l, ok := auditLabels[a]; ok {
-		return l
-	}
-	return string(a)
+func auditLabel(ctx context.Context, a portal.AuditAction) string {
+	return label(ctx, auditIDs, a, string(a))
 }

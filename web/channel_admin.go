@@ -50,11 +50,12 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	msg := ch.Kind.String() + " channel " + ch.Name + " registered under provider " + ch.Provider.Name + ". You are its Admin: give others a role on the Members tab."
+	done := "flash.channel_registered"
 	if ch.Kind == portal.KindMiniApp {
-		msg += " The MINI App is not verified yet: submit its business information for MINI App review on the Business information tab; an operator's approval verifies it and publishes the information."
+		done = "flash.mini_app_registered"
 	}
-	s.redirectWithFlash(w, r, views.ChannelPath(ch.ID), "success", msg)
+	s.redirectWithFlash(w, r, views.ChannelPath(ch.ID), "success", done,
+		"Kind", msgID(views.KindID(ch.Kind)), "Name", ch.Name, "Provider", ch.Provider.Name)
 }
 
 func (s *Server) handleChannelMembers(w http.ResponseWriter, r *http.Request) {
@@ -98,21 +99,10 @@ func (s *Server) handleChannelRoleGrant(w http.ResponseWriter, r *http.Request) 
 		})
 		return
 	}
-	who := granted.Admin.Name
-	if granted.Admin.LastSignInAt.IsZero() {
-		who += " (not signed in yet)"
-	}
-	msg := who + " is now " + article(granted.Role) + " of this channel."
-	if before == granted.Role {
-		msg = who + " already was " + article(granted.Role) + " of this channel; nothing changed."
-	}
-	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID)+"/members", "success", msg)
-}
-
-// article is the role with its article: "an Admin", "a Member".
-func article(role portal.ChannelRole) string {
-	if role == portal.RoleAdmin {
-		return "an Admin"
-	}
-	return "a " + role.String()
+	done := map[[2]bool]string{
+		{false, false}: "flash.role_granted", {false, true}: "flash.role_granted_not_signed_in",
+		{true, false}: "flash.role_unchanged", {true, true}: "flash.role_unchanged_not_signed_in",
+	}[[2]bool{before == granted.Role, granted.Admin.LastSignInAt.IsZero()}]
+	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID)+"/members", "success", done,
+		"Name", granted.Admin.Name, "Role", msgID(views.RoleID(granted.Role)))
 }

@@ -128,8 +128,7 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if token == "" {
-		s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success",
-			"You administer organization "+req.OrgID+", so the link request was approved at once: the channel is now linked.")
+		s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "flash.link_approved_at_once", "OrgID", req.OrgID)
 		return
 	}
 	// The channel changed (a pending request); read it again for the tab.
@@ -176,7 +175,7 @@ func (s *Server) handleChannelDraftUpdate(w http.ResponseWriter, r *http.Request
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, r.URL.Path, "success", "Draft saved. Submit it for MINI App re-review to publish it.")
+	s.redirectWithFlash(w, r, r.URL.Path, "success", "flash.draft_saved")
 }
 
 func (s *Server) handleMiniAppReviewSubmit(w http.ResponseWriter, r *http.Request) {
@@ -188,8 +187,7 @@ func (s *Server) handleMiniAppReviewSubmit(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.ChannelPath(id)+"/business-info", "success",
-		"Draft submitted for MINI App re-review. An operator will review it; once approved it is published.")
+	s.redirectWithFlash(w, r, views.ChannelPath(id)+"/business-info", "success", "flash.draft_submitted")
 }
 
 func (s *Server) handleChannelHistory(w http.ResponseWriter, r *http.Request) {

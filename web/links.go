@@ -41,6 +41,6 @@ func (s *Server) handleLinkApprove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success",
-		"Approved: the channel is now linked to organization "+link.OrgID+". Account linking review status: "+link.Review.Status.String()+".")
+	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success", "flash.link_approved",
+		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
 }

@@ -95,3 +95,6 @@ func (s *Server) handleSettingsUpdate(w http.ResponseWriter, r *http.Request) {
 func settingsView(r *http.Request, a *portal.Admin) views.Settings {
 	return views.Settings{Language: localeOf(r).Lang, TimeZone: a.TimeZone, Zones: locale.Zones}
 }
+
+// reviewStatus is a review status as a flash parameter.
+func reviewStatus(s portal.ReviewStatus) msgID { return msgID(views.ReviewStatusID(s)) }

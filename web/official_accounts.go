@@ -86,7 +86,7 @@ func (s *Server) handleOfficialAccountUpdate(w http.ResponseWriter, r *http.Requ
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "Saved.")
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "flash.saved")
 }
 
 func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Request) {
@@ -103,8 +103,8 @@ func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Req
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success",
-		"Linked to organization "+link.OrgID+". Account linking review status: "+link.Review.Status.String()+".")
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "flash.oa_org_linked",
+		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
 }
 
 // linkedOASection is a LINE Login channel's Linked OA setting: the
@@ -134,7 +134,7 @@ func (s *Server) handleLinkedOASet(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "Linked OA set to "+l.OAName+" ("+l.BasicID+").")
+	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "flash.linked_oa_set", "Name", l.OAName, "BasicID", l.BasicID)
 }
 
 // loadOALinking reads the organization and its accounts for the "LINE
@@ -225,6 +225,6 @@ func (s *Server) handleOALink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.OfficialAccountPath(l.OfficialAccountID), "success",
-		"Linked the LINE MINI App channel "+l.ChannelName+" to "+l.OAName+" ("+l.BasicID+"). This link can't be removed.")
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(l.OfficialAccountID), "success", "flash.oa_linked",
+		"Channel", l.ChannelName, "Name", l.OAName, "BasicID", l.BasicID)
 }

@@ -40,44 +40,46 @@ func (s *Server) handleOperatorQueues(w http.ResponseWriter, r *http.Request) {
 }
 
 // operatorDecision runs one queue decision and comes back to the queues.
-func (s *Server) operatorDecision(w http.ResponseWriter, r *http.Request, done string, decide func() error) {
+// done is the message (ID, then parameters as name/value pairs) saying
+// what was decided.
+func (s *Server) operatorDecision(w http.ResponseWriter, r *http.Request, decide func() error, done string, args ...any) {
 	if err := decide(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, "/operator", "success", done)
+	s.redirectWithFlash(w, r, "/operator", "success", done, args...)
 }
 
 func (s *Server) handleVerifyOrganization(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("org")
-	s.operatorDecision(w, r, "Organization "+id+" verified; the account linking reviews waiting on it have run.", func() error {
+	s.operatorDecision(w, r, func() error {
 		return s.db.VerifyOrganization(r.Context(), actor(r), id)
-	})
+	}, "flash.org_verified", "OrgID", id)
 }
 
 func (s *Server) handleRejectOrganization(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("org")
-	s.operatorDecision(w, r, "Organization "+id+" verification rejected.", func() error {
+	s.operatorDecision(w, r, func() error {
 		return s.db.RejectOrganizationVerification(r.Context(), actor(r), id, r.PostFormValue("reason"))
-	})
+	}, "flash.org_verification_rejected", "OrgID", id)
 }
 
 func (s *Server) handleApproveMiniApp(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt64(r, "id")
-	s.operatorDecision(w, r, "MINI App review approved: the draft is published.", func() error {
+	s.operatorDecision(w, r, func() error {
 		if err != nil {
 			return err
 		}
 		return s.db.ApproveMiniAppReview(r.Context(), actor(r), id)
-	})
+	}, "flash.mini_app_approved")
 }
 
 func (s *Server) handleRejectMiniApp(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt64(r, "id")
-	s.operatorDecision(w, r, "MINI App review rejected.", func() error {
+	s.operatorDecision(w, r, func() error {
 		if err != nil {
 			return err
 		}
 		return s.db.RejectMiniAppReview(r.Context(), actor(r), id, r.PostFormValue("reason"))
-	})
+	}, "flash.mini_app_rejected")
 }

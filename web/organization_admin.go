@@ -44,9 +44,7 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.OrganizationPath(org.ID)+"/business-info", "success",
-		"Organization "+org.ID+" registered, with you as its administrator. It is "+org.Verification.String()+
-			": fill in its business info here and submit it for the organization verification review, which an operator runs.")
+	s.redirectWithFlash(w, r, views.OrganizationPath(org.ID)+"/business-info", "success", "flash.org_registered", "OrgID", org.ID)
 }
 
 // handleOrganizationAdminAdd adds an administrator by LINE user ID,
@@ -75,11 +73,12 @@ func (s *Server) handleOrganizationAdminAdd(w http.ResponseWriter, r *http.Reque
 		})
 		return
 	}
-	msg := added.Name + " is now an administrator of " + h.Organization.Name + "."
+	done := "flash.org_admin_added"
 	if added.LastSignInAt.IsZero() {
-		msg += " They have not signed in yet; they can as soon as they sign in with LINE Login."
+		done = "flash.org_admin_added_not_signed_in"
 	}
-	s.redirectWithFlash(w, r, views.OrganizationPath(h.Organization.ID)+"/members", "success", msg)
+	s.redirectWithFlash(w, r, views.OrganizationPath(h.Organization.ID)+"/members", "success", done,
+		"Name", added.Name, "Organization", h.Organization.Name)
 }
 
 func (s *Server) handleOfficialAccountNew(w http.ResponseWriter, r *http.Request) {
@@ -124,8 +123,8 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.OfficialAccountPath(oa.ID), "success",
-		"LINE Official Account "+oa.BasicID+" registered on the Messaging API channel "+oa.ChannelName+", with you as its Admin.")
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(oa.ID), "success", "flash.oa_registered",
+		"BasicID", oa.BasicID, "Channel", oa.ChannelName)
 }
 
 // handleOfficialAccountTransfer moves an Official Account's link to another
@@ -148,6 +147,6 @@ func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Re
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success",
-		"Transferred to organization "+link.OrgID+". The account linking review started over: "+link.Review.Status.String()+".")
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "flash.transferred",
+		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
 }

@@ -110,8 +110,8 @@ func (s *Server) handleReviewResubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success",
-		"The account linking review ran again. Status: "+rv.Status.String()+".")
+	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success", "flash.review_resubmitted",
+		"Status", reviewStatus(rv.Status))
 }
 
 func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
@@ -128,8 +128,8 @@ func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success",
-		"Transferred to organization "+link.OrgID+". The account linking review started over: "+link.Review.Status.String()+".")
+	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success", "flash.transferred",
+		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
 }
 
 func (s *Server) handleReviewOverride(w http.ResponseWriter, r *http.Request) {
@@ -149,8 +149,8 @@ func (s *Server) handleReviewOverride(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success",
-		"Outcome overridden: "+rv.Status.String()+". The reason is recorded in the history.")
+	s.redirectWithFlash(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), "success", "flash.review_overridden",
+		"Status", reviewStatus(rv.Status))
 }
 
 func (s *Server) handleOrganizationInfo(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +183,7 @@ func (s *Server) handleOrganizationInfoUpdate(w http.ResponseWriter, r *http.Req
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, r.URL.Path, "success", "Business info saved.")
+	s.redirectWithFlash(w, r, r.URL.Path, "success", "flash.org_info_saved")
 }
 
 func (s *Server) handleVerificationSubmit(w http.ResponseWriter, r *http.Request) {
@@ -192,8 +192,7 @@ func (s *Server) handleVerificationSubmit(w http.ResponseWriter, r *http.Request
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.OrganizationPath(orgID)+"/business-info", "success",
-		"Submitted for the organization verification review. An operator will review it.")
+	s.redirectWithFlash(w, r, views.OrganizationPath(orgID)+"/business-info", "success", "flash.verification_submitted")
 }
 
 func (s *Server) handleOrganizationMembers(w http.ResponseWriter, r *http.Request) {

@@ -44,7 +44,7 @@ func (s *Server) roleNames(ctx context.Context, a portal.Admin) ([]string, error
 	}
 	for _, role := range []portal.ChannelRole{portal.RoleAdmin, portal.RoleMember} {
 		if n := counts[role]; n > 0 {
-			roles = append(roles, tr(ctx, "role.of_channels", "Role", role.String(), "Count", n))
+			roles = append(roles, tr(ctx, "role.of_channels", "Role", views.RoleLabel(ctx, role), "Count", n))
 		}
 	}
 	orgs, _, err := s.db.FindOrganizations(ctx, store.OrganizationFilter{Actor: a, Page: store.Page{Limit: store.MaxPageSize}})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"sync"
 
@@ -27,6 +28,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Write(buf.Bytes())
 }
 
+// flashText is a flash in the reader's language.
+func flashText(ctx context.Context, fl flash) string {
+	args := make([]any, len(fl.Args))
+	for i, a := range fl.Args {
+		if id, ok := a.(msgID); ok {
+			a = tr(ctx, string(id))
+		}
+		args[i] = a
+	}
+	return tr(ctx, fl.ID, args...)
+}
+
 // shell builds the frame of a page for this request: the signed-in admin
 // and the flashes, which are consumed.
 func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views.Shell {
@@ -41,7 +54,7 @@ func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views
 	if flashes := sess.Flashes(); len(flashes) > 0 {
 		for _, f := range flashes {
 			if fl, ok := f.(flash); ok {
-				shell.Flashes = append(shell.Flashes, views.Flash{Kind: fl.Kind, Message: tr(r.Context(), fl.ID, fl.Args...)})
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: fl.Kind, Message: flashText(r.Context(), fl)})
 			}
 		}
 		if err := sess.Save(r, w); err != nil {

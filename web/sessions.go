@@ -39,10 +39,15 @@ type flash struct {
 	Args []any
 }
 
+// msgID is a flash parameter that is itself a message (a review status,
+// say), written in the reader's language with the rest.
+type msgID string
+
 func init() {
 	// Session values are gob-encoded; gob must know every concrete type
 	// stored behind an interface.
 	gob.Register(flash{})
+	gob.Register(msgID(""))
 }
 
 func newSessionStore(db *store.DB, log *slog.Logger, keys [][]byte, limits store.SessionLimits, name string, secure bool) *sessionStore {
