@@ -97,6 +97,7 @@ func (m *Main) Start(ctx context.Context) error {
 		Operators:           setup.operators,
 		BotPrompt:           setup.botPrompt,
 		PortalOA:            setup.portalOA,
+		Now:                 setup.now,
 	}, db, m.log)
 	if err != nil {
 		ln.Close()

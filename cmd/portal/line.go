@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"time"
 
 	"lineportal/internal/demo"
 	"lineportal/internal/line"
@@ -28,6 +29,9 @@ type lineSetup struct {
 	botPrompt  string
 	portalOA   web.OfficialAccountLink
 	operators  []string
+	// now is the portal's clock: the simulator's, when it runs in-process,
+	// whose control surface can move it forward; nil = time.Now.
+	now func() time.Time
 }
 
 // connectLINE discovers LINE Login once, on the real LINE platform or on
@@ -62,6 +66,9 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		if err != nil {
 			return setup, err
 		}
+		// One clock for both, so that what the simulator issues never looks
+		// issued in the portal's future once its clock is moved forward.
+		setup.now, login.Now, platform.Now, m.DB.Now = sim.Now, sim.Now, sim.Now, sim.Now
 		platform.APIBaseURL, platform.ManagerBaseURL = m.SimulatorURL, m.SimulatorURL
 		setup.operators = append(setup.operators, demo.Operator.ID)
 		setup.portalOA = web.OfficialAccountLink{Name: demo.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/", ChannelToken: demo.OAChannelToken}

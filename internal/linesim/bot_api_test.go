@@ -154,7 +154,8 @@ func TestChannelAccessTokens(t *testing.T) {
 		wantMessageBody string
 	}{
 		{"wrong secret", "/oauth2/v3/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {linesim.DemoModuleChannelID}, "client_secret": {"wrong"}}, 400, [2]string{"invalid_request", "Invalid 'client_credentials'."}, ""},
-		{"a LINE Login channel", "/oauth2/v3/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {portalChannelID}, "client_secret": {portalSecret}}, 400, [2]string{"invalid_request", "Invalid 'client_credentials'."}, ""},
+		{"an unknown channel", "/oauth2/v3/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"1999999999"}, "client_secret": {portalSecret}}, 400, [2]string{"invalid_request", "Invalid 'client_credentials'."}, ""},
+		{"a LINE Login channel's wrong secret", "/oauth2/v3/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {portalChannelID}, "client_secret": {otherSecret}}, 400, [2]string{"invalid_request", "Invalid 'client_credentials'."}, ""},
 		{"grant_type", "/oauth2/v3/token", url.Values{"grant_type": {"password"}}, 400, [2]string{"unsupported_grant_type", "unsupported grant_type: password"}, ""},
 		{"JWT assertion without a key", "/oauth2/v3/token", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {"a.b.c"}}, 404, [2]string{}, "Cannot find channel key that satisfies the conditions"},
 		{"v2.1 JWT assertion without a key", "/oauth2/v2.1/token", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {"a.b.c"}}, 404, [2]string{}, "Cannot find channel key that satisfies the conditions"},

@@ -17,7 +17,8 @@ const (
 	invalidTokenMessage = "Authentication failed due to the following reason: invalid token. Confirm that the access token in the authorization header is valid."
 )
 
-// handleStatelessToken issues a stateless channel access token. Client
+// handleStatelessToken issues a stateless channel access token to a module
+// or LINE Login channel (a Login channel's calls /user/v1/deauthorize). Client
 // assertions (JWTs signed with a registered assertion key) are refused as
 // LINE refuses them for a channel without such a key: the simulator
 // registers none.
@@ -37,17 +38,28 @@ func (s *Server) handleStatelessToken(w http.ResponseWriter, r *http.Request) {
 	}
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	ch, ok := s.state.moduleChannels[form.Get("client_id")]
-	if !ok || subtle.ConstantTimeCompare([]byte(ch.Secret), []byte(form.Get("client_secret"))) != 1 {
+	channelID := form.Get("client_id")
+	secret, ok := s.state.statelessTokenSecret(channelID)
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(form.Get("client_secret"))) != 1 {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "Invalid 'client_credentials'.")
 		return
 	}
-	token := s.state.issueChannelToken(ch.ID, s.now().Add(statelessTokenLifetime))
+	token := s.state.issueChannelToken(channelID, s.now().Add(statelessTokenLifetime))
 	writeJSON(w, http.StatusOK, struct {
 		TokenType   string `json:"token_type"`
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}{"Bearer", token, int64(statelessTokenLifetime / time.Second)})
+}
+
+// statelessTokenSecret is the secret of a module or LINE Login channel,
+// the channels that get stateless tokens here. The caller holds the lock.
+func (st *state) statelessTokenSecret(channelID string) (string, bool) {
+	if ch, ok := st.moduleChannels[channelID]; ok {
+		return ch.Secret, true
+	}
+	ch, ok := st.channels[channelID]
+	return ch.Secret, ok
 }
 
 // answerClientAssertion answers a client_credentials grant with a JWT
@@ -95,10 +107,10 @@ func (s *Server) authenticateBotCall(w http.ResponseWriter, r *http.Request, sco
 		return botCaller{}, false
 	}
 	s.state.mu.Lock()
-	ownBot, own := s.state.accountChannels[channelID]
+	primary, own := s.state.accountChannels[channelID]
 	s.state.mu.Unlock()
 	if own {
-		return s.ownAccountCall(w, channelID, ownBot)
+		return s.ownAccountCall(w, channelID, primary.botID)
 	}
 	botID := r.Header.Get(s.botHeader)
 	if botID == "" {

@@ -2,6 +2,7 @@ package linesim
 
 import (
 	"cmp"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // Paths of the simulator's own login screens; LINE's real ones are private.
@@ -79,12 +82,13 @@ type authRequest struct {
 	userID           string
 	amr              string
 	authTime         time.Time // when the user authenticated
+	lang             language.Tag
 	expiresAt        time.Time
 }
 
 // reply is where the request's response goes.
 func (req *authRequest) reply() authorizeReply {
-	return authorizeReply{channelID: req.channelID, redirectURI: req.redirectURI, mode: req.responseMode}
+	return authorizeReply{channelID: req.channelID, redirectURI: req.redirectURI, mode: req.responseMode, lang: req.lang}
 }
 
 // authorizeError is an error the authorize endpoint reports to the client's
@@ -118,12 +122,12 @@ func offerFor(f Friendship) friendOffer {
 // can trust.
 func (s *Server) authorizeTarget(w http.ResponseWriter, r *http.Request, known bool, registered []string, kind string) (string, bool) {
 	if !known {
-		s.renderAuthorizeError(w, r, "Invalid client_id value. Check if it is the channel ID of "+kind+".")
+		s.renderAuthorizeError(w, r, language.English, "Invalid client_id value. Check if it is the channel ID of "+kind+".")
 		return "", false
 	}
 	redirectURI := r.URL.Query().Get("redirect_uri")
 	if !slices.Contains(registered, redirectURI) {
-		s.renderAuthorizeError(w, r, "Invalid redirect_uri value. Check if it is registered in a LINE developers site.")
+		s.renderAuthorizeError(w, r, language.English, "Invalid redirect_uri value. Check if it is registered in a LINE developers site.")
 		return "", false
 	}
 	return redirectURI, true
@@ -140,13 +144,14 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// An invalid response_mode is itself reported in the default mode.
 	mode, _ := parseResponseMode(q.Get("response_mode"))
+	lang := screenLanguage(q.Get("ui_locales"), r)
 	req, problem := parseAuthorizeRequest(q)
 	if problem != nil {
-		s.reply(w, r, authorizeReply{channelID: ch.ID, redirectURI: redirectURI, mode: cmp.Or(mode, responseModeQuery)},
+		s.reply(w, r, authorizeReply{channelID: ch.ID, redirectURI: redirectURI, mode: cmp.Or(mode, responseModeQuery), lang: lang},
 			"error", problem.code, "error_description", problem.description, "state", q.Get("state"))
 		return
 	}
-	req.channelID, req.redirectURI = ch.ID, redirectURI
+	req.channelID, req.redirectURI, req.lang = ch.ID, redirectURI, lang
 	if req.prompt == promptNone {
 		s.authorizeWithoutScreens(w, r, &req)
 		return
@@ -304,12 +309,21 @@ func (st *state) pendingAuthRequest(id string, now time.Time, stages ...consentS
 	return req, true
 }
 
-func (s *Server) renderAuthorizeError(w http.ResponseWriter, r *http.Request, message string) {
-	s.renderHTML(w, r, http.StatusBadRequest, authorizeErrorPage(message))
+// renderAuthorizeError shows an error page in lang: LINE's own error
+// pages are in English.
+func (s *Server) renderAuthorizeError(w http.ResponseWriter, r *http.Request, lang language.Tag, message string) {
+	s.renderHTML(w, r, http.StatusBadRequest, authorizeErrorPage(lang.String(), message))
+}
+
+// renderStale tells the browser, in its language, that the request its form
+// answered is gone.
+func (s *Server) renderStale(w http.ResponseWriter, r *http.Request, messageID string) {
+	t := newTranslator(screenLanguage("", r))
+	s.renderAuthorizeError(w, r, t.lang, t.T(messageID))
 }
 
 func (s *Server) renderStaleRequest(w http.ResponseWriter, r *http.Request) {
-	s.renderAuthorizeError(w, r, "This login request has expired, was already answered, or does not exist. Go back to the app and log in again.")
+	s.renderStale(w, r, "StaleLogin")
 }
 
 // pickUserView builds step 1. The caller holds the lock.
@@ -319,6 +333,7 @@ func (st *state) pickUserView(id string, req *authRequest, problem, newUserName 
 		selected = st.userIDs[0]
 	}
 	return pickUserView{
+		T:           newTranslator(req.lang),
 		RequestID:   id,
 		Summary:     requestSummary{ChannelID: req.channelID, Scopes: req.scopes},
 		Users:       st.userList(),
@@ -357,7 +372,7 @@ func (s *Server) handlePickUser(w http.ResponseWriter, r *http.Request) {
 	case choice == "new" || strings.TrimSpace(newUserName) != "":
 		u, err := s.state.addUser(User{Name: newUserName}, s.baseURL)
 		if err != nil {
-			problem = err.Error()
+			problem = newUserProblem(newTranslator(req.lang), err)
 			break
 		}
 		s.log.InfoContext(r.Context(), "linesim: user created on the login screen", slog.String("user_id", u.ID))
@@ -368,7 +383,7 @@ func (s *Server) handlePickUser(w http.ResponseWriter, r *http.Request) {
 			req.amr = amrPassword
 		}
 	default:
-		problem = "Choose a user to log in as, or enter a name to create one."
+		problem = newTranslator(req.lang).T("ChooseUser")
 	}
 	if problem != "" {
 		view := s.state.pickUserView(id, req, problem, newUserName)
@@ -404,6 +419,7 @@ func (s *Server) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 	}
 	offer, oa := s.state.consentOffer(req)
 	view := consentView{
+		T:           newTranslator(req.lang),
 		RequestID:   id,
 		Summary:     requestSummary{ChannelID: req.channelID, Scopes: req.scopes},
 		User:        s.state.users[req.userID],
@@ -464,6 +480,7 @@ func (s *Server) handleAddFriendPage(w http.ResponseWriter, r *http.Request) {
 	}
 	oa, _ := s.state.linkedAccount(req.channelID)
 	view := addFriendView{
+		T:           newTranslator(req.lang),
 		RequestID:   id,
 		User:        s.state.users[req.userID],
 		AccountName: oa.Name,
@@ -583,6 +600,7 @@ type requestSummary struct {
 }
 
 type pickUserView struct {
+	T           translator
 	RequestID   string
 	Summary     requestSummary
 	Users       []User
@@ -592,6 +610,7 @@ type pickUserView struct {
 }
 
 type consentView struct {
+	T           translator
 	RequestID   string
 	Summary     requestSummary
 	User        User
@@ -600,21 +619,33 @@ type consentView struct {
 }
 
 type addFriendView struct {
+	T           translator
 	RequestID   string
 	User        User
 	AccountName string
 	Offer       friendOffer // offerAdd or offerUnblock
 }
 
-// scopeDescription tells the user what a scope lets the channel see.
-func scopeDescription(scope string) string {
+// scopeMessageID names the message that tells the user what a scope lets
+// the channel see.
+func scopeMessageID(scope string) string {
 	switch scope {
 	case scopeProfile:
-		return "Your profile information: display name, profile picture and status message (profile)"
+		return "ScopeProfile"
 	case scopeOpenID:
-		return "Your internal LINE user identifier (openid)"
-	case scopeEmail:
-		return "Your email address (email)"
+		return "ScopeOpenID"
 	}
-	return scope
+	return "ScopeEmail" // the only other scope an authorization request may hold
+}
+
+// newUserProblem says, in the screen's language, why a new user's name
+// was refused.
+func newUserProblem(t translator, err error) string {
+	switch {
+	case errors.Is(err, errNameRequired):
+		return t.T("NameRequired")
+	case errors.As(err, new(nameTooLongError)):
+		return t.T("NameTooLong", "Max", strconv.Itoa(maxDisplayNameLength))
+	}
+	return err.Error()
 }

@@ -244,8 +244,8 @@ func TestConsentPickUser(t *testing.T) {
 		if doc.Find(`input[name="new_user_name"]`).Length() != 1 {
 			t.Errorf("no field to create a user")
 		}
-		if got := doc.Find("strong").First().Text(); got != portalChannelID {
-			t.Errorf("channel shown = %q, want %q", got, portalChannelID)
+		if got, want := doc.Find("section.card p").First().Text(), "Channel "+portalChannelID+" wants to access:"; got != want {
+			t.Errorf("channel shown as %q, want %q", got, want)
 		}
 		if got := doc.Find("ul.scopes li").Length(); got != 2 {
 			t.Errorf("%d scopes listed, want 2", got)
@@ -283,8 +283,9 @@ func TestConsentPickUser(t *testing.T) {
 		choice      url.Values
 		wantProblem string
 	}{
-		{"new user without a name", url.Values{"user": {"new"}, "new_user_name": {"  "}}, "user name is required"},
-		{"new user with a long name", url.Values{"user": {"new"}, "new_user_name": {strings.Repeat("x", 21)}}, "user name is 21 characters; LINE allows at most 20"},
+		// The screen says it in its language (the message bundle's English here).
+		{"new user without a name", url.Values{"user": {"new"}, "new_user_name": {"  "}}, "Enter a display name."},
+		{"new user with a long name", url.Values{"user": {"new"}, "new_user_name": {strings.Repeat("x", 21)}}, "A display name has at most 20 characters."},
 		{"unknown user", url.Values{"user": {"U00000000000000000000000000000000"}}, "Choose a user to log in as, or enter a name to create one."},
 		{"nothing chosen", url.Values{}, "Choose a user to log in as, or enter a name to create one."},
 	}

@@ -1,6 +1,7 @@
 package linesim
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,12 +29,25 @@ type controlView struct {
 	Pushes          []Push     // newest first
 	MissionStickers []missionStickerPackage
 	BotIDHeader     string
+
+	Clock           clockView
+	PrimaryWebhooks []primaryWebhookView
+	Consents        []consentRow
+}
+
+// consentRow is a user's consent to a LINE Login channel: an app in the
+// user's "Authorized apps".
+type consentRow struct {
+	User      User
+	ChannelID string
+	Scopes    []string
 }
 
 type channelRow struct {
-	ID            string
-	RedirectURIs  []string
-	LinkedAccount string // name of the linked official account; "" = none
+	ID              string
+	RedirectURIs    []string
+	LinkedAccount   string // name of the linked official account; "" = none
+	EmailPermission bool
 }
 
 type friendshipRow struct {
@@ -60,7 +74,15 @@ func (s *Server) controlView(problem string, newUser User) controlView {
 		Pushes:          slices.Clone(s.state.pushes),
 		MissionStickers: missionStickerPackages(),
 		BotIDHeader:     s.botHeader,
+		Clock:           s.clockView(),
+		PrimaryWebhooks: s.state.primaryWebhooks(),
 	}
+	for key, scopes := range s.state.consents {
+		v.Consents = append(v.Consents, consentRow{User: s.state.users[key.userID], ChannelID: key.channelID, Scopes: scopes})
+	}
+	slices.SortFunc(v.Consents, func(a, b consentRow) int {
+		return cmp.Or(strings.Compare(a.User.Name, b.User.Name), strings.Compare(a.ChannelID, b.ChannelID))
+	})
 	for _, d := range s.state.deliveries {
 		v.Deliveries = append(v.Deliveries, d.view())
 	}
@@ -68,7 +90,7 @@ func (s *Server) controlView(problem string, newUser User) controlView {
 	slices.Reverse(v.Pushes)
 	for _, ch := range s.state.channels {
 		oa, _ := s.state.linkedAccount(ch.ID)
-		v.Channels = append(v.Channels, channelRow{ID: ch.ID, RedirectURIs: ch.RedirectURIs, LinkedAccount: oa.Name})
+		v.Channels = append(v.Channels, channelRow{ID: ch.ID, RedirectURIs: ch.RedirectURIs, LinkedAccount: oa.Name, EmailPermission: ch.EmailPermission})
 	}
 	slices.SortFunc(v.Channels, func(a, b channelRow) int { return strings.Compare(a.ID, b.ID) })
 	for _, u := range v.Users {
@@ -90,7 +112,7 @@ func (s *Server) handleControlCreateUser(w http.ResponseWriter, r *http.Request)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	input := User{ID: strings.TrimSpace(r.PostForm.Get("id")), Name: r.PostForm.Get("name")}
+	input := User{ID: strings.TrimSpace(r.PostForm.Get("id")), Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email")}
 	if _, err := s.AddUser(input); err != nil {
 		s.renderHTML(w, r, http.StatusUnprocessableEntity, controlPage(s.controlView(err.Error(), input)))
 		return
@@ -117,14 +139,15 @@ func (s *Server) handleAPIListUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAPICreateUser(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Name string `json:"name"`
-		ID   string `json:"id"`
+		Name  string `json:"name"`
+		ID    string `json:"id"`
+		Email string `json:"email"`
 	}
 	if status, err := decodeJSONBody(r, &body); err != nil {
 		writeMessage(w, status, err.Error())
 		return
 	}
-	u, err := s.AddUser(User{ID: body.ID, Name: body.Name})
+	u, err := s.AddUser(User{ID: body.ID, Name: body.Name, Email: body.Email})
 	if err != nil {
 		writeMessage(w, http.StatusBadRequest, err.Error())
 		return

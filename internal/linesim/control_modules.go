@@ -69,12 +69,18 @@ func (st *state) botViews() []botView {
 	accounts := st.accountList()
 	views := make([]botView, 0, len(accounts))
 	for _, oa := range accounts {
-		views = append(views, botView{
-			BotID: oa.BotID, BasicID: oa.BasicID, Name: oa.Name, PremiumID: oa.PremiumID, PictureURL: oa.PictureURL,
-			BrandType: oa.BrandType, Region: oa.Region, Suspended: oa.Suspended, Modules: append([]string{}, st.modulesOf(oa.BotID)...),
-		})
+		views = append(views, st.botView(oa))
 	}
 	return views
+}
+
+// botView is one official account with its modules. The caller holds the
+// lock.
+func (st *state) botView(oa OfficialAccount) botView {
+	return botView{
+		BotID: oa.BotID, BasicID: oa.BasicID, Name: oa.Name, PremiumID: oa.PremiumID, PictureURL: oa.PictureURL,
+		BrandType: oa.BrandType, Region: oa.Region, Suspended: oa.Suspended, Modules: append([]string{}, st.modulesOf(oa.BotID)...),
+	}
 }
 
 // chatControlViews lists the chats a module is active in now. The caller

@@ -4,8 +4,19 @@
 // simulator's base URL and clients differ only in configuration.
 //
 // This part covers LINE Login v2.1: discovery, the authorization screens, the
-// token, verify, revoke, userinfo, profile and friendship-status endpoints, and
-// a simulator-only control surface under /sim/ for users and friendships.
+// token, verify, revoke, userinfo, profile, friendship-status and deauthorize
+// endpoints, and a simulator-only control surface under /sim/ (a page and a
+// JSON API) for users, friendships, the clock, Official Accounts, module
+// attachments, Primary channel webhooks and email permissions.
+//
+// The screens (login, consent, add friend, module authorization) speak
+// English, Japanese or Thai: the first of ui_locales the simulator knows,
+// else the browser's Accept-Language, else English, from the simulator's own
+// message bundle (locales/). LINE's own error pages for a bad client_id or
+// redirect_uri stay in English.
+//
+// The clock is Config.Now moved forward by the control surface; every
+// lifetime (codes, tokens, continuation tokens, chat control) runs on it.
 //
 // # Choices where LINE documents the screens but not every case
 //
@@ -55,8 +66,11 @@
 // revokes every token issued from it (RFC 6749 section 4.1.2). Refreshing keeps
 // the refresh token and its 90-day lifetime and leaves earlier access tokens
 // valid. Revoking an access token revokes everything issued from the same
-// authorization. Simulated users have no email address, so the email scope can
-// be granted but no email claim is ever issued.
+// authorization. The email claim needs the email scope, the channel's email
+// permission and a user with an address. Deauthorizing (the channel, by
+// /user/v1/deauthorize with its own stateless channel access token) or
+// unlinking (the user, on the control surface) revokes every token of the
+// user's logins to the channel and forgets the consent.
 //
 // # Module channels, shop and webhooks
 //

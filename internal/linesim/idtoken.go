@@ -22,6 +22,7 @@ type idTokenClaims struct {
 	AMR      []string `json:"amr,omitempty"`
 	Name     string   `json:"name,omitempty"`
 	Picture  string   `json:"picture,omitempty"`
+	Email    string   `json:"email,omitempty"`
 }
 
 // signIDToken signs claims as web login does (HS256 with the channel secret,

@@ -10,7 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 // page is the shell of every simulator page. The simulator is its own origin,
 // so its styles are inline and nothing is loaded from elsewhere.
-func page(title string) templ.Component {
+func page(lang, title string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -31,20 +31,33 @@ func page(title string) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<!doctype html><html lang=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var2 string
-		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(lang)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 11, Col: 17}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 7, Col: 18}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " · LINE platform simulator</title><style>\n\t\t\t\t:root { --green: #06c755; --ink: #111; --muted: #666; --line: #ddd; }\n\t\t\t\t* { box-sizing: border-box; }\n\t\t\t\tbody { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--ink); background: #f5f6f7; }\n\t\t\t\theader.bar { background: var(--green); color: #fff; padding: .6rem 1rem; font-weight: 600; }\n\t\t\t\tmain { max-width: 44rem; margin: 1.5rem auto; padding: 0 1rem; }\n\t\t\t\tmain.wide { max-width: 64rem; }\n\t\t\t\t.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem; margin-bottom: 1rem; }\n\t\t\t\th1 { font-size: 1.35rem; margin: 0 0 .75rem; }\n\t\t\t\th2 { font-size: 1.1rem; margin: 0 0 .75rem; }\n\t\t\t\tul.scopes { padding-left: 1.2rem; }\n\t\t\t\t.muted, code { color: var(--muted); }\n\t\t\t\tcode { font-size: .85em; word-break: break-all; }\n\t\t\t\t.problem { color: #b00020; font-weight: 600; }\n\t\t\t\tlabel.choice { display: flex; align-items: center; gap: .6rem; padding: .5rem; border-bottom: 1px solid var(--line); }\n\t\t\t\timg.avatar { border-radius: 50%; flex: none; }\n\t\t\t\t.who { display: flex; align-items: center; gap: .75rem; margin-bottom: 1rem; }\n\t\t\t\t.friend-option { padding: .75rem; background: #f0fbf4; border-radius: 6px; margin-bottom: 1rem; }\n\t\t\t\t.actions { display: flex; gap: .75rem; margin-top: 1rem; }\n\t\t\t\tbutton { font: inherit; padding: .5rem 1.25rem; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }\n\t\t\t\tbutton.primary { background: var(--green); border-color: var(--green); color: #fff; font-weight: 600; }\n\t\t\t\tinput[type=text], select { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }\n\t\t\t\ttable { border-collapse: collapse; width: 100%; }\n\t\t\t\tth, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }\n\t\t\t\tform.inline { display: flex; gap: .4rem; align-items: center; margin: 0; }\n\t\t\t</style></head><body><header class=\"bar\">LINE platform simulator</header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var3 string
+		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 11, Col: 17}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " · LINE platform simulator</title><style>\n\t\t\t\t:root { --green: #06c755; --ink: #111; --muted: #666; --line: #ddd; }\n\t\t\t\t* { box-sizing: border-box; }\n\t\t\t\tbody { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--ink); background: #f5f6f7; }\n\t\t\t\theader.bar { background: var(--green); color: #fff; padding: .6rem 1rem; font-weight: 600; }\n\t\t\t\tmain { max-width: 44rem; margin: 1.5rem auto; padding: 0 1rem; }\n\t\t\t\tmain.wide { max-width: 64rem; }\n\t\t\t\t.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem; margin-bottom: 1rem; }\n\t\t\t\th1 { font-size: 1.35rem; margin: 0 0 .75rem; }\n\t\t\t\th2 { font-size: 1.1rem; margin: 0 0 .75rem; }\n\t\t\t\tul.scopes { padding-left: 1.2rem; }\n\t\t\t\t.muted, code { color: var(--muted); }\n\t\t\t\tcode { font-size: .85em; word-break: break-all; }\n\t\t\t\t.problem { color: #b00020; font-weight: 600; }\n\t\t\t\tlabel.choice { display: flex; align-items: center; gap: .6rem; padding: .5rem; border-bottom: 1px solid var(--line); }\n\t\t\t\timg.avatar { border-radius: 50%; flex: none; }\n\t\t\t\t.who { display: flex; align-items: center; gap: .75rem; margin-bottom: 1rem; }\n\t\t\t\t.friend-option { padding: .75rem; background: #f0fbf4; border-radius: 6px; margin-bottom: 1rem; }\n\t\t\t\t.actions { display: flex; gap: .75rem; margin-top: 1rem; }\n\t\t\t\tbutton { font: inherit; padding: .5rem 1.25rem; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }\n\t\t\t\tbutton.primary { background: var(--green); border-color: var(--green); color: #fff; font-weight: 600; }\n\t\t\t\tinput[type=text], select { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }\n\t\t\t\ttable { border-collapse: collapse; width: 100%; }\n\t\t\t\tth, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }\n\t\t\t\tform.inline { display: flex; gap: .4rem; align-items: center; margin: 0; }\n\t\t\t</style></head><body><header class=\"bar\">LINE platform simulator</header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -52,7 +65,7 @@ func page(title string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -76,51 +89,51 @@ func avatar(u User, size string) templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var3 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var3 == nil {
-			templ_7745c5c3_Var3 = templ.NopComponent
+		templ_7745c5c3_Var4 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var4 == nil {
+			templ_7745c5c3_Var4 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<img class=\"avatar\" src=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var4 string
-		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(u.PictureURL)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 47, Col: 39}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" alt=\"\" width=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<img class=\"avatar\" src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(size)
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(u.PictureURL)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 47, Col: 61}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 47, Col: 39}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" height=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" alt=\"\" width=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(size)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 47, Col: 77}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 47, Col: 61}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" height=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var7 string
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(size)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/linesim/layout.templ`, Line: 47, Col: 77}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

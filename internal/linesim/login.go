@@ -249,8 +249,10 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// idTokenClaims builds the claims for a code being exchanged; the user's name
-// and picture are read now, as LINE does. The caller holds the lock.
+// idTokenClaims builds the claims for a code being exchanged; the user's name,
+// picture and email address are read now, as LINE does. The email claim needs
+// the email scope, the channel's email permission and a user with an address.
+// The caller holds the lock.
 func (st *state) idTokenClaims(c *authCode, issuer string, now time.Time) idTokenClaims {
 	claims := idTokenClaims{
 		Issuer:   issuer,
@@ -264,9 +266,12 @@ func (st *state) idTokenClaims(c *authCode, issuer string, now time.Time) idToke
 	if c.withAuthTime {
 		claims.AuthTime = c.authTime.Unix()
 	}
+	u := st.users[c.userID]
 	if slices.Contains(c.scopes, scopeProfile) {
-		u := st.users[c.userID]
 		claims.Name, claims.Picture = u.Name, u.PictureURL
+	}
+	if slices.Contains(c.scopes, scopeEmail) && st.channels[c.channelID].EmailPermission {
+		claims.Email = u.Email
 	}
 	return claims
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // pathModuleConsent is the simulator's own answer path of the module
@@ -26,6 +28,7 @@ type attachRequest struct {
 	basicSearchID string
 	brandTypes    []BrandType
 	codeChallenge string
+	lang          language.Tag // of the screen: the browser's
 	expiresAt     time.Time
 }
 
@@ -54,7 +57,7 @@ func (s *Server) handleModuleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectToClient(w, r, redirectURI, "error", problem.code, "error_description", problem.description, "state", q.Get("state"))
 		return
 	}
-	req.channelID, req.redirectURI = ch.ID, redirectURI
+	req.channelID, req.redirectURI, req.lang = ch.ID, redirectURI, screenLanguage("", r)
 
 	s.state.mu.Lock()
 	id := s.state.addAttachRequest(req)
@@ -78,7 +81,7 @@ func parseAttachRequest(q url.Values) (attachRequest, *authorizeError) {
 	}
 	// No scope at all is valid: the attachment then only issues link tokens.
 	for _, sc := range strings.Fields(q.Get("scope")) {
-		if _, ok := moduleScopeDescription(sc); !ok {
+		if _, ok := moduleScopeMessageID(sc); !ok {
 			return attachRequest{}, &authorizeError{"invalid_scope", "Unknown scope: " + sc}
 		}
 		if !slices.Contains(req.scopes, sc) {
@@ -136,6 +139,7 @@ func (st *state) pendingAttachRequest(id string) (*attachRequest, bool) {
 }
 
 type moduleConsentView struct {
+	T         translator
 	RequestID string
 	Channel   ModuleChannel
 	Scopes    []string
@@ -147,7 +151,7 @@ type moduleConsentView struct {
 // moduleConsentView builds the authorization screen. The caller holds the
 // lock.
 func (st *state) moduleConsentView(id string, req *attachRequest, selected, problem string) moduleConsentView {
-	v := moduleConsentView{RequestID: id, Channel: st.moduleChannels[req.channelID], Scopes: req.scopes, Selected: selected, Problem: problem}
+	v := moduleConsentView{T: newTranslator(req.lang), RequestID: id, Channel: st.moduleChannels[req.channelID], Scopes: req.scopes, Selected: selected, Problem: problem}
 	for _, oa := range st.accountList() {
 		if req.matches(oa) {
 			v.Accounts = append(v.Accounts, oa)
@@ -168,7 +172,7 @@ func (s *Server) handleModuleConsent(w http.ResponseWriter, r *http.Request) {
 	req, ok := s.state.pendingAttachRequest(id)
 	if !ok {
 		s.state.mu.Unlock()
-		s.renderAuthorizeError(w, r, "This authorization request has expired, was already answered, or does not exist. Go back to the module's page and start again.")
+		s.renderStale(w, r, "StaleAttach")
 		return
 	}
 	if r.PostForm.Get("action") != "approve" {
@@ -180,11 +184,12 @@ func (s *Server) handleModuleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	oa, known := s.state.accounts[botID]
 	var problem string
+	t := newTranslator(req.lang)
 	switch {
 	case !known || !req.matches(oa):
-		problem = "Choose the LINE Official Account to attach the module to."
+		problem = t.T("ChooseAccount")
 	case oa.Suspended:
-		problem = oa.Name + " is suspended and cannot be attached."
+		problem = t.T("AccountSuspended", "Account", oa.Name)
 	}
 	if problem != "" {
 		view := s.state.moduleConsentView(id, req, botID, problem)
@@ -299,7 +304,7 @@ func moduleClientCredentials(r *http.Request) (id, secret string, ok bool) {
 }
 
 // moduleScopeText is a scope as the authorization screen lists it.
-func moduleScopeText(scope string) string {
-	description, _ := moduleScopeDescription(scope)
-	return description + " (" + scope + ")"
+func moduleScopeText(t translator, scope string) string {
+	id, _ := moduleScopeMessageID(scope)
+	return t.T("ScopeWithName", "Description", t.T(id), "Scope", scope)
 }

@@ -41,26 +41,26 @@ const (
 	detachReasonModuleDetached = "module_detached"
 )
 
-// moduleScopeDescription tells an account admin what a scope allows; ok is
-// false for a scope LINE does not document.
-func moduleScopeDescription(scope string) (description string, ok bool) {
+// moduleScopeMessageID names the message that tells an account admin what
+// a scope allows; ok is false for a scope LINE does not document.
+func moduleScopeMessageID(scope string) (id string, ok bool) {
 	switch scope {
 	case scopeMessageSend:
-		return "Send messages", true
+		return "ScopeMessageSend", true
 	case scopeMessageReceive:
-		return "Receive webhook events, including module events, and control chats", true
+		return "ScopeMessageReceive", true
 	case scopeMarkAsRead:
-		return "Mark messages from users as read", true
+		return "ScopeMarkAsRead", true
 	case scopeAccountManage:
-		return "Manage the account", true
+		return "ScopeAccountManage", true
 	case scopeTemplatedPNP:
-		return "Send templated LINE notification messages", true
+		return "ScopeTemplatedPNP", true
 	case scopeProfileRead:
-		return "Read user profiles", true
+		return "ScopeProfileRead", true
 	case scopeCouponManage:
-		return "Manage coupons", true
+		return "ScopeCouponManage", true
 	case scopeCRMManage:
-		return "Manage customer data (Chat Plugin only)", true
+		return "ScopeCRMManage", true
 	}
 	return "", false
 }
@@ -97,9 +97,9 @@ type channelToken struct {
 type moduleState struct {
 	now            func() time.Time
 	moduleChannels map[string]ModuleChannel
-	// accountChannels are Official Accounts' own Messaging API channels:
-	// channel ID → bot ID.
-	accountChannels map[string]string
+	// accountChannels are Official Accounts' own Messaging API channels,
+	// by channel ID.
+	accountChannels map[string]*primaryChannel
 	moduleIDs       []string                          // insertion order, for stable listings
 	attachments     map[string]map[string]*attachment // channel ID → bot ID →
 	attachSeq       int64
@@ -120,7 +120,7 @@ func newModuleState(now func() time.Time) moduleState {
 	return moduleState{
 		now:             now,
 		moduleChannels:  map[string]ModuleChannel{},
-		accountChannels: map[string]string{},
+		accountChannels: map[string]*primaryChannel{},
 		attachments:     map[string]map[string]*attachment{},
 		attachRequests:  map[string]*attachRequest{},
 		attachCodes:     map[string]*attachCode{},
@@ -177,12 +177,20 @@ func (s *Server) AttachModule(channelID, botID string, scopes []string) error {
 	if _, ok := s.state.accounts[botID]; !ok {
 		return fmt.Errorf("unknown official account %q", botID)
 	}
+	if err := checkModuleScopes(scopes); err != nil {
+		return err
+	}
+	s.state.attach(channelID, botID, scopes)
+	return nil
+}
+
+// checkModuleScopes refuses a scope LINE does not document.
+func checkModuleScopes(scopes []string) error {
 	for _, sc := range scopes {
-		if _, ok := moduleScopeDescription(sc); !ok {
+		if _, ok := moduleScopeMessageID(sc); !ok {
 			return fmt.Errorf("unknown scope %q", sc)
 		}
 	}
-	s.state.attach(channelID, botID, scopes)
 	return nil
 }
 
@@ -320,6 +328,9 @@ func (s *Server) DeleteBot(botID string) error {
 			delete(st.friendships, key)
 		}
 	}
+	if id, has := st.primaryOf(botID); has {
+		delete(st.accountChannels, id)
+	}
 	delete(st.accounts, botID)
 	st.accountIDs = slices.DeleteFunc(st.accountIDs, func(id string) bool { return id == botID })
 	return nil
@@ -384,10 +395,12 @@ func (st *state) userForModuleID(botID, moduleUserID string) string {
 	return ""
 }
 
-// friendshipChanged tells the account's modules that may receive messages
-// that a user followed it (follow set) or blocked it. Either resets chat
-// control in the chat to the default, as LINE does on re-adding, so every
-// module is in standby for the event. The caller holds the lock.
+// friendshipChanged tells the account's channels that may receive
+// messages that a user followed it (follow set) or blocked it. Either
+// resets chat control in the chat to the Primary channel, as LINE does on
+// re-adding: the Primary channel gets the event in active mode (a follow
+// with a reply token) and every module in standby. The caller holds the
+// lock.
 func (st *state) friendshipChanged(userID, botID string, follow *followDetail) {
 	delete(st.chatControls, chatKey{botID, userID})
 	ev := webhookEvent{Type: "unfollow", Mode: modeStandby, Source: &eventSource{Type: "user", UserID: ModuleUserID(botID, userID)}}
@@ -396,6 +409,14 @@ func (st *state) friendshipChanged(userID, botID string, follow *followDetail) {
 	}
 	for _, channelID := range st.receivingModules(botID) {
 		st.emit(channelID, botID, ev)
+	}
+	if id, ok := st.primaryWebhookChannel(botID); ok {
+		primary := ev
+		primary.Mode, primary.Source = modeActive, &eventSource{Type: "user", UserID: userID}
+		if follow != nil {
+			primary.ReplyToken = randomHex(16)
+		}
+		st.emit(id, botID, primary)
 	}
 }
 

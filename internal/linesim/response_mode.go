@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/text/language"
 )
 
 // Values of response_mode LINE documents. jwt means query.jwt.
@@ -43,6 +44,7 @@ type authorizeReply struct {
 	channelID   string
 	redirectURI string
 	mode        string // a value parseResponseMode returned
+	lang        language.Tag
 }
 
 // reply sends an authorization response (name, value pairs; empty values
@@ -60,7 +62,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, to authorizeReply
 		pairs = []string{"response", jwt}
 	}
 	if to.mode == responseModeFormPost || to.mode == responseModeFormPostJWT {
-		s.renderFormPost(w, r, to.redirectURI, pairs)
+		s.renderFormPost(w, r, to.lang, to.redirectURI, pairs)
 		return
 	}
 	redirectToClient(w, r, to.redirectURI, pairs...)
@@ -113,12 +115,12 @@ var autoSubmitScriptHash = func() string {
 // renderFormPost answers with a page whose form posts the response to the
 // redirect URI (OAuth 2.0 Form Post Response Mode). It submits itself; a
 // browser without JavaScript shows a Continue button.
-func (s *Server) renderFormPost(w http.ResponseWriter, r *http.Request, action string, pairs []string) {
+func (s *Server) renderFormPost(w http.ResponseWriter, r *http.Request, lang language.Tag, action string, pairs []string) {
 	var fields []formField
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if pairs[i+1] != "" {
 			fields = append(fields, formField{pairs[i], pairs[i+1]})
 		}
 	}
-	s.writeHTML(w, r, http.StatusOK, formPostPage(action, fields), fmt.Sprintf("script-src %s; ", autoSubmitScriptHash))
+	s.writeHTML(w, r, http.StatusOK, formPostPage(newTranslator(lang), action, fields), fmt.Sprintf("script-src %s; ", autoSubmitScriptHash))
 }

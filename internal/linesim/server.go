@@ -28,7 +28,8 @@ type Config struct {
 	// "http://127.0.0.1:8081". It is the ID token issuer and the host of every
 	// endpoint: access.line.me, api.line.me and manager.line.biz all map to it.
 	BaseURL string
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means time.Now. The control surface can move
+	// the simulator's time forward from it (Server.Now).
 	Now func() time.Time
 	// Logger receives request and event logs; nil discards them.
 	Logger *slog.Logger
@@ -48,7 +49,8 @@ const DefaultBotIDHeader = "X-Line-Bot-Id"
 // Server is a simulated LINE platform. Its methods are safe for concurrent use.
 type Server struct {
 	baseURL    string
-	now        func() time.Time
+	clock      clock
+	now        func() time.Time // clock.now
 	log        *slog.Logger
 	signingKey jose.JSONWebKey // ES256 key for ID tokens requested with id_token_key_type=JWK
 	botHeader  string
@@ -84,14 +86,15 @@ func New(cfg Config) (*Server, error) {
 
 	s := &Server{
 		baseURL:    base,
-		now:        cfg.Now,
 		log:        cfg.Logger,
 		signingKey: jwk,
 		botHeader:  cmp.Or(cfg.BotIDHeader, DefaultBotIDHeader),
 	}
-	if s.now == nil {
-		s.now = time.Now
+	s.clock.base = cfg.Now
+	if s.clock.base == nil {
+		s.clock.base = time.Now
 	}
+	s.now = s.clock.now
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -137,6 +140,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /oauth2/v2.1/userinfo", s.handleUserinfo)
 	mux.HandleFunc("GET /v2/profile", s.handleProfile)
 	mux.HandleFunc("GET /friendship/v1/status", s.handleFriendshipStatus)
+	mux.HandleFunc("POST /user/v1/deauthorize", s.handleDeauthorize)
 
 	// Module attachment (manager.line.biz)
 	mux.HandleFunc("GET /module/auth/v1/authorize", s.handleModuleAuthorize)
@@ -177,6 +181,21 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /sim/api/deliveries/{id}/redeliver", forms.Handler(http.HandlerFunc(s.handleAPIRedeliver)))
 	mux.HandleFunc("GET /sim/api/pushes", s.handleAPIListPushes)
 	mux.HandleFunc("GET /sim/api/mission-stickers", s.handleAPIMissionStickers)
+	mux.Handle("POST /sim/clock", forms.Handler(http.HandlerFunc(s.handleControlAdvanceClock)))
+	mux.HandleFunc("GET /sim/api/clock", s.handleAPIClock)
+	mux.Handle("POST /sim/api/clock", forms.Handler(http.HandlerFunc(s.handleAPIAdvanceClock)))
+	mux.Handle("POST /sim/accounts", forms.Handler(http.HandlerFunc(s.handleControlCreateBot)))
+	mux.Handle("POST /sim/api/bots", forms.Handler(http.HandlerFunc(s.handleAPICreateBot)))
+	mux.Handle("POST /sim/modules/{id}/bots", forms.Handler(http.HandlerFunc(s.handleControlAttachNewBots)))
+	mux.Handle("POST /sim/api/modules/{id}/bots", forms.Handler(http.HandlerFunc(s.handleAPIAttachNewBots)))
+	mux.Handle("POST /sim/primary-webhooks", forms.Handler(http.HandlerFunc(s.handleControlSetPrimaryWebhook)))
+	mux.Handle("PUT /sim/api/bots/{botID}/webhook", forms.Handler(http.HandlerFunc(s.handleAPISetPrimaryWebhook)))
+	mux.Handle("POST /sim/messages", forms.Handler(http.HandlerFunc(s.handleControlSendText)))
+	mux.Handle("POST /sim/api/messages", forms.Handler(http.HandlerFunc(s.handleAPISendText)))
+	mux.Handle("POST /sim/login-channels/{id}/email-permission", forms.Handler(http.HandlerFunc(s.handleControlSetEmailPermission)))
+	mux.Handle("PUT /sim/api/login-channels/{id}/email-permission", forms.Handler(http.HandlerFunc(s.handleAPISetEmailPermission)))
+	mux.Handle("POST /sim/consents/revoke", forms.Handler(http.HandlerFunc(s.handleControlRevokeConsent)))
+	mux.Handle("POST /sim/api/consents/revoke", forms.Handler(http.HandlerFunc(s.handleAPIRevokeConsent)))
 
 	return s.observe(limitBody(mux))
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"slices"
 	"strings"
@@ -18,6 +19,9 @@ type LoginChannel struct {
 	Secret       string   // channel secret; the HS256 key of its ID tokens
 	RedirectURIs []string // callback URLs registered for the channel, matched exactly
 	LinkedBotID  string   // bot user ID of the linked official account; "" = none
+	// EmailPermission is LINE's approval for the channel to receive users'
+	// email addresses: without it the email scope adds no email claim.
+	EmailPermission bool
 }
 
 // User is a simulated LINE user.
@@ -26,6 +30,7 @@ type User struct {
 	Name          string `json:"name"`
 	PictureURL    string `json:"pictureUrl"`
 	StatusMessage string `json:"statusMessage"`
+	Email         string `json:"email,omitempty"` // "" = none; then no email claim is ever issued
 }
 
 // OfficialAccount is a LINE Official Account and its bot.
@@ -80,6 +85,16 @@ func (f Friendship) valid() bool {
 
 // maxDisplayNameLength is LINE's limit on a display name, in characters.
 const maxDisplayNameLength = 20
+
+// errNameRequired and nameTooLongError say why a new user's name is
+// refused; the login screen says it in its own language.
+var errNameRequired = errors.New("user name is required")
+
+type nameTooLongError struct{ length int }
+
+func (e nameTooLongError) Error() string {
+	return fmt.Sprintf("user name is %d characters; LINE allows at most %d", e.length, maxDisplayNameLength)
+}
 
 type friendshipKey struct{ userID, botID string }
 
@@ -252,10 +267,10 @@ func (st *state) addUser(u User, baseURL string) (User, error) {
 func (st *state) checkNewUser(u User, baseURL string) (User, error) {
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" {
-		return User{}, errors.New("user name is required")
+		return User{}, errNameRequired
 	}
 	if n := utf8.RuneCountInString(u.Name); n > maxDisplayNameLength {
-		return User{}, fmt.Errorf("user name is %d characters; LINE allows at most %d", n, maxDisplayNameLength)
+		return User{}, nameTooLongError{n}
 	}
 	if u.ID == "" {
 		u.ID = "U" + randomHex(16)
@@ -268,6 +283,11 @@ func (st *state) checkNewUser(u User, baseURL string) (User, error) {
 	}
 	if u.PictureURL == "" {
 		u.PictureURL = baseURL + "/sim/avatar/" + u.ID
+	}
+	if u.Email = strings.TrimSpace(u.Email); u.Email != "" {
+		if addr, err := mail.ParseAddress(u.Email); err != nil || addr.Address != u.Email {
+			return User{}, fmt.Errorf("email %q is not an email address", u.Email)
+		}
 	}
 	return u, nil
 }

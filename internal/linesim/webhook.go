@@ -51,6 +51,15 @@ type webhookEvent struct {
 	Module          any               `json:"module,omitempty"` // attachedModule or detachedModule
 	ChatControl     *eventChatControl `json:"chatControl,omitempty"`
 	Follow          *followDetail     `json:"follow,omitempty"`
+	Message         *messageContent   `json:"message,omitempty"`
+}
+
+// messageContent is a text message a user sent.
+type messageContent struct {
+	Type       string `json:"type"`
+	ID         string `json:"id"`
+	QuoteToken string `json:"quoteToken"`
+	Text       string `json:"text"`
 }
 
 type eventSource struct {
@@ -97,7 +106,8 @@ func (e webhookEvent) summary() string {
 	return e.Type
 }
 
-// queuedEvent is an event waiting for delivery to a module channel.
+// queuedEvent is an event waiting for delivery to a module or Primary
+// channel.
 // destination is the bot the event is about.
 type queuedEvent struct {
 	channelID, destination string
@@ -215,20 +225,20 @@ func (s *Server) Redeliver(deliveryID string) (string, error) {
 // URL gets a failed record, as LINE sends nothing then. The caller holds the
 // lock.
 func (st *state) recordDelivery(channelID, destination string, events []webhookEvent, redelivery bool) *delivery {
-	ch := st.moduleChannels[channelID]
+	webhookURL, secret := st.webhookTarget(channelID)
 	st.deliverySeq++
 	d := &delivery{
 		Delivery: Delivery{
 			ID:           strconv.Itoa(st.deliverySeq),
 			ChannelID:    channelID,
 			Destination:  destination,
-			URL:          ch.WebhookURL,
+			URL:          webhookURL,
 			IsRedelivery: redelivery,
 			State:        DeliveryPending,
 			CreatedAt:    st.now(),
 		},
 		events: events,
-		secret: ch.Secret,
+		secret: secret,
 	}
 	if d.URL == "" {
 		d.State, d.Error = DeliveryFailed, "the channel has no webhook URL"
@@ -238,6 +248,18 @@ func (st *state) recordDelivery(channelID, destination string, events []webhookE
 		st.deliveries = st.deliveries[len(st.deliveries)-keptDeliveries:]
 	}
 	return d
+}
+
+// webhookTarget is where a module or Primary channel's webhooks go and the
+// secret that signs them. The caller holds the lock.
+func (st *state) webhookTarget(channelID string) (webhookURL, secret string) {
+	if ch, ok := st.moduleChannels[channelID]; ok {
+		return ch.WebhookURL, ch.Secret
+	}
+	if ch, ok := st.accountChannels[channelID]; ok {
+		return ch.webhookURL, ch.secret
+	}
+	return "", ""
 }
 
 func (st *state) wakeWorker() {
