@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -203,4 +204,52 @@ func (s *Server) handleChannelHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, views.ChannelHistoryPage(s.shell(w, r, "channels"), h,
 		views.HistoryTab{Entries: entries, NextHref: nextHref(r, string(next))}))
+}
+
+func (s *Server) handleChannelNew(w http.ResponseWriter, r *http.Request) {
+	s.renderChannelRegister(w, r, http.StatusOK, views.ChannelRegisterForm{Region: string(portal.RegionJapan)})
+}
+
+func (s *Server) renderChannelRegister(w http.ResponseWriter, r *http.Request, status int, f views.ChannelRegisterForm) {
+	var err error
+	if f.Providers, err = s.providersOf(r.Context(), actor(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, views.ChannelRegisterPage(s.shell(w, r, "channels"), f))
+}
+
+// handleChannelRegister registers a LINE MINI App, LINE Login or Messaging
+// API channel; the store checks the provider and makes the actor its Admin.
+func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
+	f := views.ChannelRegisterForm{
+		Kind:          r.PostFormValue("kind"),
+		Name:          r.PostFormValue("name"),
+		LINEChannelID: strings.TrimSpace(r.PostFormValue("line_channel_id")),
+		Region:        r.PostFormValue("region"),
+		ProviderID:    r.PostFormValue("provider_id"),
+		NewProvider:   r.PostFormValue("new_provider"),
+		Draft:         miniAppInfoFrom(r),
+	}
+	in := portal.Channel{Kind: portal.ChannelKind(f.Kind), Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.Region(f.Region),
+		Provider: providerChoice(f.ProviderID, f.NewProvider)}
+	// The draft section is on the form whatever the kind (no JavaScript
+	// hides it); it says that other kinds ignore it.
+	if in.Kind == portal.KindMiniApp {
+		in.Draft = f.Draft
+	}
+	ch, err := s.db.RegisterChannel(r.Context(), actor(r), in)
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			f.Refusal = why
+			s.renderChannelRegister(w, r, status, f)
+		})
+		return
+	}
+	done := "flash.channel_registered"
+	if ch.Kind == portal.KindMiniApp {
+		done = "flash.mini_app_registered"
+	}
+	s.redirectWithFlash(w, r, views.ChannelPath(ch.ID), "success", done,
+		"Kind", msgID(views.KindID(ch.Kind)), "Name", ch.Name, "Provider", ch.Provider.Name)
 }

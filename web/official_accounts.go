@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -107,124 +108,72 @@ func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Req
 		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
 }
 
-// linkedOASection is a LINE Login channel's Linked OA setting: the
-// accounts its viewer may choose (the store filters by provider and Admin
-// role; the domain decides when it is set).
-func (s *Server) linkedOASection(r *http.Request, h views.ChannelHeader) (views.LinkedOASection, error) {
-	sec := views.LinkedOASection{CanSet: portal.CanChangeLinkedOA(h.Access.Role), BotPrompt: s.cfg.BotPrompt, PortalOA: s.cfg.PortalOA.Name}
-	if sec.CanSet != nil {
-		return sec, nil
-	}
-	var err error
-	sec.Choices, _, err = s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{
-		Actor: actor(r), AdminOnly: true, ProviderID: h.Channel.Provider.ID, Page: store.Page{Limit: store.MaxPageSize}})
-	return sec, err
+func (s *Server) handleOfficialAccountNew(w http.ResponseWriter, r *http.Request) {
+	s.renderOfficialAccountRegister(w, r, http.StatusOK, views.OfficialAccountRegisterForm{Package: string(portal.PackageFree)})
 }
 
-func (s *Server) handleLinkedOASet(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.loadChannel(w, r, "bm-link")
-	if !ok {
+func (s *Server) renderOfficialAccountRegister(w http.ResponseWriter, r *http.Request, status int, f views.OfficialAccountRegisterForm) {
+	var err error
+	if f.Channels, err = s.administeredMessagingChannels(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	oaID, _ := strconv.ParseInt(r.PostFormValue("oa_id"), 10, 64)
-	l, err := s.db.SetLinkedOA(r.Context(), actor(r), h.Channel.ID, oaID)
+	s.render(w, r, status, views.OfficialAccountRegisterPage(s.shell(w, r, "official-accounts"), f))
+}
+
+// administeredMessagingChannels are the Messaging API channels the actor is
+// an Admin of: those an Official Account can be registered on.
+func (s *Server) administeredMessagingChannels(r *http.Request) ([]portal.Channel, error) {
+	chs, _, err := s.db.FindChannels(r.Context(), store.ChannelFilter{
+		Actor: actor(r), Kind: portal.KindMessagingAPI, AdminOnly: true, Page: store.Page{Limit: store.MaxPageSize}})
+	return chs, err
+}
+
+// handleOfficialAccountRegister registers a LINE Official Account on a
+// Messaging API channel; the store checks that the actor is its Admin.
+func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Request) {
+	f := views.OfficialAccountRegisterForm{
+		BasicID:   r.PostFormValue("basic_id"),
+		Name:      r.PostFormValue("name"),
+		Package:   r.PostFormValue("package"),
+		ChannelID: strings.TrimSpace(r.PostFormValue("channel_id")),
+		Info:      businessInfoFrom(r),
+	}
+	channelID, _ := strconv.ParseInt(f.ChannelID, 10, 64)
+	oa, err := s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{
+		BasicID: f.BasicID, Name: f.Name, Package: portal.OAPackage(f.Package), ChannelID: channelID, Info: f.Info,
+	})
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
-			s.renderBMLinkTab(w, r, status, views.BMLinkTab{ChannelHeader: h, LinkedOA: views.LinkedOASection{Refusal: why}})
+			f.Refusal = why
+			s.renderOfficialAccountRegister(w, r, status, f)
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "flash.linked_oa_set", "Name", l.OAName, "BasicID", l.BasicID)
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(oa.ID), "success", "flash.oa_registered",
+		"BasicID", oa.BasicID, "Channel", oa.ChannelName)
 }
 
-// loadOALinking reads the organization and its accounts for the "LINE
-// official account linking" screen, refusing whoever may not open it.
-func (s *Server) loadOALinking(w http.ResponseWriter, r *http.Request) (views.OALinkingView, bool) {
-	h, ok := s.loadOrganization(w, r, "oa-linking")
+// handleOfficialAccountTransfer moves an Official Account's link to another
+// organization the actor also administers.
+func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadOfficialAccount(w, r)
 	if !ok {
-		return views.OALinkingView{}, false
+		return
 	}
-	v := views.OALinkingView{OrganizationHeader: h}
-	err := portal.CanOpenOALinking(h.Access.Admin, h.Organization)
-	if err == nil {
-		v.Accounts, _, err = s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{OrgID: h.Organization.ID, Page: store.Page{Limit: store.MaxPageSize}})
-	}
-	if err == nil && r.PathValue("oa") != "" {
-		var oaID int64
-		if oaID, err = pathInt64(r, "oa"); err == nil {
-			err = portal.Errorf(portal.ENOTFOUND, "This LINE Official Account is not linked to organization %s.", h.Organization.ID)
-			for i := range v.Accounts {
-				if v.Accounts[i].ID == oaID {
-					v.Selected, err = &v.Accounts[i], portal.CanSelectOfficialAccount(h.Access.Admin, v.Accounts[i])
-				}
+	dest := r.PostFormValue("dest_org_id")
+	link, err := s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, r.PostFormValue("from_org_id"), dest)
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v.TransferTo, v.TransferRefusal = dest, why
+			shell := s.shell(w, r, "official-accounts")
+			if v.CanTransfer != nil { // the page has no transfer form to show why
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: why.Message})
 			}
-		}
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return v, false
-	}
-	return v, true
-}
-
-func (s *Server) handleOALinking(w http.ResponseWriter, r *http.Request) {
-	if v, ok := s.loadOALinking(w, r); ok {
-		s.render(w, r, http.StatusOK, views.OALinkingPage(s.shell(w, r, "organizations"), v))
-	}
-}
-
-func (s *Server) handleOALinkTargets(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.loadOALinking(w, r)
-	if !ok {
+			s.render(w, r, status, views.OfficialAccountPage(shell, v))
+		})
 		return
 	}
-	targets, next, err := s.db.FindOALinkTargets(r.Context(), v.Organization.ID, v.Selected.ID, pageOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v.Targets, v.NextHref = append([]portal.LinkTarget{}, targets...), nextHref(r, string(next))
-	s.render(w, r, http.StatusOK, views.OALinkingPage(s.shell(w, r, "organizations"), v))
-}
-
-// loadOALinkPair reads the account and channel of the confirmation screen
-// and checks that they may be linked now.
-func (s *Server) loadOALinkPair(w http.ResponseWriter, r *http.Request) (views.OALinkingView, portal.Channel, bool) {
-	v, ok := s.loadOALinking(w, r)
-	if !ok {
-		return v, portal.Channel{}, false
-	}
-	id, err := pathInt64(r, "channel")
-	var ch portal.Channel
-	if err == nil {
-		ch, err = s.db.FindChannelByID(r.Context(), id)
-	}
-	if err == nil {
-		err = portal.CanLinkOfficialAccount(v.Access.Admin, *v.Selected, ch)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return v, ch, false
-	}
-	return v, ch, true
-}
-
-func (s *Server) handleOALinkConfirm(w http.ResponseWriter, r *http.Request) {
-	if v, ch, ok := s.loadOALinkPair(w, r); ok {
-		s.render(w, r, http.StatusOK, views.OALinkConfirmPage(s.shell(w, r, "organizations"), v.OrganizationHeader, *v.Selected, ch))
-	}
-}
-
-func (s *Server) handleOALink(w http.ResponseWriter, r *http.Request) {
-	v, ch, ok := s.loadOALinkPair(w, r)
-	if !ok {
-		return
-	}
-	l, err := s.db.LinkMiniAppToOfficialAccount(r.Context(), actor(r), v.Selected.ID, ch.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.redirectWithFlash(w, r, views.OfficialAccountPath(l.OfficialAccountID), "success", "flash.oa_linked",
-		"Channel", l.ChannelName, "Name", l.OAName, "BasicID", l.BasicID)
+	s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "success", "flash.transferred",
+		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
 }

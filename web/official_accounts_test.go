@@ -184,3 +184,155 @@ func TestOfficialAccountPage(t *testing.T) {
 		t.Fatalf("stored: %+v %v", oa, err)
 	}
 }
+
+func TestRegisterOfficialAccount(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := t.Context()
+	devAdmin := ts.admin(t, ts.demo.Developer.ID)
+	bossAdmin := ts.admin(t, ts.demo.OrganizationAdministrator.ID)
+	existing, err := ts.db.FindChannelByID(ctx, ts.channelID(t, "Momiji Cafe Messaging API"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newChannel := func(actor portal.Admin, lineID, name string) portal.Channel {
+		ch, err := ts.db.CreateChannel(ctx, actor, portal.Channel{Provider: existing.Provider, Kind: portal.KindMessagingAPI,
+			LINEChannelID: lineID, Name: name, Region: portal.RegionJapan})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	fresh := newChannel(devAdmin, "2099000001", "Fresh Messaging API")
+	member := newChannel(bossAdmin, "2099000002", "Shared Messaging API")
+	if err := ts.db.SetChannelRole(ctx, bossAdmin, member.ID, devAdmin.ID, portal.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	others := newChannel(bossAdmin, "2099000003", "Boss Messaging API")
+
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	href := dev.get(ts.URL+"/official-accounts").doc.Find("#register-official-account").AttrOr("href", "")
+	if href != "/official-accounts/new" {
+		t.Fatalf("the account list links to %q", href)
+	}
+	form := dev.get(ts.URL + href)
+	var offered []string
+	form.doc.Find("#channel_id option").Each(func(_ int, o *goquery.Selection) { offered = append(offered, o.Text()) })
+	joined := strings.Join(offered, "|")
+	if !strings.Contains(joined, "Fresh Messaging API") || !strings.Contains(joined, "Momiji Cafe Messaging API") ||
+		strings.Contains(joined, "Shared Messaging API") || strings.Contains(joined, "Boss Messaging API") || strings.Contains(joined, "Login") {
+		t.Fatalf("offered %q; want only Messaging API channels the developer is an Admin of", offered)
+	}
+	oaCount := func() int {
+		oas, _, err := ts.db.FindOfficialAccounts(ctx, store.OfficialAccountFilter{Actor: portal.Admin{Operator: true}, All: true, Page: store.Page{Limit: store.MaxPageSize}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(oas)
+	}
+	count := oaCount()
+	values := func(channel portal.Channel, basicID string) url.Values {
+		return url.Values{"basic_id": {basicID}, "name": {"Fresh Cafe"}, "package": {"basic"}, "channel_id": {strconv.FormatInt(channel.ID, 10)},
+			"company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}}
+	}
+
+	t.Run("refusals", func(t *testing.T) {
+		for _, c := range []struct {
+			name    string
+			channel portal.Channel
+			basicID string
+			status  int
+			want    string
+		}{
+			{"someone else's channel", others, "@freshcafe", http.StatusForbidden, "Admin"},
+			{"a channel where the developer is a Member", member, "@freshcafe", http.StatusForbidden, "Admin"},
+			{"a channel that has an account", existing, "@freshcafe", http.StatusUnprocessableEntity, "@momijicafe"},
+			{"a malformed basic ID", fresh, "fresh cafe", http.StatusUnprocessableEntity, "basic ID"},
+			{"a basic ID taken", fresh, "@momijicafe", http.StatusUnprocessableEntity, "already registered"},
+		} {
+			p := dev.post(ts.URL+"/official-accounts", values(c.channel, c.basicID))
+			msg := p.doc.Find("#oa-register-form").Text()
+			if p.res.StatusCode != c.status || !strings.Contains(msg, c.want) {
+				t.Errorf("%s: %d %q; want %d with %q", c.name, p.res.StatusCode, msg, c.status, c.want)
+			}
+			if p.doc.Find("#basic_id").AttrOr("value", "") != c.basicID || p.doc.Find("#company_name").AttrOr("value", "") != "Momiji Foods K.K." {
+				t.Errorf("%s: the input was lost", c.name)
+			}
+		}
+		if got := oaCount(); got != count {
+			t.Fatalf("refused registrations stored accounts: %d → %d", count, got)
+		}
+	})
+
+	t.Run("registered on the developer's channel", func(t *testing.T) {
+		done := dev.submit(form, "#oa-register-form", values(fresh, "@FreshCafe"), "", "")
+		if done.res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("register answered %d: %q", done.res.StatusCode, done.doc.Find("#oa-register-form").Text())
+		}
+		p := dev.follow(done)
+		if p.doc.Find("#oa-basic-id").Text() != "@freshcafe" || !strings.Contains(p.doc.Find("#oa-edit").Text(), "Admin") ||
+			!strings.Contains(p.doc.Find("#flash").Text(), "registered") {
+			t.Fatalf("account page: %q %q", p.doc.Find("#oa-basic-id").Text(), p.doc.Find("#flash").Text())
+		}
+		oa, err := ts.db.FindOfficialAccountByID(ctx, ts.oaID(t, "@freshcafe"))
+		if err != nil || oa.ChannelID != fresh.ID || oa.Package != portal.PackageBasic || oa.Name != "Fresh Cafe" || oa.Info.CompanyName != "Momiji Foods K.K." {
+			t.Fatalf("stored: %+v %v", oa, err)
+		}
+	})
+}
+
+func TestOfficialAccountTransfer(t *testing.T) {
+	ts := newTestServer(t)
+	cafe := ts.oaID(t, "@momijicafe")
+	page := ts.URL + views.OfficialAccountPath(cafe)
+	linkedTo := func() string {
+		oa, err := ts.db.FindOfficialAccountByID(t.Context(), cafe)
+		if err != nil || oa.Link == nil {
+			t.Fatalf("account: %+v %v", oa, err)
+		}
+		return oa.Link.OrgID
+	}
+
+	// The account's Admin who administers no organization sees no form.
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	if p := dev.get(page); p.doc.Find("#oa-transfer-form").Length() != 0 {
+		t.Fatal("the transfer form is offered to someone who administers no organization")
+	}
+	if p := dev.post(page+"/transfer", url.Values{"dest_org_id": {demo.MomijiHoldingID}}); p.res.StatusCode != http.StatusForbidden {
+		t.Fatalf("the developer's transfer answered %d", p.res.StatusCode)
+	}
+
+	// An administrator of Momiji Foods only can't move it to an
+	// organization they don't administer.
+	both := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
+	form := both.get(page)
+	if form.doc.Find("#oa-transfer-form").Length() != 1 {
+		t.Fatal("an administrator of the account's organization has no transfer form")
+	}
+	refused := both.submit(form, "#oa-transfer-form", url.Values{"dest_org_id": {demo.MomijiHoldingID}}, "", "")
+	if refused.res.StatusCode != http.StatusForbidden || !strings.Contains(refused.doc.Find("#oa-transfer").Text(), "not an administrator of "+demo.MomijiHoldingID) ||
+		refused.doc.Find("#dest_org_id").AttrOr("value", "") != demo.MomijiHoldingID {
+		t.Fatalf("transfer to an organization not administered: %d %q", refused.res.StatusCode, refused.doc.Find("#oa-transfer").Text())
+	}
+	if got := linkedTo(); got != demo.MomijiFoodsID {
+		t.Fatalf("a refused transfer moved the account to %s", got)
+	}
+
+	// The administrator of both moves it; malformed input first.
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	form = boss.get(page)
+	if p := boss.submit(form, "#oa-transfer-form", url.Values{"dest_org_id": {"BM1"}}, "", ""); p.res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.doc.Find("#oa-transfer").Text(), "BM followed by 11 digits") {
+		t.Fatalf("malformed destination: %d %q", p.res.StatusCode, p.doc.Find("#oa-transfer").Text())
+	}
+	done := boss.submit(form, "#oa-transfer-form", url.Values{"dest_org_id": {demo.MomijiHoldingID}}, "", "")
+	if done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("transfer answered %d: %q", done.res.StatusCode, done.doc.Find("#oa-transfer").Text())
+	}
+	after := boss.follow(done)
+	if after.doc.Find("#oa-org-id").Text() != demo.MomijiHoldingID || !strings.Contains(after.doc.Find("#flash").Text(), "Transferred to organization "+demo.MomijiHoldingID) {
+		t.Fatalf("after transfer: org %q flash %q", after.doc.Find("#oa-org-id").Text(), after.doc.Find("#flash").Text())
+	}
+	if got := linkedTo(); got != demo.MomijiHoldingID {
+		t.Fatalf("stored link: %s", got)
+	}
+}

@@ -229,3 +229,70 @@ func (s *Server) handleOrganizationHistory(w http.ResponseWriter, r *http.Reques
 	s.render(w, r, http.StatusOK, views.OrganizationHistoryPage(s.shell(w, r, "organizations"), h,
 		views.HistoryTab{Entries: entries, NextHref: nextHref(r, string(next))}))
 }
+
+func (s *Server) handleOrganizationNew(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, views.OrganizationRegisterPage(s.shell(w, r, "organizations"),
+		views.OrganizationRegisterForm{Region: string(portal.RegionJapan)}))
+}
+
+// handleOrganizationRegister registers an organization under the ID
+// Business Manager gave it; the actor becomes its first administrator.
+func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Request) {
+	f := views.OrganizationRegisterForm{
+		ID:     r.PostFormValue("org_id"),
+		Name:   r.PostFormValue("name"),
+		Region: r.PostFormValue("region"),
+		Info:   businessInfoFrom(r),
+	}
+	// The portal mirrors Business Manager, so the ID is required here; the
+	// store would make one up for an empty ID.
+	_, err := portal.ParseOrganizationID(f.ID)
+	var org portal.Organization
+	if err == nil {
+		org, err = s.db.CreateOrganization(r.Context(), actor(r), portal.Organization{
+			ID: f.ID, Name: f.Name, Region: portal.Region(f.Region), Info: f.Info,
+		})
+	}
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			f.Refusal = why
+			s.render(w, r, status, views.OrganizationRegisterPage(s.shell(w, r, "organizations"), f))
+		})
+		return
+	}
+	s.redirectWithFlash(w, r, views.OrganizationPath(org.ID)+"/business-info", "success", "flash.org_registered", "OrgID", org.ID)
+}
+
+// handleOrganizationAdminAdd adds an administrator by LINE user ID,
+// registering them if they have never signed in.
+func (s *Server) handleOrganizationAdminAdd(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.loadOrganization(w, r, "members")
+	if !ok {
+		return
+	}
+	f := views.AddAdministratorForm{LINEUserID: r.PostFormValue("line_user_id"), Name: r.PostFormValue("name")}
+	added, err := s.db.AddOrganizationAdminByLINEUserID(r.Context(), actor(r), h.Organization.ID, f.LINEUserID, f.Name)
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			admins, err := s.db.FindOrganizationAdmins(r.Context(), h.Organization.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			f.Refusal = why
+			t := organizationMembersTab(h, admins, f)
+			shell := s.shell(w, r, "organizations")
+			if t.CanAdd != nil { // an operator: the page has no form to show why
+				shell.Flashes = append(shell.Flashes, views.Flash{Kind: "error", Message: why.Message})
+			}
+			s.render(w, r, status, views.OrganizationMembersPage(shell, t))
+		})
+		return
+	}
+	done := "flash.org_admin_added"
+	if added.LastSignInAt.IsZero() {
+		done = "flash.org_admin_added_not_signed_in"
+	}
+	s.redirectWithFlash(w, r, views.OrganizationPath(h.Organization.ID)+"/members", "success", done,
+		"Name", added.Name, "Organization", h.Organization.Name)
+}

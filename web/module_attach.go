@@ -1,0 +1,146 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"lineportal/internal/line"
+	"lineportal/internal/portal"
+	"lineportal/views"
+)
+
+// Attaching a module channel to a LINE Official Account: off to LINE's
+// authorization screen, and back to /modules/callback.
+
+// attachFlowTTL is how long attaching may take between leaving for LINE
+// and coming back to /modules/callback.
+const attachFlowTTL = 10 * time.Minute
+
+// Session keys of an attach in progress.
+const (
+	keyAttachState    = "attach_state"
+	keyAttachVerifier = "attach_verifier"
+	keyAttachChannel  = "attach_channel"
+	keyAttachStarted  = "attach_started"
+)
+
+// knownScopes are the scope names LINE documents, in LINE's order.
+func knownScopes() []string {
+	names := make([]string, len(line.ModuleScopes))
+	for i, sc := range line.ModuleScopes {
+		names[i] = sc.Name
+	}
+	return names
+}
+
+// handleModuleAttachStart sends the browser to LINE's authorization screen
+// with a fresh state and PKCE verifier, kept in the server-side session.
+func (s *Server) handleModuleAttachStart(w http.ResponseWriter, r *http.Request) {
+	ch, access, ok := s.loadModule(w, r)
+	if !ok {
+		return
+	}
+	if err := portal.CanStartAttach(access.Role, ch); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	req := line.AttachRequest{
+		ChannelID: ch.LINEChannelID, RedirectURL: s.absoluteURL("/modules/callback"),
+		State: rand.Text(), CodeVerifier: oauth2.GenerateVerifier(),
+		Region: r.PostFormValue("region"), BasicSearchID: strings.TrimSpace(r.PostFormValue("basic_search_id")),
+		Scopes: r.PostForm["scope"], BrandTypes: r.PostForm["brand_type"],
+	}
+	if err := portal.CheckAttachRequest(req.Region, req.Scopes, req.BrandTypes, knownScopes()); err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v := views.ModuleView{Channel: ch, Access: access, AttachRefusal: why,
+				Attach: views.AttachForm{Region: req.Region, BasicSearchID: req.BasicSearchID, BrandTypes: req.BrandTypes}}
+			s.renderModule(w, r, status, v, append([]string{}, req.Scopes...))
+		})
+		return
+	}
+	sess := s.sessions.current(r)
+	if sess == nil {
+		s.fail(w, r, errors.New("web: no session to keep the attach flow in"))
+		return
+	}
+	sess.Values[keyAttachState] = req.State
+	sess.Values[keyAttachVerifier] = req.CodeVerifier
+	sess.Values[keyAttachChannel] = ch.ID
+	sess.Values[keyAttachStarted] = s.now().UnixMilli()
+	if err := sess.Save(r, w); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, s.cfg.LINE.AttachURL(req), http.StatusSeeOther)
+}
+
+// handleModuleCallback finishes attaching: the flow is used up first, then
+// the state is checked, the code exchanged and the attachment recorded.
+func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
+	sess := s.sessions.current(r)
+	if sess == nil {
+		s.fail(w, r, errors.New("web: no session"))
+		return
+	}
+	state, _ := sess.Values[keyAttachState].(string)
+	verifier, _ := sess.Values[keyAttachVerifier].(string)
+	channelID, _ := sess.Values[keyAttachChannel].(int64)
+	started, _ := sess.Values[keyAttachStarted].(int64)
+	for _, k := range []string{keyAttachState, keyAttachVerifier, keyAttachChannel, keyAttachStarted} {
+		delete(sess.Values, k)
+	}
+	if err := sess.Save(r, w); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	switch {
+	case state == "" || s.now().Sub(time.UnixMilli(started)) > attachFlowTTL:
+		s.fail(w, r, portal.Errorf(portal.EINVALID, "This attach was not started here, took longer than 10 minutes, or was already finished. Start attaching again from the module channel's page."))
+		return
+	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
+		s.fail(w, r, portal.Errorf(portal.EINVALID, "The answer from LINE did not match this attach, so it was refused. Start attaching again."))
+		return
+	case q.Get("error") != "":
+		msg := "LINE did not attach the module (" + q.Get("error") + ")."
+		if q.Get("error") == "access_denied" {
+			msg = "The Official Account's administrator cancelled, so the module was not attached."
+		}
+		s.redirectWithFlash(w, r, views.ModulePath(channelID), "error", msg)
+		return
+	}
+	ctx := r.Context()
+	ch, err := s.db.FindChannelByID(ctx, channelID)
+	var creds portal.ModuleCredentials
+	if err == nil {
+		creds, err = s.db.FindModuleCredentials(ctx, s.cfg.Secrets, channelID)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	att, err := s.cfg.LINE.ExchangeAttachCode(ctx, ch.LINEChannelID, creds.ChannelSecret, q.Get("code"), s.absoluteURL("/modules/callback"), verifier)
+	if err != nil {
+		s.lineRefused(w, r, views.ModulePath(channelID), "attaching", err)
+		return
+	}
+	a, err := s.db.RecordAttachment(ctx, actor(r), channelID, att)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Names and pictures come from LINE's bot list; without them the page
+	// shows the bot ID, so a failure here is logged, not shown.
+	if page, err := s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, "", line.DefaultBotPageSize); err != nil {
+		s.log.Warn("LINE's bot list after attaching", "request_id", requestID(ctx), "line_request_id", line.RequestID(err), "error", err)
+	} else if err := s.recordBots(ctx, ch, page); err != nil {
+		s.log.Error("recording LINE's bot list after attaching", "request_id", requestID(ctx), "error", err)
+	}
+	s.redirectWithFlash(w, r, views.BotPath(channelID, a.Bot.BotID), "success", "Attached to the LINE Official Account "+a.Bot.BotID+" with scopes: "+strings.Join(a.Scopes, " ")+".")
+}
