@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"lineportal/internal/portal"
@@ -298,7 +299,7 @@ func (db *DB) FindChannels(ctx context.Context, f ChannelFilter) ([]portal.Chann
 	}
 	var w where
 	w.add(f.Kind != "", "c.kind = ?", f.Kind)
-	w.add(f.Name != "", `c.name LIKE ? ESCAPE '\'`, likeContains(f.Name))
+	w.add(f.Name != "", `c.name `+db.dialect.like+` ? ESCAPE '\'`, likeContains(f.Name))
 	if f.All {
 		w.add(f.AdminOnly, "EXISTS (SELECT 1 FROM channel_roles x WHERE x.channel_id = c.id AND x.admin_id = ? AND x.role = ?)", f.Actor.ID, portal.RoleAdmin)
 	} else {
@@ -326,14 +327,20 @@ func (db *DB) FindMiniAppReviewQueue(ctx context.Context, operator portal.Admin,
 	if err := portal.CanRunReviews(operator); err != nil {
 		return nil, "", err
 	}
-	at, id, err := p.After.afterQueued()
+	at, afterID, err := p.After.afterQueued()
 	if err != nil {
 		return nil, "", err
+	}
+	var id int64 // channel IDs are positive: the first page starts after 0
+	if afterID != "" {
+		if id, err = strconv.ParseInt(afterID, 10, 64); err != nil {
+			return nil, "", badCursor()
+		}
 	}
 	chs, next, err := findPage(ctx, db.read, p, scanChannel,
 		func(ch portal.Channel) Cursor { return queueCursor(millis(ch.MiniAppReviewSubmittedAt), itoa(ch.ID)) },
 		`SELECT `+channelColumns+channelTables+channelLink+`
-		WHERE c.miniapp_review = 'pending' AND (c.miniapp_review_submitted_at, c.id) > (?, CAST(? AS INTEGER))
+		WHERE c.miniapp_review = 'pending' AND (c.miniapp_review_submitted_at, c.id) > (?, ?)
 		ORDER BY c.miniapp_review_submitted_at, c.id LIMIT ?`, at, id)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find MINI App review queue: %w", err)

@@ -1,6 +1,8 @@
-// Package store keeps the portal's state in SQLite. Every exported method
-// that changes state runs in exactly one write transaction; reads use a
-// separate read-only pool so they never queue behind the writer.
+// Package store keeps the portal's state in SQLite (the embedded default)
+// or PostgreSQL (several instances on one database, postgres.go). Every
+// exported method that changes state runs in exactly one write
+// transaction; on SQLite, reads use a separate read-only pool so they
+// never queue behind the writer.
 package store
 
 import (
@@ -22,11 +24,13 @@ import (
 	"lineportal/internal/portal"
 )
 
-// DB is the portal's database: one writer connection and a pool of readers
-// over the same SQLite file.
+// DB is the portal's database: on SQLite, one writer connection and a
+// pool of readers over the same file; on PostgreSQL, one pool for both.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
+	write   *sql.DB
+	read    *sql.DB
+	dialect *dialect
+	retries atomic.Int64 // PostgreSQL's write transactions run again
 	// Now is the clock; tests replace it. Each write transaction reads it
 	// once, so every row a transaction writes carries the same time.
 	Now func() time.Time
@@ -37,17 +41,51 @@ type DB struct {
 	writeCounts, readCounts counts
 }
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
-// Open opens (creating if needed) the SQLite file at path and applies the
-// embedded migrations. It refuses a database whose schema is newer than this
-// binary knows, rather than running old code against it.
+// dialect is what differs between the engines; the rest of the store's
+// SQL is written once, for both.
+type dialect struct {
+	name string
+	// migrations is the directory of the engine's migration set.
+	migrations string
+	// schemaMigrations creates the table that records applied migrations.
+	schemaMigrations string
+	// lock and unlock, when set, make migrate exclusive across processes.
+	lock, unlock string
+	// idsIn follows a column: "IN" the IDs of one JSON array argument
+	// (idList), one placeholder for any number of IDs.
+	idsIn string
+	// like is the case-insensitive LIKE.
+	like string
+	// writeTx is how update begins a transaction.
+	writeTx *sql.TxOptions
+}
+
+var sqliteDialect = &dialect{
+	name:       "sqlite",
+	migrations: "migrations",
+	schemaMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name       TEXT PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	) STRICT`,
+	idsIn: `IN (SELECT value FROM json_each(?))`,
+	like:  `LIKE`, // case-insensitive for ASCII
+}
+
+// Open opens the database named by path: a postgres:// URL, or else a
+// SQLite file, created if needed. It applies the embedded migrations and
+// refuses a database whose schema is newer than this binary knows, rather
+// than running old code against it.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: no database path given")
 	}
-	db := &DB{Now: time.Now}
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path)
+	}
+	db := &DB{Now: time.Now, dialect: sqliteDialect}
 	write := openCounted(WriterDSN(path), &db.writeCounts)
 	// One writer: SQLite allows one at a time anyway, and queueing in Go is
 	// cheaper and fairer than spinning on SQLITE_BUSY.
@@ -103,8 +141,14 @@ func dsn(path string, sets ...url.Values) string {
 
 // Close closes both handles.
 func (db *DB) Close() error {
+	if db.read == db.write {
+		return db.write.Close()
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.dialect.name }
 
 // Ping checks that the database answers a query.
 func (db *DB) Ping(ctx context.Context) error {
@@ -112,10 +156,15 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// SQLiteVersion reports the version of the SQLite library linked in.
-func (db *DB) SQLiteVersion(ctx context.Context) (string, error) {
+// Version reports the engine and its version: the SQLite library linked
+// in, or the PostgreSQL server's.
+func (db *DB) Version(ctx context.Context) (string, error) {
+	query := "SELECT 'SQLite ' || sqlite_version()"
+	if db.dialect == postgresDialect {
+		query = "SELECT 'PostgreSQL ' || current_setting('server_version')"
+	}
 	var v string
-	err := db.read.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v)
+	err := db.read.QueryRowContext(ctx, query).Scan(&v)
 	return v, err
 }
 
@@ -127,9 +176,13 @@ type Tx struct {
 
 // update runs fn in one write transaction and commits it when fn returns
 // nil. It is the only way store code writes, so "one state change, one
-// transaction" holds by construction.
+// transaction" holds by construction. On PostgreSQL fn may run more than
+// once (updatePostgres), so it only reads and writes the database.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	db.transactions.Add(1)
+	if db.dialect == postgresDialect {
+		return db.updatePostgres(ctx, fn)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -165,32 +218,43 @@ func millis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// isUniqueViolation tells whether err is SQLite refusing a duplicate key.
+// isUniqueViolation tells whether err is the engine refusing a duplicate
+// key.
 func isUniqueViolation(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) &&
-		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) ||
+		isPostgresUniqueViolation(err)
 }
 
-// migrate applies, in name order, each embedded migration that the database
-// has not recorded, each in its own transaction.
+// migrate applies, in name order, each of the engine's embedded
+// migrations that the database has not recorded, each in its own
+// transaction, on one connection that holds the engine's migration lock.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name       TEXT PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	) STRICT`); err != nil {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	embedded, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	defer conn.Close()
+	if db.dialect.lock != "" {
+		if _, err := conn.ExecContext(ctx, db.dialect.lock); err != nil {
+			return fmt.Errorf("store: migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), db.dialect.unlock)
+	}
+	if _, err := conn.ExecContext(ctx, db.dialect.schemaMigrations); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	embedded, err := fs.Glob(migrationFiles, db.dialect.migrations+"/*.sql")
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	for i := range embedded {
-		embedded[i] = strings.TrimPrefix(embedded[i], "migrations/")
+		embedded[i] = strings.TrimPrefix(embedded[i], db.dialect.migrations+"/")
 	}
 	slices.Sort(embedded)
 
-	applied, err := db.appliedMigrations(ctx)
+	applied, err := appliedMigrations(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -203,26 +267,34 @@ func (db *DB) migrate(ctx context.Context) error {
 		if slices.Contains(applied, name) {
 			continue
 		}
-		body, err := migrationFiles.ReadFile("migrations/" + name)
+		body, err := migrationFiles.ReadFile(db.dialect.migrations + "/" + name)
 		if err != nil {
 			return fmt.Errorf("store: migrate %s: %w", name, err)
 		}
-		err = db.update(ctx, func(tx *Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, millis(tx.now))
-			return err
-		})
-		if err != nil {
+		if err := applyMigration(ctx, conn, name, string(body), millis(db.Now())); err != nil {
 			return fmt.Errorf("store: migrate %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) appliedMigrations(ctx context.Context) ([]string, error) {
-	rows, err := db.write.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+func applyMigration(ctx context.Context, conn *sql.Conn, name, body string, now int64) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, now); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func appliedMigrations(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}

@@ -15,10 +15,11 @@ import (
 	"lineportal/store"
 )
 
-// mustOpen opens a fresh database file in a temporary directory.
+// mustOpen opens a fresh database: a file in a temporary directory, or on
+// PostgreSQL a new database. path is the file or the database's URL.
 func mustOpen(t *testing.T) (*store.DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "portal.db")
+	path := freshDatabase(t)
 	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -27,11 +28,39 @@ func mustOpen(t *testing.T) (*store.DB, string) {
 	return db, path
 }
 
-// rawDB opens the file behind the store's back, as an operator with the
-// sqlite3 shell would.
+// freshDatabase names a new, empty (SQLite) or migrated (PostgreSQL)
+// database, removed after the test.
+func freshDatabase(t testing.TB) string {
+	t.Helper()
+	if cluster == nil {
+		return filepath.Join(t.TempDir(), "portal.db")
+	}
+	url, err := cluster.CreateDatabase(context.Background(), pgTemplate)
+	if err != nil {
+		t.Fatalf("creating a PostgreSQL database: %v", err)
+	}
+	t.Logf("on PostgreSQL: %s", url)
+	name := strings.TrimPrefix(strings.Split(url, "?")[0], "postgres://postgres@localhost/")
+	t.Cleanup(func() {
+		if err := cluster.Exec(context.Background(), "postgres", "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	return url
+}
+
+// rawDB opens the database behind the store's back, as an operator with
+// the sqlite3 shell or psql would. Queries are written as for SQLite (?
+// placeholders): the store's driver translates them on PostgreSQL.
 func rawDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	var raw *sql.DB
+	var err error
+	if store.IsPostgresURL(path) {
+		raw, err = store.OpenPostgresPool(path)
+	} else {
+		raw, err = sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +84,9 @@ func TestOpen_MigratesOnceAndIsIdempotent(t *testing.T) {
 	if first == 0 {
 		t.Fatal("no migration recorded on an empty file")
 	}
-	var tables int
-	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sessions'`).Scan(&tables); err != nil || tables != 1 {
-		t.Fatalf("sessions table: n=%d err=%v", tables, err)
+	var sessions int
+	if err := raw.QueryRow(`SELECT count(*) FROM sessions`).Scan(&sessions); err != nil || sessions != 0 {
+		t.Fatalf("sessions table: n=%d err=%v", sessions, err)
 	}
 	db.Close()
 
@@ -88,6 +117,7 @@ func TestOpen_RefusesNewerSchema(t *testing.T) {
 }
 
 func TestOpen_SettingsOnEveryConnection(t *testing.T) {
+	sqliteOnly(t)
 	_, path := mustOpen(t)
 	raw := rawDB(t, path)
 	var mode string
@@ -96,14 +126,16 @@ func TestOpen_SettingsOnEveryConnection(t *testing.T) {
 	}
 }
 
-func TestSQLiteVersionIsRecentEnough(t *testing.T) {
+func TestEngineVersionIsRecentEnough(t *testing.T) {
 	db, _ := mustOpen(t)
-	v, err := db.SQLiteVersion(context.Background())
+	v, err := db.Version(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !versionAtLeast(v, [3]int{3, 51, 3}) {
-		t.Fatalf("SQLite %s is older than 3.51.3", v)
+	engine, version, _ := strings.Cut(v, " ")
+	want := map[string][3]int{"SQLite": {3, 51, 3}, "PostgreSQL": {15, 0, 0}}[engine]
+	if want == [3]int{} || !versionAtLeast(version, want) {
+		t.Fatalf("%s is older than %v", v, want)
 	}
 }
 
@@ -133,7 +165,7 @@ func TestSessions(t *testing.T) {
 	}
 	t.Run("only a hash of the ID is stored", func(t *testing.T) {
 		var n int
-		if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM sessions WHERE id_hash = CAST('secret-id' AS BLOB)`).Scan(&n); err != nil || n != 0 {
+		if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM sessions WHERE id_hash = ?`, []byte("secret-id")).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("plain ID found in the database: n=%d err=%v", n, err)
 		}
 	})

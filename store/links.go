@@ -85,13 +85,10 @@ func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelI
 	if hash == nil {
 		state, decidedAt, decidedBy = portal.LinkRequestApproved, nullInt(millis(tx.now)), nullInt(actor.ID)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO link_requests (channel_id, org_id, sent_by, token_hash, state, issued_at, expires_at, decided_at, decided_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		channelID, orgID, actor.ID, hash, state, millis(tx.now), millis(tx.now.Add(portal.LinkRequestValidity)), decidedAt, decidedBy)
-	if err != nil {
-		return portal.LinkRequest{}, err
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO link_requests (channel_id, org_id, sent_by, token_hash, state, issued_at, expires_at, decided_at, decided_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		channelID, orgID, actor.ID, hash, state, millis(tx.now), millis(tx.now.Add(portal.LinkRequestValidity)), decidedAt, decidedBy).Scan(&id)
 	if err != nil {
 		return portal.LinkRequest{}, err
 	}
@@ -252,15 +249,12 @@ func (s linkSubject) noun() string {
 // review. When org's verification review can start, it starts now as well,
 // so the two reviews run together as LINE describes.
 func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSubject, org portal.Organization) (portal.Link, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO links (channel_id, official_account_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?, ?)`,
-		nullInt(subject.channelID), nullInt(subject.officialAccountID), org.ID, millis(tx.now), actor.ID)
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO links (channel_id, official_account_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		nullInt(subject.channelID), nullInt(subject.officialAccountID), org.ID, millis(tx.now), actor.ID).Scan(&id)
 	if isUniqueViolation(err) {
 		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This %s is already linked to an organization.", subject.noun())
 	}
-	if err != nil {
-		return portal.Link{}, err
-	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return portal.Link{}, err
 	}

@@ -14,6 +14,7 @@ import (
 // 0004 rebuilds the audit log and adds a subject to links: a database
 // written by the previous version keeps every row, and its guards.
 func TestMigration0004_UpgradesADatabaseOf0003(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "portal.db")
 	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
 	mustNil(t, err)

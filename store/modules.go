@@ -206,6 +206,7 @@ func (db *DB) SyncBots(ctx context.Context, channelID int64, bots []portal.BotPr
 		}
 	}
 	err = db.update(ctx, func(tx *Tx) error {
+		added = 0 // counted again when PostgreSQL runs the transaction again
 		ch, err := findChannel(ctx, tx, channelID)
 		if err != nil {
 			return err
@@ -220,7 +221,7 @@ func (db *DB) SyncBots(ctx context.Context, channelID int64, bots []portal.BotPr
 		}
 		defer insert.Close()
 		update, err := tx.PrepareContext(ctx, `UPDATE module_attachments SET basic_id = ?3, premium_id = ?4, display_name = ?5, picture_url = ?6, updated_at = ?7
-			WHERE channel_id = ?1 AND bot_id = ?2 AND (basic_id, premium_id, display_name, picture_url) IS NOT (?3, ?4, ?5, ?6)`)
+			WHERE channel_id = ?1 AND bot_id = ?2 AND (basic_id, premium_id, display_name, picture_url) IS DISTINCT FROM (?3, ?4, ?5, ?6)`)
 		if err != nil {
 			return err
 		}

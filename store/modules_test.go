@@ -206,7 +206,7 @@ func TestStore_RegisterModuleChannel(t *testing.T) {
 			t.Fatalf("sealed values hold the clear text (secret %d bytes)", len(sealedSecret))
 		}
 		var audit string
-		mustNil(t, m.raw.QueryRow(`SELECT group_concat(action || ' ' || before || ' ' || after, '\n') FROM audit_log`).Scan(&audit))
+		mustNil(t, m.raw.QueryRow(`SELECT string_agg(action || ' ' || before || ' ' || after, '\n') FROM audit_log`).Scan(&audit))
 		if strings.Contains(audit, moduleSecret) || strings.Contains(audit, moduleToken) {
 			t.Fatalf("the audit log holds a credential:\n%s", audit)
 		}
@@ -225,8 +225,8 @@ func TestStore_RegisterModuleChannel(t *testing.T) {
 		}
 	})
 	t.Run("a clear-text secret can't be stored", func(t *testing.T) {
-		_, err := m.raw.Exec(`UPDATE channel_credentials SET sealed_secret = CAST(? AS BLOB) WHERE channel_id = ?`, moduleSecret, m.ch.ID)
-		if err == nil || !strings.Contains(err.Error(), "CHECK") {
+		_, err := m.raw.Exec(`UPDATE channel_credentials SET sealed_secret = ? WHERE channel_id = ?`, []byte(moduleSecret), m.ch.ID)
+		if err == nil || !strings.Contains(err.Error(), engineMessage("CHECK constraint failed")) {
 			t.Fatalf("clear-text secret stored: %v", err)
 		}
 	})

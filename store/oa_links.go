@@ -140,7 +140,7 @@ func (db *DB) FindOALinkTargets(ctx context.Context, orgID string, oaID int64, p
 		return r, s.Scan(&r.linkID, &r.channelID, &r.oaID)
 	}, func(r row) Cursor { return idCursor(r.linkID.Int64) },
 		`SELECT l.id, l.channel_id, l.official_account_id FROM links l
-		WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND l.official_account_id IS NOT ? ORDER BY l.id DESC LIMIT ?`,
+		WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND l.official_account_id IS DISTINCT FROM ? ORDER BY l.id DESC LIMIT ?`,
 		orgID, before, oa.ID)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
@@ -154,11 +154,11 @@ func (db *DB) FindOALinkTargets(ctx context.Context, orgID string, oaID int64, p
 			oaIDs = append(oaIDs, r.oaID.Int64)
 		}
 	}
-	chs, err := findAll(ctx, rtx, scanChannel, `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id IN (SELECT value FROM json_each(?))`, idList(channelIDs))
+	chs, err := findAll(ctx, rtx, scanChannel, `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id `+db.dialect.idsIn, idList(channelIDs))
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
 	}
-	oas, err := findAll(ctx, rtx, scanOfficialAccount, `SELECT `+officialAccountColumns+officialAccountTables+` WHERE o.id IN (SELECT value FROM json_each(?))`, idList(oaIDs))
+	oas, err := findAll(ctx, rtx, scanOfficialAccount, `SELECT `+officialAccountColumns+officialAccountTables+` WHERE o.id `+db.dialect.idsIn, idList(oaIDs))
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
 	}
@@ -180,9 +180,12 @@ func (db *DB) FindOALinkTargets(ctx context.Context, orgID string, oaID int64, p
 	return portal.CheckLinkTargets(oa, targets), next, nil
 }
 
-// idList is ids as a JSON array, for "IN (SELECT value FROM json_each(?))":
-// one placeholder for any number of IDs.
+// idList is ids as a JSON array, for dialect.idsIn: one placeholder for
+// any number of IDs.
 func idList(ids []int64) string {
+	if ids == nil {
+		return "[]"
+	}
 	b, _ := json.Marshal(ids) // a slice of integers always marshals
 	return string(b)
 }

@@ -351,8 +351,8 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 	}{
 		{"delete a MINI App's link to an account", `DELETE FROM mini_app_oa_links`, "can never be removed"},
 		{"move it to another account", `UPDATE mini_app_oa_links SET official_account_id = ` + id(second.ID), "can never change"},
-		{"replace it", `INSERT OR REPLACE INTO mini_app_oa_links (channel_id, official_account_id, org_id, linked_at, linked_by)
-			VALUES (` + id(ch.ID) + `, ` + id(second.ID) + `, '` + org.ID + `', 0, ` + id(f.boss.ID) + `)`, "links to at most one Official Account"},
+		{"replace it", replaceRow(`mini_app_oa_links (channel_id, official_account_id, org_id, linked_at, linked_by)
+			VALUES (`+id(ch.ID)+`, `+id(second.ID)+`, '`+org.ID+`', 0, `+id(f.boss.ID)+`)`, "channel_id", "official_account_id"), "links to at most one Official Account"},
 		{"link a channel whose review is Rejected", `INSERT INTO mini_app_oa_links (channel_id, official_account_id, org_id, linked_at, linked_by)
 			VALUES (` + id(rejected.ID) + `, ` + id(second.ID) + `, '` + org.ID + `', 0, ` + id(f.boss.ID) + `)`, "Verified account linking reviews"},
 		{"link a Login channel", `INSERT INTO mini_app_oa_links (channel_id, official_account_id, org_id, linked_at, linked_by)
@@ -384,7 +384,7 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.snapshot(t)
 			_, err := f.raw.Exec(tt.sql)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
+			if err == nil || !strings.Contains(err.Error(), engineMessage(tt.want)) {
 				t.Errorf("err = %v, want one saying %q", err, tt.want)
 			}
 			if f.snapshot(t) != before {

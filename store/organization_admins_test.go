@@ -86,9 +86,7 @@ func TestStore_AddOrganizationAdminByLINEUserID_RefusalsRegisterNoOne(t *testing
 func TestStore_AddOrganizationAdminByLINEUserID_IsOneTransaction(t *testing.T) {
 	f := newFixture(t)
 	org := f.org(t, portal.RegionJapan, acme, false)
-	if _, err := f.raw.Exec(`CREATE TRIGGER refuse_org_admin BEFORE INSERT ON organization_admins BEGIN SELECT RAISE(ABORT, 'refused by test'); END`); err != nil {
-		t.Fatal(err)
-	}
+	refuseInserts(t, f.raw, "organization_admins", "", "refused by test")
 	before := f.snapshot(t)
 	_, err := f.db.AddOrganizationAdminByLINEUserID(ctx, f.boss, org.ID, newcomerID, "Nao")
 	if err == nil || !strings.Contains(err.Error(), "refused by test") {

@@ -43,18 +43,24 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 
 // insertOrganization inserts an organization and returns its ID: the given
 // one (Business Manager assigned it), or else a new random one. A collision
-// among 10^11 random IDs is unlikely but possible; a failed INSERT leaves
-// the transaction usable, so it simply tries again.
+// among 10^11 random IDs is unlikely but possible; an INSERT that does
+// nothing on a taken ID leaves the transaction usable (a failed statement
+// would abort it on PostgreSQL), so it simply tries again.
 func insertOrganization(ctx context.Context, tx *Tx, given, name string, region portal.Region, info portal.BusinessInfo) (string, error) {
-	insert := func(id string) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	insert := func(id string) (inserted bool, err error) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`,
 			id, name, region, info.CompanyName, info.Address, millis(tx.now))
-		return err
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
 	}
 	if given != "" {
 		id, _ := portal.ParseOrganizationID(given) // checked by CheckNewOrganization
-		err := insert(id)
-		if isUniqueViolation(err) {
+		inserted, err := insert(id)
+		if err == nil && !inserted {
 			return "", portal.FieldError("id", "An organization with the ID "+id+" is already registered in the portal.")
 		}
 		return id, err
@@ -62,7 +68,7 @@ func insertOrganization(ctx context.Context, tx *Tx, given, name string, region 
 	const attempts = 5
 	for range attempts {
 		id := portal.NewOrganizationID()
-		if err := insert(id); !isUniqueViolation(err) {
+		if inserted, err := insert(id); inserted || err != nil {
 			return id, err
 		}
 	}

@@ -136,9 +136,15 @@ func guarded(res sql.Result, err error) error {
 		return err
 	}
 	if n == 0 {
-		return portal.Errorf(portal.ECONFLICT, "This changed while you were working on it. Reload the page and try again.")
+		return changedMeanwhile()
 	}
 	return nil
+}
+
+// changedMeanwhile is the refusal of a guarded write that found the state
+// changed.
+func changedMeanwhile() error {
+	return portal.Errorf(portal.ECONFLICT, "This changed while you were working on it. Reload the page and try again.")
 }
 
 // where collects the optional terms of a list's WHERE clause. Terms are
@@ -157,11 +163,11 @@ func (w *where) add(when bool, term string, args ...any) {
 
 func (w *where) empty() bool { return len(w.terms) == 0 }
 
-// String joins the terms with AND; with no terms it is "1" (true), so that
-// a query can always continue with " AND …".
+// String joins the terms with AND; with no terms it is TRUE, so that a
+// query can always continue with " AND …".
 func (w *where) String() string {
 	if w.empty() {
-		return "1"
+		return "TRUE"
 	}
 	return strings.Join(w.terms, " AND ")
 }

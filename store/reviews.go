@@ -104,13 +104,14 @@ func subjectInfo(ctx context.Context, q querier, link portal.Link) (portal.Busin
 // read into link is still the newest, so two changes decided on the same
 // state can't both land.
 func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, v portal.Verdict) (portal.Review, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO link_reviews (link_id, org_id, event, status, cause, reason, actor_id, at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(id) FROM link_reviews WHERE link_id = ?) IS ?`,
-		link.ID, link.OrgID, event, v.Status, v.Cause, v.Reason, actor.ID, millis(tx.now), link.ID, nullInt(link.Review.ID))
-	if err := guarded(res, err); err != nil {
-		return portal.Review{}, err
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO link_reviews (link_id, org_id, event, status, cause, reason, actor_id, at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(id) FROM link_reviews WHERE link_id = ?) IS NOT DISTINCT FROM ?
+		RETURNING id`,
+		link.ID, link.OrgID, event, v.Status, v.Cause, v.Reason, actor.ID, millis(tx.now), link.ID, nullInt(link.Review.ID)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.Review{}, changedMeanwhile()
 	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return portal.Review{}, err
 	}

@@ -129,6 +129,9 @@ func (db *DB) commitQueued(ctx context.Context) {
 				return err
 			}
 			b.res, b.err = recordBatch(ctx, tx, insert, b.channelID, b.events)
+			if isRetryable(b.err) {
+				return b.err // PostgreSQL aborted the group for a concurrent writer: all of it runs again
+			}
 			if b.err != nil {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO batch`); err != nil {
 					return err
@@ -289,8 +292,8 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		// The newer follow wins; the first-seen time stays.
 		r, err := tx.ExecContext(ctx, `INSERT INTO oa_users (bot_id, user_id, first_seen_at, followed_at, unblocked) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (bot_id, user_id) DO UPDATE SET followed_at = excluded.followed_at, unblocked = excluded.unblocked,
-				first_seen_at = min(first_seen_at, excluded.first_seen_at)
-			WHERE excluded.followed_at >= followed_at`,
+				first_seen_at = CASE WHEN excluded.first_seen_at < oa_users.first_seen_at THEN excluded.first_seen_at ELSE oa_users.first_seen_at END
+			WHERE excluded.followed_at >= oa_users.followed_at`,
 			u.BotID, u.UserID, millis(u.FirstSeenAt), millis(u.FollowedAt), u.Unblocked)
 		if err != nil {
 			return false, err

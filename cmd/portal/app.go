@@ -63,8 +63,8 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
-	if v, err := db.SQLiteVersion(ctx); err == nil {
-		m.log.Info("database open", "path", m.Config.DB, "sqlite", v)
+	if v, err := db.Version(ctx); err == nil {
+		m.log.Info("database open", "database", store.Redacted(m.Config.DB), "engine", v)
 	}
 
 	ln, err := net.Listen("tcp", m.Config.Addr)

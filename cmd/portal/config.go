@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lineportal/internal/portal"
+	"lineportal/store"
 )
 
 // Config is the portal's configuration. Every setting has an environment
@@ -55,7 +56,7 @@ type option struct {
 func (c *Config) options() []option {
 	return []option{
 		{"PORTAL_ADDR", "addr", "127.0.0.1:8080", "listen address", text(&c.Addr)},
-		{"PORTAL_DB", "db", "portal.db", "SQLite database file", text(&c.DB)},
+		{"PORTAL_DB", "db", "portal.db", "SQLite database file, or a postgres:// URL", text(&c.DB)},
 		{"PORTAL_BASE_URL", "base-url", "", "public base URL used in link request URLs and redirect URIs (default http:// + the listen address)", text(&c.BaseURL)},
 		{"PORTAL_SESSION_KEYS", "session-keys", "", "session signing keys, newest first, comma-separated, each at least 32 characters", text(&c.SessionKeys)},
 		{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session ends after this long unused", duration(&c.SessionIdle)},
@@ -156,8 +157,8 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("LINE_OA_BASIC_ID: %q must start with @", c.OABasicID))
 	}
 	if c.DB == "" {
-		errs = append(errs, errors.New("PORTAL_DB: a database file is required"))
-	} else if strings.ContainsAny(c.DB, "?#") {
+		errs = append(errs, errors.New("PORTAL_DB: a database file or a postgres:// URL is required"))
+	} else if !store.IsPostgresURL(c.DB) && strings.ContainsAny(c.DB, "?#") {
 		// The path goes into an SQLite URI, where these start its options.
 		errs = append(errs, fmt.Errorf("PORTAL_DB: %q must not contain ? or #", c.DB))
 	}
@@ -262,6 +263,11 @@ func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
 		// A key written next to the database protects nothing once real
 		// channel secrets are stored: a copy of the directory holds both.
 		return k, errors.New("PORTAL_SESSION_KEYS and PORTAL_SECRET_KEY are required with real LINE credentials (try: openssl rand -base64 32)")
+	}
+	if (len(sessionKeys) == 0 || secret == "") && store.IsPostgresURL(c.DB) {
+		// Instances on one database must share the keys: a session or a
+		// secret sealed by one must open on every other.
+		return k, errors.New("PORTAL_SESSION_KEYS and PORTAL_SECRET_KEY are required with PostgreSQL, the same on every instance (try: openssl rand -base64 32)")
 	}
 	if len(sessionKeys) == 0 || secret == "" {
 		path := c.DB + ".dev-key"
