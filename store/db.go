@@ -31,6 +31,13 @@ type DB struct {
 	read    *sql.DB
 	dialect *dialect
 	retries atomic.Int64 // PostgreSQL's write transactions run again
+	// writeTx is how update begins a transaction (the dialect's; tests of
+	// the isolation level change it).
+	writeTx *sql.TxOptions
+	// beforeCommit, when tests set it, runs after a transaction's body and
+	// before its commit on PostgreSQL, so that tests can make transactions
+	// overlap; attempt counts from 0.
+	beforeCommit func(attempt int)
 	// Now is the clock; tests replace it. Each write transaction reads it
 	// once, so every row a transaction writes carries the same time.
 	Now func() time.Time
@@ -160,7 +167,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // in, or the PostgreSQL server's.
 func (db *DB) Version(ctx context.Context) (string, error) {
 	query := "SELECT 'SQLite ' || sqlite_version()"
-	if db.dialect == postgresDialect {
+	if db.dialect.name == postgresDialect.name {
 		query = "SELECT 'PostgreSQL ' || current_setting('server_version')"
 	}
 	var v string
@@ -180,7 +187,7 @@ type Tx struct {
 // once (updatePostgres), so it only reads and writes the database.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	db.transactions.Add(1)
-	if db.dialect == postgresDialect {
+	if db.dialect.name == postgresDialect.name {
 		return db.updatePostgres(ctx, fn)
 	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)

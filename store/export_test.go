@@ -1,5 +1,17 @@
 package store
 
+import "database/sql"
+
 // OpenPostgresPool opens a PostgreSQL database the way the store does
 // (placeholders and booleans translated), for tests' raw queries.
 var OpenPostgresPool = openPostgresPool
+
+// SetWriteIsolation changes the isolation level of write transactions on
+// PostgreSQL, for tests that show what a weaker one would break.
+func (db *DB) SetWriteIsolation(level sql.IsolationLevel) {
+	db.writeTx = &sql.TxOptions{Isolation: level}
+}
+
+// SetBeforeCommit sets the hook write transactions run before they commit
+// on PostgreSQL.
+func (db *DB) SetBeforeCommit(hook func(attempt int)) { db.beforeCommit = hook }

@@ -57,7 +57,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{write: pool, read: pool, Now: time.Now, dialect: postgresDialect}
+	db := &DB{write: pool, read: pool, Now: time.Now, dialect: postgresDialect, writeTx: postgresDialect.writeTx}
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: open PostgreSQL database: %w", err)
@@ -120,15 +120,15 @@ func (db *DB) updatePostgres(ctx context.Context, fn func(tx *Tx) error) error {
 			}
 			db.retries.Add(1)
 		}
-		if err = db.tryUpdate(ctx, fn); !isRetryable(err) {
+		if err = db.tryUpdate(ctx, fn, attempt); !isRetryable(err) {
 			return err
 		}
 	}
 	return fmt.Errorf("store: gave up after %d attempts, each aborted for a concurrent change: %w", maxAttempts, err)
 }
 
-func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := db.write.BeginTx(ctx, db.dialect.writeTx)
+func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error, attempt int) error {
+	sqlTx, err := db.write.BeginTx(ctx, db.writeTx)
 	if err != nil {
 		return err
 	}
@@ -136,6 +136,9 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
+	}
+	if db.beforeCommit != nil {
+		db.beforeCommit(attempt)
 	}
 	return sqlTx.Commit()
 }
