@@ -63,14 +63,18 @@ func TestConcurrent_FiftyApprovalsMakeOneLink(t *testing.T) {
 	}
 }
 
-// Two transfers decided on the same state (linked to from) make one; the
-// other finds the channel already linked to the destination.
+// Two transfers decided on the same state (linked to from), to two
+// destinations, move the channel once.
 func TestConcurrent_TwoTransfersOfOneChannelMakeOne(t *testing.T) {
 	f := newFixture(t)
-	from, dest := f.org(t, portal.RegionJapan, acme, true), f.org(t, portal.RegionJapan, acme, true)
+	from := f.org(t, portal.RegionJapan, acme, true)
+	dests := []portal.Organization{f.org(t, portal.RegionJapan, acme, true), f.org(t, portal.RegionJapan, acme, true)}
 	ch := f.miniApp(t, acme)
 	f.link(t, ch, from)
-	ok := concurrently(t, 2, func(int) error { _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, dest.ID); return err })
+	ok := concurrently(t, 2, func(i int) error {
+		_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, dests[i].ID)
+		return err
+	})
 	if ok != 1 {
 		t.Errorf("%d transfers succeeded, want 1", ok)
 	}
