@@ -252,15 +252,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, db.dialect.schemaMigrations); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	embedded, err := fs.Glob(migrationFiles, db.dialect.migrations+"/*.sql")
+	embedded, err := db.embeddedMigrations()
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	for i := range embedded {
-		embedded[i] = strings.TrimPrefix(embedded[i], db.dialect.migrations+"/")
-	}
-	slices.Sort(embedded)
-
 	applied, err := appliedMigrations(ctx, conn)
 	if err != nil {
 		return err
@@ -300,8 +295,39 @@ func applyMigration(ctx context.Context, conn *sql.Conn, name, body string, now 
 	return tx.Commit()
 }
 
-func appliedMigrations(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+// embeddedMigrations names the engine's migrations, in order.
+func (db *DB) embeddedMigrations() ([]string, error) {
+	embedded, err := fs.Glob(migrationFiles, db.dialect.migrations+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for i := range embedded {
+		embedded[i] = strings.TrimPrefix(embedded[i], db.dialect.migrations+"/")
+	}
+	slices.Sort(embedded)
+	return embedded, nil
+}
+
+// Ready tells whether this process should serve: the database answers and
+// its schema is exactly the one this binary was built for (another
+// instance, newer, may have migrated it further).
+func (db *DB) Ready(ctx context.Context) error {
+	applied, err := appliedMigrations(ctx, db.read)
+	if err != nil {
+		return err
+	}
+	embedded, err := db.embeddedMigrations()
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(applied, embedded) {
+		return errors.New("store: the database schema is not the one this binary was built for")
+	}
+	return nil
+}
+
+func appliedMigrations(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}

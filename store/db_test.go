@@ -116,6 +116,25 @@ func TestOpen_RefusesNewerSchema(t *testing.T) {
 	}
 }
 
+// Ready says whether an instance should get traffic: not when another,
+// newer instance has migrated the shared database further.
+func TestReady(t *testing.T) {
+	db, path := mustOpen(t)
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("Ready on a fresh database: %v", err)
+	}
+	if _, err := rawDB(t, path).Exec(`INSERT INTO schema_migrations (name, applied_at) VALUES ('9999_from_the_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(ctx); err == nil {
+		t.Fatal("Ready with a newer schema")
+	}
+	db.Close()
+	if err := db.Ready(ctx); err == nil {
+		t.Fatal("Ready with the database closed")
+	}
+}
+
 func TestOpen_SettingsOnEveryConnection(t *testing.T) {
 	sqliteOnly(t)
 	_, path := mustOpen(t)

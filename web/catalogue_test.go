@@ -130,6 +130,7 @@ func routeCatalogue(t *testing.T) *catalogue {
 	routes := []routeCase{
 		{Pattern: "GET /static/{hash}/{name}", Path: static.Path("app.css"), NotAPage: "an asset"},
 		{Pattern: "GET /healthz", Path: "/healthz", NotAPage: "a health check for machines"},
+		{Pattern: "GET /readyz", Path: "/readyz", NotAPage: "a readiness check for load balancers"},
 		{Pattern: "POST /webhooks/line/{channelID}", Path: "/webhooks/line/" + mt.mod.Channel.ID, NotAPage: "LINE's signed server-to-server call (webhook_test.go)",
 			NoRefusal: "LINE's call, answered in LINE's error shape"},
 

@@ -23,6 +23,7 @@ func (s *Server) routeTable() []route {
 		// server to server and signed (webhook.go).
 		{"GET /static/{hash}/{name}", static.Handler()},
 		{"GET /healthz", public(s.handleHealthz)},
+		{"GET /readyz", public(s.handleReadyz)},
 		{"POST /webhooks/line/{channelID}", public(s.handleWebhook)},
 
 		// Signing in and out, and the language.

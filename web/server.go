@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"lineportal/internal/line"
@@ -72,6 +73,7 @@ type Server struct {
 	loginFlowCookie sealedCookie
 	mux             *http.ServeMux
 	handler         http.Handler
+	draining        atomic.Bool // Drain was called: /readyz answers 503
 }
 
 // New builds the server and its route table.

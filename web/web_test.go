@@ -502,6 +502,21 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+func TestReadyz(t *testing.T) {
+	ts := newTestServer(t)
+	if res, body := ts.do(t, "GET", "/readyz", nil); res.StatusCode != 200 || body != "ready" {
+		t.Fatalf("readyz = %d %q", res.StatusCode, body)
+	}
+	ts.srv.Drain()
+	if res, body := ts.do(t, "GET", "/readyz", nil); res.StatusCode != http.StatusServiceUnavailable || body != "draining\n" {
+		t.Fatalf("readyz while draining = %d %q, want 503", res.StatusCode, body)
+	}
+	// Draining is for the load balancer: requests that still arrive are served.
+	if res, _ := ts.do(t, "GET", "/healthz", nil); res.StatusCode != 200 {
+		t.Fatalf("healthz while draining = %d", res.StatusCode)
+	}
+}
+
 func TestAccessLogHasNoPathsOrQueries(t *testing.T) {
 	ts := newTestServer(t)
 	ts.do(t, "GET", "/link/SECRET-TOKEN-123?code=SECRET-CODE", nil)

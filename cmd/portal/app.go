@@ -31,6 +31,7 @@ type Main struct {
 
 	log     *slog.Logger
 	secrets *secret.Box
+	web     *web.Server
 	servers []*http.Server
 	// closers stop what runs beside the servers (the simulator's webhook
 	// deliveries), after the servers have stopped.
@@ -104,6 +105,7 @@ func (m *Main) Start(ctx context.Context) error {
 		m.Close()
 		return err
 	}
+	m.web = srv
 	m.serve(ln, srv)
 	if m.Config.Pprof != "" {
 		if err := m.startDiagnostics(); err != nil {
@@ -162,9 +164,17 @@ func (m *Main) sweepSessions(ctx context.Context, limits store.SessionLimits) {
 	}
 }
 
-// Close stops serving, letting requests in flight finish for up to ten
-// seconds, then closes the database.
+// Close stops serving: it drains (GET /readyz answers 503) for the
+// configured delay, then closes the listeners and lets requests in flight
+// finish for up to ten seconds, then closes the database.
 func (m *Main) Close() error {
+	if m.web != nil {
+		m.web.Drain()
+		if m.Config.DrainDelay > 0 {
+			m.log.Info("draining", "delay", m.Config.DrainDelay)
+			time.Sleep(m.Config.DrainDelay)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error

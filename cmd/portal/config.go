@@ -44,6 +44,7 @@ type Config struct {
 	Simulator       string
 	SimulatorAddr   string
 	Pprof           string
+	DrainDelay      time.Duration
 }
 
 // option is one setting: its variable, its flag, its default and what it
@@ -76,6 +77,7 @@ func (c *Config) options() []option {
 		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs via LINE", text(&c.OAChannelToken)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
+		{"PORTAL_DRAIN_DELAY", "drain-delay", "0s", "on SIGTERM, answer GET /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first (e.g. 5s behind one)", delay(&c.DrainDelay)},
 		{"PORTAL_PPROF", "pprof", "", "serve Go's pprof profiles and the database's statement counts on this loopback address, e.g. 127.0.0.1:6060 (default off)", text(&c.Pprof)},
 	}
 }
@@ -89,6 +91,17 @@ func duration(dst *time.Duration) func(string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("%q is not a positive duration such as 30m or 12h", v)
+		}
+		*dst = d
+		return nil
+	}
+}
+
+func delay(dst *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration such as 0s or 5s", v)
 		}
 		*dst = d
 		return nil

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"lineportal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -91,6 +93,6 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database %s is up to date\n", cfg.DB)
+	fmt.Fprintf(stdout, "database %s is up to date\n", store.Redacted(cfg.DB))
 	return db.Close()
 }
