@@ -30,6 +30,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect *dialect
+	path    string       // the SQLite file (Backup)
 	retries atomic.Int64 // PostgreSQL's write transactions run again
 	// writeTx is how update begins a transaction (the dialect's; tests of
 	// the isolation level change it).
@@ -92,7 +93,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if IsPostgresURL(path) {
 		return openPostgres(ctx, path)
 	}
-	db := &DB{Now: time.Now, dialect: sqliteDialect}
+	db := &DB{Now: time.Now, dialect: sqliteDialect, path: path}
 	write := openCounted(WriterDSN(path), &db.writeCounts)
 	// One writer: SQLite allows one at a time anyway, and queueing in Go is
 	// cheaper and fairer than spinning on SQLITE_BUSY.

@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,4 +270,57 @@ func TestSessions(t *testing.T) {
 			t.Fatalf("fresh session swept: %v", err)
 		}
 	})
+}
+
+// A backup taken while writes run opens, passes the integrity check,
+// holds every write acknowledged before it began, and is restored by
+// putting it in place of the database file.
+func TestBackup_WhileWritesRun(t *testing.T) {
+	sqliteOnly(t)
+	db, _ := mustOpen(t)
+	var mu sync.Mutex
+	var acknowledged []string
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			id := fmt.Sprintf("Uwriter%06d", i)
+			if _, err := db.EnsureAdmin(ctx, id, "Writer"); err != nil {
+				t.Errorf("write during the backup: %v", err)
+				return
+			}
+			mu.Lock()
+			acknowledged = append(acknowledged, id)
+			mu.Unlock()
+		}
+	})
+	waitFor(t, "writes to start", func() bool { mu.Lock(); defer mu.Unlock(); return len(acknowledged) >= 20 })
+	mu.Lock()
+	before := slices.Clone(acknowledged)
+	mu.Unlock()
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(ctx, dest); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	close(stop)
+	wg.Wait()
+	if err := db.Backup(ctx, dest); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("a second backup over the first: %v", err)
+	}
+
+	restored, err := store.Open(ctx, dest)
+	if err != nil {
+		t.Fatalf("opening the backup: %v", err)
+	}
+	defer restored.Close()
+	for _, id := range before {
+		if a, err := restored.EnsureAdmin(ctx, id, "Someone else"); err != nil || a.Name != "Writer" {
+			t.Fatalf("write %s acknowledged before the backup is not in it: %+v %v", id, a, err)
+		}
+	}
 }

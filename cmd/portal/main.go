@@ -36,6 +36,7 @@ Commands:
   serve     serve the portal (on the built-in LINE simulator when no LINE credentials are set)
   linesim   run the LINE platform simulator on its own
   migrate   apply database migrations and exit
+  backup    copy the SQLite database to a new file while the portal runs: portal backup FILE
   version   print the version
 
 Run "portal <command> -h" for the command's flags; every flag has an environment variable.
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backup(ctx, args, getenv, stdout, stderr)
 	case "linesim":
 		return runSimulator(ctx, args, getenv, stdout, stderr)
 	case "version":
@@ -82,6 +85,40 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	return m.Close()
+}
+
+// backup copies the SQLite database, consistently, while the portal may be
+// serving from it (store.Backup).
+func backup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("portal backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "the database to copy (default: PORTAL_DB, else portal.db)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: portal backup [-db FILE] NEWFILE")
+	}
+	cfg, err := parseConfig("portal backup", nil, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if *db != "" {
+		cfg.DB = *db
+	}
+	if store.IsPostgresURL(cfg.DB) {
+		return errors.New("portal backup copies the SQLite edition; back up PostgreSQL with pg_dump or the server's replication")
+	}
+	s, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (integrity check: ok). Keep PORTAL_SECRET_KEY with it: without the key its channel secrets and tokens can't be opened.\n", cfg.DB, fs.Arg(0))
+	return nil
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

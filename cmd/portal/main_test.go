@@ -111,6 +111,17 @@ func TestCommands(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate", "-db", db}, env(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "up to date") {
 		t.Fatalf("migrate: %q %v", out.String(), err)
 	}
+	out.Reset()
+	copy := filepath.Join(t.TempDir(), "copy.db")
+	if err := run(context.Background(), []string{"backup", "-db", db, copy}, env(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "PORTAL_SECRET_KEY") {
+		t.Fatalf("backup: %q %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"migrate", "-db", copy}, env(nil), io.Discard, io.Discard); err != nil {
+		t.Fatalf("the backup does not open as a database: %v", err)
+	}
+	if err := run(context.Background(), []string{"backup", "-db", db, copy}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("backup over an existing file")
+	}
 }
 
 // The demo module channel's credentials live in the portal's database and

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+)
+
+// Backup writes a consistent copy of the SQLite database to the new file
+// dest while the portal keeps serving: VACUUM INTO reads one snapshot (a
+// read transaction, which in WAL mode holds up no writer) and writes it
+// compacted. The copy holds every transaction committed before Backup
+// began, and is checked (PRAGMA integrity_check) before Backup returns.
+// Restoring is copying it back in place of the database file while the
+// portal is stopped. The copy is useless without PORTAL_SECRET_KEY, which
+// sealed its channel secrets and tokens.
+//
+// PostgreSQL has its own tools (pg_dump, replication): Backup refuses.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	if db.dialect.name != sqliteDialect.name {
+		return errors.New("store: backup: on PostgreSQL use pg_dump or the server's replication")
+	}
+	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("store: backup: %s already exists; name a new file", dest)
+	}
+	// Its own connection: the read pool is query-only, the writer is the
+	// portal's, and a backup should queue behind neither.
+	src, err := sql.Open("sqlite3", dsn(db.path, pragmas))
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer src.Close()
+	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	if err := checkIntegrity(ctx, dest); err != nil {
+		return fmt.Errorf("store: backup: the copy at %s is damaged: %w", dest, err)
+	}
+	return nil
+}
+
+func checkIntegrity(ctx context.Context, path string) error {
+	copy, err := sql.Open("sqlite3", dsn(path, url.Values{"_query_only": {"true"}}))
+	if err != nil {
+		return err
+	}
+	defer copy.Close()
+	var result string
+	if err := copy.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&result); err != nil {
+		return err
+	}
+	if result != "ok" {
+		return errors.New(result)
+	}
+	return nil
+}
