@@ -157,20 +157,7 @@ func TestLinesimCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"linesim"}, env(nil), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "LINESIM_CHANNEL_SECRET") {
 		t.Fatalf("without a channel secret: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &lockedBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"linesim", "-addr", "127.0.0.1:0"}, env(map[string]string{
-			"LINESIM_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
-		}), out, io.Discard)
-	}()
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if _, after, ok := strings.Cut(out.String(), "simulator on "); ok {
-			base, _, _ = strings.Cut(after, " ")
-		}
-	}
+	base := startLinesim(t, map[string]string{"LINESIM_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef"})
 	res, err := http.Get(base + "/.well-known/openid-configuration")
 	if err != nil {
 		t.Fatalf("discovery at %q: %v", base, err)
@@ -183,8 +170,33 @@ func TestLinesimCommand(t *testing.T) {
 	if res.StatusCode != 200 || doc.Issuer != base {
 		t.Fatalf("discovery: %d issuer %q, want %q", res.StatusCode, doc.Issuer, base)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("linesim returned %v", err)
+}
+
+// startLinesim runs `portal linesim` on a free loopback port with the
+// environment vars and returns its base URL. The end of the test stops it
+// and checks that it returned cleanly.
+func startLinesim(t *testing.T, vars map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"linesim", "-addr", "127.0.0.1:0"}, env(vars), out, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("linesim returned %v", err)
+		}
+	})
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, after, ok := strings.Cut(out.String(), "simulator on "); ok {
+			base, _, _ = strings.Cut(after, " ")
+		}
 	}
+	if base == "" {
+		t.Fatalf("linesim printed no address: %q", out.String())
+	}
+	return base
 }
