@@ -155,6 +155,15 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
+// Pools names the database's connection pools and their statistics: on
+// SQLite the writer and the readers, on PostgreSQL the one pool.
+func (db *DB) Pools() map[string]sql.DBStats {
+	if db.read == db.write {
+		return map[string]sql.DBStats{"postgres": db.write.Stats()}
+	}
+	return map[string]sql.DBStats{"sqlite_writer": db.write.Stats(), "sqlite_readers": db.read.Stats()}
+}
+
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.dialect.name }
 

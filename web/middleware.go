@@ -86,12 +86,14 @@ func (sw *statusWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (sw *statusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
-// logRequests writes one line per request. It logs the route pattern, not
-// the path or query: paths carry link-request tokens and queries carry
-// authorization codes, and neither may reach a log.
+// logRequests writes one line per request and tells the observer (the
+// metrics) about it. It logs the route pattern, not the path or query:
+// paths carry link-request tokens and queries carry authorization codes,
+// and neither may reach a log or a metric.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+		logged := s.log.Enabled(r.Context(), slog.LevelInfo)
+		if !logged && s.cfg.Observer == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -99,6 +101,15 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		route := "(none)"
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey, &route)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK // a handler that wrote nothing
+		}
+		if s.cfg.Observer != nil {
+			s.cfg.Observer.Request(route, sw.status, time.Since(start))
+		}
+		if !logged {
+			return
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", requestID(r.Context())),
 			slog.String("method", r.Method),

@@ -51,6 +51,22 @@ type Config struct {
 	FormRedirectOrigins []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Observer, when set, is told about every request and webhook batch
+	// (the Prometheus metrics).
+	Observer Observer
+}
+
+// Observer counts what the server does. It is given route patterns,
+// statuses and counts, never paths or anything a user sent.
+type Observer interface {
+	// Request is one request served by a route pattern ("(none)" when no
+	// route matched), with its status and how long it took.
+	Request(route string, status int, elapsed time.Duration)
+	// WebhookEvents is one webhook batch whose events were parsed: how
+	// many were stored, were duplicates, or were refused (the batch was
+	// invalid or could not be stored). A request refused before its events
+	// are read counts only as a request.
+	WebhookEvents(stored, duplicates, refused int)
 }
 
 // OfficialAccountLink names an Official Account and where to add it as a

@@ -79,6 +79,13 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.db.RecordWebhookEvents(ctx, channelID, events)
+	if s.cfg.Observer != nil {
+		if err != nil {
+			s.cfg.Observer.WebhookEvents(0, 0, len(events))
+		} else {
+			s.cfg.Observer.WebhookEvents(res.Stored, res.Duplicates, 0)
+		}
+	}
 	switch {
 	case portal.ErrorCode(err) == portal.EINVALID:
 		s.webhookRefuse(ctx, w, http.StatusBadRequest, "invalid webhook event", lineChannelID)

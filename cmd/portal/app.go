@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"lineportal/internal/metrics"
 	"lineportal/internal/secret"
 	"lineportal/store"
 	"lineportal/web"
@@ -28,6 +29,7 @@ type Main struct {
 	URL          string // the portal's base URL
 	SimulatorURL string // the simulator's base URL, when simulated
 	PprofURL     string // the diagnostics listener's base URL, when on
+	MetricsURL   string // the metrics listener's base URL, when on
 
 	log     *slog.Logger
 	secrets *secret.Box
@@ -86,6 +88,12 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	limits := store.SessionLimits{Idle: m.Config.SessionIdle, Absolute: m.Config.SessionAbsolute}
+	var mt *metrics.Metrics
+	var observer web.Observer // nil unless metrics are on: no cost per request
+	if m.Config.MetricsAddr != "" {
+		mt = metrics.New(db)
+		observer = mt
+	}
 	srv, err := web.New(web.Config{
 		BaseURL:             baseURL,
 		SessionKeys:         keys.session,
@@ -99,6 +107,7 @@ func (m *Main) Start(ctx context.Context) error {
 		BotPrompt:           setup.botPrompt,
 		PortalOA:            setup.portalOA,
 		Now:                 setup.now,
+		Observer:            observer,
 	}, db, m.log)
 	if err != nil {
 		ln.Close()
@@ -107,6 +116,12 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.web = srv
 	m.serve(ln, srv)
+	if mt != nil {
+		if err := m.startMetrics(mt); err != nil {
+			m.Close()
+			return err
+		}
+	}
 	if m.Config.Pprof != "" {
 		if err := m.startDiagnostics(); err != nil {
 			m.Close()

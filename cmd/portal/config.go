@@ -45,6 +45,7 @@ type Config struct {
 	SimulatorAddr   string
 	Pprof           string
 	DrainDelay      time.Duration
+	MetricsAddr     string
 }
 
 // option is one setting: its variable, its flag, its default and what it
@@ -78,6 +79,7 @@ func (c *Config) options() []option {
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
 		{"PORTAL_DRAIN_DELAY", "drain-delay", "0s", "on SIGTERM, answer GET /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first (e.g. 5s behind one)", delay(&c.DrainDelay)},
+		{"PORTAL_METRICS_ADDR", "metrics-addr", "", "serve Prometheus metrics at /metrics on this address; a port alone (:9464) listens on loopback (default off)", text(&c.MetricsAddr)},
 		{"PORTAL_PPROF", "pprof", "", "serve Go's pprof profiles and the database's statement counts on this loopback address, e.g. 127.0.0.1:6060 (default off)", text(&c.Pprof)},
 	}
 }

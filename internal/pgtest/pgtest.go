@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -225,4 +226,19 @@ func Unavailable(err error) int {
 		return 1
 	}
 	return 0
+}
+
+// StartFor starts a cluster for a test and stops it when the test ends.
+// When none can start, the test is skipped, loudly; in CI it fails.
+func StartFor(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := Start()
+	if err != nil {
+		if Required() {
+			t.Fatalf("PostgreSQL is required in CI (CI=true) but could not start: %v", err)
+		}
+		t.Skipf("PostgreSQL tests NOT RUN: %v", err)
+	}
+	t.Cleanup(c.Stop)
+	return c
 }
