@@ -169,7 +169,7 @@ func TestSeveralInstancesOnOnePostgreSQL(t *testing.T) {
 	stop := make(chan struct{})
 	for range 4 {
 		wg.Go(func() {
-			for i := 0; ; i++ {
+			for {
 				select {
 				case <-stop:
 					return
