@@ -28,7 +28,7 @@ type attachRequest struct {
 	basicSearchID string
 	brandTypes    []BrandType
 	codeChallenge string
-	lang          language.Tag // of the screen: the browser's
+	lang          language.Tag // of the screen
 	expiresAt     time.Time
 }
 
@@ -57,7 +57,9 @@ func (s *Server) handleModuleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectToClient(w, r, redirectURI, "error", problem.code, "error_description", problem.description, "state", q.Get("state"))
 		return
 	}
-	req.channelID, req.redirectURI, req.lang = ch.ID, redirectURI, screenLanguage("", r)
+	// LINE documents no ui_locales for this screen; one sent is honoured
+	// as on LINE Login's.
+	req.channelID, req.redirectURI, req.lang = ch.ID, redirectURI, screenLanguage(q.Get("ui_locales"), r)
 
 	s.state.mu.Lock()
 	id := s.state.addAttachRequest(req)

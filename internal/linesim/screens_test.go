@@ -106,6 +106,10 @@ func TestModuleAuthorizationScreenLanguage(t *testing.T) {
 		"state": {testState}, "scope": {"message:send message:receive"},
 	}
 	doc := f.getIn("/module/auth/v1/authorize?"+q.Encode(), "ja-JP,ja;q=0.9").doc(t)
+	q.Set("ui_locales", "th")
+	if got := f.getIn("/module/auth/v1/authorize?"+q.Encode(), "ja").doc(t).Find(`button[value=approve]`).Text(); got != "อนุมัติ" {
+		t.Errorf("with ui_locales=th: Approve = %q, want อนุมัติ", got)
+	}
 	checks := map[string]string{
 		"h1":                    "Demo Chat Moduleを連携（アタッチ）しますか？",
 		"h2":                    "LINE公式アカウント",
