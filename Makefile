@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 TEMPL   := go tool templ
 
-.PHONY: run build test generate check-generated lint bench clean
+.PHONY: run build test generate check-generated lint bench bench-postgres clean
 
 ## run: serve the portal on the built-in LINE simulator with demo data
 run: build
@@ -38,8 +38,13 @@ lint:
 	go vet ./...
 
 ## bench: load the real portal and a bare net/http server on loopback, side by side
+## (BENCH_DB=postgres://… runs the portal on that empty PostgreSQL database instead of SQLite)
 bench: build
-	go run ./cmd/portalbench -portal bin/portal
+	go run ./cmd/portalbench -portal bin/portal $(if $(BENCH_DB),-db '$(BENCH_DB)')
+
+## bench-postgres: make bench with the portal on a throwaway PostgreSQL cluster
+bench-postgres: build
+	go run ./cmd/portalbench -portal bin/portal -db postgres
 
 clean:
 	rm -rf bin

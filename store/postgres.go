@@ -98,7 +98,7 @@ var postgresDialect = &dialect{
 
 // maxAttempts bounds the retries of a write transaction that PostgreSQL
 // aborted for a concurrent writer; each waits a random time that grows.
-const maxAttempts = 10
+const maxAttempts = 30
 
 // updatePostgres runs fn in a SERIALIZABLE transaction: PostgreSQL then
 // guarantees that the rules fn reads and writes by hold as if the

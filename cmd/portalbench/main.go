@@ -47,6 +47,7 @@ type config struct {
 	scenarios   []string // names; nil means all
 	jsonPath    string
 	profileDir  string
+	db          string // "" (SQLite), "postgres" (a throwaway cluster) or a postgres:// URL
 }
 
 // isHidden reports flags internal to the re-executed bare server, left out of -h.
@@ -60,6 +61,7 @@ func main() {
 	flag.IntVar(&cfg.concurrency, "concurrency", 32, "number of concurrent workers (keep-alive connections)")
 	names := flag.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(scenarioNames(scenarios(fixture{})), ",")+")")
 	flag.StringVar(&cfg.jsonPath, "json", "", "also write results as JSON to this file")
+	flag.StringVar(&cfg.db, "db", "", "run the portal on PostgreSQL: \"postgres\" starts a throwaway cluster (needs the server binaries), a postgres:// URL names an empty database of yours (default: SQLite)")
 	flag.StringVar(&cfg.profileDir, "cpuprofile", "", "write the portal's CPU profile of each measured run to this directory (SCENARIO.pprof, for go tool pprof)")
 	bareAddr := flag.String("serve-bare", "", "internal: serve the bare baseline on this address")
 	bareSize := flag.Int("bare-body-size", 4096, "internal: size of the bare home page in bytes")
@@ -113,6 +115,9 @@ func (c *config) validate(names string) error {
 	}
 	if _, err := os.Stat(c.portal); err != nil {
 		return fmt.Errorf("portal binary: %w (build it first, e.g. make bin/portal)", err)
+	}
+	if c.db != "" && !isPostgres(c.db) {
+		return errors.New(`-db must be "postgres" or a postgres:// URL`)
 	}
 	if c.duration <= 0 || c.warmup < 0 || c.concurrency < 1 {
 		return errors.New("-duration must be > 0, -warmup >= 0 and -concurrency >= 1")
@@ -238,7 +243,21 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			return err
 		}
 	}
-	portal, err := startPortal(ctx, client, cfg.portal, dbPath)
+	dbEnv := []string{"PORTAL_DB=" + dbPath}
+	if cfg.db != "" {
+		pg, err := newPostgresTarget(ctx, cfg.db, os.Stderr)
+		if err != nil {
+			return err
+		}
+		defer pg.stop()
+		if withData {
+			if err := pg.load(ctx, dbPath, os.Stderr); err != nil {
+				return fmt.Errorf("copy the data set to PostgreSQL: %w", err)
+			}
+		}
+		dbEnv = pg.env()
+	}
+	portal, err := startPortal(ctx, client, cfg.portal, dbEnv)
 	if err != nil {
 		return err
 	}

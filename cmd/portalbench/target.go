@@ -43,9 +43,9 @@ const (
 )
 
 // startPortal launches `portal serve` on a free loopback port with the
-// database at dbPath (created with the demo data when missing) and waits
-// until it is healthy.
-func startPortal(ctx context.Context, client *http.Client, bin, dbPath string) (*target, error) {
+// database dbEnv names (PORTAL_DB and what it needs; created with the demo
+// data when missing) and waits until it is healthy.
+func startPortal(ctx context.Context, client *http.Client, bin string, dbEnv []string) (*target, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -58,13 +58,13 @@ func startPortal(ctx context.Context, client *http.Client, bin, dbPath string) (
 	// Later duplicates win in os/exec, so these override the inherited values.
 	cmd.Env = append(os.Environ(),
 		"PORTAL_ADDR="+addr,
-		"PORTAL_DB="+dbPath,
 		"PORTAL_SIMULATOR_ADDR=127.0.0.1:0", // the portal runs on its simulator, as with make run
 		"PORTAL_LOG_LEVEL=error",
 		// For the counts of transactions and statements per request; a
 		// profile can be taken there during a run, too.
 		"PORTAL_PPROF="+pprofAddr,
 	)
+	cmd.Env = append(cmd.Env, dbEnv...)
 	t, err := startTarget(ctx, client, "portal", addr, cmd)
 	if err != nil {
 		return nil, err
