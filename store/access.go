@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -66,15 +64,6 @@ func (db *DB) FindOrganizationAccess(ctx context.Context, actor portal.Admin, or
 		return portal.OrganizationAccess{}, fmt.Errorf("store: find organization access: %w", err)
 	}
 	return portal.OrganizationAccess{Admin: admin, Operator: actor.Operator}, nil
-}
-
-func channelRole(ctx context.Context, q querier, channelID, adminID int64) (portal.ChannelRole, error) {
-	var role portal.ChannelRole
-	err := q.QueryRowContext(ctx, `SELECT role FROM channel_roles WHERE channel_id = ? AND admin_id = ?`, channelID, adminID).Scan(&role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return portal.RoleNone, nil
-	}
-	return role, err
 }
 
 func isOrganizationAdmin(ctx context.Context, q querier, orgID string, adminID int64) (bool, error) {

@@ -50,31 +50,6 @@ func (db *DB) GrantChannelRole(ctx context.Context, actor portal.Admin, channelI
 	return granted, before, err
 }
 
-// putChannelRole gives target role on ch, once the rule allowed the actor
-// to, unless it would leave ch without an Admin, and logs the change. It
-// returns the role target held before; the same role again writes nothing.
-func putChannelRole(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.Channel, target portal.Admin, role portal.ChannelRole) (portal.ChannelRole, error) {
-	old, err := channelRole(ctx, tx, ch.ID, target.ID)
-	if err != nil || old == role {
-		return old, err
-	}
-	var admins int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM channel_roles WHERE channel_id = ? AND role = ?`, ch.ID, portal.RoleAdmin).Scan(&admins); err != nil {
-		return old, err
-	}
-	if err := portal.CheckChannelKeepsAdmin(admins, old, role); err != nil {
-		return old, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, ?, ?)
-		ON CONFLICT (channel_id, admin_id) DO UPDATE SET role = excluded.role`, ch.ID, target.ID, role); err != nil {
-		return old, err
-	}
-	return old, insertAudit(ctx, tx, actor, portal.AuditEntry{
-		Action: portal.ActionChannelRoleSet, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID,
-		Before: target.Name + ": " + old.String(), After: target.Name + ": " + role.String(),
-	})
-}
-
 // scanAdminRole reads an admin's columns followed by their role.
 func scanAdminRole(s scanner) (portal.AdminRole, error) {
 	var r portal.AdminRole

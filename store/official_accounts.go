@@ -87,15 +87,7 @@ func (db *DB) SetOfficialAccountRole(ctx context.Context, actor portal.Admin, oa
 		if err != nil {
 			return err
 		}
-		old, err := officialAccountRole(ctx, tx, oa.ID, target.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO official_account_roles (official_account_id, admin_id, role) VALUES (?, ?, ?)
-			ON CONFLICT (official_account_id, admin_id) DO UPDATE SET role = excluded.role`, oa.ID, target.ID, role); err != nil {
-			return err
-		}
-		return insertAudit(ctx, tx, actor, officialAccountEntry(oa, portal.ActionOfficialAccountRoleSet, target.Name+": "+old.String(), target.Name+": "+role.String()))
+		return putOfficialAccountRole(ctx, tx, actor, oa, target, role)
 	})
 }
 
@@ -286,15 +278,6 @@ type scanMore struct {
 }
 
 func (m scanMore) Scan(dest ...any) error { return m.s.Scan(append(dest, m.extra...)...) }
-
-func officialAccountRole(ctx context.Context, q querier, oaID, adminID int64) (portal.ChannelRole, error) {
-	var role portal.ChannelRole
-	err := q.QueryRowContext(ctx, `SELECT role FROM official_account_roles WHERE official_account_id = ? AND admin_id = ?`, oaID, adminID).Scan(&role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return portal.RoleNone, nil
-	}
-	return role, err
-}
 
 // The account queries: an account o with its Messaging API channel oc and
 // that channel's provider op (officialAccountChannel), and its current link

@@ -264,6 +264,8 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "POST /operator/channels/{id}/reject", Path: "/operator/channels/" + id(channel("Sakura Beta")) + "/reject", As: op,
 			Form: url.Values{"reason": {"The service company is missing."}}, NoRefusal: "a queue decision: its refusal is the error page"},
 	}
+	routes = append(routes, peopleCatalogue(t, mt.testServer, admin(dev), admin(boss), admin(op), admin(both),
+		portal.Team{ChannelID: orderApp}, portal.Team{OfficialAccountID: mt.oaID(t, "@momijicafe")}, portal.Team{OrgID: demo.MomijiFoodsID})...)
 	return &catalogue{moduleTest: mt, Routes: routes}
 }
 

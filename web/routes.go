@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"lineportal/static"
 )
@@ -18,7 +19,7 @@ type route struct {
 // each.
 func (s *Server) routeTable() []route {
 	public := func(h http.HandlerFunc) http.Handler { return h }
-	return []route{
+	return slices.Concat([]route{
 		// Assets, health and LINE's calls: no session. Webhooks are
 		// server to server and signed (webhook.go).
 		{"GET /static/{hash}/{name}", static.Handler()},
@@ -90,32 +91,38 @@ func (s *Server) routeTable() []route {
 		{"POST /official-accounts/{id}/organization-link", s.signedIn(s.handleOfficialAccountOrgLink)},
 		{"POST /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransfer)},
 
-		// Module channels: registering them, their credentials, attaching.
-		{"GET /modules", s.signedIn(s.handleModuleList)},
-		{"GET /modules/new", s.signedIn(s.handleModuleNew)},
-		{"POST /modules", s.signedIn(s.handleModuleRegister)},
-		{"GET /modules/callback", s.signedIn(s.handleModuleCallback)},
-		{"GET /modules/{id}", s.signedIn(s.handleModuleShow)},
-		{"POST /modules/{id}/attach", s.signedIn(s.handleModuleAttachStart)},
-		{"POST /modules/{id}/credentials", s.signedIn(s.handleModuleCredentials)},
+		// Invitation URLs, opened by the person invited.
+		{"GET /invitations/{token}", s.signedIn(s.handleInvitationShow)},
+		{"POST /invitations/{token}/accept", s.signedIn(s.handleInvitationAccept)},
+		{"POST /invitations/{token}/decline", s.signedIn(s.handleInvitationDecline)},
+	}, s.peopleRoutes("/channels/{id}", channelTeam), s.peopleRoutes("/official-accounts/{id}", officialAccountTeam),
+		s.peopleRoutes("/organizations/{org}", organizationTeam), []route{
+			// Module channels: registering them, their credentials, attaching.
+			{"GET /modules", s.signedIn(s.handleModuleList)},
+			{"GET /modules/new", s.signedIn(s.handleModuleNew)},
+			{"POST /modules", s.signedIn(s.handleModuleRegister)},
+			{"GET /modules/callback", s.signedIn(s.handleModuleCallback)},
+			{"GET /modules/{id}", s.signedIn(s.handleModuleShow)},
+			{"POST /modules/{id}/attach", s.signedIn(s.handleModuleAttachStart)},
+			{"POST /modules/{id}/credentials", s.signedIn(s.handleModuleCredentials)},
 
-		// The bots a module channel is attached to.
-		{"GET /modules/{id}/bots", s.signedIn(s.handleBotList)},
-		{"GET /modules/{id}/bots/{bot}", s.signedIn(s.handleBotShow)},
-		{"GET /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetachConfirm)},
-		{"POST /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetach)},
-		{"POST /modules/{id}/bots/{bot}/chat-control/acquire", s.signedIn(s.handleChatAcquire)},
-		{"POST /modules/{id}/bots/{bot}/chat-control/release", s.signedIn(s.handleChatRelease)},
-		{"POST /modules/{id}/bots/{bot}/mission-sticker", s.signedIn(s.handleMissionSticker)},
-		{"POST /modules/{id}/bots/{bot}/mark-as-read", s.signedIn(s.handleMarkAsRead)},
+			// The bots a module channel is attached to.
+			{"GET /modules/{id}/bots", s.signedIn(s.handleBotList)},
+			{"GET /modules/{id}/bots/{bot}", s.signedIn(s.handleBotShow)},
+			{"GET /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetachConfirm)},
+			{"POST /modules/{id}/bots/{bot}/detach", s.signedIn(s.handleDetach)},
+			{"POST /modules/{id}/bots/{bot}/chat-control/acquire", s.signedIn(s.handleChatAcquire)},
+			{"POST /modules/{id}/bots/{bot}/chat-control/release", s.signedIn(s.handleChatRelease)},
+			{"POST /modules/{id}/bots/{bot}/mission-sticker", s.signedIn(s.handleMissionSticker)},
+			{"POST /modules/{id}/bots/{bot}/mark-as-read", s.signedIn(s.handleMarkAsRead)},
 
-		// Operators' review queues.
-		{"GET /operator", s.operatorOnly(s.handleOperatorQueues)},
-		{"POST /operator/organizations/{org}/verify", s.operatorOnly(s.handleVerifyOrganization)},
-		{"POST /operator/organizations/{org}/reject", s.operatorOnly(s.handleRejectOrganization)},
-		{"POST /operator/channels/{id}/approve", s.operatorOnly(s.handleApproveMiniApp)},
-		{"POST /operator/channels/{id}/reject", s.operatorOnly(s.handleRejectMiniApp)},
-	}
+			// Operators' review queues.
+			{"GET /operator", s.operatorOnly(s.handleOperatorQueues)},
+			{"POST /operator/organizations/{org}/verify", s.operatorOnly(s.handleVerifyOrganization)},
+			{"POST /operator/organizations/{org}/reject", s.operatorOnly(s.handleRejectOrganization)},
+			{"POST /operator/channels/{id}/approve", s.operatorOnly(s.handleApproveMiniApp)},
+			{"POST /operator/channels/{id}/reject", s.operatorOnly(s.handleRejectMiniApp)},
+		})
 }
 
 // routes registers the route table. Everything else answers 405 when the

@@ -50,11 +50,16 @@ func init() {
 		if err != nil {
 			panic(fmt.Sprintf("locale: %s: %v", name, err))
 		}
-		set := map[string]bool{}
+		// A language may have several files (one per area of the portal,
+		// "teams.ja.json"); the check sees their union.
+		set := ids[mf.Tag.String()]
+		if set == nil {
+			set = map[string]bool{}
+			ids[mf.Tag.String()] = set
+		}
 		for _, m := range mf.Messages {
 			set[m.ID] = true
 		}
-		ids[mf.Tag.String()] = set
 	}
 }
 

@@ -32,6 +32,14 @@ const (
 	ActionOfficialAccountRoleSet AuditAction = "official_account.role_set"
 	ActionOALinkCreate           AuditAction = "oa_link.create"        // a MINI App channel linked to an Official Account, for good
 	ActionLinkedOASet            AuditAction = "channel.linked_oa_set" // a LINE Login channel's Linked OA set or changed
+
+	ActionInvitationCreate          AuditAction = "invitation.create"
+	ActionInvitationRevoke          AuditAction = "invitation.revoke"
+	ActionInvitationAccept          AuditAction = "invitation.accept"
+	ActionInvitationDecline         AuditAction = "invitation.decline"
+	ActionOfficialAccountRoleRemove AuditAction = "official_account.role_remove"
+	ActionChannelRoleRemove         AuditAction = "channel.role_remove"
+	ActionOrganizationAdminRemove   AuditAction = "organization.admin_remove"
 )
 
 // AuditSubject is the kind of thing an audit entry is about.
@@ -46,6 +54,7 @@ const (
 
 	SubjectOfficialAccount AuditSubject = "official_account"
 	SubjectOALink          AuditSubject = "oa_link" // a MINI App channel's link to an Official Account; its ID is the channel's
+	SubjectInvitation      AuditSubject = "invitation"
 )
 
 // AuditEntry is one state change in the append-only audit log: who did

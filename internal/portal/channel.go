@@ -189,17 +189,6 @@ func CheckChannelRegistration(ch Channel) error {
 	return CheckNewChannel(ch)
 }
 
-// CheckChannelKeepsAdmin refuses a role change that would leave a channel
-// without an Admin, when admins is how many Admins it has now: nobody
-// could then manage its roles, send its link requests or edit it.
-func CheckChannelKeepsAdmin(admins int, from, to ChannelRole) error {
-	if from == RoleAdmin && to != RoleAdmin && admins <= 1 {
-		return &Error{Code: ECONFLICT, Message: "This is the channel's only Admin. Make someone else an Admin first.",
-			Fields: map[string]string{"role": "This is the channel's only Admin. Make someone else an Admin first."}}
-	}
-	return nil
-}
-
 func validLINEChannelID(s string) bool {
 	return len(s) == 10 && strings.Trim(s, "0123456789") == ""
 }

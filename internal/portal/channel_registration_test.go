@@ -16,11 +16,11 @@ func TestCheckChannelRegistration(t *testing.T) {
 	check(t, portal.CheckChannelRegistration(in), portal.EINVALID, "Enter the channel ID shown in the LINE Developers Console: 10 digits.")
 }
 
-func TestCheckChannelKeepsAdmin(t *testing.T) {
+func TestCheckKeepsAdmin(t *testing.T) {
 	const msg = "This is the channel's only Admin. Make someone else an Admin first."
-	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleAdmin, portal.RoleMember), portal.ECONFLICT, msg)
-	check(t, portal.CheckChannelKeepsAdmin(2, portal.RoleAdmin, portal.RoleMember), "", "")
-	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleAdmin, portal.RoleAdmin), "", "")
-	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleMember, portal.RoleAdmin), "", "")
-	check(t, portal.CheckChannelKeepsAdmin(1, portal.RoleNone, portal.RoleMember), "", "")
+	check(t, portal.CheckKeepsAdmin(channelTeam, 1, portal.RoleAdmin, portal.RoleMember), portal.ECONFLICT, msg)
+	check(t, portal.CheckKeepsAdmin(channelTeam, 2, portal.RoleAdmin, portal.RoleMember), "", "")
+	check(t, portal.CheckKeepsAdmin(channelTeam, 1, portal.RoleAdmin, portal.RoleAdmin), "", "")
+	check(t, portal.CheckKeepsAdmin(channelTeam, 1, portal.RoleMember, portal.RoleAdmin), "", "")
+	check(t, portal.CheckKeepsAdmin(channelTeam, 1, portal.RoleNone, portal.RoleMember), "", "")
 }

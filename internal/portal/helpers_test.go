@@ -78,3 +78,6 @@ func ordered[In any](t *testing.T, ok func() In, rule func(In) error, refusals [
 		})
 	}
 }
+
+// channelTeam is linkableChannel as a team people hold roles on.
+var channelTeam = portal.Team{ChannelID: 7, Name: "Acme Shop"}

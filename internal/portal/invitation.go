@@ -1,0 +1,192 @@
+package portal
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Invitations: people join a channel, an Official Account or an
+// organization by a single-use URL, as in LINE's own consoles, because
+// nobody knows a colleague's LINE user ID (LINE issues a different one per
+// provider and shows it to no one).
+
+// InvitationValidity is how long an invitation URL works after it is
+// issued: 7 days, as LINE's consoles keep theirs.
+const InvitationValidity = 7 * 24 * time.Hour
+
+// MaxInvitationNote is the longest note an invitation may carry, in
+// characters.
+const MaxInvitationNote = 500
+
+// InvitationState is where an invitation stands. Expired is never stored:
+// it is a pending invitation past its expiry, read off the clock, as for
+// link requests.
+type InvitationState string
+
+const (
+	InvitationPending  InvitationState = "pending"
+	InvitationAccepted InvitationState = "accepted"
+	InvitationDeclined InvitationState = "declined"
+	InvitationRevoked  InvitationState = "revoked"
+	InvitationExpired  InvitationState = "expired"
+)
+
+// Team is what an invitation (or a membership) is to: exactly one of a
+// channel, an Official Account and an organization. Name is how pages name
+// it.
+type Team struct {
+	ChannelID         int64
+	OfficialAccountID int64
+	OrgID             string
+	Name              string
+}
+
+// Kind names the team's kind for messages and audit entries: "channel",
+// "official_account" or "organization".
+func (t Team) Kind() string {
+	switch {
+	case t.ChannelID != 0:
+		return "channel"
+	case t.OfficialAccountID != 0:
+		return "official_account"
+	}
+	return "organization"
+}
+
+// noun is what the rules' sentences call the team.
+func (t Team) noun() string {
+	switch t.Kind() {
+	case "channel":
+		return "channel " + t.Name
+	case "official_account":
+		return "LINE Official Account " + t.Name
+	}
+	return "organization " + t.Name + " (" + t.OrgID + ")"
+}
+
+// Invitation is an invitation to hold Role in Team. Only a hash of its
+// URL's token is kept. For an organization, Role is RoleAdmin: an
+// organization has administrators only.
+type Invitation struct {
+	ID            int64
+	Team          Team
+	Role          ChannelRole
+	Note          string
+	InvitedBy     int64
+	InvitedByName string
+	State         InvitationState // stored; StateAt tells the state at a given time
+	IssuedAt      time.Time
+	ExpiresAt     time.Time // IssuedAt + InvitationValidity
+	DecidedAt     time.Time // accepted, declined or revoked; zero while pending
+	DecidedBy     int64
+	DecidedByName string
+}
+
+// StateAt returns the invitation's state at now: a pending invitation has
+// expired from its expiry time on, so it works for [IssuedAt, ExpiresAt).
+func (i Invitation) StateAt(now time.Time) InvitationState {
+	if i.State == InvitationPending && !now.Before(i.ExpiresAt) {
+		return InvitationExpired
+	}
+	return i.State
+}
+
+// CheckInvitation tells whether someone with standing on team may invite a
+// person to hold role there, with note.
+func CheckInvitation(team Team, standing ChannelRole, role ChannelRole, note string) error {
+	if err := canInvite(team, standing); err != nil {
+		return err
+	}
+	if team.Kind() == "organization" {
+		if role != RoleAdmin {
+			return FieldError("role", "An organization has administrators only: invite an administrator.")
+		}
+	} else if role != RoleAdmin && role != RoleMember {
+		return FieldError("role", "Choose the role: Admin or Member.")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(note)) > MaxInvitationNote {
+		return FieldError("note", "Keep the note to 500 characters or fewer.")
+	}
+	return nil
+}
+
+// CanInvite tells whether someone with standing on team may invite people
+// to it, and list and revoke its invitations: its Admins (a channel's or
+// an Official Account's) or its administrators (an organization's).
+func CanInvite(team Team, standing ChannelRole) error { return canInvite(team, standing) }
+
+func canInvite(team Team, standing ChannelRole) error {
+	if standing == RoleAdmin {
+		return nil
+	}
+	if team.Kind() == "organization" {
+		return Errorf(EFORBIDDEN, "Only an administrator of %s can invite people to it.", team.noun())
+	}
+	return Errorf(EFORBIDDEN, "Only an Admin of %s can invite people to it.", team.noun())
+}
+
+// CanRevokeInvitation tells whether someone with standing on the
+// invitation's team may revoke it at now: only while it is pending.
+func CanRevokeInvitation(inv Invitation, standing ChannelRole, now time.Time) error {
+	if err := canInvite(inv.Team, standing); err != nil {
+		return err
+	}
+	if s := inv.StateAt(now); s != InvitationPending {
+		return Errorf(ECONFLICT, "This invitation is already %s, so there is nothing to revoke.", invitationStateWords[s])
+	}
+	return nil
+}
+
+var invitationStateWords = map[InvitationState]string{
+	InvitationAccepted: "accepted", InvitationDeclined: "declined", InvitationRevoked: "revoked", InvitationExpired: "expired",
+}
+
+// InvitationOpening is what the page of an invitation URL shows and the
+// acceptance rule decides on: the invitation, what the person opening it
+// holds on its team now, and what its sender holds there now.
+type InvitationOpening struct {
+	Invitation Invitation
+	Held       ChannelRole // the opener's role (RoleAdmin for an organization's administrator), RoleNone if none
+	SenderHeld ChannelRole
+}
+
+// CanAnswerInvitation tells whether actor may accept or decline the
+// invitation at now. Opening the URL asks the same question, so the page
+// offers Accept exactly when accepting would succeed. Each refusal says
+// which case applies and what to do next.
+func CanAnswerInvitation(actor Admin, o InvitationOpening, now time.Time) error {
+	if actor.ID == 0 {
+		return Errorf(EUNAUTHENTICATED, "Sign in with LINE to open this invitation.")
+	}
+	inv := o.Invitation
+	switch inv.StateAt(now) {
+	case InvitationExpired:
+		return Errorf(EGONE, "This invitation has expired: it works for 7 days after it is sent. Ask %s to invite you again.", inv.InvitedByName)
+	case InvitationRevoked:
+		return Errorf(EGONE, "This invitation was revoked and no longer works. Ask %s if you should still join %s.", inv.InvitedByName, inv.Team.noun())
+	case InvitationAccepted:
+		return Errorf(EGONE, "This invitation has already been used: each invitation URL works once. If it was meant for you, ask %s for a new one.", inv.InvitedByName)
+	case InvitationDeclined:
+		return Errorf(EGONE, "This invitation was declined and no longer works. Ask %s for a new one if you want to join after all.", inv.InvitedByName)
+	}
+	if o.Held == RoleAdmin || o.Held == inv.Role {
+		return Errorf(ECONFLICT, "You already have this role: you are %s of %s. The invitation stays unused; tell %s so they can revoke it.", roleWords(inv.Team, o.Held), inv.Team.noun(), inv.InvitedByName)
+	}
+	if o.SenderHeld != RoleAdmin {
+		return Errorf(EGONE, "%s can no longer give roles on %s, so their invitation no longer works. Ask one of its current Admins or administrators to invite you.", inv.InvitedByName, inv.Team.noun())
+	}
+	return nil
+}
+
+// roleWords names a role held on team with its article: "an Admin", "a
+// Member", "an administrator".
+func roleWords(team Team, role ChannelRole) string {
+	switch {
+	case team.Kind() == "organization":
+		return "an administrator"
+	case role == RoleAdmin:
+		return "an Admin"
+	}
+	return "a Member"
+}

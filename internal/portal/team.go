@@ -1,0 +1,64 @@
+package portal
+
+// Who holds which role on a team (a channel, an Official Account, an
+// organization), and how that changes.
+
+// CheckKeepsAdmin refuses a change that would leave team without an Admin
+// (an organization without an administrator), when admins is how many it
+// has now and the person changed goes from role from to role to (RoleNone:
+// removed). Nobody could then give roles on it or manage it.
+func CheckKeepsAdmin(team Team, admins int, from, to ChannelRole) error {
+	if from != RoleAdmin || to == RoleAdmin || admins > 1 {
+		return nil
+	}
+	var msg string
+	switch team.Kind() {
+	case "channel":
+		msg = "This is the channel's only Admin. Make someone else an Admin first."
+	case "official_account":
+		msg = "This is the LINE Official Account's only Admin. Make someone else an Admin first."
+	default:
+		msg = "This is the organization's only administrator. Invite another administrator first."
+	}
+	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"role": msg}}
+}
+
+// CanRemoveFromTeam tells whether actor, holding standing on team, may
+// take away the role targetRole that target holds there. Anyone may leave
+// (remove themselves); removing someone else takes an Admin (an
+// administrator of an organization). Keeping one Admin is checked by
+// CheckKeepsAdmin against the count inside the same transaction.
+func CanRemoveFromTeam(team Team, actor Admin, standing ChannelRole, target Admin, targetRole ChannelRole) error {
+	if targetRole == RoleNone {
+		return Errorf(ECONFLICT, "%s holds no role on %s, so there is nothing to remove.", target.Name, team.noun())
+	}
+	if actor.ID == target.ID {
+		return nil
+	}
+	if standing != RoleAdmin {
+		if team.Kind() == "organization" {
+			return Errorf(EFORBIDDEN, "Only an administrator of %s can remove another administrator. You can leave it yourself.", team.noun())
+		}
+		return Errorf(EFORBIDDEN, "Only an Admin of %s can remove people from it. You can leave it yourself.", team.noun())
+	}
+	return nil
+}
+
+// CanViewTeam tells whether someone holding standing on team may see who
+// is in it: its members, and operators.
+func CanViewTeam(team Team, standing ChannelRole, operator bool) error {
+	if standing == RoleNone && !operator {
+		return Errorf(EFORBIDDEN, "You are not in %s. Ask one of its Admins or administrators to invite you.", team.noun())
+	}
+	return nil
+}
+
+// CanChangeTeamRole tells whether someone holding standing on team may
+// change another person's role there: Admins of channels and Official
+// Accounts; an organization has one role only.
+func CanChangeTeamRole(team Team, standing, role ChannelRole) error {
+	if team.Kind() == "organization" {
+		return Errorf(EINVALID, "An organization has administrators only; there is no other role to change to.")
+	}
+	return canSetRole(standing, role, team.noun())
+}

@@ -1,0 +1,254 @@
+package web
+
+import (
+	"net/http"
+
+	"lineportal/internal/portal"
+	"lineportal/views"
+)
+
+// The people of a team (a channel, an Official Account, an organization):
+// invitations by link, changing roles, removing people and leaving; and
+// the invitation URL its recipient opens.
+
+// teamOf reads which team a request's path names.
+type teamOf func(r *http.Request) (portal.Team, error)
+
+func channelTeam(r *http.Request) (portal.Team, error) {
+	id, err := pathInt64(r, "id")
+	return portal.Team{ChannelID: id}, err
+}
+
+func officialAccountTeam(r *http.Request) (portal.Team, error) {
+	id, err := pathInt64(r, "id")
+	return portal.Team{OfficialAccountID: id}, err
+}
+
+func organizationTeam(r *http.Request) (portal.Team, error) {
+	return portal.Team{OrgID: r.PathValue("org")}, nil
+}
+
+// peoplePage is a team's People page as the viewer may see it.
+func (s *Server) peoplePage(r *http.Request, of teamOf) (views.TeamPeople, error) {
+	team, err := of(r)
+	if err != nil {
+		return views.TeamPeople{}, err
+	}
+	p := views.TeamPeople{ViewerID: actor(r).ID, Now: s.now()}
+	if p.Team, p.Standing, p.Members, err = s.db.FindTeam(r.Context(), actor(r), team); err != nil {
+		return p, err
+	}
+	if err := portal.CanViewTeam(p.Team, p.Standing, actor(r).Operator); err != nil {
+		return p, err
+	}
+	if p.CanInvite = portal.CanInvite(p.Team, p.Standing); p.CanInvite == nil {
+		if p.Pending, err = s.db.FindPendingInvitations(r.Context(), p.Team); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// renderPeople renders the People page with status, after change (which
+// fills in what a POST adds: an issued URL, a refused form) has run.
+func (s *Server) renderPeople(w http.ResponseWriter, r *http.Request, of teamOf, status int, change func(p *views.TeamPeople)) {
+	p, err := s.peoplePage(r, of)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if change != nil {
+		change(&p)
+	}
+	s.render(w, r, status, views.TeamPeoplePage(s.shell(w, r, views.TeamNav(p.Team)), p))
+}
+
+func (s *Server) handlePeople(of teamOf) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.renderPeople(w, r, of, http.StatusOK, nil) }
+}
+
+// handleInvitationCreate creates an invitation. Its URL is shown in the
+// response itself, not after a redirect: only its hash is kept, so this
+// response is the one chance to show it.
+func (s *Server) handleInvitationCreate(of teamOf) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		team, err := of(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		form := views.InvitationForm{Role: r.PostFormValue("role"), Note: r.PostFormValue("note")}
+		inv, token, err := s.db.CreateInvitation(r.Context(), actor(r), team, portal.ChannelRole(form.Role), form.Note)
+		if err != nil {
+			s.refused(w, r, err, func(status int, why views.Refusal) {
+				form.Why = why
+				s.renderPeople(w, r, of, status, func(p *views.TeamPeople) { p.Form = form })
+			})
+			return
+		}
+		s.renderPeople(w, r, of, http.StatusOK, func(p *views.TeamPeople) {
+			p.Issued = &views.IssuedInvitation{URL: s.absoluteURL(views.InvitationPath(token)), Role: inv.Role, ExpiresAt: inv.ExpiresAt}
+		})
+	}
+}
+
+// handleInvitationRevoke revokes a pending invitation of the team.
+func (s *Server) handleInvitationRevoke(of teamOf) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		team, err := of(r)
+		var id int64
+		if err == nil {
+			id, err = pathInt64(r, "inv")
+		}
+		if err == nil {
+			err = s.db.RevokeInvitation(r.Context(), actor(r), team, id)
+		}
+		if s.refusedOnPeople(w, r, of, err) {
+			return
+		}
+		s.redirectWithFlash(w, r, views.PeoplePath(team), "success", "invite.revoked")
+	}
+}
+
+// refusedOnPeople answers a refused change with the People page and why,
+// or a failure with the error page; it tells whether it answered.
+func (s *Server) refusedOnPeople(w http.ResponseWriter, r *http.Request, of teamOf, err error) bool {
+	if err == nil {
+		return false
+	}
+	s.refused(w, r, err, func(status int, why views.Refusal) {
+		s.renderPeople(w, r, of, status, func(p *views.TeamPeople) { p.Why = why })
+	})
+	return true
+}
+
+// handleTeamRoleChange changes a person's role on a channel or an
+// Official Account; the store keeps one Admin.
+func (s *Server) handleTeamRoleChange(of teamOf) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		team, err := of(r)
+		var target int64
+		if err == nil {
+			target, err = pathInt64(r, "admin")
+		}
+		role := portal.ChannelRole(r.PostFormValue("role"))
+		if err == nil {
+			switch team.Kind() {
+			case "channel":
+				err = s.db.SetChannelRole(r.Context(), actor(r), team.ChannelID, target, role)
+			case "official_account":
+				err = s.db.SetOfficialAccountRole(r.Context(), actor(r), team.OfficialAccountID, target, role)
+			default:
+				err = portal.CanChangeTeamRole(team, portal.RoleAdmin, role)
+			}
+		}
+		if s.refusedOnPeople(w, r, of, err) {
+			return
+		}
+		s.redirectWithFlash(w, r, views.PeoplePath(team), "success", "people.role_changed")
+	}
+}
+
+// handleRemoveConfirm asks before someone is removed or leaves, naming the
+// consequence. Whether they may is decided again on the POST.
+func (s *Server) handleRemoveConfirm(of teamOf) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.peoplePage(r, of)
+		var target int64
+		if err == nil {
+			target, err = pathInt64(r, "admin")
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, m := range p.Members {
+			if m.Admin.ID == target {
+				if err := portal.CanRemoveFromTeam(p.Team, actor(r), p.Standing, m.Admin, m.Role); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				s.render(w, r, http.StatusOK, views.RemoveConfirmPage(s.shell(w, r, views.TeamNav(p.Team)),
+					views.RemoveConfirm{Team: p.Team, Target: m, Self: target == actor(r).ID}))
+				return
+			}
+		}
+		s.fail(w, r, portal.Errorf(portal.ENOTFOUND, "This person holds no role here."))
+	}
+}
+
+// handleRemove removes someone from the team, or lets the actor leave.
+func (s *Server) handleRemove(of teamOf) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		team, err := of(r)
+		var target int64
+		if err == nil {
+			target, err = pathInt64(r, "admin")
+		}
+		var removed portal.Admin
+		if err == nil {
+			removed, err = s.db.RemoveFromTeam(r.Context(), actor(r), team, target)
+		}
+		if s.refusedOnPeople(w, r, of, err) {
+			return
+		}
+		if removed.ID == actor(r).ID {
+			s.redirectWithFlash(w, r, "/", "success", "people.left")
+			return
+		}
+		s.redirectWithFlash(w, r, views.PeoplePath(team), "success", "people.removed", "Name", removed.Name)
+	}
+}
+
+// handleInvitationShow is the page of an invitation URL: who invited the
+// signed-in person to what. It only reads, as link-preview bots fetch
+// URLs; expired, used, revoked and "you already have this role" each get
+// the page that says so.
+func (s *Server) handleInvitationShow(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	o, err := s.db.FindInvitationByToken(r.Context(), actor(r), token)
+	if err == nil {
+		err = portal.CanAnswerInvitation(actor(r), o, s.now())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token))
+}
+
+// handleInvitationAccept grants the invitation's role and goes to the
+// team's page.
+func (s *Server) handleInvitationAccept(w http.ResponseWriter, r *http.Request) {
+	inv, err := s.db.AcceptInvitation(r.Context(), actor(r), r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, views.TeamPath(inv.Team), "success", "invitation.accepted")
+}
+
+// handleInvitationDecline declines the invitation.
+func (s *Server) handleInvitationDecline(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.db.DeclineInvitation(r.Context(), actor(r), r.PathValue("token")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/", "success", "invitation.declined")
+}
+
+// peopleRoutes are the People routes of the teams under prefix, whose
+// path of names the team.
+func (s *Server) peopleRoutes(prefix string, of teamOf) []route {
+	routes := []route{
+		{"GET " + prefix + "/people", s.signedIn(s.handlePeople(of))},
+		{"POST " + prefix + "/people/invitations", s.signedIn(s.handleInvitationCreate(of))},
+		{"POST " + prefix + "/people/invitations/{inv}/revoke", s.signedIn(s.handleInvitationRevoke(of))},
+		{"GET " + prefix + "/people/{admin}/remove", s.signedIn(s.handleRemoveConfirm(of))},
+		{"POST " + prefix + "/people/{admin}/remove", s.signedIn(s.handleRemove(of))},
+	}
+	if prefix != "/organizations/{org}" { // an organization has one role: nothing to change to
+		routes = append(routes, route{"POST " + prefix + "/people/{admin}/role", s.signedIn(s.handleTeamRoleChange(of))})
+	}
+	return routes
+}

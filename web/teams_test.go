@@ -1,0 +1,236 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"lineportal/internal/dbtest"
+	"lineportal/internal/linesim"
+	"lineportal/internal/portal"
+	"lineportal/views"
+)
+
+// invite creates an invitation on the team's People page as v and returns
+// the URL the page shows.
+func (ts *testServer) invite(t *testing.T, v *visitor, team portal.Team, role string) string {
+	t.Helper()
+	people := v.get(ts.URL + views.PeoplePath(team))
+	if people.res.StatusCode != http.StatusOK {
+		t.Fatalf("People page: %d", people.res.StatusCode)
+	}
+	done := v.submit(people, "#invite-form", url.Values{"role": {role}, "note": {"Welcome aboard"}}, "", "")
+	if done.res.StatusCode != http.StatusOK {
+		t.Fatalf("creating an invitation answered %d: %.300s", done.res.StatusCode, done.doc.Find("main").Text())
+	}
+	u := done.doc.Find("#invitation-url").AttrOr("value", "")
+	if !strings.HasPrefix(u, ts.URL+"/invitations/") || done.doc.Find("#issued-invitation svg.qr").Length() != 1 {
+		t.Fatalf("issued invitation: url %q, QR codes %d", u, done.doc.Find("#issued-invitation svg.qr").Length())
+	}
+	return u
+}
+
+func TestInvitation_NewPersonJoinsThroughSignIn(t *testing.T) {
+	ts := newTestServer(t)
+	raw := rawDB(t)
+	order := ts.channelID(t, "Sakura Order")
+	team := portal.Team{ChannelID: order}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	nao, err := ts.sim.AddUser(linesim.User{ID: "U4af4980629f1c0b1d6d2e1c7b0e3f5a2", Name: "Nao Kimura"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := ts.invite(t, dev, team, "member")
+
+	// Opening the URL signed out goes to sign-in and comes back to it.
+	v := newVisitor(t)
+	path := strings.TrimPrefix(link, ts.URL)
+	if p := v.get(link); p.res.StatusCode != http.StatusSeeOther || p.location(t) != ts.URL+"/login?next="+url.QueryEscape(path) {
+		t.Fatalf("signed out: %d → %q", p.res.StatusCode, p.res.Header.Get("Location"))
+	}
+	done, _ := ts.signIn(v, path, nao.ID, false)
+	if done.location(t) != link {
+		t.Fatalf("sign-in came back to %q, want the invitation", done.location(t))
+	}
+	shown := v.follow(done)
+	summary := shown.doc.Find("#invitation-summary").Text()
+	if shown.res.StatusCode != http.StatusOK || summary != "Aoi Tanaka invited you to be Member of channel Sakura Order." {
+		t.Fatalf("invitation page: %d %q", shown.res.StatusCode, summary)
+	}
+	if !strings.Contains(shown.doc.Find(".note").Text(), "Welcome aboard") {
+		t.Errorf("the note is missing: %q", shown.doc.Find("#invitation").Text())
+	}
+	accepted := v.submit(shown, `form[action$="/accept"]`, nil, "", "")
+	if accepted.res.StatusCode != http.StatusSeeOther || accepted.location(t) != ts.URL+views.ChannelPath(order) {
+		t.Fatalf("accept: %d → %q", accepted.res.StatusCode, accepted.res.Header.Get("Location"))
+	}
+	if p := v.follow(accepted); p.res.StatusCode != http.StatusOK || !strings.Contains(p.doc.Find(".page-head").Text(), "Your role: Member") {
+		t.Fatalf("the channel after accepting: %d %q", p.res.StatusCode, p.doc.Find(".page-head").Text())
+	}
+
+	// The URL works once: opening or accepting it again says so, and
+	// changes nothing.
+	before := dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log")
+	again := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	if p := again.get(link); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "already been used") {
+		t.Errorf("a used invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+	if p := again.post(link+"/accept", nil); p.res.StatusCode != http.StatusGone {
+		t.Errorf("accepting a used invitation: %d", p.res.StatusCode)
+	}
+	if dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log") != before {
+		t.Error("a used invitation changed the database")
+	}
+}
+
+func TestInvitation_RevokedExpiredAndAlreadyHeld(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	team := portal.Team{ChannelID: order}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+
+	revoked := ts.invite(t, dev, team, "member")
+	people := dev.get(ts.URL + views.PeoplePath(team))
+	if n := people.doc.Find("tr.pending-invitation").Length(); n != 1 {
+		t.Fatalf("%d pending invitations listed, want 1", n)
+	}
+	done := dev.submit(people, `#pending-invitations form`, nil, "", "")
+	if done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", done.res.StatusCode)
+	}
+	if p := dev.follow(done); p.doc.Find("tr.pending-invitation").Length() != 0 || !strings.Contains(p.doc.Find("#flash").Text(), "Invitation revoked") {
+		t.Errorf("after revoking: %q", p.doc.Find("#flash").Text())
+	}
+	if p := ken.get(revoked); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "was revoked") {
+		t.Errorf("a revoked invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+
+	held := ts.invite(t, dev, team, "member")
+	if p := dev.get(held); p.res.StatusCode != http.StatusConflict || !strings.Contains(p.doc.Find(".error-message").Text(), "You already have this role: you are an Admin of channel Sakura Order.") {
+		t.Errorf("the inviter opens their own invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+
+	ts.clock.advance(7 * 24 * time.Hour)
+	ken = ts.signedIn(t, ts.demo.OrganizationAdministrator.ID) // the earlier session ended meanwhile
+	if p := ken.get(held); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "has expired") {
+		t.Errorf("an expired invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+}
+
+func TestInvitation_MemberCannotInviteOrRemove(t *testing.T) {
+	ts := newTestServer(t)
+	raw := rawDB(t)
+	order := ts.channelID(t, "Sakura Order")
+	team := portal.Team{ChannelID: order}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	if p := ken.get(ts.URL + views.PeoplePath(team)); p.res.StatusCode != http.StatusForbidden {
+		t.Errorf("someone outside the channel opened its People page: %d", p.res.StatusCode)
+	}
+	ken.follow(ken.submit(ken.get(ts.invite(t, dev, team, "member")), `form[action$="/accept"]`, nil, "", ""))
+
+	people := ken.get(ts.URL + views.PeoplePath(team))
+	if people.res.StatusCode != http.StatusOK || people.doc.Find("#invite-form").Length() != 0 {
+		t.Fatalf("a Member's People page: %d, invite forms %d", people.res.StatusCode, people.doc.Find("#invite-form").Length())
+	}
+	before := dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log")
+	if p := ken.post(ts.URL+views.PeoplePath(team)+"/invitations", url.Values{"role": {"admin"}}); p.res.StatusCode != http.StatusForbidden {
+		t.Errorf("a Member created an invitation: %d", p.res.StatusCode)
+	}
+	devID := mustAdminID(t, ts, ts.demo.Developer.ID)
+	if p := ken.post(ts.URL+views.PeoplePath(team)+"/"+itoa(devID)+"/remove", nil); p.res.StatusCode != http.StatusForbidden {
+		t.Errorf("a Member removed an Admin: %d", p.res.StatusCode)
+	}
+	if dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log") != before {
+		t.Error("a Member's refused requests changed the database")
+	}
+
+	// The only Admin can't leave; the Member can, after a confirmation.
+	if p := dev.post(ts.URL+views.PeoplePath(team)+"/"+itoa(devID)+"/remove", nil); p.res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.doc.Find(".alert-error").Text(), "only Admin") {
+		t.Errorf("the only Admin left: %d %q", p.res.StatusCode, p.doc.Find(".alert-error").Text())
+	}
+	kenID := mustAdminID(t, ts, ts.demo.OrganizationAdministrator.ID)
+	confirm := ken.get(ts.URL + views.PeoplePath(team) + "/" + itoa(kenID) + "/remove")
+	if !strings.Contains(confirm.doc.Find("#remove-confirm").Text(), "You will no longer be Member of channel Sakura Order") {
+		t.Fatalf("leave confirmation: %d %q", confirm.res.StatusCode, confirm.doc.Find("#remove-confirm").Text())
+	}
+	if left := ken.submit(confirm, "#remove-confirm form", nil, "", ""); left.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("leaving: %d", left.res.StatusCode)
+	}
+	if a, _ := ts.db.FindChannelAccess(t.Context(), portal.Admin{ID: kenID}, order); a.Role != portal.RoleNone {
+		t.Errorf("role after leaving: %q", a.Role)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// peopleCatalogue is the route catalogue's fixtures of the People pages
+// and invitation URLs: dev is an Admin of the channel and the Official
+// Account, boss an administrator of the organization; op and both hold
+// no role on the channel.
+func peopleCatalogue(t *testing.T, ts *testServer, dev, boss, op, both portal.Admin, channel, account, org portal.Team) []routeCase {
+	t.Helper()
+	ctx := t.Context()
+	member, err := ts.db.EnsureAdmin(ctx, "U"+strings.Repeat("d", 32), "Catalogue Member")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(ts.db.SetChannelRole(ctx, dev, channel.ChannelID, member.ID, portal.RoleMember))
+	must(ts.db.SetOfficialAccountRole(ctx, dev, account.OfficialAccountID, member.ID, portal.RoleMember))
+	must(ts.db.AddOrganizationAdmin(ctx, boss, org.OrgID, member.ID))
+	invite := func(by portal.Admin, team portal.Team, role portal.ChannelRole) (string, int64) {
+		t.Helper()
+		inv, token, err := ts.db.CreateInvitation(ctx, by, team, role, "")
+		must(err)
+		return token, inv.ID
+	}
+	accept, _ := invite(dev, channel, portal.RoleMember)
+	decline, _ := invite(dev, channel, portal.RoleMember)
+	long := url.Values{"role": {string(portal.RoleAdmin)}, "note": {strings.Repeat("x", portal.MaxInvitationNote+1)}}
+	noInput := "it sends no input a person types; a refusal is the error page"
+
+	var routes []routeCase
+	for _, c := range []struct {
+		prefix string
+		team   portal.Team
+		as     portal.Admin
+		role   portal.ChannelRole
+	}{
+		{"/channels/{id}", channel, dev, portal.RoleMember},
+		{"/official-accounts/{id}", account, dev, portal.RoleMember},
+		{"/organizations/{org}", org, boss, portal.RoleAdmin},
+	} {
+		people := views.PeoplePath(c.team)
+		_, revoke := invite(c.as, c.team, c.role)
+		target := people + "/" + itoa(member.ID)
+		routes = append(routes,
+			routeCase{Pattern: "GET " + c.prefix + "/people", Path: people, As: c.as.LINEUserID},
+			routeCase{Pattern: "POST " + c.prefix + "/people/invitations", Path: people + "/invitations", As: c.as.LINEUserID,
+				Form: url.Values{"role": {string(c.role)}, "note": {"Welcome"}}, Refused: long, RefusedCode: portal.EINVALID, Kept: []string{"role"}},
+			routeCase{Pattern: "POST " + c.prefix + "/people/invitations/{inv}/revoke", Path: people + "/invitations/" + itoa(revoke) + "/revoke",
+				As: c.as.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
+			routeCase{Pattern: "GET " + c.prefix + "/people/{admin}/remove", Path: target + "/remove", As: c.as.LINEUserID})
+		if c.team.Kind() != "organization" { // before the removal below
+			routes = append(routes, routeCase{Pattern: "POST " + c.prefix + "/people/{admin}/role", Path: target + "/role", As: c.as.LINEUserID,
+				Form: url.Values{"role": {string(portal.RoleAdmin)}}, Refused: url.Values{"role": {"owner"}}, RefusedCode: portal.EINVALID})
+		}
+		routes = append(routes, routeCase{Pattern: "POST " + c.prefix + "/people/{admin}/remove", Path: target + "/remove", As: c.as.LINEUserID,
+			Form: url.Values{}, NoRefusal: noInput})
+	}
+	return append(routes,
+		routeCase{Pattern: "GET /invitations/{token}", Path: views.InvitationPath(accept), As: op.LINEUserID},
+		routeCase{Pattern: "POST /invitations/{token}/accept", Path: views.InvitationPath(accept) + "/accept", As: op.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
+		routeCase{Pattern: "POST /invitations/{token}/decline", Path: views.InvitationPath(decline) + "/decline", As: both.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
+	)
+}
