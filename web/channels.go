@@ -60,7 +60,37 @@ func (s *Server) handleChannelShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderBMLinkTab(w, r, http.StatusOK, views.BMLinkTab{ChannelHeader: h})
+	t := views.BMLinkTab{ChannelHeader: h}
+	if token, ok := s.revealed(w, r); ok {
+		var err error
+		if t.Issued, t.CanNotifyByLINE, err = s.issuedURL(r, h.Channel.ID, token); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.renderBMLinkTab(w, r, http.StatusOK, t)
+}
+
+// issuedURL is the link request URL of token, for the page that shows it
+// once, and whether it can go out as a LINE message (canNotifyByLINE). It
+// is nil when token is no longer the channel's usable request (replaced or
+// expired since).
+func (s *Server) issuedURL(r *http.Request, channelID int64, token string) (*views.IssuedURL, bool, error) {
+	a, err := s.db.FindLinkRequestByToken(r.Context(), actor(r), token)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if a.Request.ChannelID != channelID || a.Request.Usable(s.now()) != nil {
+		return nil, false, nil
+	}
+	canNotify, err := s.canNotifyByLINE(r, a.Request.OrgID)
+	if err != nil {
+		return nil, false, err
+	}
+	return &views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: a.Request.ExpiresAt, OrgID: a.Request.OrgID}, canNotify, nil
 }
 
 // renderBMLinkTab renders the Business Manager link tab of t's channel,
@@ -68,7 +98,7 @@ func (s *Server) handleChannelShow(w http.ResponseWriter, r *http.Request) {
 // issued (Issued) and whether it can go out as a LINE message
 // (CanNotifyByLINE, canNotifyByLINE), why the Linked OA form was refused
 // (LinkedOA.Refusal).
-func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status int, t views.BMLinkTab, notices ...views.Flash) {
+func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status int, t views.BMLinkTab) {
 	ctx, h := r.Context(), t.ChannelHeader
 	t.Now = s.now()
 	t.CanSend = portal.CanSendLinkRequest(h.Access.Role, h.Channel)
@@ -106,14 +136,12 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status 
 		}
 		t.LinkedOA.Refusal = refusal
 	}
-	shell := s.shell(w, r, "channels")
-	shell.Flashes = append(shell.Flashes, notices...)
-	s.render(w, r, status, views.ChannelBMLinkPage(shell, t))
+	s.render(w, r, status, views.ChannelBMLinkPage(s.shell(w, r, "channels"), t))
 }
 
-// handleLinkRequestCreate sends a link request. A new URL is shown in the
-// response itself, not after a redirect: only its hash is kept, so this
-// response is the one chance to show it.
+// handleLinkRequestCreate sends a link request. Only the new URL's hash is
+// kept, so the URL is shown once: its token travels sealed to the channel's
+// page (redirectRevealing), and reloading that page sends nothing again.
 func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request) {
 	h, ok := s.loadChannel(w, r, "bm-link")
 	if !ok {
@@ -132,18 +160,7 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "flash.link_approved_at_once", "OrgID", req.OrgID)
 		return
 	}
-	// The channel changed (a pending request); read it again for the tab.
-	if h.Channel, err = s.db.FindChannelByID(r.Context(), h.Channel.ID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	canNotify, err := s.canNotifyByLINE(r, req.OrgID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderBMLinkTab(w, r, http.StatusOK, views.BMLinkTab{ChannelHeader: h, CanNotifyByLINE: canNotify,
-		Issued: &views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: req.ExpiresAt, OrgID: req.OrgID}})
+	s.redirectRevealing(w, r, views.ChannelPath(h.Channel.ID), token, "", "")
 }
 
 func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/demo"
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -49,12 +50,24 @@ func (v *visitor) post(target string, form url.Values) page {
 // the URL the page shows.
 func (ts *testServer) sendLinkRequest(t *testing.T, v *visitor, channelID int64, orgID string) string {
 	t.Helper()
-	p := v.post(ts.URL+views.ChannelPath(channelID)+"/link-requests", url.Values{"org_id": {orgID}})
+	p := ts.sendLinkRequestPage(t, v, channelID, orgID)
 	u, ok := p.doc.Find("#link-request-url").Attr("value")
-	if p.res.StatusCode != http.StatusOK || !ok {
-		t.Fatalf("sending a link request answered %d without a URL: %.400s", p.res.StatusCode, p.doc.Find("main").Text())
+	if !ok {
+		t.Fatalf("the channel's page shows no URL after sending: %.400s", p.doc.Find("main").Text())
 	}
 	return u
+}
+
+// sendLinkRequestPage sends a link request for the channel as v, as a
+// browser without JavaScript does (POST, then the GET it is redirected
+// to), and returns the page the browser shows.
+func (ts *testServer) sendLinkRequestPage(t *testing.T, v *visitor, channelID int64, orgID string) page {
+	t.Helper()
+	p := v.post(ts.URL+views.ChannelPath(channelID)+"/link-requests", url.Values{"org_id": {orgID}})
+	if p.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sending a link request answered %d: %.400s", p.res.StatusCode, p.doc.Find("main").Text())
+	}
+	return v.follow(p)
 }
 
 func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
@@ -66,7 +79,7 @@ func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
 	if tab.res.StatusCode != 200 || tab.doc.Find("#send-link-request").Length() != 1 {
 		t.Fatalf("BM link tab: %d, send form present: %d", tab.res.StatusCode, tab.doc.Find("#send-link-request").Length())
 	}
-	p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	p := ts.sendLinkRequestPage(t, dev, order, demo.SakuraFoodsID)
 	linkURL, _ := p.doc.Find("#link-request-url").Attr("value")
 	if !strings.HasPrefix(linkURL, ts.URL+"/link/") || len(linkURL)-len(ts.URL+"/link/") < 26 {
 		t.Fatalf("link request URL %q", linkURL)
@@ -331,20 +344,20 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 
 	// No administrator of the organization has signed in yet, so none is
 	// known to be a friend of the portal's account: no button.
-	p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	p := ts.sendLinkRequestPage(t, dev, order, demo.SakuraFoodsID)
 	if p.doc.Find("#notify-by-line").Length() != 0 {
 		t.Fatal("the LINE button is offered with no friend to send to")
 	}
 
 	// Ken is a friend of the portal's account on LINE; signing in records it.
 	ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	p = dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	p = ts.sendLinkRequestPage(t, dev, order, demo.SakuraFoodsID)
 	linkURL, _ := p.doc.Find("#link-request-url").Attr("value")
 	if p.doc.Find("#notify-by-line").Length() != 1 {
 		t.Fatal("no LINE button although an administrator is a friend")
 	}
 	for range 2 { // twice: the retry key makes LINE accept it once
-		sent := dev.submit(p, "form[action$='/notify']", nil, "", "")
+		sent := dev.follow(dev.submit(p, "form[action$='/notify']", nil, "", ""))
 		if sent.res.StatusCode != 200 || !strings.Contains(sent.doc.Find("#flash").Text(), "Sent the URL via LINE to Ken Sato") {
 			t.Fatalf("notify: %d %q", sent.res.StatusCode, sent.doc.Find("#flash").Text())
 		}
@@ -368,6 +381,57 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 		p := dev.post(ts.URL+views.ChannelPath(points)+"/link-requests/notify", url.Values{"token": {token}})
 		if p.res.StatusCode != http.StatusNotFound {
 			t.Fatalf("answered %d", p.res.StatusCode)
+		}
+	})
+}
+
+// Sending a link request follows POST-redirect-GET: the URL is shown once,
+// by the GET, from a token that travelled there sealed; reloading shows the
+// page without it and sends nothing.
+func TestLinkLifecycle_SendThenReloadSendsNothing(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	sent := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+	if sent.res.StatusCode != http.StatusSeeOther || sent.location(t) != ts.URL+views.ChannelPath(order) {
+		t.Fatalf("sending answered %d, not a redirect to the channel's page", sent.res.StatusCode)
+	}
+	shown := dev.follow(sent)
+	linkURL, ok := shown.doc.Find("#link-request-url").Attr("value")
+	if shown.res.StatusCode != http.StatusOK || !ok {
+		t.Fatalf("the page after sending shows no URL: %d", shown.res.StatusCode)
+	}
+	token := strings.TrimPrefix(linkURL, ts.URL+"/link/")
+	for _, c := range sent.res.Cookies() {
+		if strings.Contains(c.Value, token) {
+			t.Fatalf("cookie %s carries the token in clear", c.Name)
+		}
+	}
+	raw := rawDB(t)
+	if rows := dbtest.Tables(t, raw, "link_requests", "sessions", "audit_log"); strings.Contains(rows, token) {
+		t.Fatal("the token is stored in clear")
+	}
+
+	reloaded := dev.get(ts.URL + views.ChannelPath(order))
+	if reloaded.doc.Find("#link-request-url").Length() != 0 || reloaded.doc.Find("#pending-request").Length() != 1 {
+		t.Fatalf("a reload shows the URL again or no pending request: %.300s", reloaded.doc.Find("#link-request").Text())
+	}
+	reqs, _, err := ts.db.FindLinkRequests(t.Context(), store.LinkRequestFilter{ChannelID: order})
+	if err != nil || len(reqs) != 1 || reqs[0].State != portal.LinkRequestPending {
+		t.Fatalf("after a reload: %d requests (%v), want the one pending", len(reqs), err)
+	}
+
+	t.Run("the sealed token opens only for its page and admin", func(t *testing.T) {
+		again := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}})
+		points := ts.channelID(t, "Sakura Points")
+		if p := dev.get(ts.URL + views.ChannelPath(points)); p.doc.Find("#link-request-url").Length() != 0 {
+			t.Fatal("another channel's page showed the URL")
+		}
+		other := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
+		base, _ := url.Parse(ts.URL)
+		other.client.Jar.SetCookies(base, again.res.Cookies())
+		if p := other.get(ts.URL + views.ChannelPath(order)); p.doc.Find("#link-request-url").Length() != 0 {
+			t.Fatal("another admin's browser showed the URL")
 		}
 	})
 }

@@ -60,35 +60,35 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	issued := &views.IssuedURL{URL: s.absoluteURL("/link/" + token), Token: token, ExpiresAt: a.Request.ExpiresAt, OrgID: a.Request.OrgID}
 	admins, err := s.db.FindOrganizationAdmins(r.Context(), a.Request.OrgID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	text := fmt.Sprintf("Link request for the LINE MINI App channel %q (%s) to your organization %s (%s). Review and approve it here: %s — it works until %s.",
-		a.Channel.Name, a.Channel.LINEChannelID, a.Organization.Name, a.Organization.ID, issued.URL, a.Request.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+		a.Channel.Name, a.Channel.LINEChannelID, a.Organization.Name, a.Organization.ID, s.absoluteURL("/link/"+token), a.Request.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
 	reachable := portal.ReachableByLINE(admins)
 	var sent []string
-	var notice views.Flash
+	var failed, reason string
 	for _, admin := range reachable {
 		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)))
 		if err != nil {
 			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", line.RequestID(err), "error", err)
-			notice = views.Flash{Kind: "error", Message: "LINE did not deliver the message to " + admin.Name + ": " + views.Sentence(r.Context(), line.Refusal(err, ""))}
+			failed, reason = admin.Name, views.Sentence(r.Context(), line.Refusal(err, ""))
 			break
 		}
 		sent = append(sent, admin.Name)
 	}
+	// The channel's page shows the URL once more, with what was sent.
+	page, names := views.ChannelPath(h.Channel.ID), strings.Join(sent, ", ")
 	switch {
-	case notice.Message != "" && len(sent) > 0:
-		notice.Message = "Sent to " + strings.Join(sent, ", ") + ". " + notice.Message
-	case notice.Message == "" && len(sent) == 0:
-		notice = views.Flash{Kind: "warning", Message: "No administrator of " + a.Request.OrgID + " has added " + s.cfg.PortalOA.Name + " as a friend, so nothing was sent. Send them the URL yourself."}
-	case notice.Message == "":
-		notice = views.Flash{Kind: "success", Message: "Sent the URL via LINE to " + strings.Join(sent, ", ") + "."}
+	case failed != "" && len(sent) > 0:
+		s.redirectRevealing(w, r, page, token, "error", "flash.link_url_sent_partly", "Names", names, "Name", failed, "Reason", reason)
+	case failed != "":
+		s.redirectRevealing(w, r, page, token, "error", "flash.link_url_not_delivered", "Name", failed, "Reason", reason)
+	case len(sent) == 0:
+		s.redirectRevealing(w, r, page, token, "warning", "flash.link_url_no_friend", "OrgID", a.Request.OrgID, "OA", s.cfg.PortalOA.Name)
+	default:
+		s.redirectRevealing(w, r, page, token, "success", "flash.link_url_sent", "Names", names)
 	}
-	// What canNotifyByLINE would tell, without reading the admins again.
-	canNotify := s.canPushFromPortalOA() && len(reachable) > 0
-	s.renderBMLinkTab(w, r, http.StatusOK, views.BMLinkTab{ChannelHeader: h, Issued: issued, CanNotifyByLINE: canNotify}, notice)
 }

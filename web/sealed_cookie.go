@@ -4,7 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
+
+	"lineportal/internal/portal"
 )
 
 // sealedCookie carries a small value in the browser instead of the
@@ -72,4 +75,39 @@ func (s *Server) cookieName(name string) string {
 		return "__Host-" + name
 	}
 	return name
+}
+
+// revealTTL is how long a secret sent to the page after a redirect waits
+// for that page: the browser asks for it at once.
+const revealTTL = time.Minute
+
+// redirectRevealing finishes a POST whose answer is a secret shown once (a
+// URL's token, of which the portal keeps only a hash): the secret travels
+// sealed to the one GET of to that shows it, and a 303 sends the browser
+// there, so reloading shows the page instead of repeating the POST. The
+// secret is never stored, is readable only by this admin's browser on that
+// page, and is gone once shown.
+//
+// A flash (kind, message ID and parameters, as redirectWithFlash takes
+// them) may go with it; kind "" sends none.
+func (s *Server) redirectRevealing(w http.ResponseWriter, r *http.Request, to, secret, kind, id string, args ...any) {
+	if err := setSealed(s, w, s.revealCookie, revealBinding(to, actor(r)), secret); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if kind == "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
+	s.redirectWithFlash(w, r, to, kind, id, args...)
+}
+
+// revealed returns the secret redirectRevealing sent to this page, once.
+func (s *Server) revealed(w http.ResponseWriter, r *http.Request) (string, bool) {
+	return takeSealed[string](s, w, r, s.revealCookie, revealBinding(r.URL.Path, actor(r)))
+}
+
+// revealBinding ties a revealed secret to the page and the admin.
+func revealBinding(path string, a portal.Admin) string {
+	return path + "|" + strconv.FormatInt(a.ID, 10)
 }

@@ -87,9 +87,12 @@ type Server struct {
 	sessions *sessionStore
 	// loginFlowCookie carries a LINE Login in progress (loginFlow).
 	loginFlowCookie sealedCookie
-	mux             *http.ServeMux
-	handler         http.Handler
-	draining        atomic.Bool // Drain was called: /readyz answers 503
+	// revealCookie carries a secret to the one page that shows it
+	// (redirectRevealing).
+	revealCookie sealedCookie
+	mux          *http.ServeMux
+	handler      http.Handler
+	draining     atomic.Bool // Drain was called: /readyz answers 503
 }
 
 // New builds the server and its route table.
@@ -115,6 +118,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, db: db, log: log}
 	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
+	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}
 	s.mux = http.NewServeMux()
 	s.routes()
 	s.handler = s.middleware(s.mux)

@@ -108,8 +108,9 @@ func TestSeveralInstancesOnOnePostgreSQL(t *testing.T) {
 		return n
 	}
 
-	// Send a link request on the second.
-	page := dev.post(1, fmt.Sprintf("/channels/%d/link-requests", world.channel.ID), url.Values{"org_id": {world.org.ID}})
+	// Send a link request on the second; the page it redirects to shows the
+	// URL on the third, which opens the token's sealed cookie as well.
+	page := dev.postThenGet(1, 2, fmt.Sprintf("/channels/%d/link-requests", world.channel.ID), url.Values{"org_id": {world.org.ID}})
 	token := regexp.MustCompile(`/link/([A-Z2-7]{26})`).FindStringSubmatch(page)
 	if token == nil {
 		t.Fatalf("no link request URL on the page: %.500s", page)
@@ -176,7 +177,7 @@ func TestSeveralInstancesOnOnePostgreSQL(t *testing.T) {
 				default:
 				}
 				res := dev.do("POST", -1, fmt.Sprintf("/channels/%d/link-requests", world.second.ID), url.Values{"org_id": {world.org.ID}})
-				if res.StatusCode != http.StatusOK {
+				if res.StatusCode != http.StatusSeeOther {
 					t.Errorf("a request failed during the shutdown: %d", res.StatusCode)
 					return
 				}
@@ -427,16 +428,20 @@ func (b *lbClient) send(req *http.Request) *http.Response {
 	return res
 }
 
-// post submits a form on an instance and returns the page, which must be
-// a 200.
-func (b *lbClient) post(instance int, path string, form url.Values) string {
+// postThenGet submits a form on one instance and follows its redirect on
+// another, as a browser does after POST-redirect-GET, and returns the page.
+func (b *lbClient) postThenGet(postOn, getOn int, path string, form url.Values) string {
 	b.t.Helper()
-	res := b.do("POST", instance, path, form)
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		b.t.Fatalf("POST %s answered %d: %.500s", path, res.StatusCode, body)
+	res := b.do("POST", postOn, path, form)
+	loc, err := res.Location()
+	if res.StatusCode != http.StatusSeeOther || err != nil {
+		b.t.Fatalf("POST %s answered %d: %.500s", path, res.StatusCode, readAll(res))
 	}
-	return string(body)
+	page := b.do("GET", getOn, loc.RequestURI(), nil)
+	if page.StatusCode != http.StatusOK {
+		b.t.Fatalf("GET %s answered %d: %.500s", loc.RequestURI(), page.StatusCode, readAll(page))
+	}
+	return readAll(page)
 }
 
 // signIn walks LINE Login, started on the instance, through the

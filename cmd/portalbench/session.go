@@ -206,15 +206,47 @@ func sendLinkRequest(ctx context.Context, client *http.Client, baseURL string, c
 	if err != nil {
 		return "", err
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	body, err := followSend(ctx, client, cookie, res)
 	if err != nil {
 		return "", err
 	}
-	if res.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("POST %s: status %d: %.300s", req.URL.Path, res.StatusCode, body)
-	}
 	return issuedToken(body)
+}
+
+// followSend follows the answer to "Send a link request" (POST-redirect-
+// GET) as a browser does: the channel's page, with the cookie that carries
+// the new URL's token to it, and returns that page.
+func followSend(ctx context.Context, client *http.Client, cookie http.Header, res *http.Response) ([]byte, error) {
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := res.Location()
+	if res.StatusCode != http.StatusSeeOther || err != nil {
+		return nil, fmt.Errorf("POST %s: status %d: %.300s", res.Request.URL.Path, res.StatusCode, body)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header = cookie.Clone()
+	for _, c := range res.Cookies() {
+		req.Header.Add("Cookie", c.Name+"="+c.Value)
+	}
+	page, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer page.Body.Close()
+	body, err = io.ReadAll(page.Body)
+	if err != nil {
+		return nil, err
+	}
+	if page.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d: %.300s", loc.Path, page.StatusCode, body)
+	}
+	return body, nil
 }
 
 // newSendRequest is the form post of the channel page's "Send link
