@@ -410,7 +410,7 @@ func TestStore_ChatControl(t *testing.T) {
 		})
 	})
 	t.Run("ErrChatID", func(t *testing.T) {
-		m.refusesModule(t, portal.EINVALID, "Enter the chat's ID: a user, group or room ID (U, C or R followed by 32 hex digits), or the 68-character L… user ID of this account's chat.", func() error {
+		m.refusesModule(t, portal.EINVALID, "Enter the chat's ID: the 68-character L… user ID of this account's chat (listed under Followers), or a group or room ID (C or R followed by 32 hex digits).", func() error {
 			return m.db.SetChatControl(ctx, m.dev, m.ch.ID, botA, userXofB, time.Hour)
 		})
 	})

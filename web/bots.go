@@ -117,6 +117,8 @@ func (s *Server) loadBot(w http.ResponseWriter, r *http.Request) (views.BotView,
 
 func (s *Server) handleBotShow(w http.ResponseWriter, r *http.Request) {
 	if v, ok := s.loadBot(w, r); ok {
+		// A follower's "Take chat control…" link fills in the chat.
+		v.ChatID = r.URL.Query().Get("chat_id")
 		s.renderBot(w, r, http.StatusOK, v)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"lineportal/internal/demo"
+	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/static"
 	"lineportal/views"
@@ -92,6 +93,7 @@ func routeCatalogue(t *testing.T) *catalogue {
 	module := views.ModulePath(mt.channelID)
 	bot := views.BotPath(mt.channelID, mt.mod.OfficialAccount.BotID)
 	friend := mt.mod.Friends[0].ID
+	chat := linesim.ModuleUserID(mt.mod.OfficialAccount.BotID, friend) // the friend's chat as the module sees it
 	newMember := "U" + strings.Repeat("c", 32)
 
 	// What the queue decisions, the Official Account registration and
@@ -240,10 +242,10 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "GET /modules/{id}/bots/{bot}", Path: bot, As: dev},
 		{Pattern: "GET /modules/{id}/bots/{bot}/detach", Path: bot + "/detach", As: dev},
 		{Pattern: "POST /modules/{id}/bots/{bot}/chat-control/acquire", Path: bot + "/chat-control/acquire", As: dev,
-			Form:    url.Values{"chat_id": {friend}, "ttl": {"600"}},
-			Refused: url.Values{"chat_id": {friend}, "ttl": {"ten"}}, RefusedCode: portal.EINVALID, Kept: []string{"chat_id", "ttl"}},
+			Form:    url.Values{"chat_id": {chat}, "ttl": {"600"}},
+			Refused: url.Values{"chat_id": {chat}, "ttl": {"ten"}}, RefusedCode: portal.EINVALID, Kept: []string{"chat_id", "ttl"}},
 		{Pattern: "POST /modules/{id}/bots/{bot}/chat-control/release", Path: bot + "/chat-control/release", As: dev,
-			Form:    url.Values{"chat_id": {friend}},
+			Form:    url.Values{"chat_id": {chat}},
 			Refused: url.Values{"chat_id": {"Unot-a-chat"}}, RefusedCode: portal.EINVALID},
 		{Pattern: "POST /modules/{id}/bots/{bot}/mission-sticker", Path: bot + "/mission-sticker", As: dev,
 			Form:    url.Values{"user_id": {friend}, "package_id": {"10001"}},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
+	"lineportal/store"
 	"lineportal/views"
 )
 
@@ -97,16 +99,17 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 	}
 
 	t.Run("chat control", func(t *testing.T) {
-		done := v.follow(v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {friend}, "ttl": {"3600"}}))
+		chat := linesim.ModuleUserID(bot, friend) // the ID the module sees
+		done := v.follow(v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {chat}, "ttl": {"3600"}}))
 		if !strings.Contains(done.doc.Find("#flash").Text(), "now controls the chat") ||
-			done.doc.Find(`#chat-controls tr[data-chat-id="`+friend+`"] .badge-ok`).Length() != 1 {
+			done.doc.Find(`#chat-controls tr[data-chat-id="`+chat+`"] .badge-ok`).Length() != 1 {
 			t.Fatalf("after acquiring: %q", done.doc.Find("#flash").Text())
 		}
-		bad := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {friend}, "ttl": {"31536001"}})
+		bad := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {chat}, "ttl": {"31536001"}})
 		if bad.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.doc.Find("#acquire-form #ttl-error").Text(), "1 year") {
 			t.Fatalf("ttl over a year: %d %q", bad.res.StatusCode, bad.doc.Find("#acquire-form").Text())
 		}
-		done = v.follow(v.post(botPage+"/chat-control/release", url.Values{"chat_id": {friend}}))
+		done = v.follow(v.post(botPage+"/chat-control/release", url.Values{"chat_id": {chat}}))
 		if !strings.Contains(done.doc.Find("#flash").Text(), "released") {
 			t.Fatalf("after releasing: %q", done.doc.Find("#flash").Text())
 		}
@@ -547,7 +550,7 @@ func TestModule_BotActionRefusalKeepsInput(t *testing.T) {
 	v := mt.signedIn(t, mt.demo.Developer.ID)
 	mt.attach(t, v)
 	botPage := mt.URL + views.BotPath(mt.channelID, mt.mod.OfficialAccount.BotID)
-	friend := mt.mod.Friends[0].ID
+	friend := linesim.ModuleUserID(mt.mod.OfficialAccount.BotID, mt.mod.Friends[0].ID)
 
 	t.Run("acquire: a bad chat ID", func(t *testing.T) {
 		p := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {"Unot-a-chat"}, "ttl": {"600"}})
@@ -633,5 +636,80 @@ func TestModule_BotEventHistoryPages(t *testing.T) {
 		if !seen[e.WebhookEventID] {
 			t.Errorf("event %s never shown", e.WebhookEventID)
 		}
+	}
+}
+
+// One chat is one row: the portal takes control under the ID the module
+// sees (L…), the ID LINE's activated and deactivated events name, so the
+// webhook updates the row the portal wrote instead of adding a second. A
+// user's own U… ID, which LINE would report under the L… ID, is refused.
+func TestModule_ChatControlIsOneRowPerChat(t *testing.T) {
+	mt := newModuleTest(t)
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	mt.attach(t, v)
+	bot := mt.mod.OfficialAccount.BotID
+	botPage := mt.URL + views.BotPath(mt.channelID, bot)
+	user := mt.mod.Friends[0].ID
+	chat := linesim.ModuleUserID(bot, user)
+	rows := func() int {
+		controls, _, err := mt.db.FindChatControls(t.Context(), mt.channelID, bot, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(controls)
+	}
+
+	refused := v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {user}, "ttl": {"600"}})
+	if refused.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(refused.doc.Find("#chat_id-error").Text(), "as this module channel sees it") {
+		t.Fatalf("a user's own ID: %d %q", refused.res.StatusCode, refused.doc.Find("#chat_id-error").Text())
+	}
+	if n := rows(); n != 0 {
+		t.Fatalf("a refused acquire left %d chat control rows", n)
+	}
+
+	// The follower list leads to the acquire form with the chat filled in.
+	for _, f := range []linesim.Friendship{linesim.FriendshipBlocked, linesim.FriendshipFriend} { // unfollow, then follow
+		if err := mt.sim.SetFriendship(user, bot, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var take string
+	for deadline := time.Now().Add(10 * time.Second); take == ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no way to take control from the follower list")
+		}
+		take = v.get(botPage).doc.Find(`.follower[data-user-id="`+chat+`"] a.take-control`).AttrOr("href", "")
+	}
+	form := v.get(mt.URL + take)
+	if got := form.doc.Find("#chat_id").AttrOr("value", ""); got != chat {
+		t.Fatalf("the acquire form was filled with %q, want %q", got, chat)
+	}
+	done := v.follow(v.submit(form, "#acquire-form", url.Values{"ttl": {"600"}}, "", ""))
+	if !strings.Contains(done.doc.Find("#flash").Text(), "now controls the chat") {
+		t.Fatalf("acquiring: %q", done.doc.Find("#flash").Text())
+	}
+	// LINE's activated event for the chat arrives and names it L…: it must
+	// update the same row.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events, _, err := mt.db.FindWebhookEvents(t.Context(), mt.channelID, bot, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(events, func(e portal.WebhookEvent) bool { return e.Type == "activated" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no activated event arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	page := v.get(botPage)
+	if n := page.doc.Find("#chat-controls tbody tr").Length(); n != 1 || rows() != 1 {
+		t.Fatalf("one chat shows as %d rows (%d stored)", n, rows())
+	}
+	v.follow(v.post(botPage+"/chat-control/release", url.Values{"chat_id": {chat}}))
+	if n := rows(); n != 0 {
+		t.Fatalf("after releasing, %d chats are still under control", n)
 	}
 }

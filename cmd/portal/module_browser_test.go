@@ -5,13 +5,15 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"lineportal/internal/linesim"
 )
 
-// The simulator's demo Official Account for modules and one of its friends.
-const (
-	sakuraCafeBotID = "U5fac33f633e72c192759f09afc41fa28"
-	sakuraCafeFan   = "Ub577ef3cbe786a8da85ff8e902a03fc6"
-)
+// The simulator's demo Official Account for modules and one of its friends,
+// by the ID a module channel sees the friend's chat under.
+const sakuraCafeBotID = "U5fac33f633e72c192759f09afc41fa28"
+
+var sakuraCafeFan = linesim.ModuleUserID(sakuraCafeBotID, "Ub577ef3cbe786a8da85ff8e902a03fc6")
 
 func TestBrowser_ModuleChannel(t *testing.T) {
 	m := startPortal(t, nil)

@@ -391,17 +391,23 @@ func ChatControlExpiry(now time.Time, ttl time.Duration) time.Time {
 	return now.Add(ttl)
 }
 
-// CheckChatID tells whether chatID names a chat of the bot: a user (U…),
-// group (C…) or room (R…) ID, or the 68-character L… user ID a module
-// channel sees, which ends with the bot's own ID.
+// CheckChatID tells whether chatID names a chat of the bot as a module
+// channel sees it: a group (C…) or room (R…) ID, or the 68-character L…
+// user ID LINE gives the module for each of the bot's users, which ends
+// with the bot's own ID. A user's own U… ID is refused: a module channel
+// never sees it, LINE reports that chat's control under its L… ID, and
+// the portal would keep one chat as two.
 func CheckChatID(chatID, botID string) error {
 	switch {
-	case IsLINEID(chatID, 'U'), IsLINEID(chatID, 'C'), IsLINEID(chatID, 'R'):
+	case IsLINEID(chatID, 'C'), IsLINEID(chatID, 'R'):
 		return nil
 	case len(chatID) == 68 && chatID[0] == 'L' && IsLINEID(chatID[1:34], 'U') && chatID[34] == '-' && chatID[35:] == botID:
 		return nil
+	case IsLINEID(chatID, 'U'):
+		return FieldError("chat_id", "Enter the user's ID as this module channel sees it: the 68-character L… ID ending in -"+botID+
+			", as listed under Followers. LINE reports a user's chat to a module under that ID, not the U… user ID.")
 	}
-	return FieldError("chat_id", "Enter the chat's ID: a user, group or room ID (U, C or R followed by 32 hex digits), or the 68-character L… user ID of this account's chat.")
+	return FieldError("chat_id", "Enter the chat's ID: the 68-character L… user ID of this account's chat (listed under Followers), or a group or room ID (C or R followed by 32 hex digits).")
 }
 
 // IsBotID tells whether id is a bot's user ID: U followed by 32 lowercase

@@ -156,7 +156,11 @@ func TestCanManageChats(t *testing.T) {
 }
 
 func TestCanControlChat(t *testing.T) {
-	const chatIDMsg = "Enter the chat's ID: a user, group or room ID (U, C or R followed by 32 hex digits), or the 68-character L… user ID of this account's chat."
+	const chatIDMsg = "Enter the chat's ID: the 68-character L… user ID of this account's chat (listed under Followers), or a group or room ID (C or R followed by 32 hex digits)."
+	// A user's own ID names the chat the module sees under an L… ID: LINE
+	// would report control of it under that ID, and one chat would be two.
+	const userIDMsg = "Enter the user's ID as this module channel sees it: the 68-character L… ID ending in -" + botA +
+		", as listed under Followers. LINE reports a user's chat to a module under that ID, not the U… user ID."
 	a := attached("message:send", portal.ScopeMessageReceive)
 	suspended := a
 	suspended.Suspended = true
@@ -169,7 +173,7 @@ func TestCanControlChat(t *testing.T) {
 		message string
 	}{
 		{"OK module user ID", portal.RoleAdmin, a, userOfA, "", ""},
-		{"OK user ID", portal.RoleAdmin, a, "Ub577ef3cbe786a8da85ff8e902a03fc6", "", ""},
+		{"a user's own ID", portal.RoleAdmin, a, "Ub577ef3cbe786a8da85ff8e902a03fc6", portal.EINVALID, userIDMsg},
 		{"OK group ID", portal.RoleAdmin, a, "Ca56f94637cc4347f90a25382909b24b9", "", ""},
 		{"OK room ID", portal.RoleAdmin, a, "Ra8dbf4673c4c812cd491258042226c99", "", ""},
 		{"Member", portal.RoleMember, a, userOfA, portal.EFORBIDDEN, "Only an Admin of this channel can take or release chat control."},
