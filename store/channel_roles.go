@@ -9,7 +9,7 @@ import (
 
 // Registering channels from the portal and giving people roles on them.
 
-// RegisterChannel is CreateChannel for someone registering a channel from
+// RegisterChannel is CreateChannelUnderAnyProvider for someone registering a channel from
 // the portal: an existing provider must be one the actor works in
 // (portal.CanRegisterUnderProvider, the rule module channels follow); a
 // new one (in.Provider.ID 0, named in.Provider.Name) is created in the

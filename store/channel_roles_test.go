@@ -70,13 +70,13 @@ func TestRegisterChannel(t *testing.T) {
 			t.Errorf("fields = %v", portal.ErrorFields(err))
 		}
 	})
-	t.Run("CreateChannel, for trusted callers, takes any existing provider or a new one", func(t *testing.T) {
-		ch, err := f.db.CreateChannel(ctx, f.op, portal.Channel{Provider: portal.Provider{Name: "Seeded"}, Kind: portal.KindLogin,
+	t.Run("CreateChannelUnderAnyProvider, for trusted callers, takes any existing provider or a new one", func(t *testing.T) {
+		ch, err := f.db.CreateChannelUnderAnyProvider(ctx, f.op, portal.Channel{Provider: portal.Provider{Name: "Seeded"}, Kind: portal.KindLogin,
 			LINEChannelID: "2100000004", Name: "Seeded", Region: portal.RegionJapan})
 		if err != nil || ch.Provider.Name != "Seeded" {
-			t.Fatalf("CreateChannel(new provider) = %+v, %v", ch, err)
+			t.Fatalf("CreateChannelUnderAnyProvider(new provider) = %+v, %v", ch, err)
 		}
-		if _, err := f.db.CreateChannel(ctx, f.op, portal.Channel{Provider: f.provider, Kind: portal.KindLogin,
+		if _, err := f.db.CreateChannelUnderAnyProvider(ctx, f.op, portal.Channel{Provider: f.provider, Kind: portal.KindLogin,
 			LINEChannelID: "2100000005", Name: "Seeded too", Region: portal.RegionJapan}); err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func TestGrantChannelRole(t *testing.T) {
 	})
 	t.Run("ErrLastAdmin", func(t *testing.T) {
 		val := f.admin(t, "U00000000000000000000000000000002", "Val")
-		solo, err := f.db.CreateChannel(ctx, val, portal.Channel{Provider: f.provider, Kind: portal.KindLogin, LINEChannelID: "2100000009", Name: "Solo", Region: portal.RegionJapan})
+		solo, err := f.db.CreateChannelUnderAnyProvider(ctx, val, portal.Channel{Provider: f.provider, Kind: portal.KindLogin, LINEChannelID: "2100000009", Name: "Solo", Region: portal.RegionJapan})
 		mustNil(t, err)
 		msg := "This is the channel's only Admin. Make someone else an Admin first."
 		f.refuses(t, portal.ECONFLICT, msg, func() error {

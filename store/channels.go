@@ -44,15 +44,16 @@ func insertProvider(ctx context.Context, tx *Tx, actor portal.Admin, name string
 	})
 }
 
-// CreateChannel registers a channel of the provider in.Provider.ID, or of
+// CreateChannelUnderAnyProvider registers a channel of the provider in.Provider.ID, or of
 // a new provider named in.Provider.Name when the ID is 0 (created in the
 // same transaction), with the kind, LINE channel ID, name, region and (for
 // a MINI App) draft business information of in. The actor becomes its
 // Admin, as in the LINE Developers Console. The channel starts unverified
 // with nothing published: only an approved MINI App review publishes and
 // verifies. It does not check that the actor works in an existing
-// provider: RegisterChannel, for people registering channels, does.
-func (db *DB) CreateChannel(ctx context.Context, actor portal.Admin, in portal.Channel) (portal.Channel, error) {
+// provider, hence its name: it is for the demo data and tests.
+// RegisterChannel, for people registering channels, checks.
+func (db *DB) CreateChannelUnderAnyProvider(ctx context.Context, actor portal.Admin, in portal.Channel) (portal.Channel, error) {
 	return db.createChannel(ctx, "create channel", actor, in, false)
 }
 

@@ -86,9 +86,9 @@ func (f *fixture) channel(t *testing.T, in portal.Channel) portal.Channel {
 	if in.Region == "" {
 		in.Region = portal.RegionJapan
 	}
-	ch, err := f.db.CreateChannel(ctx, f.dev, in)
+	ch, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, in)
 	if err != nil {
-		t.Fatalf("CreateChannel: %v", err)
+		t.Fatalf("CreateChannelUnderAnyProvider: %v", err)
 	}
 	return ch
 }

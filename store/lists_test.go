@@ -321,7 +321,7 @@ func TestStore_Creation(t *testing.T) {
 		dup := portal.Channel{Provider: f.provider, Kind: portal.KindLogin, LINEChannelID: ch.LINEChannelID, Name: "Again", Region: portal.RegionJapan}
 		msg := "A channel with the channel ID " + ch.LINEChannelID + " is already registered in the portal."
 		f.refuses(t, portal.ECONFLICT, msg, func() error {
-			_, err := f.db.CreateChannel(ctx, f.dev, dup)
+			_, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, dup)
 			var e *portal.Error
 			if !errors.As(err, &e) || e.Fields["line_channel_id"] != msg {
 				t.Errorf("the message is not on the form field: %#v", e)
@@ -331,12 +331,12 @@ func TestStore_Creation(t *testing.T) {
 	})
 	t.Run("ErrNoSuchProvider", func(t *testing.T) {
 		f.refuses(t, portal.ENOTFOUND, "No such provider.", func() error {
-			_, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{Provider: portal.Provider{ID: 99}, Kind: portal.KindLogin, LINEChannelID: "9999999999", Name: "x", Region: portal.RegionJapan})
+			_, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: portal.Provider{ID: 99}, Kind: portal.KindLogin, LINEChannelID: "9999999999", Name: "x", Region: portal.RegionJapan})
 			return err
 		})
 	})
 	t.Run("ErrInvalidChannel", func(t *testing.T) {
-		f.refuses(t, portal.EINVALID, "Enter the channel's name.", func() error { _, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{}); return err })
+		f.refuses(t, portal.EINVALID, "Enter the channel's name.", func() error { _, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{}); return err })
 	})
 	t.Run("roles", func(t *testing.T) {
 		mia := f.admin(t, "Umia", "Mia")

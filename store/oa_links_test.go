@@ -297,7 +297,7 @@ func TestStore_SetLinkedOA(t *testing.T) {
 	// The rules.
 	otherProvider, err := f.db.CreateProvider(ctx, f.dev, "Other Provider")
 	mustNil(t, err)
-	otherCh, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
+	otherCh, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
 	mustNil(t, err)
 	foreign, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: otherCh.ID, BasicID: "@foreign", Name: "Foreign", Package: portal.PackageFree})
 	mustNil(t, err)
@@ -340,7 +340,7 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 	login := f.channel(t, portal.Channel{Kind: portal.KindLogin})
 	otherProvider, err := f.db.CreateProvider(ctx, f.dev, "Other Provider")
 	mustNil(t, err)
-	otherCh, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
+	otherCh, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
 	mustNil(t, err)
 	foreign, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: otherCh.ID, BasicID: "@foreign", Name: "Foreign", Package: portal.PackageFree})
 	mustNil(t, err)

@@ -349,7 +349,7 @@ func TestStore_FindOfficialAccounts(t *testing.T) {
 	a, b, c := f.oa(t, acme), f.oa(t, acme), f.oa(t, acme)
 	otherProvider, err := f.db.CreateProvider(ctx, f.dev, "Other Provider")
 	mustNil(t, err)
-	ch, err := f.db.CreateChannel(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
+	ch, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
 	mustNil(t, err)
 	d, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: ch.ID, BasicID: "@elsewhere", Name: "Elsewhere", Package: portal.PackageFree})
 	mustNil(t, err)

@@ -212,7 +212,7 @@ func (ts *testServer) strangersProvider(t *testing.T) portal.Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ts.db.CreateChannel(ctx, stranger, portal.Channel{Provider: theirs, Kind: portal.KindLogin, LINEChannelID: "2999000004", Name: "Theirs", Region: portal.RegionJapan}); err != nil {
+	if _, err := ts.db.CreateChannelUnderAnyProvider(ctx, stranger, portal.Channel{Provider: theirs, Kind: portal.KindLogin, LINEChannelID: "2999000004", Name: "Theirs", Region: portal.RegionJapan}); err != nil {
 		t.Fatal(err)
 	}
 	return theirs

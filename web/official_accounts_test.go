@@ -195,7 +195,7 @@ func TestRegisterOfficialAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	newChannel := func(actor portal.Admin, lineID, name string) portal.Channel {
-		ch, err := ts.db.CreateChannel(ctx, actor, portal.Channel{Provider: existing.Provider, Kind: portal.KindMessagingAPI,
+		ch, err := ts.db.CreateChannelUnderAnyProvider(ctx, actor, portal.Channel{Provider: existing.Provider, Kind: portal.KindMessagingAPI,
 			LINEChannelID: lineID, Name: name, Region: portal.RegionJapan})
 		if err != nil {
 			t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"lineportal/internal/line"
 	"lineportal/store"
 	"lineportal/web"
 )
@@ -318,7 +319,7 @@ func barePage(size int) []byte {
 func bareWebhook(secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, web.MaxWebhookBody))
-		if err != nil || !validSignature(secret, body, r.Header.Get("X-Line-Signature")) {
+		if err != nil || !line.ValidSignature(secret, body, r.Header.Get("X-Line-Signature")) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}

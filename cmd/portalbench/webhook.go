@@ -53,18 +53,6 @@ func signature(secret string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// validSignature checks sig against body in constant time, as a receiver
-// must before it parses anything.
-func validSignature(secret string, body []byte, sig string) bool {
-	got, err := base64.StdEncoding.Strict().DecodeString(sig)
-	if secret == "" || err != nil || len(got) != sha256.Size {
-		return false
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hmac.Equal(got, mac.Sum(nil))
-}
-
 // Webhook event IDs are ULIDs: 26 characters of Crockford's Base32, a 48
 // bit millisecond time then 80 bits that LINE fills at random. Ours fill
 // those 80 bits with the worker (4 characters) and that worker's event

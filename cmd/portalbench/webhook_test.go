@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"lineportal/internal/demo"
+	"lineportal/internal/line"
 	"lineportal/internal/portal"
 	"lineportal/store"
 )
@@ -25,7 +26,7 @@ func TestSignatureMatchesLINE(t *testing.T) {
 	if got := signature(secret, body); got != want {
 		t.Errorf("signature = %s, want %s", got, want)
 	}
-	if !validSignature(secret, body, want) {
+	if !line.ValidSignature(secret, body, want) {
 		t.Error("validSignature refused LINE's signature")
 	}
 	for name, c := range map[string]struct {
@@ -39,7 +40,7 @@ func TestSignatureMatchesLINE(t *testing.T) {
 		"not base64":   {secret, "GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs", body},
 		"short":        {secret, "GhRKmvmHys4Pi8DxkF4+EayaH0Oq", body},
 	} {
-		if validSignature(c.secret, c.body, c.sig) {
+		if line.ValidSignature(c.secret, c.body, c.sig) {
 			t.Errorf("%s: validSignature accepted it", name)
 		}
 	}
@@ -110,7 +111,7 @@ func TestWebhookBatchIDsAreUnique(t *testing.T) {
 					t.Fatal(err)
 				}
 				body, _ := io.ReadAll(req.Body)
-				if !validSignature(strings.Repeat("a", 32), body, req.Header.Get("X-Line-Signature")) {
+				if !line.ValidSignature(strings.Repeat("a", 32), body, req.Header.Get("X-Line-Signature")) {
 					t.Fatalf("run %d, worker %d: batch not signed with the channel secret", run, w)
 				}
 				ids, types := batchIDs(t, body)

@@ -105,7 +105,7 @@ func (s *seeder) organization(r roles, org portal.Organization, verified bool) p
 func (s *seeder) channel(actor portal.Admin, p portal.Provider, kind portal.ChannelKind, name string, region portal.Region, draft portal.MiniAppInfo) portal.Channel {
 	s.channels++
 	in := portal.Channel{Provider: p, Kind: kind, LINEChannelID: fmt.Sprintf("20070%05d", s.channels), Name: name, Region: region, Draft: draft}
-	return value(s, func() (portal.Channel, error) { return s.db.CreateChannel(s.ctx, actor, in) })
+	return value(s, func() (portal.Channel, error) { return s.db.CreateChannelUnderAnyProvider(s.ctx, actor, in) })
 }
 
 // miniApp registers a MINI App channel with info as its business

@@ -4,6 +4,9 @@
 package linetest
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -136,4 +139,12 @@ func flattenSource(s webhook.SourceInterface) Source {
 		return Source{Type: src.GetType()}
 	}
 	return Source{}
+}
+
+// Sign is LINE's X-Line-Signature of body with the channel secret: the
+// standard Base64 of HMAC-SHA256(secret, body).
+func Sign(channelSecret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(channelSecret))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }

@@ -1,9 +1,6 @@
 package linetest_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -17,11 +14,7 @@ import (
 
 const webhookSecret = "8c570fa6dd201bb328f1c1eac23a96d8"
 
-func signBody(secret, body string) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(body))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
+func signBody(secret, body string) string { return linetest.Sign(secret, []byte(body)) }
 
 func TestVerifyAndParse(t *testing.T) {
 	// line-platform.md C1: LINE's documented test vector.
