@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -567,6 +568,13 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 	a = await("the detached event", func(a portal.ModuleAttachment) bool { return a.State == portal.Detached })
 	if a.DetachReason != portal.DetachBotDeleted {
 		t.Errorf("detach reason %q", a.DetachReason)
+	}
+	// The simulator records a delivery's outcome once the portal's answer
+	// is back, a moment after the portal committed the event.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if !slices.ContainsFunc(ts.sim.Deliveries(), func(d linesim.Delivery) bool { return d.State == linesim.DeliveryPending }) {
+			break
+		}
 	}
 	for _, d := range ts.sim.Deliveries() {
 		if d.State != linesim.DeliveryDelivered || d.StatusCode != http.StatusOK || d.Attempts != 1 {
