@@ -226,7 +226,7 @@ func seedInstancesWorld(t *testing.T, db *store.DB, demo linesim.DemoData) insta
 	must(err)
 	var w instancesWorld
 	for i, ch := range []*portal.Channel{&w.channel, &w.second} {
-		*ch, err = db.CreateChannel(ctx, dev, portal.Channel{Provider: provider, Kind: portal.KindMiniApp, LINEChannelID: "300000000" + strconv.Itoa(i),
+		*ch, err = db.CreateChannelUnderAnyProvider(ctx, dev, portal.Channel{Provider: provider, Kind: portal.KindMiniApp, LINEChannelID: "300000000" + strconv.Itoa(i),
 			Name: "Shop " + strconv.Itoa(i), Region: portal.RegionJapan, Draft: portal.MiniAppInfo{ServiceCompany: info, DeveloperIsServiceCompany: true}})
 		must(err)
 		must(db.SubmitMiniAppReview(ctx, dev, ch.ID))
