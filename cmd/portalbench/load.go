@@ -141,7 +141,9 @@ const stuckGrace = 30 * time.Second
 // for d. Each worker issues requests back to back on its own keep-alive
 // connection; no new request starts after the deadline, but in-flight ones
 // finish and are counted, and Elapsed covers them so req/s stays honest.
-func runLoad(ctx context.Context, client *http.Client, baseURL string, sc Scenario, workers int, d time.Duration) (runResult, error) {
+// runLoad runs sc's requests from workers at once for d, worker i
+// against baseURLs[i % len(baseURLs)] (several instances of one portal).
+func runLoad(ctx context.Context, client *http.Client, baseURLs []string, sc Scenario, workers int, d time.Duration) (runResult, error) {
 	runCtx, cancel := context.WithTimeout(ctx, d+stuckGrace)
 	defer cancel()
 
@@ -150,7 +152,7 @@ func runLoad(ctx context.Context, client *http.Client, baseURL string, sc Scenar
 	start := time.Now()
 	deadline := start.Add(d)
 	for i := range stats {
-		wg.Go(func() { work(runCtx, client, baseURL, sc, i, deadline, &stats[i]) })
+		wg.Go(func() { work(runCtx, client, baseURLs[i%len(baseURLs)], sc, i, deadline, &stats[i]) })
 	}
 	wg.Wait()
 	res := runResult{Elapsed: time.Since(start), Hist: new(histogram)}

@@ -48,6 +48,7 @@ type config struct {
 	jsonPath    string
 	profileDir  string
 	db          string // "" (SQLite), "postgres" (a throwaway cluster) or a postgres:// URL
+	instances   int    // portal processes on the one PostgreSQL database
 }
 
 // isHidden reports flags internal to the re-executed bare server, left out of -h.
@@ -61,6 +62,7 @@ func main() {
 	flag.IntVar(&cfg.concurrency, "concurrency", 32, "number of concurrent workers (keep-alive connections)")
 	names := flag.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(scenarioNames(scenarios(fixture{})), ",")+")")
 	flag.StringVar(&cfg.jsonPath, "json", "", "also write results as JSON to this file")
+	flag.IntVar(&cfg.instances, "instances", 1, "with -db: run this many portal processes on the database and spread the load over them")
 	flag.StringVar(&cfg.db, "db", "", "run the portal on PostgreSQL: \"postgres\" starts a throwaway cluster (needs the server binaries), a postgres:// URL names an empty database of yours (default: SQLite)")
 	flag.StringVar(&cfg.profileDir, "cpuprofile", "", "write the portal's CPU profile of each measured run to this directory (SCENARIO.pprof, for go tool pprof)")
 	bareAddr := flag.String("serve-bare", "", "internal: serve the bare baseline on this address")
@@ -118,6 +120,9 @@ func (c *config) validate(names string) error {
 	}
 	if c.db != "" && !isPostgres(c.db) {
 		return errors.New(`-db must be "postgres" or a postgres:// URL`)
+	}
+	if c.instances < 1 || (c.instances > 1 && c.db == "") {
+		return errors.New("-instances above 1 needs -db (several instances share PostgreSQL, not a SQLite file)")
 	}
 	if c.duration <= 0 || c.warmup < 0 || c.concurrency < 1 {
 		return errors.New("-duration must be > 0, -warmup >= 0 and -concurrency >= 1")
@@ -200,6 +205,9 @@ type report struct {
 	Concurrency int                `json:"concurrency"`
 	Results     []result           `json:"results"`
 	PeakRSSMiB  map[string]float64 `json:"peak_rss_mib"`
+	// Database is the portal's engine; Instances the portal processes on it.
+	Database  string `json:"database"`
+	Instances int    `json:"portal_instances"`
 }
 
 var errFailedRequests = errors.New("some requests failed (see warnings above)")
@@ -262,6 +270,14 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		return err
 	}
 	defer portal.stop()
+	for range cfg.instances - 1 {
+		other, err := startPortal(ctx, client, cfg.portal, dbEnv)
+		if err != nil {
+			return err
+		}
+		defer other.stop()
+		portal.others = append(portal.others, other)
+	}
 	fx := fixture{workers: cfg.concurrency}
 	if withData {
 		fmt.Fprintln(os.Stderr, "signing in through the simulator...")
@@ -286,7 +302,10 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 	}
 	defer bare.stop()
 
-	rep := report{Duration: cfg.duration.String(), Warmup: cfg.warmup.String(), Concurrency: cfg.concurrency}
+	rep := report{Duration: cfg.duration.String(), Warmup: cfg.warmup.String(), Concurrency: cfg.concurrency, Database: "SQLite", Instances: cfg.instances}
+	if cfg.db != "" {
+		rep.Database = "PostgreSQL"
+	}
 	for _, sc := range scs {
 		for _, t := range []*target{portal, bare} {
 			if sc.PortalOnly && t == bare {
@@ -300,7 +319,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			}
 			fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
 			if cfg.warmup > 0 {
-				if _, err := runLoad(ctx, client, t.baseURL, sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
+				if _, err := runLoad(ctx, client, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
 					return err
 				}
 			}
@@ -316,7 +335,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			} else {
 				profiled <- nil
 			}
-			res, err := runLoad(ctx, client, t.baseURL, sc, sc.workers(cfg.concurrency), cfg.duration)
+			res, err := runLoad(ctx, client, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.duration)
 			if err := errors.Join(err, <-profiled); err != nil {
 				return err
 			}
@@ -325,7 +344,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 				return err
 			}
 			r := newResult(sc, t.name, sc.workers(cfg.concurrency), res)
-			if t.pprofURL != "" {
+			if t.pprofURL != "" && len(t.others) == 0 { // one instance's counts would be a part of the work
 				r.DB = perRequest(before, after, res.Requests)
 			}
 			rep.Results = append(rep.Results, r)
@@ -421,6 +440,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // appears when some scenario sends more than one event per request.
 func writeTable(w io.Writer, scs []Scenario, rep report) error {
 	events := slices.ContainsFunc(scs, func(s Scenario) bool { return s.eventsPerRequest() > 1 })
+	fmt.Fprintf(w, "portal on %s, %d instance(s)\n", rep.Database, rep.Instances)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprint(tw, "scenario\ttarget\tin flight\trequests\treq/s\t")
 	if events {

@@ -29,6 +29,9 @@ import (
 type target struct {
 	name    string
 	baseURL string // http://127.0.0.1:PORT
+	// others are the other instances of the portal on the same database
+	// (-instances), which the load is spread over too.
+	others []*target
 	// pprofURL is the portal's diagnostics listener (PORTAL_PPROF): its
 	// profiles and database counts. Empty for the bare server.
 	pprofURL string
@@ -72,6 +75,16 @@ func startPortal(ctx context.Context, client *http.Client, bin string, dbEnv []s
 	}
 	t.pprofURL = "http://" + pprofAddr
 	return t, nil
+}
+
+// baseURLs are the addresses the load goes to: this target's, then its
+// other instances'.
+func (t *target) baseURLs() []string {
+	urls := []string{t.baseURL}
+	for _, o := range t.others {
+		urls = append(urls, o.baseURL)
+	}
+	return urls
 }
 
 // dbStats reads the portal's database counts so far; the zero Stats and
