@@ -165,6 +165,9 @@ func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channe
 			return err
 		}
 		d := trimInfo(draft)
+		if err := portal.CheckBusinessInfo(d.ServiceCompany); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE channels SET draft_company_name = ?, draft_address = ?, draft_developer_is_service = ?, draft_provider_is_service = ?
 			WHERE id = ? AND miniapp_review = ?`,
 			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, ch.ID, ch.MiniAppReview)

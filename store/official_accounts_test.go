@@ -94,7 +94,7 @@ func TestStore_CreateOfficialAccount(t *testing.T) {
 		call          func() error
 		code, message string
 	}{
-		{"ErrBasicID", create(f.dev, fresh.ID, "acme"), portal.EINVALID, "Enter the basic ID as @ followed by letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers."},
+		{"ErrBasicID", create(f.dev, fresh.ID, "acme"), portal.EINVALID, "Enter the basic ID as @ followed by up to 18 letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers."},
 		{"ErrNoSuchChannel", create(f.dev, 999, "@new"), portal.ENOTFOUND, "No such channel."},
 		{"ErrNotMessagingAPI", create(f.dev, login.ID, "@new"), portal.EINVALID,
 			"Choose a Messaging API channel: a LINE Official Account sends and receives messages through one. This is a LINE Login channel."},

@@ -112,6 +112,9 @@ func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, or
 			return err
 		}
 		info := trimBusinessInfo(info)
+		if err := portal.CheckBusinessInfo(info); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE organizations SET company_name = ?, address = ?
 			WHERE id = ? AND verification = ?`, info.CompanyName, info.Address, org.ID, org.Verification)
 		if err := guarded(res, err); err != nil {

@@ -46,11 +46,15 @@ func botListNextHref(moduleID int64, next string) string {
 // refusals are explained on the page; the store's failures are the error
 // page.
 func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
-	ch, _, ok := s.loadModule(w, r)
+	ch, access, ok := s.loadModule(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
+	if why := portal.CanReadLINEBotList(access.Role); why != nil {
+		s.renderRecordedBots(w, r, ch, why)
+		return
+	}
 	creds, err := s.db.FindModuleCredentials(ctx, s.cfg.Secrets, ch.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -93,6 +97,20 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 		v.Bots = append(v.Bots, a)
 	}
 	v.NextHref = botListNextHref(ch.ID, page.Next)
+	s.render(w, r, http.StatusOK, views.BotListPage(s.shell(w, r, "modules"), v))
+}
+
+// renderRecordedBots shows the portal's own record of a module channel's
+// attachments, newest first, to a viewer who may not have LINE's list read
+// (why says so): nothing is asked of LINE, nothing written.
+func (s *Server) renderRecordedBots(w http.ResponseWriter, r *http.Request, ch portal.Channel, why error) {
+	atts, next, err := s.db.FindAttachments(r.Context(), ch.ID, pageOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := views.BotListView{Channel: ch, Bots: atts, NextHref: nextHref(r, string(next)), Recorded: true,
+		Notice: views.Sentence(r.Context(), why)}
 	s.render(w, r, http.StatusOK, views.BotListPage(s.shell(w, r, "modules"), v))
 }
 

@@ -260,11 +260,13 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "POST /operator/organizations/{org}/verify", Path: "/operator/organizations/" + demo.HanamiRetailID + "/verify", As: op,
 			Form: url.Values{}, NoRefusal: noInput},
 		{Pattern: "POST /operator/organizations/{org}/reject", Path: "/operator/organizations/" + waitingOrg + "/reject", As: op,
-			Form: url.Values{"reason": {"The address is not the registered one."}}, NoRefusal: "a queue decision: its refusal is the error page"},
+			Form:    url.Values{"reason": {"The address is not the registered one."}},
+			Refused: url.Values{"reason": {strings.Repeat("r", portal.MaxReason+1)}}, RefusedCode: portal.EINVALID, Kept: []string{"reason"}},
 		{Pattern: "POST /operator/channels/{id}/approve", Path: "/operator/channels/" + id(channel("Sakura Points")) + "/approve", As: op,
 			Form: url.Values{}, NoRefusal: noInput},
 		{Pattern: "POST /operator/channels/{id}/reject", Path: "/operator/channels/" + id(channel("Sakura Beta")) + "/reject", As: op,
-			Form: url.Values{"reason": {"The service company is missing."}}, NoRefusal: "a queue decision: its refusal is the error page"},
+			Form:    url.Values{"reason": {"The service company is missing."}},
+			Refused: url.Values{"reason": {strings.Repeat("r", portal.MaxReason+1)}}, RefusedCode: portal.EINVALID, Kept: []string{"reason"}},
 	}
 	routes = append(routes, peopleCatalogue(t, mt.testServer, admin(dev), admin(boss), admin(op), admin(both),
 		portal.Team{ChannelID: orderApp}, portal.Team{OfficialAccountID: mt.oaID(t, "@momijicafe")}, portal.Team{OrgID: demo.MomijiFoodsID})...)

@@ -129,12 +129,15 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	if h.Channel.Kind == portal.KindLogin {
-		refusal := t.LinkedOA.Refusal
+		refused := t.LinkedOA
 		if t.LinkedOA, err = s.linkedOASection(r, h); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		t.LinkedOA.Refusal = refusal
+		t.LinkedOA.Refusal = refused.Refusal
+		if refused.Selected != 0 {
+			t.LinkedOA.Selected = refused.Selected
+		}
 	}
 	s.render(w, r, status, views.ChannelBMLinkPage(s.shell(w, r, "channels"), t))
 }

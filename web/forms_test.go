@@ -3,10 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/demo"
 	"lineportal/store"
 	"lineportal/views"
@@ -101,4 +103,110 @@ func TestOversizedFormIsRefusedAndChangesNothing(t *testing.T) {
 			t.Fatalf("an unreadable form answered %d", p.res.StatusCode)
 		}
 	})
+}
+
+// What people type is trimmed, then required: white space alone is no
+// value, and the form comes back with the reason instead of "saved".
+func TestBlankValuesAreRefusedWithTheForm(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	op := ts.signedIn(t, ts.demo.Operator.ID)
+	points := ts.channelID(t, "Sakura Points")
+	before, err := ts.db.FindChannelByID(t.Context(), points)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blank := url.Values{"company_name": {"   "}, "address": {" \u3000 "}}
+
+	p := dev.post(ts.URL+views.ChannelPath(points)+"/business-info", blank)
+	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#company_name-error").Text(), "Enter the company name") {
+		t.Fatalf("a blank channel draft: %d %q", p.res.StatusCode, p.doc.Find("main").Text())
+	}
+	if after, _ := ts.db.FindChannelByID(t.Context(), points); after.Draft != before.Draft {
+		t.Fatalf("a blank draft was saved: %+v", after.Draft)
+	}
+
+	orgBefore, err := ts.db.FindOrganizationByID(t.Context(), demo.HanamiRetailID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = boss.post(ts.URL+views.OrganizationPath(demo.HanamiRetailID)+"/business-info", url.Values{"company_name": {"Hanami Retail K.K."}, "address": {"   "}})
+	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#address-error").Text(), "Enter the address") {
+		t.Fatalf("a blank organization address: %d %q", p.res.StatusCode, p.doc.Find("main").Text())
+	}
+	if after, _ := ts.db.FindOrganizationByID(t.Context(), demo.HanamiRetailID); after.Info != orgBefore.Info {
+		t.Fatalf("a blank address was saved: %+v", after.Info)
+	}
+
+	// An operator's blank rejection reason keeps the queues page, with the
+	// reason next to the item's form.
+	fixed := url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}}
+	if r := dev.post(ts.URL+views.ChannelPath(points)+"/business-info", fixed); r.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving a draft answered %d: %q", r.res.StatusCode, r.doc.Find("main").Text())
+	}
+	if r := dev.post(ts.URL+views.ChannelPath(points)+"/mini-app-review", nil); r.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submitting for review answered %d", r.res.StatusCode)
+	}
+	p = op.post(ts.URL+"/operator/channels/"+strconv.FormatInt(points, 10)+"/reject", url.Values{"reason": {"  "}})
+	item := p.doc.Find(`#mini-app-queue .queue-item[data-channel-id="` + strconv.FormatInt(points, 10) + `"]`)
+	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(item.Find("#reason-error").Text(), "Give the reason") {
+		t.Fatalf("a blank rejection reason: %d, the item says %q", p.res.StatusCode, item.Text())
+	}
+	if ch, _ := ts.db.FindChannelByID(t.Context(), points); ch.MiniAppReview != "pending" {
+		t.Fatalf("a blank reason decided the review: %q", ch.MiniAppReview)
+	}
+}
+
+// Every field has a length limit (LINE's where LINE has one), control
+// characters are refused everywhere, and nothing is stored.
+func TestLengthLimitsAndControlCharacters(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	raw := rawDB(t)
+	tables := func() string { return dbtest.Tables(t, raw, "providers", "channels", "official_accounts", "audit_log") }
+	before := tables()
+	provider := ""
+	if p := dev.get(ts.URL + "/channels/new"); true {
+		provider = p.doc.Find(`#provider_id option`).First().AttrOr("value", "")
+	}
+	register := url.Values{"kind": {"login"}, "line_channel_id": {"2009999901"}, "region": {"JP"}, "provider_id": {provider}}
+	cases := []struct {
+		name, path string
+		form       url.Values
+		field      string
+		want       string
+	}{
+		{"a 60,000-character channel name", "/channels", with(register, "name", strings.Repeat("x", 60000)), "name", "at most 100 characters"},
+		{"a NUL byte in a name", "/channels", with(register, "name", "Sakura\x00Order"), "", "control character"},
+		{"a line break in a name", "/channels", with(register, "name", "Sakura\nOrder"), "", "control character"},
+		{"text that isn't UTF-8", "/channels", with(register, "name", "Sakura \xff"), "", "UTF-8"},
+		{"a basic ID of 300 letters", "/official-accounts", url.Values{"basic_id": {"@" + strings.Repeat("a", 300)}, "name": {"x"}, "package": {"free"}}, "basic_id", "up to 18"},
+		{"an account name over 20 characters", "/official-accounts", url.Values{"basic_id": {"@sakuranew"}, "name": {strings.Repeat("名", 21)}, "package": {"free"}}, "name", "at most 20 characters"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := dev.post(ts.URL+c.path, c.form)
+			msg := p.doc.Find("main").Text()
+			if c.field != "" {
+				msg = p.doc.Find("#" + c.field + "-error").Text()
+			}
+			if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, c.want) {
+				t.Fatalf("answered %d with %q; want 422 saying %q", p.res.StatusCode, msg, c.want)
+			}
+			if after := tables(); after != before {
+				t.Fatal("a refused form changed the database")
+			}
+		})
+	}
+}
+
+// with is form with name set to value.
+func with(form url.Values, name, value string) url.Values {
+	out := url.Values{}
+	for k, v := range form {
+		out[k] = v
+	}
+	out.Set(name, value)
+	return out
 }

@@ -16,6 +16,9 @@ import (
 // role; the domain decides when it is set).
 func (s *Server) linkedOASection(r *http.Request, h views.ChannelHeader) (views.LinkedOASection, error) {
 	sec := views.LinkedOASection{CanSet: portal.CanChangeLinkedOA(h.Access.Role), BotPrompt: s.cfg.BotPrompt, PortalOA: s.cfg.PortalOA.Name}
+	if l := h.Channel.LinkedOA; l != nil {
+		sec.Selected = l.OfficialAccountID
+	}
 	if sec.CanSet != nil {
 		return sec, nil
 	}
@@ -34,7 +37,7 @@ func (s *Server) handleLinkedOASet(w http.ResponseWriter, r *http.Request) {
 	l, err := s.db.SetLinkedOA(r.Context(), actor(r), h.Channel.ID, oaID)
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
-			s.renderBMLinkTab(w, r, status, views.BMLinkTab{ChannelHeader: h, LinkedOA: views.LinkedOASection{Refusal: why}})
+			s.renderBMLinkTab(w, r, status, views.BMLinkTab{ChannelHeader: h, LinkedOA: views.LinkedOASection{Refusal: why, Selected: oaID}})
 		})
 		return
 	}

@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 )
@@ -146,16 +148,38 @@ func (s *Server) readForms(next http.Handler) http.Handler {
 			err = r.ParseForm()
 		}
 		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			s.renderError(w, r, http.StatusRequestEntityTooLarge,
-				"What you sent is larger than any form of the portal takes (64 KiB), so nothing was saved.")
+			s.renderError(w, r, http.StatusRequestEntityTooLarge, tr(r.Context(), "error.form_too_large"))
 			return
 		}
 		if err != nil {
-			s.renderError(w, r, http.StatusBadRequest, "The form could not be read, so nothing was saved.")
+			s.renderError(w, r, http.StatusBadRequest, tr(r.Context(), "error.form_unreadable"))
+			return
+		}
+		if field, ok := cleanForm(r); !ok {
+			s.renderError(w, r, http.StatusUnprocessableEntity, tr(r.Context(), "error.form_control_character", "Field", field))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// cleanForm trims what people typed, every value of the form (and the
+// query), and reports the first field holding a control character (NUL, a
+// tab, a line break…) or bytes that aren't UTF-8: no field of the portal
+// takes them, and stored they would corrupt pages and exports.
+func cleanForm(r *http.Request) (field string, ok bool) {
+	for _, form := range []url.Values{r.Form, r.PostForm} {
+		for name, values := range form {
+			for i, v := range values {
+				v = strings.TrimSpace(v)
+				if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+					return name, false
+				}
+				values[i] = v
+			}
+		}
+	}
+	return "", true
 }
 
 // recordRoute tells the access log which route pattern served the

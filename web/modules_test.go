@@ -713,3 +713,39 @@ func TestModule_ChatControlIsOneRowPerChat(t *testing.T) {
 		t.Fatalf("after releasing, %d chats are still under control", n)
 	}
 }
+
+// Reading LINE's bot list spends the module channel's rate limit with its
+// credentials and records what LINE answered: only the channel's own
+// people trigger it. An operator with no role sees the portal's record.
+func TestModule_BotListReadFromLINEOnlyForTheChannelsPeople(t *testing.T) {
+	mt := newModuleTest(t)
+	dev := mt.signedIn(t, mt.demo.Developer.ID)
+	op := mt.signedIn(t, mt.demo.Operator.ID)
+	mt.attach(t, dev)
+	// An attachment LINE has and the portal doesn't know yet: the portal
+	// learns attachments from LINE's list (a webhook alone never attaches).
+	bots, err := mt.sim.AttachNewBots(mt.mod.Channel.ID, 1, []string{"message:send"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := mt.URL + views.ModulePath(mt.channelID) + "/bots"
+
+	p := op.get(list)
+	if p.res.StatusCode != http.StatusOK || !strings.Contains(p.doc.Find(".alert").Text(), "portal's own record") {
+		t.Fatalf("the operator's bot list: %d %q", p.res.StatusCode, p.doc.Find("main").Text())
+	}
+	if p.doc.Find(`tr[data-bot-id="`+mt.mod.OfficialAccount.BotID+`"]`).Length() != 1 || p.doc.Find(`tr[data-bot-id="`+bots[0]+`"]`).Length() != 0 {
+		t.Fatalf("the operator sees something other than the portal's record: %q", p.doc.Find("#bot-list").Text())
+	}
+	if _, err := mt.db.FindAttachment(t.Context(), mt.channelID, bots[0]); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Fatalf("the operator's view asked LINE and recorded its answer: %v", err)
+	}
+
+	p = dev.get(list)
+	if p.doc.Find(`tr[data-bot-id="`+bots[0]+`"]`).Length() != 1 {
+		t.Fatalf("the module's Admin does not see LINE's list: %q", p.doc.Find("#bot-list").Text())
+	}
+	if _, err := mt.db.FindAttachment(t.Context(), mt.channelID, bots[0]); err != nil {
+		t.Fatalf("LINE's list was not recorded: %v", err)
+	}
+}

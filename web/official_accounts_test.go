@@ -147,8 +147,23 @@ func TestLinkedOA_OffersSameProviderAndSetsIt(t *testing.T) {
 	if done.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("setting the Linked OA answered %d", done.res.StatusCode)
 	}
-	if got := dev.follow(done).doc.Find("#linked-oa").AttrOr("data-basic-id", ""); got != "@momijicafe" {
+	after := dev.follow(done)
+	if got := after.doc.Find("#linked-oa").AttrOr("data-basic-id", ""); got != "@momijicafe" {
 		t.Fatalf("Linked OA shown: %q", got)
+	}
+	// The form shows the current account chosen, so pressing Update
+	// unchanged doesn't switch it to another.
+	if got := after.doc.Find("#oa_id option[selected]").AttrOr("value", ""); got != cafe {
+		t.Fatalf("the selector shows %q chosen, want the current Linked OA %s", got, cafe)
+	}
+	again := dev.submit(after, "#linked-oa-form", nil, "", "")
+	if ch, err := ts.db.FindChannelByID(t.Context(), login); err != nil || ch.LinkedOA == nil || ch.LinkedOA.BasicID != "@momijicafe" {
+		t.Fatalf("pressing Update unchanged (%d) switched the Linked OA: %+v %v", again.res.StatusCode, ch.LinkedOA, err)
+	}
+	// A refused choice stays chosen with its reason.
+	refused = dev.post(ts.URL+views.ChannelPath(login)+"/linked-oa", url.Values{"oa_id": {other}})
+	if got := refused.doc.Find("#oa_id option[selected]").AttrOr("value", "?"); got != "" {
+		t.Fatalf("after refusing an account not offered, the selector shows %q chosen, want the placeholder", got)
 	}
 
 	// A Member of the Login channel can't change it.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -21,6 +22,12 @@ func (s *Server) operatorOnly(next http.HandlerFunc) http.Handler {
 }
 
 func (s *Server) handleOperatorQueues(w http.ResponseWriter, r *http.Request) {
+	s.renderOperatorQueues(w, r, http.StatusOK, views.OperatorView{})
+}
+
+// renderOperatorQueues renders the queues page with what v already holds
+// (a refused reject form).
+func (s *Server) renderOperatorQueues(w http.ResponseWriter, r *http.Request, status int, v views.OperatorView) {
 	a, q := actor(r), r.URL.Query()
 	// The two queues page on their own: each has its own cursor.
 	orgs, nextOrgs, err := s.db.FindVerificationQueue(r.Context(), a, store.Page{After: store.Cursor(q.Get("orgs"))})
@@ -33,10 +40,23 @@ func (s *Server) handleOperatorQueues(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.OperatorPage(s.shell(w, r, "operator"), views.OperatorView{
-		Organizations: orgs, MiniApps: apps,
-		NextOrganizationsHref: queueHref(r, "orgs", string(nextOrgs)), NextMiniAppsHref: queueHref(r, "apps", string(nextApps)),
-	}))
+	v.Organizations, v.MiniApps = orgs, apps
+	v.NextOrganizationsHref, v.NextMiniAppsHref = queueHref(r, "orgs", string(nextOrgs)), queueHref(r, "apps", string(nextApps))
+	s.render(w, r, status, views.OperatorPage(s.shell(w, r, "operator"), v))
+}
+
+// operatorReject runs one queue rejection with the form's reason. A reason
+// the domain refuses (none, too long) brings the queues back with the
+// reason as typed and why, next to that item's form.
+func (s *Server) operatorReject(w http.ResponseWriter, r *http.Request, form string, reject func(reason string) error, done string, args ...any) {
+	reason := r.PostFormValue("reason")
+	if err := reject(reason); err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			s.renderOperatorQueues(w, r, status, views.OperatorView{Rejecting: form, Reason: reason, Refusal: why})
+		})
+		return
+	}
+	s.redirectWithFlash(w, r, "/operator", "success", done, args...)
 }
 
 // operatorDecision runs one queue decision and comes back to the queues.
@@ -59,8 +79,8 @@ func (s *Server) handleVerifyOrganization(w http.ResponseWriter, r *http.Request
 
 func (s *Server) handleRejectOrganization(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("org")
-	s.operatorDecision(w, r, func() error {
-		return s.db.RejectOrganizationVerification(r.Context(), actor(r), id, r.PostFormValue("reason"))
+	s.operatorReject(w, r, "org:"+id, func(reason string) error {
+		return s.db.RejectOrganizationVerification(r.Context(), actor(r), id, reason)
 	}, "flash.org_verification_rejected", "OrgID", id)
 }
 
@@ -76,10 +96,11 @@ func (s *Server) handleApproveMiniApp(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleRejectMiniApp(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt64(r, "id")
-	s.operatorDecision(w, r, func() error {
-		if err != nil {
-			return err
-		}
-		return s.db.RejectMiniAppReview(r.Context(), actor(r), id, r.PostFormValue("reason"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.operatorReject(w, r, "app:"+strconv.FormatInt(id, 10), func(reason string) error {
+		return s.db.RejectMiniAppReview(r.Context(), actor(r), id, reason)
 	}, "flash.mini_app_rejected")
 }

@@ -152,19 +152,17 @@ type Channel struct {
 
 // CheckNewProvider tells whether a provider with this name can be created.
 func CheckNewProvider(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return FieldError("name", "Enter the provider's name.")
-	}
-	return nil
+	return checkText("name", "the provider's name", name, MaxName, true)
 }
 
 // CheckNewChannel tells whether ch can be created. Only the fields a person
 // enters are checked: a new channel always starts unverified, with nothing
 // published and no review.
 func CheckNewChannel(ch Channel) error {
+	if err := checkText("name", "the channel's name", ch.Name, MaxName, true); err != nil {
+		return err
+	}
 	switch {
-	case strings.TrimSpace(ch.Name) == "":
-		return FieldError("name", "Enter the channel's name.")
 	case !ch.Kind.Valid():
 		return FieldError("kind", "Choose the channel type: LINE MINI App, LINE Login, Messaging API or module.")
 	case !validLINEChannelID(ch.LINEChannelID):
@@ -174,7 +172,7 @@ func CheckNewChannel(ch Channel) error {
 	case ch.Kind != KindMiniApp && ch.Draft != (MiniAppInfo{}):
 		return FieldError("kind", "Only a LINE MINI App channel has business information.")
 	}
-	return nil
+	return checkOptionalBusinessInfo(ch.Draft.ServiceCompany)
 }
 
 // CheckChannelRegistration tells whether ch may be registered from the
@@ -321,5 +319,5 @@ func CheckReason(reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return FieldError("reason", "Give the reason for the rejection, so that the people concerned know what to fix.")
 	}
-	return nil
+	return checkText("reason", "the reason", reason, MaxReason, true)
 }

@@ -360,6 +360,18 @@ func CanControlChat(role ChannelRole, a ModuleAttachment, chatID string) error {
 	return CheckChatID(chatID, a.Bot.BotID)
 }
 
+// CanReadLINEBotList tells whether someone holding role on a module channel
+// may have the portal read the channel's bot list from LINE. The read uses
+// the channel's credentials, spends its rate limit and records what LINE
+// answered, so it is for the channel's own Admins and Members. Anyone else
+// who may view the channel (an operator) is shown the portal's own record.
+func CanReadLINEBotList(role ChannelRole) error {
+	if role != RoleAdmin && role != RoleMember {
+		return Errorf(EFORBIDDEN, "This is the portal's own record of the module channel's attachments. LINE's live list is read only for the channel's Admins and Members, with the channel's credentials.")
+	}
+	return nil
+}
+
 // CheckModuleChannel refuses a channel that is not a module channel: only
 // those attach to LINE Official Accounts.
 func CheckModuleChannel(ch Channel) error {

@@ -102,8 +102,8 @@ type AdminRole struct {
 // as "@linedevelopers").
 func ParseBasicID(input string) (string, error) {
 	id := strings.ToLower(strings.TrimSpace(input))
-	if len(id) < 2 || id[0] != '@' || strings.Trim(id[1:], "abcdefghijklmnopqrstuvwxyz0123456789._-") != "" {
-		return "", FieldError("basic_id", "Enter the basic ID as @ followed by letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers.")
+	if len(id) < 2 || len(id) > MaxBasicID || id[0] != '@' || strings.Trim(id[1:], "abcdefghijklmnopqrstuvwxyz0123456789._-") != "" {
+		return "", FieldError("basic_id", "Enter the basic ID as @ followed by up to 18 letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers.")
 	}
 	return id, nil
 }
@@ -119,9 +119,13 @@ func CheckNewOfficialAccount(oa OfficialAccount) error {
 }
 
 func checkOfficialAccountEdit(e OfficialAccountEdit) error {
+	if err := checkText("name", "the LINE Official Account's display name", e.Name, MaxOfficialAccountName, true); err != nil {
+		return err
+	}
+	if err := checkOptionalBusinessInfo(e.Info); err != nil {
+		return err
+	}
 	switch {
-	case strings.TrimSpace(e.Name) == "":
-		return FieldError("name", "Enter the LINE Official Account's display name.")
 	case !validPictureURL(e.PictureURL):
 		return FieldError("picture_url", "Enter the profile picture's address starting with https://, or leave it empty.")
 	case !e.Package.Valid():

@@ -74,7 +74,7 @@ func TestOAPackage(t *testing.T) {
 	}
 }
 
-const msgBasicID = "Enter the basic ID as @ followed by letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers."
+const msgBasicID = "Enter the basic ID as @ followed by up to 18 letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers."
 
 func TestParseBasicID(t *testing.T) {
 	tests := []struct{ input, want, code, message string }{

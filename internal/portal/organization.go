@@ -69,13 +69,13 @@ func CheckNewOrganization(org Organization) error {
 			return err
 		}
 	}
-	switch {
-	case strings.TrimSpace(org.Name) == "":
-		return FieldError("name", "Enter the organization's name.")
-	case !org.Region.Valid():
+	if err := checkText("name", "the organization's name", org.Name, MaxName, true); err != nil {
+		return err
+	}
+	if !org.Region.Valid() {
 		return FieldError("region", "Choose the organization's region.")
 	}
-	return nil
+	return checkOptionalBusinessInfo(org.Info)
 }
 
 // OrganizationAccess is what one admin holds on one organization, for a

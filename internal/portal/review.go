@@ -155,7 +155,7 @@ func CanOverrideReview(actor Admin, link Link, v Verdict) error {
 	case strings.TrimSpace(v.Reason) == "":
 		return FieldError("reason", "Give the reason for the override, for example \"linked to the wrong organization\".")
 	}
-	return nil
+	return checkText("reason", "the reason", v.Reason, MaxReason, true)
 }
 
 // RejectionCase is one of the four situations LINE documents for a
