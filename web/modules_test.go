@@ -14,7 +14,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -32,13 +31,8 @@ type moduleTest struct {
 func newModuleTest(t *testing.T) *moduleTest {
 	t.Helper()
 	ts := newTestServer(t)
-	mod, err := ts.sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, ts.URL+"/modules/callback", ts.URL+"/webhooks/line/"+linesim.DemoModuleChannelID)
+	mod, err := ts.onSim.SeedModule(t.Context(), ts.db, ts.srv.cfg.Secrets, ts.URL)
 	if err != nil {
-		t.Fatal(err)
-	}
-	dev := demo.Person{LINEUserID: ts.demo.Developer.ID, Name: ts.demo.Developer.Name}
-	if err := demo.SeedModule(t.Context(), ts.db, ts.srv.cfg.Secrets, dev, demo.ModuleChannel{
-		LINEChannelID: mod.Channel.ID, Name: mod.Channel.Name, Secret: mod.Channel.Secret, Token: mod.Token}); err != nil {
 		t.Fatal(err)
 	}
 	return &moduleTest{testServer: ts, mod: mod, channelID: ts.channelID(t, "Demo Chat Module")}

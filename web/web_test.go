@@ -17,11 +17,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gorilla/securecookie"
 
-	"lineportal/internal/demo"
-	"lineportal/internal/line"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
+	"lineportal/internal/simulated"
 	"lineportal/static"
 	"lineportal/store"
 )
@@ -30,10 +29,13 @@ var testKey = bytes.Repeat([]byte("k"), 32)
 
 type testServer struct {
 	*httptest.Server
-	srv  *Server
-	db   *store.DB
-	sim  *linesim.Server
-	demo linesim.DemoData
+	srv *Server
+	db  *store.DB
+	// onSim is the simulated LINE platform the portal runs on; sim is its
+	// simulator.
+	onSim *simulated.Platform
+	sim   *linesim.Server
+	demo  linesim.DemoData
 	// SimURL is the simulator's base URL (LINE's hosts).
 	SimURL string
 	logs   *syncBuffer
@@ -92,35 +94,12 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	simMux := http.NewServeMux()
 	simTS := httptest.NewServer(simMux)
 	t.Cleanup(simTS.Close)
-	sim, err := linesim.New(linesim.Config{BaseURL: simTS.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	simMux.Handle("/", sim.Handler())
-
 	portalMux := http.NewServeMux()
 	ts := httptest.NewServer(portalMux)
 	t.Cleanup(ts.Close)
-	demoUsers, err := sim.SeedDemo(linesim.LoginChannel{ID: "2000000001", Secret: testChannelSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	prompt := "normal"
 	if len(botPrompt) > 0 {
 		prompt = botPrompt[0]
-	}
-	login, err := line.NewLogin(context.Background(), line.LoginConfig{
-		ChannelID: "2000000001", ChannelSecret: testChannelSecret,
-		AuthBaseURL: simTS.URL, APIBaseURL: simTS.URL,
-		RedirectURL: ts.URL + "/auth/callback", BotPrompt: prompt,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	platform, err := line.NewPlatform(line.PlatformConfig{APIBaseURL: simTS.URL, ManagerBaseURL: simTS.URL, BotIDHeader: linesim.DefaultBotIDHeader})
-	if err != nil {
-		t.Fatal(err)
 	}
 	box, err := secret.New([32]byte{7})
 	if err != nil {
@@ -129,23 +108,23 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 	logs := &syncBuffer{}
 	clock := &testClock{}
 	db.Now = clock.now
-	seeded, err := demo.Seed(context.Background(), db, demo.People{
-		Developer: demo.Person{LINEUserID: demoUsers.Developer.ID, Name: demoUsers.Developer.Name},
-		OrgAdmin:  demo.Person{LINEUserID: demoUsers.OrganizationAdministrator.ID, Name: demoUsers.OrganizationAdministrator.Name},
-		Both:      demo.Person{LINEUserID: demoUsers.DeveloperAndAdministrator.ID, Name: demoUsers.DeveloperAndAdministrator.Name},
-		Operator:  demo.Person{LINEUserID: demoUsers.Operator.ID, Name: demoUsers.Operator.Name},
+	onSim, err := simulated.Start(context.Background(), db, box, simulated.Options{
+		SimulatorURL: simTS.URL, Serve: func(h http.Handler) { simMux.Handle("/", h) },
+		PortalURL: ts.URL, LoginChannelSecret: testChannelSecret, BotPrompt: prompt,
 	})
-	if err != nil || !seeded {
-		t.Fatalf("demo.Seed = %v, %v", seeded, err)
+	if err != nil || !onSim.Seeded {
+		t.Fatalf("simulated.Start = %v (demo data added: %v)", err, onSim != nil && onSim.Seeded)
 	}
+	t.Cleanup(func() { onSim.Simulator.Close() })
+	sim, demoUsers := onSim.Simulator, onSim.Users
 	base, _ := url.Parse(ts.URL)
 	srv, err := New(Config{
 		BaseURL:             base,
 		SessionKeys:         [][]byte{testKey},
 		SessionLimits:       store.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
 		SimulatorURL:        simTS.URL + "/sim/",
-		Login:               login,
-		LINE:                platform,
+		Login:               onSim.Login,
+		LINE:                onSim.LINE,
 		Secrets:             box,
 		FormRedirectOrigins: []string{simTS.URL},
 		Operators:           []string{demoUsers.Operator.ID},
@@ -157,7 +136,7 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 		t.Fatal(err)
 	}
 	portalMux.Handle("/", srv)
-	return &testServer{Server: ts, srv: srv, db: db, sim: sim, demo: demoUsers, SimURL: simTS.URL, logs: logs, clock: clock}
+	return &testServer{Server: ts, srv: srv, db: db, onSim: onSim, sim: sim, demo: demoUsers, SimURL: simTS.URL, logs: logs, clock: clock}
 }
 
 // do sends a request without following redirects.

@@ -31,6 +31,7 @@ import (
 	"lineportal/internal/pgtest"
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
+	"lineportal/internal/simulated"
 	"lineportal/store"
 )
 
@@ -74,7 +75,7 @@ func TestSeveralInstancesOnOnePostgreSQL(t *testing.T) {
 			"PORTAL_ADDR": addr, "PORTAL_DB": dbURL, "PORTAL_BASE_URL": lb.URL, "PORTAL_LOG_LEVEL": "warn",
 			"PORTAL_SESSION_KEYS": instancesSessionKey, "PORTAL_SECRET_KEY": instancesSecretKey,
 			"PORTAL_SIMULATOR": "off", "LINE_BOT_PROMPT": "off", "PORTAL_OPERATORS": demo.Operator.ID,
-			"LINE_LOGIN_CHANNEL_ID": demoLoginChannelID, "LINE_LOGIN_CHANNEL_SECRET": instancesSimSecret,
+			"LINE_LOGIN_CHANNEL_ID": simulated.LoginChannelID, "LINE_LOGIN_CHANNEL_SECRET": instancesSimSecret,
 			"LINE_ACCESS_URL": sim.url, "LINE_API_URL": sim.url, "LINE_MANAGER_URL": sim.url,
 		}, "serve")
 		waitReady(t, "http://"+addr)
@@ -256,7 +257,7 @@ func linesimDemo(t *testing.T) linesim.DemoData {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	demo, err := sim.SeedDemo(linesim.LoginChannel{ID: demoLoginChannelID, Secret: instancesSimSecret, RedirectURIs: []string{"http://127.0.0.1:1/auth/callback"}})
+	demo, err := sim.SeedDemo(linesim.LoginChannel{ID: simulated.LoginChannelID, Secret: instancesSimSecret, RedirectURIs: []string{"http://127.0.0.1:1/auth/callback"}})
 	if err != nil {
 		t.Fatal(err)
 	}

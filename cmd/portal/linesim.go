@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lineportal/internal/linesim"
+	"lineportal/internal/simulated"
 	"lineportal/web"
 )
 
@@ -24,7 +25,7 @@ func (c *simulatorConfig) options() []option {
 	return []option{
 		{"LINESIM_ADDR", "addr", "127.0.0.1:8081", "listen address", text(&c.Addr)},
 		{"LINESIM_BASE_URL", "base-url", "", "the simulator's public base URL and ID token issuer (default http:// + the listen address)", text(&c.BaseURL)},
-		{"LINESIM_CHANNEL_ID", "channel-id", demoLoginChannelID, "ID of the simulated LINE Login channel", text(&c.ChannelID)},
+		{"LINESIM_CHANNEL_ID", "channel-id", simulated.LoginChannelID, "ID of the simulated LINE Login channel", text(&c.ChannelID)},
 		{"LINESIM_CHANNEL_SECRET", "channel-secret", "", "secret of the simulated LINE Login channel, 32 characters or more (required)", text(&c.ChannelSecret)},
 		{"LINESIM_REDIRECT_URIS", "redirect-uris", "http://127.0.0.1:8080/auth/callback", "the channel's registered callback URLs, comma-separated", text(&c.RedirectURIs)},
 		{"LINESIM_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls", text(&c.BotIDHeader)},

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"lineportal/internal/simulated"
 )
 
 // response_mode=form_post in a real browser: the simulator's page submits
@@ -28,7 +30,7 @@ func TestBrowser_FormPostResponseMode(t *testing.T) {
 		"LINESIM_REDIRECT_URIS":  client.URL + "/cb",
 	})
 	q := url.Values{
-		"response_type": {"code"}, "client_id": {demoLoginChannelID}, "redirect_uri": {client.URL + "/cb"},
+		"response_type": {"code"}, "client_id": {simulated.LoginChannelID}, "redirect_uri": {client.URL + "/cb"},
 		"state": {"st4te"}, "scope": {"profile openid"}, "response_mode": {"form_post"}, "ui_locales": {"ja"},
 	}
 	b := newBrowser(t)

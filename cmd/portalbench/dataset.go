@@ -11,7 +11,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the raw connection of the bulk load
 
 	"lineportal/internal/demo"
-	"lineportal/internal/linesim"
+	"lineportal/internal/simulated"
 	"lineportal/store"
 )
 
@@ -68,32 +68,10 @@ func (l layout) midLinkCursor() string {
 	return strconv.FormatInt(firstChannelID+int64(l.linked/2), 10)
 }
 
-// demoPeople returns the simulator's demo users as demo.People. It asks a
-// throwaway simulator rather than copying the IDs, so that the data set
-// always has the users the portal's own simulator will sign in.
-func demoPeople() (demo.People, error) {
-	sim, err := linesim.New(linesim.Config{BaseURL: "http://127.0.0.1:1"})
-	if err != nil {
-		return demo.People{}, err
-	}
-	defer sim.Close()
-	d, err := sim.SeedDemo(linesim.LoginChannel{ID: "2000000001", Secret: "throwaway-secret-of-32-characters", RedirectURIs: []string{"http://127.0.0.1:1/auth/callback"}})
-	if err != nil {
-		return demo.People{}, err
-	}
-	person := func(u linesim.User) demo.Person { return demo.Person{LINEUserID: u.ID, Name: u.Name} }
-	return demo.People{
-		Developer: person(d.Developer),
-		OrgAdmin:  person(d.OrganizationAdministrator),
-		Both:      person(d.DeveloperAndAdministrator),
-		Operator:  person(d.Operator),
-	}, nil
-}
-
 // generate creates the data set at path, which must not exist: the schema
 // through store.Open, the demo through demo.Seed, then the bulk rows.
 func generate(ctx context.Context, path string, l layout, now time.Time) error {
-	people, err := demoPeople()
+	people, err := simulated.DemoPeople()
 	if err != nil {
 		return err
 	}

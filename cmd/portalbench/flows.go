@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"lineportal/internal/simulated"
 )
 
 // fixture is what the scenarios need to build their requests. The data
@@ -35,7 +37,7 @@ type fixture struct {
 // newFixture signs the demo people in to the portal at baseURL.
 func newFixture(ctx context.Context, tr http.RoundTripper, baseURL string, l layout, workers int, runTime time.Duration) (fixture, error) {
 	fx := fixture{layout: l, workers: workers, runTime: runTime}
-	people, err := demoPeople()
+	people, err := simulated.DemoPeople()
 	if err != nil {
 		return fx, err
 	}

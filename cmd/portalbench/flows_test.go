@@ -15,9 +15,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"lineportal/internal/line"
-	"lineportal/internal/linesim"
 	"lineportal/internal/secret"
+	"lineportal/internal/simulated"
 	"lineportal/store"
 	"lineportal/web"
 )
@@ -45,45 +44,30 @@ func startTestPortal(t *testing.T, dbPath string) testPortal {
 	simMux := http.NewServeMux()
 	simTS := httptest.NewServer(simMux)
 	t.Cleanup(simTS.Close)
-	sim, err := linesim.New(linesim.Config{BaseURL: simTS.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	simMux.Handle("/", sim.Handler())
-
 	portalMux := http.NewServeMux()
 	ts := httptest.NewServer(portalMux)
 	t.Cleanup(ts.Close)
-	const channelID, loginSecret = "2000000001", "portalbench-test-secret-32-bytes"
-	if _, err := sim.SeedDemo(linesim.LoginChannel{ID: channelID, Secret: loginSecret, RedirectURIs: []string{ts.URL + "/auth/callback"}}); err != nil {
-		t.Fatal(err)
-	}
-	// The module demo brings the Official Account the webhook scenario's
-	// bot is, as `portal serve` seeds it.
-	if _, err := sim.SeedModuleDemo(linesim.ModuleDemoCredentials{}, ts.URL+"/modules/callback", ts.URL+"/webhooks/line/"+linesim.DemoModuleChannelID); err != nil {
-		t.Fatal(err)
-	}
-	login, err := line.NewLogin(ctx, line.LoginConfig{ChannelID: channelID, ChannelSecret: loginSecret,
-		AuthBaseURL: simTS.URL, APIBaseURL: simTS.URL, RedirectURL: ts.URL + "/auth/callback", BotPrompt: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	platform, err := line.NewPlatform(line.PlatformConfig{APIBaseURL: simTS.URL, ManagerBaseURL: simTS.URL, BotIDHeader: linesim.DefaultBotIDHeader})
-	if err != nil {
-		t.Fatal(err)
-	}
 	box, err := secret.New([32]byte{7})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With the module demo, as `portal serve` seeds it: it brings the
+	// Official Account the webhook scenario's bot is.
+	onSim, err := simulated.Start(ctx, db, box, simulated.Options{
+		SimulatorURL: simTS.URL, Serve: func(h http.Handler) { simMux.Handle("/", h) },
+		PortalURL: ts.URL, BotPrompt: "normal", Module: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { onSim.Simulator.Close() })
 	base, _ := url.Parse(ts.URL)
 	srv, err := web.New(web.Config{
 		BaseURL:       base,
 		SessionKeys:   [][]byte{bytes.Repeat([]byte("k"), 32)},
 		SessionLimits: store.SessionLimits{Idle: time.Hour, Absolute: time.Hour},
-		Login:         login,
-		LINE:          platform,
+		Login:         onSim.Login,
+		LINE:          onSim.LINE,
 		Secrets:       box,
 		SimulatorURL:  simTS.URL + "/sim/",
 	}, db, slog.New(slog.DiscardHandler))

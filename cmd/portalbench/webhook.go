@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"lineportal/internal/simulated"
 )
 
 // This file is issue 6's row: webhook ingestion in signed batches of 100
@@ -252,7 +254,7 @@ func registerModule(ctx context.Context, client *http.Client, baseURL string, ch
 	if err != nil {
 		return err
 	}
-	people, err := demoPeople()
+	people, err := simulated.DemoPeople()
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/line"
 	"lineportal/internal/portal"
+	"lineportal/internal/simulated"
 	"lineportal/store"
 )
 
@@ -174,7 +175,7 @@ func TestIsModulePath(t *testing.T) {
 func TestWebhookScenarioAgainstThePortal(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "portal.db")
-	people, err := demoPeople()
+	people, err := simulated.DemoPeople()
 	if err != nil {
 		t.Fatal(err)
 	}
