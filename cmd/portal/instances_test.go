@@ -69,6 +69,13 @@ func TestSeveralInstancesOnOnePostgreSQL(t *testing.T) {
 	sim := startProcess(t, "simulator on ", map[string]string{"LINESIM_CHANNEL_SECRET": instancesSimSecret, "LINESIM_REDIRECT_URIS": lb.URL + "/auth/callback"},
 		"linesim", "-addr", "127.0.0.1:0")
 	demo := linesimDemo(t)
+	// The portal's side of the demo: one instance started once with the
+	// built-in simulator seeds it, for the demo users portal linesim has too.
+	seeder := startProcess(t, "listening on ", map[string]string{
+		"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbURL, "PORTAL_LOG_LEVEL": "warn",
+		"PORTAL_SESSION_KEYS": instancesSessionKey, "PORTAL_SECRET_KEY": instancesSecretKey, "PORTAL_SIMULATOR": "on",
+	}, "serve")
+	stopProcess(t, seeder)
 	instances := make([]*process, len(addrs))
 	for i, addr := range addrs {
 		instances[i] = startProcess(t, "listening on ", map[string]string{
@@ -95,6 +102,9 @@ func TestSeveralInstancesOnOnePostgreSQL(t *testing.T) {
 	}
 	defer db.Close()
 	world := seedInstancesWorld(t, db, demo)
+	if channels := readAll(dev.do("GET", 2, "/channels", nil)); !strings.Contains(channels, "2007000001") {
+		t.Errorf("the developer does not see the demo's channels: %.500s", channels)
+	}
 	raw, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		t.Fatal(err)
