@@ -105,15 +105,41 @@ func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelI
 // nobody is signed in) administers that organization. It only reads:
 // link-preview bots fetch URLs, and opening one must change nothing.
 func (db *DB) FindLinkRequestByToken(ctx context.Context, actor portal.Admin, token string) (portal.LinkApproval, error) {
-	a, err := findLinkApproval(ctx, db.read, actor, token)
+	a, err := findLinkApproval(ctx, db.read, actor, byToken(token))
 	if err != nil {
 		return portal.LinkApproval{}, fmt.Errorf("store: find link request: %w", err)
 	}
 	return a, nil
 }
 
-func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, token string) (portal.LinkApproval, error) {
-	req, err := scanLinkRequest(q.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.token_hash = ?`, tokenHash(token)))
+// FindLinkRequestToApprove is FindLinkRequestByToken for an administrator
+// who opens a link request of their organization orgID from Home, where
+// no URL is needed: the request id, if it is one of orgID's.
+func (db *DB) FindLinkRequestToApprove(ctx context.Context, actor portal.Admin, orgID string, id int64) (portal.LinkApproval, error) {
+	a, err := findLinkApproval(ctx, db.read, actor, byOrganizationAndID(orgID, id))
+	if err != nil {
+		return portal.LinkApproval{}, fmt.Errorf("store: find link request: %w", err)
+	}
+	return a, nil
+}
+
+// linkRequestKey selects one link request: a fixed SQL term on lr and its
+// arguments.
+type linkRequestKey struct {
+	cond string
+	args []any
+}
+
+func byToken(token string) linkRequestKey {
+	return linkRequestKey{`lr.token_hash = ?`, []any{tokenHash(token)}}
+}
+
+func byOrganizationAndID(orgID string, id int64) linkRequestKey {
+	return linkRequestKey{`lr.org_id = ? AND lr.id = ?`, []any{orgID, id}}
+}
+
+func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, key linkRequestKey) (portal.LinkApproval, error) {
+	req, err := scanLinkRequest(q.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE `+key.cond, key.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.LinkApproval{}, notFound("This link request URL is not valid. Check that the whole URL was copied, or ask the channel's developer for a new one.")
 	}
@@ -138,9 +164,19 @@ func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, token 
 // starts. Of any number of concurrent approvals exactly one succeeds; the
 // others, like a replayed POST, are told the request was already approved.
 func (db *DB) ApproveLinkRequest(ctx context.Context, actor portal.Admin, token string) (portal.Link, error) {
+	return db.approveLinkRequest(ctx, actor, byToken(token))
+}
+
+// ApproveLinkRequestByID is ApproveLinkRequest from Home: the request id of
+// the organization orgID, under the same rules as at its URL.
+func (db *DB) ApproveLinkRequestByID(ctx context.Context, actor portal.Admin, orgID string, id int64) (portal.Link, error) {
+	return db.approveLinkRequest(ctx, actor, byOrganizationAndID(orgID, id))
+}
+
+func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key linkRequestKey) (portal.Link, error) {
 	var link portal.Link
 	err := db.update(ctx, func(tx *Tx) error {
-		a, err := findLinkApproval(ctx, tx, actor, token)
+		a, err := findLinkApproval(ctx, tx, actor, key)
 		if err != nil {
 			return err
 		}

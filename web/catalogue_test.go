@@ -270,6 +270,7 @@ func routeCatalogue(t *testing.T) *catalogue {
 	}
 	routes = append(routes, peopleCatalogue(t, mt.testServer, admin(dev), admin(boss), admin(op), admin(both),
 		portal.Team{ChannelID: orderApp}, portal.Team{OfficialAccountID: mt.oaID(t, "@momijicafe")}, portal.Team{OrgID: demo.MomijiFoodsID})...)
+	routes = append(routes, homeApprovalCatalogue(t, mt.testServer, admin(dev), admin(boss), admin(op))...)
 	return &catalogue{moduleTest: mt, Routes: routes}
 }
 

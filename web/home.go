@@ -3,12 +3,24 @@ package web
 import (
 	"net/http"
 
+	"lineportal/internal/portal"
+
 	"lineportal/views"
 )
 
+// handleHome is the landing page; signed in, it starts with what waits
+// for the person.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	shell := s.shell(w, r, "home")
-	s.render(w, r, http.StatusOK, views.HomePage(shell))
+	var waiting *portal.Waiting
+	if a := adminFrom(r.Context()); a != nil {
+		found, err := s.db.FindWaiting(r.Context(), *a, s.now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		waiting = &found
+	}
+	s.render(w, r, http.StatusOK, views.HomePage(s.shell(w, r, "home"), waiting, s.now()))
 }
 
 // handleHealthz answers 200 "ok" while the database answers.

@@ -41,6 +41,45 @@ func (s *Server) handleLinkApprove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.approved(w, r, link)
+}
+
+// approved finishes an approval: the linked channel's details in the
+// organization, with its review's status.
+func (s *Server) approved(w http.ResponseWriter, r *http.Request, link portal.Link) {
 	s.redirectWithFlash(w, r, views.AccountPath(link.OrgID, link.ChannelID), "success", "flash.link_approved",
 		"OrgID", link.OrgID, "Status", reviewStatus(link.Review.Status))
+}
+
+// handleHomeApprovalShow is the approval screen of a link request opened
+// from Home by an administrator of its organization: the same screen, the
+// precaution and the same rules as at its URL, which is not needed.
+func (s *Server) handleHomeApprovalShow(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt64(r, "id")
+	var a portal.LinkApproval
+	if err == nil {
+		a, err = s.db.FindLinkRequestToApprove(r.Context(), actor(r), r.PathValue("org"), id)
+	}
+	if err == nil {
+		err = portal.CanApprove(actor(r), a, s.now())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.LinkApprovalPage(s.shell(w, r, "home"), a, s.now()))
+}
+
+// handleHomeApprove approves a link request from Home.
+func (s *Server) handleHomeApprove(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt64(r, "id")
+	var link portal.Link
+	if err == nil {
+		link, err = s.db.ApproveLinkRequestByID(r.Context(), actor(r), r.PathValue("org"), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.approved(w, r, link)
 }

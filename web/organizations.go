@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -52,8 +53,18 @@ func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Reque
 		s.fail(w, r, err)
 		return
 	}
+	// The Official Accounts (an organization links a handful) come with
+	// the first page of channels.
+	var oas []portal.OfficialAccount
+	if f.Page.After == "" {
+		if oas, _, err = s.db.FindOfficialAccounts(r.Context(), store.OfficialAccountFilter{OrgID: h.Organization.ID, Page: store.Page{Limit: store.MaxPageSize}}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		oas = slices.DeleteFunc(oas, func(oa portal.OfficialAccount) bool { return f.Review != "" && oa.Link.Review.Status != f.Review })
+	}
 	s.render(w, r, http.StatusOK, views.OrganizationAccountsPage(s.shell(w, r, "organizations"), views.AccountsTab{
-		OrganizationHeader: h, Channels: channels, Review: string(f.Review), NextHref: nextHref(r, string(next)),
+		OrganizationHeader: h, Channels: channels, OfficialAccounts: oas, Review: string(f.Review), NextHref: nextHref(r, string(next)),
 	}))
 }
 

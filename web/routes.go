@@ -57,6 +57,9 @@ func (s *Server) routeTable() []route {
 		// The link request URL sent to organization administrators.
 		{"GET /link/{token}", s.signedIn(s.handleLinkApprovalShow)},
 		{"POST /link/{token}", s.signedIn(s.handleLinkApprove)},
+		// The same approval from Home, by an administrator, without the URL.
+		{"GET /organizations/{org}/link-requests/{id}", s.signedIn(s.handleHomeApprovalShow)},
+		{"POST /organizations/{org}/link-requests/{id}", s.signedIn(s.handleHomeApprove)},
 
 		// Business Manager organizations: registering them, their linked
 		// accounts and reviews, business info, OA linking, administrators

@@ -1,0 +1,57 @@
+package portal
+
+import "time"
+
+// ExpiringSoon is how close to its expiry a link request URL is listed on
+// its sender's Home: within a day, while there is still time to have it
+// approved or to send it again.
+const ExpiringSoon = 24 * time.Hour
+
+// Waiting is what waits for one person, shown on their Home, each item
+// where they act on it.
+type Waiting struct {
+	// LinkRequests are pending, unexpired link requests to organizations
+	// the person administers: they may approve them from Home.
+	LinkRequests []LinkApproval
+	// Rejected are the channels the person holds a role on whose account
+	// linking review is Rejected, with the cases that may apply.
+	Rejected []RejectedReview
+	// Expiring are link request URLs the person sent that stop working
+	// within ExpiringSoon.
+	Expiring []ExpiringRequest
+	// OrganizationQueue and MiniAppQueue count the operators' review
+	// queues; zero for anyone else.
+	OrganizationQueue, MiniAppQueue int
+	// SuspendedBots are bots suspended by LINE that a module channel the
+	// person holds a role on is attached to.
+	SuspendedBots []SuspendedBot
+}
+
+// Empty tells whether nothing waits.
+func (w Waiting) Empty() bool {
+	return len(w.LinkRequests) == 0 && len(w.Rejected) == 0 && len(w.Expiring) == 0 &&
+		w.OrganizationQueue == 0 && w.MiniAppQueue == 0 && len(w.SuspendedBots) == 0
+}
+
+// RejectedReview is a channel whose account linking review is Rejected,
+// with what the Rejected view says to do.
+type RejectedReview struct {
+	Channel  Channel
+	Guidance []Guidance
+}
+
+// ExpiringRequest is a link request URL about to expire, with the name of
+// its channel.
+type ExpiringRequest struct {
+	Request     LinkRequest
+	ChannelName string
+}
+
+// SuspendedBot is a bot LINE suspended, as a module channel's Admin sees
+// it.
+type SuspendedBot struct {
+	ModuleID   int64
+	ModuleName string
+	BotID      string
+	BotName    string
+}

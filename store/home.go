@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"lineportal/internal/portal"
+)
+
+// homeListLimit bounds each list on Home: it shows what waits, not an
+// archive, and each item links to the full list.
+const homeListLimit = 20
+
+// FindWaiting reads what waits for actor at now (portal.Waiting), for
+// their Home.
+func (db *DB) FindWaiting(ctx context.Context, actor portal.Admin, now time.Time) (portal.Waiting, error) {
+	w, err := db.findWaiting(ctx, actor, now)
+	if err != nil {
+		return portal.Waiting{}, fmt.Errorf("store: find waiting: %w", err)
+	}
+	return w, nil
+}
+
+func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time) (portal.Waiting, error) {
+	var w portal.Waiting
+	q := db.read
+	// Link requests to organizations the actor administers, soonest to
+	// expire first.
+	reqs, err := findAll(ctx, q, scanLinkRequest, `SELECT `+linkRequestColumns+linkRequestTables+`
+		JOIN organization_admins oa ON oa.org_id = lr.org_id AND oa.admin_id = ?
+		WHERE lr.state = 'pending' AND lr.expires_at > ? ORDER BY lr.expires_at, lr.id LIMIT ?`, actor.ID, millis(now), homeListLimit)
+	if err != nil {
+		return w, err
+	}
+	for _, r := range reqs {
+		a := portal.LinkApproval{Request: r, ActorIsOrgAdmin: true}
+		if a.Channel, err = findChannel(ctx, q, r.ChannelID); err != nil {
+			return w, err
+		}
+		if a.Organization, err = findOrganization(ctx, q, r.OrgID); err != nil {
+			return w, err
+		}
+		w.LinkRequests = append(w.LinkRequests, a)
+	}
+
+	// The actor's channels whose current review is Rejected.
+	rejected, err := findAll(ctx, q, scanChannel, `SELECT `+channelColumns+` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id
+		JOIN providers p ON p.id = c.provider_id`+channelLink+`
+		WHERE cr.admin_id = ? AND r.status = ? ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
+	if err != nil {
+		return w, err
+	}
+	for _, ch := range rejected {
+		org, err := findOrganization(ctx, q, ch.Link.OrgID)
+		if err != nil {
+			return w, err
+		}
+		w.Rejected = append(w.Rejected, portal.RejectedReview{Channel: ch, Guidance: portal.RejectionGuidance(ch.Link.Review, org)})
+	}
+
+	// Link request URLs the actor sent that expire within a day.
+	rows, err := q.QueryContext(ctx, `SELECT `+linkRequestColumns+`, c.name`+linkRequestTables+` JOIN channels c ON c.id = lr.channel_id
+		WHERE lr.sent_by = ? AND lr.state = 'pending' AND lr.expires_at > ? AND lr.expires_at <= ? ORDER BY lr.expires_at, lr.id LIMIT ?`,
+		actor.ID, millis(now), millis(now.Add(portal.ExpiringSoon)), homeListLimit)
+	if err != nil {
+		return w, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e portal.ExpiringRequest
+		if e.Request, err = scanLinkRequest(scanMore{rows, []any{&e.ChannelName}}); err != nil {
+			return w, err
+		}
+		w.Expiring = append(w.Expiring, e)
+	}
+	if err := rows.Err(); err != nil {
+		return w, err
+	}
+
+	if actor.Operator {
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE verification = 'in_review'`).Scan(&w.OrganizationQueue); err != nil {
+			return w, err
+		}
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM channels WHERE miniapp_review = 'pending'`).Scan(&w.MiniAppQueue); err != nil {
+			return w, err
+		}
+	}
+
+	// Suspended bots of the module channels the actor holds a role on.
+	w.SuspendedBots, err = findAll(ctx, q, func(s scanner) (portal.SuspendedBot, error) {
+		var b portal.SuspendedBot
+		err := s.Scan(&b.ModuleID, &b.ModuleName, &b.BotID, &b.BotName)
+		return b, err
+	}, `SELECT c.id, c.name, a.bot_id, coalesce(nullif(a.display_name, ''), nullif(a.basic_id, ''), a.bot_id)
+		FROM channel_roles cr JOIN module_attachments a ON a.channel_id = cr.channel_id JOIN channels c ON c.id = a.channel_id
+		WHERE cr.admin_id = ? AND a.state = 'attached' AND a.suspended = 1 ORDER BY c.name, a.id LIMIT ?`, actor.ID, homeListLimit)
+	return w, err
+}
