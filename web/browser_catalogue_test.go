@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -13,33 +11,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-)
 
-// newChromium starts Debian's headless chromium for a test. Without it the
-// test skips loudly on a developer machine and fails in CI (CI=true), as
-// the browser tests in cmd/portal do.
-func newChromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required for browser tests in CI (apt-get install chromium)")
-		}
-		fmt.Fprintf(os.Stderr, "\n*** SKIPPING BROWSER TEST %s: chromium is not installed (apt-get install chromium) ***\n\n", t.Name())
-		t.Skip("chromium is not installed")
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-dev-shm-usage", true))
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
-}
+	"lineportal/internal/browsertest"
+)
 
 // step runs one browser action with a deadline.
 func step[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
@@ -86,7 +60,10 @@ const phoneProblems = `(() => {
 // Every page of the route catalogue, as its fixture's person sees it: no
 // serious or critical axe-core violation, and usable 390 px wide.
 func TestRouteCatalogue_AccessibleAndUsableOnAPhone(t *testing.T) {
-	ctx := newChromium(t)
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

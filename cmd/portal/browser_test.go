@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"lineportal/internal/browsertest"
 )
 
 // browser is a headless Chromium driven by chromedp, collecting everything
@@ -25,37 +25,11 @@ type browser struct {
 	allowed []string
 }
 
-// newBrowser starts Debian's chromium with a fresh profile. Without a
-// browser the test skips loudly on a developer machine and fails in CI.
+// newBrowser starts the browser tests' chromium (browsertest.New) and
+// collects what its pages report as errors.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required for browser tests in CI (apt-get install chromium)")
-		}
-		fmt.Fprintf(os.Stderr, "\n*** SKIPPING BROWSER TEST %s: chromium is not installed (apt-get install chromium) ***\n\n", t.Name())
-		t.Skip("chromium is not installed")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // tests run as root in CI
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		// The machine has no network beyond loopback: stop Chromium calling
-		// home, which would fail noisily and slowly.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	ctx := browsertest.New(t)
 
 	b := &browser{ctx: ctx}
 	// Subscribe before the first page loads, so no message is missed.
