@@ -5,10 +5,15 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 TEMPL   := go tool templ
 
-.PHONY: run build test generate check-generated lint bench bench-postgres clean
+.PHONY: run run-fresh build test generate check-generated lint bench bench-postgres clean
 
 ## run: serve the portal on the built-in LINE simulator with demo data
 run: build
+	./bin/portal serve
+
+## run-fresh: like run, but from fresh demo data: deletes portal.db (and its development key) first
+run-fresh: build
+	rm -f portal.db portal.db-wal portal.db-shm portal.db.dev-key
 	./bin/portal serve
 
 ## build: compile bin/portal

@@ -286,7 +286,10 @@ type ChannelFilter struct {
 	// only, also with All: an operator's All list keeps the channels the
 	// operator is an Admin of, not those that have any Admin.
 	AdminOnly bool
-	Page      Page
+	// WithoutOfficialAccount keeps the channels no Official Account is
+	// registered on yet (a Messaging API channel belongs to one account).
+	WithoutOfficialAccount bool
+	Page                   Page
 }
 
 // FindChannels returns one page of channels with their current links and
@@ -304,6 +307,7 @@ func (db *DB) FindChannels(ctx context.Context, f ChannelFilter) ([]portal.Chann
 	var w where
 	w.add(f.Kind != "", "c.kind = ?", f.Kind)
 	w.add(f.Name != "", `c.name `+db.dialect.like+` ? ESCAPE '\'`, likeContains(f.Name))
+	w.add(f.WithoutOfficialAccount, "NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.channel_id = c.id)")
 	if f.All {
 		w.add(f.AdminOnly, "EXISTS (SELECT 1 FROM channel_roles x WHERE x.channel_id = c.id AND x.admin_id = ? AND x.role = ?)", f.Actor.ID, portal.RoleAdmin)
 	} else {

@@ -2389,9 +2389,9 @@ func ChannelBusinessInfoPage(shell Shell, t BusinessInfoTab) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var120 string
-				templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "business_info.submit_review"))
+				templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, ReviewMessage(t.Channel, "business_info.submit_review_first", "business_info.submit_review")))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/channel.templ`, Line: 473, Col: 110}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/channel.templ`, Line: 473, Col: 173}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var120))
 				if templ_7745c5c3_Err != nil {
@@ -3283,6 +3283,15 @@ func ChannelListPage(shell Shell, v ChannelListView) templ.Component {
 		}
 		return nil
 	})
+}
+
+// ReviewMessage is the message ID first while ch has never passed a MINI
+// App review (its first review is not a re-review), else again.
+func ReviewMessage(ch portal.Channel, first, again string) string {
+	if !ch.Verified {
+		return first
+	}
+	return again
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -135,6 +135,12 @@ func (s *Server) loadBot(w http.ResponseWriter, r *http.Request) (views.BotView,
 
 func (s *Server) handleBotShow(w http.ResponseWriter, r *http.Request) {
 	if v, ok := s.loadBot(w, r); ok {
+		// The page's poll (#bot-live): nothing to swap while the state it
+		// shows is current.
+		if shown := r.URL.Query().Get("shown"); isHTMX(r) && shown == v.Attachment.LiveState() {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		// A follower's "Take chat control…" link fills in the chat.
 		v.ChatID = r.URL.Query().Get("chat_id")
 		s.renderBot(w, r, http.StatusOK, v)

@@ -196,11 +196,15 @@ func (s *Server) handleChannelDraftUpdate(w http.ResponseWriter, r *http.Request
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, r.URL.Path, "success", "flash.draft_saved")
+	s.redirectWithFlash(w, r, r.URL.Path, "success", views.ReviewMessage(h.Channel, "flash.draft_saved_first", "flash.draft_saved"))
 }
 
 func (s *Server) handleMiniAppReviewSubmit(w http.ResponseWriter, r *http.Request) {
 	id, err := pathInt64(r, "id")
+	var ch portal.Channel
+	if err == nil {
+		ch, err = s.db.FindChannelByID(r.Context(), id)
+	}
 	if err == nil {
 		err = s.db.SubmitMiniAppReview(r.Context(), actor(r), id)
 	}
@@ -208,7 +212,7 @@ func (s *Server) handleMiniAppReviewSubmit(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.ChannelPath(id)+"/business-info", "success", "flash.draft_submitted")
+	s.redirectWithFlash(w, r, views.ChannelPath(id)+"/business-info", "success", views.ReviewMessage(ch, "flash.draft_submitted_first", "flash.draft_submitted"))
 }
 
 func (s *Server) handleChannelHistory(w http.ResponseWriter, r *http.Request) {

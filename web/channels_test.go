@@ -332,3 +332,23 @@ func mustAdminID(t *testing.T, ts *testServer, lineUserID string) int64 {
 	}
 	return a.ID
 }
+
+// A MINI App that never passed a review is submitted for its first review,
+// not a re-review.
+func TestFirstMiniAppReviewIsNotCalledAReReview(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	for name, want := range map[string]string{"Sakura Beta": "Submit the draft for MINI App review", "Sakura Points": "Submit the draft for MINI App re-review"} {
+		id := ts.channelID(t, name)
+		page := views.ChannelPath(id) + "/business-info"
+		saved := dev.post(ts.URL+page, url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}})
+		tab := dev.follow(saved)
+		if got := strings.TrimSpace(tab.doc.Find("#submit-review").Text()); got != want {
+			t.Errorf("%s: the button says %q, want %q", name, got, want)
+		}
+		again := strings.Contains(want, "re-review")
+		if got := tab.doc.Find("#flash").Text(); strings.Contains(got, "re-review") != again {
+			t.Errorf("%s: after saving the draft: %q", name, got)
+		}
+	}
+}

@@ -142,5 +142,9 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 	} else if err := s.recordBots(ctx, ch, page); err != nil {
 		s.log.Error("recording LINE's bot list after attaching", "request_id", requestID(ctx), "error", err)
 	}
-	s.redirectWithFlash(w, r, views.BotPath(channelID, a.Bot.BotID), "success", "Attached to the LINE Official Account "+a.Bot.BotID+" with scopes: "+strings.Join(a.Scopes, " ")+".")
+	// Named as LINE's list names it, read again now that the list is in.
+	if named, err := s.db.FindAttachment(ctx, channelID, a.Bot.BotID); err == nil {
+		a = named
+	}
+	s.redirectWithFlash(w, r, views.BotPath(channelID, a.Bot.BotID), "success", "flash.module_attached", "Name", a.Name(), "Scopes", strings.Join(a.Scopes, " "))
 }

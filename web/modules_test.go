@@ -81,7 +81,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 	if got := page.doc.Find("#bot-name").Text(); got != "Sakura Cafe" {
 		t.Fatalf("after attaching: bot page of %q", got)
 	}
-	if !strings.Contains(page.doc.Find("#flash").Text(), "Attached") {
+	if !strings.Contains(page.doc.Find("#flash").Text(), "Attached to Sakura Cafe") {
 		t.Errorf("flash: %q", page.doc.Find("#flash").Text())
 	}
 	// The attached webhook arrives too and lands in the bot's history.

@@ -122,10 +122,11 @@ func (s *Server) renderOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 }
 
 // administeredMessagingChannels are the Messaging API channels the actor is
-// an Admin of: those an Official Account can be registered on.
+// an Admin of that have no Official Account yet: those one can be
+// registered on.
 func (s *Server) administeredMessagingChannels(r *http.Request) ([]portal.Channel, error) {
 	chs, _, err := s.db.FindChannels(r.Context(), store.ChannelFilter{
-		Actor: actor(r), Kind: portal.KindMessagingAPI, AdminOnly: true, Page: store.Page{Limit: store.MaxPageSize}})
+		Actor: actor(r), Kind: portal.KindMessagingAPI, AdminOnly: true, WithoutOfficialAccount: true, Page: store.Page{Limit: store.MaxPageSize}})
 	return chs, err
 }
 

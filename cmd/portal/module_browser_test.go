@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -41,6 +42,14 @@ func TestBrowser_ModuleChannel(t *testing.T) {
 	b.do(t, chromedp.Navigate(botPage), chromedp.SendKeys(chromedp.ID("chat_id"), sakuraCafeFan), chromedp.SendKeys(chromedp.ID("ttl"), "600"))
 	clickAndWait(t, b, "#acquire", `document.querySelector('#chat-controls tr[data-chat-id="`+sakuraCafeFan+`"] .badge-ok') !== null`)
 	clickAndWait(t, b, `#chat-controls form button`, `document.querySelector("#flash .alert-success")?.textContent.includes("released")`)
+
+	// Suspension is live: the open page greys out without a reload (the
+	// marker set on this document survives), and comes back on resume.
+	b.do(t, chromedp.Navigate(botPage), chromedp.Evaluate[chromedp.Void](`window.stillThisDocument = true`))
+	simBotAction(t, m.SimulatorURL, "suspend")
+	b.waitUntil(t, `window.stillThisDocument && document.getElementById("oa-unavailable") !== null && document.getElementById("acquire-form") === null`)
+	simBotAction(t, m.SimulatorURL, "resume")
+	b.waitUntil(t, `window.stillThisDocument && document.getElementById("oa-unavailable") === null && document.getElementById("acquire-form") !== null`)
 
 	// Suspend from the simulator's control page: the admin page greys out
 	// and refuses actions; nothing is deleted.
@@ -91,4 +100,18 @@ func waitForBotPage(t *testing.T, b *browser, botPage, ready string) {
 		}
 	}
 	t.Fatalf("the bot page never showed %s", ready)
+}
+
+// simBotAction suspends or resumes Sakura Cafe through the simulator's
+// control API, as LINE would, without the browser.
+func simBotAction(t *testing.T, simURL, action string) {
+	t.Helper()
+	res, err := http.Post(simURL+"/sim/api/bots/"+sakuraCafeBotID+"/"+action, "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode >= 300 {
+		t.Fatalf("the simulator's %s answered %d", action, res.StatusCode)
+	}
 }

@@ -217,6 +217,15 @@ func (a ModuleAttachment) lifecycleAt() time.Time {
 // HasScope tells whether the account's admin granted scope.
 func (a ModuleAttachment) HasScope(scope string) bool { return slices.Contains(a.Scopes, scope) }
 
+// LiveState names the attachment's state as its page shows it: the page
+// changes when it changes.
+func (a ModuleAttachment) LiveState() string {
+	if a.Suspended {
+		return string(a.State) + "-suspended"
+	}
+	return string(a.State)
+}
+
 // Name is what pages call the bot: its display name, else its basic ID,
 // else its bot ID.
 func (a ModuleAttachment) Name() string {
