@@ -190,3 +190,11 @@ func nullMillis(n sql.NullInt64) time.Time {
 	}
 	return fromMillis(n.Int64)
 }
+
+// nullTime stores an optional time: the zero time is NULL.
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: millis(t), Valid: true}
+}
