@@ -3,7 +3,6 @@ package store_test
 import (
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -562,9 +561,11 @@ func BenchmarkStore_FindWebhookSecret(b *testing.B) {
 	}
 }
 
+// mustOpenBench opens a fresh database for a benchmark: a file, or on
+// PostgreSQL a new database, so store benchmarks run on both engines.
 func mustOpenBench(b *testing.B) (*store.DB, string) {
 	b.Helper()
-	path := filepath.Join(b.TempDir(), "portal.db")
+	path := freshDatabase(b)
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
