@@ -388,3 +388,45 @@ func TestRouteCatalogue_FormsAreAccepted(t *testing.T) {
 		}
 	}
 }
+
+// A refusal from LINE reaches the page as the same sentence wherever it
+// occurs: a page that reads from LINE and the actions that write to it
+// (line.Refusal makes it, once).
+func TestRouteCatalogue_LINEErrorIsOneSentence(t *testing.T) {
+	cat := routeCatalogue(t)
+	dev, err := cat.db.EnsureAdmin(t.Context(), cat.demo.Developer.ID, cat.demo.Developer.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A token LINE does not accept: every call of the module answers 401.
+	if err := cat.db.SetChannelCredentials(t.Context(), cat.srv.cfg.Secrets, dev, cat.channelID, cat.mod.Channel.Secret, "revoked-token"); err != nil {
+		t.Fatal(err)
+	}
+	v := cat.signedIn(t, cat.demo.Developer.ID)
+	// The sentence, without LINE's request ID, which differs per call.
+	sentence := func(shown string) string {
+		before, _, _ := strings.Cut(strings.TrimSpace(shown), " (LINE request ID")
+		return before
+	}
+	want := ""
+	for _, c := range cat.Routes {
+		var shown string
+		switch {
+		case c.Pattern == "GET /modules/{id}/bots":
+			shown = v.get(cat.URL + c.Path).doc.Find(".alert-error").Text()
+		case strings.HasPrefix(c.Pattern, "POST /modules/{id}/bots/") && c.Form != nil:
+			shown = v.follow(v.post(cat.URL+c.Path, c.Form)).doc.Find("#flash .alert-error").Text()
+		default:
+			continue
+		}
+		got := sentence(shown)
+		if !strings.Contains(got, "LINE did not accept the channel access token") {
+			t.Errorf("%s shows %q", c.Pattern, shown)
+		}
+		if want == "" {
+			want = got
+		} else if got != want {
+			t.Errorf("%s says %q, elsewhere %q", c.Pattern, got, want)
+		}
+	}
+}
