@@ -14,14 +14,14 @@ const badIDMessage = "Enter the person's LINE user ID: U followed by 32 hexadeci
 func TestRegisterChannel(t *testing.T) {
 	f := newFixture(t)
 	mine := f.channel(t, portal.Channel{Kind: portal.KindLogin}) // dev works in f.provider
-	draft := portal.MiniAppInfo{ServiceCompany: acme, ProviderIsServiceCompany: true}
+	draft := portal.MiniAppInfo{ServiceCompany: acme, ProviderIsServiceCompany: true, CompanyCountry: portal.RegionTaiwan}
 
 	t.Run("under a provider the actor works in", func(t *testing.T) {
 		mark := f.auditMark(t)
 		ch, err := f.db.RegisterChannel(ctx, f.dev, portal.Channel{Provider: portal.Provider{ID: f.provider.ID}, Kind: portal.KindMiniApp,
 			LINEChannelID: "2100000001", Name: " Shop ", Region: portal.RegionTaiwan, Draft: draft})
 		mustNil(t, err)
-		if ch.Provider != f.provider || ch.Name != "Shop" || ch.Verified || ch.Draft != draft || ch.Published != (portal.MiniAppInfo{}) {
+		if ch.Provider != f.provider || ch.Name != "Shop" || ch.Verified || ch.Draft != draft || ch.Published != (portal.MiniAppInfo{CompanyCountry: portal.RegionTaiwan}) {
 			t.Errorf("registered = %+v", ch)
 		}
 		if a, _ := f.db.FindChannelAccess(ctx, f.dev, ch.ID); a.Role != portal.RoleAdmin {

@@ -120,12 +120,18 @@ func insertChannel(ctx context.Context, tx *Tx, actor portal.Admin, in portal.Ch
 		}
 	}
 	d := trimInfo(in.Draft)
+	d.CompanyCountry = portal.CreationCompanyCountry(in)
 	var id int64
+	// LINE copies the company or owner's country or region, set at
+	// creation, to the published channel at once: it is not part of what
+	// the first MINI App review publishes.
 	err := tx.QueryRowContext(ctx, `INSERT INTO channels (provider_id, kind, line_channel_id, name, region,
-		draft_company_name, draft_address, draft_developer_is_service, draft_provider_is_service, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		draft_company_name, draft_address, draft_developer_is_service, draft_provider_is_service,
+		draft_company_country, published_company_country, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Provider.ID, in.Kind, in.LINEChannelID, strings.TrimSpace(in.Name), in.Region,
-		d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, millis(tx.now)).Scan(&id)
+		d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany,
+		d.CompanyCountry, d.CompanyCountry, millis(tx.now)).Scan(&id)
 	if isUniqueViolation(err) {
 		msg := fmt.Sprintf("A channel with the channel ID %s is already registered in the portal.", in.LINEChannelID)
 		return portal.Channel{}, &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"line_channel_id": msg}}
@@ -168,9 +174,14 @@ func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channe
 		if err := portal.CheckBusinessInfo(d.ServiceCompany); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE channels SET draft_company_name = ?, draft_address = ?, draft_developer_is_service = ?, draft_provider_is_service = ?
+		if err := portal.CheckMiniAppDraft(d); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET draft_company_name = ?, draft_address = ?, draft_developer_is_service = ?, draft_provider_is_service = ?,
+			draft_company_country = ?
 			WHERE id = ? AND miniapp_review = ?`,
-			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany, ch.ID, ch.MiniAppReview)
+			d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany,
+			d.CompanyCountry, ch.ID, ch.MiniAppReview)
 		if err := guarded(res, err); err != nil {
 			return err
 		}
@@ -204,7 +215,7 @@ func (db *DB) ApproveMiniAppReview(ctx context.Context, operator portal.Admin, c
 		res, err := tx.ExecContext(ctx, `UPDATE channels SET
 			published_company_name = draft_company_name, published_address = draft_address,
 			published_developer_is_service = draft_developer_is_service, published_provider_is_service = draft_provider_is_service,
-			verified = 1, miniapp_review = 'none', miniapp_review_reason = ''
+			published_company_country = draft_company_country, verified = 1, miniapp_review = 'none', miniapp_review_reason = ''
 			WHERE id = ? AND miniapp_review = 'pending'`, ch.ID)
 		if err := guarded(res, err); err != nil {
 			return err
@@ -362,8 +373,8 @@ func (db *DB) FindMiniAppReviewQueue(ctx context.Context, operator portal.Admin,
 // linked).
 const (
 	channelColumns = `c.id, p.id, p.name, p.created_at, c.kind, c.line_channel_id, c.name, c.region, c.verified,
-		c.published_company_name, c.published_address, c.published_developer_is_service, c.published_provider_is_service,
-		c.draft_company_name, c.draft_address, c.draft_developer_is_service, c.draft_provider_is_service,
+		c.published_company_name, c.published_address, c.published_developer_is_service, c.published_provider_is_service, c.published_company_country,
+		c.draft_company_name, c.draft_address, c.draft_developer_is_service, c.draft_provider_is_service, c.draft_company_country,
 		c.miniapp_review, c.miniapp_review_reason, c.miniapp_review_submitted_at, c.created_at, ` + linkColumns + `, ` + channelOAColumns
 	channelTables = ` FROM channels c JOIN providers p ON p.id = c.provider_id`
 	channelLink   = ` LEFT JOIN links l ON l.channel_id = c.id AND l.ended_at IS NULL` + reviewJoin + channelOAJoins
@@ -385,8 +396,8 @@ func scanChannel(s scanner) (portal.Channel, error) {
 	var oa channelOARow
 	pub, draft := &ch.Published, &ch.Draft
 	dest := []any{&ch.ID, &ch.Provider.ID, &ch.Provider.Name, &providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
-		&pub.ServiceCompany.CompanyName, &pub.ServiceCompany.Address, &pub.DeveloperIsServiceCompany, &pub.ProviderIsServiceCompany,
-		&draft.ServiceCompany.CompanyName, &draft.ServiceCompany.Address, &draft.DeveloperIsServiceCompany, &draft.ProviderIsServiceCompany,
+		&pub.ServiceCompany.CompanyName, &pub.ServiceCompany.Address, &pub.DeveloperIsServiceCompany, &pub.ProviderIsServiceCompany, &pub.CompanyCountry,
+		&draft.ServiceCompany.CompanyName, &draft.ServiceCompany.Address, &draft.DeveloperIsServiceCompany, &draft.ProviderIsServiceCompany, &draft.CompanyCountry,
 		&ch.MiniAppReview, &ch.MiniAppReviewReason, &submitted, &created}
 	dest = append(dest, link.dest()...)
 	if err := s.Scan(append(dest, oa.dest()...)...); err != nil {

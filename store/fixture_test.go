@@ -122,11 +122,12 @@ func (f *fixture) reload(t *testing.T, ch portal.Channel) portal.Channel {
 	return ch
 }
 
-// org creates an organization of boss's in region with info, verified
-// through the real verification review when verified is true.
+// org creates an organization of boss's in region with info, whose company
+// is in that region too, verified through the real verification review
+// when verified is true.
 func (f *fixture) org(t *testing.T, region portal.Region, info portal.BusinessInfo, verified bool) portal.Organization {
 	t.Helper()
-	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{Name: "Acme Group", Region: region, Info: info})
+	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{Name: "Acme Group", Region: region, Info: info, CompanyCountry: region})
 	if err != nil {
 		t.Fatalf("CreateOrganization: %v", err)
 	}

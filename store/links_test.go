@@ -224,7 +224,7 @@ func TestStore_ApproveLinkRequest(t *testing.T) {
 		f := newFixture(t)
 		ch, org := f.miniApp(t, acme), f.org(t, portal.RegionJapan, acme, true)
 		token := f.send(t, ch, org)
-		mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{ServiceCompany: acme}))
+		mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{ServiceCompany: acme, CompanyCountry: portal.RegionJapan}))
 		mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID))
 		mustNil(t, f.db.ApproveMiniAppReview(ctx, f.op, ch.ID))
 		f.refuses(t, portal.EINVALID,

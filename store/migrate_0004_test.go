@@ -1,8 +1,6 @@
 package store_test
 
 import (
-	"database/sql"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,22 +14,7 @@ import (
 func TestMigration0004_UpgradesADatabaseOf0003(t *testing.T) {
 	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "portal.db")
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	mustNil(t, err)
-	raw.SetMaxOpenConns(1)
-	exec := func(query string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(query, args...); err != nil {
-			t.Fatalf("%v\n%s", err, query)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`)
-	for _, name := range []string{"0001_sessions.sql", "0002_admins.sql", "0003_link_lifecycle.sql"} {
-		body, err := os.ReadFile(filepath.Join("migrations", name))
-		mustNil(t, err)
-		exec(string(body))
-		exec(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, 0)`, name)
-	}
+	raw, exec := databaseBefore(t, path, "0004_official_accounts.sql")
 	// What the previous version wrote for one linked channel.
 	exec(`INSERT INTO admins (id, line_user_id, name, created_at, last_sign_in_at) VALUES (1, 'U1', 'Boss', 0, 0)`)
 	exec(`INSERT INTO providers (id, name, created_at) VALUES (1, 'Acme Provider', 0)`)

@@ -10,11 +10,11 @@ import (
 // ID is kept, a taken one is refused and changes nothing.
 func TestCreateOrganization_GivenID(t *testing.T) {
 	f := newFixture(t)
-	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: " bm00000000042 ", Name: "Given", Region: portal.RegionJapan, Info: acme})
+	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: " bm00000000042 ", Name: "Given", Region: portal.RegionJapan, Info: acme, CompanyCountry: portal.RegionJapan})
 	if err != nil || org.ID != "BM00000000042" {
 		t.Fatalf("CreateOrganization = %q, %v; want BM00000000042", org.ID, err)
 	}
-	_, err = f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM00000000042", Name: "Again", Region: portal.RegionJapan})
+	_, err = f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM00000000042", Name: "Again", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan})
 	if portal.ErrorCode(err) != portal.EINVALID || portal.ErrorMessage(err) != "An organization with the ID BM00000000042 is already registered in the portal." {
 		t.Fatalf("duplicate ID: %v", err)
 	}
@@ -22,7 +22,7 @@ func TestCreateOrganization_GivenID(t *testing.T) {
 	if err := f.raw.QueryRow(`SELECT count(*) FROM organizations`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("organizations after the refusal: %d, %v", n, err)
 	}
-	if _, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM123", Name: "Bad", Region: portal.RegionJapan}); portal.ErrorCode(err) != portal.EINVALID {
+	if _, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM123", Name: "Bad", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan}); portal.ErrorCode(err) != portal.EINVALID {
 		t.Fatalf("malformed ID accepted: %v", err)
 	}
 }

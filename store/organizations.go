@@ -20,7 +20,7 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 	var org portal.Organization
 	err := db.update(ctx, func(tx *Tx) error {
 		info := trimBusinessInfo(in.Info)
-		id, err := insertOrganization(ctx, tx, in.ID, strings.TrimSpace(in.Name), in.Region, info)
+		id, err := insertOrganization(ctx, tx, in.ID, strings.TrimSpace(in.Name), in.Region, info, in.CompanyCountry)
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 		}
 		return insertAudit(ctx, tx, actor, portal.AuditEntry{
 			Action: portal.ActionOrganizationCreate, SubjectKind: portal.SubjectOrganization, SubjectID: org.ID, OrgID: org.ID,
-			After: fmt.Sprintf("%q in %s, %s; administrator: %s", org.Name, org.Region, org.Info, actor.Name),
+			After: fmt.Sprintf("%q in %s, %s; administrator: %s", org.Name, org.Region, orgInfoText(org.Info, org.CompanyCountry), actor.Name),
 		})
 	})
 	if err != nil {
@@ -46,11 +46,11 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 // among 10^11 random IDs is unlikely but possible; an INSERT that does
 // nothing on a taken ID leaves the transaction usable (a failed statement
 // would abort it on PostgreSQL), so it simply tries again.
-func insertOrganization(ctx context.Context, tx *Tx, given, name string, region portal.Region, info portal.BusinessInfo) (string, error) {
+func insertOrganization(ctx context.Context, tx *Tx, given, name string, region portal.Region, info portal.BusinessInfo, country portal.Region) (string, error) {
 	insert := func(id string) (inserted bool, err error) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, region, company_name, address, company_country, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
-			id, name, region, info.CompanyName, info.Address, millis(tx.now))
+			id, name, region, info.CompanyName, info.Address, country, millis(tx.now))
 		if err != nil {
 			return false, err
 		}
@@ -104,9 +104,10 @@ func addOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, org p
 	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, "", "administrator: "+target.Name))
 }
 
-// UpdateOrganizationInfo replaces the organization's business info, which
-// is allowed while the organization is unverified.
-func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, orgID string, info portal.BusinessInfo) error {
+// UpdateOrganizationInfo replaces the organization's business info (company
+// name, address and company/business owner's country or region), which is
+// allowed while the organization is unverified.
+func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, orgID string, info portal.BusinessInfo, country portal.Region) error {
 	return db.onOrganization(ctx, "update organization info", actor, orgID, func(tx *Tx, org portal.Organization, orgAdmin bool) error {
 		if err := portal.CanEditOrganizationInfo(orgAdmin, org); err != nil {
 			return err
@@ -115,13 +116,22 @@ func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, or
 		if err := portal.CheckBusinessInfo(info); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE organizations SET company_name = ?, address = ?
-			WHERE id = ? AND verification = ?`, info.CompanyName, info.Address, org.ID, org.Verification)
+		if err := portal.CheckOrganizationCompanyCountry(country); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE organizations SET company_name = ?, address = ?, company_country = ?
+			WHERE id = ? AND verification = ?`, info.CompanyName, info.Address, country, org.ID, org.Verification)
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationInfo, org.Info.String(), info.String()))
+		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationInfo,
+			orgInfoText(org.Info, org.CompanyCountry), orgInfoText(info, country)))
 	})
+}
+
+// orgInfoText renders an organization's business info for the audit log.
+func orgInfoText(info portal.BusinessInfo, country portal.Region) string {
+	return fmt.Sprintf("%s, company/business owner's country or region: %s", info, country)
 }
 
 // SubmitOrganizationForVerification puts the organization in the
@@ -278,13 +288,13 @@ func (db *DB) FindOrganizationAdmins(ctx context.Context, orgID string) ([]porta
 	return admins, nil
 }
 
-const organizationColumns = `o.id, o.name, o.region, o.company_name, o.address, o.verification, o.verification_reason, o.verification_submitted_at, o.created_at`
+const organizationColumns = `o.id, o.name, o.region, o.company_name, o.address, o.company_country, o.verification, o.verification_reason, o.verification_submitted_at, o.created_at`
 
 func scanOrganization(s scanner) (portal.Organization, error) {
 	var o portal.Organization
 	var submitted sql.NullInt64
 	var created int64
-	if err := s.Scan(&o.ID, &o.Name, &o.Region, &o.Info.CompanyName, &o.Info.Address, &o.Verification, &o.VerificationReason, &submitted, &created); err != nil {
+	if err := s.Scan(&o.ID, &o.Name, &o.Region, &o.Info.CompanyName, &o.Info.Address, &o.CompanyCountry, &o.Verification, &o.VerificationReason, &submitted, &created); err != nil {
 		return portal.Organization{}, err
 	}
 	o.VerificationSubmittedAt, o.CreatedAt = nullMillis(submitted), fromMillis(created)

@@ -82,7 +82,7 @@ func TestStore_ResubmitReview(t *testing.T) {
 
 	// The channel's information was wrong: fix the draft, pass the
 	// re-review, resubmit.
-	mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true}))
+	mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true, CompanyCountry: portal.RegionJapan}))
 	mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID))
 	if got := f.reload(t, ch).Link.Review; got.Status != portal.ReviewRejected {
 		t.Fatalf("the draft changed the review: %+v", got)
@@ -134,18 +134,18 @@ func TestStore_OrganizationVerification(t *testing.T) {
 	org := f.org(t, portal.RegionJapan, portal.BusinessInfo{}, false)
 	stranger := f.admin(t, "Ustranger", "Sam")
 	f.refuses(t, portal.EFORBIDDEN, "Only an administrator of organization "+org.ID+" can edit its business info.",
-		func() error { return f.db.UpdateOrganizationInfo(ctx, stranger, org.ID, acme) })
+		func() error { return f.db.UpdateOrganizationInfo(ctx, stranger, org.ID, acme, portal.RegionJapan) })
 	f.refuses(t, portal.EINVALID, "Enter the company name and address in the business info of organization "+org.ID+" before submitting it for verification.",
 		func() error { return f.db.SubmitOrganizationForVerification(ctx, f.boss, org.ID) })
 
 	mark := f.auditMark(t)
-	mustNil(t, f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, portal.BusinessInfo{CompanyName: " Acme K.K. ", Address: acme.Address}))
+	mustNil(t, f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, portal.BusinessInfo{CompanyName: " Acme K.K. ", Address: acme.Address}, portal.RegionJapan))
 	mustNil(t, f.db.SubmitOrganizationForVerification(ctx, f.boss, org.ID))
 	f.assertAudit(t, mark,
-		`organization.info_update organization: company "", address "" → company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"`,
+		`organization.info_update organization: company "", address "", company/business owner's country or region: Japan → company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo", company/business owner's country or region: Japan`,
 		"verification.submit organization: Unverified → In review")
 	f.refuses(t, portal.ECONFLICT, "Organization "+org.ID+" is in its verification review; its business info can't change until the review is decided.",
-		func() error { return f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, other) })
+		func() error { return f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, other, portal.RegionJapan) })
 
 	queue, _, err := f.db.FindVerificationQueue(ctx, f.op, store.Page{})
 	mustNil(t, err)
@@ -164,13 +164,13 @@ func TestStore_OrganizationVerification(t *testing.T) {
 	}
 
 	// Rejected: fix and resubmit, then verified info is final.
-	mustNil(t, f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, acme))
+	mustNil(t, f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, acme, portal.RegionJapan))
 	mustNil(t, f.db.SubmitOrganizationForVerification(ctx, f.boss, org.ID))
 	mustNil(t, f.db.VerifyOrganization(ctx, f.op, org.ID))
 	f.refuses(t, portal.ECONFLICT, "Organization "+org.ID+" has no verification review waiting for a decision.",
 		func() error { return f.db.VerifyOrganization(ctx, f.op, org.ID) })
 	f.refuses(t, portal.EINVALID, "Organization "+org.ID+" is verified, so its business info can't change. If it is wrong, create a new organization and transfer the accounts and channels to it.",
-		func() error { return f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, other) })
+		func() error { return f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, other, portal.RegionJapan) })
 }
 
 func TestStore_MiniAppReview(t *testing.T) {
@@ -178,13 +178,13 @@ func TestStore_MiniAppReview(t *testing.T) {
 	ch := f.channel(t, portal.Channel{Draft: portal.MiniAppInfo{ServiceCompany: portal.BusinessInfo{CompanyName: "Acme K.K."}}})
 	f.refuses(t, portal.EINVALID, "Enter the service company's name and address in the draft before submitting it for review.",
 		func() error { return f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID) })
-	draft := portal.MiniAppInfo{ServiceCompany: acme, ProviderIsServiceCompany: true}
+	draft := portal.MiniAppInfo{ServiceCompany: acme, ProviderIsServiceCompany: true, CompanyCountry: portal.RegionJapan}
 	mark := f.auditMark(t)
 	mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, draft))
 	mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID))
 	f.assertAudit(t, mark,
-		`channel.draft_update channel: service company "Acme K.K.", address ""; development company same as the service company: false; provider is the service company: false → `+
-			`service company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"; development company same as the service company: false; provider is the service company: true`,
+		`channel.draft_update channel: service company "Acme K.K.", address ""; development company same as the service company: false; provider is the service company: false; company or owner's country or region: Japan → `+
+			`service company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"; development company same as the service company: false; provider is the service company: true; company or owner's country or region: Japan`,
 		"miniapp_review.submit channel: Not in review → In review")
 	f.refuses(t, portal.ECONFLICT, "The draft is in MINI App review. Wait for the outcome before changing it.",
 		func() error { return f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{}) })
@@ -206,4 +206,22 @@ func TestStore_MiniAppReview(t *testing.T) {
 	}
 	f.refuses(t, portal.EINVALID, "The draft is the same as the published business information. Change it before submitting it for re-review.",
 		func() error { return f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID) })
+
+	// The company or owner's country or region changes only through a
+	// re-review: a draft holds the new one until an operator approves it.
+	f.refuses(t, portal.EINVALID, "Choose the company or owner's country or region.",
+		func() error {
+			return f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{ServiceCompany: acme, CompanyCountry: "US"})
+		})
+	moved := draft
+	moved.CompanyCountry = portal.RegionTaiwan
+	mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, moved))
+	mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID))
+	if got := f.reload(t, ch); got.Published.CompanyCountry != portal.RegionJapan || got.Draft.CompanyCountry != portal.RegionTaiwan {
+		t.Errorf("in re-review: published %s, draft %s; want Japan, Taiwan", got.Published.CompanyCountry, got.Draft.CompanyCountry)
+	}
+	mustNil(t, f.db.ApproveMiniAppReview(ctx, f.op, ch.ID))
+	if got := f.reload(t, ch); got.Published != moved {
+		t.Errorf("published after the re-review = %+v, want %+v", got.Published, moved)
+	}
 }

@@ -34,13 +34,14 @@ func seedScale(b *testing.B, raw *sql.DB) {
 		`INSERT INTO providers (id, name, created_at) VALUES (1, 'Provider', 0)`,
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ` + itoa(scaleChannels) + `)
 		 INSERT INTO channels (id, provider_id, kind, line_channel_id, name, region, verified,
-			published_company_name, published_address, published_developer_is_service, miniapp_review, miniapp_review_submitted_at, created_at)
-		 SELECT i, 1, 'mini_app', printf('%010d', 1000000000 + i), 'Channel ' || i, 'JP', 1, 'Acme K.K.', 'Tokyo', 1,
+			published_company_name, published_address, published_developer_is_service, published_company_country, draft_company_country,
+			miniapp_review, miniapp_review_submitted_at, created_at)
+		 SELECT i, 1, 'mini_app', printf('%010d', 1000000000 + i), 'Channel ' || i, 'JP', 1, 'Acme K.K.', 'Tokyo', 1, 'JP', 'JP',
 			CASE WHEN i % 100 = 0 THEN 'pending' ELSE 'none' END, CASE WHEN i % 100 = 0 THEN i END, i FROM n`,
 		`INSERT INTO channel_roles (channel_id, admin_id, role) SELECT id, 1 + id % 10000, 'admin' FROM channels`,
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ` + itoa(scaleOrgs) + `)
-		 INSERT INTO organizations (id, name, region, company_name, address, verification, verification_submitted_at, created_at)
-		 SELECT printf('BM%011d', i), 'Org ' || i, 'JP', 'Acme K.K.', 'Tokyo',
+		 INSERT INTO organizations (id, name, region, company_name, address, company_country, verification, verification_submitted_at, created_at)
+		 SELECT printf('BM%011d', i), 'Org ' || i, 'JP', 'Acme K.K.', 'Tokyo', 'JP',
 			CASE WHEN i % 50 = 0 THEN 'in_review' ELSE 'verified' END, i, i FROM n`,
 		`INSERT INTO organization_admins (org_id, admin_id, added_at) SELECT id, 1 + (CAST(substr(id, 3) AS INTEGER) % 10000), 0 FROM organizations`,
 		// Channels 1..20,000 link to the big organization, every other one

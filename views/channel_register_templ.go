@@ -79,7 +79,7 @@ func ChannelRegisterPage(shell Shell, f ChannelRegisterForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = RefusalAlert(f.Refusal, "kind", "name", "line_channel_id", "region", "provider_id", "new_provider", "company_name", "address").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = RefusalAlert(f.Refusal, "kind", "name", "line_channel_id", "region", "provider_id", "new_provider", "company_name", "address", "company_country").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -346,7 +346,25 @@ func ChannelRegisterPage(shell Shell, f ChannelRegisterForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "> Provider: the service company</label></fieldset><div><button type=\"submit\" class=\"btn btn-primary\">Register</button></div></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "> Provider: the service company</label> <label class=\"choice-line\"><input type=\"checkbox\" name=\"company_country_warranty\" value=\"on\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if f.Draft.CompanyCountry != "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, " checked")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "> I represent and warrant that the region to provide the LINE MINI App and service company's country or region are the same.</label><p class=\"hint\">Required for a LINE MINI App: the service region becomes the channel's Company or owner's country or region. It can't be edited afterwards; a change is asked for in a MINI App review request.</p>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = FieldError(f.Refusal, "company_country").Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</fieldset><div><button type=\"submit\" class=\"btn btn-primary\">Register</button></div></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -16,11 +16,14 @@ import "lineportal/internal/portal"
 // OrganizationRegisterForm is the form to register a Business Manager
 // organization, with what was typed and why it was refused.
 type OrganizationRegisterForm struct {
-	ID      string // the organization ID Business Manager shows
-	Name    string
-	Region  string
-	Info    portal.BusinessInfo
-	Refusal Refusal
+	ID     string // the organization ID Business Manager shows
+	Name   string
+	Region string
+	Info   portal.BusinessInfo
+	// CompanyCountry is the business info's company/business owner's
+	// country or region.
+	CompanyCountry portal.Region
+	Refusal        Refusal
 }
 
 // OrganizationRegisterPage registers a Business Manager organization under
@@ -62,7 +65,7 @@ func OrganizationRegisterPage(shell Shell, f OrganizationRegisterForm) templ.Com
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = RefusalAlert(f.Refusal, "org_id", "id", "name", "region", "company_name", "address").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = RefusalAlert(f.Refusal, "org_id", "id", "name", "region", "company_name", "address", "company_country").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -73,7 +76,7 @@ func OrganizationRegisterPage(shell Shell, f OrganizationRegisterForm) templ.Com
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(f.ID)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization_register.templ`, Line: 27, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization_register.templ`, Line: 30, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -111,7 +114,7 @@ func OrganizationRegisterPage(shell Shell, f OrganizationRegisterForm) templ.Com
 				var templ_7745c5c3_Var4 string
 				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(string(r))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization_register.templ`, Line: 37, Col: 31}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization_register.templ`, Line: 40, Col: 31}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
@@ -134,7 +137,7 @@ func OrganizationRegisterPage(shell Shell, f OrganizationRegisterForm) templ.Com
 				var templ_7745c5c3_Var5 string
 				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(r.String())
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization_register.templ`, Line: 37, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization_register.templ`, Line: 40, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 				if templ_7745c5c3_Err != nil {
@@ -162,6 +165,11 @@ func OrganizationRegisterPage(shell Shell, f OrganizationRegisterForm) templ.Com
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = TextField("address", "Address (business info)", f.Info.Address, f.Refusal, nil).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = CountryField("company_country", "Company/business owner's country or region (business info)", f.CompanyCountry,
+				"Where the company or business owner is. A LINE MINI App channel can be linked only when its Company or owner's country or region is the same.", f.Refusal).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -109,7 +109,7 @@ func routeCatalogue(t *testing.T) *catalogue {
 	}
 	const waitingOrg = "BM09999999998"
 	_, err := mt.db.CreateOrganization(ctx, admin(boss), portal.Organization{ID: waitingOrg, Name: "Catalogue Waiting", Region: portal.RegionJapan,
-		Info: portal.BusinessInfo{CompanyName: "Catalogue Waiting K.K.", Address: "1 Chome"}})
+		Info: portal.BusinessInfo{CompanyName: "Catalogue Waiting K.K.", Address: "1 Chome"}, CompanyCountry: portal.RegionJapan})
 	if err == nil {
 		err = mt.db.SubmitOrganizationForVerification(ctx, admin(boss), waitingOrg)
 	}
@@ -161,8 +161,9 @@ func routeCatalogue(t *testing.T) *catalogue {
 			Form: url.Values{"token": {token}}, NoRefusal: "it sends the URL shown by the page, not input a person types"},
 		{Pattern: "GET /channels/{id}/business-info", Path: miniApp + "/business-info", As: dev},
 		{Pattern: "POST /channels/{id}/business-info", Path: miniApp + "/business-info", As: dev,
-			Form:      url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}},
-			NoRefusal: "the domain refuses no draft a person can type yet"},
+			Form:        url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}, "company_country": {"JP"}},
+			Refused:     url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}, "company_country": {"US"}},
+			RefusedCode: portal.EINVALID, Kept: []string{"company_name", "address", "developer_is_service_company"}},
 		{Pattern: "POST /channels/{id}/mini-app-review", Path: miniApp + "/mini-app-review", As: dev, Form: url.Values{}, NoRefusal: noInput},
 		{Pattern: "GET /channels/{id}/history", Path: views.ChannelPath(orderApp) + "/history", As: dev},
 		{Pattern: "POST /channels/{id}/linked-oa", Path: login + "/linked-oa", As: dev,
@@ -179,9 +180,9 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "GET /organizations", Path: "/organizations", As: boss},
 		{Pattern: "GET /organizations/new", Path: "/organizations/new", As: boss},
 		{Pattern: "POST /organizations", Path: "/organizations", As: boss,
-			Form:        url.Values{"org_id": {"BM09999999999"}, "name": {"Catalogue K.K."}, "region": {"JP"}, "company_name": {"Catalogue K.K."}, "address": {"1 Chome"}},
-			Refused:     url.Values{"org_id": {"BM1"}, "name": {"Catalogue K.K."}, "region": {"JP"}, "company_name": {"Catalogue K.K."}, "address": {"1 Chome"}},
-			RefusedCode: portal.EINVALID, Kept: []string{"org_id", "name", "region", "company_name", "address"}},
+			Form:        url.Values{"org_id": {"BM09999999999"}, "name": {"Catalogue K.K."}, "region": {"JP"}, "company_name": {"Catalogue K.K."}, "address": {"1 Chome"}, "company_country": {"TW"}},
+			Refused:     url.Values{"org_id": {"BM1"}, "name": {"Catalogue K.K."}, "region": {"JP"}, "company_name": {"Catalogue K.K."}, "address": {"1 Chome"}, "company_country": {"TW"}},
+			RefusedCode: portal.EINVALID, Kept: []string{"org_id", "name", "region", "company_name", "address", "company_country"}},
 		{Pattern: "GET /organizations/{org}", Path: momiji, As: boss},
 		{Pattern: "GET /organizations/{org}/accounts/{channel}", Path: linked, As: boss},
 		{Pattern: "POST /organizations/{org}/accounts/{channel}/resubmit", Path: rejected + "/resubmit", As: boss, Form: url.Values{}, NoRefusal: noInput},
@@ -193,8 +194,9 @@ func routeCatalogue(t *testing.T) *catalogue {
 			Refused: url.Values{"status": {"maybe"}, "reason": {"checked by phone"}}, RefusedCode: portal.EINVALID},
 		{Pattern: "GET /organizations/{org}/business-info", Path: hanami + "/business-info", As: boss},
 		{Pattern: "POST /organizations/{org}/business-info", Path: hanami + "/business-info", As: boss,
-			Form:      url.Values{"company_name": {"Hanami Retail K.K."}, "address": {"4-5-6 Umeda, Kita-ku, Osaka"}},
-			NoRefusal: "the domain refuses no business info a person can type yet"},
+			Form:        url.Values{"company_name": {"Hanami Retail K.K."}, "address": {"4-5-6 Umeda, Kita-ku, Osaka"}, "company_country": {"JP"}},
+			Refused:     url.Values{"company_name": {"Hanami Retail K.K."}, "address": {"4-5-6 Umeda, Kita-ku, Osaka"}, "company_country": {"US"}},
+			RefusedCode: portal.EINVALID, Kept: []string{"company_name", "address"}},
 		{Pattern: "POST /organizations/{org}/verification", Path: hanami + "/verification", As: boss, Form: url.Values{}, NoRefusal: noInput},
 		{Pattern: "GET /organizations/{org}/oa-linking", Path: momiji + "/oa-linking", As: boss},
 		{Pattern: "GET /organizations/{org}/oa-linking/{oa}", Path: oaLinking, As: boss},

@@ -255,6 +255,12 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 		NewProvider:   r.PostFormValue("new_provider"),
 		Draft:         miniAppInfoFrom(r),
 	}
+	// LINE asks for no country at creation: whoever creates a MINI App
+	// channel warrants that the service company's country or region is the
+	// service region, which then becomes it.
+	if r.PostFormValue("company_country_warranty") == "on" {
+		f.Draft.CompanyCountry = portal.Region(f.Region)
+	}
 	in := portal.Channel{Kind: portal.ChannelKind(f.Kind), Name: f.Name, LINEChannelID: f.LINEChannelID, Region: portal.Region(f.Region),
 		Provider: providerChoice(f.ProviderID, f.NewProvider)}
 	// The draft section is on the form whatever the kind (no JavaScript

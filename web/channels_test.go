@@ -54,7 +54,7 @@ func TestChannelRegister_EachKind(t *testing.T) {
 	raw := rawDB(t)
 	dev := ts.demo.Developer
 	v := ts.signedIn(t, dev.ID)
-	draft := url.Values{"company_name": {"Aoi Labs K.K."}, "address": {"1-1 Shibuya, Tokyo"}, "developer_is_service_company": {"on"}}
+	draft := url.Values{"company_name": {"Aoi Labs K.K."}, "address": {"1-1 Shibuya, Tokyo"}, "developer_is_service_company": {"on"}, "company_country_warranty": {"on"}}
 
 	// A MINI App under a new provider, created with it.
 	before := registrationRows(t, raw)
@@ -85,9 +85,13 @@ func TestChannelRegister_EachKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch, err := ts.db.FindChannelByID(t.Context(), id)
-	wantDraft := portal.MiniAppInfo{ServiceCompany: portal.BusinessInfo{CompanyName: "Aoi Labs K.K.", Address: "1-1 Shibuya, Tokyo"}, DeveloperIsServiceCompany: true}
+	// The warranty makes the service region the company or owner's country
+	// or region, published at once (LINE copies it to every internal
+	// channel); the rest waits for the MINI App review.
+	wantDraft := portal.MiniAppInfo{ServiceCompany: portal.BusinessInfo{CompanyName: "Aoi Labs K.K.", Address: "1-1 Shibuya, Tokyo"}, DeveloperIsServiceCompany: true,
+		CompanyCountry: portal.RegionJapan}
 	if err != nil || ch.Kind != portal.KindMiniApp || ch.LINEChannelID != "2100000001" || ch.Provider.Name != "Aoi Labs" ||
-		ch.Verified || ch.Draft != wantDraft || ch.Published != (portal.MiniAppInfo{}) || ch.Region != portal.RegionJapan {
+		ch.Verified || ch.Draft != wantDraft || ch.Published != (portal.MiniAppInfo{CompanyCountry: portal.RegionJapan}) || ch.Region != portal.RegionJapan {
 		t.Fatalf("stored: %+v, %v", ch, err)
 	}
 	if kind, role := ts.listedRole(t, v, "Aoi Shop", dev.ID); kind != "LINE MINI App" || role != "admin" {
@@ -142,7 +146,8 @@ func TestChannelRegister_RefusalsKeepInputAndStoreNothing(t *testing.T) {
 	v := ts.signedIn(t, ts.demo.Developer.ID)
 	good := func() url.Values {
 		return url.Values{"kind": {"mini_app"}, "name": {"Kept Name"}, "line_channel_id": {"2100000011"}, "region": {"TW"},
-			"provider_id": {"new"}, "new_provider": {"Kept Provider"}, "company_name": {"Kept Co."}, "address": {"Kept Street"}}
+			"provider_id": {"new"}, "new_provider": {"Kept Provider"}, "company_name": {"Kept Co."}, "address": {"Kept Street"},
+			"company_country_warranty": {"on"}}
 	}
 	cases := []struct {
 		name   string
@@ -156,6 +161,8 @@ func TestChannelRegister_RefusalsKeepInputAndStoreNothing(t *testing.T) {
 		{"someone else's provider", func(f url.Values) { f.Set("provider_id", strconv.FormatInt(theirs.ID, 10)) }, 403, "provider_id", "only under a provider you work in"},
 		{"no provider name", func(f url.Values) { f.Set("new_provider", " ") }, 422, "new_provider", "provider's name"},
 		{"a module channel", func(f url.Values) { f.Set("kind", "module") }, 422, "kind", "Register a module channel"},
+		{"no country warranty", func(f url.Values) { f.Del("company_country_warranty") }, 422, "company_country",
+			"Confirm that the service company's country or region is the region where the LINE MINI App is provided"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -341,7 +348,8 @@ func TestFirstMiniAppReviewIsNotCalledAReReview(t *testing.T) {
 	for name, want := range map[string]string{"Sakura Beta": "Submit the draft for MINI App review", "Sakura Points": "Submit the draft for MINI App re-review"} {
 		id := ts.channelID(t, name)
 		page := views.ChannelPath(id) + "/business-info"
-		saved := dev.post(ts.URL+page, url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}})
+		saved := dev.post(ts.URL+page, url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"},
+			"company_country": {"JP"}})
 		tab := dev.follow(saved)
 		if got := strings.TrimSpace(tab.doc.Find("#submit-review").Text()); got != want {
 			t.Errorf("%s: the button says %q, want %q", name, got, want)

@@ -141,7 +141,8 @@ func TestBlankValuesAreRefusedWithTheForm(t *testing.T) {
 
 	// An operator's blank rejection reason keeps the queues page, with the
 	// reason next to the item's form.
-	fixed := url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"}}
+	fixed := url.Values{"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"},
+		"company_country": {"JP"}}
 	if r := dev.post(ts.URL+views.ChannelPath(points)+"/business-info", fixed); r.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("saving a draft answered %d: %q", r.res.StatusCode, r.doc.Find("main").Text())
 	}

@@ -83,12 +83,18 @@ func businessInfoFrom(r *http.Request) portal.BusinessInfo {
 	return portal.BusinessInfo{CompanyName: r.PostFormValue("company_name"), Address: r.PostFormValue("address")}
 }
 
+// companyCountryFrom reads a form's company (or owner's) country or region.
+func companyCountryFrom(r *http.Request) portal.Region {
+	return portal.Region(r.PostFormValue("company_country"))
+}
+
 // miniAppInfoFrom reads a MINI App's business information form fields.
 func miniAppInfoFrom(r *http.Request) portal.MiniAppInfo {
 	return portal.MiniAppInfo{
 		ServiceCompany:            businessInfoFrom(r),
 		DeveloperIsServiceCompany: r.PostFormValue("developer_is_service_company") == "on",
 		ProviderIsServiceCompany:  r.PostFormValue("provider_is_service_company") == "on",
+		CompanyCountry:            companyCountryFrom(r),
 	}
 }
 

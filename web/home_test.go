@@ -20,7 +20,8 @@ func pendingFromHome(t *testing.T, ts *testServer, dev, boss, op portal.Admin, l
 	ctx := t.Context()
 	ch, err := ts.db.RegisterChannel(ctx, dev, portal.Channel{Kind: portal.KindMiniApp, Name: "Sakura Home " + lineChannelID, LINEChannelID: lineChannelID,
 		Region: portal.RegionJapan, Provider: portal.Provider{Name: "Home Co. " + lineChannelID},
-		Draft: portal.MiniAppInfo{ServiceCompany: portal.BusinessInfo{CompanyName: "Sakura Foods K.K.", Address: "1-2-3 Marunouchi"}, DeveloperIsServiceCompany: true}})
+		Draft: portal.MiniAppInfo{ServiceCompany: portal.BusinessInfo{CompanyName: "Sakura Foods K.K.", Address: "1-2-3 Marunouchi"}, DeveloperIsServiceCompany: true,
+			CompanyCountry: portal.RegionJapan}})
 	if err == nil {
 		err = ts.db.SubmitMiniAppReview(ctx, dev, ch.ID)
 	}

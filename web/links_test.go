@@ -257,6 +257,7 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 	// Fix the channel: draft, MINI App re-review by the operator.
 	info := dev.post(ts.URL+views.ChannelPath(points)+"/business-info", url.Values{
 		"company_name": {"Sakura Foods K.K."}, "address": {"1-2-3 Marunouchi, Chiyoda-ku, Tokyo"}, "developer_is_service_company": {"on"},
+		"company_country": {"JP"},
 	})
 	if info.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("saving the draft answered %d: %.300s", info.res.StatusCode, info.doc.Find("main").Text())

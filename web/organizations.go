@@ -169,15 +169,16 @@ func (s *Server) handleOrganizationInfo(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	s.renderOrganizationInfo(w, r, http.StatusOK, h, h.Organization.Info, views.Refusal{})
+	s.renderOrganizationInfo(w, r, http.StatusOK, h, h.Organization.Info, h.Organization.CompanyCountry, views.Refusal{})
 }
 
-func (s *Server) renderOrganizationInfo(w http.ResponseWriter, r *http.Request, status int, h views.OrganizationHeader, info portal.BusinessInfo, why views.Refusal) {
+func (s *Server) renderOrganizationInfo(w http.ResponseWriter, r *http.Request, status int, h views.OrganizationHeader, info portal.BusinessInfo, country portal.Region, why views.Refusal) {
 	s.render(w, r, status, views.OrganizationInfoPage(s.shell(w, r, "organizations"), views.OrganizationInfoTab{
 		OrganizationHeader: h,
 		CanEdit:            portal.CanEditOrganizationInfo(h.Access.Admin, h.Organization),
 		CanSubmit:          portal.CanSubmitForVerification(h.Access.Admin, h.Organization),
 		Info:               info,
+		CompanyCountry:     country,
 		Refusal:            why,
 	}))
 }
@@ -187,10 +188,10 @@ func (s *Server) handleOrganizationInfoUpdate(w http.ResponseWriter, r *http.Req
 	if !ok {
 		return
 	}
-	info := businessInfoFrom(r)
-	if err := s.db.UpdateOrganizationInfo(r.Context(), actor(r), h.Organization.ID, info); err != nil {
+	info, country := businessInfoFrom(r), companyCountryFrom(r)
+	if err := s.db.UpdateOrganizationInfo(r.Context(), actor(r), h.Organization.ID, info, country); err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
-			s.renderOrganizationInfo(w, r, status, h, info, why)
+			s.renderOrganizationInfo(w, r, status, h, info, country, why)
 		})
 		return
 	}
@@ -243,7 +244,7 @@ func (s *Server) handleOrganizationHistory(w http.ResponseWriter, r *http.Reques
 
 func (s *Server) handleOrganizationNew(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.OrganizationRegisterPage(s.shell(w, r, "organizations"),
-		views.OrganizationRegisterForm{Region: string(portal.RegionJapan)}))
+		views.OrganizationRegisterForm{Region: string(portal.RegionJapan), CompanyCountry: portal.RegionJapan}))
 }
 
 // handleOrganizationRegister registers an organization under the ID
@@ -254,6 +255,8 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 		Name:   r.PostFormValue("name"),
 		Region: r.PostFormValue("region"),
 		Info:   businessInfoFrom(r),
+
+		CompanyCountry: companyCountryFrom(r),
 	}
 	// The portal mirrors Business Manager, so the ID is required here; the
 	// store would make one up for an empty ID.
@@ -261,7 +264,7 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 	var org portal.Organization
 	if err == nil {
 		org, err = s.db.CreateOrganization(r.Context(), actor(r), portal.Organization{
-			ID: f.ID, Name: f.Name, Region: portal.Region(f.Region), Info: f.Info,
+			ID: f.ID, Name: f.Name, Region: portal.Region(f.Region), Info: f.Info, CompanyCountry: f.CompanyCountry,
 		})
 	}
 	if err != nil {

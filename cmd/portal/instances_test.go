@@ -238,12 +238,12 @@ func seedInstancesWorld(t *testing.T, db *store.DB, demo linesim.DemoData) insta
 	var w instancesWorld
 	for i, ch := range []*portal.Channel{&w.channel, &w.second} {
 		*ch, err = db.CreateChannelUnderAnyProvider(ctx, dev, portal.Channel{Provider: provider, Kind: portal.KindMiniApp, LINEChannelID: "300000000" + strconv.Itoa(i),
-			Name: "Shop " + strconv.Itoa(i), Region: portal.RegionJapan, Draft: portal.MiniAppInfo{ServiceCompany: info, DeveloperIsServiceCompany: true}})
+			Name: "Shop " + strconv.Itoa(i), Region: portal.RegionJapan, Draft: portal.MiniAppInfo{ServiceCompany: info, DeveloperIsServiceCompany: true, CompanyCountry: portal.RegionJapan}})
 		must(err)
 		must(db.SubmitMiniAppReview(ctx, dev, ch.ID))
 		must(db.ApproveMiniAppReview(ctx, op, ch.ID))
 	}
-	w.org, err = db.CreateOrganization(ctx, boss, portal.Organization{Name: "Acme Group", Region: portal.RegionJapan, Info: info})
+	w.org, err = db.CreateOrganization(ctx, boss, portal.Organization{Name: "Acme Group", Region: portal.RegionJapan, Info: info, CompanyCountry: portal.RegionJapan})
 	must(err)
 	must(db.SubmitOrganizationForVerification(ctx, boss, w.org.ID))
 	must(db.VerifyOrganization(ctx, op, w.org.ID))

@@ -133,10 +133,10 @@ func bulkLoad(ctx context.Context, path string, l layout, people demo.People, no
 		// the organization's, so that linking them is allowed and Verified.
 		{"channels", `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
 			INSERT INTO channels (id, provider_id, kind, line_channel_id, name, region, verified,
-				published_company_name, published_address, published_developer_is_service,
-				draft_company_name, draft_address, draft_developer_is_service, created_at)
+				published_company_name, published_address, published_developer_is_service, published_company_country,
+				draft_company_name, draft_address, draft_developer_is_service, draft_company_country, created_at)
 			SELECT ? + i, (SELECT max(id) FROM providers), 'mini_app', printf('%010d', 3000000000 + i), 'Bench App ' || (i + 1), 'JP', 1,
-				o.company_name, o.address, 1, o.company_name, o.address, 1, ? + i
+				o.company_name, o.address, 1, o.company_country, o.company_name, o.address, 1, o.company_country, ? + i
 			FROM n, organizations o WHERE o.id = ?`, []any{l.channels(), first, start, bigOrgID}},
 		{"channel roles", `INSERT INTO channel_roles (channel_id, admin_id, role) SELECT id, ?, 'admin' FROM channels WHERE id >= ?`, []any{dev, first}},
 		{"links", `INSERT INTO links (id, channel_id, org_id, linked_at, linked_by)

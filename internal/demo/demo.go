@@ -32,6 +32,7 @@ const (
 	SakuraFoodsID   = "BM00000000001" // verified, Japan
 	HanamiRetailID  = "BM00000000002" // not verified yet, Japan
 	TaipeiTradingID = "BM00000000003" // Taiwan: can't be linked to
+	SakuraTaiwanID  = "BM00000000004" // verified, Japan, but its company is in Taiwan: the demo's MINI Apps can't be linked to it
 	MomijiFoodsID   = "BM00000000011" // verified; its accounts and channels are linked, for Official Account linking
 	MomijiHoldingID = "BM00000000012" // verified; another organization
 )
@@ -109,8 +110,11 @@ func (s *seeder) channel(actor portal.Admin, p portal.Provider, kind portal.Chan
 }
 
 // miniApp registers a MINI App channel with info as its business
-// information, published through the MINI App review when verified.
+// information, published through the MINI App review when verified. Its
+// company or owner's country or region is its service region, as its
+// creator warrants.
 func (s *seeder) miniApp(r roles, actor portal.Admin, p portal.Provider, name string, region portal.Region, info portal.MiniAppInfo, verified bool) portal.Channel {
+	info.CompanyCountry = region
 	ch := s.channel(actor, p, portal.KindMiniApp, name, region, info)
 	if verified {
 		s.step(func() error { return s.db.SubmitMiniAppReview(s.ctx, actor, ch.ID) })

@@ -14,10 +14,14 @@ func (s *seeder) linkLifecycle(r roles) {
 	// One verified organization, one whose verification waits, one outside
 	// Japan. The organization administrator runs all three; the
 	// developer-and-administrator also runs the unverified one.
-	s.organization(r, portal.Organization{ID: SakuraFoodsID, Name: "Sakura Foods", Region: portal.RegionJapan, Info: sakuraFoods}, true)
-	s.organization(r, portal.Organization{ID: HanamiRetailID, Name: "Hanami Retail", Region: portal.RegionJapan, Info: hanamiRetail}, false)
+	s.organization(r, portal.Organization{ID: SakuraFoodsID, Name: "Sakura Foods", Region: portal.RegionJapan, Info: sakuraFoods, CompanyCountry: portal.RegionJapan}, true)
+	s.organization(r, portal.Organization{ID: HanamiRetailID, Name: "Hanami Retail", Region: portal.RegionJapan, Info: hanamiRetail, CompanyCountry: portal.RegionJapan}, false)
 	s.organization(r, portal.Organization{ID: TaipeiTradingID, Name: "Taipei Trading", Region: portal.RegionTaiwan,
-		Info: portal.BusinessInfo{CompanyName: "Taipei Trading Ltd.", Address: "7 Xinyi Road, Taipei"}}, true)
+		Info: portal.BusinessInfo{CompanyName: "Taipei Trading Ltd.", Address: "7 Xinyi Road, Taipei"}, CompanyCountry: portal.RegionTaiwan}, true)
+	// In Japan, but its company is in Taiwan: no MINI App of the demo (whose
+	// companies are in Japan) can be linked or transferred to it.
+	s.organization(r, portal.Organization{ID: SakuraTaiwanID, Name: "Sakura Foods Taiwan", Region: portal.RegionJapan,
+		Info: portal.BusinessInfo{CompanyName: "Sakura Foods Taiwan Ltd.", Address: "101 Songren Road, Xinyi District, Taipei"}, CompanyCountry: portal.RegionTaiwan}, true)
 	s.step(func() error { return s.db.AddOrganizationAdmin(s.ctx, r.boss, HanamiRetailID, r.both.ID) })
 
 	p := s.provider(r.dev, "Sakura Foods Digital")

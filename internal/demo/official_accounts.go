@@ -17,9 +17,9 @@ var (
 // provider it can't take.
 func (s *seeder) officialAccounts(r roles) {
 	p := s.provider(r.dev, "Momiji Foods Digital")
-	foods := s.organization(r, portal.Organization{ID: MomijiFoodsID, Name: "Momiji Foods", Region: portal.RegionJapan, Info: momijiFoods}, true)
+	foods := s.organization(r, portal.Organization{ID: MomijiFoodsID, Name: "Momiji Foods", Region: portal.RegionJapan, Info: momijiFoods, CompanyCountry: portal.RegionJapan}, true)
 	s.step(func() error { return s.db.AddOrganizationAdmin(s.ctx, r.boss, foods.ID, r.both.ID) })
-	holdings := s.organization(r, portal.Organization{ID: MomijiHoldingID, Name: "Momiji Holdings", Region: portal.RegionJapan, Info: momijiFoods}, true)
+	holdings := s.organization(r, portal.Organization{ID: MomijiHoldingID, Name: "Momiji Holdings", Region: portal.RegionJapan, Info: momijiFoods, CompanyCountry: portal.RegionJapan}, true)
 
 	s.officialAccount(r, p, "@momijicafe", "Momiji Cafe", portal.PackageBasic, momijiFoods, foods.ID)
 	delivery := s.officialAccount(r, p, "@momijidelivery", "Momiji Delivery", portal.PackageFree, momijiFoods, foods.ID)

@@ -86,6 +86,14 @@ type MiniAppInfo struct {
 	// ProviderIsServiceCompany is true when Provider in the "Provider
 	// information" section is set to "Service company".
 	ProviderIsServiceCompany bool
+	// CompanyCountry is the channel's "Company or owner's country or
+	// region". LINE asks for it when the channel is created (as the region
+	// where the service is provided, which the creator warrants is the
+	// service company's) and does not let it be edited afterwards: a change
+	// is asked for in the MINI App review request. So it is kept with the
+	// business information, published and drafted, and only an approved
+	// review publishes a new one.
+	CompanyCountry Region
 }
 
 // ProviderMatchesServiceCompany is the linking requirement "the provider
@@ -97,8 +105,8 @@ func (i MiniAppInfo) ProviderMatchesServiceCompany() bool {
 
 // String renders the info for the audit log.
 func (i MiniAppInfo) String() string {
-	return fmt.Sprintf("service %s; development company same as the service company: %t; provider is the service company: %t",
-		i.ServiceCompany, i.DeveloperIsServiceCompany, i.ProviderIsServiceCompany)
+	return fmt.Sprintf("service %s; development company same as the service company: %t; provider is the service company: %t; company or owner's country or region: %s",
+		i.ServiceCompany, i.DeveloperIsServiceCompany, i.ProviderIsServiceCompany, i.CompanyCountry)
 }
 
 // MiniAppReviewState is where a MINI App's draft stands in the operators'
@@ -172,7 +180,38 @@ func CheckNewChannel(ch Channel) error {
 	case ch.Kind != KindMiniApp && ch.Draft != (MiniAppInfo{}):
 		return FieldError("kind", "Only a LINE MINI App channel has business information.")
 	}
-	return checkOptionalBusinessInfo(ch.Draft.ServiceCompany)
+	if err := checkOptionalBusinessInfo(ch.Draft.ServiceCompany); err != nil {
+		return err
+	}
+	if ch.Kind == KindMiniApp && ch.Draft.CompanyCountry != "" && ch.Draft.CompanyCountry != ch.Region {
+		return FieldError("company_country", msgCompanyCountryWarranty)
+	}
+	return nil
+}
+
+// msgCompanyCountryWarranty asks for LINE's warranty when a MINI App
+// channel is created.
+const msgCompanyCountryWarranty = "Confirm that the service company's country or region is the region where the LINE MINI App is provided: LINE requires this of every new LINE MINI App channel."
+
+// CreationCompanyCountry is the company or owner's country or region a new
+// channel starts with: for a LINE MINI App, the region where it provides
+// its service, which its creator warrants is the service company's; other
+// kinds keep none.
+func CreationCompanyCountry(ch Channel) Region {
+	if ch.Kind != KindMiniApp {
+		return ""
+	}
+	return ch.Region
+}
+
+// CheckMiniAppDraft tells whether draft can be saved as a MINI App's draft
+// business information as far as its company or owner's country or region
+// goes: it must be one the portal knows.
+func CheckMiniAppDraft(draft MiniAppInfo) error {
+	if !draft.CompanyCountry.Valid() {
+		return FieldError("company_country", "Choose the company or owner's country or region.")
+	}
+	return nil
 }
 
 // CheckChannelRegistration tells whether ch may be registered from the
@@ -180,11 +219,21 @@ func CheckNewChannel(ch Channel) error {
 // kind that is registered without credentials. A module channel is
 // registered with its channel secret and access token, which LINE must
 // accept first (CheckNewModuleChannel), so it has its own form.
+//
+// A person registering a LINE MINI App gives LINE's warranty that the
+// service company's country or region is the service region: the form
+// sends it as Draft.CompanyCountry, which must then be set.
 func CheckChannelRegistration(ch Channel) error {
 	if ch.Kind == KindModule {
 		return FieldError("kind", "A module channel is registered with its channel secret and access token: use Module channels → Register a module channel.")
 	}
-	return CheckNewChannel(ch)
+	if err := CheckNewChannel(ch); err != nil {
+		return err
+	}
+	if ch.Kind == KindMiniApp && ch.Draft.CompanyCountry == "" {
+		return FieldError("company_country", msgCompanyCountryWarranty)
+	}
+	return nil
 }
 
 func validLINEChannelID(s string) bool {

@@ -14,6 +14,14 @@ func TestCheckChannelRegistration(t *testing.T) {
 		"A module channel is registered with its channel secret and access token: use Module channels → Register a module channel.")
 	in.Kind, in.LINEChannelID = portal.KindMessagingAPI, "12345"
 	check(t, portal.CheckChannelRegistration(in), portal.EINVALID, "Enter the channel ID shown in the LINE Developers Console: 10 digits.")
+
+	// A MINI App needs its creator's warranty that the service company's
+	// country or region is the service region.
+	in.Kind, in.LINEChannelID = portal.KindMiniApp, "1234567890"
+	check(t, portal.CheckChannelRegistration(in), portal.EINVALID,
+		"Confirm that the service company's country or region is the region where the LINE MINI App is provided: LINE requires this of every new LINE MINI App channel.")
+	in.Draft.CompanyCountry = portal.RegionJapan
+	check(t, portal.CheckChannelRegistration(in), "", "")
 }
 
 func TestCheckKeepsAdmin(t *testing.T) {

@@ -18,15 +18,16 @@ const orgID = "BM01234567890"
 func linkableChannel() portal.Channel {
 	return portal.Channel{
 		ID: 7, Kind: portal.KindMiniApp, LINEChannelID: "1234567890", Name: "Acme Shop", Region: portal.RegionJapan, Verified: true,
-		Published:     portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true},
-		Draft:         portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true},
+		Published:     portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true, CompanyCountry: portal.RegionJapan},
+		Draft:         portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true, CompanyCountry: portal.RegionJapan},
 		MiniAppReview: portal.MiniAppReviewNone,
 	}
 }
 
-// verifiedOrg is an organization in Japan with acme's business info.
+// verifiedOrg is an organization in Japan with acme's business info, whose
+// company is in Japan.
 func verifiedOrg() portal.Organization {
-	return portal.Organization{ID: orgID, Name: "Acme", Region: portal.RegionJapan, Info: acme, Verification: portal.OrgVerified}
+	return portal.Organization{ID: orgID, Name: "Acme", Region: portal.RegionJapan, Info: acme, CompanyCountry: portal.RegionJapan, Verification: portal.OrgVerified}
 }
 
 // currentLink is a current link of linkableChannel to verifiedOrg with a

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -179,6 +180,9 @@ func checkChannelCanLink(ch Channel, org Organization) error {
 	if err := checkOrganizationLinkable(org); err != nil {
 		return err
 	}
+	if err := checkSameCompanyCountry(ch, org); err != nil {
+		return err
+	}
 	return checkNotLinked(ch.Link, channelWords)
 }
 
@@ -201,9 +205,13 @@ func requireOrganization(input string, org *Organization) error {
 // is none). They must administer both organizations: fromAdmin tells whether
 // they administer the one ch is linked to, toAdmin the destination. The
 // destination must meet the organization's linking requirement (region
-// Japan); the channel met its own when it was linked.
+// Japan), and its company/business owner's country or region must be the
+// channel's; the channel met its own requirements when it was linked.
 func CanTransfer(ch Channel, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
-	return canTransfer(ch.Link, channelWords, fromAdmin, destInput, dest, toAdmin)
+	if err := canTransfer(ch.Link, channelWords, fromAdmin, destInput, dest, toAdmin); err != nil {
+		return err
+	}
+	return checkSameCompanyCountry(ch, *dest)
 }
 
 // CanStartTransfer tells, before any destination is entered, whether
@@ -266,6 +274,29 @@ func checkOrganizationLinkable(org Organization) error {
 		return FieldError("org_id", "Organization "+org.ID+" is registered in "+org.Region.String()+". Only an organization whose region is Japan can be linked.")
 	}
 	return nil
+}
+
+// checkSameCompanyCountry is the requirement that the channel's published
+// "Company or owner's country or region" and the organization's
+// "Company/business owner's country or region" match. The refusal says how
+// each side can change: the channel's only through a MINI App review
+// request, the organization's only while it is not verified (after that its
+// business info is final, so the way out is a new organization and a
+// transfer).
+func checkSameCompanyCountry(ch Channel, org Organization) error {
+	if ch.Published.CompanyCountry == org.CompanyCountry {
+		return nil
+	}
+	orgSide := "an administrator of the organization can change it in its business info"
+	switch org.Verification {
+	case OrgInReview:
+		orgSide = "its business info can change only after its verification review is decided"
+	case OrgVerified:
+		orgSide = "the organization is verified, so its business info can't change: create a new organization with the right country or region and transfer the accounts and channels to it"
+	}
+	return FieldError("org_id", fmt.Sprintf("The channel's company or owner's country or region (%s) does not match the company/business owner's country or region of organization %s (%s); they must match. "+
+		"If the channel's is wrong, ask for the change in the MINI App review request (enter the new country or region in the draft business information and submit it for re-review). "+
+		"If the organization's is wrong, %s.", ch.Published.CompanyCountry, org.ID, org.CompanyCountry, orgSide))
 }
 
 // checkNotLinked refuses to link again what link (nil when none) already

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,13 +9,16 @@ import (
 )
 
 const (
-	msgFormat       = "Enter the organization ID as BM followed by 11 digits, for example BM01234567890."
-	msgNoSuchOrg    = "There is no organization with the ID BM01234567890. Ask the organization's administrator for the ID shown in the Business Manager header."
-	msgNotMiniApp   = "Only a LINE MINI App channel can be linked to a Business Manager organization; this is a LINE Login channel."
-	msgUnverified   = "This LINE MINI App is not a verified MINI App. Only a verified MINI App can be linked; it becomes verified when it passes the MINI App review."
-	msgRegion       = "The channel's service region is Thailand. Only a LINE MINI App whose service region is Japan can be linked."
-	msgProvider     = "The provider and the service company must match in the published business information: turn on \"Same as the service company\" for the development company, or set the provider to \"Service company\". Change the draft and have it re-reviewed."
-	msgOrgRegion    = "Organization BM01234567890 is registered in Taiwan. Only an organization whose region is Japan can be linked."
+	msgFormat     = "Enter the organization ID as BM followed by 11 digits, for example BM01234567890."
+	msgNoSuchOrg  = "There is no organization with the ID BM01234567890. Ask the organization's administrator for the ID shown in the Business Manager header."
+	msgNotMiniApp = "Only a LINE MINI App channel can be linked to a Business Manager organization; this is a LINE Login channel."
+	msgUnverified = "This LINE MINI App is not a verified MINI App. Only a verified MINI App can be linked; it becomes verified when it passes the MINI App review."
+	msgRegion     = "The channel's service region is Thailand. Only a LINE MINI App whose service region is Japan can be linked."
+	msgProvider   = "The provider and the service company must match in the published business information: turn on \"Same as the service company\" for the development company, or set the provider to \"Service company\". Change the draft and have it re-reviewed."
+	msgOrgRegion  = "Organization BM01234567890 is registered in Taiwan. Only an organization whose region is Japan can be linked."
+	msgCountry    = "The channel's company or owner's country or region (Japan) does not match the company/business owner's country or region of organization BM01234567890 (Taiwan); they must match. " +
+		"If the channel's is wrong, ask for the change in the MINI App review request (enter the new country or region in the draft business information and submit it for re-review). " +
+		"If the organization's is wrong, the organization is verified, so its business info can't change: create a new organization with the right country or region and transfer the accounts and channels to it."
 	msgLinked       = "This channel is already linked to organization BM01234567890, and a link can't be removed. To move the channel to another organization, transfer it in the organization instead."
 	msgExpired      = "This link request URL has expired: it works for 168 hours (7 days) after it is issued. Ask the channel's developer to send the link request again."
 	msgReplaced     = "This link request URL was replaced by a newer one and no longer works. Ask the channel's developer for the latest URL, or to send the link request again."
@@ -62,13 +66,18 @@ func TestCheckLinkRequest(t *testing.T) {
 				in.org.Region = portal.RegionTaiwan
 			}
 		}, portal.EINVALID, msgOrgRegion},
+		refusal[linkRequestInput]{"ErrCompanyCountry", func(in *linkRequestInput) {
+			if in.org != nil {
+				in.org.CompanyCountry = portal.RegionTaiwan
+			}
+		}, portal.EINVALID, msgCountry},
 		refusal[linkRequestInput]{"ErrAlreadyLinked", func(in *linkRequestInput) { in.ch.Link = currentLink(portal.ReviewVerified) }, portal.ECONFLICT, msgLinked},
 	)
 	ordered(t, ok, rule, refusals)
 
 	t.Run("OK provider set to service company", func(t *testing.T) {
 		in := ok()
-		in.ch.Published = portal.MiniAppInfo{ServiceCompany: acme, ProviderIsServiceCompany: true}
+		in.ch.Published = portal.MiniAppInfo{ServiceCompany: acme, ProviderIsServiceCompany: true, CompanyCountry: portal.RegionJapan}
 		check(t, rule(in), "", "")
 	})
 	t.Run("org ID errors name the form field", func(t *testing.T) {
@@ -149,6 +158,7 @@ func TestCanApprove(t *testing.T) {
 	refusals = append(refusals, channelRefusals(func(i *in) *portal.Channel { return &i.a.Channel })...)
 	refusals = append(refusals,
 		refusal[in]{"ErrOrganizationRegion", func(i *in) { i.a.Organization.Region = portal.RegionTaiwan }, portal.EINVALID, msgOrgRegion},
+		refusal[in]{"ErrCompanyCountry", func(i *in) { i.a.Organization.CompanyCountry = portal.RegionTaiwan }, portal.EINVALID, msgCountry},
 		refusal[in]{"ErrAlreadyLinked", func(i *in) { i.a.Channel.Link = currentLink(portal.ReviewUnverified) }, portal.ECONFLICT, msgLinked},
 	)
 	rule := func(i in) error { return portal.CanApprove(i.actor, i.a, i.now) }
@@ -224,5 +234,45 @@ func TestCanTransfer(t *testing.T) {
 			"You can transfer the channel only to an organization you also administer, and you are not an administrator of BM09876543210."},
 		{"ErrDestinationRegion", withDest(func(o *portal.Organization) { o.Region = portal.RegionThailand }), portal.EINVALID,
 			"Organization BM09876543210 is registered in Thailand. Only an organization whose region is Japan can be linked."},
+		{"ErrCompanyCountry", withDest(func(o *portal.Organization) { o.CompanyCountry = portal.RegionTaiwan }), portal.EINVALID,
+			strings.Replace(msgCountry, orgID, destID, 1)},
+	})
+}
+
+// The refusal tells the organization's side what it can do, which depends
+// on where its verification review stands; the channel's side is always a
+// review request.
+func TestCompanyCountryRefusal_OrganizationSide(t *testing.T) {
+	for _, tt := range []struct {
+		status portal.VerificationStatus
+		want   string
+	}{
+		{portal.OrgUnverified, "If the organization's is wrong, an administrator of the organization can change it in its business info."},
+		{portal.OrgRejected, "If the organization's is wrong, an administrator of the organization can change it in its business info."},
+		{portal.OrgInReview, "If the organization's is wrong, its business info can change only after its verification review is decided."},
+		{portal.OrgVerified, "If the organization's is wrong, the organization is verified, so its business info can't change: create a new organization with the right country or region and transfer the accounts and channels to it."},
+	} {
+		t.Run(string(tt.status), func(t *testing.T) {
+			org := verifiedOrg()
+			org.Verification, org.CompanyCountry = tt.status, portal.RegionThailand
+			err := portal.CheckLinkRequest(portal.RoleAdmin, linkableChannel(), orgID, &org)
+			msg := portal.ErrorMessage(err)
+			if !strings.HasPrefix(msg, "The channel's company or owner's country or region (Japan) does not match the company/business owner's country or region of organization BM01234567890 (Thailand)") ||
+				!strings.Contains(msg, "ask for the change in the MINI App review request") || !strings.HasSuffix(msg, tt.want) {
+				t.Errorf("refusal = %q, want it to end %q", msg, tt.want)
+			}
+			if portal.ErrorFields(err)["org_id"] != msg {
+				t.Errorf("the refusal is not on the org_id field: %v", portal.ErrorFields(err))
+			}
+		})
+	}
+	t.Run("the published value counts, not the draft", func(t *testing.T) {
+		ch, org := linkableChannel(), verifiedOrg()
+		ch.Draft.CompanyCountry = portal.RegionTaiwan
+		check(t, portal.CheckLinkRequest(portal.RoleAdmin, ch, orgID, &org), "", "")
+		ch.Published.CompanyCountry, org.CompanyCountry = portal.RegionTaiwan, portal.RegionTaiwan
+		check(t, portal.CheckLinkRequest(portal.RoleAdmin, ch, orgID, &org), "", "")
+		ch.Published.CompanyCountry = portal.RegionJapan
+		check(t, portal.CheckLinkRequest(portal.RoleAdmin, ch, orgID, &org), portal.EINVALID, msgCountry)
 	})
 }

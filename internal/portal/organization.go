@@ -31,6 +31,10 @@ type Organization struct {
 	Name   string
 	Region Region
 	Info   BusinessInfo
+	// CompanyCountry is the "Company/business owner's country or region" of
+	// the organization's business info. Like the rest of the business info
+	// it can't change once the organization is verified.
+	CompanyCountry Region
 	// Verification is the state of the organization verification review;
 	// VerificationReason says why it was last rejected.
 	Verification            VerificationStatus
@@ -75,7 +79,19 @@ func CheckNewOrganization(org Organization) error {
 	if !org.Region.Valid() {
 		return FieldError("region", "Choose the organization's region.")
 	}
-	return checkOptionalBusinessInfo(org.Info)
+	if err := checkOptionalBusinessInfo(org.Info); err != nil {
+		return err
+	}
+	return CheckOrganizationCompanyCountry(org.CompanyCountry)
+}
+
+// CheckOrganizationCompanyCountry tells whether country can be an
+// organization's company/business owner's country or region.
+func CheckOrganizationCompanyCountry(country Region) error {
+	if !country.Valid() {
+		return FieldError("company_country", "Choose the country or region of the organization's company or business owner.")
+	}
+	return nil
 }
 
 // OrganizationAccess is what one admin holds on one organization, for a

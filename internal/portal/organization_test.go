@@ -49,6 +49,7 @@ func TestCheckNewOrganization(t *testing.T) {
 	ordered(t, verifiedOrg, portal.CheckNewOrganization, []refusal[portal.Organization]{
 		{"ErrName", func(o *portal.Organization) { o.Name = " " }, portal.EINVALID, "Enter the organization's name."},
 		{"ErrRegion", func(o *portal.Organization) { o.Region = "US" }, portal.EINVALID, "Choose the organization's region."},
+		{"ErrCompanyCountry", func(o *portal.Organization) { o.CompanyCountry = "" }, portal.EINVALID, "Choose the country or region of the organization's company or business owner."},
 	})
 }
 
