@@ -39,6 +39,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 type fixture struct {
 	db            *store.DB
 	raw           *sql.DB
+	path          string // the database's file or URL
 	clock         *clock
 	dev, boss, op portal.Admin
 	provider      portal.Provider
@@ -48,7 +49,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db, path := mustOpen(t)
-	f := &fixture{db: db, raw: rawDB(t, path), clock: &clock{t: start}}
+	f := &fixture{db: db, path: path, raw: rawDB(t, path), clock: &clock{t: start}}
 	db.Now = f.clock.Now
 	f.dev = f.admin(t, "Udev", "Dev")
 	f.boss = f.admin(t, "Uboss", "Boss")

@@ -114,7 +114,13 @@ func openInvitation(ctx context.Context, q querier, actor portal.Admin, token st
 // invitation was already used.
 func (db *DB) AcceptInvitation(ctx context.Context, actor portal.Admin, token string) (portal.Invitation, error) {
 	return db.answerInvitation(ctx, "accept invitation", actor, token, portal.InvitationAccepted, func(tx *Tx, inv portal.Invitation) error {
-		return grantTeamRole(ctx, tx, actor, inv.Team, actor, inv.Role)
+		if err := grantTeamRole(ctx, tx, actor, inv.Team, actor, inv.Role); err != nil {
+			return err
+		}
+		return notify(ctx, tx, actor, portal.NoticeInvitationAccepted, map[string]string{
+			"Name": actor.Name, "Role": string(inv.Role), "TeamKind": inv.Team.Kind(), "Team": inv.Team.Name,
+			"ChannelID": itoa(inv.Team.ChannelID), "OfficialAccountID": itoa(inv.Team.OfficialAccountID), "OrgID": inv.Team.OrgID,
+		}, oneAdmin, inv.InvitedBy)
 	})
 }
 

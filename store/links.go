@@ -45,8 +45,11 @@ func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID
 		}
 		if atOnce {
 			_, err = createLink(ctx, tx, actor, linkSubject{channelID: ch.ID}, *org)
+			return err
 		}
-		return err
+		return notify(ctx, tx, actor, portal.NoticeLinkRequest, map[string]string{
+			"Sender": actor.Name, "Channel": ch.Name, "OrgID": org.ID, "OrgName": org.Name, "RequestID": itoa(req.ID),
+		}, organizationAdmins, org.ID)
 	})
 	if err != nil {
 		return portal.LinkRequest{}, "", err
@@ -191,8 +194,12 @@ func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key li
 		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, a.Request.State.String(), portal.LinkRequestApproved.String())); err != nil {
 			return err
 		}
-		link, err = createLink(ctx, tx, actor, linkSubject{channelID: a.Channel.ID}, a.Organization)
-		return err
+		if link, err = createLink(ctx, tx, actor, linkSubject{channelID: a.Channel.ID}, a.Organization); err != nil {
+			return err
+		}
+		return notify(ctx, tx, actor, portal.NoticeLinkApproved, map[string]string{
+			"Approver": actor.Name, "Channel": a.Channel.Name, "ChannelID": itoa(a.Channel.ID), "OrgID": a.Organization.ID,
+		}, oneAdmin, a.Request.SentBy)
 	})
 	if err != nil {
 		return portal.Link{}, fmt.Errorf("store: approve link request: %w", err)

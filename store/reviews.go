@@ -117,7 +117,40 @@ func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.L
 	}
 	rv := portal.Review{ID: id, LinkID: link.ID, OrgID: link.OrgID, OfficialAccountID: link.OfficialAccountID,
 		Verdict: v, Event: event, ActorID: actor.ID, ActorName: actor.Name, At: fromMillis(millis(tx.now))}
-	return rv, insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), link.Review.Status.String(), v.Status.String()))
+	if err := insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), link.Review.Status.String(), v.Status.String())); err != nil {
+		return rv, err
+	}
+	return rv, notifyReview(ctx, tx, actor, link, v.Status)
+}
+
+// notifyReview tells the linked channel's (or Official Account's) Admins
+// that its review became Verified or Rejected, and of a rejection also
+// the organization's administrators, who request the resubmission.
+func notifyReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, status portal.ReviewStatus) error {
+	kind := map[portal.ReviewStatus]portal.NoticeKind{portal.ReviewVerified: portal.NoticeReviewVerified, portal.ReviewRejected: portal.NoticeReviewRejected}[status]
+	if kind == "" || status == link.Review.Status {
+		return nil
+	}
+	params := map[string]string{"OrgID": link.OrgID}
+	admins, subjectID := channelAdmins, link.ChannelID
+	if link.OfficialAccountID != 0 {
+		oa, err := findOfficialAccount(ctx, tx, link.OfficialAccountID)
+		if err != nil {
+			return err
+		}
+		params["Subject"], params["OfficialAccountID"] = oa.Name, itoa(oa.ID)
+		admins, subjectID = officialAccountAdmins, oa.ID
+	} else {
+		ch, err := findChannel(ctx, tx, link.ChannelID)
+		if err != nil {
+			return err
+		}
+		params["Subject"], params["ChannelID"] = ch.Name, itoa(ch.ID)
+	}
+	if status == portal.ReviewRejected {
+		return notify(ctx, tx, actor, kind, params, admins+` UNION `+organizationAdmins, subjectID, link.OrgID)
+	}
+	return notify(ctx, tx, actor, kind, params, admins, subjectID)
 }
 
 // ReviewFilter selects account linking review history: of one link, of

@@ -9,6 +9,7 @@ import (
 
 	"lineportal/internal/demo"
 	"lineportal/internal/portal"
+	"lineportal/store"
 	"lineportal/views"
 )
 
@@ -43,11 +44,26 @@ func pendingFromHome(t *testing.T, ts *testServer, dev, boss, op portal.Admin, l
 // link request from Home.
 func homeApprovalCatalogue(t *testing.T, ts *testServer, dev, boss, op portal.Admin) []routeCase {
 	path := pendingFromHome(t, ts, dev, boss, op, "2999123411")
+	noInput := "it sends no input a person types; a refusal is the error page"
 	return []routeCase{
+		{Pattern: "GET /notifications", Path: "/notifications", As: boss.LINEUserID},
+		{Pattern: "POST /notifications/{id}/read", Path: "/notifications/" + strconv.FormatInt(firstNotice(t, ts, boss), 10) + "/read", As: boss.LINEUserID,
+			Form: url.Values{}, NoRefusal: noInput},
+		{Pattern: "POST /notifications/read", Path: "/notifications/read", As: boss.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
 		{Pattern: "GET /organizations/{org}/link-requests/{id}", Path: path, As: boss.LINEUserID},
 		{Pattern: "POST /organizations/{org}/link-requests/{id}", Path: path, As: boss.LINEUserID, Form: url.Values{},
-			NoRefusal: "it sends no input a person types; a refusal is the error page"},
+			NoRefusal: noInput},
 	}
+}
+
+// firstNotice is the ID of a's newest notification.
+func firstNotice(t *testing.T, ts *testServer, a portal.Admin) int64 {
+	t.Helper()
+	notices, _, err := ts.db.FindNotices(t.Context(), a.ID, store.Page{})
+	if err != nil || len(notices) == 0 {
+		t.Fatalf("%s's notifications: %d, %v", a.Name, len(notices), err)
+	}
+	return notices[0].ID
 }
 
 // Ken sees the pending link request on Home and approves it there, on the

@@ -46,6 +46,13 @@ func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views
 	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context()), Path: r.URL.RequestURI()}
 	if a := adminFrom(r.Context()); a != nil {
 		shell.Admin = &views.Admin{Name: a.Name, PictureURL: a.PictureURL, Operator: a.Operator}
+		// A page still renders when the count can't be read; the header
+		// then shows none.
+		if n, err := s.db.CountUnread(r.Context(), a.ID); err == nil {
+			shell.Admin.Unread = n
+		} else {
+			s.log.Error("counting unread notifications", "error", err, "request_id", requestID(r.Context()))
+		}
 	}
 	sess := s.sessions.current(r)
 	if sess == nil {

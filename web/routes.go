@@ -94,6 +94,11 @@ func (s *Server) routeTable() []route {
 		{"POST /official-accounts/{id}/organization-link", s.signedIn(s.handleOfficialAccountOrgLink)},
 		{"POST /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransfer)},
 
+		// The signed-in person's notifications.
+		{"GET /notifications", s.signedIn(s.handleNotifications)},
+		{"POST /notifications/read", s.signedIn(s.handleMarkRead)},
+		{"POST /notifications/{id}/read", s.signedIn(s.handleMarkRead)},
+
 		// Invitation URLs, opened by the person invited.
 		{"GET /invitations/{token}", s.signedIn(s.handleInvitationShow)},
 		{"POST /invitations/{token}/accept", s.signedIn(s.handleInvitationAccept)},

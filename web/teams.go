@@ -252,3 +252,30 @@ func (s *Server) peopleRoutes(prefix string, of teamOf) []route {
 	}
 	return routes
 }
+
+// handleNotifications lists the signed-in person's notifications.
+func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) {
+	notices, next, err := s.db.FindNotices(r.Context(), actor(r).ID, pageOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.NotificationsPage(s.shell(w, r, ""), notices, nextHref(r, string(next))))
+}
+
+// handleMarkRead marks one notification read, or all of them.
+func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) {
+	var id int64
+	var err error
+	if r.PathValue("id") != "" {
+		id, err = pathInt64(r, "id")
+	}
+	if err == nil {
+		err = s.db.MarkRead(r.Context(), actor(r).ID, id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -162,11 +163,16 @@ func (m *Main) serve(ln net.Listener, h http.Handler) {
 }
 
 // sweepSessions deletes expired sessions now and then, so the table holds
-// only live ones.
+// only live ones; and every minute it runs the timed notices (link request
+// URLs that expire within a day), which one instance at a time runs under
+// a lease in the database.
 func (m *Main) sweepSessions(ctx context.Context, limits store.SessionLimits) {
 	defer close(m.swept)
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
+	notices := time.NewTicker(time.Minute)
+	defer notices.Stop()
+	holder := rand.Text() // this instance, for the lease
 	for {
 		select {
 		case <-ctx.Done():
@@ -174,6 +180,10 @@ func (m *Main) sweepSessions(ctx context.Context, limits store.SessionLimits) {
 		case <-tick.C:
 			if _, err := m.DB.DeleteExpiredSessions(ctx, limits); err != nil && ctx.Err() == nil {
 				m.log.Error("deleting expired sessions", "error", err)
+			}
+		case <-notices.C:
+			if _, _, err := m.DB.NoticeExpiringURLs(ctx, holder, 2*time.Minute); err != nil && ctx.Err() == nil {
+				m.log.Error("noticing expiring link request URLs", "error", err)
 			}
 		}
 	}
