@@ -201,6 +201,8 @@ func errorMessages(status int) (title, advice string) {
 		return "error.conflict.title", "error.conflict.advice"
 	case 410:
 		return "error.gone.title", "error.gone.advice"
+	case 429:
+		return "error.too_many.title", "error.too_many.advice"
 	case 503:
 		return "error.unavailable.title", "error.unavailable.advice"
 	default:

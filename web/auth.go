@@ -198,13 +198,20 @@ func adminFrom(ctx context.Context) *portal.Admin {
 }
 
 // withAdmin loads the signed-in admin, if any, into the request's context.
+// A request without one counts against its client's limit
+// (admitSignedOut): every route that serves signed-out visitors, or sends
+// them to sign in, goes through here.
 func (s *Server) withAdmin(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a := s.loadAdmin(r); a != nil {
-			ctx := context.WithValue(r.Context(), adminKey{}, a)
-			r = r.WithContext(locale.With(ctx, adminLocale(r, a.Language, a.TimeZone)))
+		a := s.loadAdmin(r)
+		if a == nil {
+			if s.admitSignedOut(w, r) {
+				next(w, r)
+			}
+			return
 		}
-		next(w, r)
+		ctx := context.WithValue(r.Context(), adminKey{}, a)
+		next(w, r.WithContext(locale.With(ctx, adminLocale(r, a.Language, a.TimeZone))))
 	})
 }
 

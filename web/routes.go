@@ -20,16 +20,17 @@ type route struct {
 func (s *Server) routeTable() []route {
 	public := func(h http.HandlerFunc) http.Handler { return h }
 	return slices.Concat([]route{
-		// Assets, health and LINE's calls: no session. Webhooks are
-		// server to server and signed (webhook.go).
+		// Assets, health and LINE's calls: no session, and no client
+		// limit (client_limit.go). Webhooks are server to server and
+		// signed (webhook.go).
 		{"GET /static/{hash}/{name}", static.Handler()},
 		{"GET /healthz", public(s.handleHealthz)},
 		{"GET /readyz", public(s.handleReadyz)},
 		{"POST /webhooks/line/{channelID}", public(s.handleWebhook)},
 
 		// Signing in and out, and the language.
-		{"GET /login", s.withAdmin(s.handleLogin)}, // withAdmin: LINE speaks a signed-in admin's saved language
-		{"GET /auth/callback", public(s.handleAuthCallback)},
+		{"GET /login", s.withAdmin(s.handleLogin)},                // withAdmin: LINE speaks a signed-in admin's saved language
+		{"GET /auth/callback", s.withAdmin(s.handleAuthCallback)}, // withAdmin: a signed-out client's callbacks count against its limit
 		{"POST /logout", public(s.handleLogout)},
 		{"POST /language", s.withAdmin(s.handleLanguage)},
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -51,6 +52,12 @@ type Config struct {
 	FormRedirectOrigins []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ClientLimit caps the requests of each client that is not signed in
+	// (client_limit.go); the zero value sets none.
+	ClientLimit ClientLimit
+	// TrustedProxies are the load balancers and proxies whose
+	// X-Forwarded-For header names the client they forward.
+	TrustedProxies []netip.Prefix
 	// Observer, when set, is told about every request and webhook batch
 	// (the Prometheus metrics).
 	Observer Observer
@@ -90,9 +97,12 @@ type Server struct {
 	// revealCookie carries a secret to the one page that shows it
 	// (redirectRevealing).
 	revealCookie sealedCookie
-	mux          *http.ServeMux
-	handler      http.Handler
-	draining     atomic.Bool // Drain was called: /readyz answers 503
+	// clients counts signed-out requests by client address; nil when
+	// there is no limit.
+	clients  *clientLimiter
+	mux      *http.ServeMux
+	handler  http.Handler
+	draining atomic.Bool // Drain was called: /readyz answers 503
 }
 
 // New builds the server and its route table.
@@ -119,6 +129,9 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}
+	if cfg.ClientLimit.Burst > 0 && cfg.ClientLimit.Per > 0 {
+		s.clients = newClientLimiter(cfg.ClientLimit, cfg.TrustedProxies)
+	}
 	s.mux = http.NewServeMux()
 	s.routes()
 	s.handler = s.middleware(s.mux)

@@ -95,6 +95,7 @@ func (m *Main) Start(ctx context.Context) error {
 		mt = metrics.New(db)
 		observer = mt
 	}
+	proxies, _ := m.Config.trustedProxies() // validated with the configuration
 	srv, err := web.New(web.Config{
 		BaseURL:             baseURL,
 		SessionKeys:         keys.session,
@@ -108,6 +109,8 @@ func (m *Main) Start(ctx context.Context) error {
 		BotPrompt:           setup.botPrompt,
 		PortalOA:            setup.portalOA,
 		Now:                 setup.now,
+		ClientLimit:         m.Config.ClientLimit,
+		TrustedProxies:      proxies,
 		Observer:            observer,
 	}, db, m.log)
 	if err != nil {

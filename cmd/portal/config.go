@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"lineportal/internal/portal"
 	"lineportal/store"
+	"lineportal/web"
 )
 
 // Config is the portal's configuration. Every setting has an environment
@@ -46,6 +48,8 @@ type Config struct {
 	Pprof           string
 	DrainDelay      time.Duration
 	MetricsAddr     string
+	ClientLimit     web.ClientLimit
+	TrustedProxies  string
 }
 
 // option is one setting: its variable, its flag, its default and what it
@@ -79,6 +83,8 @@ func (c *Config) options() []option {
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
 		{"PORTAL_DRAIN_DELAY", "drain-delay", "0s", "on SIGTERM, answer GET /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first (e.g. 5s behind one)", delay(&c.DrainDelay)},
+		{"PORTAL_CLIENT_LIMIT", "client-limit", "30/1m", "requests a client that is not signed in may make, by address: N at once, earned back over the duration (N/duration), or off", clientLimit(&c.ClientLimit)},
+		{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "load balancers and proxies in front of the portal, comma-separated addresses or CIDRs; from them X-Forwarded-For names the client (default none)", text(&c.TrustedProxies)},
 		{"PORTAL_METRICS_ADDR", "metrics-addr", "", "serve Prometheus metrics at /metrics on this address; a port alone (:9464) listens on loopback (default off)", text(&c.MetricsAddr)},
 		{"PORTAL_PPROF", "pprof", "", "serve Go's pprof profiles and the database's statement counts on this loopback address, e.g. 127.0.0.1:6060 (default off)", text(&c.Pprof)},
 	}
@@ -106,6 +112,23 @@ func delay(dst *time.Duration) func(string) error {
 			return fmt.Errorf("%q is not a duration such as 0s or 5s", v)
 		}
 		*dst = d
+		return nil
+	}
+}
+
+func clientLimit(dst *web.ClientLimit) func(string) error {
+	return func(v string) error {
+		if v == "off" {
+			*dst = web.ClientLimit{}
+			return nil
+		}
+		n, per, _ := strings.Cut(v, "/")
+		burst, err := strconv.Atoi(n)
+		d, err2 := time.ParseDuration(per)
+		if err != nil || err2 != nil || burst <= 0 || d <= 0 {
+			return fmt.Errorf("%q is not a limit such as 30/1m (30 requests at once, earned back over a minute) or off", v)
+		}
+		*dst = web.ClientLimit{Burst: burst, Per: d}
 		return nil
 	}
 }
@@ -195,6 +218,9 @@ func (c *Config) validate() error {
 	if _, err := c.operatorIDs(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
@@ -234,6 +260,25 @@ func (c *Config) operatorIDs() ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// trustedProxies reads PORTAL_TRUSTED_PROXIES: addresses (one address
+// each) and CIDR blocks.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range splitList(c.TrustedProxies) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("PORTAL_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR block such as 10.0.0.0/8", s)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {

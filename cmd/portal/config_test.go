@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"lineportal/web"
 )
 
 func env(m map[string]string) func(string) string {
@@ -61,6 +64,9 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"simulator off without LINE", map[string]string{"PORTAL_SIMULATOR": "off"}, "needs a LINE Login channel"},
 		{"database path with URI characters", map[string]string{"PORTAL_DB": "portal.db?mode=ro"}, "must not contain ? or #"},
 		{"pprof on every interface", map[string]string{"PORTAL_PPROF": ":6060"}, "PORTAL_PPROF"},
+		{"client limit", map[string]string{"PORTAL_CLIENT_LIMIT": "lots"}, "PORTAL_CLIENT_LIMIT"},
+		{"client limit without a period", map[string]string{"PORTAL_CLIENT_LIMIT": "30"}, "PORTAL_CLIENT_LIMIT"},
+		{"trusted proxy by name", map[string]string{"PORTAL_TRUSTED_PROXIES": "10.0.0.1, lb.example"}, "PORTAL_TRUSTED_PROXIES"},
 		{"pprof on a public address", map[string]string{"PORTAL_PPROF": "192.0.2.1:6060"}, "not a loopback address"},
 	}
 	for _, c := range cases {
@@ -70,6 +76,30 @@ func TestConfigRefusesBadValues(t *testing.T) {
 				t.Fatalf("err = %v, want one naming %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestConfigClientLimitAndTrustedProxies(t *testing.T) {
+	c, err := parseConfig("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientLimit != (web.ClientLimit{Burst: 30, Per: time.Minute}) {
+		t.Fatalf("default client limit %+v, want 30 a minute", c.ClientLimit)
+	}
+	if p, _ := c.trustedProxies(); len(p) != 0 {
+		t.Fatalf("trusted proxies by default: %v", p)
+	}
+	c, err = parseConfig("serve", []string{"-client-limit", "off", "-trusted-proxies", "10.0.0.0/8, 192.0.2.7,::ffff:198.51.100.1, 2001:db8::/32"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientLimit != (web.ClientLimit{}) {
+		t.Fatalf("client limit off: %+v", c.ClientLimit)
+	}
+	p, err := c.trustedProxies()
+	if got := fmt.Sprint(p); err != nil || got != "[10.0.0.0/8 192.0.2.7/32 198.51.100.1/32 2001:db8::/32]" {
+		t.Fatalf("trusted proxies %s, %v", got, err)
 	}
 }
 

@@ -64,6 +64,9 @@ func startPortal(ctx context.Context, client *http.Client, bin string, dbEnv []s
 		"PORTAL_ADDR="+addr,
 		"PORTAL_SIMULATOR_ADDR=127.0.0.1:0", // the portal runs on its simulator, as with make run
 		"PORTAL_LOG_LEVEL=error",
+		// Every worker signs in from 127.0.0.1, more often than one
+		// signed-out client may.
+		"PORTAL_CLIENT_LIMIT=off",
 		// For the counts of transactions and statements per request; a
 		// profile can be taken there during a run, too.
 		"PORTAL_PPROF="+pprofAddr,
