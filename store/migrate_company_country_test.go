@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,10 +21,9 @@ const companyCountryMigration = "0008_company_country.sql"
 // migration before it applied, rows inserted as that version wrote them)
 // keeps its rows; a MINI App's company country or region becomes its
 // service region, an organization's its region, and linking goes on as
-// before.
+// before. It runs on each engine's own migrations.
 func TestMigration_CompanyCountry_UpgradesAnOlderDatabase(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "portal.db")
-	raw, exec := databaseBefore(t, path, companyCountryMigration)
+	path, raw, exec := engineDatabaseBefore(t, companyCountryMigration)
 	// What the previous version wrote: a verified MINI App in Japan linked
 	// to a verified organization, a second one ready to link, a MINI App in
 	// Taiwan, a LINE Login channel and an organization in Taiwan.
@@ -40,15 +40,17 @@ func TestMigration_CompanyCountry_UpgradesAnOlderDatabase(t *testing.T) {
 		exec(`INSERT INTO channels (id, provider_id, kind, line_channel_id, name, region, verified,
 			published_company_name, published_address, published_developer_is_service, draft_company_name, draft_address, draft_developer_is_service, created_at)
 			VALUES (?, 1, ?, ?, 'Shop', ?, ?, 'Acme K.K.', 'Tokyo', ?, 'Acme K.K.', 'Tokyo', ?, 0)`,
-			c.id, c.kind, 1000000000+c.id, c.region, verified, verified, verified)
+			c.id, c.kind, strconv.Itoa(1000000000+c.id), c.region, verified, verified, verified)
 		exec(`INSERT INTO channel_roles (channel_id, admin_id, role) VALUES (?, 1, 'admin')`, c.id)
 	}
 	exec(`INSERT INTO organizations (id, name, region, company_name, address, verification, created_at) VALUES
 		('BM00000000001', 'Acme', 'JP', 'Acme K.K.', 'Tokyo', 'verified', 0),
 		('BM00000000002', 'Acme Taiwan', 'TW', 'Acme Taiwan Ltd.', 'Taipei', 'unverified', 0)`)
 	exec(`INSERT INTO organization_admins (org_id, admin_id, added_at) VALUES ('BM00000000001', 1, 0), ('BM00000000002', 1, 0)`)
-	exec(`INSERT INTO links (id, channel_id, org_id, linked_at, linked_by) VALUES (1, 1, 'BM00000000001', 5, 1)`)
-	exec(`INSERT INTO link_reviews (link_id, org_id, event, status, reason, actor_id, at) VALUES (1, 'BM00000000001', 'start', 'verified', 'matches', 1, 5)`)
+	// No explicit link ID: PostgreSQL's identity would hand it out again.
+	exec(`INSERT INTO links (channel_id, org_id, linked_at, linked_by) VALUES (1, 'BM00000000001', 5, 1)`)
+	exec(`INSERT INTO link_reviews (link_id, org_id, event, status, reason, actor_id, at)
+		SELECT id, 'BM00000000001', 'start', 'verified', 'matches', 1, 5 FROM links WHERE channel_id = 1`)
 	mustNil(t, raw.Close())
 
 	db, err := store.Open(ctx, path)
@@ -66,7 +68,7 @@ func TestMigration_CompanyCountry_UpgradesAnOlderDatabase(t *testing.T) {
 	}
 	linked, err := db.FindChannelByID(ctx, 1)
 	mustNil(t, err)
-	if linked.Link == nil || linked.Link.OrgID != "BM00000000001" || linked.Link.Review.Status != portal.ReviewVerified {
+	if linked.Link == nil || linked.Link.OrgID != "BM00000000001" || linked.Link.Review.Status != portal.ReviewVerified || linked.Link.Review.Reason != "matches" {
 		t.Errorf("linked channel after the upgrade = %+v", linked.Link)
 	}
 	for id, want := range map[string]portal.Region{"BM00000000001": portal.RegionJapan, "BM00000000002": portal.RegionTaiwan} {
@@ -92,42 +94,85 @@ func TestMigration_CompanyCountry_UpgradesAnOlderDatabase(t *testing.T) {
 		t.Errorf("changing a verified organization's country: %v", err)
 	}
 	if _, err := raw.Exec(`UPDATE organizations SET company_country = 'US' WHERE id = 'BM00000000002'`); err == nil ||
-		!strings.Contains(err.Error(), "CHECK constraint failed") {
+		!strings.Contains(strings.ToLower(err.Error()), "check constraint") {
 		t.Errorf("an unknown country: %v", err)
 	}
 }
 
-// databaseBefore creates at path the database that the version before
-// migration left: every migration named before it applied and recorded.
-// It returns the connection (one, with foreign keys on; the caller closes
-// it before opening the store) and a function that runs a statement on it.
+// engineDatabaseBefore creates, on the engine the tests run on, the
+// database that the version before migration left: every migration of that
+// engine named before it applied and recorded. It returns the database's
+// path or URL, a connection to it (the caller closes it before opening the
+// store) and a function that runs a statement on it, written as for SQLite.
+func engineDatabaseBefore(t *testing.T, migration string) (string, *sql.DB, func(query string, args ...any)) {
+	t.Helper()
+	if cluster == nil {
+		path := filepath.Join(t.TempDir(), "portal.db")
+		raw, exec := databaseBefore(t, path, migration)
+		return path, raw, exec
+	}
+	url, err := cluster.CreateDatabase(ctx, "")
+	mustNil(t, err)
+	name := strings.TrimPrefix(strings.Split(url, "?")[0], "postgres://postgres@localhost/")
+	t.Cleanup(func() {
+		if err := cluster.Exec(ctx, "postgres", "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	raw, err := store.OpenPostgresPool(url)
+	mustNil(t, err)
+	exec := execOn(t, raw)
+	exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+	applyBefore(t, exec, filepath.Join("migrations", "postgres"), migration)
+	return url, raw, exec
+}
+
+// databaseBefore creates at path the SQLite database that the version
+// before migration left: every migration named before it applied and
+// recorded. It returns the connection (one, with foreign keys on; the
+// caller closes it before opening the store) and a function that runs a
+// statement on it.
 func databaseBefore(t *testing.T, path, migration string) (*sql.DB, func(query string, args ...any)) {
 	t.Helper()
 	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
 	mustNil(t, err)
 	raw.SetMaxOpenConns(1)
-	exec := func(query string, args ...any) {
+	exec := execOn(t, raw)
+	exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`)
+	applyBefore(t, exec, "migrations", migration)
+	return raw, exec
+}
+
+// execOn runs statements on raw, failing the test on an error.
+func execOn(t *testing.T, raw *sql.DB) func(query string, args ...any) {
+	return func(query string, args ...any) {
 		t.Helper()
 		if _, err := raw.Exec(query, args...); err != nil {
 			t.Fatalf("%v\n%s", err, query)
 		}
 	}
-	entries, err := os.ReadDir("migrations")
+}
+
+// applyBefore applies and records, in name order, each migration in dir
+// named before migration.
+func applyBefore(t *testing.T, exec func(query string, args ...any), dir, migration string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
 	mustNil(t, err)
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
 	}
 	slices.Sort(names)
 	if !slices.Contains(names, migration) {
 		t.Fatalf("no migration %s among %v", migration, names)
 	}
-	exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`)
 	for _, name := range names[:slices.Index(names, migration)] {
-		body, err := os.ReadFile(filepath.Join("migrations", name))
+		body, err := os.ReadFile(filepath.Join(dir, name))
 		mustNil(t, err)
 		exec(string(body))
 		exec(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, 0)`, name)
 	}
-	return raw, exec
 }
