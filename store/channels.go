@@ -85,7 +85,7 @@ func checkProviderChoice(p portal.Provider) error {
 		return nil
 	}
 	if err := portal.CheckNewProvider(p.Name); err != nil {
-		return portal.FieldError("new_provider", portal.ErrorMessage(err))
+		return portal.OnField(err, "new_provider")
 	}
 	return nil
 }

@@ -228,7 +228,7 @@ func (f *fixture) refuses(t *testing.T, code, message string, call func() error)
 	if got := portal.ErrorCode(err); got != code {
 		t.Errorf("code = %q, want %q (err: %v)", got, code, err)
 	}
-	if got := portal.ErrorMessage(err); got != message {
+	if got := english(err); got != message {
 		t.Errorf("message:\n got %q\nwant %q", got, message)
 	}
 	if after := f.snapshot(t); after != before {

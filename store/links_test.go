@@ -61,7 +61,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		f.assertAudit(t, mark, "link_request.replace link_request: Expired → Replaced", "link_request.send link_request:  → Pending")
 		a, err := f.db.FindLinkRequestByToken(ctx, f.boss, first)
 		mustNil(t, err)
-		if err := portal.CanApprove(f.boss, a, f.clock.Now()); portal.ErrorMessage(err) != msgReplaced {
+		if err := portal.CanApprove(f.boss, a, f.clock.Now()); english(err) != msgReplaced {
 			t.Errorf("first URL: %v, want replaced", err)
 		}
 		f.refuses(t, portal.EGONE, msgReplaced, func() error { _, err := f.db.ApproveLinkRequest(ctx, f.boss, first); return err })
@@ -272,8 +272,8 @@ func TestStore_ApproveLinkRequest_Concurrent(t *testing.T) {
 				wins++
 			case strings.Contains(err.Error(), "locked") || strings.Contains(err.Error(), "busy"):
 				t.Fatalf("iteration %d: %v", iteration, err)
-			case portal.ErrorCode(err) != portal.ECONFLICT || portal.ErrorMessage(err) != msgApproved:
-				t.Errorf("iteration %d: loser told %q (%v), want %q", iteration, portal.ErrorMessage(err), err, msgApproved)
+			case portal.ErrorCode(err) != portal.ECONFLICT || english(err) != msgApproved:
+				t.Errorf("iteration %d: loser told %q (%v), want %q", iteration, english(err), err, msgApproved)
 			}
 		}
 		if wins != 1 {

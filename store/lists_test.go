@@ -72,7 +72,7 @@ func TestStore_FindLinkRequests(t *testing.T) {
 		t.Errorf("newest requests = %+v", reqs[:2])
 	}
 	_, _, err = f.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: ch.ID, Page: store.Page{After: "abc"}})
-	if portal.ErrorCode(err) != portal.EINVALID || portal.ErrorMessage(err) != "This page link is not valid. Go back to the first page of the list." {
+	if portal.ErrorCode(err) != portal.EINVALID || english(err) != "This page link is not valid. Go back to the first page of the list." {
 		t.Errorf("bad cursor: %v", err)
 	}
 	if _, _, err := f.db.FindLinkRequests(ctx, store.LinkRequestFilter{}); portal.ErrorCode(err) != portal.EINTERNAL {
@@ -116,7 +116,7 @@ func TestStore_FindChannels(t *testing.T) {
 	}
 	t.Run("ErrEveryChannelNotOperator", func(t *testing.T) {
 		_, _, err := f.db.FindChannels(ctx, store.ChannelFilter{Actor: f.dev, All: true})
-		if portal.ErrorCode(err) != portal.EFORBIDDEN || portal.ErrorMessage(err) != "Only an operator can list every channel and organization." {
+		if portal.ErrorCode(err) != portal.EFORBIDDEN || english(err) != "Only an operator can list every channel and organization." {
 			t.Errorf("err = %v", err)
 		}
 	})

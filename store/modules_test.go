@@ -170,7 +170,7 @@ func (m *moduleFixture) refusesModule(t *testing.T, code, message string, call f
 	if got := portal.ErrorCode(err); got != code {
 		t.Errorf("code = %q, want %q (err: %v)", got, code, err)
 	}
-	if got := portal.ErrorMessage(err); got != message {
+	if got := english(err); got != message {
 		t.Errorf("message:\n got %q\nwant %q", got, message)
 	}
 	if after := m.moduleSnapshot(t); after != before {

@@ -170,8 +170,8 @@ func TestStore_LinkMiniAppToOfficialAccount_Concurrent(t *testing.T) {
 		}
 		loser, won := errs[1-winner], oas[winner]
 		wantMsg := "This channel is already linked to LINE Official Account " + won.BasicID + " (" + won.Name + "). A LINE MINI App channel links to at most one LINE Official Account, and the link can't be removed."
-		if portal.ErrorCode(loser) != portal.ECONFLICT || portal.ErrorMessage(loser) != wantMsg {
-			t.Errorf("iteration %d: loser told %q (%v), want %q", iteration, portal.ErrorMessage(loser), loser, wantMsg)
+		if portal.ErrorCode(loser) != portal.ECONFLICT || english(loser) != wantMsg {
+			t.Errorf("iteration %d: loser told %q (%v), want %q", iteration, english(loser), loser, wantMsg)
 		}
 		var n int
 		var linkedTo int64
@@ -210,7 +210,7 @@ func TestStore_FindOALinkTargets(t *testing.T) {
 		targets, next, err := f.db.FindOALinkTargets(ctx, org.ID, oa.ID, p)
 		mustNil(t, err)
 		for _, tg := range targets {
-			r := row{message: portal.ErrorMessage(tg.Reason)}
+			r := row{message: english(tg.Reason)}
 			if tg.Channel != nil {
 				r.id = tg.Channel.ID
 			} else {
@@ -238,7 +238,7 @@ func TestStore_FindOALinkTargets(t *testing.T) {
 		}
 	}
 	_, _, err = f.db.FindOALinkTargets(ctx, elsewhere.ID, oa.ID, store.Page{})
-	if portal.ErrorCode(err) != portal.ENOTFOUND || portal.ErrorMessage(err) != "LINE Official Account "+oa.BasicID+" is not linked to organization "+elsewhere.ID+"." {
+	if portal.ErrorCode(err) != portal.ENOTFOUND || english(err) != "LINE Official Account "+oa.BasicID+" is not linked to organization "+elsewhere.ID+"." {
 		t.Errorf("account of another organization: %v", err)
 	}
 }

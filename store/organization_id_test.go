@@ -15,7 +15,7 @@ func TestCreateOrganization_GivenID(t *testing.T) {
 		t.Fatalf("CreateOrganization = %q, %v; want BM00000000042", org.ID, err)
 	}
 	_, err = f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM00000000042", Name: "Again", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan})
-	if portal.ErrorCode(err) != portal.EINVALID || portal.ErrorMessage(err) != "An organization with the ID BM00000000042 is already registered in the portal." {
+	if portal.ErrorCode(err) != portal.EINVALID || english(err) != "An organization with the ID BM00000000042 is already registered in the portal." {
 		t.Fatalf("duplicate ID: %v", err)
 	}
 	var n int

@@ -3,45 +3,8 @@ package views
 import (
 	"context"
 
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
-)
-
-// The domain's states and kinds as each language names them. The IDs are
-// written out, not built, so the message check sees every one.
-var (
-	kindIDs = map[portal.ChannelKind]string{
-		portal.KindMiniApp: "kind.mini_app", portal.KindLogin: "kind.login",
-		portal.KindMessagingAPI: "kind.messaging_api", portal.KindModule: "kind.module",
-	}
-	regionIDs = map[portal.Region]string{
-		portal.RegionJapan: "region.jp", portal.RegionTaiwan: "region.tw", portal.RegionThailand: "region.th",
-	}
-	roleIDs = map[portal.ChannelRole]string{
-		portal.RoleNone: "role.none", portal.RoleAdmin: "role.admin", portal.RoleMember: "role.member",
-	}
-	reviewIDs = map[portal.ReviewStatus]string{
-		portal.ReviewUnverified: "review.unverified", portal.ReviewVerified: "review.verified", portal.ReviewRejected: "review.rejected",
-	}
-	requestStateIDs = map[portal.LinkRequestState]string{
-		portal.LinkRequestPending: "request.pending", portal.LinkRequestApproved: "request.approved",
-		portal.LinkRequestReplaced: "request.replaced", portal.LinkRequestExpired: "request.expired",
-	}
-	miniAppReviewIDs = map[portal.MiniAppReviewState]string{
-		portal.MiniAppReviewNone: "mini_app_review.none", portal.MiniAppReviewPending: "mini_app_review.pending",
-		portal.MiniAppReviewRejected: "mini_app_review.rejected",
-	}
-	verificationIDs = map[portal.VerificationStatus]string{
-		portal.OrgUnverified: "verification.unverified", portal.OrgInReview: "verification.in_review",
-		portal.OrgVerified: "verification.verified", portal.OrgRejected: "verification.rejected",
-	}
-	packageIDs = map[portal.OAPackage]string{
-		portal.PackageFree: "package.free", portal.PackageBasic: "package.basic", portal.PackagePro: "package.pro",
-	}
-	attachmentIDs   = map[portal.AttachmentState]string{portal.Attached: "attachment.attached", portal.Detached: "attachment.detached"}
-	detachReasonIDs = map[portal.DetachReason]string{
-		portal.DetachBotDeleted: "detach.bot_deleted", portal.DetachEndedUse: "detach.ended_use",
-		portal.DetachByAdmin: "detach.by_admin", portal.DetachOther: "detach.other",
-	}
 )
 
 // label is v's name in the reader's language; a value with no message
@@ -53,35 +16,37 @@ func label[K comparable](ctx context.Context, ids map[K]string, v K, fallback st
 	return fallback
 }
 
+func loc(ctx context.Context) *locale.Locale { return locale.From(ctx) }
+
 func kindLabel(ctx context.Context, k portal.ChannelKind) string {
-	return label(ctx, kindIDs, k, k.String())
+	return loc(ctx).Kind(k)
 }
 func regionLabel(ctx context.Context, r portal.Region) string {
-	return label(ctx, regionIDs, r, r.String())
+	return loc(ctx).Region(r)
 }
 func roleName(ctx context.Context, r portal.ChannelRole) string {
-	return label(ctx, roleIDs, r, r.String())
+	return loc(ctx).Role(r)
 }
 func reviewLabel(ctx context.Context, s portal.ReviewStatus) string {
-	return label(ctx, reviewIDs, s, s.String())
+	return loc(ctx).Review(s)
 }
 func requestStateLabel(ctx context.Context, s portal.LinkRequestState) string {
-	return label(ctx, requestStateIDs, s, s.String())
+	return loc(ctx).RequestState(s)
 }
 func miniAppReviewLabel(ctx context.Context, s portal.MiniAppReviewState) string {
-	return label(ctx, miniAppReviewIDs, s, s.String())
+	return loc(ctx).MiniAppReview(s)
 }
 func verificationLabel(ctx context.Context, s portal.VerificationStatus) string {
-	return label(ctx, verificationIDs, s, s.String())
+	return loc(ctx).Verification(s)
 }
 func packageLabel(ctx context.Context, p portal.OAPackage) string {
-	return label(ctx, packageIDs, p, p.String())
+	return loc(ctx).Package(p)
 }
 func attachmentLabel(ctx context.Context, s portal.AttachmentState) string {
-	return label(ctx, attachmentIDs, s, s.String())
+	return loc(ctx).Attachment(s)
 }
 func detachReasonLabel(ctx context.Context, r portal.DetachReason) string {
-	return label(ctx, detachReasonIDs, r, r.String())
+	return loc(ctx).DetachReason(r)
 }
 
 // RoleLabel is a channel role in the reader's language, for pages built
@@ -111,17 +76,8 @@ var guidanceIDs = map[portal.RejectionCase]struct {
 	}},
 }
 
-// reviewedNoun names what an account linking review is about: a channel
-// or a LINE Official Account.
-func reviewedNoun(ctx context.Context, rv portal.Review) string {
-	if rv.OfficialAccountID != 0 {
-		return T(ctx, "term.official_account")
-	}
-	return T(ctx, "term.channel")
-}
-
 // KindID, RoleID and ReviewStatusID are the message IDs of a channel
 // kind, a role and a review status, for messages built in web (flashes).
-func KindID(k portal.ChannelKind) string          { return kindIDs[k] }
-func RoleID(r portal.ChannelRole) string          { return roleIDs[r] }
-func ReviewStatusID(s portal.ReviewStatus) string { return reviewIDs[s] }
+func KindID(k portal.ChannelKind) string          { return locale.KindID(k) }
+func RoleID(r portal.ChannelRole) string          { return locale.RoleID(r) }
+func ReviewStatusID(s portal.ReviewStatus) string { return locale.ReviewStatusID(s) }

@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+
+	"lineportal/internal/locale"
 	"slices"
 	"sort"
 
@@ -55,7 +57,7 @@ func RefusalOf(ctx context.Context, err error) Refusal {
 // (portal.Error); internal errors never show their text. ctx is the
 // request's, so that the sentence can be in the reader's language.
 func Sentence(ctx context.Context, err error) string {
-	return portal.ErrorMessage(err)
+	return locale.From(ctx).Refusal(err)
 }
 
 // shownAbove tells whether a form whose own fields are inline shows ref

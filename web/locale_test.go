@@ -1,6 +1,7 @@
 package web
 
 import (
+	"lineportal/internal/locale"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,3 +153,10 @@ func TestSignIn_SendsUILocales(t *testing.T) {
 		t.Errorf("an admin who saved Japanese sent ui_locales=%q", got)
 	}
 }
+
+// english is the sentence an English reader sees for err.
+func english(err error) string { return locale.New("en", "UTC").Refusal(err) }
+
+// oaUnavailable is what every admin action on a suspended bot answers, in
+// the words 001 recommends (ROAUnavailable in English).
+const oaUnavailable = "This admin screen can't be used because the LINE Official Account is unavailable"

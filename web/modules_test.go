@@ -157,7 +157,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 		}
 		mt.waitFor(t, "botSuspended", func(a portal.ModuleAttachment) bool { return a.Suspended })
 		p := v.get(botPage)
-		if got := p.doc.Find("#oa-unavailable").Text(); got != portal.OAUnavailableMessage {
+		if got := p.doc.Find("#oa-unavailable").Text(); got != oaUnavailable {
 			t.Fatalf("banner: %q", got)
 		}
 		if p.doc.Find("#acquire-form, #corporate-options, #detach-link").Length() != 0 {
@@ -165,7 +165,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 		}
 		for _, action := range []string{"/chat-control/acquire", "/mission-sticker", "/detach"} {
 			r := v.post(botPage+action, url.Values{"chat_id": {friend}, "user_id": {friend}, "package_id": {"10001"}})
-			if r.res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.doc.Find(".error-message").Text(), portal.OAUnavailableMessage) {
+			if r.res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.doc.Find(".error-message").Text(), oaUnavailable) {
 				t.Errorf("%s while suspended: %d %q", action, r.res.StatusCode, r.doc.Find(".error-message").Text())
 			}
 		}

@@ -521,7 +521,7 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 	}
 	await("botSuspended", func(a portal.ModuleAttachment) bool { return a.Suspended })
 	err = ts.db.MarkDetached(ctx, admin, ch.ID, bot)
-	if portal.ErrorCode(err) != portal.EUNAVAILABLE || portal.ErrorMessage(err) != "This admin screen can't be used because the LINE Official Account is unavailable" {
+	if portal.ErrorCode(err) != portal.EUNAVAILABLE || english(err) != "This admin screen can't be used because the LINE Official Account is unavailable" {
 		t.Fatalf("detach while suspended: %v", err)
 	}
 	if err := ts.sim.ResumeBot(bot); err != nil {

@@ -73,7 +73,7 @@ func TestSeedOnceWithEveryState(t *testing.T) {
 		switch {
 		case w == "" && err != nil:
 			t.Errorf("%s: refused: %v", ch.Name, err)
-		case w != "" && (err == nil || !strings.Contains(portal.ErrorMessage(err), w)):
+		case w != "" && (err == nil || !strings.Contains(english(err), w)):
 			t.Errorf("%s: got %v, want a refusal mentioning %q", ch.Name, err, w)
 		}
 	}
@@ -102,7 +102,7 @@ func TestSeedOfficialAccountLinking(t *testing.T) {
 	var got []string
 	var cafe portal.OfficialAccount
 	for _, oa := range accounts {
-		got = append(got, oa.BasicID+": "+portal.ErrorMessage(portal.CanSelectOfficialAccount(true, oa)))
+		got = append(got, oa.BasicID+": "+english(portal.CanSelectOfficialAccount(true, oa)))
 		if oa.BasicID == "@momijicafe" {
 			cafe = oa
 		}
@@ -132,7 +132,7 @@ func TestSeedOfficialAccountLinking(t *testing.T) {
 		} else {
 			name = tg.OfficialAccount.Name
 		}
-		got = append(got, name+": "+portal.ErrorMessage(tg.Reason))
+		got = append(got, name+": "+english(tg.Reason))
 	}
 	want = []string{
 		"Momiji Reservations: This channel's account linking review is Rejected. Only a channel whose account linking review is Verified can be linked.",

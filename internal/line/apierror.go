@@ -89,6 +89,9 @@ func (e Explanation) String() string {
 // when it is not ""; LINE unreachable, overloaded or failing is
 // EUNAVAILABLE.
 func Refusal(err error, field string) error {
+	if ie, ok := errors.AsType[*InputError](err); ok && ie.Refused != nil {
+		return ie.Refused
+	}
 	message := Explain(err).String()
 	apiErr, isAPIError := errors.AsType[*APIError](err)
 	_, isInputError := errors.AsType[*InputError](err)

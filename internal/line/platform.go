@@ -228,7 +228,7 @@ func (p *Platform) Detach(ctx context.Context, token, botID string) error {
 // limit when ttl is 0.
 func (p *Platform) AcquireChatControl(ctx context.Context, token, botID, chatID string, ttl time.Duration) error {
 	if err := portal.CheckChatControlTTL(ttl); err != nil {
-		return &InputError{portal.ErrorMessage(err)}
+		return &InputError{Refused: err}
 	}
 	if err := checkChatIDs(botID, chatID); err != nil {
 		return err
@@ -288,7 +288,7 @@ func (p *Platform) MissionSticker(ctx context.Context, token, botID, userID, pac
 		return err
 	}
 	if packageID == "" || strings.Trim(packageID, "0123456789") != "" {
-		return &InputError{"The sticker package ID must be digits."}
+		return &InputError{Message: "The sticker package ID must be digits."}
 	}
 	if token == "" {
 		return errNoToken
@@ -337,10 +337,10 @@ func (p *Platform) PushText(ctx context.Context, token, botID, to, text, retryKe
 		return err
 	}
 	if text == "" {
-		return &InputError{"The message is empty."}
+		return &InputError{Message: "The message is empty."}
 	}
 	if !isUUID(retryKey) {
-		return &InputError{"The retry key must be a UUID; use RetryKey."}
+		return &InputError{Message: "The retry key must be a UUID; use RetryKey."}
 	}
 	api, err := p.messagingAPI(ctx, token, botID)
 	if err != nil {
@@ -357,16 +357,26 @@ func (p *Platform) PushText(ctx context.Context, token, botID, to, text, retryKe
 
 // InputError is a request the portal refuses to send to LINE; Message
 // says why, for a person.
-type InputError struct{ Message string }
+type InputError struct {
+	Message string
+	// Refused is the domain's refusal of the input, when the domain's rules
+	// refused it; the portal shows it as its own.
+	Refused error
+}
 
-func (e *InputError) Error() string { return "line: " + e.Message }
+func (e *InputError) Error() string {
+	if e.Refused != nil {
+		return "line: " + e.Refused.Error()
+	}
+	return "line: " + e.Message
+}
 
 // errNoToken: the SDK cannot call LINE without a channel access token.
-var errNoToken = &InputError{"No channel access token is configured for the channel."}
+var errNoToken = &InputError{Message: "No channel access token is configured for the channel."}
 
 func checkBotID(id string) error {
 	if !portal.IsLINEID(id, 'U') {
-		return &InputError{"The bot ID must be U followed by 32 hex digits."}
+		return &InputError{Message: "The bot ID must be U followed by 32 hex digits."}
 	}
 	return nil
 }
@@ -375,7 +385,7 @@ func checkBotID(id string) error {
 // user ID (L…, 68 characters).
 func checkUserID(id string) error {
 	if !portal.IsLINEID(id, 'U') && !isModuleUserID(id) {
-		return &InputError{"The user ID must be U followed by 32 hex digits, or the 68-character L… ID a module channel sees."}
+		return &InputError{Message: "The user ID must be U followed by 32 hex digits, or the 68-character L… ID a module channel sees."}
 	}
 	return nil
 }
@@ -385,7 +395,7 @@ func checkChatIDs(botID, chatID string) error {
 		return err
 	}
 	if !portal.IsLINEID(chatID, 'U') && !portal.IsLINEID(chatID, 'C') && !portal.IsLINEID(chatID, 'R') && !isModuleUserID(chatID) {
-		return &InputError{"The chat ID must be a user, group or room ID (U…, C…, R…) or the L… user ID a module channel sees."}
+		return &InputError{Message: "The chat ID must be a user, group or room ID (U…, C…, R…) or the L… user ID a module channel sees."}
 	}
 	return nil
 }

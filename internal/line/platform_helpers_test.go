@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
+	"lineportal/internal/locale"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -261,7 +262,12 @@ func (f *platformFixture) refusedLocally(err error, before int, want string) {
 	if _, ok := err.(*line.InputError); !ok {
 		f.t.Errorf("err = %v (%T), want *line.InputError", err, err)
 	}
-	if e := line.Explain(err); e.Message != want || e.RequestID != "" {
+	e := line.Explain(err)
+	if ie, ok := err.(*line.InputError); ok && ie.Refused != nil {
+		// The domain's own refusal, which the edge writes.
+		e.Message = locale.New("en", "UTC").Refusal(ie.Refused)
+	}
+	if e.Message != want || e.RequestID != "" {
 		f.t.Errorf("explanation = %+v, want %q", e, want)
 	}
 	if n := len(f.rec.all()); n != before {

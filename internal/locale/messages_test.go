@@ -1,11 +1,15 @@
 package locale
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,6 +66,10 @@ func usedIDs(t *testing.T) (calls, literals map[string][]string) {
 // file holds is used.
 func TestMessagesComplete(t *testing.T) {
 	calls, literals := usedIDs(t)
+	domain := domainIDs(t)
+	for id := range domain {
+		calls[id] = append(calls[id], "internal/portal (a Reason or Term constant)")
+	}
 	namespaces := map[string]bool{}
 	for id := range MessageIDs("en") {
 		namespaces[strings.SplitN(id, ".", 2)[0]] = true
@@ -96,7 +104,7 @@ func TestMessagesComplete(t *testing.T) {
 		}
 		var unused []string
 		for id := range have {
-			if _, ok := literals[id]; !ok && !domainIDs[id] {
+			if _, ok := literals[id]; !ok && !domain[id] {
 				unused = append(unused, id)
 			}
 		}
@@ -107,9 +115,61 @@ func TestMessagesComplete(t *testing.T) {
 	}
 }
 
-// domainIDs are the messages named by the domain's refusal codes, which
-// no source text names.
-var domainIDs = map[string]bool{}
+// domainCodes are the values of the portal package's constants of the
+// given type (Reason, Term), read from its source: the messages named by
+// them ("refusal.<reason>", "term.<term>") appear in no source text.
+func domainCodes(t *testing.T, typ string) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("../portal/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no portal sources: %v", err)
+	}
+	var codes []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != typ {
+					continue
+				}
+				for _, v := range vs.Values {
+					if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						code, _ := strconv.Unquote(lit.Value)
+						codes = append(codes, code)
+					}
+				}
+			}
+		}
+	}
+	return codes
+}
+
+// domainIDs are the messages the domain's reasons and terms name.
+func domainIDs(t *testing.T) map[string]bool {
+	ids := map[string]bool{}
+	for _, r := range domainCodes(t, "Reason") {
+		ids["refusal."+r] = true
+	}
+	for _, term := range domainCodes(t, "Term") {
+		ids["term."+term] = true
+	}
+	if len(ids) < 4 {
+		t.Fatalf("found only %d reasons and terms in the portal package", len(ids))
+	}
+	return ids
+}
 
 func TestMessageCounts(t *testing.T) {
 	for _, tag := range Languages {

@@ -160,38 +160,35 @@ type Channel struct {
 
 // CheckNewProvider tells whether a provider with this name can be created.
 func CheckNewProvider(name string) error {
-	return checkText("name", "the provider's name", name, MaxName, true)
+	return checkText("name", TermProviderName, name, MaxName, true)
 }
 
 // CheckNewChannel tells whether ch can be created. Only the fields a person
 // enters are checked: a new channel always starts unverified, with nothing
 // published and no review.
 func CheckNewChannel(ch Channel) error {
-	if err := checkText("name", "the channel's name", ch.Name, MaxName, true); err != nil {
+	if err := checkText("name", TermChannelName, ch.Name, MaxName, true); err != nil {
 		return err
 	}
 	switch {
 	case !ch.Kind.Valid():
-		return FieldError("kind", "Choose the channel type: LINE MINI App, LINE Login, Messaging API or module.")
+		return FieldRefusal("kind", RChannelKind)
 	case !validLINEChannelID(ch.LINEChannelID):
-		return FieldError("line_channel_id", "Enter the channel ID shown in the LINE Developers Console: 10 digits.")
+		return FieldRefusal("line_channel_id", RChannelID)
 	case !ch.Region.Valid():
-		return FieldError("region", "Choose the region where the channel provides its service.")
+		return FieldRefusal("region", RChannelRegion)
 	case ch.Kind != KindMiniApp && ch.Draft != (MiniAppInfo{}):
-		return FieldError("kind", "Only a LINE MINI App channel has business information.")
+		return FieldRefusal("kind", RChannelNoBusinessInfo)
 	}
 	if err := checkOptionalBusinessInfo(ch.Draft.ServiceCompany); err != nil {
 		return err
 	}
 	if ch.Kind == KindMiniApp && ch.Draft.CompanyCountry != "" && ch.Draft.CompanyCountry != ch.Region {
-		return FieldError("company_country", msgCompanyCountryWarranty)
+		return FieldRefusal("company_country", RCompanyCountryWarranty)
 	}
 	return nil
 }
 
-// msgCompanyCountryWarranty asks for LINE's warranty when a MINI App
-// channel is created.
-const msgCompanyCountryWarranty = "Confirm that the service company's country or region is the region where the LINE MINI App is provided: LINE requires this of every new LINE MINI App channel."
 
 // CreationCompanyCountry is the company or owner's country or region a new
 // channel starts with: for a LINE MINI App, the region where it provides
@@ -209,7 +206,7 @@ func CreationCompanyCountry(ch Channel) Region {
 // goes: it must be one the portal knows.
 func CheckMiniAppDraft(draft MiniAppInfo) error {
 	if !draft.CompanyCountry.Valid() {
-		return FieldError("company_country", "Choose the company or owner's country or region.")
+		return FieldRefusal("company_country", RCompanyCountryChoose)
 	}
 	return nil
 }
@@ -225,13 +222,13 @@ func CheckMiniAppDraft(draft MiniAppInfo) error {
 // sends it as Draft.CompanyCountry, which must then be set.
 func CheckChannelRegistration(ch Channel) error {
 	if ch.Kind == KindModule {
-		return FieldError("kind", "A module channel is registered with its channel secret and access token: use Module channels → Register a module channel.")
+		return FieldRefusal("kind", RChannelModuleForm)
 	}
 	if err := CheckNewChannel(ch); err != nil {
 		return err
 	}
 	if ch.Kind == KindMiniApp && ch.Draft.CompanyCountry == "" {
-		return FieldError("company_country", msgCompanyCountryWarranty)
+		return FieldRefusal("company_country", RCompanyCountryWarranty)
 	}
 	return nil
 }
@@ -253,22 +250,22 @@ type ChannelAccess struct {
 // CanView tells whether the admin may see the channel's pages.
 func (a ChannelAccess) CanView() error {
 	if a.Role == RoleNone && !a.OrgAdmin && !a.Operator {
-		return Errorf(EFORBIDDEN, "You have no role on this channel. Ask one of its Admins to add you.")
+		return Refuse(EFORBIDDEN, RNoChannelRole)
 	}
 	return nil
 }
 
 // requireChannelAdmin refuses anyone but an Admin of the channel; action
 // completes "Only an Admin of this channel can …".
-func requireChannelAdmin(role ChannelRole, action string) error {
-	return requireAdmin(role, "this channel", action)
+func requireChannelAdmin(role ChannelRole, action Term) error {
+	return requireAdmin(role, TermThisChannel, action)
 }
 
 // requireAdmin refuses anyone but an Admin of what "of" names (a channel,
 // an Official Account): "Only an Admin of <of> can <action>."
-func requireAdmin(role ChannelRole, of, action string) error {
+func requireAdmin(role ChannelRole, of, action Term) error {
 	if role != RoleAdmin {
-		return Errorf(EFORBIDDEN, "Only an Admin of %s can %s.", of, action)
+		return Refuse(EFORBIDDEN, RAdminOnly, "Of", of, "Action", action)
 	}
 	return nil
 }
@@ -276,17 +273,17 @@ func requireAdmin(role ChannelRole, of, action string) error {
 // CanSetChannelRole tells whether an admin holding actorRole on a channel
 // may give someone role on it.
 func CanSetChannelRole(actorRole, role ChannelRole) error {
-	return canSetRole(actorRole, role, "this channel")
+	return canSetRole(actorRole, role, TermThisChannel)
 }
 
 // canSetRole is the rule for giving roles on a channel or an Official
 // Account, which hold the same two roles.
-func canSetRole(actorRole, role ChannelRole, of string) error {
-	if err := requireAdmin(actorRole, of, "change its roles"); err != nil {
+func canSetRole(actorRole, role ChannelRole, of Term) error {
+	if err := requireAdmin(actorRole, of, TermChangeRoles); err != nil {
 		return err
 	}
 	if role != RoleAdmin && role != RoleMember {
-		return FieldError("role", "Choose the role: Admin or Member.")
+		return FieldRefusal("role", RRole)
 	}
 	return nil
 }
@@ -295,7 +292,7 @@ func canSetRole(actorRole, role ChannelRole, of string) error {
 // business information of ch. The draft is frozen while it is in review, so
 // the operator decides on what was submitted.
 func CanEditChannelDraft(role ChannelRole, ch Channel) error {
-	if err := requireChannelAdmin(role, "edit its business information"); err != nil {
+	if err := requireChannelAdmin(role, TermEditBusinessInfo); err != nil {
 		return err
 	}
 	return checkDraftOpen(ch)
@@ -303,10 +300,10 @@ func CanEditChannelDraft(role ChannelRole, ch Channel) error {
 
 func checkDraftOpen(ch Channel) error {
 	if ch.Kind != KindMiniApp {
-		return Errorf(EINVALID, "Only a LINE MINI App channel has business information; this is a %s channel.", ch.Kind)
+		return Refuse(EINVALID, RNoBusinessInfoKind, "Kind", ch.Kind)
 	}
 	if ch.MiniAppReview == MiniAppReviewPending {
-		return Errorf(ECONFLICT, "The draft is in MINI App review. Wait for the outcome before changing it.")
+		return Refuse(ECONFLICT, RDraftInReview)
 	}
 	return nil
 }
@@ -315,17 +312,17 @@ func checkDraftOpen(ch Channel) error {
 // draft of ch for MINI App review (the first review of an unverified MINI
 // App, or the re-review of a verified one).
 func CanSubmitMiniAppReview(role ChannelRole, ch Channel) error {
-	if err := requireChannelAdmin(role, "submit it for MINI App review"); err != nil {
+	if err := requireChannelAdmin(role, TermSubmitMiniAppReview); err != nil {
 		return err
 	}
 	if err := checkDraftOpen(ch); err != nil {
 		return err
 	}
 	if !ch.Draft.ServiceCompany.Complete() {
-		return Errorf(EINVALID, "Enter the service company's name and address in the draft before submitting it for review.")
+		return Refuse(EINVALID, RDraftIncomplete)
 	}
 	if ch.Verified && ch.Draft == ch.Published {
-		return Errorf(EINVALID, "The draft is the same as the published business information. Change it before submitting it for re-review.")
+		return Refuse(EINVALID, RDraftUnchanged)
 	}
 	return nil
 }
@@ -333,19 +330,19 @@ func CanSubmitMiniAppReview(role ChannelRole, ch Channel) error {
 // CanListAll tells whether actor may list every channel and organization
 // rather than their own.
 func CanListAll(actor Admin) error {
-	return requireOperator(actor, "list every channel and organization")
+	return requireOperator(actor, TermListAll)
 }
 
 // CanRunReviews tells whether actor may open the operators' review queues.
 func CanRunReviews(actor Admin) error {
-	return requireOperator(actor, "run reviews")
+	return requireOperator(actor, TermRunReviews)
 }
 
 // requireOperator refuses anyone but an operator; action completes "Only
 // an operator can …".
-func requireOperator(actor Admin, action string) error {
+func requireOperator(actor Admin, action Term) error {
 	if !actor.Operator {
-		return Errorf(EFORBIDDEN, "Only an operator can %s.", action)
+		return Refuse(EFORBIDDEN, ROperatorOnly, "Action", action)
 	}
 	return nil
 }
@@ -357,7 +354,7 @@ func CanDecideMiniAppReview(actor Admin, ch Channel) error {
 		return err
 	}
 	if ch.MiniAppReview != MiniAppReviewPending {
-		return Errorf(ECONFLICT, "This channel has no MINI App review waiting for a decision.")
+		return Refuse(ECONFLICT, RNoMiniAppReviewWaiting)
 	}
 	return nil
 }
@@ -366,7 +363,7 @@ func CanDecideMiniAppReview(actor Admin, ch Channel) error {
 // the people concerned know what to fix.
 func CheckReason(reason string) error {
 	if strings.TrimSpace(reason) == "" {
-		return FieldError("reason", "Give the reason for the rejection, so that the people concerned know what to fix.")
+		return FieldRefusal("reason", RRejectReason)
 	}
-	return checkText("reason", "the reason", reason, MaxReason, true)
+	return checkText("reason", TermReason, reason, MaxReason, true)
 }

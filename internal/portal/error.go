@@ -21,27 +21,71 @@ const (
 	EINTERNAL        = "internal"
 )
 
-// Error is an error a person may read: Message is written for the user of
-// the portal, never for a developer. Fields holds per-field messages for
-// forms, keyed by the form field's name.
+// Error is an error a person may read. A refusal of the rules names its
+// Reason (a stable code, listed in reasons.go) and the Params the sentence
+// needs, as name/value pairs; the edge writes the sentence in the reader's
+// language (the domain holds no sentences). Message is text that came
+// from elsewhere and is shown as it is: what LINE answered, say. Fields
+// names the form fields the error concerns, each with its reason or
+// message.
 type Error struct {
 	Code    string
+	Reason  Reason
+	Params  []any
 	Message string
 	Fields  map[string]string
 }
 
 func (e *Error) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("portal error: code=%s reason=%s params=%v", e.Code, e.Reason, e.Params)
+	}
 	return fmt.Sprintf("portal error: code=%s message=%s", e.Code, e.Message)
 }
 
-// Errorf returns an *Error with the given code and a formatted message.
+// Errorf returns an *Error with the given code and a formatted message,
+// for text that is not the domain's own (LINE's answers).
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// FieldError returns an EINVALID error about one form field.
+// Refuse returns the refusal reason with the given code and parameters
+// (name/value pairs: strings, numbers, or the domain's own values such as a
+// Region or a Term, which the edge names in the reader's language).
+func Refuse(code string, reason Reason, params ...any) *Error {
+	return &Error{Code: code, Reason: reason, Params: params}
+}
+
+// FieldRefusal returns an EINVALID refusal about one form field.
+func FieldRefusal(field string, reason Reason, params ...any) *Error {
+	return &Error{Code: EINVALID, Reason: reason, Params: params, Fields: map[string]string{field: string(reason)}}
+}
+
+// OnField returns err as a refusal about the form field named field
+// instead of its own, when err is an *Error; other errors as they are.
+func OnField(err error, field string) error {
+	e, ok := errors.AsType[*Error](err)
+	if !ok {
+		return err
+	}
+	moved := *e
+	moved.Fields = map[string]string{field: string(e.Reason) + e.Message}
+	return &moved
+}
+
+// FieldError returns an EINVALID error about one form field, with a
+// message from elsewhere.
 func FieldError(field, message string) *Error {
 	return &Error{Code: EINVALID, Message: message, Fields: map[string]string{field: message}}
+}
+
+// ErrorReason returns the refusal reason of err, however wrapped; "" when
+// it has none.
+func ErrorReason(err error) Reason {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Reason
+	}
+	return ""
 }
 
 // ErrorCode returns the code of err; errors that are not *Error are internal.
@@ -55,8 +99,10 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the message of err that may be shown to a person.
-// Internal errors never show their text: it may hold SQL, paths or secrets.
+// ErrorMessage returns the message of err that came from elsewhere and may
+// be shown as it is; a refusal with a reason has none (the edge writes its
+// sentence). Internal errors never show their text: it may hold SQL, paths
+// or secrets.
 func ErrorMessage(err error) string {
 	if err == nil {
 		return ""

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 )
 
@@ -45,7 +46,7 @@ func check(t *testing.T, err error, code, message string) {
 	if got := portal.ErrorCode(err); got != code {
 		t.Errorf("code = %q, want %q (err: %v)", got, code, err)
 	}
-	if got := portal.ErrorMessage(err); got != message {
+	if got := english(err); got != message {
 		t.Errorf("message:\n got %q\nwant %q", got, message)
 	}
 }
@@ -82,3 +83,10 @@ func ordered[In any](t *testing.T, ok func() In, rule func(In) error, refusals [
 
 // channelTeam is linkableChannel as a team people hold roles on.
 var channelTeam = portal.Team{ChannelID: 7, Name: "Acme Shop"}
+
+// english is the sentence an English reader sees for err.
+func english(err error) string { return locale.New("en", "UTC").Refusal(err) }
+
+// oaUnavailable is what every admin action on a suspended bot answers, in
+// the words 001 recommends.
+const oaUnavailable = "This admin screen can't be used because the LINE Official Account is unavailable"

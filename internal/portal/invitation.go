@@ -54,15 +54,12 @@ func (t Team) Kind() string {
 	return "organization"
 }
 
-// noun is what the rules' sentences call the team.
-func (t Team) noun() string {
-	switch t.Kind() {
-	case "channel":
-		return "channel " + t.Name
-	case "official_account":
-		return "LINE Official Account " + t.Name
+// term is what "Only an Admin of … can …" calls the team.
+func (t Team) term() Term {
+	if t.Kind() == "official_account" {
+		return TermThisOA
 	}
-	return "organization " + t.Name + " (" + t.OrgID + ")"
+	return TermThisChannel
 }
 
 // Invitation is an invitation to hold Role in Team. Only a hash of its
@@ -100,13 +97,13 @@ func CheckInvitation(team Team, standing ChannelRole, role ChannelRole, note str
 	}
 	if team.Kind() == "organization" {
 		if role != RoleAdmin {
-			return FieldError("role", "An organization has administrators only: invite an administrator.")
+			return FieldRefusal("role", RInviteOrgRole)
 		}
 	} else if role != RoleAdmin && role != RoleMember {
-		return FieldError("role", "Choose the role: Admin or Member.")
+		return FieldRefusal("role", RRole)
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(note)) > MaxInvitationNote {
-		return FieldError("note", "Keep the note to 500 characters or fewer.")
+		return FieldRefusal("note", RInviteNote)
 	}
 	return nil
 }
@@ -121,9 +118,9 @@ func canInvite(team Team, standing ChannelRole) error {
 		return nil
 	}
 	if team.Kind() == "organization" {
-		return Errorf(EFORBIDDEN, "Only an administrator of %s can invite people to it.", team.noun())
+		return Refuse(EFORBIDDEN, RInviteOrgAdminOnly, "Team", team)
 	}
-	return Errorf(EFORBIDDEN, "Only an Admin of %s can invite people to it.", team.noun())
+	return Refuse(EFORBIDDEN, RInviteAdminOnly, "Team", team)
 }
 
 // CanRevokeInvitation tells whether someone with standing on the
@@ -133,13 +130,9 @@ func CanRevokeInvitation(inv Invitation, standing ChannelRole, now time.Time) er
 		return err
 	}
 	if s := inv.StateAt(now); s != InvitationPending {
-		return Errorf(ECONFLICT, "This invitation is already %s, so there is nothing to revoke.", invitationStateWords[s])
+		return Refuse(ECONFLICT, RInviteNotPending, "State", s)
 	}
 	return nil
-}
-
-var invitationStateWords = map[InvitationState]string{
-	InvitationAccepted: "accepted", InvitationDeclined: "declined", InvitationRevoked: "revoked", InvitationExpired: "expired",
 }
 
 // InvitationOpening is what the page of an invitation URL shows and the
@@ -157,36 +150,27 @@ type InvitationOpening struct {
 // which case applies and what to do next.
 func CanAnswerInvitation(actor Admin, o InvitationOpening, now time.Time) error {
 	if actor.ID == 0 {
-		return Errorf(EUNAUTHENTICATED, "Sign in with LINE to open this invitation.")
+		return Refuse(EUNAUTHENTICATED, RInviteSignIn)
 	}
 	inv := o.Invitation
 	switch inv.StateAt(now) {
 	case InvitationExpired:
-		return Errorf(EGONE, "This invitation has expired: it works for 7 days after it is sent. Ask %s to invite you again.", inv.InvitedByName)
+		return Refuse(EGONE, RInviteExpired, "Sender", inv.InvitedByName)
 	case InvitationRevoked:
-		return Errorf(EGONE, "This invitation was revoked and no longer works. Ask %s if you should still join %s.", inv.InvitedByName, inv.Team.noun())
+		return Refuse(EGONE, RInviteRevoked, "Sender", inv.InvitedByName, "Team", inv.Team)
 	case InvitationAccepted:
-		return Errorf(EGONE, "This invitation has already been used: each invitation URL works once. If it was meant for you, ask %s for a new one.", inv.InvitedByName)
+		return Refuse(EGONE, RInviteUsed, "Sender", inv.InvitedByName)
 	case InvitationDeclined:
-		return Errorf(EGONE, "This invitation was declined and no longer works. Ask %s for a new one if you want to join after all.", inv.InvitedByName)
+		return Refuse(EGONE, RInviteDeclined, "Sender", inv.InvitedByName)
 	}
 	if o.Held == RoleAdmin || o.Held == inv.Role {
-		return Errorf(ECONFLICT, "You already have this role: you are %s of %s. The invitation stays unused; tell %s so they can revoke it.", roleWords(inv.Team, o.Held), inv.Team.noun(), inv.InvitedByName)
+		if inv.Team.Kind() == "organization" {
+			return Refuse(ECONFLICT, RInviteAlreadyOrgAdmin, "Team", inv.Team, "Sender", inv.InvitedByName)
+		}
+		return Refuse(ECONFLICT, RInviteAlreadyHeld, "Role", o.Held, "Team", inv.Team, "Sender", inv.InvitedByName)
 	}
 	if o.SenderHeld != RoleAdmin {
-		return Errorf(EGONE, "%s can no longer give roles on %s, so their invitation no longer works. Ask one of its current Admins or administrators to invite you.", inv.InvitedByName, inv.Team.noun())
+		return Refuse(EGONE, RInviteSenderLost, "Sender", inv.InvitedByName, "Team", inv.Team)
 	}
 	return nil
-}
-
-// roleWords names a role held on team with its article: "an Admin", "a
-// Member", "an administrator".
-func roleWords(team Team, role ChannelRole) string {
-	switch {
-	case team.Kind() == "organization":
-		return "an administrator"
-	case role == RoleAdmin:
-		return "an Admin"
-	}
-	return "a Member"
 }

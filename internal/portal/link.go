@@ -1,9 +1,6 @@
 package portal
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // LinkRequestValidity is how long a link request URL works after it is
 // issued: 7 days, as LINE documents it.
@@ -65,11 +62,11 @@ func (r LinkRequest) StateAt(now time.Time) LinkRequestState {
 func (r LinkRequest) Usable(now time.Time) error {
 	switch r.StateAt(now) {
 	case LinkRequestExpired:
-		return Errorf(EGONE, "This link request URL has expired: it works for 168 hours (7 days) after it is issued. Ask the channel's developer to send the link request again.")
+		return Refuse(EGONE, RLinkURLExpired)
 	case LinkRequestReplaced:
-		return Errorf(EGONE, "This link request URL was replaced by a newer one and no longer works. Ask the channel's developer for the latest URL, or to send the link request again.")
+		return Refuse(EGONE, RLinkURLReplaced)
 	case LinkRequestApproved:
-		return Errorf(ECONFLICT, "This link request has already been approved, so the channel is linked. There is nothing more to do.")
+		return Refuse(ECONFLICT, RLinkAlreadyApproved)
 	}
 	return nil
 }
@@ -98,13 +95,13 @@ func (l Link) Current() bool { return l.EndedAt.IsZero() }
 // links to an organization, so that a MINI App channel's link and an
 // Official Account's go through the same rules.
 type linkedWords struct {
-	noun      string // "channel" or "LINE Official Account"
-	linkFirst string // the way forward when it is not linked at all
+	noun      Term   // a channel or a LINE Official Account
+	notLinked Reason // nothing to transfer: not linked at all
 }
 
 var (
-	channelWords = linkedWords{"channel", "Send a link request instead."}
-	oaWords      = linkedWords{"LINE Official Account", "Link it to an organization instead."}
+	channelWords = linkedWords{TermChannel, RTransferChannelNotLinked}
+	oaWords      = linkedWords{TermOfficialAccount, RTransferOANotLinked}
 )
 
 // wordsFor names the subject of a link (or review) of the Official Account
@@ -131,7 +128,7 @@ type LinkApproval struct {
 // organization with that ID, nil when there is none. The checks run in the
 // order LINE documents, and each refusal names the unmet condition.
 func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organization) error {
-	if err := requireChannelAdmin(role, "send a link request"); err != nil {
+	if err := requireChannelAdmin(role, TermSendLinkRequest); err != nil {
 		return err
 	}
 	if err := requireOrganization(orgInput, org); err != nil {
@@ -144,7 +141,7 @@ func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organi
 // an admin with role on ch could send a link request: a page uses it to
 // offer the form or say why not.
 func CanSendLinkRequest(role ChannelRole, ch Channel) error {
-	if err := requireChannelAdmin(role, "send a link request"); err != nil {
+	if err := requireChannelAdmin(role, TermSendLinkRequest); err != nil {
 		return err
 	}
 	if err := checkChannelLinkable(ch); err != nil {
@@ -160,10 +157,10 @@ func CanSendLinkRequest(role ChannelRole, ch Channel) error {
 // since the request was sent.
 func CanApprove(actor Admin, a LinkApproval, now time.Time) error {
 	if actor.ID == 0 {
-		return Errorf(EUNAUTHENTICATED, "Sign in with LINE to open this link request.")
+		return Refuse(EUNAUTHENTICATED, RLinkSignIn)
 	}
 	if !a.ActorIsOrgAdmin {
-		return Errorf(EFORBIDDEN, "Only an administrator of organization %s can approve this link request. Forward the URL to one of its administrators.", a.Organization.ID)
+		return Refuse(EFORBIDDEN, RLinkNotOrgAdmin, "OrgID", a.Organization.ID)
 	}
 	if err := a.Request.Usable(now); err != nil {
 		return err
@@ -232,10 +229,10 @@ func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, de
 		return err
 	}
 	if dest.ID == link.OrgID {
-		return FieldError("org_id", "The "+w.noun+" is already linked to organization "+dest.ID+". Enter the organization to transfer it to.")
+		return FieldRefusal("org_id", RTransferSameOrg, "Noun", w.noun, "OrgID", dest.ID)
 	}
 	if !toAdmin {
-		return Errorf(EFORBIDDEN, "You can transfer the %s only to an organization you also administer, and you are not an administrator of %s.", w.noun, dest.ID)
+		return Refuse(EFORBIDDEN, RTransferNotDestAdmin, "Noun", w.noun, "OrgID", dest.ID)
 	}
 	return checkOrganizationLinkable(*dest)
 }
@@ -244,10 +241,10 @@ func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, de
 // there is a link to transfer, and fromAdmin administers its organization.
 func canStartTransfer(link *Link, w linkedWords, fromAdmin bool) error {
 	if link == nil {
-		return Errorf(EINVALID, "This %s is not linked to an organization, so there is nothing to transfer. %s", w.noun, w.linkFirst)
+		return Refuse(EINVALID, w.notLinked)
 	}
 	if !fromAdmin {
-		return Errorf(EFORBIDDEN, "Only an administrator of organization %s, where the %s is linked, can transfer it.", link.OrgID, w.noun)
+		return Refuse(EFORBIDDEN, RTransferNotOrgAdmin, "OrgID", link.OrgID, "Noun", w.noun)
 	}
 	return nil
 }
@@ -256,13 +253,13 @@ func canStartTransfer(link *Link, w linkedWords, fromAdmin bool) error {
 func checkChannelLinkable(ch Channel) error {
 	switch {
 	case ch.Kind != KindMiniApp:
-		return Errorf(EINVALID, "Only a LINE MINI App channel can be linked to a Business Manager organization; this is a %s channel.", ch.Kind)
+		return Refuse(EINVALID, RLinkNotMiniApp, "Kind", ch.Kind)
 	case !ch.Verified:
-		return Errorf(EINVALID, "This LINE MINI App is not a verified MINI App. Only a verified MINI App can be linked; it becomes verified when it passes the MINI App review.")
+		return Refuse(EINVALID, RLinkNotVerifiedMiniApp)
 	case ch.Region != RegionJapan:
-		return Errorf(EINVALID, "The channel's service region is %s. Only a LINE MINI App whose service region is Japan can be linked.", ch.Region)
+		return Refuse(EINVALID, RLinkRegionNotJapan, "Region", ch.Region)
 	case !ch.Published.ProviderMatchesServiceCompany():
-		return Errorf(EINVALID, "The provider and the service company must match in the published business information: turn on \"Same as the service company\" for the development company, or set the provider to \"Service company\". Change the draft and have it re-reviewed.")
+		return Refuse(EINVALID, RLinkNotSameAsServiceCompany)
 	}
 	return nil
 }
@@ -271,7 +268,7 @@ func checkChannelLinkable(ch Channel) error {
 // requirements.
 func checkOrganizationLinkable(org Organization) error {
 	if org.Region != RegionJapan {
-		return FieldError("org_id", "Organization "+org.ID+" is registered in "+org.Region.String()+". Only an organization whose region is Japan can be linked.")
+		return FieldRefusal("org_id", ROrgRegionNotJapan, "OrgID", org.ID, "Region", org.Region)
 	}
 	return nil
 }
@@ -287,23 +284,21 @@ func checkSameCompanyCountry(ch Channel, org Organization) error {
 	if ch.Published.CompanyCountry == org.CompanyCountry {
 		return nil
 	}
-	orgSide := "an administrator of the organization can change it in its business info"
+	reason := RCountryMismatch
 	switch org.Verification {
 	case OrgInReview:
-		orgSide = "its business info can change only after its verification review is decided"
+		reason = RCountryMismatchInReview
 	case OrgVerified:
-		orgSide = "the organization is verified, so its business info can't change: create a new organization with the right country or region and transfer the accounts and channels to it"
+		reason = RCountryMismatchVerified
 	}
-	return FieldError("org_id", fmt.Sprintf("The channel's company or owner's country or region (%s) does not match the company/business owner's country or region of organization %s (%s); they must match. "+
-		"If the channel's is wrong, ask for the change in the MINI App review request (enter the new country or region in the draft business information and submit it for re-review). "+
-		"If the organization's is wrong, %s.", ch.Published.CompanyCountry, org.ID, org.CompanyCountry, orgSide))
+	return FieldRefusal("org_id", reason, "ChannelCountry", ch.Published.CompanyCountry, "OrgID", org.ID, "OrgCountry", org.CompanyCountry)
 }
 
 // checkNotLinked refuses to link again what link (nil when none) already
 // links; w names it.
 func checkNotLinked(link *Link, w linkedWords) error {
 	if link != nil {
-		return Errorf(ECONFLICT, "This %s is already linked to organization %s, and a link can't be removed. To move the %s to another organization, transfer it in the organization instead.", w.noun, link.OrgID, w.noun)
+		return Refuse(ECONFLICT, RAlreadyLinked, "Noun", w.noun, "OrgID", link.OrgID)
 	}
 	return nil
 }

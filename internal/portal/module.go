@@ -25,10 +25,6 @@ const (
 	ActionChatControlRelease AuditAction = "module.chat_control_release"
 )
 
-// OAUnavailableMessage is what every admin action on a suspended bot
-// answers, in the words 001 recommends.
-const OAUnavailableMessage = "This admin screen can't be used because the LINE Official Account is unavailable"
-
 // ScopeMessageReceive is the attach scope that lets a module receive
 // webhooks (module events included) and take chat control.
 const ScopeMessageReceive = "message:receive"
@@ -72,14 +68,14 @@ func (c ModuleCredentials) LogValue() slog.Value {
 func CheckModuleCredentials(channelSecret, accessToken string) error {
 	secret := strings.TrimSpace(channelSecret)
 	if len(secret) != channelSecretLength || strings.Trim(secret, "0123456789abcdef") != "" {
-		return FieldError("channel_secret", "Enter the channel secret shown on the channel's Basic settings tab in the LINE Developers Console: 32 characters, 0–9 and a–f.")
+		return FieldRefusal("channel_secret", RChannelSecretFormat)
 	}
 	token := strings.TrimSpace(accessToken)
 	switch {
 	case token == "":
-		return FieldError("access_token", "Enter a channel access token of the channel, from its Messaging API tab in the LINE Developers Console.")
+		return FieldRefusal("access_token", RAccessTokenMissing)
 	case len(token) > maxAccessTokenLength || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return FieldError("access_token", "The channel access token is one word with no spaces: copy it again from the LINE Developers Console.")
+		return FieldRefusal("access_token", RAccessTokenSpaces)
 	}
 	return nil
 }
@@ -88,7 +84,7 @@ func CheckModuleCredentials(channelSecret, accessToken string) error {
 // with these credentials.
 func CheckNewModuleChannel(ch Channel, channelSecret, accessToken string) error {
 	if ch.Kind != KindModule {
-		return FieldError("kind", "Only a module channel is registered with its credentials here.")
+		return FieldRefusal("kind", RModuleOnly)
 	}
 	if err := CheckNewChannel(ch); err != nil {
 		return err
@@ -115,9 +111,9 @@ func CanRegisterUnderProvider(worksInProvider bool) error {
 // webhooks the portal checks with the secret).
 func CanSetCredentials(role ChannelRole, ch Channel) error {
 	if ch.Kind != KindModule && ch.Kind != KindMessagingAPI {
-		return Errorf(EINVALID, "Only a module or Messaging API channel has credentials in the portal; this is a %s channel.", ch.Kind)
+		return Refuse(EINVALID, RCredentialsKind, "Kind", ch.Kind)
 	}
-	return requireChannelAdmin(role, "change its credentials")
+	return requireChannelAdmin(role, TermChangeCredentials)
 }
 
 // AttachmentState is where a module channel stands with one bot.
@@ -253,10 +249,10 @@ func (a ModuleAttachment) Status() string {
 // keep everything), and not once detached.
 func (a ModuleAttachment) Usable() error {
 	if a.Suspended {
-		return Errorf(EUNAVAILABLE, OAUnavailableMessage)
+		return Refuse(EUNAVAILABLE, ROAUnavailable)
 	}
 	if a.State != Attached {
-		return Errorf(ECONFLICT, "The module channel is no longer attached to %s.", a.Name())
+		return Refuse(ECONFLICT, RNoLongerAttached, "Name", a.Name())
 	}
 	return nil
 }
@@ -267,7 +263,7 @@ func CanStartAttach(role ChannelRole, ch Channel) error {
 	if err := CheckModuleChannel(ch); err != nil {
 		return err
 	}
-	return requireChannelAdmin(role, "attach it to a LINE Official Account")
+	return requireChannelAdmin(role, TermAttach)
 }
 
 // AttachRegions are the regions LINE's module authorization screen can be
@@ -285,25 +281,25 @@ var (
 // descriptions (line.ModuleScopes): one list, passed in.
 func CheckAttachRequest(region string, scopes, brandTypes, knownScopes []string) error {
 	if !slices.Contains(AttachRegions, Region(region)) {
-		return FieldError("region", "Choose the region: Japan or Taiwan.")
+		return FieldRefusal("region", RAttachRegion)
 	}
 	if len(scopes) == 0 {
-		return FieldError("scope", "Choose at least one permission to ask the account's administrator for.")
+		return FieldRefusal("scope", RAttachScopeNone)
 	}
 	for i, sc := range scopes {
 		if !slices.Contains(knownScopes, sc) {
-			return FieldError("scope", fmt.Sprintf("LINE has no permission (scope) named %q. Choose among those listed.", sc))
+			return FieldRefusal("scope", RAttachScopeUnknown, "Scope", sc)
 		}
 		if slices.Contains(scopes[:i], sc) {
-			return FieldError("scope", fmt.Sprintf("The permission %q is chosen twice.", sc))
+			return FieldRefusal("scope", RAttachScopeTwice, "Scope", sc)
 		}
 	}
 	for i, b := range brandTypes {
 		if !slices.Contains(AttachBrandTypes, b) {
-			return FieldError("brand_type", fmt.Sprintf("LINE has no account type %q. Choose premium, verified or unverified, or none for every type.", b))
+			return FieldRefusal("brand_type", RAttachBrandUnknown, "Brand", b)
 		}
 		if slices.Contains(brandTypes[:i], b) {
-			return FieldError("brand_type", fmt.Sprintf("The account type %q is chosen twice.", b))
+			return FieldRefusal("brand_type", RAttachBrandTwice, "Brand", b)
 		}
 	}
 	return nil
@@ -317,11 +313,11 @@ func CanRecordAttachment(role ChannelRole, ch Channel, bot AttachedBot) error {
 	if err := CheckModuleChannel(ch); err != nil {
 		return err
 	}
-	if err := requireChannelAdmin(role, "attach it to a LINE Official Account"); err != nil {
+	if err := requireChannelAdmin(role, TermAttach); err != nil {
 		return err
 	}
 	if !IsBotID(bot.BotID) {
-		return Errorf(EINVALID, "LINE returned a bot ID that is not one (U followed by 32 hex digits); try attaching again.")
+		return Refuse(EINVALID, RAttachBadBotID)
 	}
 	return nil
 }
@@ -329,7 +325,7 @@ func CanRecordAttachment(role ChannelRole, ch Channel, bot AttachedBot) error {
 // CanDetach tells whether an admin with role may detach the module from
 // the attachment's bot.
 func CanDetach(role ChannelRole, a ModuleAttachment) error {
-	if err := requireChannelAdmin(role, "detach it"); err != nil {
+	if err := requireChannelAdmin(role, TermDetach); err != nil {
 		return err
 	}
 	return a.Usable()
@@ -341,7 +337,7 @@ func CanDetach(role ChannelRole, a ModuleAttachment) error {
 // arrive before the portal records it.
 func CanRecordDetach(role ChannelRole, a ModuleAttachment) error {
 	if a.State == Detached && a.DetachReason == DetachOther {
-		return requireChannelAdmin(role, "detach it")
+		return requireChannelAdmin(role, TermDetach)
 	}
 	return CanDetach(role, a)
 }
@@ -350,7 +346,7 @@ func CanRecordDetach(role ChannelRole, a ModuleAttachment) error {
 // for the attachment's bot at all: an Admin, while the bot is usable.
 // CanControlChat adds what one chat needs.
 func CanManageChats(role ChannelRole, a ModuleAttachment) error {
-	if err := requireChannelAdmin(role, "take or release chat control"); err != nil {
+	if err := requireChannelAdmin(role, TermChatControl); err != nil {
 		return err
 	}
 	return a.Usable()
@@ -364,7 +360,7 @@ func CanControlChat(role ChannelRole, a ModuleAttachment, chatID string) error {
 		return err
 	}
 	if !a.HasScope(ScopeMessageReceive) {
-		return Errorf(EINVALID, "The module channel can't take chat control in this account's chats: the account's admin did not grant it the %s permission when attaching.", ScopeMessageReceive)
+		return Refuse(EINVALID, RChatControlScope, "Scope", ScopeMessageReceive)
 	}
 	return CheckChatID(chatID, a.Bot.BotID)
 }
@@ -376,7 +372,7 @@ func CanControlChat(role ChannelRole, a ModuleAttachment, chatID string) error {
 // who may view the channel (an operator) is shown the portal's own record.
 func CanReadLINEBotList(role ChannelRole) error {
 	if role != RoleAdmin && role != RoleMember {
-		return Errorf(EFORBIDDEN, "This is the portal's own record of the module channel's attachments. LINE's live list is read only for the channel's Admins and Members, with the channel's credentials.")
+		return Refuse(EFORBIDDEN, RBotListOwnRecord)
 	}
 	return nil
 }
@@ -385,7 +381,7 @@ func CanReadLINEBotList(role ChannelRole) error {
 // those attach to LINE Official Accounts.
 func CheckModuleChannel(ch Channel) error {
 	if ch.Kind != KindModule {
-		return Errorf(EINVALID, "Only a module channel attaches to LINE Official Accounts; this is a %s channel.", ch.Kind)
+		return Refuse(EINVALID, RAttachNotModule, "Kind", ch.Kind)
 	}
 	return nil
 }
@@ -398,7 +394,7 @@ const MaxChatControlTTL = 365 * 24 * time.Hour
 // whole number of seconds from 1 second to 1 year, or 0 for no time limit.
 func CheckChatControlTTL(ttl time.Duration) error {
 	if ttl != 0 && (ttl < time.Second || ttl > MaxChatControlTTL || ttl%time.Second != 0) {
-		return FieldError("ttl", "The time limit must be a whole number of seconds from 1 second to 1 year, or none.")
+		return FieldRefusal("ttl", RChatControlTTL)
 	}
 	return nil
 }
@@ -425,10 +421,9 @@ func CheckChatID(chatID, botID string) error {
 	case len(chatID) == 68 && chatID[0] == 'L' && IsLINEID(chatID[1:34], 'U') && chatID[34] == '-' && chatID[35:] == botID:
 		return nil
 	case IsLINEID(chatID, 'U'):
-		return FieldError("chat_id", "Enter the user's ID as this module channel sees it: the 68-character L… ID ending in -"+botID+
-			", as listed under Followers. LINE reports a user's chat to a module under that ID, not the U… user ID.")
+		return FieldRefusal("chat_id", RChatIDModuleUser, "BotID", botID)
 	}
-	return FieldError("chat_id", "Enter the chat's ID: the 68-character L… user ID of this account's chat (listed under Followers), or a group or room ID (C or R followed by 32 hex digits).")
+	return FieldRefusal("chat_id", RChatID)
 }
 
 // IsBotID tells whether id is a bot's user ID: U followed by 32 lowercase
@@ -478,5 +473,5 @@ func CanUseCorporateOptions(role ChannelRole, a ModuleAttachment) error {
 	if err := a.Usable(); err != nil {
 		return err
 	}
-	return requireChannelAdmin(role, "use the options for corporate customers")
+	return requireChannelAdmin(role, TermCorporateOptions)
 }

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -30,7 +29,7 @@ type OALink struct {
 // it. A developer who also administers the organization opens the same
 // screen from the channel's Business Manager link tab.
 func CanOpenOALinking(orgAdmin bool, org Organization) error {
-	return requireOrgAdmin(orgAdmin, org, "link its LINE Official Accounts to LINE MINI App channels")
+	return requireOrgAdmin(orgAdmin, org, TermLinkOAs)
 }
 
 // CanOpenOALinkingFrom tells whether a channel's page offers LINE official
@@ -38,7 +37,7 @@ func CanOpenOALinking(orgAdmin bool, org Organization) error {
 // none), which the person administers.
 func CanOpenOALinkingFrom(ch Channel, orgAdmin bool, org *Organization) error {
 	if ch.Link == nil || org == nil {
-		return Errorf(EINVALID, "This channel is not linked to a Business Manager organization.")
+		return Refuse(EINVALID, ROALinkChannelNotLinked)
 	}
 	return CanOpenOALinking(orgAdmin, *org)
 }
@@ -49,13 +48,13 @@ func CanOpenOALinkingFrom(ch Channel, orgAdmin bool, org *Organization) error {
 // Verified account linking review.
 func CanSelectOfficialAccount(orgAdmin bool, oa OfficialAccount) error {
 	if oa.Link == nil {
-		return Errorf(EINVALID, "LINE Official Account %s is not linked to a Business Manager organization. Link it to the organization first.", oa.BasicID)
+		return Refuse(EINVALID, ROALinkOANotLinked, "BasicID", oa.BasicID)
 	}
 	if err := CanOpenOALinking(orgAdmin, Organization{ID: oa.Link.OrgID}); err != nil {
 		return err
 	}
 	if oa.Link.Review.Status != ReviewVerified {
-		return Errorf(EINVALID, "The account linking review of LINE Official Account %s is %s. It can be linked to a LINE MINI App channel once its review is Verified.", oa.BasicID, oa.Link.Review.Status)
+		return Refuse(EINVALID, ROALinkOANotVerified, "BasicID", oa.BasicID, "Status", oa.Link.Review.Status)
 	}
 	return nil
 }
@@ -73,15 +72,15 @@ func CheckLinkTarget(oa OfficialAccount, ch Channel) error {
 	}
 	switch {
 	case ch.Kind != KindMiniApp:
-		return Errorf(EINVALID, "Only a LINE MINI App channel can be linked to a LINE Official Account; this is a %s channel.", ch.Kind)
+		return Refuse(EINVALID, ROALinkNotMiniApp, "Kind", ch.Kind)
 	case ch.Link == nil:
-		return Errorf(EINVALID, "This channel is not linked to a Business Manager organization. Only a channel linked to organization %s, like the LINE Official Account, can be linked.", orgID)
+		return Refuse(EINVALID, ROALinkTargetNotLinked, "OrgID", orgID)
 	case ch.Link.OrgID != orgID:
-		return Errorf(EINVALID, "This channel is linked to another organization, %s. Only a channel linked to organization %s, like the LINE Official Account, can be linked.", ch.Link.OrgID, orgID)
+		return Refuse(EINVALID, ROALinkTargetOtherOrg, "Other", ch.Link.OrgID, "OrgID", orgID)
 	case ch.Link.Review.Status != ReviewVerified:
-		return Errorf(EINVALID, "This channel's account linking review is %s. Only a channel whose account linking review is Verified can be linked.", ch.Link.Review.Status)
+		return Refuse(EINVALID, ROALinkTargetNotVerified, "Status", ch.Link.Review.Status)
 	case ch.LinkedOA != nil:
-		return Errorf(ECONFLICT, "This channel is already linked to LINE Official Account %s (%s). A LINE MINI App channel links to at most one LINE Official Account, and the link can't be removed.", ch.LinkedOA.BasicID, ch.LinkedOA.OAName)
+		return Refuse(ECONFLICT, ROALinkAlready, "BasicID", ch.LinkedOA.BasicID, "Name", ch.LinkedOA.OAName)
 	}
 	return nil
 }
@@ -119,7 +118,7 @@ func CheckLinkTargets(oa OfficialAccount, targets []LinkTarget) []LinkTarget {
 		if t.Channel != nil {
 			targets[i].Reason = CheckLinkTarget(oa, *t.Channel)
 		} else {
-			targets[i].Reason = Errorf(EINVALID, "Only a LINE MINI App channel can be linked to a LINE Official Account; this is a LINE Official Account.")
+			targets[i].Reason = Refuse(EINVALID, ROALinkTargetIsOA)
 		}
 	}
 	return targets
@@ -133,20 +132,19 @@ func CheckLinkTargets(oa OfficialAccount, targets []LinkTarget) []LinkTarget {
 // Edit and Update do.
 func CanSetLinkedOA(loginRole ChannelRole, login Channel, oaRole ChannelRole, oa OfficialAccount) error {
 	if login.Kind != KindLogin {
-		return Errorf(EINVALID, "Only a LINE Login channel has a Linked OA; this is a %s channel.", login.Kind)
+		return Refuse(EINVALID, RLinkedOANotLogin, "Kind", login.Kind)
 	}
 	if err := CanChangeLinkedOA(loginRole); err != nil {
 		return err
 	}
 	if oaRole != RoleAdmin {
-		return Errorf(EFORBIDDEN, "You can select only a LINE Official Account for which you have an Admin role, and you are not an Admin of %s.", oa.BasicID)
+		return Refuse(EFORBIDDEN, RLinkedOANotAdmin, "BasicID", oa.BasicID)
 	}
 	if oa.Provider.ID != login.Provider.ID {
-		return FieldError("official_account_id", fmt.Sprintf("The Messaging API channel of LINE Official Account %s belongs to provider %q, not to %q, the provider of this channel. Only an account of the same provider can be the Linked OA.",
-			oa.BasicID, oa.Provider.Name, login.Provider.Name))
+		return FieldRefusal("official_account_id", RLinkedOAOtherProvider, "BasicID", oa.BasicID, "Provider", oa.Provider.Name, "Own", login.Provider.Name)
 	}
 	if login.LinkedOA != nil && login.LinkedOA.OfficialAccountID == oa.ID {
-		return Errorf(ECONFLICT, "LINE Official Account %s is already the Linked OA of this channel.", oa.BasicID)
+		return Refuse(ECONFLICT, RLinkedOAAlready, "BasicID", oa.BasicID)
 	}
 	return nil
 }
@@ -155,5 +153,5 @@ func CanSetLinkedOA(loginRole ChannelRole, login Channel, oaRole ChannelRole, oa
 // channel may open its Linked OA setting; CanSetLinkedOA then decides each
 // account.
 func CanChangeLinkedOA(role ChannelRole) error {
-	return requireChannelAdmin(role, "set its Linked OA")
+	return requireChannelAdmin(role, TermSetLinkedOA)
 }

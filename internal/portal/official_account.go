@@ -103,7 +103,7 @@ type AdminRole struct {
 func ParseBasicID(input string) (string, error) {
 	id := strings.ToLower(strings.TrimSpace(input))
 	if len(id) < 2 || len(id) > MaxBasicID || id[0] != '@' || strings.Trim(id[1:], "abcdefghijklmnopqrstuvwxyz0123456789._-") != "" {
-		return "", FieldError("basic_id", "Enter the basic ID as @ followed by up to 18 letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers.")
+		return "", FieldRefusal("basic_id", RBasicIDFormat)
 	}
 	return id, nil
 }
@@ -119,7 +119,7 @@ func CheckNewOfficialAccount(oa OfficialAccount) error {
 }
 
 func checkOfficialAccountEdit(e OfficialAccountEdit) error {
-	if err := checkText("name", "the LINE Official Account's display name", e.Name, MaxOfficialAccountName, true); err != nil {
+	if err := checkText("name", TermOADisplayName, e.Name, MaxOfficialAccountName, true); err != nil {
 		return err
 	}
 	if err := checkOptionalBusinessInfo(e.Info); err != nil {
@@ -127,9 +127,9 @@ func checkOfficialAccountEdit(e OfficialAccountEdit) error {
 	}
 	switch {
 	case !validPictureURL(e.PictureURL):
-		return FieldError("picture_url", "Enter the profile picture's address starting with https://, or leave it empty.")
+		return FieldRefusal("picture_url", ROAPictureURL)
 	case !e.Package.Valid():
-		return FieldError("package", "Choose the package: Free, Basic or Pro.")
+		return FieldRefusal("package", ROAPackage)
 	}
 	return nil
 }
@@ -153,13 +153,13 @@ func validPictureURL(s string) bool {
 // only a channel's Admin change it.
 func CanCreateOfficialAccount(role ChannelRole, ch Channel, existing *OfficialAccount) error {
 	if ch.Kind != KindMessagingAPI {
-		return FieldError("channel_id", "Choose a Messaging API channel: a LINE Official Account sends and receives messages through one. This is a "+ch.Kind.String()+" channel.")
+		return FieldRefusal("channel_id", ROAChannelKind, "Kind", ch.Kind)
 	}
-	if err := requireChannelAdmin(role, "create its LINE Official Account"); err != nil {
+	if err := requireChannelAdmin(role, TermCreateOA); err != nil {
 		return err
 	}
 	if existing != nil {
-		return Errorf(ECONFLICT, "This Messaging API channel already belongs to LINE Official Account %s. A Messaging API channel has one LINE Official Account.", existing.BasicID)
+		return Refuse(ECONFLICT, ROAChannelTaken, "BasicID", existing.BasicID)
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func BasicIDTaken(basicID string) error {
 	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"basic_id": msg}}
 }
 
-const thisOA = "this LINE Official Account"
+const thisOA = TermThisOA
 
 // CanEditOfficialAccount tells whether an admin with role on oa may change
 // it to e (trimmed, as it will be stored). The business information is what
@@ -180,14 +180,14 @@ const thisOA = "this LINE Official Account"
 // holds. Rejected or waiting, it may be corrected, and an organization
 // administrator then requests a resubmission.
 func CanEditOfficialAccount(role ChannelRole, oa OfficialAccount, e OfficialAccountEdit) error {
-	if err := requireAdmin(role, thisOA, "edit it"); err != nil {
+	if err := requireAdmin(role, thisOA, TermEditIt); err != nil {
 		return err
 	}
 	if err := checkOfficialAccountEdit(e); err != nil {
 		return err
 	}
 	if e.Info != oa.Info && oa.Link != nil && oa.Link.Review.Status == ReviewVerified {
-		return Errorf(EINVALID, "The account linking review of this LINE Official Account is Verified, so its business information can't change: the review compared it with the business info of organization %s.", oa.Link.OrgID)
+		return Refuse(EINVALID, ROAInfoVerified, "OrgID", oa.Link.OrgID)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ type OfficialAccountAccess struct {
 // CanView tells whether the admin may see the account's pages.
 func (a OfficialAccountAccess) CanView() error {
 	if a.Role == RoleNone && !a.OrgAdmin && !a.Operator {
-		return Errorf(EFORBIDDEN, "You have no role on this LINE Official Account. Ask one of its Admins to add you.")
+		return Refuse(EFORBIDDEN, RNoOARole)
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ func (a OfficialAccountAccess) CanView() error {
 // organization: only its Admins can. A page uses it to offer the form;
 // CanLinkOfficialAccountToOrganization then decides the organization.
 func CanStartOrganizationLink(role ChannelRole) error {
-	return requireAdmin(role, thisOA, "link it to an organization")
+	return requireAdmin(role, thisOA, TermLinkToOrg)
 }
 
 // CanLinkOfficialAccountToOrganization tells whether someone may link oa
@@ -240,11 +240,11 @@ func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, 
 	if err := requireOrganization(orgInput, org); err != nil {
 		return err
 	}
-	if err := requireOrgAdmin(orgAdmin, *org, "link accounts to it"); err != nil {
+	if err := requireOrgAdmin(orgAdmin, *org, TermLinkAccounts); err != nil {
 		return err
 	}
 	if !oa.Info.Complete() {
-		return Errorf(EINVALID, "Enter the company name and address in the business information of this LINE Official Account first: its account linking review compares them with the organization's business info.")
+		return Refuse(EINVALID, ROAInfoMissing)
 	}
 	if err := checkOrganizationLinkable(*org); err != nil {
 		return err

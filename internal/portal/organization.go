@@ -49,7 +49,7 @@ type Organization struct {
 func ParseOrganizationID(input string) (string, error) {
 	id := strings.ToUpper(strings.TrimSpace(input))
 	if len(id) != 13 || !strings.HasPrefix(id, "BM") || strings.Trim(id[2:], "0123456789") != "" {
-		return "", FieldError("org_id", "Enter the organization ID as BM followed by 11 digits, for example BM01234567890.")
+		return "", FieldRefusal("org_id", ROrgIDFormat)
 	}
 	return id, nil
 }
@@ -62,7 +62,7 @@ func NewOrganizationID() string {
 }
 
 func noSuchOrganization(id string) error {
-	return FieldError("org_id", fmt.Sprintf("There is no organization with the ID %s. Ask the organization's administrator for the ID shown in the Business Manager header.", id))
+	return FieldRefusal("org_id", RNoSuchOrg, "OrgID", id)
 }
 
 // CheckNewOrganization tells whether org can be created. Its business info
@@ -73,11 +73,11 @@ func CheckNewOrganization(org Organization) error {
 			return err
 		}
 	}
-	if err := checkText("name", "the organization's name", org.Name, MaxName, true); err != nil {
+	if err := checkText("name", TermOrgName, org.Name, MaxName, true); err != nil {
 		return err
 	}
 	if !org.Region.Valid() {
-		return FieldError("region", "Choose the organization's region.")
+		return FieldRefusal("region", ROrgRegion)
 	}
 	if err := checkOptionalBusinessInfo(org.Info); err != nil {
 		return err
@@ -89,7 +89,7 @@ func CheckNewOrganization(org Organization) error {
 // organization's company/business owner's country or region.
 func CheckOrganizationCompanyCountry(country Region) error {
 	if !country.Valid() {
-		return FieldError("company_country", "Choose the country or region of the organization's company or business owner.")
+		return FieldRefusal("company_country", ROrgCompanyCountryChoose)
 	}
 	return nil
 }
@@ -104,14 +104,14 @@ type OrganizationAccess struct {
 // CanView tells whether the admin may see the organization's pages.
 func (a OrganizationAccess) CanView() error {
 	if !a.Admin && !a.Operator {
-		return Errorf(EFORBIDDEN, "You are not an administrator of this organization.")
+		return Refuse(EFORBIDDEN, RNotOrgAdmin)
 	}
 	return nil
 }
 
-func requireOrgAdmin(orgAdmin bool, org Organization, action string) error {
+func requireOrgAdmin(orgAdmin bool, org Organization, action Term) error {
 	if !orgAdmin {
-		return Errorf(EFORBIDDEN, "Only an administrator of organization %s can %s.", org.ID, action)
+		return Refuse(EFORBIDDEN, ROrgAdminOnly, "OrgID", org.ID, "Action", action)
 	}
 	return nil
 }
@@ -119,7 +119,7 @@ func requireOrgAdmin(orgAdmin bool, org Organization, action string) error {
 // CanAddOrganizationAdmin tells whether someone may add an administrator to
 // org; orgAdmin tells whether they administer it themselves.
 func CanAddOrganizationAdmin(orgAdmin bool, org Organization) error {
-	return requireOrgAdmin(orgAdmin, org, "add administrators")
+	return requireOrgAdmin(orgAdmin, org, TermAddAdministrators)
 }
 
 // ParseLINEUserID reads the LINE user ID of someone to add as an
@@ -132,7 +132,7 @@ func ParseLINEUserID(input string) (string, error) {
 		id = "U" + strings.ToLower(id[1:])
 	}
 	if !IsLINEID(id, 'U') {
-		return "", FieldError("line_user_id", "Enter the person's LINE user ID: U followed by 32 hexadecimal digits, for example U4af4980629f1c0b1d6d2e1c7b0e3f5a2. It is not the LINE ID people search for; once signed in, anyone sees theirs on their Profile page.")
+		return "", FieldRefusal("line_user_id", RLINEUserIDFormat)
 	}
 	return id, nil
 }
@@ -142,14 +142,14 @@ func ParseLINEUserID(input string) (string, error) {
 // or rejected): during the review the operator must decide on what was
 // submitted, and once verified the info is final.
 func CanEditOrganizationInfo(orgAdmin bool, org Organization) error {
-	if err := requireOrgAdmin(orgAdmin, org, "edit its business info"); err != nil {
+	if err := requireOrgAdmin(orgAdmin, org, TermEditOrgInfo); err != nil {
 		return err
 	}
 	switch org.Verification {
 	case OrgInReview:
-		return Errorf(ECONFLICT, "Organization %s is in its verification review; its business info can't change until the review is decided.", org.ID)
+		return Refuse(ECONFLICT, ROrgInfoInReview, "OrgID", org.ID)
 	case OrgVerified:
-		return Errorf(EINVALID, "Organization %s is verified, so its business info can't change. If it is wrong, create a new organization and transfer the accounts and channels to it.", org.ID)
+		return Refuse(EINVALID, ROrgInfoVerified, "OrgID", org.ID)
 	}
 	return nil
 }
@@ -157,17 +157,17 @@ func CanEditOrganizationInfo(orgAdmin bool, org Organization) error {
 // CanSubmitForVerification tells whether someone may submit org for its
 // verification review.
 func CanSubmitForVerification(orgAdmin bool, org Organization) error {
-	if err := requireOrgAdmin(orgAdmin, org, "submit it for verification"); err != nil {
+	if err := requireOrgAdmin(orgAdmin, org, TermSubmitVerification); err != nil {
 		return err
 	}
 	switch org.Verification {
 	case OrgInReview:
-		return Errorf(ECONFLICT, "Organization %s is already in its verification review.", org.ID)
+		return Refuse(ECONFLICT, ROrgAlreadyInReview, "OrgID", org.ID)
 	case OrgVerified:
-		return Errorf(ECONFLICT, "Organization %s is already verified.", org.ID)
+		return Refuse(ECONFLICT, ROrgAlreadyVerified, "OrgID", org.ID)
 	}
 	if !org.Info.Complete() {
-		return Errorf(EINVALID, "Enter the company name and address in the business info of organization %s before submitting it for verification.", org.ID)
+		return Refuse(EINVALID, ROrgInfoMissing, "OrgID", org.ID)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func CanDecideVerification(actor Admin, org Organization) error {
 		return err
 	}
 	if org.Verification != OrgInReview {
-		return Errorf(ECONFLICT, "Organization %s has no verification review waiting for a decision.", org.ID)
+		return Refuse(ECONFLICT, ROrgNoReviewWaiting, "OrgID", org.ID)
 	}
 	return nil
 }

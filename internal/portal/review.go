@@ -105,7 +105,7 @@ func ReviewOutcome(subject BusinessInfo, org Organization) Verdict {
 func checkCurrent(link Link) error {
 	if !link.Current() {
 		w := wordsFor(link.OfficialAccountID)
-		return Errorf(ECONFLICT, "This %s was transferred to another organization since, so the review of this link can't change any more. Open the %s from its current organization.", w.noun, w.noun)
+		return Refuse(ECONFLICT, RReviewLinkEnded, "Noun", w.noun)
 	}
 	return nil
 }
@@ -115,23 +115,23 @@ func checkCurrent(link Link) error {
 // they administer org. A review rejected for the wrong organization is left
 // to a transfer, LINE's way out of that case.
 func CanResubmit(orgAdmin bool, org Organization, link Link) error {
-	if err := requireOrgAdmin(orgAdmin, org, "request an account linking review resubmission"); err != nil {
+	if err := requireOrgAdmin(orgAdmin, org, TermRequestResubmission); err != nil {
 		return err
 	}
 	if err := checkCurrent(link); err != nil {
 		return err
 	}
 	if org.Verification != OrgVerified {
-		return Errorf(EINVALID, "Organization %s is not verified. Complete its verification review, then request the resubmission.", org.ID)
+		return Refuse(EINVALID, RResubmitOrgUnverified, "OrgID", org.ID)
 	}
 	if link.Review.Status != ReviewRejected {
-		return Errorf(ECONFLICT, "The account linking review is %s. Only a Rejected review can be resubmitted.", link.Review.Status)
+		return Refuse(ECONFLICT, RResubmitNotRejected, "Status", link.Review.Status)
 	}
 	// Run again, the rules would compare matching information and could
 	// undo an operator's finding that the organization itself is wrong.
 	if link.Review.Cause == CauseWrongOrganization {
 		w := wordsFor(link.OfficialAccountID)
-		return Errorf(EINVALID, "The review was rejected because the %s is linked to the wrong organization, which a resubmission can't change. Transfer the %s to the correct organization instead.", w.noun, w.noun)
+		return Refuse(EINVALID, RResubmitWrongOrg, "Noun", w.noun)
 	}
 	return nil
 }
@@ -139,7 +139,7 @@ func CanResubmit(orgAdmin bool, org Organization, link Link) error {
 // CanOverrideReview tells whether actor may set the outcome of link's
 // account linking review to v.
 func CanOverrideReview(actor Admin, link Link, v Verdict) error {
-	if err := requireOperator(actor, "override an account linking review"); err != nil {
+	if err := requireOperator(actor, TermOverrideReview); err != nil {
 		return err
 	}
 	if err := checkCurrent(link); err != nil {
@@ -147,15 +147,15 @@ func CanOverrideReview(actor Admin, link Link, v Verdict) error {
 	}
 	switch {
 	case v.Status != ReviewVerified && v.Status != ReviewRejected:
-		return FieldError("status", "Choose the outcome: Verified or Rejected.")
+		return FieldRefusal("status", ROverrideStatus)
 	case v.Status == ReviewVerified && v.Cause != CauseNone:
-		return FieldError("cause", "A Verified review has no rejection cause.")
+		return FieldRefusal("cause", ROverrideVerifiedCause)
 	case v.Status == ReviewRejected && v.Cause != CauseChannelInfo && v.Cause != CauseOrganizationInfo && v.Cause != CauseWrongOrganization:
-		return FieldError("cause", "Choose why the review is rejected: the "+wordsFor(link.OfficialAccountID).noun+"'s business information, the organization's business info, or the wrong organization.")
+		return FieldRefusal("cause", ROverrideCause, "Noun", wordsFor(link.OfficialAccountID).noun)
 	case strings.TrimSpace(v.Reason) == "":
-		return FieldError("reason", "Give the reason for the override, for example \"linked to the wrong organization\".")
+		return FieldRefusal("reason", ROverrideReason)
 	}
-	return checkText("reason", "the reason", v.Reason, MaxReason, true)
+	return checkText("reason", TermReason, v.Reason, MaxReason, true)
 }
 
 // RejectionCase is one of the four situations LINE documents for a
@@ -172,23 +172,25 @@ const (
 	CaseWrongOrganization          RejectionCase = "wrong_organization"
 )
 
-// Guidance is what the Rejected view shows for one case: a title naming the
-// situation and the steps out of it, in order.
+// Guidance is one case the Rejected view shows: which documented
+// situation, and what its steps name: the organization the link belongs to
+// and what is linked (a channel or a LINE Official Account). The edge
+// writes the title and the steps of each case.
 type Guidance struct {
 	Case  RejectionCase
-	Title string
-	Steps []string
+	OrgID string
+	Noun  Term
 }
 
 // RejectionGuidance tells the people concerned with a Rejected review which
-// of the documented cases applies and what to do; org is the organization
-// the link belongs to, as it is now. An operator's override names its
-// cause, so exactly one case applies. A mismatch found by the rules can't
-// tell which side is wrong (the linked account's information, the
-// organization's, or the choice of organization), so the cases it leaves
-// open are all given, in the order LINE documents them; the organization's
-// verification status already picks which variant of "organization info
-// wrong" applies. Reviews that are not Rejected get no guidance.
+// of the documented cases applies; org is the organization the link
+// belongs to, as it is now. An operator's override names its cause, so
+// exactly one case applies. A mismatch found by the rules can't tell which
+// side is wrong (the linked account's information, the organization's, or
+// the choice of organization), so the cases it leaves open are all given,
+// in the order LINE documents them; the organization's verification status
+// already picks which variant of "organization info wrong" applies. Reviews
+// that are not Rejected get no guidance.
 //
 // LINE documents the cases for a MINI App channel. An Official Account's
 // review gets the same ones, except that its own business information is
@@ -199,34 +201,16 @@ func RejectionGuidance(rv Review, org Organization) []Guidance {
 		return nil
 	}
 	w := wordsFor(rv.OfficialAccountID)
-	resubmit := fmt.Sprintf("Ask an administrator of organization %s to request an account linking review resubmission.", org.ID)
-	ownInfo := Guidance{CaseChannelInfo, "The channel's business information is wrong", []string{
-		"Correct the business information in the channel's draft.",
-		"Submit the draft for MINI App re-review and wait until it is published.",
-		resubmit,
-	}}
+	guidance := func(c RejectionCase) Guidance { return Guidance{Case: c, OrgID: org.ID, Noun: w.noun} }
+	ownInfo := guidance(CaseChannelInfo)
 	if rv.OfficialAccountID != 0 {
-		ownInfo = Guidance{CaseOfficialAccountInfo, "The LINE Official Account's business information is wrong", []string{
-			"Ask an Admin of the LINE Official Account to correct its business information.",
-			resubmit,
-		}}
+		ownInfo = guidance(CaseOfficialAccountInfo)
 	}
-	orgInfo := Guidance{CaseOrganizationInfoUnverified, "The organization's business info is wrong", []string{
-		fmt.Sprintf("Correct the business info of organization %s.", org.ID),
-		"Submit the organization for its verification review and wait until it is verified.",
-		"Request an account linking review resubmission from the organization's Accounts & channels page.",
-	}}
+	orgInfo := guidance(CaseOrganizationInfoUnverified)
 	if org.Verification == OrgVerified {
-		orgInfo = Guidance{CaseOrganizationInfoVerified, "The organization's business info is wrong", []string{
-			fmt.Sprintf("Organization %s is verified, so its business info can't be changed.", org.ID),
-			"Create a new organization with the correct business info.",
-			"Transfer the " + w.noun + " to the new organization; its account linking review starts over there once that organization is verified.",
-		}}
+		orgInfo = guidance(CaseOrganizationInfoVerified)
 	}
-	wrongOrg := Guidance{CaseWrongOrganization, "The " + w.noun + " is linked to the wrong organization", []string{
-		"Transfer the " + w.noun + " to the correct organization; you need to administer both organizations.",
-		"The account linking review starts over there once that organization is verified.",
-	}}
+	wrongOrg := guidance(CaseWrongOrganization)
 	switch rv.Cause {
 	case CauseChannelInfo:
 		return []Guidance{ownInfo}

@@ -128,25 +128,10 @@ func TestCanOverrideReview(t *testing.T) {
 }
 
 func TestRejectionGuidance(t *testing.T) {
-	channelInfo := portal.Guidance{Case: portal.CaseChannelInfo, Title: "The channel's business information is wrong", Steps: []string{
-		"Correct the business information in the channel's draft.",
-		"Submit the draft for MINI App re-review and wait until it is published.",
-		"Ask an administrator of organization BM01234567890 to request an account linking review resubmission.",
-	}}
-	orgInfoUnverified := portal.Guidance{Case: portal.CaseOrganizationInfoUnverified, Title: "The organization's business info is wrong", Steps: []string{
-		"Correct the business info of organization BM01234567890.",
-		"Submit the organization for its verification review and wait until it is verified.",
-		"Request an account linking review resubmission from the organization's Accounts & channels page.",
-	}}
-	orgInfoVerified := portal.Guidance{Case: portal.CaseOrganizationInfoVerified, Title: "The organization's business info is wrong", Steps: []string{
-		"Organization BM01234567890 is verified, so its business info can't be changed.",
-		"Create a new organization with the correct business info.",
-		"Transfer the channel to the new organization; its account linking review starts over there once that organization is verified.",
-	}}
-	wrongOrg := portal.Guidance{Case: portal.CaseWrongOrganization, Title: "The channel is linked to the wrong organization", Steps: []string{
-		"Transfer the channel to the correct organization; you need to administer both organizations.",
-		"The account linking review starts over there once that organization is verified.",
-	}}
+	channelInfo := portal.Guidance{Case: portal.CaseChannelInfo, OrgID: orgID, Noun: portal.TermChannel}
+	orgInfoUnverified := portal.Guidance{Case: portal.CaseOrganizationInfoUnverified, OrgID: orgID, Noun: portal.TermChannel}
+	orgInfoVerified := portal.Guidance{Case: portal.CaseOrganizationInfoVerified, OrgID: orgID, Noun: portal.TermChannel}
+	wrongOrg := portal.Guidance{Case: portal.CaseWrongOrganization, OrgID: orgID, Noun: portal.TermChannel}
 	tests := []struct {
 		name         string
 		status       portal.ReviewStatus
@@ -170,9 +155,7 @@ func TestRejectionGuidance(t *testing.T) {
 			org.Verification = tt.verification
 			rv := portal.Review{Verdict: portal.Verdict{Status: tt.status, Cause: tt.cause, Reason: "r"}}
 			got := portal.RejectionGuidance(rv, org)
-			if !slices.EqualFunc(got, tt.want, func(a, b portal.Guidance) bool {
-				return a.Case == b.Case && a.Title == b.Title && slices.Equal(a.Steps, b.Steps)
-			}) {
+			if !slices.Equal(got, tt.want) {
 				t.Errorf("RejectionGuidance =\n %#v\nwant\n %#v", got, tt.want)
 			}
 		})

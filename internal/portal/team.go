@@ -30,16 +30,16 @@ func CheckKeepsAdmin(team Team, admins int, from, to ChannelRole) error {
 // CheckKeepsAdmin against the count inside the same transaction.
 func CanRemoveFromTeam(team Team, actor Admin, standing ChannelRole, target Admin, targetRole ChannelRole) error {
 	if targetRole == RoleNone {
-		return Errorf(ECONFLICT, "%s holds no role on %s, so there is nothing to remove.", target.Name, team.noun())
+		return Refuse(ECONFLICT, RTeamNoRole, "Name", target.Name, "Team", team)
 	}
 	if actor.ID == target.ID {
 		return nil
 	}
 	if standing != RoleAdmin {
 		if team.Kind() == "organization" {
-			return Errorf(EFORBIDDEN, "Only an administrator of %s can remove another administrator. You can leave it yourself.", team.noun())
+			return Refuse(EFORBIDDEN, RTeamRemoveOrgAdminOnly, "Team", team)
 		}
-		return Errorf(EFORBIDDEN, "Only an Admin of %s can remove people from it. You can leave it yourself.", team.noun())
+		return Refuse(EFORBIDDEN, RTeamRemoveAdminOnly, "Team", team)
 	}
 	return nil
 }
@@ -48,7 +48,7 @@ func CanRemoveFromTeam(team Team, actor Admin, standing ChannelRole, target Admi
 // is in it: its members, and operators.
 func CanViewTeam(team Team, standing ChannelRole, operator bool) error {
 	if standing == RoleNone && !operator {
-		return Errorf(EFORBIDDEN, "You are not in %s. Ask one of its Admins or administrators to invite you.", team.noun())
+		return Refuse(EFORBIDDEN, RTeamNotIn, "Team", team)
 	}
 	return nil
 }
@@ -58,7 +58,7 @@ func CanViewTeam(team Team, standing ChannelRole, operator bool) error {
 // Accounts; an organization has one role only.
 func CanChangeTeamRole(team Team, standing, role ChannelRole) error {
 	if team.Kind() == "organization" {
-		return Errorf(EINVALID, "An organization has administrators only; there is no other role to change to.")
+		return Refuse(EINVALID, RTeamOrgOneRole)
 	}
-	return canSetRole(standing, role, team.noun())
+	return canSetRole(standing, role, team.term())
 }

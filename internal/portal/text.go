@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,13 +29,13 @@ const (
 
 // checkText refuses value in the form field named field when it is longer
 // than max characters, or, when required, empty (white space counts as
-// empty). what names the value in the messages ("the channel's name").
-func checkText(field, what, value string, max int, required bool) error {
+// empty). what names the value in the refusal ("the channel's name").
+func checkText(field string, what Term, value string, max int, required bool) error {
 	if required && strings.TrimSpace(value) == "" {
-		return FieldError(field, "Enter "+what+".")
+		return FieldRefusal(field, RTextRequired, "What", what)
 	}
 	if n := utf8.RuneCountInString(value); n > max {
-		return FieldError(field, fmt.Sprintf("Shorten %s to at most %d characters; it has %d.", what, max, n))
+		return FieldRefusal(field, RTextTooLong, "What", what, "Max", max, "Count", n)
 	}
 	return nil
 }
@@ -44,17 +43,17 @@ func checkText(field, what, value string, max int, required bool) error {
 // CheckBusinessInfo tells whether b can be saved as business information:
 // both fields filled in, within their limits.
 func CheckBusinessInfo(b BusinessInfo) error {
-	if err := checkText("company_name", "the company name", b.CompanyName, MaxCompanyName, true); err != nil {
+	if err := checkText("company_name", TermCompanyName, b.CompanyName, MaxCompanyName, true); err != nil {
 		return err
 	}
-	return checkText("address", "the address", b.Address, MaxAddress, true)
+	return checkText("address", TermAddress, b.Address, MaxAddress, true)
 }
 
 // checkOptionalBusinessInfo is CheckBusinessInfo for information that may
 // still be empty (an Official Account's, until it is linked).
 func checkOptionalBusinessInfo(b BusinessInfo) error {
-	if err := checkText("company_name", "the company name", b.CompanyName, MaxCompanyName, false); err != nil {
+	if err := checkText("company_name", TermCompanyName, b.CompanyName, MaxCompanyName, false); err != nil {
 		return err
 	}
-	return checkText("address", "the address", b.Address, MaxAddress, false)
+	return checkText("address", TermAddress, b.Address, MaxAddress, false)
 }

@@ -1,0 +1,152 @@
+package locale
+
+import (
+	"errors"
+
+	"lineportal/internal/portal"
+)
+
+// The domain's states and kinds as each language names them. The IDs are
+// written out, not built, so the message check sees every one.
+var (
+	kindIDs = map[portal.ChannelKind]string{
+		portal.KindMiniApp: "kind.mini_app", portal.KindLogin: "kind.login",
+		portal.KindMessagingAPI: "kind.messaging_api", portal.KindModule: "kind.module",
+	}
+	regionIDs = map[portal.Region]string{
+		portal.RegionJapan: "region.jp", portal.RegionTaiwan: "region.tw", portal.RegionThailand: "region.th",
+	}
+	roleIDs = map[portal.ChannelRole]string{
+		portal.RoleNone: "role.none", portal.RoleAdmin: "role.admin", portal.RoleMember: "role.member",
+	}
+	reviewIDs = map[portal.ReviewStatus]string{
+		portal.ReviewUnverified: "review.unverified", portal.ReviewVerified: "review.verified", portal.ReviewRejected: "review.rejected",
+	}
+	requestStateIDs = map[portal.LinkRequestState]string{
+		portal.LinkRequestPending: "request.pending", portal.LinkRequestApproved: "request.approved",
+		portal.LinkRequestReplaced: "request.replaced", portal.LinkRequestExpired: "request.expired",
+	}
+	miniAppReviewIDs = map[portal.MiniAppReviewState]string{
+		portal.MiniAppReviewNone: "mini_app_review.none", portal.MiniAppReviewPending: "mini_app_review.pending",
+		portal.MiniAppReviewRejected: "mini_app_review.rejected",
+	}
+	verificationIDs = map[portal.VerificationStatus]string{
+		portal.OrgUnverified: "verification.unverified", portal.OrgInReview: "verification.in_review",
+		portal.OrgVerified: "verification.verified", portal.OrgRejected: "verification.rejected",
+	}
+	packageIDs = map[portal.OAPackage]string{
+		portal.PackageFree: "package.free", portal.PackageBasic: "package.basic", portal.PackagePro: "package.pro",
+	}
+	attachmentIDs   = map[portal.AttachmentState]string{portal.Attached: "attachment.attached", portal.Detached: "attachment.detached"}
+	detachReasonIDs = map[portal.DetachReason]string{
+		portal.DetachBotDeleted: "detach.bot_deleted", portal.DetachEndedUse: "detach.ended_use",
+		portal.DetachByAdmin: "detach.by_admin", portal.DetachOther: "detach.other",
+	}
+)
+
+// name is v's name in the reader's language; a value with no message
+// shows as the domain names it.
+func name[K comparable](l *Locale, ids map[K]string, v K, fallback string) string {
+	if id, ok := ids[v]; ok {
+		return l.T(id)
+	}
+	return fallback
+}
+
+func (l *Locale) Kind(k portal.ChannelKind) string    { return name(l, kindIDs, k, k.String()) }
+func (l *Locale) Region(r portal.Region) string       { return name(l, regionIDs, r, r.String()) }
+func (l *Locale) Role(r portal.ChannelRole) string    { return name(l, roleIDs, r, r.String()) }
+func (l *Locale) Review(s portal.ReviewStatus) string { return name(l, reviewIDs, s, s.String()) }
+func (l *Locale) RequestState(s portal.LinkRequestState) string {
+	return name(l, requestStateIDs, s, s.String())
+}
+func (l *Locale) MiniAppReview(s portal.MiniAppReviewState) string {
+	return name(l, miniAppReviewIDs, s, s.String())
+}
+func (l *Locale) Verification(s portal.VerificationStatus) string {
+	return name(l, verificationIDs, s, s.String())
+}
+func (l *Locale) Package(p portal.OAPackage) string { return name(l, packageIDs, p, p.String()) }
+func (l *Locale) Attachment(s portal.AttachmentState) string {
+	return name(l, attachmentIDs, s, s.String())
+}
+func (l *Locale) DetachReason(r portal.DetachReason) string {
+	return name(l, detachReasonIDs, r, r.String())
+}
+
+// KindID, RoleID and ReviewStatusID are the message IDs of a channel
+// kind, a role and a review status, for messages whose parameters are
+// named when shown (flashes).
+func KindID(k portal.ChannelKind) string          { return kindIDs[k] }
+func RoleID(r portal.ChannelRole) string          { return roleIDs[r] }
+func ReviewStatusID(s portal.ReviewStatus) string { return reviewIDs[s] }
+
+// Refusal is the sentence a person reads for err, in the reader's
+// language: a refusal's reason and parameters as its message
+// ("refusal.<reason>"), text from elsewhere as it came, and for anything
+// else (an internal error, whose text may hold SQL or secrets) only that
+// it failed.
+func (l *Locale) Refusal(err error) string {
+	if err == nil {
+		return ""
+	}
+	e, ok := errors.AsType[*portal.Error](err)
+	if !ok {
+		return l.T("error.internal_short")
+	}
+	if e.Reason == "" {
+		return e.Message
+	}
+	params := make([]any, len(e.Params))
+	for i, p := range e.Params {
+		params[i] = l.param(p)
+	}
+	return l.T("refusal."+string(e.Reason), params...)
+}
+
+// param is a refusal parameter as the reader's language writes it: the
+// domain's own values by their names, data as it is.
+func (l *Locale) param(p any) any {
+	switch v := p.(type) {
+	case portal.Term:
+		return l.Term(v)
+	case portal.ChannelKind:
+		return l.Kind(v)
+	case portal.Region:
+		return l.Region(v)
+	case portal.ReviewStatus:
+		return l.Review(v)
+	case portal.ChannelRole:
+		return l.Role(v)
+	case portal.VerificationStatus:
+		return l.Verification(v)
+	case portal.OAPackage:
+		return l.Package(v)
+	case portal.Team:
+		return l.Team(v)
+	case portal.InvitationState:
+		return name(l, invitationStateIDs, v, string(v))
+	}
+	return p
+}
+
+// Team names a channel, an Official Account or an organization people
+// hold roles on, with its kind.
+func (l *Locale) Team(t portal.Team) string {
+	switch t.Kind() {
+	case "channel":
+		return l.T("team.channel", "Name", t.Name)
+	case "official_account":
+		return l.T("team.official_account", "Name", t.Name)
+	}
+	return l.T("team.organization", "Name", t.Name, "OrgID", t.OrgID)
+}
+
+var invitationStateIDs = map[portal.InvitationState]string{
+	portal.InvitationPending: "invitation.pending", portal.InvitationAccepted: "invitation.accepted",
+	portal.InvitationDeclined: "invitation.declined", portal.InvitationRevoked: "invitation.revoked",
+	portal.InvitationExpired: "invitation.expired",
+}
+
+// Term is a word of the domain (portal.Term) in the reader's language.
+func (l *Locale) Term(t portal.Term) string { return l.T("term." + string(t)) }
