@@ -29,3 +29,7 @@ func languages() []Language {
 	}
 	return out
 }
+
+// formatCount writes a count with its thousands grouped, as the three
+// languages all write them: 5,000.
+func formatCount(ctx context.Context, n int) string { return locale.From(ctx).Count(n) }

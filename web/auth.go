@@ -64,24 +64,24 @@ func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case !ok:
-		s.signInFailed(w, r, http.StatusBadRequest, "This sign-in link has already been used, has expired (signing in may take up to 10 minutes), or was started in another browser. Start signing in again.", next)
+		s.signInFailed(w, r, http.StatusBadRequest, "signin.flow_missing", next)
 		return
 	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
-		s.signInFailed(w, r, http.StatusBadRequest, "The answer from LINE did not match this sign-in, so it was refused. Start signing in again.", next)
+		s.signInFailed(w, r, http.StatusBadRequest, "signin.state_mismatch", next)
 		return
 	case q.Get("error") != "":
 		s.log.Info("LINE Login returned an error", "request_id", requestID(r.Context()), "error_code", q.Get("error"))
-		s.signInFailed(w, r, http.StatusUnauthorized, line.AuthorizeErrorMessage(q.Get("error")), next)
+		s.signInFailed(w, r, http.StatusUnauthorized, authorizeError(q.Get("error")), next, "Code", q.Get("error"))
 		return
 	case q.Get("code") == "":
-		s.signInFailed(w, r, http.StatusBadRequest, "LINE sent no authorization code. Start signing in again.", next)
+		s.signInFailed(w, r, http.StatusBadRequest, "signin.no_code", next)
 		return
 	}
 
 	id, err := s.cfg.Login.Exchange(r.Context(), q.Get("code"), line.AuthRequest{State: state, Nonce: nonce, CodeVerifier: verifier})
 	if err != nil {
 		s.log.Warn("LINE Login refused", "request_id", requestID(r.Context()), "error", err)
-		s.signInFailed(w, r, http.StatusUnauthorized, "LINE could not confirm who you are, so you were not signed in. Start signing in again.", next)
+		s.signInFailed(w, r, http.StatusUnauthorized, "signin.not_confirmed", next)
 		return
 	}
 	in := portal.SignIn{
@@ -152,9 +152,28 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, adminID in
 	return sess.Save(r, w)
 }
 
-func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, status int, message, next string) {
+// why is the message saying what went wrong, with its parameters.
+func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, status int, why, next string, args ...any) {
 	shell := s.shell(w, r, "")
-	s.render(w, r, status, views.SignInFailedPage(shell, message, "/login?next="+url.QueryEscape(safeNext(next))))
+	s.render(w, r, status, views.SignInFailedPage(shell, tr(r.Context(), why, args...), "/login?next="+url.QueryEscape(safeNext(next))))
+}
+
+// authorizeError is the message that explains, for the person signing in,
+// an error code LINE's authorization endpoint put on the callback (LINE
+// Login v2.1, "Receiving an error response").
+func authorizeError(code string) string {
+	switch code {
+	case "ACCESS_DENIED":
+		return "signin.line.access_denied"
+	case "LOGIN_REQUIRED", "INTERACTION_REQUIRED":
+		return "signin.line.login_required"
+	case "SERVER_ERROR":
+		return "signin.line.server_error"
+	case "INVALID_REQUEST", "UNSUPPORTED_RESPONSE_TYPE", "INVALID_SCOPE":
+		return "signin.line.refused"
+	default:
+		return "signin.line.other"
+	}
 }
 
 // maxNext is the longest page a sign-in returns to. The portal's own

@@ -22,7 +22,7 @@ import (
 // ID for support, back on the page they came from.
 func (s *Server) lineRefused(w http.ResponseWriter, r *http.Request, back, doing string, err error) {
 	s.log.Warn("LINE refused", "request_id", requestID(r.Context()), "doing", doing, "line_request_id", line.RequestID(err), "error", err)
-	s.redirectWithFlash(w, r, back, "error", views.Sentence(r.Context(), line.Refusal(err, "")))
+	s.redirectWithFlash(w, r, back, "error", "flash.line_refused", "Why", views.Sentence(r.Context(), line.Refusal(err, "")))
 }
 
 // recordBots merges a page of LINE's bot list into the store, so that
@@ -65,7 +65,7 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 	page, err := s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, start, line.DefaultBotPageSize)
 	if apiErr, ok := errors.AsType[*line.APIError](err); ok && start != "" && apiErr.Status == http.StatusBadRequest {
 		// LINE's continuation tokens expire after 24 hours.
-		v.Notice = "That page of the list has expired at LINE, so the list starts again from the first page."
+		v.Notice = tr(ctx, "bots.page_expired")
 		page, err = s.cfg.LINE.ModuleBots(ctx, creds.AccessToken, "", line.DefaultBotPageSize)
 	}
 	if err != nil {
@@ -198,7 +198,7 @@ func (s *Server) refuseBotForm(w http.ResponseWriter, r *http.Request, v views.B
 // botAction runs an admin action on a bot: the domain check first (a
 // suspended account refuses everything), then the call to LINE, then, if
 // LINE agreed, record (when there is something to record).
-func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string, form botForm,
+func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done flashMessage, form botForm,
 	check func(views.BotView) error,
 	callLINE func(ctx context.Context, token string, v views.BotView) error,
 	record func(ctx context.Context, v views.BotView) error) {
@@ -223,7 +223,7 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string, 
 			s.refuseBotForm(w, r, v, form, line.Refusal(err, ""))
 			return
 		}
-		s.lineRefused(w, r, back, done, err)
+		s.lineRefused(w, r, back, done.id, err)
 		return
 	}
 	if record != nil {
@@ -232,7 +232,14 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done string, 
 			return
 		}
 	}
-	s.redirectWithFlash(w, r, back, "success", done)
+	s.redirectWithFlash(w, r, back, "success", done.id, done.args...)
+}
+
+// flashMessage is a flash's message ID and parameters, decided before the
+// action runs.
+type flashMessage struct {
+	id   string
+	args []any
 }
 
 func (s *Server) handleDetachConfirm(w http.ResponseWriter, r *http.Request) {
@@ -248,7 +255,7 @@ func (s *Server) handleDetachConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request) {
-	s.botAction(w, r, "Detached from the LINE Official Account.", botForm{},
+	s.botAction(w, r, flashMessage{id: "flash.detached"}, botForm{},
 		func(v views.BotView) error { return portal.CanDetach(v.Access.Role, v.Attachment) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.Detach(ctx, token, v.Attachment.Bot.BotID)
@@ -266,7 +273,7 @@ func chatControlTTL(raw string) (time.Duration, error) {
 	}
 	secs, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || secs <= 0 {
-		return 0, portal.FieldError("ttl", "Enter the time in whole seconds, from 1 to 31536000 (1 year), or leave it empty for no time limit.")
+		return 0, portal.FieldRefusal("ttl", portal.RChatControlTTLFormat)
 	}
 	ttl := time.Duration(secs) * time.Second
 	return ttl, portal.CheckChatControlTTL(ttl)
@@ -276,7 +283,7 @@ func (s *Server) handleChatAcquire(w http.ResponseWriter, r *http.Request) {
 	chatID, rawTTL := strings.TrimSpace(r.PostFormValue("chat_id")), r.PostFormValue("ttl")
 	ttl, ttlErr := chatControlTTL(rawTTL)
 	form := botForm{views.BotFormAcquire, func(v *views.BotView) { v.ChatID, v.TTL = chatID, rawTTL }}
-	s.botAction(w, r, "This module now controls the chat.", form,
+	s.botAction(w, r, flashMessage{id: "flash.chat_acquired"}, form,
 		func(v views.BotView) error {
 			if err := portal.CanControlChat(v.Access.Role, v.Attachment, chatID); err != nil {
 				return err
@@ -293,7 +300,7 @@ func (s *Server) handleChatAcquire(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleChatRelease(w http.ResponseWriter, r *http.Request) {
 	chatID := strings.TrimSpace(r.PostFormValue("chat_id"))
-	s.botAction(w, r, "Chat control released: the chat is back with its default channel.", botForm{name: views.BotFormRelease},
+	s.botAction(w, r, flashMessage{id: "flash.chat_released"}, botForm{name: views.BotFormRelease},
 		func(v views.BotView) error { return portal.CanControlChat(v.Access.Role, v.Attachment, chatID) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.ReleaseChatControl(ctx, token, v.Attachment.Bot.BotID, chatID)
@@ -309,7 +316,7 @@ func (s *Server) handleMissionSticker(w http.ResponseWriter, r *http.Request) {
 	form := botForm{views.BotFormMission, func(v *views.BotView) {
 		v.Options.UserID, v.Options.PackageID, v.Options.SendPresentMessage = userID, packageID, present
 	}}
-	s.botAction(w, r, "Mission sticker package "+packageID+" granted to "+userID+".", form,
+	s.botAction(w, r, flashMessage{"flash.mission_granted", []any{"PackageID", packageID, "UserID", userID}}, form,
 		func(v views.BotView) error { return portal.CanUseCorporateOptions(v.Access.Role, v.Attachment) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.MissionSticker(ctx, token, v.Attachment.Bot.BotID, userID, packageID, present)
@@ -319,7 +326,7 @@ func (s *Server) handleMissionSticker(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleMarkAsRead(w http.ResponseWriter, r *http.Request) {
 	userID := strings.TrimSpace(r.PostFormValue("user_id"))
 	form := botForm{views.BotFormRead, func(v *views.BotView) { v.Options.ReadUserID = userID }}
-	s.botAction(w, r, "Messages from "+userID+" marked as read.", form,
+	s.botAction(w, r, flashMessage{"flash.marked_read", []any{"UserID", userID}}, form,
 		func(v views.BotView) error { return portal.CanUseCorporateOptions(v.Access.Role, v.Attachment) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.MarkAsRead(ctx, token, v.Attachment.Bot.BotID, userID)

@@ -376,6 +376,33 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 		t.Fatalf("LINE received the URL %d times, want once: %+v", len(delivered), ts.sim.Pushes())
 	}
 
+	// A LINE message goes out in its recipient's saved language and zone.
+	admins, err := ts.db.FindOrganizationAdmins(t.Context(), demo.SakuraFoodsID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range admins {
+		if a.LINEUserID == ts.demo.OrganizationAdministrator.ID {
+			if err := ts.db.SetAdminSettings(t.Context(), a.ID, "ja", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p = ts.sendLinkRequestPage(t, dev, order, demo.SakuraFoodsID)
+	jaURL, _ := p.doc.Find("#link-request-url").Attr("value")
+	dev.submit(p, "form[action$='/notify']", nil, "", "")
+	var jaText string
+	for _, push := range ts.sim.Pushes() {
+		if strings.Contains(push.Texts[0], jaURL) {
+			jaText = push.Texts[0]
+		}
+	}
+	for _, want := range []string{"接続リクエストが届いています", "（UTC+9）", "承認してください"} {
+		if !strings.Contains(jaText, want) {
+			t.Errorf("the message to a Japanese administrator lacks %q: %q", want, jaText)
+		}
+	}
+
 	t.Run("a token of another channel is refused", func(t *testing.T) {
 		points := ts.channelID(t, "Sakura Points")
 		token := strings.TrimPrefix(linkURL, ts.URL+"/link/")

@@ -102,17 +102,17 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	switch {
 	case state == "" || s.now().Sub(time.UnixMilli(started)) > attachFlowTTL:
-		s.fail(w, r, portal.Errorf(portal.EINVALID, "This attach was not started here, took longer than 10 minutes, or was already finished. Start attaching again from the module channel's page."))
+		s.fail(w, r, portal.Refuse(portal.EINVALID, portal.RAttachFlowMissing))
 		return
 	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
-		s.fail(w, r, portal.Errorf(portal.EINVALID, "The answer from LINE did not match this attach, so it was refused. Start attaching again."))
+		s.fail(w, r, portal.Refuse(portal.EINVALID, portal.RAttachStateMismatch))
 		return
 	case q.Get("error") != "":
-		msg := "LINE did not attach the module (" + q.Get("error") + ")."
 		if q.Get("error") == "access_denied" {
-			msg = "The Official Account's administrator cancelled, so the module was not attached."
+			s.redirectWithFlash(w, r, views.ModulePath(channelID), "error", "flash.attach_cancelled")
+			return
 		}
-		s.redirectWithFlash(w, r, views.ModulePath(channelID), "error", msg)
+		s.redirectWithFlash(w, r, views.ModulePath(channelID), "error", "flash.attach_failed", "Code", q.Get("error"))
 		return
 	}
 	ctx := r.Context()

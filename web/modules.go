@@ -82,7 +82,7 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Module channel registered. Its secret and access token are stored encrypted.")
+	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "flash.module_registered")
 }
 
 // proveChannelSecret asks LINE for a stateless channel access token (and
@@ -109,7 +109,7 @@ func (s *Server) loadModule(w http.ResponseWriter, r *http.Request) (portal.Chan
 		ch, err = s.db.FindChannelByID(r.Context(), id)
 	}
 	if err == nil && ch.Kind != portal.KindModule {
-		err = portal.Errorf(portal.ENOTFOUND, "This channel is not a module channel.")
+		err = portal.Refuse(portal.ENOTFOUND, portal.RNotModuleChannel)
 	}
 	if err == nil {
 		access, err = s.db.FindChannelAccess(r.Context(), actor(r), id)
@@ -143,7 +143,7 @@ func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int
 		checkedScopes = []string{"message:send", portal.ScopeMessageReceive}
 	}
 	for _, sc := range line.ModuleScopes {
-		v.Scopes = append(v.Scopes, views.ScopeOption{Scope: sc.Name, Description: sc.Description, Checked: slices.Contains(checkedScopes, sc.Name)})
+		v.Scopes = append(v.Scopes, views.ScopeOption{Scope: sc.Name, Description: scopeDescription(sc), Checked: slices.Contains(checkedScopes, sc.Name)})
 	}
 	var next store.Cursor
 	var err error
@@ -185,5 +185,25 @@ func (s *Server) handleModuleCredentials(w http.ResponseWriter, r *http.Request)
 		})
 		return
 	}
-	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "Credentials replaced. Webhooks signed with the old channel secret are refused from now on.")
+	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "flash.credentials_replaced")
+}
+
+// scopeIDs are the messages that say what each attach scope allows.
+var scopeIDs = map[string]string{
+	"message:send":          "scope.message_send",
+	"message:receive":       "scope.message_receive",
+	"account:manage":        "scope.account_manage",
+	"message:mark_as_read":  "scope.mark_as_read",
+	"message:templated_pnp": "scope.templated_pnp",
+	"profile:read":          "scope.profile_read",
+	"coupon:manage":         "scope.coupon_manage",
+}
+
+// scopeDescription is the message ID of what sc allows; the view writes
+// it. A scope without one shows LINE's English description.
+func scopeDescription(sc line.ModuleScope) string {
+	if id, ok := scopeIDs[sc.Name]; ok {
+		return id
+	}
+	return sc.Description
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"lineportal/internal/line"
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 	"lineportal/views"
 )
@@ -44,7 +45,7 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	token := r.PostFormValue("token")
 	a, err := s.db.FindLinkRequestByToken(r.Context(), actor(r), token)
 	if err == nil && a.Request.ChannelID != h.Channel.ID {
-		err = portal.Errorf(portal.ENOTFOUND, "This link request belongs to another channel.")
+		err = portal.Refuse(portal.ENOTFOUND, portal.RLinkRequestOtherChannel)
 	}
 	if err == nil {
 		err = portal.CanSendLinkRequest(h.Access.Role, h.Channel)
@@ -54,7 +55,7 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 	}
 	if err == nil && !s.canPushFromPortalOA() {
 		// The page offers no button then; a hand-made POST gets this.
-		err = portal.Errorf(portal.EUNAVAILABLE, "This portal can't send LINE messages: its Official Account's channel access token is not configured.")
+		err = portal.Refuse(portal.EUNAVAILABLE, portal.RNoPortalOAToken)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -65,12 +66,14 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	text := fmt.Sprintf("Link request for the LINE MINI App channel %q (%s) to your organization %s (%s). Review and approve it here: %s — it works until %s.",
-		a.Channel.Name, a.Channel.LINEChannelID, a.Organization.Name, a.Organization.ID, s.absoluteURL("/link/"+token), a.Request.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
 	reachable := portal.ReachableByLINE(admins)
 	var sent []string
 	var failed, reason string
 	for _, admin := range reachable {
+		// Each administrator reads it in their own language and zone.
+		l := locale.New(locale.Match(admin.Language), admin.TimeZone)
+		text := l.T("line.link_request", "Channel", a.Channel.Name, "ChannelID", a.Channel.LINEChannelID,
+			"Organization", a.Organization.Name, "OrgID", a.Organization.ID, "URL", s.absoluteURL("/link/"+token), "Expires", l.Time(a.Request.ExpiresAt))
 		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)))
 		if err != nil {
 			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", line.RequestID(err), "error", err)

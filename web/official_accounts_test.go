@@ -179,7 +179,7 @@ func TestOfficialAccountPage(t *testing.T) {
 	cafe := ts.oaID(t, "@momijicafe")
 	p := dev.get(ts.URL + views.OfficialAccountPath(cafe))
 	if p.res.StatusCode != 200 || p.doc.Find("#oa-org-id").Text() != demo.MomijiFoodsID ||
-		!strings.Contains(p.doc.Find("#oa-package").Text(), "15000") {
+		!strings.Contains(p.doc.Find("#oa-package").Text(), "15,000") { // grouped, as LINE writes counts
 		t.Fatalf("OA page: %d org %q package %q", p.res.StatusCode, p.doc.Find("#oa-org-id").Text(), p.doc.Find("#oa-package").Text())
 	}
 	// Its review is Verified, so its business information is frozen; the

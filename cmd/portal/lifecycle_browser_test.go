@@ -50,21 +50,23 @@ func sendLinkRequestInBrowser(t *testing.T, b *browser, orgID string) string {
 	// The copy button copies it, or (no clipboard permission) selects it and
 	// says how to copy.
 	b.click(t, `button[data-copy="#link-request-url"]`)
-	b.waitUntil(t, `["Copied", "Press Ctrl+C to copy"].includes(document.querySelector('button[data-copy="#link-request-url"]').textContent)`)
+	// It says so in the page's language (its data attributes).
+	b.waitUntil(t, `(b => [b.dataset.copied, b.dataset.copyHint].includes(b.textContent))(document.querySelector('button[data-copy="#link-request-url"]'))`)
 	return u
 }
 
 // approveInBrowser opens a link request URL as the organization
-// administrator, signing in on the way when needed, and approves it.
-func approveInBrowser(t *testing.T, b *browser, linkURL string, signIn bool) string {
+// administrator, signing in on the way when needed, and approves it;
+// onScreen, when not nil, checks the approval screen first.
+func approveInBrowser(t *testing.T, b *browser, linkURL string, signIn bool, onScreen func()) string {
 	t.Helper()
 	b.do(t, chromedp.Navigate(linkURL))
 	if signIn {
 		answerLINELogin(t, b, demoOrgAdminID, false)
 	}
 	b.waitUntil(t, `document.getElementById("approval") !== null`)
-	if !strings.Contains(textOf(t, b, "#approval-precaution"), "can't be removed") {
-		t.Fatal("the approval screen does not warn that the link can't be removed")
+	if onScreen != nil {
+		onScreen()
 	}
 	clickAndWait(t, b, "#approve", `document.getElementById("review-status") !== null`)
 	return get(t, b, chromedp.Evaluate[string](`document.getElementById("review-status").dataset.status`))
@@ -92,7 +94,11 @@ func TestBrowser_LinkLifecycle(t *testing.T) {
 	}
 	get(t, dev, chromedp.Evaluate[any](`document.getElementById("org_id").value = ""`))
 	orderURL := sendLinkRequestInBrowser(t, dev, demo.SakuraFoodsID)
-	if status := approveInBrowser(t, boss, orderURL, true); status != "Verified" {
+	if status := approveInBrowser(t, boss, orderURL, true, func() {
+		if !strings.Contains(textOf(t, boss, "#approval-precaution"), "can't be removed") {
+			t.Fatal("the approval screen does not warn that the link can't be removed")
+		}
+	}); status != "Verified" {
 		t.Fatalf("Sakura Order review: %q", status)
 	}
 	openChannel(t, dev, m.URL, "Sakura Order")
@@ -103,7 +109,7 @@ func TestBrowser_LinkLifecycle(t *testing.T) {
 	// A mismatch: Rejected, with the guidance.
 	openChannel(t, dev, m.URL, "Sakura Points")
 	pointsURL := sendLinkRequestInBrowser(t, dev, demo.SakuraFoodsID)
-	if status := approveInBrowser(t, boss, pointsURL, false); status != "Rejected" {
+	if status := approveInBrowser(t, boss, pointsURL, false, nil); status != "Rejected" {
 		t.Fatalf("Sakura Points review: %q", status)
 	}
 	if !strings.Contains(textOf(t, boss, "#rejection-guidance"), "business information") {

@@ -283,3 +283,18 @@ func From(ctx context.Context) *Locale {
 	}
 	return english
 }
+
+// Count writes n with its thousands grouped by commas, as English,
+// Japanese (LINE writes 2,000) and Thai all do.
+func (l *Locale) Count(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}

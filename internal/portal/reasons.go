@@ -180,4 +180,11 @@ const (
 	RCountryMismatch         Reason = "country_mismatch"
 	RCountryMismatchInReview Reason = "country_mismatch_in_review"
 	RCountryMismatchVerified Reason = "country_mismatch_verified"
+	// Refusals of the web edge (a request the portal can't act on).
+	RLinkRequestOtherChannel Reason = "link_request_other_channel"
+	RNoPortalOAToken         Reason = "no_portal_oa_token"
+	RNotModuleChannel        Reason = "not_module_channel"
+	RAttachFlowMissing       Reason = "attach_flow_missing"
+	RAttachStateMismatch     Reason = "attach_state_mismatch"
+	RChatControlTTLFormat    Reason = "chat_control_ttl_format"
 )
