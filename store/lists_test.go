@@ -193,7 +193,7 @@ func TestStore_FindOrganizationAccounts(t *testing.T) {
 	}
 	accounts, _, err := f.db.FindOrganizationAccounts(ctx, org.ID, store.AccountFilter{})
 	mustNil(t, err)
-	if got := accounts[0]; got.ID != rejected.ID || got.Link.Review.Status != portal.ReviewRejected || got.Link.Review.Reason == "" || got.Provider.Name != "Acme Provider" {
+	if got := accounts[0]; got.ID != rejected.ID || got.Link.Review.Status != portal.ReviewRejected || got.Link.Review.Finding.Reason == "" || got.Provider.Name != "Acme Provider" {
 		t.Errorf("account = %+v", got)
 	}
 }

@@ -105,10 +105,16 @@ func subjectInfo(ctx context.Context, q querier, link portal.Link) (portal.Busin
 // state can't both land.
 func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, v portal.Verdict) (portal.Review, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO link_reviews (link_id, org_id, event, status, cause, reason, actor_id, at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(id) FROM link_reviews WHERE link_id = ?) IS NOT DISTINCT FROM ?
+	// A rule's finding is kept as its reason's code and parameters; an
+	// operator's words as typed.
+	reason, finding := v.Reason, ""
+	if v.Finding.Reason != "" {
+		reason, finding = string(v.Finding.Reason), v.Finding.Params
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO link_reviews (link_id, org_id, event, status, cause, reason, finding, actor_id, at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(id) FROM link_reviews WHERE link_id = ?) IS NOT DISTINCT FROM ?
 		RETURNING id`,
-		link.ID, link.OrgID, event, v.Status, v.Cause, v.Reason, actor.ID, millis(tx.now), link.ID, nullInt(link.Review.ID)).Scan(&id)
+		link.ID, link.OrgID, event, v.Status, v.Cause, reason, finding, actor.ID, millis(tx.now), link.ID, nullInt(link.Review.ID)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.Review{}, changedMeanwhile()
 	}
@@ -194,7 +200,7 @@ func (db *DB) FindReviewHistory(ctx context.Context, f ReviewFilter) ([]portal.R
 // that it needs no join wherever it is read.
 const (
 	linkColumns   = `l.id, l.channel_id, l.official_account_id, l.org_id, l.linked_at, l.linked_by, l.ended_at, ` + reviewColumns
-	reviewColumns = `r.id, r.link_id, r.org_id, (SELECT official_account_id FROM links WHERE id = r.link_id), r.event, r.status, r.cause, r.reason, r.actor_id, ra.name, r.at`
+	reviewColumns = `r.id, r.link_id, r.org_id, (SELECT official_account_id FROM links WHERE id = r.link_id), r.event, r.status, r.cause, r.reason, r.finding, r.actor_id, ra.name, r.at`
 	reviewJoin    = `
 		LEFT JOIN link_reviews r ON r.id = (SELECT max(id) FROM link_reviews WHERE link_id = l.id)
 		LEFT JOIN admins ra ON ra.id = r.actor_id`
@@ -247,20 +253,22 @@ func (r *linkRow) link() *portal.Link {
 
 // reviewRow receives reviewColumns, NULL when outer-joined to no link.
 type reviewRow struct {
-	id, linkID, officialAccountID, actorID, at     sql.NullInt64
-	orgID, event, status, cause, reason, actorName sql.NullString
+	id, linkID, officialAccountID, actorID, at              sql.NullInt64
+	orgID, event, status, cause, reason, finding, actorName sql.NullString
 }
 
 func (r *reviewRow) dest() []any {
-	return []any{&r.id, &r.linkID, &r.orgID, &r.officialAccountID, &r.event, &r.status, &r.cause, &r.reason, &r.actorID, &r.actorName, &r.at}
+	return []any{&r.id, &r.linkID, &r.orgID, &r.officialAccountID, &r.event, &r.status, &r.cause, &r.reason, &r.finding, &r.actorID, &r.actorName, &r.at}
 }
 
 func (r *reviewRow) review() portal.Review {
+	v := portal.Verdict{Status: portal.ReviewStatus(r.status.String), Cause: portal.RejectionCause(r.cause.String), Reason: r.reason.String}
+	if r.finding.String != "" {
+		v.Finding, v.Reason = portal.Finding{Reason: portal.Reason(r.reason.String), Params: r.finding.String}, ""
+	}
 	return portal.Review{
 		ID: r.id.Int64, LinkID: r.linkID.Int64, OrgID: r.orgID.String, OfficialAccountID: r.officialAccountID.Int64,
-		Verdict: portal.Verdict{
-			Status: portal.ReviewStatus(r.status.String), Cause: portal.RejectionCause(r.cause.String), Reason: r.reason.String,
-		},
-		Event: portal.ReviewEvent(r.event.String), ActorID: r.actorID.Int64, ActorName: r.actorName.String, At: nullMillis(r.at),
+		Verdict: v,
+		Event:   portal.ReviewEvent(r.event.String), ActorID: r.actorID.Int64, ActorName: r.actorName.String, At: nullMillis(r.at),
 	}
 }

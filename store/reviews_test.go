@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 	"lineportal/store"
 )
@@ -23,7 +24,7 @@ func TestStore_ReviewStartsWithOrganizationVerification(t *testing.T) {
 		"link.create link:  → linked to organization "+org.ID,
 		"verification.submit organization: Unverified → In review",
 		"review.start link:  → Unverified")
-	if first.Review.Status != portal.ReviewUnverified || first.Review.Reason != "The account linking review starts once organization "+org.ID+" is verified." {
+	if first.Review.Status != portal.ReviewUnverified || locale.New("en", "UTC").Finding(first.Review.Finding) != "The account linking review starts once organization "+org.ID+" is verified." {
 		t.Errorf("review while the organization is unverified = %+v", first.Review)
 	}
 	if got := f.reloadOrg(t, org); got.Verification != portal.OrgInReview || !got.VerificationSubmittedAt.Equal(start) {

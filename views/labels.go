@@ -81,3 +81,11 @@ var guidanceIDs = map[portal.RejectionCase]struct {
 func KindID(k portal.ChannelKind) string          { return locale.KindID(k) }
 func RoleID(r portal.ChannelRole) string          { return locale.RoleID(r) }
 func ReviewStatusID(s portal.ReviewStatus) string { return locale.ReviewStatusID(s) }
+
+// brandTypeIDs name the account types an attach may be limited to, as
+// LINE names them (premium, verified and unverified accounts).
+var brandTypeIDs = map[string]string{
+	"premium":    "brand.premium",
+	"verified":   "brand.verified",
+	"unverified": "brand.unverified",
+}

@@ -230,7 +230,7 @@ func (s *Server) withAdmin(next http.HandlerFunc) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), adminKey{}, a)
-		next(w, r.WithContext(locale.With(ctx, adminLocale(r, a.Language, a.TimeZone))))
+		next(w, r.WithContext(locale.With(ctx, s.adminLocale(r, a.Language, a.TimeZone))))
 	})
 }
 

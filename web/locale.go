@@ -20,16 +20,22 @@ const langCookie = "portal_lang"
 // switcher's cookie, then the browser's Accept-Language, then English. A
 // signed-in admin's saved choice replaces it once they are known
 // (withAdmin).
-func withLocale(next http.Handler) http.Handler {
+func (s *Server) withLocale(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := locale.New(locale.Match(cookieLanguage(r), r.Header.Get("Accept-Language")), "")
+		l := s.fixedLocale
+		if l == nil {
+			l = locale.New(locale.Match(cookieLanguage(r), r.Header.Get("Accept-Language")), "")
+		}
 		next.ServeHTTP(w, r.WithContext(locale.With(r.Context(), l)))
 	})
 }
 
 // adminLocale is the locale of a signed-in admin: their saved language
 // and time zone, falling back to what a signed-out visitor would get.
-func adminLocale(r *http.Request, language, timeZone string) *locale.Locale {
+func (s *Server) adminLocale(r *http.Request, language, timeZone string) *locale.Locale {
+	if s.fixedLocale != nil {
+		return s.fixedLocale
+	}
 	return locale.New(locale.Match(language, cookieLanguage(r), r.Header.Get("Accept-Language")), timeZone)
 }
 

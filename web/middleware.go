@@ -35,7 +35,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
 	h = cop.Handler(recordRoute(s.readForms(h)))
 	h = s.recoverPanic(h)
-	h = withLocale(h)
+	h = s.withLocale(h)
 	h = s.secureHeaders(h)
 	h = s.logRequests(h)
 	return withRequestID(h)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"lineportal/internal/line"
+	"lineportal/internal/locale"
 	"lineportal/internal/secret"
 	"lineportal/store"
 )
@@ -103,6 +104,9 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	draining atomic.Bool // Drain was called: /readyz answers 503
+	// fixedLocale, when set, is every request's locale whoever asks: the
+	// tests render every page in the pseudo-language with it.
+	fixedLocale *locale.Locale
 }
 
 // New builds the server and its route table.

@@ -67,41 +67,44 @@ func apiError(op string, res *http.Response, err error) error {
 	return e
 }
 
-// Explanation is an error in words for the person who made the request,
-// with LINE's request ID for support.
+// Explanation is why LINE (or this client, before calling LINE) refused
+// a request, as the portal's refusal reason and its parameters, with
+// LINE's request ID for support.
 type Explanation struct {
-	Message   string
+	Reason    portal.Reason
+	Params    []any
 	RequestID string // "" when LINE was not reached
 }
 
-// String is the explanation with its request ID, ready to show.
-func (e Explanation) String() string {
-	if e.RequestID == "" {
-		return e.Message
-	}
-	return e.Message + " (LINE request ID: " + e.RequestID + ")"
+// reason is a refusal reason with its parameters (name/value pairs).
+type reason struct {
+	reason portal.Reason
+	params []any
 }
 
 // Refusal is an error from Platform as the portal's error, made here once
-// for every page that calls LINE: its message is Explain's sentence with
-// LINE's request ID. Input refused by this client or by LINE (an answer
-// 4xx other than 429) is EINVALID, about the form field named field
-// when it is not ""; LINE unreachable, overloaded or failing is
-// EUNAVAILABLE.
+// for every page that calls LINE: Explain's reason, with LINE's request
+// ID as the parameter LINERequestID (the edge adds it to the sentence).
+// Input refused by this client or by LINE (an answer 4xx other than 429)
+// is EINVALID, about the form field named field when it is not ""; LINE
+// unreachable, overloaded or failing is EUNAVAILABLE.
 func Refusal(err error, field string) error {
-	if ie, ok := errors.AsType[*InputError](err); ok && ie.Refused != nil {
-		return ie.Refused
+	if ie, ok := errors.AsType[*InputError](err); ok {
+		if field == "" {
+			return ie.Refused
+		}
+		return portal.OnField(ie.Refused, field)
 	}
-	message := Explain(err).String()
+	e := Explain(err)
+	params := append(e.Params, "LINERequestID", e.RequestID)
 	apiErr, isAPIError := errors.AsType[*APIError](err)
-	_, isInputError := errors.AsType[*InputError](err)
-	if !isInputError && !(isAPIError && apiErr.Status/100 == 4 && apiErr.Status != http.StatusTooManyRequests) {
-		return portal.Errorf(portal.EUNAVAILABLE, "%s", message)
+	if !(isAPIError && apiErr.Status/100 == 4 && apiErr.Status != http.StatusTooManyRequests) {
+		return portal.Refuse(portal.EUNAVAILABLE, e.Reason, params...)
 	}
 	if field == "" {
-		return portal.Errorf(portal.EINVALID, "%s", message)
+		return portal.Refuse(portal.EINVALID, e.Reason, params...)
 	}
-	return portal.FieldError(field, message)
+	return portal.FieldRefusal(field, e.Reason, params...)
 }
 
 // RequestID is LINE's request ID of an error from Platform, for the log:
@@ -113,27 +116,28 @@ func RequestID(err error) string {
 	return ""
 }
 
-// Explain turns an error from Platform into a sentence a person
-// understands.
+// Explain tells why a call to Platform failed, as a refusal reason a
+// person's language can put in words.
 func Explain(err error) Explanation {
 	if ie, ok := errors.AsType[*InputError](err); ok {
-		return Explanation{Message: ie.Message}
+		return Explanation{Reason: portal.ErrorReason(ie.Refused)}
 	}
 	e, ok := errors.AsType[*APIError](err)
 	if !ok {
-		return Explanation{Message: "LINE could not be reached or gave no usable answer. Try again in a moment."}
+		return Explanation{Reason: portal.RLINEUnreachable}
 	}
-	return Explanation{Message: e.explain(), RequestID: e.RequestID}
+	r := e.explain()
+	return Explanation{Reason: r.reason, Params: r.params, RequestID: e.RequestID}
 }
 
-func (e *APIError) explain() string {
+func (e *APIError) explain() reason {
 	switch e.Status {
 	case http.StatusUnauthorized:
-		return "LINE did not accept the channel access token: it is wrong or has expired. Issue a new token for the channel and try again."
+		return reason{portal.RLINETokenRejected, nil}
 	case http.StatusTooManyRequests:
-		return "LINE is receiving too many requests from this channel. Wait a minute and try again."
+		return reason{portal.RLINETooMany, nil}
 	}
-	var specific string
+	var specific reason
 	switch e.Op {
 	case opMissionSticker:
 		specific = missionStickerText(e.Message)
@@ -145,111 +149,111 @@ func (e *APIError) explain() string {
 		specific = detachText(e.Message)
 	case opMarkAsRead:
 		if e.Status == http.StatusBadRequest {
-			specific = "LINE did not accept the user ID: it is not a user who is friends with this LINE Official Account."
+			specific = reason{portal.RLINEReadNotFriend, nil}
 		}
 	case opAttach:
 		specific = e.attachText()
 	case opToken:
 		if e.Status == http.StatusBadRequest {
-			specific = "LINE did not accept the channel ID and channel secret. Check them in the module channel's settings."
+			specific = reason{portal.RLINECredentialsRejected, nil}
 		}
 	case opPush:
 		if e.Status == http.StatusBadRequest {
-			specific = "LINE refused the message: " + e.Message
+			specific = reason{portal.RLINEPushRefused, []any{"Said", e.Message}}
 		}
 	}
-	if specific != "" {
+	if specific.reason != "" {
 		return specific
 	}
 	switch {
 	case e.Status == http.StatusForbidden:
-		return fmt.Sprintf("LINE refused: the channel may not do this for this LINE Official Account, lacks the permission for it, or the account is unavailable. LINE said: %q.", e.Message)
+		return reason{portal.RLINEForbidden, []any{"Said", e.Message}}
 	case e.Status >= 500:
-		return "LINE had a temporary problem. Try again later."
+		return reason{portal.RLINETemporary, nil}
 	}
-	return fmt.Sprintf("LINE refused the request (HTTP %d): %q.", e.Status, e.Message)
+	return reason{portal.RLINERefused, []any{"Status", e.Status, "Said", e.Message}}
 }
 
 // missionStickerText explains the mission sticker API's errors, in the
 // wording of LINE's API reference and of the corporate options document
 // (001), which differ.
-func missionStickerText(message string) string {
+func missionStickerText(message string) reason {
 	switch strings.ToLower(strings.TrimSpace(message)) {
 	case "invalid request":
-		return "LINE did not accept the user ID. Check that it is the LINE user ID of the person who completed the mission."
+		return reason{portal.RLINEMissionUser, nil}
 	case "illegal argument":
-		return "This sticker set is not set up as a mission sticker. Check the package ID with your LINE sales representative."
+		return reason{portal.RLINEMissionNotMission, nil}
 	case "not in sales period", "not_sales_period":
-		return "This mission sticker is outside its validity period, so it cannot be given now."
+		return reason{portal.RLINEMissionPeriod, nil}
 	case "sticker set not available for channel":
-		return "This channel is not permitted to give this sticker set. Ask your LINE sales representative to enable it for the channel."
+		return reason{portal.RLINEMissionChannel, nil}
 	case "not available":
-		return "This user cannot receive the sticker set: it is not sold in the user's country or region, or the user's device or LINE version does not support it."
+		return reason{portal.RLINEMissionNotAvailable, nil}
 	case "not sale for country":
-		return "This sticker set is not sold in the user's country or region, so the user cannot receive it."
+		return reason{portal.RLINEMissionCountry, nil}
 	case "not sale for device":
-		return "The user's device does not support this sticker set."
+		return reason{portal.RLINEMissionDevice, nil}
 	case "not sale for version":
-		return "The user's LINE app is too old for this sticker set. Ask the user to update LINE, then try again."
+		return reason{portal.RLINEMissionVersion, nil}
 	case "not allowed to use the api":
-		return "This channel has not been given permission to use mission stickers. Apply for it through your LINE sales representative."
+		return reason{portal.RLINEMissionNotAllowed, nil}
 	case "not found":
-		return "No sticker set has this package ID. Check the package ID."
+		return reason{portal.RLINEMissionNotFound, nil}
 	case "internal error":
-		return "LINE had an internal error while giving the sticker. Try again later."
+		return reason{portal.RLINEMissionInternal, nil}
 	case "upstream error":
-		return "LINE could not reach its sticker service. Try again later."
+		return reason{portal.RLINEMissionUpstream, nil}
 	}
-	return ""
+	return reason{}
 }
 
-func (e *APIError) chatControlText() string {
+func (e *APIError) chatControlText() reason {
 	switch e.Status {
 	case http.StatusBadRequest:
 		if strings.Contains(e.Message, "'ttl'") {
-			return "LINE did not accept the time limit: it must be from 1 second to 1 year."
+			return reason{portal.RLINEChatTTL, nil}
 		}
 		if strings.Contains(e.Message, "'chatId'") {
-			return "LINE did not accept the chat ID. Use the user ID from the module's webhook events (L…), or a group or room ID."
+			return reason{portal.RLINEChatIDRejected, nil}
 		}
 	case http.StatusNotFound:
-		return "This user is not a friend of the Official Account, or the bot is not in that group or room."
+		return reason{portal.RLINEChatNotFound, nil}
 	case http.StatusLocked:
-		return "Another channel took control of this chat a moment ago — try again in a few seconds."
+		return reason{portal.RLINEChatLocked, nil}
 	}
-	return ""
+	return reason{}
 }
 
-func (e *APIError) botListText() string {
+func (e *APIError) botListText() reason {
 	switch {
 	case e.Status != http.StatusBadRequest:
-		return ""
+		return reason{}
 	case e.Message == "Invalid start param":
-		return "The list's page token has expired (they last 24 hours) or is not valid. Start again from the first page."
+		return reason{portal.RLINEBotListToken, nil}
 	case strings.Contains(e.Message, "'limit'"):
-		return "LINE lists at most 100 bots per page. Ask for 1 to 100."
+		return reason{portal.RLINEBotListLimit, nil}
 	}
-	return ""
+	return reason{}
 }
 
-func detachText(message string) string {
+func detachText(message string) reason {
 	switch message {
 	case "user/group/room Id is not available.":
-		return "LINE does not know this bot. It may have been deleted; check the bot ID."
+		return reason{portal.RLINEDetachUnknown, nil}
 	case "Specified channel is not detachable":
-		return "This module channel cannot be detached from that Official Account: it is not attached to it, or the channel is not a module channel."
+		return reason{portal.RLINENotDetachable, nil}
 	}
-	return ""
+	return reason{}
 }
 
-func (e *APIError) attachText() string {
+func (e *APIError) attachText() reason {
 	switch {
 	case e.Code == "invalid_client" || e.Status == http.StatusForbidden:
-		return "LINE did not accept the module channel's ID and secret. Check them in the module channel's settings."
+		return reason{portal.RLINEAttachCredentials, nil}
 	case e.Code == "invalid_grant":
-		return "The authorization from LINE is no longer valid: it expired, was already used, or was meant for another address. Start attaching again."
+		return reason{portal.RLINEAttachGrant, nil}
 	case e.Status == http.StatusBadRequest:
-		return "LINE refused to finish attaching. Start attaching again; if it keeps happening, check the module channel's redirect URL."
+		return reason{portal.RLINEAttachRefused, nil}
 	}
-	return ""
+	return reason{}
 }

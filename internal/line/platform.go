@@ -288,7 +288,7 @@ func (p *Platform) MissionSticker(ctx context.Context, token, botID, userID, pac
 		return err
 	}
 	if packageID == "" || strings.Trim(packageID, "0123456789") != "" {
-		return &InputError{Message: "The sticker package ID must be digits."}
+		return inputError(portal.RLINEPackageID)
 	}
 	if token == "" {
 		return errNoToken
@@ -337,10 +337,10 @@ func (p *Platform) PushText(ctx context.Context, token, botID, to, text, retryKe
 		return err
 	}
 	if text == "" {
-		return &InputError{Message: "The message is empty."}
+		return inputError(portal.RLINEEmptyMessage)
 	}
 	if !isUUID(retryKey) {
-		return &InputError{Message: "The retry key must be a UUID; use RetryKey."}
+		return inputError(portal.RLINERetryKey)
 	}
 	api, err := p.messagingAPI(ctx, token, botID)
 	if err != nil {
@@ -355,28 +355,23 @@ func (p *Platform) PushText(ctx context.Context, token, botID, to, text, retryKe
 	return apiError(opPush, res, err)
 }
 
-// InputError is a request the portal refuses to send to LINE; Message
-// says why, for a person.
-type InputError struct {
-	Message string
-	// Refused is the domain's refusal of the input, when the domain's rules
-	// refused it; the portal shows it as its own.
-	Refused error
-}
+// InputError is a request the portal refuses to send to LINE; Refused
+// says why, as the portal's refusal.
+type InputError struct{ Refused error }
 
-func (e *InputError) Error() string {
-	if e.Refused != nil {
-		return "line: " + e.Refused.Error()
-	}
-	return "line: " + e.Message
+func (e *InputError) Error() string { return "line: " + e.Refused.Error() }
+
+// inputError refuses input for reason, before anything is sent to LINE.
+func inputError(reason portal.Reason) *InputError {
+	return &InputError{Refused: portal.Refuse(portal.EINVALID, reason)}
 }
 
 // errNoToken: the SDK cannot call LINE without a channel access token.
-var errNoToken = &InputError{Message: "No channel access token is configured for the channel."}
+var errNoToken = inputError(portal.RLINENoToken)
 
 func checkBotID(id string) error {
 	if !portal.IsLINEID(id, 'U') {
-		return &InputError{Message: "The bot ID must be U followed by 32 hex digits."}
+		return inputError(portal.RLINEBotID)
 	}
 	return nil
 }
@@ -385,7 +380,7 @@ func checkBotID(id string) error {
 // user ID (L…, 68 characters).
 func checkUserID(id string) error {
 	if !portal.IsLINEID(id, 'U') && !isModuleUserID(id) {
-		return &InputError{Message: "The user ID must be U followed by 32 hex digits, or the 68-character L… ID a module channel sees."}
+		return inputError(portal.RLINEUserID)
 	}
 	return nil
 }
@@ -395,7 +390,7 @@ func checkChatIDs(botID, chatID string) error {
 		return err
 	}
 	if !portal.IsLINEID(chatID, 'U') && !portal.IsLINEID(chatID, 'C') && !portal.IsLINEID(chatID, 'R') && !isModuleUserID(chatID) {
-		return &InputError{Message: "The chat ID must be a user, group or room ID (U…, C…, R…) or the L… user ID a module channel sees."}
+		return inputError(portal.RLINEChatID)
 	}
 	return nil
 }

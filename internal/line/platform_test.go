@@ -514,7 +514,7 @@ func TestExplainUnreachable(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if e := line.Explain(err); e.Message != "LINE could not be reached or gave no usable answer. Try again in a moment." || e.RequestID != "" {
+	if e := line.Explain(err); english(line.Refusal(err, "")) != "LINE could not be reached or gave no usable answer. Try again in a moment." || e.RequestID != "" {
 		t.Errorf("explanation = %+v", e)
 	}
 }

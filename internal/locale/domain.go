@@ -2,6 +2,7 @@ package locale
 
 import (
 	"errors"
+	"net/url"
 
 	"lineportal/internal/portal"
 )
@@ -98,10 +99,19 @@ func (l *Locale) Refusal(err error) string {
 		return e.Message
 	}
 	params := make([]any, len(e.Params))
+	requestID := ""
 	for i, p := range e.Params {
 		params[i] = l.param(p)
+		if i%2 == 1 && e.Params[i-1] == "LINERequestID" {
+			requestID, _ = p.(string)
+		}
 	}
-	return l.T("refusal."+string(e.Reason), params...)
+	sentence := l.T("refusal."+string(e.Reason), params...)
+	if requestID != "" {
+		// What LINE's support asks for, when LINE answered.
+		return l.T("line.with_request_id", "Sentence", sentence, "ID", requestID)
+	}
+	return sentence
 }
 
 // param is a refusal parameter as the reader's language writes it: the
@@ -150,3 +160,28 @@ var invitationStateIDs = map[portal.InvitationState]string{
 
 // Term is a word of the domain (portal.Term) in the reader's language.
 func (l *Locale) Term(t portal.Term) string { return l.T("term." + string(t)) }
+
+// Finding is why the rules reached a review outcome, in the reader's
+// language.
+func (l *Locale) Finding(f portal.Finding) string {
+	values, _ := url.ParseQuery(f.Params)
+	params := make([]any, 0, 2*len(values))
+	for name := range values {
+		params = append(params, name, values.Get(name))
+	}
+	return l.T("refusal."+string(f.Reason), params...)
+}
+
+// ReviewReason is why a review has its outcome: the rules' finding in the
+// reader's language, or the words an operator typed; a review recorded
+// before findings were kept shows its English sentence as recorded, marked
+// so for readers of another language.
+func (l *Locale) ReviewReason(rv portal.Review) string {
+	switch {
+	case rv.Finding.Reason != "":
+		return l.Finding(rv.Finding)
+	case rv.Reason == "" || rv.Event == portal.ReviewOverride || l.Lang == "en":
+		return rv.Reason
+	}
+	return l.T("review.recorded_in_english", "Reason", rv.Reason)
+}

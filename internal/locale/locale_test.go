@@ -3,6 +3,8 @@ package locale
 import (
 	"testing"
 	"time"
+
+	"lineportal/internal/portal"
 )
 
 func TestMatch(t *testing.T) {
@@ -84,5 +86,30 @@ func TestPseudo(t *testing.T) {
 	}
 	if got := New("ja", "").T("no.such.message"); got != "no.such.message" {
 		t.Errorf("missing message: %q", got)
+	}
+}
+
+// A review's reason: the rules' finding in the reader's language; an
+// operator's words as typed; an English sentence recorded before findings
+// were kept, as recorded and marked for readers of another language.
+func TestReviewReason(t *testing.T) {
+	found := portal.ReviewOutcome(portal.BusinessInfo{CompanyName: "Acme", Address: "1 Chome"},
+		portal.Organization{ID: "BM01234567890", Verification: portal.OrgVerified, Info: portal.BusinessInfo{CompanyName: "Acme", Address: "1 Chome"}})
+	override := portal.Review{Event: portal.ReviewOverride, Verdict: portal.Verdict{Status: portal.ReviewRejected, Reason: "linked to the wrong organization"}}
+	legacy := portal.Review{Event: portal.ReviewStart, Verdict: portal.Verdict{Status: portal.ReviewVerified, Reason: "The business information matches."}}
+	for _, c := range []struct {
+		lang string
+		rv   portal.Review
+		want string
+	}{
+		{"en", portal.Review{Verdict: found}, "The business information matches the business info of organization BM01234567890."},
+		{"ja", portal.Review{Verdict: found}, "事業情報が組織BM01234567890のビジネス情報と一致しています。"},
+		{"ja", override, "linked to the wrong organization"},
+		{"ja", legacy, "The business information matches.（英語で記録）"},
+		{"en", legacy, "The business information matches."},
+	} {
+		if got := New(c.lang, "").ReviewReason(c.rv); got != c.want {
+			t.Errorf("%s %+v: %q, want %q", c.lang, c.rv.Verdict, got, c.want)
+		}
 	}
 }

@@ -26,23 +26,28 @@ func (b BusinessInfo) String() string {
 	return fmt.Sprintf("company %q, address %q", b.CompanyName, b.Address)
 }
 
-// differences returns one sentence per field of b that does not match the
-// same field of org's business info. Fields match when they are equal after
-// trimming, collapsing runs of white space (ideographic spaces included) and
-// ignoring case: a review should not reject "ACME  K.K." for "Acme K.K.".
-// Full-width and half-width forms are not folded; that needs Unicode
-// normalization, which the standard library does not offer.
-func (b BusinessInfo) differences(org Organization) []string {
-	var diffs []string
-	compare := func(field, ours, theirs string) {
-		if !sameText(ours, theirs) {
-			diffs = append(diffs, fmt.Sprintf("The %s in the business information (%q) does not match the one in the business info of organization %s (%q).",
-				field, ours, org.ID, theirs))
-		}
+// mismatch names the fields of b that do not match org's business info,
+// with both values; the zero Finding when all match. Fields match when they
+// are equal after trimming, collapsing runs of white space (ideographic
+// spaces included) and ignoring case: a review should not reject
+// "ACME  K.K." for "Acme K.K.". Full-width and half-width forms are not
+// folded; that needs Unicode normalization, which the standard library
+// does not offer.
+func (b BusinessInfo) mismatch(org Organization) Finding {
+	name, address := !sameText(b.CompanyName, org.Info.CompanyName), !sameText(b.Address, org.Info.Address)
+	var reason Reason
+	switch {
+	case name && address:
+		reason = RReviewNameAndAddressDiffer
+	case name:
+		reason = RReviewNameDiffers
+	case address:
+		reason = RReviewAddressDiffers
+	default:
+		return Finding{}
 	}
-	compare("company name", b.CompanyName, org.Info.CompanyName)
-	compare("address", b.Address, org.Info.Address)
-	return diffs
+	return finding(reason, "OrgID", org.ID, "OurName", b.CompanyName, "TheirName", org.Info.CompanyName,
+		"OurAddress", b.Address, "TheirAddress", org.Info.Address)
 }
 
 func sameText(a, b string) bool {

@@ -1,7 +1,7 @@
 package portal
 
 import (
-	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -55,13 +55,35 @@ const (
 // Action is the audit action recorded for the event.
 func (e ReviewEvent) Action() AuditAction { return AuditAction("review." + string(e)) }
 
-// Verdict is the outcome of one run of an account linking review. Reason is
-// always a sentence for a person: why it was rejected, why it waits, or why
-// an operator overrode it.
+// Verdict is the outcome of one run of an account linking review, with why:
+// the rules' Finding, or an operator's words (Reason) for an override.
 type Verdict struct {
 	Status ReviewStatus
 	Cause  RejectionCause // set only when Status is ReviewRejected
+	// Finding is why the rules reached the outcome; the edge writes it in
+	// the reader's language. Zero for an override.
+	Finding Finding
+	// Reason is an operator's words for an override, kept as typed.
+	// Reviews recorded before findings were kept hold the rules' English
+	// sentence here instead (docs/decisions.md).
 	Reason string
+}
+
+// Finding is a rule's reason for a review outcome and its parameters,
+// URL-encoded (name=value&…) so that it is stored as it is and compares
+// equal by value.
+type Finding struct {
+	Reason Reason
+	Params string
+}
+
+// finding is reason with the parameters given as name/value pairs.
+func finding(reason Reason, kv ...string) Finding {
+	params := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		params.Set(kv[i], kv[i+1])
+	}
+	return Finding{Reason: reason, Params: params.Encode()}
 }
 
 // Review is one entry of a link's account linking review history; the
@@ -91,14 +113,14 @@ type Review struct {
 //     compare; otherwise the review waits, Unverified, until the
 //     organization is verified.
 func ReviewOutcome(subject BusinessInfo, org Organization) Verdict {
-	diffs := subject.differences(org)
+	mismatch := subject.mismatch(org)
 	switch {
-	case len(diffs) > 0 && (org.Verification == OrgVerified || org.Info.Complete()):
-		return Verdict{Status: ReviewRejected, Cause: CauseMismatch, Reason: strings.Join(diffs, " ")}
+	case mismatch.Reason != "" && (org.Verification == OrgVerified || org.Info.Complete()):
+		return Verdict{Status: ReviewRejected, Cause: CauseMismatch, Finding: mismatch}
 	case org.Verification == OrgVerified:
-		return Verdict{Status: ReviewVerified, Reason: fmt.Sprintf("The business information matches the business info of organization %s.", org.ID)}
+		return Verdict{Status: ReviewVerified, Finding: finding(RReviewMatches, "OrgID", org.ID)}
 	default:
-		return Verdict{Status: ReviewUnverified, Reason: fmt.Sprintf("The account linking review starts once organization %s is verified.", org.ID)}
+		return Verdict{Status: ReviewUnverified, Finding: finding(RReviewWaits, "OrgID", org.ID)}
 	}
 }
 

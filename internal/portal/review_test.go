@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 )
 
@@ -57,8 +58,12 @@ func TestReviewOutcome(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			org := verifiedOrg()
 			org.Verification, org.Info = tt.verification, tt.orgInfo
-			if got := portal.ReviewOutcome(tt.subject, org); got != tt.want {
-				t.Errorf("ReviewOutcome =\n %#v\nwant\n %#v", got, tt.want)
+			// The rules give a finding; its English sentence is the one
+			// a person reads.
+			got := portal.ReviewOutcome(tt.subject, org)
+			if got.Status != tt.want.Status || got.Cause != tt.want.Cause || got.Reason != "" ||
+				locale.New("en", "UTC").Finding(got.Finding) != tt.want.Reason {
+				t.Errorf("ReviewOutcome =\n %#v (%q)\nwant\n %#v", got, locale.New("en", "UTC").Finding(got.Finding), tt.want)
 			}
 		})
 	}
