@@ -17,7 +17,7 @@ import (
 func (db *DB) EnsureAdmin(ctx context.Context, lineUserID, name string) (portal.Admin, error) {
 	lineUserID = strings.TrimSpace(lineUserID)
 	if lineUserID == "" {
-		return portal.Admin{}, portal.FieldError("line_user_id", "Enter the person's LINE user ID.")
+		return portal.Admin{}, portal.FieldRefusal("line_user_id", portal.RLINEUserIDMissing)
 	}
 	var a portal.Admin
 	err := db.update(ctx, func(tx *Tx) error {

@@ -13,7 +13,7 @@ import (
 // sign-in and refreshes their profile and friendship outcome after that.
 func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error) {
 	if in.LINEUserID == "" {
-		return portal.Admin{}, portal.Errorf(portal.EINVALID, "LINE did not say who signed in.")
+		return portal.Admin{}, portal.Refuse(portal.EINVALID, portal.RSignInNoUser)
 	}
 	var a portal.Admin
 	err := db.update(ctx, func(tx *Tx) error {
@@ -46,7 +46,7 @@ func (db *DB) SetAdminSettings(ctx context.Context, adminID int64, language, tim
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("No such admin.")
+			return notFound(portal.RNoSuchAdmin)
 		}
 		return nil
 	})
@@ -68,7 +68,7 @@ func (db *DB) FindAdminByID(ctx context.Context, id int64) (portal.Admin, error)
 func findAdmin(ctx context.Context, q querier, id int64) (portal.Admin, error) {
 	a, err := scanAdmin(q.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.Admin{}, notFound("No such admin.")
+		return portal.Admin{}, notFound(portal.RNoSuchAdmin)
 	}
 	return a, err
 }

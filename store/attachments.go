@@ -127,7 +127,7 @@ func (db *DB) FindAttachment(ctx context.Context, channelID int64, botID string)
 	a, err := scanAttachment(db.read.QueryRowContext(ctx, `SELECT `+attachmentColumns+`, `+chatsUnderControl+` FROM module_attachments a
 		WHERE a.channel_id = ? AND a.bot_id = ?`, millis(db.Now()), channelID, botID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.ModuleAttachment{}, notFound("This module channel has never been attached to that LINE Official Account.")
+		return portal.ModuleAttachment{}, notFound(portal.RNeverAttached)
 	}
 	if err != nil {
 		return portal.ModuleAttachment{}, fmt.Errorf("store: find attachment: %w", err)
@@ -234,7 +234,7 @@ func loadAttachment(ctx context.Context, tx *Tx, channelID int64, botID string) 
 func mustLoadAttachment(ctx context.Context, tx *Tx, channelID int64, botID string) (*portal.ModuleAttachment, error) {
 	a, err := loadAttachment(ctx, tx, channelID, botID)
 	if err == nil && a == nil {
-		err = notFound("This module channel has never been attached to that LINE Official Account.")
+		err = notFound(portal.RNeverAttached)
 	}
 	return a, err
 }

@@ -116,7 +116,7 @@ func insertChannel(ctx context.Context, tx *Tx, actor portal.Admin, in portal.Ch
 			return portal.Channel{}, err
 		}
 		if !exists {
-			return portal.Channel{}, notFound("No such provider.")
+			return portal.Channel{}, notFound(portal.RNoSuchProvider)
 		}
 	}
 	d := trimInfo(in.Draft)
@@ -383,7 +383,7 @@ const (
 func findChannel(ctx context.Context, q querier, id int64) (portal.Channel, error) {
 	ch, err := scanChannel(q.QueryRowContext(ctx, `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.Channel{}, notFound("No such channel.")
+		return portal.Channel{}, notFound(portal.RNoSuchChannel)
 	}
 	return ch, err
 }

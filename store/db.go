@@ -353,7 +353,8 @@ func appliedMigrations(ctx context.Context, q querier) ([]string, error) {
 	return names, rows.Err()
 }
 
-// notFound is the error for a missing row, with a sentence for the user.
-func notFound(format string, args ...any) error {
-	return portal.Errorf(portal.ENOTFOUND, format, args...)
+// notFound is the error for a missing row: why, as a refusal reason with
+// its parameters (name/value pairs).
+func notFound(reason portal.Reason, params ...any) error {
+	return portal.Refuse(portal.ENOTFOUND, reason, params...)
 }

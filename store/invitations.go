@@ -261,7 +261,7 @@ const (
 func findInvitation(ctx context.Context, q querier, cond string, args ...any) (portal.Invitation, error) {
 	inv, err := scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+invitationTables+` WHERE `+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.Invitation{}, notFound("This invitation URL is not valid. Check that the whole URL was copied, or ask the person who invited you for a new one.")
+		return portal.Invitation{}, notFound(portal.RInviteURLInvalid)
 	}
 	return inv, err
 }

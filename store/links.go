@@ -144,7 +144,7 @@ func byOrganizationAndID(orgID string, id int64) linkRequestKey {
 func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, key linkRequestKey) (portal.LinkApproval, error) {
 	req, err := scanLinkRequest(q.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE `+key.cond, key.args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.LinkApproval{}, notFound("This link request URL is not valid. Check that the whole URL was copied, or ask the channel's developer for a new one.")
+		return portal.LinkApproval{}, notFound(portal.RLinkURLInvalid)
 	}
 	if err != nil {
 		return portal.LinkApproval{}, err
@@ -260,8 +260,7 @@ func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *port
 		return portal.Link{}, err
 	}
 	if current.OrgID != from {
-		return portal.Link{}, portal.Errorf(portal.ECONFLICT,
-			"This %s is no longer linked to organization %s: it was transferred meanwhile, so nothing was changed. Open it from its current organization.", subject.noun(), from)
+		return portal.Link{}, portal.Refuse(portal.ECONFLICT, portal.RTransferredMeanwhile, "Noun", subject.noun(), "OrgID", from)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE links SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, millis(tx.now), current.ID)
 	if err := guarded(res, err); err != nil {
@@ -281,11 +280,11 @@ type linkSubject struct {
 }
 
 // noun is what the subject is called in messages.
-func (s linkSubject) noun() string {
+func (s linkSubject) noun() portal.Term {
 	if s.officialAccountID != 0 {
-		return "LINE Official Account"
+		return portal.TermOfficialAccount
 	}
-	return "channel"
+	return portal.TermChannel
 }
 
 // createLink links subject to org and starts the link's account linking
@@ -296,7 +295,7 @@ func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSub
 	err := tx.QueryRowContext(ctx, `INSERT INTO links (channel_id, official_account_id, org_id, linked_at, linked_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		nullInt(subject.channelID), nullInt(subject.officialAccountID), org.ID, millis(tx.now), actor.ID).Scan(&id)
 	if isUniqueViolation(err) {
-		return portal.Link{}, portal.Errorf(portal.ECONFLICT, "This %s is already linked to an organization.", subject.noun())
+		return portal.Link{}, portal.Refuse(portal.ECONFLICT, portal.RAlreadyLinkedMeanwhile, "Noun", subject.noun())
 	}
 	if err != nil {
 		return portal.Link{}, err

@@ -123,7 +123,7 @@ func (db *DB) FindModuleCredentials(ctx context.Context, box *secret.Box, channe
 		FROM channel_credentials cc JOIN channels c ON c.id = cc.channel_id WHERE cc.channel_id = ?`, channelID).
 		Scan(&c.LINEChannelID, &sealedSecret, &sealedToken)
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.ModuleCredentials{}, notFound("The portal has no credentials for this channel. An Admin of the channel can enter them.")
+		return portal.ModuleCredentials{}, notFound(portal.RNoCredentials)
 	}
 	if err == nil {
 		c.ChannelSecret, err = box.Open(sealedSecret, secretBinding(channelID))
@@ -149,7 +149,7 @@ func (db *DB) FindWebhookSecret(ctx context.Context, box *secret.Box, lineChanne
 	err = db.read.QueryRowContext(ctx, `SELECT c.id, cc.sealed_secret FROM channels c JOIN channel_credentials cc ON cc.channel_id = c.id
 		WHERE c.line_channel_id = ?`, lineChannelID).Scan(&channelID, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", notFound("No channel with this channel ID receives webhooks here.")
+		return 0, "", notFound(portal.RNoWebhookChannel)
 	}
 	if err == nil {
 		channelSecret, err = box.Open(sealed, secretBinding(channelID))

@@ -129,7 +129,7 @@ func (db *DB) FindOALinkTargets(ctx context.Context, orgID string, oaID int64, p
 	defer rtx.Rollback()
 	oa, err := findOfficialAccount(ctx, rtx, oaID)
 	if err == nil && (oa.Link == nil || oa.Link.OrgID != orgID) {
-		err = notFound("LINE Official Account %s is not linked to organization %s.", oa.BasicID, orgID)
+		err = notFound(portal.ROANotLinkedToOrg, "BasicID", oa.BasicID, "OrgID", orgID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)

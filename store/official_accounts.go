@@ -324,7 +324,7 @@ func findOfficialAccount(ctx context.Context, q querier, id int64) (portal.Offic
 		return portal.OfficialAccount{}, err
 	}
 	if oa == nil {
-		return portal.OfficialAccount{}, notFound("No such LINE Official Account.")
+		return portal.OfficialAccount{}, notFound(portal.RNoSuchOA)
 	}
 	return *oa, nil
 }

@@ -61,7 +61,7 @@ func insertOrganization(ctx context.Context, tx *Tx, given, name string, region 
 		id, _ := portal.ParseOrganizationID(given) // checked by CheckNewOrganization
 		inserted, err := insert(id)
 		if err == nil && !inserted {
-			return "", portal.FieldError("id", "An organization with the ID "+id+" is already registered in the portal.")
+			return "", portal.FieldRefusal("id", portal.ROrgIDTaken, "OrgID", id)
 		}
 		return id, err
 	}
@@ -96,7 +96,7 @@ func (db *DB) AddOrganizationAdmin(ctx context.Context, actor portal.Admin, orgI
 func addOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, org portal.Organization, target portal.Admin) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO organization_admins (org_id, admin_id, added_at) VALUES (?, ?, ?)`, org.ID, target.ID, millis(tx.now))
 	if isUniqueViolation(err) {
-		return portal.Errorf(portal.ECONFLICT, "%s is already an administrator of organization %s.", target.Name, org.ID)
+		return portal.Refuse(portal.ECONFLICT, portal.RAlreadyOrgAdmin, "Name", target.Name, "OrgID", org.ID)
 	}
 	if err != nil {
 		return err
@@ -320,7 +320,7 @@ func findOrganization(ctx context.Context, q querier, id string) (portal.Organiz
 		return portal.Organization{}, err
 	}
 	if org == nil {
-		return portal.Organization{}, notFound("No such organization.")
+		return portal.Organization{}, notFound(portal.RNoSuchOrganization)
 	}
 	return *org, nil
 }

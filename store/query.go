@@ -75,7 +75,7 @@ func (p Page) size() int {
 type Cursor string
 
 func badCursor() error {
-	return portal.Errorf(portal.EINVALID, "This page link is not valid. Go back to the first page of the list.")
+	return portal.Refuse(portal.EINVALID, portal.RPageLinkInvalid)
 }
 
 // findPage runs a keyset query whose last placeholder is the LIMIT. It asks
@@ -144,7 +144,7 @@ func guarded(res sql.Result, err error) error {
 // changedMeanwhile is the refusal of a guarded write that found the state
 // changed.
 func changedMeanwhile() error {
-	return portal.Errorf(portal.ECONFLICT, "This changed while you were working on it. Reload the page and try again.")
+	return portal.Refuse(portal.ECONFLICT, portal.RChangedMeanwhile)
 }
 
 // where collects the optional terms of a list's WHERE clause. Terms are

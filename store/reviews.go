@@ -209,7 +209,7 @@ const (
 func findLink(ctx context.Context, q querier, id int64) (portal.Link, error) {
 	link, err := scanLink(q.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links l`+reviewJoin+` WHERE l.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.Link{}, notFound("No such link.")
+		return portal.Link{}, notFound(portal.RNoSuchLink)
 	}
 	return link, err
 }

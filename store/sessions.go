@@ -44,7 +44,7 @@ func (db *DB) FindSession(ctx context.Context, id string, limits SessionLimits) 
 		`SELECT data, created_at, last_seen_at FROM sessions WHERE id_hash = ?`, key,
 	).Scan(&rec.Data, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SessionRecord{}, notFound("Your session has ended. Please sign in again.")
+		return SessionRecord{}, notFound(portal.RSessionEnded)
 	}
 	if err != nil {
 		return SessionRecord{}, fmt.Errorf("store: find session: %w", err)
@@ -56,7 +56,7 @@ func (db *DB) FindSession(ctx context.Context, id string, limits SessionLimits) 
 		if err := db.DeleteSession(ctx, id); err != nil {
 			return SessionRecord{}, err
 		}
-		return SessionRecord{}, notFound("Your session has ended. Please sign in again.")
+		return SessionRecord{}, notFound(portal.RSessionEnded)
 	}
 	if now.Sub(rec.LastSeenAt) > touchEvery {
 		err := db.update(ctx, func(tx *Tx) error {
@@ -93,7 +93,7 @@ func (db *DB) UpdateSession(ctx context.Context, id string, data []byte) error {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return cmp.Or(err, notFound("Your session has ended. Please sign in again."))
+			return cmp.Or(err, notFound(portal.RSessionEnded))
 		}
 		return nil
 	})

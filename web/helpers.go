@@ -16,7 +16,7 @@ func actor(r *http.Request) portal.Admin { return *adminFrom(r.Context()) }
 func pathInt64(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, portal.Errorf(portal.ENOTFOUND, "There is no such page.")
+		return 0, portal.Refuse(portal.ENOTFOUND, portal.RNoSuchPage)
 	}
 	return id, nil
 }

@@ -26,7 +26,7 @@ func (s *Server) loadOALinking(w http.ResponseWriter, r *http.Request) (views.OA
 	if err == nil && r.PathValue("oa") != "" {
 		var oaID int64
 		if oaID, err = pathInt64(r, "oa"); err == nil {
-			err = portal.Errorf(portal.ENOTFOUND, "This LINE Official Account is not linked to organization %s.", h.Organization.ID)
+			err = portal.Refuse(portal.ENOTFOUND, portal.RThisOANotLinkedToOrg, "OrgID", h.Organization.ID)
 			for i := range v.Accounts {
 				if v.Accounts[i].ID == oaID {
 					v.Selected, err = &v.Accounts[i], portal.CanSelectOfficialAccount(h.Access.Admin, v.Accounts[i])

@@ -80,7 +80,7 @@ func (s *Server) loadAccount(w http.ResponseWriter, r *http.Request) (views.Acco
 		d.Channel, err = s.db.FindChannelByID(r.Context(), id)
 	}
 	if err == nil && (d.Channel.Link == nil || d.Channel.Link.OrgID != h.Organization.ID) {
-		err = portal.Errorf(portal.ENOTFOUND, "This channel is not linked to organization %s.", h.Organization.ID)
+		err = portal.Refuse(portal.ENOTFOUND, portal.RChannelNotLinkedToOrg, "OrgID", h.Organization.ID)
 	}
 	if err != nil {
 		s.fail(w, r, err)

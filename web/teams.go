@@ -173,7 +173,7 @@ func (s *Server) handleRemoveConfirm(of teamOf) http.HandlerFunc {
 				return
 			}
 		}
-		s.fail(w, r, portal.Errorf(portal.ENOTFOUND, "This person holds no role here."))
+		s.fail(w, r, portal.Refuse(portal.ENOTFOUND, portal.RNoRoleHere))
 	}
 }
 

@@ -189,7 +189,6 @@ func CheckNewChannel(ch Channel) error {
 	return nil
 }
 
-
 // CreationCompanyCountry is the company or owner's country or region a new
 // channel starts with: for a LINE MINI App, the region where it provides
 // its service, which its creator warrants is the service company's; other
