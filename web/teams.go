@@ -63,13 +63,34 @@ func (s *Server) renderPeople(w http.ResponseWriter, r *http.Request, of teamOf,
 	s.render(w, r, status, views.TeamPeoplePage(s.shell(w, r, views.TeamNav(p.Team)), p))
 }
 
+// handlePeople is a team's People page; right after an invitation was
+// created, it shows its URL, once (redirectRevealing).
 func (s *Server) handlePeople(of teamOf) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.renderPeople(w, r, of, http.StatusOK, nil) }
+	return func(w http.ResponseWriter, r *http.Request) {
+		var issued *views.IssuedInvitation
+		if token, ok := s.revealed(w, r); ok {
+			o, err := s.db.FindInvitationByToken(r.Context(), actor(r), token)
+			if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+				s.fail(w, r, err)
+				return
+			}
+			if err == nil && o.Invitation.StateAt(s.now()) == portal.InvitationPending {
+				inv := o.Invitation
+				issued = &views.IssuedInvitation{URL: s.absoluteURL(views.InvitationPath(token)), Role: inv.Role, ExpiresAt: inv.ExpiresAt, Team: inv.Team}
+			}
+		}
+		s.renderPeople(w, r, of, http.StatusOK, func(p *views.TeamPeople) {
+			// Only on the page of the invitation's own team.
+			if issued != nil && views.PeoplePath(issued.Team) == views.PeoplePath(p.Team) {
+				p.Issued = issued
+			}
+		})
+	}
 }
 
-// handleInvitationCreate creates an invitation. Its URL is shown in the
-// response itself, not after a redirect: only its hash is kept, so this
-// response is the one chance to show it.
+// handleInvitationCreate creates an invitation. Only its hash is kept, so
+// its URL travels sealed to the People page that shows it once, and
+// reloading that page sends nothing again.
 func (s *Server) handleInvitationCreate(of teamOf) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		team, err := of(r)
@@ -86,9 +107,7 @@ func (s *Server) handleInvitationCreate(of teamOf) http.HandlerFunc {
 			})
 			return
 		}
-		s.renderPeople(w, r, of, http.StatusOK, func(p *views.TeamPeople) {
-			p.Issued = &views.IssuedInvitation{URL: s.absoluteURL(views.InvitationPath(token)), Role: inv.Role, ExpiresAt: inv.ExpiresAt}
-		})
+		s.redirectRevealing(w, r, views.PeoplePath(inv.Team), token, "", "")
 	}
 }
 

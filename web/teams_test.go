@@ -22,10 +22,11 @@ func (ts *testServer) invite(t *testing.T, v *visitor, team portal.Team, role st
 	if people.res.StatusCode != http.StatusOK {
 		t.Fatalf("People page: %d", people.res.StatusCode)
 	}
-	done := v.submit(people, "#invite-form", url.Values{"role": {role}, "note": {"Welcome aboard"}}, "", "")
-	if done.res.StatusCode != http.StatusOK {
-		t.Fatalf("creating an invitation answered %d: %.300s", done.res.StatusCode, done.doc.Find("main").Text())
+	created := v.submit(people, "#invite-form", url.Values{"role": {role}, "note": {"Welcome aboard"}}, "", "")
+	if created.res.StatusCode != http.StatusSeeOther || created.location(t) != ts.URL+views.PeoplePath(team) {
+		t.Fatalf("creating an invitation answered %d: %.300s", created.res.StatusCode, created.doc.Find("main").Text())
 	}
+	done := v.follow(created)
 	u := done.doc.Find("#invitation-url").AttrOr("value", "")
 	if !strings.HasPrefix(u, ts.URL+"/invitations/") || done.doc.Find("#issued-invitation svg.qr").Length() != 1 {
 		t.Fatalf("issued invitation: url %q, QR codes %d", u, done.doc.Find("#issued-invitation svg.qr").Length())
@@ -44,6 +45,10 @@ func TestInvitation_NewPersonJoinsThroughSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := ts.invite(t, dev, team, "member")
+	// The URL was shown once: reloading the page shows it no more.
+	if again := dev.get(ts.URL + views.PeoplePath(team)); again.doc.Find("#invitation-url").Length() != 0 || strings.Contains(again.doc.Text(), link) {
+		t.Error("reloading the People page shows the invitation URL again")
+	}
 
 	// Opening the URL signed out goes to sign-in and comes back to it.
 	v := newVisitor(t)
