@@ -21,30 +21,13 @@ func pathInt64(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// maxFlashes is how many unread messages a session keeps.
-const maxFlashes = 3
-
 // redirectWithFlash finishes a successful POST: a message for the next
 // page (its ID and parameters as name/value pairs of strings and
 // numbers), then 303 so that reloading does not repeat the action.
 func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, kind, id string, args ...any) {
-	if sess := s.sessions.current(r); sess != nil {
-		// A client that never follows the redirect never reads its
-		// flashes; keep only the latest few so the session can't grow.
-		if old := sess.Flashes(); len(old) >= maxFlashes {
-			for _, f := range old[len(old)-maxFlashes+1:] {
-				sess.AddFlash(f)
-			}
-		} else {
-			for _, f := range old {
-				sess.AddFlash(f)
-			}
-		}
-		sess.AddFlash(flash{Kind: kind, ID: id, Args: args})
-		if err := sess.Save(r, w); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	if err := s.setFlash(w, flash{Kind: kind, ID: id, Args: args}); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

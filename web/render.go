@@ -54,19 +54,8 @@ func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views
 			s.log.Error("counting unread notifications", "error", err, "request_id", requestID(r.Context()))
 		}
 	}
-	sess := s.sessions.current(r)
-	if sess == nil {
-		return shell
-	}
-	if flashes := sess.Flashes(); len(flashes) > 0 {
-		for _, f := range flashes {
-			if fl, ok := f.(flash); ok {
-				shell.Flashes = append(shell.Flashes, views.Flash{Kind: fl.Kind, Message: flashText(r.Context(), fl)})
-			}
-		}
-		if err := sess.Save(r, w); err != nil {
-			s.log.Error("saving session", "error", err, "request_id", requestID(r.Context()))
-		}
+	if f, ok := s.takeFlash(w, r); ok {
+		shell.Flashes = append(shell.Flashes, views.Flash{Kind: f.Kind, Message: flashText(r.Context(), f)})
 	}
 	return shell
 }

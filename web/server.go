@@ -98,6 +98,8 @@ type Server struct {
 	// revealCookie carries a secret to the one page that shows it
 	// (redirectRevealing).
 	revealCookie sealedCookie
+	// flashes carries a redirect's messages to the next page (flash.go).
+	flashes sealedCookie
 	// clients counts signed-out requests by client address; nil when
 	// there is no limit.
 	clients  *clientLimiter
@@ -133,6 +135,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}
+	s.flashes = sealedCookie{name: s.cookieName("portal_flash"), ttl: flashMaxAge}
 	if cfg.ClientLimit.Burst > 0 && cfg.ClientLimit.Per > 0 {
 		s.clients = newClientLimiter(cfg.ClientLimit, cfg.TrustedProxies)
 	}

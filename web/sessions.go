@@ -30,26 +30,6 @@ type sessionStore struct {
 
 var _ sessions.Store = (*sessionStore)(nil)
 
-// flash is a one-time message stored in the session: a message ID and
-// its parameters (name/value pairs), so that it is written in the
-// reader's language when shown.
-type flash struct {
-	Kind string
-	ID   string
-	Args []any
-}
-
-// msgID is a flash parameter that is itself a message (a review status,
-// say), written in the reader's language with the rest.
-type msgID string
-
-func init() {
-	// Session values are gob-encoded; gob must know every concrete type
-	// stored behind an interface.
-	gob.Register(flash{})
-	gob.Register(msgID(""))
-}
-
 func newSessionStore(db *store.DB, log *slog.Logger, keys [][]byte, limits store.SessionLimits, name string, secure bool) *sessionStore {
 	st := &sessionStore{db: db, log: log, limits: limits, name: name}
 	for _, k := range keys {

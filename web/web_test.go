@@ -509,25 +509,96 @@ func TestAccessLogHasNoPathsOrQueries(t *testing.T) {
 }
 
 // Messages a client never reads (it doesn't follow redirects) must not
-// grow its session without bound.
-func TestFlashesDoNotAccumulate(t *testing.T) {
+// pile up: the latest replaces one not shown. And a message costs no
+// write transaction.
+func TestFlashReplacesOneNotShown(t *testing.T) {
 	ts := newTestServer(t)
-	cookie := ts.mustSession(t, map[any]any{"x": "y"})
+	before := ts.db.Stats()
+	var cookie *http.Cookie
 	for i := range 20 {
 		r := httptest.NewRequest("POST", "/", nil)
-		r.AddCookie(cookie)
+		if cookie != nil {
+			r.AddCookie(cookie)
+		}
 		w := httptest.NewRecorder()
-		ts.srv.redirectWithFlash(w, r, "/", "success", "message", "N", i)
+		ts.srv.redirectWithFlash(w, r, "/", "success", "message", "N", i, "Status", msgID("review.verified"))
+		cookie = flashCookieOf(t, w.Result())
 	}
-	sess := ts.loadSession(t, cookie)
-	flashes, _ := sess["_flash"].([]any)
-	if len(flashes) != maxFlashes || flashes[len(flashes)-1].(flash).Args[1] != 19 {
-		t.Fatalf("flashes kept: %v", flashes)
+	if after := ts.db.Stats(); after.Transactions != before.Transactions {
+		t.Errorf("20 messages cost %d write transactions", after.Transactions-before.Transactions)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(cookie)
+	f, ok := ts.srv.takeFlash(httptest.NewRecorder(), r)
+	if !ok || f.ID != "message" || len(f.Args) != 4 || f.Args[1] != 19 || f.Args[3] != msgID("review.verified") {
+		t.Fatalf("the cookie holds %+v (%v), want the last message with its integer and message parameters", f, ok)
+	}
+}
+
+// flashCookieOf returns the flash cookie res sets.
+func flashCookieOf(t *testing.T, res *http.Response) *http.Cookie {
+	t.Helper()
+	for _, c := range res.Cookies() {
+		if c.Name == "portal_flash" {
+			return c
+		}
+	}
+	t.Fatalf("no flash cookie set: %v", res.Header["Set-Cookie"])
+	return nil
+}
+
+// A message travels sealed: the browser can neither read it nor make one
+// up, and a page shows it once and drops it.
+func TestFlashIsSealedAndShownOnce(t *testing.T) {
+	ts := newTestServer(t)
+	w := httptest.NewRecorder()
+	ts.srv.redirectWithFlash(w, httptest.NewRequest("POST", "/", nil), "/", "success", "Saved the Sakura draft.")
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("status %d", w.Code)
+	}
+	cookie := flashCookieOf(t, w.Result())
+	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.MaxAge <= 0 {
+		t.Errorf("flash cookie attributes: %+v", cookie)
+	}
+	if strings.Contains(cookie.Value, "Sakura") || strings.Contains(cookie.Value, "success") {
+		t.Fatalf("the message is readable in the cookie: %s", cookie.Value)
+	}
+	home := func(c *http.Cookie) (*http.Response, string) {
+		return ts.do(t, "GET", "/", http.Header{"Cookie": {c.String()}})
+	}
+	res, body := home(cookie)
+	if n := strings.Count(body, "Saved the Sakura draft."); n != 1 {
+		t.Fatalf("the page shows the message %d times", n)
+	}
+	if dropped := flashCookieOf(t, res); dropped.MaxAge >= 0 {
+		t.Fatalf("the page did not drop the shown message: %+v", dropped)
+	}
+
+	// Tampered with, or sealed with a key the portal does not have: not
+	// shown.
+	forged := *cookie
+	forged.Value = cookie.Value[:len(cookie.Value)-4] + "AAAA"
+	otherBox, err := secret.New([32]byte{8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownBox := ts.srv.cfg.Secrets
+	ts.srv.cfg.Secrets = otherBox // another portal's key, for this one cookie
+	w = httptest.NewRecorder()
+	err = ts.srv.setFlash(w, flash{Kind: "success", ID: "Forged message."})
+	ts.srv.cfg.Secrets = ownBox
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*http.Cookie{&forged, flashCookieOf(t, w.Result())} {
+		if _, body := home(c); strings.Contains(body, "Sakura") || strings.Contains(body, "Forged") {
+			t.Errorf("a forged cookie's message is shown")
+		}
 	}
 }
 
 // A request that loaded the session before it was ended elsewhere, and
-// saves it afterwards (a flash, say), must not bring it back.
+// saves it afterwards, must not bring it back.
 func TestEndedSessionStaysEnded(t *testing.T) {
 	ts := newTestServer(t)
 	cookie := ts.mustSession(t, map[any]any{keyAdminID: int64(1)})
@@ -544,7 +615,7 @@ func TestEndedSessionStaysEnded(t *testing.T) {
 	if err := ts.db.DeleteSession(t.Context(), id); err != nil { // signed out in another tab
 		t.Fatal(err)
 	}
-	sess.AddFlash(flash{Kind: "info", ID: "late"})
+	sess.Values["late"] = true
 	if err := sess.Save(r, httptest.NewRecorder()); err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,6 @@ type fixture struct {
 	developer http.Header
 	// orgAdmin is the demo organization administrator (Ken Sato).
 	orgAdmin http.Header
-	// approvers are more sessions of orgAdmin, one per worker: each
-	// approval adds a flash message to the session, which only a followed
-	// redirect would consume, so one shared session would grow with every
-	// approval and the benchmark would measure that instead.
-	approvers []http.Header
 }
 
 // newFixture signs the demo people in to the portal at baseURL.
@@ -44,14 +39,9 @@ func newFixture(ctx context.Context, tr http.RoundTripper, baseURL string, l lay
 	if fx.developer, err = signIn(ctx, tr, baseURL, people.Developer.LINEUserID); err != nil {
 		return fx, fmt.Errorf("sign in as the developer: %w", err)
 	}
-	for range workers + 1 {
-		h, err := signIn(ctx, tr, baseURL, people.OrgAdmin.LINEUserID)
-		if err != nil {
-			return fx, fmt.Errorf("sign in as the organization administrator: %w", err)
-		}
-		fx.approvers = append(fx.approvers, h)
+	if fx.orgAdmin, err = signIn(ctx, tr, baseURL, people.OrgAdmin.LINEUserID); err != nil {
+		return fx, fmt.Errorf("sign in as the organization administrator: %w", err)
 	}
-	fx.orgAdmin, fx.approvers = fx.approvers[0], fx.approvers[1:]
 	return fx, nil
 }
 
@@ -126,7 +116,7 @@ func approveScenario(fx fixture) Scenario {
 			fmt.Fprintf(os.Stderr, "approve: issued %d link request URLs in %.1fs (untimed)\n", len(tokens), time.Since(t0).Seconds())
 			return nil
 		},
-		Build: func(ctx context.Context, baseURL string, worker, _ int) (*http.Request, error) {
+		Build: func(ctx context.Context, baseURL string, _, _ int) (*http.Request, error) {
 			token, err := pool.take()
 			if err != nil {
 				return nil, err
@@ -135,7 +125,7 @@ func approveScenario(fx fixture) Scenario {
 			if err != nil {
 				return nil, err
 			}
-			req.Header = fx.approvers[worker%len(fx.approvers)].Clone()
+			req.Header = fx.orgAdmin.Clone()
 			return req, nil
 		},
 	}
