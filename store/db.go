@@ -42,8 +42,8 @@ type DB struct {
 	// Now is the clock; tests replace it. Each write transaction reads it
 	// once, so every row a transaction writes carries the same time.
 	Now func() time.Time
-	// ingest commits concurrent webhook batches together (webhook_events.go).
-	ingest ingestQueue
+	// group is SQLite's writer (sqlite_commit.go); nil on PostgreSQL.
+	group *groupCommit
 	// The counts behind Stats.
 	transactions            atomic.Int64
 	writeCounts, readCounts counts
@@ -100,12 +100,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	db.write = write
+	db.startGroupCommit()
 
 	if err := write.PingContext(ctx); err != nil {
+		db.group.stop()
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	if err := db.migrate(ctx); err != nil {
+		db.group.stop()
 		write.Close()
 		return nil, err
 	}
@@ -128,6 +131,9 @@ var pragmas = url.Values{
 	"_foreign_keys": {"on"},
 	"_journal_mode": {"WAL"},
 	"_synchronous":  {"FULL"},
+	// Each connection keeps its most used statements prepared: parsing
+	// and planning a statement cost more than running most of them.
+	"_stmt_cache_size": {"128"},
 }
 
 // WriterDSN is the connection string of the writer on the SQLite file at
@@ -147,8 +153,12 @@ func dsn(path string, sets ...url.Values) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes both handles.
+// Close closes both handles; on SQLite it first stops the writer, once
+// the writes it has taken are committed. Writes after Close fail.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.stop()
+	}
 	if db.read == db.write {
 		return db.write.Close()
 	}
@@ -189,27 +199,44 @@ func (db *DB) Version(ctx context.Context) (string, error) {
 type Tx struct {
 	*sql.Tx
 	now time.Time
+	// ctx is what the transaction's statements run on, whatever context a
+	// body passes them (see ExecContext): on PostgreSQL the caller's; on
+	// SQLite the group's, which is never cancelled, because there a
+	// cancelled statement interrupts the connection, and an interrupted
+	// write rolls back the whole transaction, which holds other callers'
+	// writes too. A caller that has gone away is noticed before its body
+	// starts, not during it.
+	ctx context.Context
 }
 
-// update runs fn in one write transaction and commits it when fn returns
-// nil. It is the only way store code writes, so "one state change, one
-// transaction" holds by construction. On PostgreSQL fn may run more than
-// once (updatePostgres), so it only reads and writes the database.
+// ExecContext, QueryContext and QueryRowContext run on the transaction's
+// context; the one passed is ignored (see Tx.ctx).
+func (tx *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.Tx.ExecContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.Tx.QueryContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+// update runs fn in a write transaction of its own and returns once the
+// transaction is durable (or has failed, and changed nothing). It is the
+// only way store code writes, so "one state change, one transaction"
+// holds by construction. How the transaction runs is the engine's: on
+// SQLite one writer and group commit (updateSQLite), on PostgreSQL
+// SERIALIZABLE with retries (updatePostgres). On both, fn may run more
+// than once, so it only reads and writes the database, and sets its
+// results afresh each time it runs.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	db.transactions.Add(1)
 	if db.dialect.name == postgresDialect.name {
 		return db.updatePostgres(ctx, fn)
 	}
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	tx := &Tx{Tx: sqlTx, now: db.Now().UTC()}
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	return sqlTx.Commit()
+	return db.updateSQLite(ctx, fn)
 }
 
 // transition runs one state change of an aggregate: load reads it and the

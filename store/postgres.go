@@ -132,7 +132,7 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error, attempt int)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.Now().UTC()}
+	tx := &Tx{Tx: sqlTx, now: db.Now().UTC(), ctx: ctx}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

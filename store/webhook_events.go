@@ -27,17 +27,14 @@ import (
 // nothing, and processed_at stays NULL. Module events change only this
 // channel's own attachment to the bot.
 //
-// The hot path is one prepared INSERT per event. Events of types the
-// portal does not act on cost nothing more; the others a read of the
-// channel's attachment to the bot, once per bot and batch; follow and
-// unfollow one write more each.
+// The hot path is one INSERT per event (prepared once per connection, by
+// the statement cache). Events of types the portal does not act on cost
+// nothing more; the others a read of the channel's attachment to the bot,
+// once per bot and batch; follow and unfollow one write more each.
 //
-// Batches arriving while another commits wait and are then committed
-// together (group commit): each commit waits for the disk (synchronous =
-// FULL), which costs more than storing a hundred events, so one commit for
-// all waiting batches is what lets the receiver keep up with LINE. Each
-// batch keeps its own savepoint, so a batch that fails is rolled back
-// alone and fails alone.
+// A batch is one write (update): on SQLite, batches arriving while others
+// commit are committed together with them, in one wait for the disk, and
+// a batch that fails is rolled back alone and fails alone.
 func (db *DB) RecordWebhookEvents(ctx context.Context, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	for _, ev := range events {
 		if err := portal.CheckWebhookEvent(ev); err != nil {
@@ -47,23 +44,16 @@ func (db *DB) RecordWebhookEvents(ctx context.Context, channelID int64, events [
 	if len(events) == 0 {
 		return portal.WebhookResult{}, nil
 	}
-	b := &ingestBatch{channelID: channelID, events: events, done: make(chan struct{}), lead: make(chan struct{})}
-	q := &db.ingest
-	q.mu.Lock()
-	q.pending = append(q.pending, b)
-	leader := !q.leading
-	q.leading = true
-	q.mu.Unlock()
-	if !leader {
-		select {
-		case <-b.done:
-			return b.res, b.err
-		case <-b.lead: // the previous committer handed over: commit for everyone waiting
-		}
+	var res portal.WebhookResult
+	err := db.update(ctx, func(tx *Tx) error {
+		var err error
+		res, err = recordBatch(ctx, tx, channelID, events)
+		return err
+	})
+	if err != nil {
+		return portal.WebhookResult{Received: len(events)}, fmt.Errorf("store: record webhook events: %w", err)
 	}
-	db.commitQueued(context.WithoutCancel(ctx))
-	<-b.done
-	return b.res, b.err
+	return res, nil
 }
 
 const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_event_id, type, module_type, mode, destination, bot_id,
@@ -71,9 +61,8 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (channel_id, webhook_event_id) DO NOTHING`
 
-// recordBatch stores and applies one batch inside the group's
-// transaction.
-func recordBatch(ctx context.Context, tx *Tx, insert *sql.Stmt, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
+// recordBatch stores and applies one batch in its transaction.
+func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
 	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{}}
 	now := millis(tx.now)
@@ -89,7 +78,7 @@ func recordBatch(ctx context.Context, tx *Tx, insert *sql.Stmt, channelID int64,
 		if effect != portal.EffectNone {
 			processed = sql.NullInt64{Int64: now, Valid: true}
 		}
-		r, err := insert.ExecContext(ctx, channelID, ev.WebhookEventID, ev.Type, ev.ModuleType, ev.Mode, ev.Destination, ev.BotID,
+		r, err := tx.ExecContext(ctx, insertWebhookEvent, channelID, ev.WebhookEventID, ev.Type, ev.ModuleType, ev.Mode, ev.Destination, ev.BotID,
 			ev.Source.Type, nullString(ev.Source.UserID), nullString(ev.Source.GroupID), nullString(ev.Source.RoomID),
 			millis(ev.Timestamp), ev.IsRedelivery, payloadText(ev.Payload), now, processed)
 		if err != nil {

@@ -1,10 +1,8 @@
 package store
 
-// IngestState tells whether a webhook group commit is in progress and how
-// many batches wait for the next, for tests that make batches meet in one
-// group.
-func (db *DB) IngestState() (leading bool, pending int) {
-	db.ingest.mu.Lock()
-	defer db.ingest.mu.Unlock()
-	return db.ingest.leading, len(db.ingest.pending)
+// WriteQueue tells how many writes have called update so far and how many
+// of them wait for SQLite's writer to take them, for tests that make
+// writes meet in one group.
+func (db *DB) WriteQueue() (called, waiting int64) {
+	return db.transactions.Load(), db.group.queued.Load()
 }
