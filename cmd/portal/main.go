@@ -82,6 +82,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if m.SimulatorURL != "" {
 		fmt.Fprintf(stdout, "Simulated LINE platform on %s (control page: %s/sim/)\n", m.SimulatorURL, m.SimulatorURL)
 	}
+	if m.PprofURL != "" {
+		fmt.Fprintf(stdout, "Profiles and database counts on %s/debug/pprof/ and %s/debug/store\n", m.PprofURL, m.PprofURL)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	return m.Close()

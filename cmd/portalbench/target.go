@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,10 +55,6 @@ func startPortal(ctx context.Context, client *http.Client, bin string, dbEnv []s
 	if err != nil {
 		return nil, err
 	}
-	pprofAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
 	cmd := exec.Command(bin, "serve")
 	// Later duplicates win in os/exec, so these override the inherited values.
 	cmd.Env = append(os.Environ(),
@@ -68,17 +65,31 @@ func startPortal(ctx context.Context, client *http.Client, bin string, dbEnv []s
 		// signed-out client may.
 		"PORTAL_CLIENT_LIMIT=off",
 		// For the counts of transactions and statements per request; a
-		// profile can be taken there during a run, too.
-		"PORTAL_PPROF="+pprofAddr,
+		// profile can be taken there during a run, too. The portal picks
+		// the port and prints it.
+		"PORTAL_PPROF=127.0.0.1:0",
 	)
 	cmd.Env = append(cmd.Env, dbEnv...)
 	t, err := startTarget(ctx, client, "portal", addr, cmd)
 	if err != nil {
 		return nil, err
 	}
-	t.pprofURL = "http://" + pprofAddr
-	return t, nil
+	// It prints the address once serving, so maybe just after /healthz
+	// first answers.
+	for deadline := time.Now().Add(readyTimeout); ; time.Sleep(10 * time.Millisecond) {
+		if m := pprofLine.FindStringSubmatch(t.out.String()); m != nil {
+			t.pprofURL = m[1]
+			return t, nil
+		}
+		if time.Now().After(deadline) {
+			t.stop()
+			return nil, fmt.Errorf("the portal printed no diagnostics address (one without PORTAL_PPROF?); output:\n%s", t.out)
+		}
+	}
 }
+
+// pprofLine is what portal serve prints about its diagnostics listener.
+var pprofLine = regexp.MustCompile(`Profiles and database counts on (http://[0-9.:]+)/debug/pprof/`)
 
 // baseURLs are the addresses the load goes to: this target's, then its
 // other instances'.
