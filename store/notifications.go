@@ -141,3 +141,21 @@ func (db *DB) NoticeExpiringURLs(ctx context.Context, holder string, leaseFor ti
 	}
 	return told, held, nil
 }
+
+// notifySuspension tells the module channel's Admins when LINE suspended
+// a bot it is attached to (its admin pages stop working) or resumed it.
+func notifySuspension(ctx context.Context, tx *Tx, cur *portal.ModuleAttachment, next portal.ModuleAttachment) error {
+	if cur == nil || cur.Suspended == next.Suspended {
+		return nil
+	}
+	kind := portal.NoticeBotResumed
+	if next.Suspended {
+		kind = portal.NoticeBotSuspended
+	}
+	bot := next.Bot.DisplayName
+	if bot == "" {
+		bot = next.Bot.BotID
+	}
+	return notify(ctx, tx, portal.Admin{}, kind, map[string]string{"Bot": bot, "BotID": next.Bot.BotID, "ModuleID": itoa(next.ChannelID)},
+		channelAdmins, next.ChannelID)
+}

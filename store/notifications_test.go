@@ -147,3 +147,23 @@ func TestNoticeExpiringURLs_OnceWithTwoInstances(t *testing.T) {
 		t.Errorf("instance b after the lease ran out: told %d, held %v", told, held)
 	}
 }
+
+// LINE suspending and resuming a bot tells the module channel's Admins
+// (not its Members), once each, however often the event is redelivered.
+func TestNotices_BotSuspendedAndResumed(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	suspended := m.ev(portal.EventBotSuspended, 3)
+	m.record(t, suspended)
+	m.record(t, suspended) // redelivered
+	m.record(t, m.ev(portal.EventBotResumed, 4))
+	want := []string{"Dev: bot_suspended", "Dev: bot_resumed"}
+	if got := m.notices(t, m.dev, m.mia, m.boss); !slices.Equal(got, want) {
+		t.Errorf("notices:\n got %q\nwant %q", got, want)
+	}
+	ns, _, err := m.db.FindNotices(ctx, m.dev.ID, store.Page{})
+	mustNil(t, err)
+	if p := ns[0].Params; p["BotID"] != botA || p["ModuleID"] != fmt.Sprint(m.ch.ID) {
+		t.Errorf("params = %v", p)
+	}
+}

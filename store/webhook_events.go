@@ -170,7 +170,7 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 			return false, err
 		}
 		p.attachments[ev.BotID] = &next
-		return true, nil
+		return true, notifySuspension(ctx, tx, cur, next)
 
 	case portal.EffectChatControl:
 		a, err := p.attachment(ev.BotID)

@@ -23,6 +23,10 @@ const (
 	NoticeURLExpiring NoticeKind = "url_expiring"
 	// NoticeInvitationAccepted: someone accepted the inviter's invitation.
 	NoticeInvitationAccepted NoticeKind = "invitation_accepted"
+	// NoticeBotSuspended and NoticeBotResumed: LINE suspended (or resumed)
+	// a bot a module channel is attached to, for the channel's Admins.
+	NoticeBotSuspended NoticeKind = "bot_suspended"
+	NoticeBotResumed   NoticeKind = "bot_resumed"
 )
 
 // Notice is one notification of one person. Params are what its message
