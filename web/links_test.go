@@ -284,9 +284,17 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 		t.Fatalf("after resubmission: %q", got)
 	}
 
-	// Transfer to the other organization the administrator runs: the
-	// review starts over there (Hanami Retail's info differs: Rejected).
-	moved := boss.post(ts.URL+views.AccountPath(demo.SakuraFoodsID, points)+"/transfer", url.Values{"dest_org_id": {demo.HanamiRetailID}})
+	// Transfer to the other organization the administrator runs: a
+	// confirmation says the review starts over, and it does (Hanami
+	// Retail's info differs: Rejected).
+	confirm := boss.submit(details, "#transfer form", url.Values{"dest_org_id": {demo.HanamiRetailID}}, "", "")
+	if got := confirm.doc.Find("#transfer-consequence").Text(); !strings.Contains(got, "review starts over for "+demo.HanamiRetailID) || !strings.Contains(got, "Verified") {
+		t.Fatalf("the transfer confirmation: %d %q", confirm.res.StatusCode, confirm.doc.Find("main").Text())
+	}
+	if ch, _ := ts.db.FindChannelByID(t.Context(), points); ch.Link.OrgID != demo.SakuraFoodsID {
+		t.Fatal("asking for the confirmation transferred the channel")
+	}
+	moved := boss.submit(confirm, "#transfer-confirm form", nil, "", "")
 	if moved.res.StatusCode != http.StatusSeeOther || !strings.Contains(moved.location(t), views.AccountPath(demo.HanamiRetailID, points)) {
 		t.Fatalf("transfer answered %d → %q", moved.res.StatusCode, moved.res.Header.Get("Location"))
 	}

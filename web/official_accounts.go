@@ -157,6 +157,38 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 
 // handleOfficialAccountTransfer moves an Official Account's link to another
 // organization the actor also administers.
+// handleOfficialAccountTransferConfirm asks before an Official Account's
+// link moves, naming what it does to the account linking review, as
+// handleChannelTransferConfirm does for a channel.
+func (s *Server) handleOfficialAccountTransferConfirm(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadOfficialAccount(w, r)
+	if !ok {
+		return
+	}
+	if v.CanTransfer != nil {
+		s.fail(w, r, v.CanTransfer)
+		return
+	}
+	input := r.URL.Query().Get("dest_org_id")
+	from, err := s.db.FindOrganizationByID(r.Context(), v.Account.Link.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	to, err := s.transferDestination(r, input)
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			v.TransferTo, v.TransferRefusal = input, why
+			s.render(w, r, status, views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
+		})
+		return
+	}
+	s.render(w, r, http.StatusOK, views.TransferConfirmPage(s.shell(w, r, "official-accounts"), views.TransferConfirm{
+		Subject: v.Account.Name, From: from, To: to, Review: v.Account.Link.Review.Status,
+		Action: views.OfficialAccountPath(v.Account.ID) + "/transfer", Cancel: views.OfficialAccountPath(v.Account.ID),
+	}))
+}
+
 func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Request) {
 	v, ok := s.loadOfficialAccount(w, r)
 	if !ok {

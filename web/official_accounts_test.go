@@ -325,7 +325,7 @@ func TestOfficialAccountTransfer(t *testing.T) {
 	if form.doc.Find("#oa-transfer-form").Length() != 1 {
 		t.Fatal("an administrator of the account's organization has no transfer form")
 	}
-	refused := both.submit(form, "#oa-transfer-form", url.Values{"dest_org_id": {demo.MomijiHoldingID}}, "", "")
+	refused := transferOA(both, form, url.Values{"dest_org_id": {demo.MomijiHoldingID}})
 	if refused.res.StatusCode != http.StatusForbidden || !strings.Contains(refused.doc.Find("#oa-transfer").Text(), "not an administrator of "+demo.MomijiHoldingID) ||
 		refused.doc.Find("#dest_org_id").AttrOr("value", "") != demo.MomijiHoldingID {
 		t.Fatalf("transfer to an organization not administered: %d %q", refused.res.StatusCode, refused.doc.Find("#oa-transfer").Text())
@@ -337,11 +337,11 @@ func TestOfficialAccountTransfer(t *testing.T) {
 	// The administrator of both moves it; malformed input first.
 	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
 	form = boss.get(page)
-	if p := boss.submit(form, "#oa-transfer-form", url.Values{"dest_org_id": {"BM1"}}, "", ""); p.res.StatusCode != http.StatusUnprocessableEntity ||
+	if p := transferOA(boss, form, url.Values{"dest_org_id": {"BM1"}}); p.res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(p.doc.Find("#oa-transfer").Text(), "BM followed by 11 digits") {
 		t.Fatalf("malformed destination: %d %q", p.res.StatusCode, p.doc.Find("#oa-transfer").Text())
 	}
-	done := boss.submit(form, "#oa-transfer-form", url.Values{"dest_org_id": {demo.MomijiHoldingID}}, "", "")
+	done := transferOA(boss, form, url.Values{"dest_org_id": {demo.MomijiHoldingID}})
 	if done.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("transfer answered %d: %q", done.res.StatusCode, done.doc.Find("#oa-transfer").Text())
 	}
@@ -352,4 +352,18 @@ func TestOfficialAccountTransfer(t *testing.T) {
 	if got := linkedTo(); got != demo.MomijiHoldingID {
 		t.Fatalf("stored link: %s", got)
 	}
+}
+
+// transferOA submits an Official Account's transfer form as v, and confirms
+// the transfer when the portal asks to (a refusal comes before or after).
+func transferOA(v *visitor, form page, set url.Values) page {
+	v.t.Helper()
+	p := v.submit(form, "#oa-transfer-form", set, "", "")
+	if p.doc.Find("#transfer-confirm").Length() == 0 {
+		return p
+	}
+	if !strings.Contains(p.doc.Find("#transfer-consequence").Text(), "review starts over") {
+		v.t.Fatalf("the confirmation does not say the review starts over: %q", p.doc.Find("#transfer-confirm").Text())
+	}
+	return v.submit(p, "#transfer-confirm form", nil, "", "")
 }

@@ -125,6 +125,47 @@ func (s *Server) handleReviewResubmit(w http.ResponseWriter, r *http.Request) {
 		"Status", reviewStatus(rv.Status))
 }
 
+// handleChannelTransferConfirm asks before a transfer, naming what it does
+// to the account linking review. The destination must be an organization;
+// the rest of the rule is checked when the transfer is confirmed.
+func (s *Server) handleChannelTransferConfirm(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadAccount(w, r)
+	if !ok {
+		return
+	}
+	if err := portal.CanStartTransfer(d.Channel, d.Access.Admin); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	input := r.URL.Query().Get("dest_org_id")
+	to, err := s.transferDestination(r, input)
+	if err != nil {
+		s.refused(w, r, err, func(status int, why views.Refusal) {
+			d.TransferTo, d.TransferRefusal = input, why
+			s.renderAccountDetails(w, r, status, d)
+		})
+		return
+	}
+	s.render(w, r, http.StatusOK, views.TransferConfirmPage(s.shell(w, r, "organizations"), views.TransferConfirm{
+		Subject: d.Channel.Name, From: d.Organization, To: to, Review: d.Channel.Link.Review.Status,
+		Action: views.AccountPath(d.Organization.ID, d.Channel.ID) + "/transfer", Cancel: views.AccountPath(d.Organization.ID, d.Channel.ID),
+	}))
+}
+
+// transferDestination is the organization whose ID someone typed to
+// transfer to.
+func (s *Server) transferDestination(r *http.Request, input string) (portal.Organization, error) {
+	id, err := portal.ParseOrganizationID(input)
+	if err != nil {
+		return portal.Organization{}, err
+	}
+	to, err := s.db.FindOrganizationByID(r.Context(), id)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return to, portal.RequireOrganization(input, nil)
+	}
+	return to, err
+}
+
 func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.loadAccount(w, r)
 	if !ok {

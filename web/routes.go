@@ -71,6 +71,7 @@ func (s *Server) routeTable() []route {
 		{"GET /organizations/{org}", s.signedIn(s.handleOrganizationAccounts)},
 		{"GET /organizations/{org}/accounts/{channel}", s.signedIn(s.handleAccountDetails)},
 		{"POST /organizations/{org}/accounts/{channel}/resubmit", s.signedIn(s.handleReviewResubmit)},
+		{"GET /organizations/{org}/accounts/{channel}/transfer", s.signedIn(s.handleChannelTransferConfirm)},
 		{"POST /organizations/{org}/accounts/{channel}/transfer", s.signedIn(s.handleChannelTransfer)},
 		{"POST /organizations/{org}/accounts/{channel}/override", s.operatorOnly(s.handleReviewOverride)},
 		{"GET /organizations/{org}/business-info", s.signedIn(s.handleOrganizationInfo)},
@@ -93,6 +94,7 @@ func (s *Server) routeTable() []route {
 		{"GET /official-accounts/{id}", s.signedIn(s.handleOfficialAccountShow)},
 		{"POST /official-accounts/{id}", s.signedIn(s.handleOfficialAccountUpdate)},
 		{"POST /official-accounts/{id}/organization-link", s.signedIn(s.handleOfficialAccountOrgLink)},
+		{"GET /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransferConfirm)},
 		{"POST /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransfer)},
 
 		// The signed-in person's notifications.

@@ -108,6 +108,11 @@ func (v *visitor) submit(p page, sel string, set url.Values, buttonName, buttonV
 	}
 	action, _ := url.Parse(form.AttrOr("action", ""))
 	target := p.url.ResolveReference(action)
+	if strings.EqualFold(form.AttrOr("method", "get"), "get") {
+		// A GET form sends its values as the query, as browsers do.
+		target.RawQuery = values.Encode()
+		return v.get(target.String())
+	}
 	res, err := v.client.PostForm(target.String(), values)
 	if err != nil {
 		v.t.Fatalf("POST %s: %v", target, err)

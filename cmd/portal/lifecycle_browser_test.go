@@ -144,7 +144,8 @@ func TestBrowser_LinkLifecycle(t *testing.T) {
 
 	// Then a transfer to the other organization Ken administers.
 	boss.do(t, chromedp.SendKeys(chromedp.ID("dest_org_id"), demo.HanamiRetailID))
-	clickAndWait(t, boss, `#transfer button[type=submit]`, `document.getElementById("org-id")?.textContent === "`+demo.HanamiRetailID+`"`)
+	clickAndWait(t, boss, `#transfer button[type=submit]`, `document.getElementById("transfer-consequence") !== null`)
+	clickAndWait(t, boss, `#confirm-transfer`, `document.getElementById("org-id")?.textContent === "`+demo.HanamiRetailID+`"`)
 	if !strings.Contains(textOf(t, boss, "#flash"), "Transferred to organization "+demo.HanamiRetailID) {
 		t.Fatalf("after the transfer: %q", textOf(t, boss, "#flash"))
 	}

@@ -349,7 +349,7 @@ func postJSON(ctx context.Context, client *http.Client, target string, v any, wa
 
 // simulatorBanner finds the simulator's control page in the portal's
 // "Simulated LINE platform" banner.
-var simulatorBanner = regexp.MustCompile(`id="sim-banner">[^<]*<a href="([^"]+)/sim/"`)
+var simulatorBanner = regexp.MustCompile(`id="sim-banner"[^>]*>[^<]*<a href="([^"]+)/sim/"`)
 
 // createOnSimulator registers ch with the simulator that the portal at
 // baseURL announces in its banner, and returns the simulator's URL.

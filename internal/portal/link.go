@@ -131,7 +131,7 @@ func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organi
 	if err := requireChannelAdmin(role, TermSendLinkRequest); err != nil {
 		return err
 	}
-	if err := requireOrganization(orgInput, org); err != nil {
+	if err := RequireOrganization(orgInput, org); err != nil {
 		return err
 	}
 	return checkChannelCanLink(ch, *org)
@@ -183,10 +183,10 @@ func checkChannelCanLink(ch Channel, org Organization) error {
 	return checkNotLinked(ch.Link, channelWords)
 }
 
-// requireOrganization refuses what someone typed as an organization ID
+// RequireOrganization refuses what someone typed as an organization ID
 // when it is not one, or when no organization has it (org, which the
 // caller looked up, is nil).
-func requireOrganization(input string, org *Organization) error {
+func RequireOrganization(input string, org *Organization) error {
 	id, err := ParseOrganizationID(input)
 	if err != nil {
 		return err
@@ -225,7 +225,7 @@ func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, de
 	if err := canStartTransfer(link, w, fromAdmin); err != nil {
 		return err
 	}
-	if err := requireOrganization(destInput, dest); err != nil {
+	if err := RequireOrganization(destInput, dest); err != nil {
 		return err
 	}
 	if dest.ID == link.OrgID {

@@ -237,7 +237,7 @@ func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, 
 	if err := CanStartOrganizationLink(role); err != nil {
 		return err
 	}
-	if err := requireOrganization(orgInput, org); err != nil {
+	if err := RequireOrganization(orgInput, org); err != nil {
 		return err
 	}
 	if err := requireOrgAdmin(orgAdmin, *org, TermLinkAccounts); err != nil {
