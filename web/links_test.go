@@ -132,6 +132,10 @@ func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
 	if again.res.StatusCode != http.StatusConflict || !strings.Contains(again.doc.Find(".error-message").Text(), "already been approved") {
 		t.Fatalf("used URL: %d %q", again.res.StatusCode, again.doc.Find(".error-message").Text())
 	}
+	// Said once, and true for the approver too: nobody else changed it.
+	if page := again.doc.Find("#error-page").Text(); strings.Contains(page, "Someone else") || strings.Count(page, "approved") != 1 {
+		t.Fatalf("the used URL's page, for the one who approved it: %q", page)
+	}
 	replay := boss.post(linkURL, nil)
 	if replay.res.StatusCode != http.StatusConflict {
 		t.Fatalf("replayed approval answered %d", replay.res.StatusCode)
