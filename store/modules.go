@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
@@ -29,12 +30,14 @@ var errNoBox = errors.New("store: no secret key to seal or open channel credenti
 
 // RegisterModuleChannel registers a module channel of the provider
 // in.Provider.ID, or of a new provider named in.Provider.Name when the ID
-// is 0, with its channel secret and access token, sealed with box.
+// is 0, with its channel secret and access token, sealed with box;
+// tokenExpiresAt is when a token the portal issued expires (zero for a
+// pasted token).
 // The actor becomes its Admin. An existing provider must be one the actor
 // works in (portal.CanRegisterUnderProvider). The caller proves first,
 // with LINE, that the secret is the channel's: the store can't. The audit
 // entry says credentials were stored, never what they are.
-func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor portal.Admin, in portal.Channel, channelSecret, accessToken string) (portal.Channel, error) {
+func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor portal.Admin, in portal.Channel, channelSecret, accessToken string, tokenExpiresAt time.Time) (portal.Channel, error) {
 	if box == nil {
 		return portal.Channel{}, errNoBox
 	}
@@ -49,7 +52,7 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 		if ch, err = insertChannel(ctx, tx, actor, in, true); err != nil {
 			return err
 		}
-		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken); err != nil {
+		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken, tokenExpiresAt); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleRegister, "",
@@ -72,9 +75,10 @@ func worksInProvider(ctx context.Context, tx *Tx, actor portal.Admin, providerID
 
 // SetChannelCredentials replaces the channel secret and access token of a
 // module or Messaging API channel (after the secret was reissued, or with
-// a fresh token), by one of its Admins. Webhooks signed with the old
-// secret are refused from the next request on.
-func (db *DB) SetChannelCredentials(ctx context.Context, box *secret.Box, actor portal.Admin, channelID int64, channelSecret, accessToken string) error {
+// a fresh token), by one of its Admins; tokenExpiresAt as for
+// RegisterModuleChannel. Webhooks signed with the old secret are refused
+// from the next request on.
+func (db *DB) SetChannelCredentials(ctx context.Context, box *secret.Box, actor portal.Admin, channelID int64, channelSecret, accessToken string, tokenExpiresAt time.Time) error {
 	if box == nil {
 		return errNoBox
 	}
@@ -89,7 +93,7 @@ func (db *DB) SetChannelCredentials(ctx context.Context, box *secret.Box, actor 
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channel_credentials WHERE channel_id = ?)`, ch.ID).Scan(&had); err != nil {
 			return err
 		}
-		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken); err != nil {
+		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken, tokenExpiresAt); err != nil {
 			return err
 		}
 		before := "no credentials"
@@ -100,14 +104,37 @@ func (db *DB) SetChannelCredentials(ctx context.Context, box *secret.Box, actor 
 	})
 }
 
-func putCredentials(ctx context.Context, tx *Tx, box *secret.Box, channelID int64, channelSecret, accessToken string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO channel_credentials (channel_id, sealed_secret, sealed_token, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (channel_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, sealed_token = excluded.sealed_token, updated_at = excluded.updated_at`,
+// putCredentials stores a channel's secret and token, sealed; expiresAt is
+// when a token the portal issued expires, zero for a pasted one.
+func putCredentials(ctx context.Context, tx *Tx, box *secret.Box, channelID int64, channelSecret, accessToken string, expiresAt time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO channel_credentials (channel_id, sealed_secret, sealed_token, token_expires_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, sealed_token = excluded.sealed_token,
+			token_expires_at = excluded.token_expires_at, updated_at = excluded.updated_at`,
 		channelID,
 		box.Seal(strings.TrimSpace(channelSecret), secretBinding(channelID)),
 		box.Seal(strings.TrimSpace(accessToken), tokenBinding(channelID)),
-		millis(tx.now))
+		nullTime(expiresAt), millis(tx.now))
 	return err
+}
+
+// StoreIssuedToken replaces a token the portal issued for a channel with a
+// new one, for every instance to use until expiresAt. A pasted token is
+// never replaced; nor is a token newer than the one the caller renewed
+// (another instance renewed it first: both are valid).
+func (db *DB) StoreIssuedToken(ctx context.Context, box *secret.Box, channelID int64, accessToken string, expiresAt time.Time) error {
+	if box == nil {
+		return errNoBox
+	}
+	err := db.update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE channel_credentials SET sealed_token = ?, token_expires_at = ?, updated_at = ?
+			WHERE channel_id = ? AND token_expires_at IS NOT NULL AND token_expires_at < ?`,
+			box.Seal(accessToken, tokenBinding(channelID)), millis(expiresAt), millis(tx.now), channelID, millis(expiresAt))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: store issued token of channel %d: %w", channelID, err)
+	}
+	return nil
 }
 
 // FindModuleCredentials opens the credentials of a channel, for the web
@@ -119,9 +146,11 @@ func (db *DB) FindModuleCredentials(ctx context.Context, box *secret.Box, channe
 	}
 	c := portal.ModuleCredentials{ChannelID: channelID}
 	var sealedSecret, sealedToken []byte
-	err := db.read.QueryRowContext(ctx, `SELECT c.line_channel_id, cc.sealed_secret, cc.sealed_token
+	var expiresAt sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT c.line_channel_id, cc.sealed_secret, cc.sealed_token, cc.token_expires_at
 		FROM channel_credentials cc JOIN channels c ON c.id = cc.channel_id WHERE cc.channel_id = ?`, channelID).
-		Scan(&c.LINEChannelID, &sealedSecret, &sealedToken)
+		Scan(&c.LINEChannelID, &sealedSecret, &sealedToken, &expiresAt)
+	c.TokenExpiresAt = nullMillis(expiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.ModuleCredentials{}, notFound(portal.RNoCredentials)
 	}

@@ -75,7 +75,8 @@ func (m *moduleFixture) register(t *testing.T) portal.Channel {
 	m.lines++
 	ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, portal.Channel{
 		Provider: m.provider, Kind: portal.KindModule, LINEChannelID: fmt.Sprintf("%010d", 2_000_000_100+m.lines), Name: "Chat module", Region: portal.RegionJapan,
-	}, moduleSecret, moduleToken)
+	}, moduleSecret, moduleToken, time.Time{})
+
 	if err != nil {
 		t.Fatalf("RegisterModuleChannel: %v", err)
 	}
@@ -248,18 +249,18 @@ func TestStore_RegisterModuleChannel(t *testing.T) {
 	})
 	t.Run("ErrBadSecret", func(t *testing.T) {
 		m.refusesModule(t, portal.EINVALID, "Enter the channel secret shown on the channel's Basic settings tab in the LINE Developers Console: 32 characters, 0–9 and a–f.", func() error {
-			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, portal.Channel{Provider: m.provider, Kind: portal.KindModule, LINEChannelID: "2000000199", Name: "X", Region: portal.RegionJapan}, "short", moduleToken)
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, portal.Channel{Provider: m.provider, Kind: portal.KindModule, LINEChannelID: "2000000199", Name: "X", Region: portal.RegionJapan}, "short", moduleToken, time.Time{})
 			return err
 		})
 	})
 	t.Run("ErrDuplicateChannelID", func(t *testing.T) {
 		m.refusesModule(t, portal.ECONFLICT, "A channel with the channel ID 2000000101 is already registered in the portal.", func() error {
-			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, portal.Channel{Provider: m.provider, Kind: portal.KindModule, LINEChannelID: "2000000101", Name: "X", Region: portal.RegionJapan}, moduleSecret, moduleToken)
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, portal.Channel{Provider: m.provider, Kind: portal.KindModule, LINEChannelID: "2000000101", Name: "X", Region: portal.RegionJapan}, moduleSecret, moduleToken, time.Time{})
 			return err
 		})
 	})
 	t.Run("ErrNoKey", func(t *testing.T) {
-		_, err := m.db.RegisterModuleChannel(ctx, nil, m.dev, portal.Channel{Provider: m.provider, Kind: portal.KindModule, LINEChannelID: "2000000198", Name: "X", Region: portal.RegionJapan}, moduleSecret, moduleToken)
+		_, err := m.db.RegisterModuleChannel(ctx, nil, m.dev, portal.Channel{Provider: m.provider, Kind: portal.KindModule, LINEChannelID: "2000000198", Name: "X", Region: portal.RegionJapan}, moduleSecret, moduleToken, time.Time{})
 		if err == nil || portal.ErrorCode(err) != portal.EINTERNAL {
 			t.Fatalf("registered without a key: %v", err)
 		}
@@ -280,18 +281,18 @@ func TestStore_SetChannelCredentials(t *testing.T) {
 	const newSecret = "0123456789abcdef0123456789abcdef"
 	t.Run("ErrMember", func(t *testing.T) {
 		m.refusesModule(t, portal.EFORBIDDEN, "Only an Admin of this channel can change its credentials.", func() error {
-			return m.db.SetChannelCredentials(ctx, m.box, m.mia, m.ch.ID, newSecret, "t2")
+			return m.db.SetChannelCredentials(ctx, m.box, m.mia, m.ch.ID, newSecret, "t2", time.Time{})
 		})
 	})
 	t.Run("ErrMiniApp", func(t *testing.T) {
 		mini := m.channel(t, portal.Channel{})
 		m.refusesModule(t, portal.EINVALID, "Only a module or Messaging API channel has credentials in the portal; this is a LINE MINI App channel.", func() error {
-			return m.db.SetChannelCredentials(ctx, m.box, m.dev, mini.ID, newSecret, "t2")
+			return m.db.SetChannelCredentials(ctx, m.box, m.dev, mini.ID, newSecret, "t2", time.Time{})
 		})
 	})
 	t.Run("OK", func(t *testing.T) {
 		mark := m.auditMark(t)
-		mustNil(t, m.db.SetChannelCredentials(ctx, m.box, m.dev, m.ch.ID, " "+newSecret+" ", "t2"))
+		mustNil(t, m.db.SetChannelCredentials(ctx, m.box, m.dev, m.ch.ID, " "+newSecret+" ", "t2", time.Time{}))
 		_, s, err := m.db.FindWebhookSecret(ctx, m.box, m.ch.LINEChannelID)
 		if err != nil || s != newSecret {
 			t.Fatalf("webhook secret after the change: %v", err)
@@ -301,7 +302,7 @@ func TestStore_SetChannelCredentials(t *testing.T) {
 	t.Run("OK Messaging API channel", func(t *testing.T) {
 		ch := m.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
 		mark := m.auditMark(t)
-		mustNil(t, m.db.SetChannelCredentials(ctx, m.box, m.dev, ch.ID, newSecret, "t3"))
+		mustNil(t, m.db.SetChannelCredentials(ctx, m.box, m.dev, ch.ID, newSecret, "t3", time.Time{}))
 		if id, _, err := m.db.FindWebhookSecret(ctx, m.box, ch.LINEChannelID); err != nil || id != ch.ID {
 			t.Fatalf("FindWebhookSecret = %d, %v", id, err)
 		}
@@ -607,7 +608,7 @@ func TestStore_RegisterModuleChannelProvider(t *testing.T) {
 	// is a Member of it).
 	t.Run("ErrSomeoneElsesProvider", func(t *testing.T) {
 		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
-			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(m.provider, "2000000301"), moduleSecret, moduleToken)
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(m.provider, "2000000301"), moduleSecret, moduleToken, time.Time{})
 			if portal.ErrorFields(err)["provider_id"] != msg {
 				t.Errorf("no provider_id field: %#v", err)
 			}
@@ -616,7 +617,7 @@ func TestStore_RegisterModuleChannelProvider(t *testing.T) {
 	})
 	t.Run("ErrNoSuchProvider is the same refusal", func(t *testing.T) {
 		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
-			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(portal.Provider{ID: 9999}, "2000000302"), moduleSecret, moduleToken)
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(portal.Provider{ID: 9999}, "2000000302"), moduleSecret, moduleToken, time.Time{})
 			return err
 		})
 	})
@@ -624,20 +625,20 @@ func TestStore_RegisterModuleChannelProvider(t *testing.T) {
 		p, err := m.db.CreateProvider(ctx, m.boss, "Boss's own provider")
 		mustNil(t, err)
 		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
-			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, in(p, "2000000303"), moduleSecret, moduleToken)
+			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.dev, in(p, "2000000303"), moduleSecret, moduleToken, time.Time{})
 			return err
 		})
 		// Creating a provider gives no standing in it (nothing records who
 		// did, but the audit log); a first channel goes under a new one.
 		t.Run("nor its creator", func(t *testing.T) {
 			m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
-				_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(p, "2000000304"), moduleSecret, moduleToken)
+				_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(p, "2000000304"), moduleSecret, moduleToken, time.Time{})
 				return err
 			})
 		})
 	})
 	t.Run("OK a Member of one of its channels", func(t *testing.T) {
-		ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.mia, in(m.provider, "2000000306"), moduleSecret, moduleToken)
+		ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.mia, in(m.provider, "2000000306"), moduleSecret, moduleToken, time.Time{})
 		if err != nil || ch.Provider.ID != m.provider.ID {
 			t.Fatalf("Mia's channel: %+v, %v", ch, err)
 		}
@@ -646,7 +647,7 @@ func TestStore_RegisterModuleChannelProvider(t *testing.T) {
 		}
 	})
 	t.Run("OK a new provider", func(t *testing.T) {
-		ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(portal.Provider{Name: "Boss Co."}, "2000000307"), moduleSecret, moduleToken)
+		ch, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(portal.Provider{Name: "Boss Co."}, "2000000307"), moduleSecret, moduleToken, time.Time{})
 		if err != nil || ch.Provider.Name != "Boss Co." || ch.Provider.ID == m.provider.ID {
 			t.Fatalf("new provider: %+v, %v", ch, err)
 		}

@@ -299,7 +299,7 @@ func TestStore_SetLinkedOA(t *testing.T) {
 	mustNil(t, err)
 	otherCh, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
 	mustNil(t, err)
-	foreign, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: otherCh.ID, BasicID: "@foreign", Name: "Foreign", Package: portal.PackageFree})
+	foreign, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: otherCh.ID, BasicID: "@foreign", Name: "Foreign", Plan: portal.PlanJPCommunication})
 	mustNil(t, err)
 	mia := f.admin(t, "Umia", "Mia")
 	mustNil(t, f.db.SetChannelRole(ctx, f.dev, login.ID, mia.ID, portal.RoleAdmin))
@@ -342,7 +342,7 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 	mustNil(t, err)
 	otherCh, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
 	mustNil(t, err)
-	foreign, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: otherCh.ID, BasicID: "@foreign", Name: "Foreign", Package: portal.PackageFree})
+	foreign, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: otherCh.ID, BasicID: "@foreign", Name: "Foreign", Plan: portal.PlanJPCommunication})
 	mustNil(t, err)
 	freshCh := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
@@ -368,13 +368,13 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 			VALUES (` + id(login.ID) + `, ` + id(foreign.ID) + `, 0, ` + id(f.dev.ID) + `)`, "same provider"},
 		{"a Linked OA on a MINI App channel", `INSERT INTO login_linked_oas (channel_id, official_account_id, linked_at, linked_by)
 			VALUES (` + id(ch.ID) + `, ` + id(oa.ID) + `, 0, ` + id(f.dev.ID) + `)`, "same provider"},
-		{"an account on a MINI App channel", `INSERT INTO official_accounts (basic_id, name, channel_id, package, created_at)
-			VALUES ('@x', 'x', ` + id(ch.ID) + `, 'free', 0)`, "uses a Messaging API channel"},
+		{"an account on a MINI App channel", `INSERT INTO official_accounts (basic_id, name, channel_id, plan, created_at)
+			VALUES ('@x', 'x', ` + id(ch.ID) + `, 'jp_communication', 0)`, "uses a Messaging API channel"},
 		{"move an account to another channel", `UPDATE official_accounts SET channel_id = ` + id(otherCh.ID) + ` WHERE id = ` + id(oa.ID), "keeps its basic ID"},
 		{"change a basic ID", `UPDATE official_accounts SET name = 'x', basic_id = '@renamed' WHERE id = ` + id(foreign.ID), "keeps its basic ID"},
-		{"a malformed basic ID", `INSERT INTO official_accounts (basic_id, name, channel_id, package, created_at)
-			VALUES ('@Acme!', 'x', ` + id(freshCh.ID) + `, 'free', 0)`, "CHECK constraint failed"},
-		{"an unknown package", `UPDATE official_accounts SET package = 'light'`, "CHECK constraint failed"},
+		{"a malformed basic ID", `INSERT INTO official_accounts (basic_id, name, channel_id, plan, created_at)
+			VALUES ('@Acme!', 'x', ` + id(freshCh.ID) + `, 'jp_communication', 0)`, "CHECK constraint failed"},
+		{"an unknown plan", `UPDATE official_accounts SET plan = 'basic'`, "CHECK constraint failed"},
 		{"an unknown audit subject", `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, before, after)
 			VALUES (0, ` + id(f.dev.ID) + `, 'x.y', 'bot', '1', '', '')`, "unknown audit subject kind"},
 		{"rewrite the audit log", `UPDATE audit_log SET after = 'nothing'`, "the audit log is append-only"},
@@ -403,7 +403,7 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 		if _, err := f.db.SetLinkedOA(ctx, f.dev, login.ID, oa.ID); err != nil {
 			t.Errorf("set Linked OA: %v", err)
 		}
-		if _, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: freshCh.ID, BasicID: "@a.b_c-9", Name: "x", Package: portal.PackagePro}); err != nil {
+		if _, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: freshCh.ID, BasicID: "@a.b_c-9", Name: "x", Plan: portal.PlanJPStandard}); err != nil {
 			t.Errorf("a basic ID with every allowed character: %v", err)
 		}
 	})

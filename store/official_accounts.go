@@ -5,13 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"lineportal/internal/portal"
+	"lineportal/internal/secret"
 )
 
 // CreateOfficialAccount registers a LINE Official Account on the Messaging
-// API channel in.ChannelID, with the basic ID, name, picture, package and
+// API channel in.ChannelID, with the basic ID, name, picture, plan and
 // business information of in. Only an Admin of that channel may; they
 // become the account's Admin.
 func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in portal.OfficialAccount) (portal.OfficialAccount, error) {
@@ -37,9 +40,9 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 			return portal.BasicIDTaken(basicID)
 		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO official_accounts (basic_id, name, picture_url, channel_id, package, company_name, address, created_at)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO official_accounts (basic_id, name, picture_url, channel_id, plan, company_name, address, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			basicID, e.Name, e.PictureURL, ch.ID, e.Package, e.Info.CompanyName, e.Info.Address, millis(tx.now)).Scan(&id); err != nil {
+			basicID, e.Name, e.PictureURL, ch.ID, e.Plan, e.Info.CompanyName, e.Info.Address, millis(tx.now)).Scan(&id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO official_account_roles (official_account_id, admin_id, role) VALUES (?, ?, ?)`, id, actor.ID, portal.RoleAdmin); err != nil {
@@ -59,7 +62,7 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 	return oa, nil
 }
 
-// UpdateOfficialAccount replaces the name, picture, package and business
+// UpdateOfficialAccount replaces the name, picture, plan and business
 // information of an Official Account, by one of its Admins.
 func (db *DB) UpdateOfficialAccount(ctx context.Context, actor portal.Admin, oaID int64, in portal.OfficialAccountEdit) error {
 	return db.onOfficialAccount(ctx, "update official account", actor, oaID, func(tx *Tx, oa portal.OfficialAccount, role portal.ChannelRole) error {
@@ -67,11 +70,50 @@ func (db *DB) UpdateOfficialAccount(ctx context.Context, actor portal.Admin, oaI
 		if err := portal.CanEditOfficialAccount(role, oa, e); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE official_accounts SET name = ?, picture_url = ?, package = ?, company_name = ?, address = ? WHERE id = ?`,
-			e.Name, e.PictureURL, e.Package, e.Info.CompanyName, e.Info.Address, oa.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE official_accounts SET name = ?, picture_url = ?, plan = ?, company_name = ?, address = ? WHERE id = ?`,
+			e.Name, e.PictureURL, e.Plan, e.Info.CompanyName, e.Info.Address, oa.ID); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, actor, officialAccountEntry(oa, portal.ActionOfficialAccountUpdate, describeEdit(oa.BasicID, oa.Edit()), describeEdit(oa.BasicID, e)))
+	})
+}
+
+// ConnectOfficialAccount stores the channel secret of an Official
+// Account's Messaging API channel, sealed with box, with a token the
+// portal issued from it (which proved the secret to LINE) and its expiry;
+// the portal issues the next ones itself. Only an Admin of the account
+// may. The audit log records that it happened, never the values.
+func (db *DB) ConnectOfficialAccount(ctx context.Context, box *secret.Box, actor portal.Admin, oaID int64, channelSecret, accessToken string, expiresAt time.Time) error {
+	if box == nil {
+		return errNoBox
+	}
+	return db.onOfficialAccount(ctx, "connect official account", actor, oaID, func(tx *Tx, oa portal.OfficialAccount, role portal.ChannelRole) error {
+		if err := portal.CanConnectOfficialAccount(role); err != nil {
+			return err
+		}
+		if err := portal.CheckChannelSecret(channelSecret); err != nil {
+			return err
+		}
+		if err := putCredentials(ctx, tx, box, oa.ChannelID, channelSecret, accessToken, expiresAt); err != nil {
+			return err
+		}
+		entry := officialAccountEntry(oa, portal.ActionOfficialAccountConnect, "",
+			"channel secret of Messaging API channel "+oa.LINEChannelID+" stored encrypted (not shown); the portal issues its channel access tokens")
+		entry.ChannelID = oa.ChannelID
+		return insertAudit(ctx, tx, actor, entry)
+	})
+}
+
+// RecordWebhookSet records, once LINE accepted it, that an Admin pointed
+// an Official Account's webhook from one URL ("" for none) to another.
+func (db *DB) RecordWebhookSet(ctx context.Context, actor portal.Admin, oaID int64, from, to string) error {
+	return db.onOfficialAccount(ctx, "record webhook set", actor, oaID, func(tx *Tx, oa portal.OfficialAccount, role portal.ChannelRole) error {
+		if err := portal.CanSetWebhook(role); err != nil {
+			return err
+		}
+		entry := officialAccountEntry(oa, portal.ActionOfficialAccountWebhookSet, "webhook URL "+strconv.Quote(from), "webhook URL "+strconv.Quote(to))
+		entry.ChannelID = oa.ChannelID
+		return insertAudit(ctx, tx, actor, entry)
 	})
 }
 
@@ -164,7 +206,16 @@ func officialAccountEntry(oa portal.OfficialAccount, action portal.AuditAction, 
 
 // describeEdit renders an account's editable fields for the audit log.
 func describeEdit(basicID string, e portal.OfficialAccountEdit) string {
-	return fmt.Sprintf("%s %q, picture %q, package %s, %s", basicID, e.Name, e.PictureURL, e.Package, e.Info)
+	return fmt.Sprintf("%s %q, picture %q, plan %s, %s", basicID, e.Name, e.PictureURL, describePlan(e.Plan), e.Info)
+}
+
+// describePlan names a plan with its country for the audit log: "Light
+// (Japan)".
+func describePlan(p portal.OAPlan) string {
+	if !p.Valid() {
+		return p.String()
+	}
+	return p.String() + " (" + p.Country().String() + ")"
 }
 
 func trimEdit(e portal.OfficialAccountEdit) portal.OfficialAccountEdit {
@@ -181,6 +232,19 @@ func (db *DB) FindOfficialAccountByID(ctx context.Context, id int64) (portal.Off
 		return portal.OfficialAccount{}, fmt.Errorf("store: find official account %d: %w", id, err)
 	}
 	return oa, nil
+}
+
+// FindOfficialAccountByBasicID returns the Official Account with a basic
+// ID ("@…", as stored), like FindOfficialAccountByID.
+func (db *DB) FindOfficialAccountByBasicID(ctx context.Context, basicID string) (portal.OfficialAccount, error) {
+	oa, err := lookupOfficialAccount(ctx, db.read, `o.basic_id = ?`, basicID)
+	if err == nil && oa == nil {
+		err = notFound("No such LINE Official Account.")
+	}
+	if err != nil {
+		return portal.OfficialAccount{}, fmt.Errorf("store: find official account %s: %w", basicID, err)
+	}
+	return *oa, nil
 }
 
 // OfficialAccountFilter selects Official Accounts for a list, newest
@@ -285,7 +349,7 @@ func (m scanMore) Scan(dest ...any) error { return m.s.Scan(append(dest, m.extra
 // because an account need not be linked).
 const (
 	officialAccountColumns = `o.id, o.basic_id, o.name, o.picture_url, o.channel_id, oc.line_channel_id, oc.name, op.id, op.name, op.created_at,
-		o.package, o.company_name, o.address, o.created_at, ` + linkColumns
+		o.plan, o.company_name, o.address, o.created_at, ` + linkColumns
 	officialAccountChannel = ` JOIN channels oc ON oc.id = o.channel_id JOIN providers op ON op.id = oc.provider_id`
 	officialAccountLink    = ` LEFT JOIN links l ON l.official_account_id = o.id AND l.ended_at IS NULL` + reviewJoin
 	officialAccountTables  = ` FROM official_accounts o` + officialAccountChannel + officialAccountLink
@@ -296,7 +360,7 @@ func scanOfficialAccount(s scanner) (portal.OfficialAccount, error) {
 	var providerCreated, created int64
 	var link linkRow
 	dest := []any{&oa.ID, &oa.BasicID, &oa.Name, &oa.PictureURL, &oa.ChannelID, &oa.LINEChannelID, &oa.ChannelName,
-		&oa.Provider.ID, &oa.Provider.Name, &providerCreated, &oa.Package, &oa.Info.CompanyName, &oa.Info.Address, &created}
+		&oa.Provider.ID, &oa.Provider.Name, &providerCreated, &oa.Plan, &oa.Info.CompanyName, &oa.Info.Address, &created}
 	if err := s.Scan(append(dest, link.dest()...)...); err != nil {
 		return portal.OfficialAccount{}, err
 	}

@@ -11,13 +11,13 @@ import (
 )
 
 // oa creates an Official Account of dev's on a new Messaging API channel
-// of the fixture's provider, with the Basic package and info as its
+// of the fixture's provider, with Japan's Light plan and info as its
 // business information.
 func (f *fixture) oa(t *testing.T, info portal.BusinessInfo) portal.OfficialAccount {
 	t.Helper()
 	ch := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
 	oa, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{
-		ChannelID: ch.ID, BasicID: fmt.Sprintf("@oa%d", f.channels), Name: fmt.Sprintf("Account %d", f.channels), Package: portal.PackageBasic, Info: info,
+		ChannelID: ch.ID, BasicID: fmt.Sprintf("@oa%d", f.channels), Name: fmt.Sprintf("Account %d", f.channels), Plan: portal.PlanJPLight, Info: info,
 	})
 	if err != nil {
 		t.Fatalf("CreateOfficialAccount: %v", err)
@@ -53,14 +53,14 @@ const acmeInfo = `company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"`
 func TestStore_CreateOfficialAccount(t *testing.T) {
 	f := newFixture(t)
 	ch := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
-	in := portal.OfficialAccount{ChannelID: ch.ID, BasicID: " @Acme ", Name: " Acme Shop ", PictureURL: "https://example.com/acme.png", Package: portal.PackageFree,
+	in := portal.OfficialAccount{ChannelID: ch.ID, BasicID: " @Acme ", Name: " Acme Shop ", PictureURL: "https://example.com/acme.png", Plan: portal.PlanJPCommunication,
 		Info: portal.BusinessInfo{CompanyName: " Acme K.K.", Address: acme.Address}}
 	f.clock.Set(start.Add(time.Minute))
 	mark := f.auditMark(t)
 	oa, err := f.db.CreateOfficialAccount(ctx, f.dev, in)
 	mustNil(t, err)
 	want := portal.OfficialAccount{ID: oa.ID, BasicID: "@acme", Name: "Acme Shop", PictureURL: "https://example.com/acme.png",
-		ChannelID: ch.ID, LINEChannelID: ch.LINEChannelID, ChannelName: ch.Name, Provider: f.provider, Package: portal.PackageFree, Info: acme,
+		ChannelID: ch.ID, LINEChannelID: ch.LINEChannelID, ChannelName: ch.Name, Provider: f.provider, Plan: portal.PlanJPCommunication, Info: acme,
 		CreatedAt: start.Add(time.Minute)}
 	if oa != want {
 		t.Errorf("created\n %+v\nwant\n %+v", oa, want)
@@ -68,7 +68,7 @@ func TestStore_CreateOfficialAccount(t *testing.T) {
 	if got := f.reloadOA(t, oa); got != want {
 		t.Errorf("re-read\n %+v\nwant\n %+v", got, want)
 	}
-	f.assertAudit(t, mark, `official_account.create official_account:  → @acme "Acme Shop", picture "https://example.com/acme.png", package Free, `+acmeInfo+
+	f.assertAudit(t, mark, `official_account.create official_account:  → @acme "Acme Shop", picture "https://example.com/acme.png", plan Communication (Japan), `+acmeInfo+
 		` on Messaging API channel `+ch.LINEChannelID+`; Admin: Dev`)
 	entries, _, err := f.db.FindAuditEntries(ctx, store.AuditFilter{OfficialAccountID: oa.ID})
 	mustNil(t, err)
@@ -85,7 +85,7 @@ func TestStore_CreateOfficialAccount(t *testing.T) {
 	mustNil(t, f.db.SetChannelRole(ctx, f.dev, fresh.ID, mia.ID, portal.RoleMember))
 	create := func(actor portal.Admin, channelID int64, basicID string) func() error {
 		return func() error {
-			_, err := f.db.CreateOfficialAccount(ctx, actor, portal.OfficialAccount{ChannelID: channelID, BasicID: basicID, Name: "x", Package: portal.PackagePro})
+			_, err := f.db.CreateOfficialAccount(ctx, actor, portal.OfficialAccount{ChannelID: channelID, BasicID: basicID, Name: "x", Plan: portal.PlanJPStandard})
 			return err
 		}
 	}
@@ -111,13 +111,13 @@ func TestStore_CreateOfficialAccount(t *testing.T) {
 func TestStore_UpdateOfficialAccount(t *testing.T) {
 	f := newFixture(t)
 	oa := f.oa(t, other)
-	edit := portal.OfficialAccountEdit{Name: " Acme Cafe ", PictureURL: "https://example.com/cafe.png", Package: portal.PackagePro, Info: acme}
+	edit := portal.OfficialAccountEdit{Name: " Acme Cafe ", PictureURL: "https://example.com/cafe.png", Plan: portal.PlanJPStandard, Info: acme}
 	mark := f.auditMark(t)
 	mustNil(t, f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, edit))
-	f.assertAudit(t, mark, fmt.Sprintf(`official_account.update official_account: %s "Account 1", picture "", package Basic, company "Other K.K.", address "9-9 Minato, Tokyo" → `+
-		`%s "Acme Cafe", picture "https://example.com/cafe.png", package Pro, `+acmeInfo, oa.BasicID, oa.BasicID))
+	f.assertAudit(t, mark, fmt.Sprintf(`official_account.update official_account: %s "Account 1", picture "", plan Light (Japan), company "Other K.K.", address "9-9 Minato, Tokyo" → `+
+		`%s "Acme Cafe", picture "https://example.com/cafe.png", plan Standard (Japan), `+acmeInfo, oa.BasicID, oa.BasicID))
 	got := f.reloadOA(t, oa)
-	if got.Edit() != (portal.OfficialAccountEdit{Name: "Acme Cafe", PictureURL: "https://example.com/cafe.png", Package: portal.PackagePro, Info: acme}) || got.BasicID != oa.BasicID {
+	if got.Edit() != (portal.OfficialAccountEdit{Name: "Acme Cafe", PictureURL: "https://example.com/cafe.png", Plan: portal.PlanJPStandard, Info: acme}) || got.BasicID != oa.BasicID {
 		t.Errorf("after the update = %+v", got)
 	}
 
@@ -125,9 +125,9 @@ func TestStore_UpdateOfficialAccount(t *testing.T) {
 	mustNil(t, f.db.SetOfficialAccountRole(ctx, f.dev, oa.ID, mia.ID, portal.RoleMember))
 	f.refuses(t, portal.EFORBIDDEN, "Only an Admin of this LINE Official Account can edit it.",
 		func() error { return f.db.UpdateOfficialAccount(ctx, mia, oa.ID, edit) })
-	f.refuses(t, portal.EINVALID, "Choose the package: Free, Basic or Pro.",
+	f.refuses(t, portal.EINVALID, "Choose the country and plan of the LINE Official Account: plans differ by country.",
 		func() error {
-			return f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "x", Package: "light"})
+			return f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "x", Plan: "basic"})
 		})
 	f.refuses(t, portal.ENOTFOUND, "No such LINE Official Account.", func() error { return f.db.UpdateOfficialAccount(ctx, f.dev, 999, edit) })
 
@@ -138,9 +138,9 @@ func TestStore_UpdateOfficialAccount(t *testing.T) {
 	}
 	f.refuses(t, portal.EINVALID, "The account linking review of this LINE Official Account is Verified, so its business information can't change: the review compared it with the business info of organization "+org.ID+".",
 		func() error {
-			return f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "x", Package: portal.PackageFree, Info: other})
+			return f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "x", Plan: portal.PlanJPCommunication, Info: other})
 		})
-	mustNil(t, f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "Acme", Package: portal.PackageFree, Info: acme}))
+	mustNil(t, f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "Acme", Plan: portal.PlanJPCommunication, Info: acme}))
 }
 
 func TestStore_OfficialAccountRoles(t *testing.T) {
@@ -255,7 +255,7 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		// The account's information was wrong: an Admin corrects it (a
 		// Rejected review does not freeze it), then the administrator
 		// resubmits once the organization is verified.
-		mustNil(t, f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: oa.Name, Package: oa.Package, Info: acme}))
+		mustNil(t, f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: oa.Name, Plan: oa.Plan, Info: acme}))
 		mustNil(t, f.db.VerifyOrganization(ctx, f.op, org.ID))
 		mark := f.auditMark(t)
 		rv, err := f.db.ResubmitReview(ctx, f.boss, link.ID)
@@ -351,7 +351,7 @@ func TestStore_FindOfficialAccounts(t *testing.T) {
 	mustNil(t, err)
 	ch, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, portal.Channel{Provider: otherProvider, Kind: portal.KindMessagingAPI, LINEChannelID: "3000000001", Name: "Other", Region: portal.RegionJapan})
 	mustNil(t, err)
-	d, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: ch.ID, BasicID: "@elsewhere", Name: "Elsewhere", Package: portal.PackageFree})
+	d, err := f.db.CreateOfficialAccount(ctx, f.dev, portal.OfficialAccount{ChannelID: ch.ID, BasicID: "@elsewhere", Name: "Elsewhere", Plan: portal.PlanJPCommunication})
 	mustNil(t, err)
 	mia := f.admin(t, "Umia", "Mia")
 	mustNil(t, f.db.SetOfficialAccountRole(ctx, f.dev, a.ID, mia.ID, portal.RoleAdmin))

@@ -3,6 +3,7 @@ package store_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"lineportal/internal/dbtest"
 	"lineportal/internal/portal"
@@ -37,7 +38,8 @@ func newCrossChannelFixture(t *testing.T) *crossChannelFixture {
 	}
 	b, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, portal.Channel{
 		Provider: portal.Provider{Name: "Other Provider"}, Kind: portal.KindModule, LINEChannelID: "2000000999", Name: "Other module", Region: portal.RegionJapan,
-	}, "0123456789abcdef0123456789abcdef", "other-module-channel-access-token")
+	}, "0123456789abcdef0123456789abcdef", "other-module-channel-access-token", time.Time{})
+
 	mustNil(t, err)
 	for _, c := range []struct {
 		admin   portal.Admin

@@ -221,6 +221,16 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 	return false, nil
 }
 
+// HasWebhookEvents tells whether LINE's webhooks for a channel have ever
+// reached the portal (one index probe, whatever the number of events).
+func (db *DB) HasWebhookEvents(ctx context.Context, channelID int64) (bool, error) {
+	var has bool
+	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_events WHERE channel_id = ?)`, channelID).Scan(&has); err != nil {
+		return false, fmt.Errorf("store: has webhook events: %w", err)
+	}
+	return has, nil
+}
+
 // FindWebhookEvents returns one page of the events a channel received
 // about a bot, newest first.
 func (db *DB) FindWebhookEvents(ctx context.Context, channelID int64, botID string, p Page) ([]portal.WebhookEvent, Cursor, error) {

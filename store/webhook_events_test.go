@@ -512,7 +512,8 @@ func BenchmarkStore_RecordWebhookEvents(b *testing.B) {
 		b.Fatal(err)
 	}
 	ch, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Bench"}, Kind: portal.KindModule, LINEChannelID: "2000000101",
-		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken)
+		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken, time.Time{})
+
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -547,7 +548,7 @@ func BenchmarkStore_FindWebhookSecret(b *testing.B) {
 	}
 	admin, _ := db.EnsureAdmin(ctx, "Ubench", "Bench")
 	if _, err := db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Bench"}, Kind: portal.KindModule, LINEChannelID: "2000000101",
-		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken); err != nil {
+		Name: "Bench", Region: portal.RegionJapan}, moduleSecret, moduleToken, time.Time{}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

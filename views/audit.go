@@ -30,6 +30,8 @@ var auditIDs = map[portal.AuditAction]string{
 	portal.ActionOfficialAccountCreate:     "audit.official_account_create",
 	portal.ActionOfficialAccountUpdate:     "audit.official_account_update",
 	portal.ActionOfficialAccountRoleSet:    "audit.official_account_role_set",
+	portal.ActionOfficialAccountConnect:    "audit.official_account_connect",
+	portal.ActionOfficialAccountWebhookSet: "audit.official_account_webhook_set",
 	portal.ActionOALinkCreate:              "audit.oa_link_create",
 	portal.ActionLinkedOASet:               "audit.linked_oa_set",
 	portal.ActionModuleRegister:            "audit.module_register",

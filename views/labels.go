@@ -39,9 +39,6 @@ func miniAppReviewLabel(ctx context.Context, s portal.MiniAppReviewState) string
 func verificationLabel(ctx context.Context, s portal.VerificationStatus) string {
 	return loc(ctx).Verification(s)
 }
-func packageLabel(ctx context.Context, p portal.OAPackage) string {
-	return loc(ctx).Package(p)
-}
 func attachmentLabel(ctx context.Context, s portal.AttachmentState) string {
 	return loc(ctx).Attachment(s)
 }

@@ -55,7 +55,7 @@ func (s *Server) handleBotList(w http.ResponseWriter, r *http.Request) {
 		s.renderRecordedBots(w, r, ch, why)
 		return
 	}
-	creds, err := s.db.FindModuleCredentials(ctx, s.cfg.Secrets, ch.ID)
+	creds, err := s.credentials(ctx, ch.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -210,7 +210,7 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done flashMes
 		s.refuseBotForm(w, r, v, form, err)
 		return
 	}
-	creds, err := s.db.FindModuleCredentials(r.Context(), s.cfg.Secrets, v.Channel.ID)
+	creds, err := s.credentials(r.Context(), v.Channel.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return

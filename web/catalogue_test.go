@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -107,8 +108,22 @@ func routeCatalogue(t *testing.T) *catalogue {
 		}
 		return a
 	}
+	// Momiji Cafe is connected, with its webhook already at the portal, so
+	// that its webhook pages and Verify work in any order.
+	cafeAccount, cafeBot := simulatedCafe(t, mt.testServer, 0)
+	err := mt.sim.SetPrimaryWebhook(cafeBot, linesim.PrimaryWebhook{Secret: cafeSecret, URL: mt.URL + "/webhooks/line/" + cafeAccount.LINEChannelID})
+	var cafeToken string
+	if err == nil {
+		cafeToken, err = mt.sim.IssueChannelToken(cafeAccount.LINEChannelID)
+	}
+	if err == nil {
+		err = mt.db.ConnectOfficialAccount(t.Context(), mt.srv.cfg.Secrets, admin(dev), cafeAccount.ID, cafeSecret, cafeToken, time.Time{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	const waitingOrg = "BM09999999998"
-	_, err := mt.db.CreateOrganization(ctx, admin(boss), portal.Organization{ID: waitingOrg, Name: "Catalogue Waiting", Region: portal.RegionJapan,
+	_, err = mt.db.CreateOrganization(ctx, admin(boss), portal.Organization{ID: waitingOrg, Name: "Catalogue Waiting", Region: portal.RegionJapan,
 		Info: portal.BusinessInfo{CompanyName: "Catalogue Waiting K.K.", Address: "1 Chome"}, CompanyCountry: portal.RegionJapan})
 	if err == nil {
 		err = mt.db.SubmitOrganizationForVerification(ctx, admin(boss), waitingOrg)
@@ -214,18 +229,26 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "GET /official-accounts", Path: "/official-accounts", As: dev},
 		{Pattern: "GET /official-accounts/new", Path: "/official-accounts/new", As: dev},
 		{Pattern: "POST /official-accounts", Path: "/official-accounts", As: dev,
-			Form:        url.Values{"basic_id": {"@catalogue"}, "name": {"Catalogue"}, "package": {string(portal.PackageFree)}, "channel_id": {id(messaging.ID)}},
-			Refused:     url.Values{"basic_id": {"no at sign"}, "name": {"Catalogue"}, "package": {string(portal.PackageFree)}},
-			RefusedCode: portal.EINVALID, Kept: []string{"basic_id", "name", "package"}},
+			Form:        url.Values{"basic_id": {"@catalogue"}, "name": {"Catalogue"}, "plan": {string(portal.PlanTHFree)}, "channel_id": {id(messaging.ID)}},
+			Refused:     url.Values{"basic_id": {"no at sign"}, "name": {"Catalogue"}, "plan": {string(portal.PlanTHFree)}},
+			RefusedCode: portal.EINVALID, Kept: []string{"basic_id", "name", "plan"}},
 		{Pattern: "GET /official-accounts/{id}", Path: cafe, As: dev},
 		{Pattern: "POST /official-accounts/{id}", Path: cafe, As: dev,
-			Form:        url.Values{"name": {"Momiji Cafe"}, "package": {string(portal.PackageBasic)}, "company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}},
-			Refused:     url.Values{"name": {"Momiji Cafe"}, "picture_url": {"http://insecure.example/p.png"}, "package": {string(portal.PackageBasic)}, "company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}},
-			RefusedCode: portal.EINVALID, Kept: []string{"name", "picture_url", "package"}},
+			Form:        url.Values{"name": {"Momiji Cafe"}, "plan": {string(portal.PlanJPLight)}, "company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}},
+			Refused:     url.Values{"name": {"Momiji Cafe"}, "picture_url": {"http://insecure.example/p.png"}, "plan": {string(portal.PlanJPLight)}, "company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}},
+			RefusedCode: portal.EINVALID, Kept: []string{"name", "picture_url", "plan"}},
 		{Pattern: "POST /official-accounts/{id}/organization-link", Path: logistics + "/organization-link", As: dev,
 			Form:    url.Values{"org_id": {demo.HanamiRetailID}},
 			Refused: url.Values{"org_id": {"BM1"}}, RefusedCode: portal.EINVALID, Kept: []string{"org_id"}},
 		{Pattern: "GET /official-accounts/{id}/transfer", Path: cafe + "/transfer?dest_org_id=" + demo.MomijiHoldingID, As: boss},
+		{Pattern: "POST /official-accounts/{id}/channel-secret", Path: cafe + "/channel-secret", As: dev,
+			Form:    url.Values{"channel_secret": {cafeSecret}},
+			Refused: url.Values{"channel_secret": {"not a secret"}}, RefusedCode: portal.EINVALID},
+		{Pattern: "GET /official-accounts/{id}/webhook", Path: cafe + "/webhook", As: dev},
+		{Pattern: "POST /official-accounts/{id}/webhook", Path: cafe + "/webhook", As: dev, Form: url.Values{},
+			NoRefusal: "the confirmation's button; LINE's refusal is the error page"},
+		{Pattern: "POST /official-accounts/{id}/webhook/verify", Path: cafe + "/webhook/verify", As: dev, Form: url.Values{},
+			NoRefusal: "a button; LINE's verdict is shown on the account's page"},
 		{Pattern: "POST /official-accounts/{id}/transfer", Path: cafe + "/transfer", As: boss,
 			Form:    url.Values{"from_org_id": {demo.MomijiFoodsID}, "dest_org_id": {demo.MomijiHoldingID}},
 			Refused: url.Values{"from_org_id": {demo.MomijiFoodsID}, "dest_org_id": {"BM1"}}, RefusedCode: portal.EINVALID, Kept: []string{"dest_org_id"}},
@@ -403,7 +426,7 @@ func TestRouteCatalogue_LINEErrorIsOneSentence(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A token LINE does not accept: every call of the module answers 401.
-	if err := cat.db.SetChannelCredentials(t.Context(), cat.srv.cfg.Secrets, dev, cat.channelID, cat.mod.Channel.Secret, "revoked-token"); err != nil {
+	if err := cat.db.SetChannelCredentials(t.Context(), cat.srv.cfg.Secrets, dev, cat.channelID, cat.mod.Channel.Secret, "revoked-token", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	v := cat.signedIn(t, cat.demo.Developer.ID)

@@ -182,8 +182,8 @@ func TestLengthLimitsAndControlCharacters(t *testing.T) {
 		{"a NUL byte in a name", "/channels", with(register, "name", "Sakura\x00Order"), "", "control character"},
 		{"a line break in a name", "/channels", with(register, "name", "Sakura\nOrder"), "", "control character"},
 		{"text that isn't UTF-8", "/channels", with(register, "name", "Sakura \xff"), "", "UTF-8"},
-		{"a basic ID of 300 letters", "/official-accounts", url.Values{"basic_id": {"@" + strings.Repeat("a", 300)}, "name": {"x"}, "package": {"free"}}, "basic_id", "up to 18"},
-		{"an account name over 20 characters", "/official-accounts", url.Values{"basic_id": {"@sakuranew"}, "name": {strings.Repeat("名", 21)}, "package": {"free"}}, "name", "at most 20 characters"},
+		{"a basic ID of 300 letters", "/official-accounts", url.Values{"basic_id": {"@" + strings.Repeat("a", 300)}, "name": {"x"}, "plan": {"th_free"}}, "basic_id", "up to 18"},
+		{"an account name over 20 characters", "/official-accounts", url.Values{"basic_id": {"@sakuranew"}, "name": {strings.Repeat("名", 21)}, "plan": {"th_free"}}, "name", "at most 20 characters"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"lineportal/internal/dbtest"
 	"lineportal/internal/demo"
+	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/store"
 	"lineportal/views"
@@ -474,4 +475,28 @@ func TestLinkLifecycle_SendThenReloadSendsNothing(t *testing.T) {
 			t.Fatal("another admin's browser showed the URL")
 		}
 	})
+}
+
+// At the portal's Official Account's monthly limit LINE refuses the push
+// with 429: the page shows LINE's sentence, says nothing was sent, and LINE
+// recorded no message.
+func TestLinkLifecycle_SendURLByLINEAtMonthlyLimit(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ts.signedIn(t, ts.demo.OrganizationAdministrator.ID) // a friend of the portal's account
+	if err := ts.sim.SetQuota(ts.demo.OfficialAccount.BotID, linesim.Quota{Limited: true, Limit: 200, Usage: 200}); err != nil {
+		t.Fatal(err)
+	}
+	p := ts.sendLinkRequestPage(t, dev, order, demo.SakuraFoodsID)
+	before := len(ts.sim.Pushes())
+	sent := dev.follow(dev.submit(p, "form[action$='/notify']", nil, "", ""))
+	flash := sent.doc.Find("#flash").Text()
+	if sent.res.StatusCode != 200 || !strings.Contains(flash, "LINE refused the message: You have reached your monthly limit.") ||
+		strings.Contains(flash, "Sent") {
+		t.Fatalf("notify at the limit: %d %q", sent.res.StatusCode, flash)
+	}
+	if got := len(ts.sim.Pushes()); got != before {
+		t.Errorf("LINE recorded %d pushes past the limit", got-before)
+	}
 }

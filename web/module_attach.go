@@ -119,7 +119,7 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 	ch, err := s.db.FindChannelByID(ctx, channelID)
 	var creds portal.ModuleCredentials
 	if err == nil {
-		creds, err = s.db.FindModuleCredentials(ctx, s.cfg.Secrets, channelID)
+		creds, err = s.credentials(ctx, channelID)
 	}
 	if err != nil {
 		s.fail(w, r, err)

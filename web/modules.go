@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"lineportal/internal/line"
 	"lineportal/internal/portal"
@@ -68,12 +69,14 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 		Provider: providerChoice(f.ProviderID, f.NewProvider)}
 	// Malformed input is refused before anything goes to LINE.
 	err := portal.CheckNewModuleChannel(in, channelSecret, accessToken)
+	var token string
+	var expiresAt time.Time
 	if err == nil {
-		err = s.proveChannelSecret(r, in.LINEChannelID, channelSecret)
+		token, expiresAt, err = s.proveChannelSecret(r, in.LINEChannelID, channelSecret, accessToken)
 	}
 	var ch portal.Channel
 	if err == nil {
-		ch, err = s.db.RegisterModuleChannel(r.Context(), s.cfg.Secrets, actor(r), in, channelSecret, accessToken)
+		ch, err = s.db.RegisterModuleChannel(r.Context(), s.cfg.Secrets, actor(r), in, channelSecret, token, expiresAt)
 	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
@@ -85,19 +88,30 @@ func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 	s.redirectWithFlash(w, r, views.ModulePath(ch.ID), "success", "flash.module_registered")
 }
 
-// proveChannelSecret asks LINE for a stateless channel access token (and
-// throws it away): only LINE knows whether channelSecret is the secret of
-// the channel lineChannelID, and without that proof anyone could register
-// a channel ID they don't own, or replace its owner's secret. LINE's
-// refusal is an error on the secret (line.Refusal).
-func (s *Server) proveChannelSecret(r *http.Request, lineChannelID, channelSecret string) error {
-	_, _, err := s.cfg.LINE.StatelessToken(r.Context(), lineChannelID, strings.TrimSpace(channelSecret))
+// proveChannelSecret asks LINE for a stateless channel access token: only
+// LINE knows whether channelSecret is the secret of the channel
+// lineChannelID, and without that proof anyone could register a channel ID
+// they don't own, or replace its owner's secret. It returns the token to
+// store: the pasted one, or, when none was pasted, the one LINE just
+// issued, with its expiry (the portal issues the next ones itself).
+func (s *Server) proveChannelSecret(r *http.Request, lineChannelID, channelSecret, pasted string) (string, time.Time, error) {
+	token, expiresAt, err := s.statelessToken(r, lineChannelID, channelSecret)
+	if err != nil || strings.TrimSpace(pasted) == "" {
+		return token, expiresAt, err
+	}
+	return pasted, time.Time{}, nil
+}
+
+// statelessToken issues a stateless channel access token with a channel's
+// ID and secret. LINE's refusal is an error on the secret (line.Refusal).
+func (s *Server) statelessToken(r *http.Request, lineChannelID, channelSecret string) (string, time.Time, error) {
+	token, expiresAt, err := s.cfg.LINE.StatelessToken(r.Context(), lineChannelID, strings.TrimSpace(channelSecret))
 	if err == nil {
-		return nil
+		return token, expiresAt, nil
 	}
 	s.log.Warn("LINE did not confirm the channel secret", "request_id", requestID(r.Context()), "line_channel_id", lineChannelID,
 		"line_request_id", line.RequestID(err), "error", err)
-	return line.Refusal(err, "channel_secret")
+	return "", time.Time{}, line.Refusal(err, "channel_secret")
 }
 
 // loadModule reads the module channel in the path and the actor's access.
@@ -147,6 +161,10 @@ func (s *Server) renderModule(w http.ResponseWriter, r *http.Request, status int
 	}
 	var next store.Cursor
 	var err error
+	if v.EventsArrive, err = s.db.HasWebhookEvents(r.Context(), ch.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if v.Attachments, next, err = s.db.FindAttachments(r.Context(), ch.ID, pageOf(r)); err != nil {
 		s.fail(w, r, err)
 		return
@@ -173,11 +191,13 @@ func (s *Server) handleModuleCredentials(w http.ResponseWriter, r *http.Request)
 	}
 	channelSecret, accessToken := r.PostFormValue("channel_secret"), r.PostFormValue("access_token")
 	err := portal.CheckModuleCredentials(channelSecret, accessToken)
+	var token string
+	var expiresAt time.Time
 	if err == nil {
-		err = s.proveChannelSecret(r, ch.LINEChannelID, channelSecret)
+		token, expiresAt, err = s.proveChannelSecret(r, ch.LINEChannelID, channelSecret, accessToken)
 	}
 	if err == nil {
-		err = s.db.SetChannelCredentials(r.Context(), s.cfg.Secrets, actor(r), ch.ID, channelSecret, accessToken)
+		err = s.db.SetChannelCredentials(r.Context(), s.cfg.Secrets, actor(r), ch.ID, channelSecret, token, expiresAt)
 	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {

@@ -86,6 +86,9 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 	}
 	// The attached webhook arrives too and lands in the bot's history.
 	mt.waitFor(t, "the attached event", func(a portal.ModuleAttachment) bool { return a.State == portal.Attached })
+	if got := v.get(mt.URL + views.ModulePath(mt.channelID)).doc.Find("#webhook-events-arrive").Text(); got != "Webhook events arrive" {
+		t.Errorf("the module page says %q of its webhook", got)
+	}
 
 	list := v.get(mt.URL + views.ModulePath(mt.channelID) + "/bots")
 	if list.doc.Find(`.attachment-list tr[data-bot-id="`+bot+`"]`).Length() != 1 {
@@ -372,7 +375,7 @@ func TestModule_ReplaceCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mt.db.SetChannelCredentials(ctx, box, dev, mt.channelID, stale, mt.mod.Token); err != nil {
+	if err := mt.db.SetChannelCredentials(ctx, box, dev, mt.channelID, stale, mt.mod.Token, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	v := mt.signedIn(t, mt.demo.Developer.ID)
@@ -498,7 +501,7 @@ func TestModule_BotList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := mt.db.SetChannelCredentials(t.Context(), mt.srv.cfg.Secrets, dev, mt.channelID, mt.mod.Channel.Secret, "revoked-token"); err != nil {
+		if err := mt.db.SetChannelCredentials(t.Context(), mt.srv.cfg.Secrets, dev, mt.channelID, mt.mod.Channel.Secret, "revoked-token", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		p := v.get(list)
@@ -741,5 +744,62 @@ func TestModule_BotListReadFromLINEOnlyForTheChannelsPeople(t *testing.T) {
 	}
 	if _, err := mt.db.FindAttachment(t.Context(), mt.channelID, bots[0]); err != nil {
 		t.Fatalf("LINE's list was not recorded: %v", err)
+	}
+}
+
+// A module channel registered with its channel ID and secret only works
+// end to end on tokens the portal issues: attach, the bot list, chat
+// control. 15 minutes on, the stored token is replaced before the next
+// call, for every instance, and no call fails.
+func TestModule_RegisterWithIDAndSecretOnly(t *testing.T) {
+	mt := newModuleTest(t)
+	v := mt.signedIn(t, mt.demo.Developer.ID)
+	const lineID, secret = "2999000010", "00112233445566778899aabbccddeeff"
+	addSimModule(t, mt.testServer, lineID, secret)
+	form := registerForm(lineID, secret)
+	form.Del("access_token")
+	done := v.post(mt.URL+"/modules", form)
+	if done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register with ID and secret only: %d %.300s", done.res.StatusCode, done.doc.Find("main").Text())
+	}
+	channelID := mt.testServer.channelID(t, "Mine")
+	issued, err := mt.db.FindModuleCredentials(t.Context(), mt.srv.cfg.Secrets, channelID)
+	if err != nil || issued.AccessToken == "" || issued.TokenExpiresAt.IsZero() {
+		t.Fatalf("no issued token stored: %v", err)
+	}
+
+	// Attach through LINE's screen, as the demo module does.
+	bot := mt.mod.OfficialAccount.BotID
+	page := v.get(mt.URL + views.ModulePath(channelID))
+	if got := page.doc.Find("#webhook-events-arrive").Text(); !strings.HasPrefix(got, "No webhook event has arrived yet.") {
+		t.Errorf("a module LINE sends no webhook: %q", got)
+	}
+	toLINE := v.submit(page, "#attach-form", url.Values{"scope": {"message:send", "message:receive"}}, "", "")
+	back := v.submit(v.follow(toLINE), "form", url.Values{"bot": {bot}}, "action", "approve")
+	if attached := v.follow(v.follow(back)); attached.doc.Find("#bot-name").Text() != "Sakura Cafe" {
+		t.Fatalf("after attaching: %q", attached.doc.Find("main").Text())
+	}
+	list := v.get(mt.URL + views.ModulePath(channelID) + "/bots")
+	if list.doc.Find(`.attachment-list tr[data-bot-id="`+bot+`"]`).Length() != 1 {
+		t.Fatalf("bot list: %.300s", list.doc.Find("main").Text())
+	}
+	botPage := mt.URL + views.BotPath(channelID, bot)
+	chat := linesim.ModuleUserID(bot, mt.mod.Friends[0].ID)
+	if got := v.follow(v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {chat}, "ttl": {"600"}})); !strings.Contains(got.doc.Find("#flash").Text(), "now controls the chat") {
+		t.Fatalf("chat control: %q", got.doc.Find("#flash").Text())
+	}
+
+	mt.clock.advance(15 * time.Minute)
+	if got := v.follow(v.post(botPage+"/chat-control/release", url.Values{"chat_id": {chat}})); !strings.Contains(got.doc.Find("#flash").Text(), "released") {
+		t.Fatalf("release after 15 minutes: %q", got.doc.Find("#flash").Text())
+	}
+	renewed, err := mt.db.FindModuleCredentials(t.Context(), mt.srv.cfg.Secrets, channelID)
+	if err != nil || renewed.AccessToken == issued.AccessToken || !renewed.TokenExpiresAt.After(issued.TokenExpiresAt) {
+		t.Errorf("the token was not renewed before the call: %v", err)
+	}
+	for _, leak := range []string{secret, issued.AccessToken, renewed.AccessToken} {
+		if strings.Contains(mt.logs.String(), leak) {
+			t.Error("a secret or token reached the log")
+		}
 	}
 }

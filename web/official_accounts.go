@@ -65,6 +65,7 @@ func (s *Server) loadOfficialAccount(w http.ResponseWriter, r *http.Request) (vi
 
 func (s *Server) handleOfficialAccountShow(w http.ResponseWriter, r *http.Request) {
 	if v, ok := s.loadOfficialAccount(w, r); ok {
+		_ = s.readOfficialAccountLINE(r, &v) // shown on the page
 		s.render(w, r, http.StatusOK, views.OfficialAccountPage(s.shell(w, r, "official-accounts"), v))
 	}
 }
@@ -77,7 +78,7 @@ func (s *Server) handleOfficialAccountUpdate(w http.ResponseWriter, r *http.Requ
 	edit := portal.OfficialAccountEdit{
 		Name:       r.PostFormValue("name"),
 		PictureURL: r.PostFormValue("picture_url"),
-		Package:    portal.OAPackage(r.PostFormValue("package")),
+		Plan:       portal.OAPlan(r.PostFormValue("plan")),
 		Info:       businessInfoFrom(r),
 	}
 	if err := s.db.UpdateOfficialAccount(r.Context(), actor(r), v.Account.ID, edit); err != nil {
@@ -109,7 +110,7 @@ func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Req
 }
 
 func (s *Server) handleOfficialAccountNew(w http.ResponseWriter, r *http.Request) {
-	s.renderOfficialAccountRegister(w, r, http.StatusOK, views.OfficialAccountRegisterForm{Package: string(portal.PackageFree)})
+	s.renderOfficialAccountRegister(w, r, http.StatusOK, views.OfficialAccountRegisterForm{})
 }
 
 func (s *Server) renderOfficialAccountRegister(w http.ResponseWriter, r *http.Request, status int, f views.OfficialAccountRegisterForm) {
@@ -136,13 +137,13 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 	f := views.OfficialAccountRegisterForm{
 		BasicID:   r.PostFormValue("basic_id"),
 		Name:      r.PostFormValue("name"),
-		Package:   r.PostFormValue("package"),
+		Plan:      r.PostFormValue("plan"),
 		ChannelID: strings.TrimSpace(r.PostFormValue("channel_id")),
 		Info:      businessInfoFrom(r),
 	}
 	channelID, _ := strconv.ParseInt(f.ChannelID, 10, 64)
 	oa, err := s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{
-		BasicID: f.BasicID, Name: f.Name, Package: portal.OAPackage(f.Package), ChannelID: channelID, Info: f.Info,
+		BasicID: f.BasicID, Name: f.Name, Plan: portal.OAPlan(f.Plan), ChannelID: channelID, Info: f.Info,
 	})
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {

@@ -178,13 +178,15 @@ func TestOfficialAccountPage(t *testing.T) {
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 	cafe := ts.oaID(t, "@momijicafe")
 	p := dev.get(ts.URL + views.OfficialAccountPath(cafe))
-	if p.res.StatusCode != 200 || p.doc.Find("#oa-org-id").Text() != demo.MomijiFoodsID ||
-		!strings.Contains(p.doc.Find("#oa-package").Text(), "15,000") { // grouped, as LINE writes counts
-		t.Fatalf("OA page: %d org %q package %q", p.res.StatusCode, p.doc.Find("#oa-org-id").Text(), p.doc.Find("#oa-package").Text())
+	// Momiji Cafe is Japanese: Japan's Light plan, 5,000 messages and no
+	// additional messages.
+	if plan := p.doc.Find("#oa-plan-summary").Text(); p.res.StatusCode != 200 || p.doc.Find("#oa-org-id").Text() != demo.MomijiFoodsID ||
+		plan != "Light (Japan): 5,000 free messages a month." || !strings.Contains(p.doc.Find("#oa-plan-additional").Text(), "No additional messages") {
+		t.Fatalf("OA page: %d org %q plan %q", p.res.StatusCode, p.doc.Find("#oa-org-id").Text(), plan)
 	}
 	// Its review is Verified, so its business information is frozen; the
 	// name can still change.
-	edit := url.Values{"name": {"Momiji Cafe Tokyo"}, "picture_url": {""}, "package": {"pro"},
+	edit := url.Values{"name": {"Momiji Cafe Tokyo"}, "picture_url": {""}, "plan": {"jp_standard"},
 		"company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}}
 	if r := dev.post(ts.URL+views.OfficialAccountPath(cafe), edit); r.res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit answered %d: %s", r.res.StatusCode, r.doc.Find("#oa-edit").Text())
@@ -195,7 +197,7 @@ func TestOfficialAccountPage(t *testing.T) {
 		t.Fatalf("changing verified business info answered %d", r.res.StatusCode)
 	}
 	oa, err := ts.db.FindOfficialAccountByID(t.Context(), cafe)
-	if err != nil || oa.Name != "Momiji Cafe Tokyo" || oa.Package != portal.PackagePro || oa.Info.Address != "2-4-1 Shibakoen, Minato-ku, Tokyo" {
+	if err != nil || oa.Name != "Momiji Cafe Tokyo" || oa.Plan != portal.PlanJPStandard || oa.Info.Address != "2-4-1 Shibakoen, Minato-ku, Tokyo" {
 		t.Fatalf("stored: %+v %v", oa, err)
 	}
 }
@@ -248,7 +250,7 @@ func TestRegisterOfficialAccount(t *testing.T) {
 	}
 	count := oaCount()
 	values := func(channel portal.Channel, basicID string) url.Values {
-		return url.Values{"basic_id": {basicID}, "name": {"Fresh Cafe"}, "package": {"basic"}, "channel_id": {strconv.FormatInt(channel.ID, 10)},
+		return url.Values{"basic_id": {basicID}, "name": {"Fresh Cafe"}, "plan": {"th_basic"}, "channel_id": {strconv.FormatInt(channel.ID, 10)},
 			"company_name": {"Momiji Foods K.K."}, "address": {"2-4-1 Shibakoen, Minato-ku, Tokyo"}}
 	}
 
@@ -275,6 +277,13 @@ func TestRegisterOfficialAccount(t *testing.T) {
 				t.Errorf("%s: the input was lost", c.name)
 			}
 		}
+		// No plan chosen: the portal does not guess the account's country.
+		noPlan := values(fresh, "@freshcafe")
+		noPlan.Del("plan")
+		if p := dev.post(ts.URL+"/official-accounts", noPlan); p.res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.doc.Find("#plan-error").Text(), "plans differ by country") {
+			t.Errorf("no plan: %d %q", p.res.StatusCode, p.doc.Find("#oa-register-form").Text())
+		}
 		if got := oaCount(); got != count {
 			t.Fatalf("refused registrations stored accounts: %d → %d", count, got)
 		}
@@ -291,7 +300,7 @@ func TestRegisterOfficialAccount(t *testing.T) {
 			t.Fatalf("account page: %q %q", p.doc.Find("#oa-basic-id").Text(), p.doc.Find("#flash").Text())
 		}
 		oa, err := ts.db.FindOfficialAccountByID(ctx, ts.oaID(t, "@freshcafe"))
-		if err != nil || oa.ChannelID != fresh.ID || oa.Package != portal.PackageBasic || oa.Name != "Fresh Cafe" || oa.Info.CompanyName != "Momiji Foods K.K." {
+		if err != nil || oa.ChannelID != fresh.ID || oa.Plan != portal.PlanTHBasic || oa.Name != "Fresh Cafe" || oa.Info.CompanyName != "Momiji Foods K.K." {
 			t.Fatalf("stored: %+v %v", oa, err)
 		}
 	})

@@ -96,6 +96,10 @@ func (s *Server) routeTable() []route {
 		{"POST /official-accounts/{id}/organization-link", s.signedIn(s.handleOfficialAccountOrgLink)},
 		{"GET /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransferConfirm)},
 		{"POST /official-accounts/{id}/transfer", s.signedIn(s.handleOfficialAccountTransfer)},
+		{"POST /official-accounts/{id}/channel-secret", s.signedIn(s.handleOfficialAccountConnect)},
+		{"GET /official-accounts/{id}/webhook", s.signedIn(s.handleOfficialAccountWebhookConfirm)},
+		{"POST /official-accounts/{id}/webhook", s.signedIn(s.handleOfficialAccountWebhookSet)},
+		{"POST /official-accounts/{id}/webhook/verify", s.signedIn(s.handleOfficialAccountWebhookVerify)},
 
 		// The signed-in person's notifications.
 		{"GET /notifications", s.signedIn(s.handleNotifications)},

@@ -71,7 +71,8 @@ func (w *webhookTest) register(t *testing.T, lineChannelID, channelSecret string
 	t.Helper()
 	ctx := context.Background()
 	ch, err := w.db.RegisterModuleChannel(ctx, w.box, w.admin, portal.Channel{Provider: portal.Provider{Name: "Module provider " + lineChannelID}, Kind: portal.KindModule, LINEChannelID: lineChannelID,
-		Name: "Webhook module", Region: portal.RegionJapan}, channelSecret, "test-token")
+		Name: "Webhook module", Region: portal.RegionJapan}, channelSecret, "test-token", time.Time{})
+
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +474,8 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch, err := ts.db.RegisterModuleChannel(ctx, box, admin, portal.Channel{Provider: portal.Provider{Name: "Demo module provider"}, Kind: portal.KindModule,
-		LINEChannelID: demo.Channel.ID, Name: demo.Channel.Name, Region: portal.RegionJapan}, demo.Channel.Secret, demo.Token)
+		LINEChannelID: demo.Channel.ID, Name: demo.Channel.Name, Region: portal.RegionJapan}, demo.Channel.Secret, demo.Token, time.Time{})
+
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -253,7 +253,8 @@ func seedInstancesWorld(t *testing.T, db *store.DB, demo linesim.DemoData) insta
 	must(err)
 	w.moduleSecret = "fedcba9876543210fedcba9876543210"
 	w.module, err = db.RegisterModuleChannel(ctx, box, dev, portal.Channel{Provider: provider, Kind: portal.KindModule, LINEChannelID: "3000000009",
-		Name: "Chat module", Region: portal.RegionJapan}, w.moduleSecret, "module-access-token-0123456789")
+		Name: "Chat module", Region: portal.RegionJapan}, w.moduleSecret, "module-access-token-0123456789", time.Time{})
+
 	must(err)
 	return w
 }

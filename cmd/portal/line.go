@@ -64,7 +64,7 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		sim, err := simulated.Start(ctx, m.DB, m.secrets, simulated.Options{
 			SimulatorURL: m.SimulatorURL, Serve: func(h http.Handler) { m.serve(ln, h) },
 			PortalURL: m.URL, BotPrompt: botPrompt, BotIDHeader: cfg.BotIDHeader,
-			Logger: m.log.With("component", "linesim"), SimulatorClock: true, Module: true,
+			Logger: m.log.With("component", "linesim"), SimulatorClock: true, Module: true, OfficialAccount: true,
 		})
 		if err != nil {
 			return setup, err

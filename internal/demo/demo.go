@@ -37,6 +37,10 @@ const (
 	MomijiHoldingID = "BM00000000012" // verified; another organization
 )
 
+// MomijiCafeBasicID is the demo's Japanese Official Account, whose page
+// shows LINE's figures when the portal runs on the simulator.
+const MomijiCafeBasicID = "@momijicafe"
+
 // Seed adds the demo data unless the database has it already, and reports
 // whether it did.
 func Seed(ctx context.Context, db *store.DB, p People) (bool, error) {

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
@@ -24,7 +25,7 @@ func SeedModule(ctx context.Context, db *store.DB, box *secret.Box, developer Pe
 	}
 	in := portal.Channel{Kind: portal.KindModule, LINEChannelID: m.LINEChannelID, Name: m.Name, Region: portal.RegionJapan,
 		Provider: portal.Provider{Name: "Demo Chat Co."}}
-	if _, err := db.RegisterModuleChannel(ctx, box, dev, in, m.Secret, m.Token); err != nil {
+	if _, err := db.RegisterModuleChannel(ctx, box, dev, in, m.Secret, m.Token, time.Time{}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return nil

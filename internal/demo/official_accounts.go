@@ -21,9 +21,9 @@ func (s *seeder) officialAccounts(r roles) {
 	s.step(func() error { return s.db.AddOrganizationAdmin(s.ctx, r.boss, foods.ID, r.both.ID) })
 	holdings := s.organization(r, portal.Organization{ID: MomijiHoldingID, Name: "Momiji Holdings", Region: portal.RegionJapan, Info: momijiFoods, CompanyCountry: portal.RegionJapan}, true)
 
-	s.officialAccount(r, p, "@momijicafe", "Momiji Cafe", portal.PackageBasic, momijiFoods, foods.ID)
-	delivery := s.officialAccount(r, p, "@momijidelivery", "Momiji Delivery", portal.PackageFree, momijiFoods, foods.ID)
-	s.officialAccount(r, p, "@momijibakery", "Momiji Bakery", portal.PackagePro, momijiBakery, foods.ID) // Rejected: its business information differs
+	s.officialAccount(r, p, MomijiCafeBasicID, "Momiji Cafe", portal.PlanJPLight, momijiFoods, foods.ID)
+	delivery := s.officialAccount(r, p, "@momijidelivery", "Momiji Delivery", portal.PlanJPCommunication, momijiFoods, foods.ID)
+	s.officialAccount(r, p, "@momijibakery", "Momiji Bakery", portal.PlanJPStandard, momijiBakery, foods.ID) // Rejected: its business information differs
 
 	s.linkedMiniApp(r, p, "Momiji Cafe Order", momijiFoods, foods.ID)
 	points := s.linkedMiniApp(r, p, "Momiji Points", momijiFoods, foods.ID)
@@ -36,16 +36,16 @@ func (s *seeder) officialAccounts(r roles) {
 
 	s.channel(r.dev, p, portal.KindLogin, "Momiji Members Login", portal.RegionJapan, portal.MiniAppInfo{})
 	other := s.provider(r.dev, "Momiji Logistics")
-	s.officialAccount(r, other, "@momijilogistics", "Momiji Logistics", portal.PackageFree, momijiFoods, "")
+	s.officialAccount(r, other, "@momijilogistics", "Momiji Logistics", portal.PlanJPCommunication, momijiFoods, "")
 }
 
 // officialAccount creates an account on its own Messaging API channel; the
 // organization administrator, made its Admin, links it to orgID unless
 // orgID is empty.
-func (s *seeder) officialAccount(r roles, p portal.Provider, basicID, name string, pkg portal.OAPackage, info portal.BusinessInfo, orgID string) portal.OfficialAccount {
+func (s *seeder) officialAccount(r roles, p portal.Provider, basicID, name string, plan portal.OAPlan, info portal.BusinessInfo, orgID string) portal.OfficialAccount {
 	ch := s.channel(r.dev, p, portal.KindMessagingAPI, name+" Messaging API", portal.RegionJapan, portal.MiniAppInfo{})
 	oa := value(s, func() (portal.OfficialAccount, error) {
-		return s.db.CreateOfficialAccount(s.ctx, r.dev, portal.OfficialAccount{ChannelID: ch.ID, BasicID: basicID, Name: name, Package: pkg, Info: info})
+		return s.db.CreateOfficialAccount(s.ctx, r.dev, portal.OfficialAccount{ChannelID: ch.ID, BasicID: basicID, Name: name, Plan: plan, Info: info})
 	})
 	if orgID != "" {
 		s.step(func() error { return s.db.SetOfficialAccountRole(s.ctx, r.dev, oa.ID, r.boss.ID, portal.RoleAdmin) })

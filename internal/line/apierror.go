@@ -21,7 +21,14 @@ const (
 	opMissionSticker = "mission sticker"
 	opMarkAsRead     = "mark as read"
 	opPush           = "push message"
+	opQuota          = "read message quota"
+	opInsight        = "read followers"
+	opWebhook        = "webhook URL"
 )
+
+// MonthlyLimitMessage is LINE's 429 answer to a counted message once an
+// Official Account's quota for the month is used.
+const MonthlyLimitMessage = "You have reached your monthly limit."
 
 // APIError is an error answer from LINE.
 type APIError struct {
@@ -135,6 +142,9 @@ func (e *APIError) explain() reason {
 	case http.StatusUnauthorized:
 		return reason{portal.RLINETokenRejected, nil}
 	case http.StatusTooManyRequests:
+		if e.Message == MonthlyLimitMessage {
+			return reason{portal.RLINEMonthlyLimit, nil}
+		}
 		return reason{portal.RLINETooMany, nil}
 	}
 	var specific reason
@@ -156,6 +166,10 @@ func (e *APIError) explain() reason {
 	case opToken:
 		if e.Status == http.StatusBadRequest {
 			specific = reason{portal.RLINECredentialsRejected, nil}
+		}
+	case opWebhook:
+		if e.Status == http.StatusBadRequest {
+			specific = reason{portal.RLINEWebhookRejected, []any{"Said", e.Message}}
 		}
 	case opPush:
 		if e.Status == http.StatusBadRequest {

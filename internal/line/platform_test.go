@@ -213,7 +213,7 @@ func TestStatelessToken(t *testing.T) {
 	explained(t, err, http.StatusUnauthorized, explainTokenRefused)
 
 	_, _, err = f.p.StatelessToken(ctx, f.mod.Channel.ID, "wrong")
-	explained(t, err, http.StatusBadRequest, "LINE did not accept the channel ID and channel secret. Check them in the module channel's settings.")
+	explained(t, err, http.StatusBadRequest, "LINE did not accept the channel ID and channel secret. Check the channel secret on the channel's Basic settings tab in the LINE Developers Console.")
 }
 
 func TestModuleBots(t *testing.T) {

@@ -397,6 +397,11 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusBadRequest, "The property, 'to', in the request body is invalid (line: -, column: -)")
 		return
 	}
+	if friend && st.overQuota(caller.botID, now) {
+		// Only a message that would reach someone counts toward the quota.
+		writeMessage(w, http.StatusTooManyRequests, MonthlyLimitMessage)
+		return
+	}
 	requestID := w.Header().Get(requestIDHeader)
 	sent := make([]sentMessage, len(texts))
 	for i := range sent {

@@ -17,8 +17,10 @@ const (
 	invalidTokenMessage = "Authentication failed due to the following reason: invalid token. Confirm that the access token in the authorization header is valid."
 )
 
-// handleStatelessToken issues a stateless channel access token to a module
-// or LINE Login channel (a Login channel's calls /user/v1/deauthorize). Client
+// handleStatelessToken issues a stateless channel access token to a
+// module, LINE Login or Messaging API channel (a Login channel's calls
+// /user/v1/deauthorize; an Official Account's own channel reads its quota
+// and followers). Client
 // assertions (JWTs signed with a registered assertion key) are refused as
 // LINE refuses them for a channel without such a key: the simulator
 // registers none.
@@ -53,10 +55,15 @@ func (s *Server) handleStatelessToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // statelessTokenSecret is the secret of a module or LINE Login channel,
-// the channels that get stateless tokens here. The caller holds the lock.
+// or of a Messaging API channel whose secret the simulator was given
+// (SetPrimaryWebhook): the channels that get stateless tokens here. The
+// caller holds the lock.
 func (st *state) statelessTokenSecret(channelID string) (string, bool) {
 	if ch, ok := st.moduleChannels[channelID]; ok {
 		return ch.Secret, true
+	}
+	if ch, ok := st.accountChannels[channelID]; ok {
+		return ch.secret, ch.secret != ""
 	}
 	ch, ok := st.channels[channelID]
 	return ch.Secret, ok

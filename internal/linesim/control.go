@@ -33,6 +33,7 @@ type controlView struct {
 	Clock           clockView
 	PrimaryWebhooks []primaryWebhookView
 	Consents        []consentRow
+	Usage           []usageView
 }
 
 // consentRow is a user's consent to a LINE Login channel: an app in the
@@ -76,6 +77,7 @@ func (s *Server) controlView(problem string, newUser User) controlView {
 		BotIDHeader:     s.botHeader,
 		Clock:           s.clockView(),
 		PrimaryWebhooks: s.state.primaryWebhooks(),
+		Usage:           s.state.usageViews(s.now()),
 	}
 	for key, scopes := range s.state.consents {
 		v.Consents = append(v.Consents, consentRow{User: s.state.users[key.userID], ChannelID: key.channelID, Scopes: scopes})

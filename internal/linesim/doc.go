@@ -78,9 +78,12 @@
 // /token, the manager.line.biz paths), stateless channel access tokens
 // (/oauth2/v3/token), the module channel APIs (bot list, detach, acquire and
 // release chat control), POST /v2/bot/message/markAsRead, a minimal POST
-// /v2/bot/message/push (text only, X-Line-Retry-Key) and POST
-// /shop/v3/mission, and delivers signed webhooks to module channels. Where
-// LINE leaves a case open it behaves as follows.
+// /v2/bot/message/push (text only, X-Line-Retry-Key; 429 "You have reached
+// your monthly limit." past the account's quota), GET
+// /v2/bot/message/quota and /quota/consumption, GET
+// /v2/bot/insight/followers (quota.go) and POST /shop/v3/mission, and
+// delivers signed webhooks to module channels. Where LINE leaves a case open
+// it behaves as follows.
 //
 // Tokens. Module channels get stateless tokens (15 minutes) or, through
 // IssueChannelToken, tokens that never expire, for demos and tests; LINE

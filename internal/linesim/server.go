@@ -155,6 +155,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v2/bot/chat/{chatId}/control/release", s.handleReleaseChatControl)
 	mux.HandleFunc("POST /v2/bot/message/markAsRead", s.handleMarkAsRead)
 	mux.HandleFunc("POST /v2/bot/message/push", s.handlePush)
+	mux.HandleFunc("GET /v2/bot/message/quota", s.handleQuota)
+	mux.HandleFunc("GET /v2/bot/message/quota/consumption", s.handleQuotaConsumption)
+	mux.HandleFunc("GET /v2/bot/insight/followers", s.handleFollowers)
+	mux.HandleFunc("GET /v2/bot/channel/webhook/endpoint", s.handleGetWebhookEndpoint)
+	mux.HandleFunc("PUT /v2/bot/channel/webhook/endpoint", s.handleSetWebhookEndpoint)
+	mux.HandleFunc("POST /v2/bot/channel/webhook/test", s.handleTestWebhookEndpoint)
 	mux.HandleFunc("POST /shop/v3/mission", s.handleMissionSticker)
 
 	// Simulator only
@@ -190,6 +196,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /sim/api/modules/{id}/bots", forms.Handler(http.HandlerFunc(s.handleAPIAttachNewBots)))
 	mux.Handle("POST /sim/primary-webhooks", forms.Handler(http.HandlerFunc(s.handleControlSetPrimaryWebhook)))
 	mux.Handle("PUT /sim/api/bots/{botID}/webhook", forms.Handler(http.HandlerFunc(s.handleAPISetPrimaryWebhook)))
+	mux.Handle("POST /sim/quotas", forms.Handler(http.HandlerFunc(s.handleControlSetQuota)))
+	mux.Handle("PUT /sim/api/bots/{botID}/quota", forms.Handler(http.HandlerFunc(s.handleAPISetQuota)))
+	mux.Handle("POST /sim/followers", forms.Handler(http.HandlerFunc(s.handleControlSetFollowers)))
+	mux.Handle("PUT /sim/api/bots/{botID}/followers", forms.Handler(http.HandlerFunc(s.handleAPISetFollowers)))
 	mux.Handle("POST /sim/messages", forms.Handler(http.HandlerFunc(s.handleControlSendText)))
 	mux.Handle("POST /sim/api/messages", forms.Handler(http.HandlerFunc(s.handleAPISendText)))
 	mux.Handle("POST /sim/login-channels/{id}/email-permission", forms.Handler(http.HandlerFunc(s.handleControlSetEmailPermission)))

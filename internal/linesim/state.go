@@ -112,7 +112,8 @@ type state struct {
 	accessTokens map[string]*accessToken
 	grants       map[string]*grant // by refresh token
 	sessions     map[string]*lineSession
-	consents     map[consentKey][]string // scopes a user has granted a channel
+	consents     map[consentKey][]string  // scopes a user has granted a channel
+	usage        map[string]*accountUsage // by bot ID; quota.go
 	moduleState
 }
 
@@ -129,6 +130,7 @@ func newState(now func() time.Time) state {
 		grants:       map[string]*grant{},
 		sessions:     map[string]*lineSession{},
 		consents:     map[consentKey][]string{},
+		usage:        map[string]*accountUsage{},
 	}
 }
 

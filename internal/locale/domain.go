@@ -35,8 +35,15 @@ var (
 		portal.OrgUnverified: "verification.unverified", portal.OrgInReview: "verification.in_review",
 		portal.OrgVerified: "verification.verified", portal.OrgRejected: "verification.rejected",
 	}
-	packageIDs = map[portal.OAPackage]string{
-		portal.PackageFree: "package.free", portal.PackageBasic: "package.basic", portal.PackagePro: "package.pro",
+	// A plan keeps its market's name (glossary rule 9): Japan's are
+	// LINE's Japanese names in Japanese and its English names elsewhere,
+	// Thailand's LINE Thailand's Thai names in Thai, Taiwan's LINE
+	// Taiwan's in every language.
+	planIDs = map[portal.OAPlan]string{
+		portal.PlanNotSet:          "plan.not_set_short",
+		portal.PlanJPCommunication: "plan.jp_communication", portal.PlanJPLight: "plan.jp_light", portal.PlanJPStandard: "plan.jp_standard",
+		portal.PlanTHFree: "plan.th_free", portal.PlanTHBasic: "plan.th_basic", portal.PlanTHPro: "plan.th_pro",
+		portal.PlanTWLight: "plan.tw_light", portal.PlanTWMedium: "plan.tw_medium", portal.PlanTWHigh: "plan.tw_high",
 	}
 	attachmentIDs   = map[portal.AttachmentState]string{portal.Attached: "attachment.attached", portal.Detached: "attachment.detached"}
 	detachReasonIDs = map[portal.DetachReason]string{
@@ -67,7 +74,7 @@ func (l *Locale) MiniAppReview(s portal.MiniAppReviewState) string {
 func (l *Locale) Verification(s portal.VerificationStatus) string {
 	return name(l, verificationIDs, s, s.String())
 }
-func (l *Locale) Package(p portal.OAPackage) string { return name(l, packageIDs, p, p.String()) }
+func (l *Locale) Plan(p portal.OAPlan) string { return name(l, planIDs, p, p.String()) }
 func (l *Locale) Attachment(s portal.AttachmentState) string {
 	return name(l, attachmentIDs, s, s.String())
 }
@@ -130,8 +137,8 @@ func (l *Locale) param(p any) any {
 		return l.Role(v)
 	case portal.VerificationStatus:
 		return l.Verification(v)
-	case portal.OAPackage:
-		return l.Package(v)
+	case portal.OAPlan:
+		return l.Plan(v)
 	case portal.Team:
 		return l.Team(v)
 	case portal.InvitationState:

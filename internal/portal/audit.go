@@ -27,11 +27,13 @@ const (
 	ActionLinkCreate           AuditAction = "link.create"
 	ActionLinkTransfer         AuditAction = "link.transfer" // the link the channel was transferred away from ends
 
-	ActionOfficialAccountCreate  AuditAction = "official_account.create"
-	ActionOfficialAccountUpdate  AuditAction = "official_account.update"
-	ActionOfficialAccountRoleSet AuditAction = "official_account.role_set"
-	ActionOALinkCreate           AuditAction = "oa_link.create"        // a MINI App channel linked to an Official Account, for good
-	ActionLinkedOASet            AuditAction = "channel.linked_oa_set" // a LINE Login channel's Linked OA set or changed
+	ActionOfficialAccountCreate     AuditAction = "official_account.create"
+	ActionOfficialAccountUpdate     AuditAction = "official_account.update"
+	ActionOfficialAccountRoleSet    AuditAction = "official_account.role_set"
+	ActionOfficialAccountConnect    AuditAction = "official_account.connect"     // its channel secret given to the portal
+	ActionOfficialAccountWebhookSet AuditAction = "official_account.webhook_set" // its Messaging API channel's webhook URL changed on LINE
+	ActionOALinkCreate              AuditAction = "oa_link.create"               // a MINI App channel linked to an Official Account, for good
+	ActionLinkedOASet               AuditAction = "channel.linked_oa_set"        // a LINE Login channel's Linked OA set or changed
 
 	ActionInvitationCreate          AuditAction = "invitation.create"
 	ActionInvitationRevoke          AuditAction = "invitation.revoke"

@@ -43,6 +43,21 @@ type ModuleCredentials struct {
 	LINEChannelID string // the 10 digits LINE assigns
 	ChannelSecret string
 	AccessToken   string
+	// TokenExpiresAt is when a token the portal issued itself (a
+	// stateless token, from the channel ID and secret) expires; zero for a
+	// token an Admin pasted, whose expiry the portal does not know.
+	TokenExpiresAt time.Time
+}
+
+// TokenRenewalMargin is how long before its expiry the portal replaces a
+// token it issued: a call is never made with a token about to expire.
+const TokenRenewalMargin = time.Minute
+
+// NeedsNewToken tells whether the portal must issue a new token before
+// calling LINE at now: its own token is expired or about to be. A pasted
+// token is used as it is.
+func (c ModuleCredentials) NeedsNewToken(now time.Time) bool {
+	return !c.TokenExpiresAt.IsZero() && !now.Add(TokenRenewalMargin).Before(c.TokenExpiresAt)
 }
 
 // String redacts the secret and the token, so that printing the value by
@@ -59,21 +74,31 @@ func (c ModuleCredentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("line_channel_id", c.LINEChannelID), slog.String("credentials", "redacted"))
 }
 
-// CheckModuleCredentials tells whether a channel secret and an access token
-// are the kind LINE issues: the secret is 32 hexadecimal digits (as the
-// Basic settings tab of the LINE Developers Console shows it; webhooks are
-// signed with exactly these characters, so their case matters), the token
-// a single word. Both are trimmed of surrounding spaces first, as a pasted
-// value often carries some.
-func CheckModuleCredentials(channelSecret, accessToken string) error {
+// CheckChannelSecret tells whether a channel secret is the kind LINE
+// issues (see CheckModuleCredentials).
+func CheckChannelSecret(channelSecret string) error {
 	secret := strings.TrimSpace(channelSecret)
 	if len(secret) != channelSecretLength || strings.Trim(secret, "0123456789abcdef") != "" {
 		return FieldRefusal("channel_secret", RChannelSecretFormat)
 	}
+	return nil
+}
+
+// CheckModuleCredentials tells whether a channel secret and an access token
+// are the kind LINE issues: the secret is 32 hexadecimal digits (as the
+// Basic settings tab of the LINE Developers Console shows it; webhooks are
+// signed with exactly these characters, so their case matters), the token
+// a single word, or none: the portal then issues stateless tokens with the
+// channel ID and secret when it needs one. Both are trimmed of surrounding
+// spaces first, as a pasted value often carries some.
+func CheckModuleCredentials(channelSecret, accessToken string) error {
+	if err := CheckChannelSecret(channelSecret); err != nil {
+		return err
+	}
 	token := strings.TrimSpace(accessToken)
 	switch {
 	case token == "":
-		return FieldRefusal("access_token", RAccessTokenMissing)
+		return nil // the portal issues stateless tokens with the secret
 	case len(token) > maxAccessTokenLength || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
 		return FieldRefusal("access_token", RAccessTokenSpaces)
 	}

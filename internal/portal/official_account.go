@@ -6,50 +6,106 @@ import (
 	"time"
 )
 
-// OAPackage is a LINE Official Account's monthly package. The names and the
-// monthly message counts are those of LINE Official Account Manager's help
-// (004): Free, Basic and Pro.
-type OAPackage string
+// OAPlan is a LINE Official Account's monthly plan. Plans belong to a
+// market, so a plan names its country too: Japan's are Communication,
+// Light and Standard (since June 2023), Thailand's Free, Basic and Pro
+// (004), Taiwan's 輕用量, 中用量 and 高用量 (light, medium and high usage,
+// since September 2023). No LINE API returns the plan, so it is a setting;
+// LINE's message quota API says what LINE applies (docs/decisions.md).
+type OAPlan string
 
 const (
-	PackageFree  OAPackage = "free"
-	PackageBasic OAPackage = "basic"
-	PackagePro   OAPackage = "pro"
+	// PlanNotSet: the portal does not know the account's country, so it
+	// has no plan to show (accounts registered before plans had countries
+	// and not linked to a Japanese organization).
+	PlanNotSet          OAPlan = ""
+	PlanJPCommunication OAPlan = "jp_communication"
+	PlanJPLight         OAPlan = "jp_light"
+	PlanJPStandard      OAPlan = "jp_standard"
+	PlanTHFree          OAPlan = "th_free"
+	PlanTHBasic         OAPlan = "th_basic"
+	PlanTHPro           OAPlan = "th_pro"
+	PlanTWLight         OAPlan = "tw_light"
+	PlanTWMedium        OAPlan = "tw_medium"
+	PlanTWHigh          OAPlan = "tw_high"
 )
 
-// OAPackages are the packages LINE offers, smallest first.
-var OAPackages = []OAPackage{PackageFree, PackageBasic, PackagePro}
-
-var packageNames = map[OAPackage]string{PackageFree: "Free", PackageBasic: "Basic", PackagePro: "Pro"}
-
-// String returns "Free", "Basic" or "Pro".
-func (p OAPackage) String() string { return nameOr(packageNames, p) }
-
-// Valid tells whether p is a package LINE offers.
-func (p OAPackage) Valid() bool { _, ok := packageNames[p]; return ok }
-
-// MonthlyMessages is how many messages the package sends a month at no
-// extra charge, counted per recipient reached by broadcasts, step messages
-// and the push, multicast and broadcast APIs (replies, chats, greetings and
-// auto-responses don't count); 0 for an unknown package.
-func (p OAPackage) MonthlyMessages() int {
-	switch p {
-	case PackageFree:
-		return 500
-	case PackageBasic:
-		return 15_000
-	case PackagePro:
-		return 35_000
-	}
-	return 0
+// planSpec is what the portal needs of a plan: its market, its name there,
+// the messages it sends a month at no extra charge, and whether more can
+// be bought as additional messages. Prices are not the portal's business.
+type planSpec struct {
+	country    Region
+	name       string
+	monthly    int
+	additional bool
 }
+
+var planSpecs = map[OAPlan]planSpec{
+	// Japan (LINE for Business, "料金プラン", June 2023): additional
+	// messages on Standard only.
+	PlanJPCommunication: {RegionJapan, "Communication", 200, false},
+	PlanJPLight:         {RegionJapan, "Light", 5_000, false},
+	PlanJPStandard:      {RegionJapan, "Standard", 30_000, true},
+	// Thailand (004): "the messages exceeding 35,000 will be charged";
+	// Basic's additional messages are decided in docs/decisions.md.
+	PlanTHFree:  {RegionThailand, "Free", 500, false},
+	PlanTHBasic: {RegionThailand, "Basic", 15_000, false},
+	PlanTHPro:   {RegionThailand, "Pro", 35_000, true},
+	// Taiwan (tw.linebiz.com, September 2023): additional messages on
+	// 高用量 only.
+	PlanTWLight:  {RegionTaiwan, "輕用量", 200, false},
+	PlanTWMedium: {RegionTaiwan, "中用量", 3_000, false},
+	PlanTWHigh:   {RegionTaiwan, "高用量", 6_000, true},
+}
+
+// OAPlans are the plans LINE offers, by country (Japan, Taiwan,
+// Thailand), smallest first.
+var OAPlans = []OAPlan{
+	PlanJPCommunication, PlanJPLight, PlanJPStandard,
+	PlanTWLight, PlanTWMedium, PlanTWHigh,
+	PlanTHFree, PlanTHBasic, PlanTHPro,
+}
+
+// PlansOf are the plans of one country, smallest first.
+func PlansOf(country Region) []OAPlan {
+	var plans []OAPlan
+	for _, p := range OAPlans {
+		if p.Country() == country {
+			plans = append(plans, p)
+		}
+	}
+	return plans
+}
+
+// String is the plan's name in its market ("Light", "Basic", "中用量");
+// "not set" for PlanNotSet.
+func (p OAPlan) String() string {
+	if p == PlanNotSet {
+		return "not set"
+	}
+	if s, ok := planSpecs[p]; ok {
+		return s.name
+	}
+	return string(p)
+}
+
+// Valid tells whether p is a plan LINE offers; PlanNotSet is not.
+func (p OAPlan) Valid() bool { _, ok := planSpecs[p]; return ok }
+
+// Country is the market the plan belongs to; "" when the plan is not set.
+func (p OAPlan) Country() Region { return planSpecs[p].country }
+
+// MonthlyMessages is how many messages the plan sends a month at no extra
+// charge, counted per recipient reached by broadcasts, step messages and
+// the push, multicast and broadcast APIs (replies, chats, greetings and
+// auto-responses don't count, 004); 0 when the plan is not set.
+func (p OAPlan) MonthlyMessages() int { return planSpecs[p].monthly }
 
 // AdditionalMessages tells whether the account may send more than its
-// monthly messages, as charged additional messages: the Free package can't
-// ("this package cannot send more than 500 messages").
-func (p OAPackage) AdditionalMessages() bool {
-	return p == PackageBasic || p == PackagePro
-}
+// monthly messages, as charged additional messages. Without them, LINE
+// refuses every counted message once the monthly messages are used ("this
+// package cannot send more than 500 messages", 004).
+func (p OAPlan) AdditionalMessages() bool { return planSpecs[p].additional }
 
 // OfficialAccount is a LINE Official Account registered in the portal. It
 // sends and receives messages through one Messaging API channel, which
@@ -67,7 +123,7 @@ type OfficialAccount struct {
 	LINEChannelID string
 	ChannelName   string
 	Provider      Provider
-	Package       OAPackage
+	Plan          OAPlan
 	Info          BusinessInfo
 	CreatedAt     time.Time
 	// Link is its current link to an organization, with the link's current
@@ -81,14 +137,14 @@ type OfficialAccount struct {
 type OfficialAccountEdit struct {
 	Name       string
 	PictureURL string
-	Package    OAPackage
+	Plan       OAPlan
 	Info       BusinessInfo
 }
 
 // Edit returns the account's editable fields as they are, to start a form
 // from.
 func (oa OfficialAccount) Edit() OfficialAccountEdit {
-	return OfficialAccountEdit{Name: oa.Name, PictureURL: oa.PictureURL, Package: oa.Package, Info: oa.Info}
+	return OfficialAccountEdit{Name: oa.Name, PictureURL: oa.PictureURL, Plan: oa.Plan, Info: oa.Info}
 }
 
 // AdminRole is one admin's role on a channel or an Official Account.
@@ -128,8 +184,8 @@ func checkOfficialAccountEdit(e OfficialAccountEdit) error {
 	switch {
 	case !validPictureURL(e.PictureURL):
 		return FieldRefusal("picture_url", ROAPictureURL)
-	case !e.Package.Valid():
-		return FieldRefusal("package", ROAPackage)
+	case !e.Plan.Valid():
+		return FieldRefusal("plan", ROAPlan)
 	}
 	return nil
 }
@@ -190,6 +246,15 @@ func CanEditOfficialAccount(role ChannelRole, oa OfficialAccount, e OfficialAcco
 		return Refuse(EINVALID, ROAInfoVerified, "OrgID", oa.Link.OrgID)
 	}
 	return nil
+}
+
+// CanConnectOfficialAccount tells whether an admin with role on an
+// Official Account may give the portal its Messaging API channel's secret,
+// with which the portal issues the channel access tokens it reads LINE's
+// figures with: only its Admins may, as only a channel's Admin sees the
+// secret in the LINE Developers Console.
+func CanConnectOfficialAccount(role ChannelRole) error {
+	return requireAdmin(role, thisOA, TermEnterSecret)
 }
 
 // CanSetOfficialAccountRole tells whether an admin holding actorRole on an

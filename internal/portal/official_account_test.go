@@ -14,7 +14,7 @@ var acmeProvider = portal.Provider{ID: 1, Name: "Acme Provider"}
 func verifiedOA() portal.OfficialAccount {
 	return portal.OfficialAccount{
 		ID: 11, BasicID: "@acme", Name: "Acme", ChannelID: 20, LINEChannelID: "2000000020", Provider: acmeProvider,
-		Package: portal.PackageBasic, Info: acme,
+		Plan: portal.PlanJPLight, Info: acme,
 		Link: &portal.Link{ID: 4, OfficialAccountID: 11, OrgID: orgID, Review: portal.Review{
 			ID: 10, LinkID: 4, OrgID: orgID, OfficialAccountID: 11, Verdict: portal.Verdict{Status: portal.ReviewVerified}}},
 	}
@@ -43,23 +43,34 @@ func everyCombination[In any](t *testing.T, ok func() In, rule func(In) error, r
 	}
 }
 
-func TestOAPackage(t *testing.T) {
+// TestOAPlan checks the plan table, one case per country and plan: the
+// monthly messages and whether additional messages can be bought, from
+// LINE's pricing for each market (docs/decisions.md gives the sources).
+func TestOAPlan(t *testing.T) {
 	tests := []struct {
-		p          portal.OAPackage
+		p          portal.OAPlan
+		country    portal.Region
 		name       string
 		monthly    int
 		additional bool
-		valid      bool
 	}{
-		{portal.PackageFree, "Free", 500, false, true},
-		{portal.PackageBasic, "Basic", 15_000, true, true},
-		{portal.PackagePro, "Pro", 35_000, true, true},
-		{"light", "light", 0, false, false},
+		{portal.PlanJPCommunication, portal.RegionJapan, "Communication", 200, false},
+		{portal.PlanJPLight, portal.RegionJapan, "Light", 5_000, false},
+		{portal.PlanJPStandard, portal.RegionJapan, "Standard", 30_000, true},
+		{portal.PlanTHFree, portal.RegionThailand, "Free", 500, false},
+		{portal.PlanTHBasic, portal.RegionThailand, "Basic", 15_000, false},
+		{portal.PlanTHPro, portal.RegionThailand, "Pro", 35_000, true},
+		{portal.PlanTWLight, portal.RegionTaiwan, "輕用量", 200, false},
+		{portal.PlanTWMedium, portal.RegionTaiwan, "中用量", 3_000, false},
+		{portal.PlanTWHigh, portal.RegionTaiwan, "高用量", 6_000, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(string(tt.p), func(t *testing.T) {
 			if got := tt.p.String(); got != tt.name {
 				t.Errorf("String = %q, want %q", got, tt.name)
+			}
+			if got := tt.p.Country(); got != tt.country {
+				t.Errorf("Country = %q, want %q", got, tt.country)
 			}
 			if got := tt.p.MonthlyMessages(); got != tt.monthly {
 				t.Errorf("MonthlyMessages = %d, want %d", got, tt.monthly)
@@ -67,10 +78,23 @@ func TestOAPackage(t *testing.T) {
 			if got := tt.p.AdditionalMessages(); got != tt.additional {
 				t.Errorf("AdditionalMessages = %t, want %t", got, tt.additional)
 			}
-			if got := tt.p.Valid(); got != tt.valid {
-				t.Errorf("Valid = %t, want %t", got, tt.valid)
+			if !tt.p.Valid() || !slices.Contains(portal.PlansOf(tt.country), tt.p) {
+				t.Errorf("Valid = %t, PlansOf(%s) = %v", tt.p.Valid(), tt.country, portal.PlansOf(tt.country))
 			}
 		})
+	}
+	if len(portal.OAPlans) != len(tests) {
+		t.Errorf("OAPlans has %d plans, the table %d", len(portal.OAPlans), len(tests))
+	}
+	// An account without a country says so instead of guessing one; the
+	// old package names are no plan of any country.
+	for _, p := range []portal.OAPlan{portal.PlanNotSet, "free", "basic", "pro", "light"} {
+		if p.Valid() || p.Country() != "" || p.MonthlyMessages() != 0 || p.AdditionalMessages() {
+			t.Errorf("%q: Valid %t, Country %q, MonthlyMessages %d, AdditionalMessages %t", p, p.Valid(), p.Country(), p.MonthlyMessages(), p.AdditionalMessages())
+		}
+	}
+	if got := portal.PlanNotSet.String(); got != "not set" {
+		t.Errorf("PlanNotSet.String = %q", got)
 	}
 }
 
@@ -103,7 +127,7 @@ func TestParseBasicID(t *testing.T) {
 const (
 	msgOAName    = "Enter the LINE Official Account's display name."
 	msgPicture   = "Enter the profile picture's address starting with https://, or leave it empty."
-	msgPackage   = "Choose the package: Free, Basic or Pro."
+	msgPlan      = "Choose the country and plan of the LINE Official Account: plans differ by country."
 	msgNotOA     = "Only an Admin of this LINE Official Account can "
 	msgInfoFinal = "The account linking review of this LINE Official Account is Verified, so its business information can't change: the review compared it with the business info of organization BM01234567890."
 )
@@ -113,7 +137,7 @@ func TestCheckNewOfficialAccount(t *testing.T) {
 		{"ErrBasicID", func(oa *portal.OfficialAccount) { oa.BasicID = "acme" }, portal.EINVALID, msgBasicID},
 		{"ErrName", func(oa *portal.OfficialAccount) { oa.Name = " " }, portal.EINVALID, msgOAName},
 		{"ErrPictureNotHTTPS", func(oa *portal.OfficialAccount) { oa.PictureURL = "http://example.com/a.png" }, portal.EINVALID, msgPicture},
-		{"ErrPackage", func(oa *portal.OfficialAccount) { oa.Package = "" }, portal.EINVALID, msgPackage},
+		{"ErrPlan", func(oa *portal.OfficialAccount) { oa.Plan = portal.PlanNotSet }, portal.EINVALID, msgPlan},
 	})
 	for _, pic := range []string{"javascript:alert(1)", "/a.png", "https://", "https//example.com"} {
 		t.Run("ErrPicture "+pic, func(t *testing.T) {
@@ -166,7 +190,7 @@ func TestCanEditOfficialAccount(t *testing.T) {
 		oa := verifiedOA()
 		oa.Link.Review.Status = portal.ReviewRejected
 		e := oa.Edit()
-		e.Info.Address, e.Package = "9-9 Minato, Tokyo", portal.PackagePro
+		e.Info.Address, e.Plan = "9-9 Minato, Tokyo", portal.PlanJPStandard
 		return in{portal.RoleAdmin, oa, e}
 	}
 	rule := func(i in) error { return portal.CanEditOfficialAccount(i.role, i.oa, i.e) }
@@ -174,7 +198,7 @@ func TestCanEditOfficialAccount(t *testing.T) {
 		{"ErrNotAdmin", func(i *in) { i.role = portal.RoleMember }, portal.EFORBIDDEN, msgNotOA + "edit it."},
 		{"ErrName", func(i *in) { i.e.Name = "" }, portal.EINVALID, msgOAName},
 		{"ErrPicture", func(i *in) { i.e.PictureURL = "ftp://example.com/a.png" }, portal.EINVALID, msgPicture},
-		{"ErrPackage", func(i *in) { i.e.Package = "light" }, portal.EINVALID, msgPackage},
+		{"ErrPlan", func(i *in) { i.e.Plan = "pro" }, portal.EINVALID, msgPlan},
 		{"ErrInfoFrozenWhileVerified", func(i *in) { i.oa.Link.Review.Status = portal.ReviewVerified }, portal.EINVALID, msgInfoFinal},
 	})
 	for _, tt := range []struct {
@@ -197,7 +221,7 @@ func TestCanEditOfficialAccount(t *testing.T) {
 	t.Run("Edit round-trips", func(t *testing.T) {
 		oa := verifiedOA()
 		oa.PictureURL = "https://example.com/a.png"
-		if got := oa.Edit(); got != (portal.OfficialAccountEdit{Name: "Acme", PictureURL: "https://example.com/a.png", Package: portal.PackageBasic, Info: acme}) {
+		if got := oa.Edit(); got != (portal.OfficialAccountEdit{Name: "Acme", PictureURL: "https://example.com/a.png", Plan: portal.PlanJPLight, Info: acme}) {
 			t.Errorf("Edit = %+v", got)
 		}
 	})

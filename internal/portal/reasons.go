@@ -54,6 +54,8 @@ const (
 	TermCreateOA            Term = "create_oa"
 	TermEditIt              Term = "edit_it"
 	TermLinkToOrg           Term = "link_to_org"
+	TermEnterSecret         Term = "enter_secret"
+	TermChangeWebhook       Term = "change_webhook"
 	TermLinkAccounts        Term = "link_accounts"
 )
 
@@ -123,14 +125,13 @@ const (
 	RLinkedOAAlready             Reason = "linked_oa_already"
 	RBasicIDFormat               Reason = "basic_id_format"
 	ROAPictureURL                Reason = "oa_picture_url"
-	ROAPackage                   Reason = "oa_package"
+	ROAPlan                      Reason = "oa_plan"
 	ROAChannelKind               Reason = "oa_channel_kind"
 	ROAChannelTaken              Reason = "oa_channel_taken"
 	ROAInfoVerified              Reason = "oa_info_verified"
 	RNoOARole                    Reason = "no_oa_role"
 	ROAInfoMissing               Reason = "oa_info_missing"
 	RChannelSecretFormat         Reason = "channel_secret_format"
-	RAccessTokenMissing          Reason = "access_token_missing"
 	RAccessTokenSpaces           Reason = "access_token_spaces"
 	RModuleOnly                  Reason = "module_only"
 	RCredentialsKind             Reason = "credentials_kind"
@@ -225,6 +226,8 @@ const (
 	RLINEAttachRefused       Reason = "line_attach_refused"
 	RLINEUnreachable         Reason = "line_unreachable"
 	RLINEPushRefused         Reason = "line_push_refused"
+	RLINEMonthlyLimit        Reason = "line_monthly_limit"    // 429 "You have reached your monthly limit."
+	RLINEWebhookRejected     Reason = "line_webhook_rejected" // a webhook URL LINE refused
 	RLINEForbidden           Reason = "line_forbidden"
 	RLINERefused             Reason = "line_refused"
 	// Account linking review findings.

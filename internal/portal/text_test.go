@@ -24,7 +24,7 @@ func TestTextLimits(t *testing.T) {
 		org := verifiedOrg()
 		org.Name = "  "
 		check(t, portal.CheckNewOrganization(org), portal.EINVALID, "Enter the organization's name.")
-		oa := portal.OfficialAccount{BasicID: "@acme", Name: strings.Repeat("名", portal.MaxOfficialAccountName+1), Package: portal.PackageFree}
+		oa := portal.OfficialAccount{BasicID: "@acme", Name: strings.Repeat("名", portal.MaxOfficialAccountName+1), Plan: portal.PlanJPCommunication}
 		check(t, portal.CheckNewOfficialAccount(oa), portal.EINVALID, "Shorten the LINE Official Account's display name to at most 20 characters; it has 21.")
 	})
 	t.Run("basic IDs are at most @ and 18 characters", func(t *testing.T) {

@@ -51,6 +51,9 @@ type Options struct {
 	// Module also seeds the demo module channel, its webhooks pointed at
 	// the portal.
 	Module bool
+	// OfficialAccount also seeds the demo's Momiji Cafe on the simulator,
+	// connected to the portal, with a month's messages and followers.
+	OfficialAccount bool
 }
 
 // Platform is the started simulator and the portal's clients for it.
@@ -107,6 +110,11 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 			return fail(err)
 		}
 	}
+	if o.OfficialAccount {
+		if err := p.SeedOfficialAccount(ctx, db, box); err != nil {
+			return fail(err)
+		}
+	}
 	if p.LINE, err = line.NewPlatform(platform); err != nil {
 		return fail(err)
 	}
@@ -140,6 +148,40 @@ func (p *Platform) SeedModule(ctx context.Context, db *store.DB, box *secret.Box
 	}
 	return mod, demo.SeedModule(ctx, db, box, person(p.Users.Developer),
 		demo.ModuleChannel{LINEChannelID: mod.Channel.ID, Name: mod.Channel.Name, Secret: mod.Channel.Secret, Token: mod.Token})
+}
+
+// SeedOfficialAccount gives the simulator the demo's Momiji Cafe: its
+// Messaging API channel, a company bot receiving its webhooks, and this
+// month's messages and followers; and gives the portal the channel's
+// secret and a token, its demo developer recorded as having entered them,
+// so that the account's page shows LINE's figures at once. As with the
+// module, the credentials stay in the portal's database and each fresh
+// simulator is handed them.
+func (p *Platform) SeedOfficialAccount(ctx context.Context, db *store.DB, box *secret.Box) error {
+	oa, err := db.FindOfficialAccountByBasicID(ctx, demo.MomijiCafeBasicID)
+	if err != nil {
+		return err
+	}
+	in := linesim.OfficialAccountDemo{BasicID: oa.BasicID, Name: oa.Name, ChannelID: oa.LINEChannelID,
+		WebhookURL: "https://bot.momiji-foods.example/line/callback",
+		Quota:      linesim.Quota{Limited: true, Limit: int64(oa.Plan.MonthlyMessages()), Usage: 3_100},
+		Followers:  linesim.Followers{Followers: 6_120, TargetedReaches: 5_480, Blocks: 310}}
+	stored, err := db.FindModuleCredentials(ctx, box, oa.ChannelID)
+	known := err == nil
+	if known {
+		in.Secret, in.Token = stored.ChannelSecret, stored.AccessToken
+	} else if portal.ErrorCode(err) != portal.ENOTFOUND {
+		return err
+	}
+	seeded, _, err := p.Simulator.SeedOfficialAccountDemo(in)
+	if err != nil || known {
+		return err
+	}
+	dev, err := db.EnsureAdmin(ctx, p.Users.Developer.ID, p.Users.Developer.Name)
+	if err != nil {
+		return err
+	}
+	return db.ConnectOfficialAccount(ctx, box, dev, oa.ID, seeded.Secret, seeded.Token, time.Time{})
 }
 
 // People are the simulator's demo users in the demo's roles.
