@@ -146,8 +146,11 @@ func insertChannel(ctx context.Context, tx *Tx, actor portal.Admin, in portal.Ch
 }
 
 // SetChannelRole gives the admin adminID the role Admin or Member on a
-// channel, replacing any role they had. Only an Admin of the channel may,
-// and the channel keeps at least one Admin (putChannelRole).
+// channel, replacing any role they had or giving one to someone who had
+// none. Only an Admin of the channel may, and the channel keeps at least
+// one Admin (putChannelRole). It is for seeding (the demo, tests): no page
+// gives a role by admin ID, since that would reach anyone in the portal;
+// the People page changes held roles only (ChangeTeamRole).
 func (db *DB) SetChannelRole(ctx context.Context, actor portal.Admin, channelID, adminID int64, role portal.ChannelRole) error {
 	return db.onChannel(ctx, "set channel role", actor, channelID, func(tx *Tx, ch portal.Channel, actorRole portal.ChannelRole) error {
 		if err := portal.CanSetChannelRole(actorRole, role); err != nil {

@@ -118,8 +118,9 @@ func (db *DB) RecordWebhookSet(ctx context.Context, actor portal.Admin, oaID int
 }
 
 // SetOfficialAccountRole gives the admin adminID the role Admin or Member
-// on an Official Account, replacing any role they had. Only an Admin of the
-// account may.
+// on an Official Account, replacing any role they had or giving one. Only
+// an Admin of the account may. Like SetChannelRole, it is for seeding; the
+// People page changes held roles only (ChangeTeamRole).
 func (db *DB) SetOfficialAccountRole(ctx context.Context, actor portal.Admin, oaID, adminID int64, role portal.ChannelRole) error {
 	return db.onOfficialAccount(ctx, "set official account role", actor, oaID, func(tx *Tx, oa portal.OfficialAccount, actorRole portal.ChannelRole) error {
 		if err := portal.CanSetOfficialAccountRole(actorRole, role); err != nil {

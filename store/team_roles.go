@@ -147,6 +147,36 @@ func (db *DB) RemoveFromTeam(ctx context.Context, actor portal.Admin, team porta
 	return target, nil
 }
 
+// ChangeTeamRole changes the role the admin targetID holds on team (a
+// channel or an Official Account) to role, by one of its Admins; the team
+// keeps at least one Admin. Someone without a role there is refused, as is
+// an unknown targetID, alike: roles are given through invitations
+// (grantTeamRole) or by LINE user ID (GrantChannelRole).
+func (db *DB) ChangeTeamRole(ctx context.Context, actor portal.Admin, team portal.Team, targetID int64, role portal.ChannelRole) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		t, standing, err := loadTeam(ctx, tx, team, actor.ID)
+		if err != nil {
+			return err
+		}
+		_, held, err := loadTeam(ctx, tx, t, targetID)
+		if err != nil {
+			return err
+		}
+		if err := portal.CanChangeTeamRole(t, standing, held, role); err != nil {
+			return err
+		}
+		target, err := findAdmin(ctx, tx, targetID)
+		if err != nil {
+			return err
+		}
+		return grantTeamRole(ctx, tx, actor, t, target, role)
+	})
+	if err != nil {
+		return fmt.Errorf("store: change team role: %w", err)
+	}
+	return nil
+}
+
 // removeOrganizationAdmin removes target from the organization's
 // administrators, unless they are its last.
 func removeOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, team portal.Team, target portal.Admin) error {

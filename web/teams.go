@@ -150,16 +150,8 @@ func (s *Server) handleTeamRoleChange(of teamOf) http.HandlerFunc {
 		if err == nil {
 			target, err = pathInt64(r, "admin")
 		}
-		role := portal.ChannelRole(r.PostFormValue("role"))
 		if err == nil {
-			switch team.Kind() {
-			case "channel":
-				err = s.db.SetChannelRole(r.Context(), actor(r), team.ChannelID, target, role)
-			case "official_account":
-				err = s.db.SetOfficialAccountRole(r.Context(), actor(r), team.OfficialAccountID, target, role)
-			default:
-				err = portal.CanChangeTeamRole(team, portal.RoleAdmin, role)
-			}
+			err = s.db.ChangeTeamRole(r.Context(), actor(r), team, target, portal.ChannelRole(r.PostFormValue("role")))
 		}
 		if s.refusedOnPeople(w, r, of, err) {
 			return

@@ -164,6 +164,7 @@ const (
 	RInviteAlreadyHeld      Reason = "invite_already_held"
 	RInviteSenderLost       Reason = "invite_sender_lost"
 	RTeamNoRole             Reason = "team_no_role"
+	RTeamNoRoleToChange     Reason = "team_no_role_to_change"
 	RTeamRemoveOrgAdminOnly Reason = "team_remove_org_admin_only"
 	RTeamRemoveAdminOnly    Reason = "team_remove_admin_only"
 	RTeamNotIn              Reason = "team_not_in"

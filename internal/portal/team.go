@@ -54,11 +54,20 @@ func CanViewTeam(team Team, standing ChannelRole, operator bool) error {
 }
 
 // CanChangeTeamRole tells whether someone holding standing on team may
-// change another person's role there: Admins of channels and Official
-// Accounts; an organization has one role only.
-func CanChangeTeamRole(team Team, standing, role ChannelRole) error {
+// change the role held (RoleNone if none) of another person there to
+// role: Admins of channels and Official Accounts; an organization has one
+// role only. Only a role someone holds changes: a role is given through
+// an invitation the person accepts (or by their LINE user ID), never to
+// just anyone in the portal.
+func CanChangeTeamRole(team Team, standing, held, role ChannelRole) error {
 	if team.Kind() == "organization" {
 		return Refuse(EINVALID, RTeamOrgOneRole)
 	}
-	return canSetRole(standing, role, team.term())
+	if err := canSetRole(standing, role, team.term()); err != nil {
+		return err
+	}
+	if held == RoleNone {
+		return Refuse(ENOTFOUND, RTeamNoRoleToChange)
+	}
+	return nil
 }
