@@ -20,6 +20,9 @@ import (
 // SHA-256, so a page must show the URL now or not at all.
 func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID int64, orgInput string) (req portal.LinkRequest, token string, err error) {
 	err = db.onChannel(ctx, "send link request", actor, channelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
+		// PostgreSQL may run the body again: nothing an earlier attempt
+		// decided (a token, when this one approves at once) may remain.
+		req, token = portal.LinkRequest{}, ""
 		org, err := lookupOrganizationInput(ctx, tx, orgInput)
 		if err != nil {
 			return err
