@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The time zones people choose work on a host without the zone
+	// database (a minimal container).
+	_ "time/tzdata"
 
 	"lineportal/store"
 )

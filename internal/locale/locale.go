@@ -131,11 +131,20 @@ func New(lang, zone string) *Locale {
 	if zone == "" {
 		zone = DefaultZone(lang)
 	}
-	z, err := time.LoadLocation(zone)
-	if err != nil {
-		z, _ = time.LoadLocation(DefaultZone(lang))
+	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: i18n.NewLocalizer(bundle, lang)}
+}
+
+// loadZone is the first of the IANA time zones names that loads, or UTC
+// when none does: a host without the zone database (cmd/portal embeds it,
+// time/tzdata, but a program that imports this package may not) still
+// shows times, never a nil zone.
+func loadZone(names ...string) *time.Location {
+	for _, name := range names {
+		if z, err := time.LoadLocation(name); err == nil {
+			return z
+		}
 	}
-	return &Locale{Lang: lang, Zone: z, loc: i18n.NewLocalizer(bundle, lang)}
+	return time.UTC
 }
 
 // Pseudo is English with every message between ⟦ and ⟧: a page rendered

@@ -113,3 +113,15 @@ func TestReviewReason(t *testing.T) {
 		}
 	}
 }
+
+// A zone that does not load (an unknown name, or any name on a host
+// without the zone database) falls back to the language's zone, then to
+// UTC: a nil zone would make every time on a page panic.
+func TestZoneThatDoesNotLoadFallsBack(t *testing.T) {
+	if z := New("ja", "Mars/Olympus_Mons").Zone; z == nil || z.String() != "Asia/Tokyo" {
+		t.Errorf("unknown zone for ja: %v", z)
+	}
+	if z := loadZone("Mars/Olympus_Mons", "Nowhere/Else"); z != time.UTC {
+		t.Errorf("no zone loads: %v", z)
+	}
+}
