@@ -26,8 +26,9 @@ func pathInt64(r *http.Request, name string) (int64, error) {
 // numbers), then 303 so that reloading does not repeat the action.
 func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, kind, id string, args ...any) {
 	if err := s.setFlash(w, flash{Kind: kind, ID: id, Args: args}); err != nil {
-		s.fail(w, r, err)
-		return
+		// The action is committed: an error page would invite the person
+		// to do it again. Only the message is lost.
+		s.log.Error("saving a flash message", "request_id", requestID(r.Context()), "route", r.Pattern, "error", err)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

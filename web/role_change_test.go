@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -35,5 +36,21 @@ func TestPeopleRoleChange_RefusesSomeoneWithoutARole(t *testing.T) {
 		if people := dev.get(ts.URL + views.PeoplePath(team)); strings.Contains(people.doc.Find("main").Text(), "Mika Operator") {
 			t.Errorf("%s: the People page lists the operator", team.Kind())
 		}
+	}
+}
+
+// When the action is committed but its message can't be kept (its
+// parameters don't encode), the person is still sent on (303), not shown
+// an error that invites them to repeat the action; the failure is logged.
+func TestCommittedActionRedirectsWhenItsMessageCannotBeKept(t *testing.T) {
+	ts := newTestServer(t)
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/channels/1/people/2/role", nil)
+	ts.srv.redirectWithFlash(w, r, "/channels/1/people", "success", "people.role_changed", "Name", func() {})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/channels/1/people" {
+		t.Errorf("answered %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	if !strings.Contains(ts.logs.String(), "saving a flash message") {
+		t.Error("the lost message was not logged")
 	}
 }
