@@ -271,6 +271,12 @@ func isUniqueViolation(err error) bool {
 		isPostgresUniqueViolation(err)
 }
 
+// renamedMigrations are migrations renumbered before any release, old
+// name to new: a database that recorded the old name (a developer's, made
+// between the two) has applied the same statements, and is told so rather
+// than refused as migrated by a newer portal.
+var renamedMigrations = map[string]string{"0008_notifications.sql": "0009_notifications.sql"}
+
 // migrate applies, in name order, each of the engine's embedded
 // migrations that the database has not recorded, each in its own
 // transaction, on one connection that holds the engine's migration lock.
@@ -292,6 +298,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	embedded, err := db.embeddedMigrations()
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for old, name := range renamedMigrations {
+		if _, err := conn.ExecContext(ctx, `UPDATE schema_migrations SET name = ? WHERE name = ?`, name, old); err != nil {
+			return fmt.Errorf("store: migrate: rename %s: %w", old, err)
+		}
 	}
 	applied, err := appliedMigrations(ctx, conn)
 	if err != nil {
