@@ -39,12 +39,18 @@ func TestStore_CompanyCountry(t *testing.T) {
 		f := newFixture(t)
 		ch, org := f.miniApp(t, acme), f.taiwanCompanyOrg(t, true)
 		f.refuses(t, portal.EINVALID, countryRefusal(org.ID, orgSideVerified),
-			func() error { _, _, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, org.ID); return err })
+			func() error {
+				_, _, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
+				return err
+			})
 		// Nor when the sender administers the organization, which would
 		// otherwise approve at once.
 		mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, f.dev.ID))
 		f.refuses(t, portal.EINVALID, countryRefusal(org.ID, orgSideVerified),
-			func() error { _, _, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, org.ID); return err })
+			func() error {
+				_, _, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
+				return err
+			})
 	})
 
 	t.Run("ErrApprove re-checks it", func(t *testing.T) {
@@ -69,7 +75,10 @@ func TestStore_CompanyCountry(t *testing.T) {
 		f.link(t, ch, from)
 		dest := f.taiwanCompanyOrg(t, true)
 		f.refuses(t, portal.EINVALID, countryRefusal(dest.ID, orgSideVerified),
-			func() error { _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, dest.ID); return err })
+			func() error {
+				_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, portal.OrganizationID(dest.ID))
+				return err
+			})
 	})
 
 	t.Run("OK the channel's country changed through a re-review", func(t *testing.T) {
@@ -80,7 +89,10 @@ func TestStore_CompanyCountry(t *testing.T) {
 		mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, draft))
 		// The draft alone does not count.
 		f.refuses(t, portal.EINVALID, countryRefusal(org.ID, orgSideVerified),
-			func() error { _, _, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, org.ID); return err })
+			func() error {
+				_, _, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
+				return err
+			})
 		mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID))
 		mustNil(t, f.db.ApproveMiniAppReview(ctx, f.op, ch.ID))
 		f.send(t, ch, org)

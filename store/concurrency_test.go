@@ -72,7 +72,7 @@ func TestConcurrent_TwoTransfersOfOneChannelMakeOne(t *testing.T) {
 	ch := f.miniApp(t, acme)
 	f.link(t, ch, from)
 	ok := concurrently(t, 2, func(i int) error {
-		_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, dests[i].ID)
+		_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, portal.OrganizationID(dests[i].ID))
 		return err
 	})
 	if ok != 1 {
@@ -182,7 +182,10 @@ func TestConcurrent_SendsOnManyChannelsAllSucceed(t *testing.T) {
 		chs[i] = f.miniApp(t, acme)
 	}
 	for range 3 {
-		if ok := concurrently(t, len(chs), func(i int) error { _, _, err := f.db.SendLinkRequest(ctx, f.dev, chs[i].ID, org.ID); return err }); ok != len(chs) {
+		if ok := concurrently(t, len(chs), func(i int) error {
+			_, _, err := f.db.SendLinkRequest(ctx, f.dev, chs[i].ID, portal.OrganizationID(org.ID))
+			return err
+		}); ok != len(chs) {
 			t.Fatalf("%d of %d sends succeeded", ok, len(chs))
 		}
 	}

@@ -155,7 +155,7 @@ func (f *fixture) reloadOrg(t *testing.T, org portal.Organization) portal.Organi
 // send sends a link request from dev and returns the URL's token.
 func (f *fixture) send(t *testing.T, ch portal.Channel, org portal.Organization) string {
 	t.Helper()
-	_, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, org.ID)
+	_, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
 	if err != nil || token == "" {
 		t.Fatalf("SendLinkRequest = %q, %v", token, err)
 	}

@@ -12,22 +12,22 @@ import (
 )
 
 // SendLinkRequest sends a link request from a MINI App channel to the
-// organization whose ID the actor typed. Any earlier pending request of the
+// organization orgID, whose ID the actor entered. Any earlier pending request of the
 // channel is replaced, so its URL stops working. When the actor administers
 // the organization, the request is approved at once and the channel linked,
 // and token is empty. Otherwise token is the secret of the new URL
 // (/link/{token}): it is returned this once and never stored, only its
 // SHA-256, so a page must show the URL now or not at all.
-func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID int64, orgInput string) (req portal.LinkRequest, token string, err error) {
+func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID int64, orgID portal.OrganizationID) (req portal.LinkRequest, token string, err error) {
 	err = db.onChannel(ctx, "send link request", actor, channelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
 		// PostgreSQL may run the body again: nothing an earlier attempt
 		// decided (a token, when this one approves at once) may remain.
 		req, token = portal.LinkRequest{}, ""
-		org, err := lookupOrganizationInput(ctx, tx, orgInput)
+		org, err := lookupOrganization(ctx, tx, string(orgID))
 		if err != nil {
 			return err
 		}
-		if err := portal.CheckLinkRequest(role, ch, orgInput, org); err != nil {
+		if err := portal.CheckLinkRequest(role, ch, orgID, org); err != nil {
 			return err
 		}
 		atOnce, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
@@ -211,21 +211,21 @@ func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key li
 }
 
 // TransferChannel moves a channel linked to organization from to the
-// organization whose ID the actor typed: its link ends (it is kept, never
+// organization destID, whose ID the actor entered: its link ends (it is kept, never
 // removed) and a new link to the destination starts, with a new account
 // linking review. from is the organization the actor decided on (the page
 // they transfer from); a channel transferred away from it meanwhile is
 // not moved again.
-func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID int64, from, destInput string) (portal.Link, error) {
+func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID int64, from string, destID portal.OrganizationID) (portal.Link, error) {
 	var link portal.Link
 	err := db.update(ctx, func(tx *Tx) error {
 		ch, err := findChannel(ctx, tx, channelID)
 		if err != nil {
 			return err
 		}
-		link, err = transferLink(ctx, tx, actor, ch.Link, linkSubject{channelID: ch.ID}, from, destInput,
+		link, err = transferLink(ctx, tx, actor, ch.Link, linkSubject{channelID: ch.ID}, from, destID,
 			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
-				return portal.CanTransfer(ch, fromAdmin, destInput, dest, toAdmin)
+				return portal.CanTransfer(ch, fromAdmin, destID, dest, toAdmin)
 			})
 		return err
 	})
@@ -236,12 +236,12 @@ func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID
 }
 
 // transferLink moves subject from its current link (nil when it has none)
-// to the organization whose ID the actor typed, if rule allows: rule is
+// to the organization destID, if rule allows: rule is
 // given whether the actor administers the link's organization and the
 // destination, and the destination (nil when there is none). The current
 // link must still be to from, the organization the actor saw it linked
 // to: two transfers decided on the same link move it once.
-func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *portal.Link, subject linkSubject, from, destInput string,
+func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *portal.Link, subject linkSubject, from string, destID portal.OrganizationID,
 	rule func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error) (portal.Link, error) {
 	var fromAdmin, toAdmin bool
 	var err error
@@ -250,7 +250,7 @@ func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *port
 			return portal.Link{}, err
 		}
 	}
-	dest, err := lookupOrganizationInput(ctx, tx, destInput)
+	dest, err := lookupOrganization(ctx, tx, string(destID))
 	if err != nil {
 		return portal.Link{}, err
 	}

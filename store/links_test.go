@@ -24,7 +24,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		f := newFixture(t)
 		ch, org := f.miniApp(t, acme), f.org(t, portal.RegionJapan, acme, true)
 		mark := f.auditMark(t)
-		req, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, " "+strings.ToLower(org.ID)+" ")
+		req, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		old := f.send(t, ch, org)
 		mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, f.dev.ID))
 		mark := f.auditMark(t)
-		req, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, org.ID)
+		req, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
 		if err != nil || token != "" || req.State != portal.LinkRequestApproved || !req.ApprovedAtOnce || req.DecidedBy != f.dev.ID {
 			t.Fatalf("SendLinkRequest = %+v, %q, %v", req, token, err)
 		}
@@ -114,7 +114,6 @@ func TestStore_SendLinkRequest(t *testing.T) {
 			code, message string
 		}{
 			{"ErrNotChannelAdmin", member, good, jp.ID, portal.EFORBIDDEN, "Only an Admin of this channel can send a link request."},
-			{"ErrOrganizationIDFormat", f.dev, good, "BM123", portal.EINVALID, "Enter the organization ID as BM followed by 11 digits, for example BM01234567890."},
 			{"ErrNoSuchOrganization", f.dev, good, "BM00000000000", portal.EINVALID,
 				"There is no organization with the ID BM00000000000. Ask the organization's administrator for the ID shown in the Business Manager header."},
 			{"ErrNotMiniApp", f.dev, login, jp.ID, portal.EINVALID, "Only a LINE MINI App channel can be linked to a Business Manager organization; this is a LINE Login channel."},
@@ -132,7 +131,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f.refuses(t, tt.code, tt.message, func() error {
-					_, token, err := f.db.SendLinkRequest(ctx, tt.actor, tt.ch.ID, tt.input)
+					_, token, err := f.db.SendLinkRequest(ctx, tt.actor, tt.ch.ID, portal.OrganizationID(tt.input))
 					if token != "" {
 						t.Error("a refused request returned a token")
 					}
@@ -368,18 +367,24 @@ func TestStore_TransferChannel(t *testing.T) {
 	elsewhere := f.org(t, portal.RegionJapan, acme, true)
 	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, elsewhere.ID, outsider.ID))
 	transfer := func(actor portal.Admin, dest string) func() error {
-		return func() error { _, err := f.db.TransferChannel(ctx, actor, ch.ID, from.ID, dest); return err }
+		return func() error {
+			_, err := f.db.TransferChannel(ctx, actor, ch.ID, from.ID, portal.OrganizationID(dest))
+			return err
+		}
 	}
 	f.refuses(t, portal.EFORBIDDEN, "You can transfer the channel only to an organization you also administer, and you are not an administrator of "+to.ID+".", transfer(outsider, to.ID))
 	f.refuses(t, portal.EFORBIDDEN, "Only an administrator of organization "+from.ID+", where the channel is linked, can transfer it.", transfer(f.dev, to.ID))
 	f.refuses(t, portal.EINVALID, "The channel is already linked to organization "+from.ID+". Enter the organization to transfer it to.", transfer(f.boss, from.ID))
 	unlinked := f.miniApp(t, acme)
 	f.refuses(t, portal.EINVALID, "This channel is not linked to an organization, so there is nothing to transfer. Send a link request instead.",
-		func() error { _, err := f.db.TransferChannel(ctx, f.boss, unlinked.ID, from.ID, to.ID); return err })
+		func() error {
+			_, err := f.db.TransferChannel(ctx, f.boss, unlinked.ID, from.ID, portal.OrganizationID(to.ID))
+			return err
+		})
 
 	f.clock.Set(start.Add(time.Hour))
 	mark := f.auditMark(t)
-	link, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, to.ID)
+	link, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, portal.OrganizationID(to.ID))
 	mustNil(t, err)
 	f.assertAudit(t, mark,
 		"link.transfer link: linked to organization "+from.ID+" → transferred to organization "+to.ID,
@@ -453,7 +458,7 @@ func TestStore_Triggers(t *testing.T) {
 		})
 	}
 	t.Run("the guards leave legal changes alone", func(t *testing.T) {
-		if _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, to.ID); err != nil {
+		if _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, portal.OrganizationID(to.ID)); err != nil {
 			t.Errorf("transfer: %v", err)
 		}
 	})
@@ -470,16 +475,22 @@ func TestStore_TransfersDecidedOnOneLinkMoveOnce(t *testing.T) {
 	t.Run("one after the other", func(t *testing.T) {
 		ch := f.miniApp(t, acme)
 		f.link(t, ch, a)
-		_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, b.ID)
+		_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, portal.OrganizationID(b.ID))
 		mustNil(t, err)
 		f.refuses(t, portal.ECONFLICT, "This channel is no longer linked to organization "+a.ID+": it was transferred meanwhile, so nothing was changed. Open it from its current organization.",
-			func() error { _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, c.ID); return err })
+			func() error {
+				_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, portal.OrganizationID(c.ID))
+				return err
+			})
 		oa := f.oa(t, acme)
 		f.linkOA(t, oa, a)
-		_, err = f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, a.ID, b.ID)
+		_, err = f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, a.ID, portal.OrganizationID(b.ID))
 		mustNil(t, err)
 		f.refuses(t, portal.ECONFLICT, "This LINE Official Account is no longer linked to organization "+a.ID+": it was transferred meanwhile, so nothing was changed. Open it from its current organization.",
-			func() error { _, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, a.ID, c.ID); return err })
+			func() error {
+				_, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, a.ID, portal.OrganizationID(c.ID))
+				return err
+			})
 	})
 	t.Run("at the same time", func(t *testing.T) {
 		for range 5 {
@@ -487,7 +498,10 @@ func TestStore_TransfersDecidedOnOneLinkMoveOnce(t *testing.T) {
 			f.link(t, ch, a)
 			errs := make(chan error, 2)
 			for _, dest := range []string{b.ID, c.ID} {
-				go func() { _, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, dest); errs <- err }()
+				go func() {
+					_, err := f.db.TransferChannel(ctx, f.boss, ch.ID, a.ID, portal.OrganizationID(dest))
+					errs <- err
+				}()
 			}
 			var failed []error
 			for range 2 {

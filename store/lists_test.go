@@ -169,7 +169,7 @@ func TestStore_FindOrganizationAccounts(t *testing.T) {
 	verified, rejected, moved := f.miniApp(t, acme), f.miniApp(t, other), f.miniApp(t, acme)
 	lv, lr := f.link(t, verified, org), f.link(t, rejected, org)
 	f.link(t, moved, org)
-	_, err := f.db.TransferChannel(ctx, f.boss, moved.ID, org.ID, dest.ID)
+	_, err := f.db.TransferChannel(ctx, f.boss, moved.ID, org.ID, portal.OrganizationID(dest.ID))
 	mustNil(t, err)
 	linkID := func(ch portal.Channel) int64 { return ch.Link.ID }
 	tests := []struct {

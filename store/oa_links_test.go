@@ -393,7 +393,7 @@ func TestStore_OfficialAccountTriggers(t *testing.T) {
 		})
 	}
 	t.Run("the guards leave legal changes alone", func(t *testing.T) {
-		if _, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, org.ID, f.org(t, portal.RegionJapan, acme, true).ID); err != nil {
+		if _, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, org.ID, portal.OrganizationID(f.org(t, portal.RegionJapan, acme, true).ID)); err != nil {
 			t.Errorf("transfer: %v", err)
 		}
 		// The account moved; its link to the channel stays.

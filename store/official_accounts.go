@@ -135,15 +135,15 @@ func (db *DB) SetOfficialAccountRole(ctx context.Context, actor portal.Admin, oa
 }
 
 // LinkOfficialAccountToOrganization links an Official Account to the
-// organization whose ID the actor typed, who must be an Admin of the
+// organization orgID, whose ID the actor entered, who must be an Admin of the
 // account and an administrator of the organization. Its account linking
 // review starts as a channel's does: at once when the organization is
 // verified, together with the organization's verification review when
 // that can start, and a mismatch rejects it even before.
-func (db *DB) LinkOfficialAccountToOrganization(ctx context.Context, actor portal.Admin, oaID int64, orgInput string) (portal.Link, error) {
+func (db *DB) LinkOfficialAccountToOrganization(ctx context.Context, actor portal.Admin, oaID int64, orgID portal.OrganizationID) (portal.Link, error) {
 	var link portal.Link
 	err := db.onOfficialAccount(ctx, "link official account to organization", actor, oaID, func(tx *Tx, oa portal.OfficialAccount, role portal.ChannelRole) error {
-		org, err := lookupOrganizationInput(ctx, tx, orgInput)
+		org, err := lookupOrganization(ctx, tx, string(orgID))
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (db *DB) LinkOfficialAccountToOrganization(ctx context.Context, actor porta
 				return err
 			}
 		}
-		if err := portal.CanLinkOfficialAccountToOrganization(role, oa, orgInput, org, orgAdmin); err != nil {
+		if err := portal.CanLinkOfficialAccountToOrganization(role, oa, orgID, org, orgAdmin); err != nil {
 			return err
 		}
 		link, err = createLink(ctx, tx, actor, linkSubject{officialAccountID: oa.ID}, *org)
@@ -163,19 +163,19 @@ func (db *DB) LinkOfficialAccountToOrganization(ctx context.Context, actor porta
 }
 
 // TransferOfficialAccount moves an Official Account linked to organization
-// from to the organization whose ID the actor typed, as TransferChannel
+// from to the organization destID, whose ID the actor entered, as TransferChannel
 // moves a channel. Its links to MINI App channels stay: they can never be
 // removed.
-func (db *DB) TransferOfficialAccount(ctx context.Context, actor portal.Admin, oaID int64, from, destInput string) (portal.Link, error) {
+func (db *DB) TransferOfficialAccount(ctx context.Context, actor portal.Admin, oaID int64, from string, destID portal.OrganizationID) (portal.Link, error) {
 	var link portal.Link
 	err := db.update(ctx, func(tx *Tx) error {
 		oa, err := findOfficialAccount(ctx, tx, oaID)
 		if err != nil {
 			return err
 		}
-		link, err = transferLink(ctx, tx, actor, oa.Link, linkSubject{officialAccountID: oa.ID}, from, destInput,
+		link, err = transferLink(ctx, tx, actor, oa.Link, linkSubject{officialAccountID: oa.ID}, from, destID,
 			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
-				return portal.CanTransferOfficialAccount(oa, fromAdmin, destInput, dest, toAdmin)
+				return portal.CanTransferOfficialAccount(oa, fromAdmin, destID, dest, toAdmin)
 			})
 		return err
 	})

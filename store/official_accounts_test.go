@@ -32,7 +32,7 @@ func (f *fixture) linkOA(t *testing.T, oa portal.OfficialAccount, org portal.Org
 	if err := f.db.SetOfficialAccountRole(ctx, f.dev, oa.ID, f.boss.ID, portal.RoleAdmin); err != nil {
 		t.Fatalf("SetOfficialAccountRole: %v", err)
 	}
-	link, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, oa.ID, org.ID)
+	link, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, oa.ID, portal.OrganizationID(org.ID))
 	if err != nil {
 		t.Fatalf("LinkOfficialAccountToOrganization: %v", err)
 	}
@@ -195,7 +195,7 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		mustNil(t, f.db.SetOfficialAccountRole(ctx, f.dev, oa.ID, f.boss.ID, portal.RoleAdmin))
 		f.clock.Set(start.Add(time.Hour))
 		mark := f.auditMark(t)
-		link, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, oa.ID, org.ID)
+		link, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, oa.ID, portal.OrganizationID(org.ID))
 		mustNil(t, err)
 		f.assertAudit(t, mark, "link.create link:  → linked to organization "+org.ID, "review.start link:  → Verified")
 		if link.OfficialAccountID != oa.ID || link.ChannelID != 0 || link.OrgID != org.ID || !link.LinkedAt.Equal(start.Add(time.Hour)) ||
@@ -286,7 +286,10 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		other := f.admin(t, "Uother", "Oscar")
 		mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, other.ID))
 		link := func(actor portal.Admin, oa portal.OfficialAccount, input string) func() error {
-			return func() error { _, err := f.db.LinkOfficialAccountToOrganization(ctx, actor, oa.ID, input); return err }
+			return func() error {
+				_, err := f.db.LinkOfficialAccountToOrganization(ctx, actor, oa.ID, portal.OrganizationID(input))
+				return err
+			}
 		}
 		tests := []struct {
 			name          string
@@ -296,14 +299,16 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 			{"ErrNotAccountAdmin", link(f.boss, oa, org.ID), portal.EFORBIDDEN, "Only an Admin of this LINE Official Account can link it to an organization."},
 			{"ErrNotAccountAdmin even as organization administrator", link(other, oa, org.ID), portal.EFORBIDDEN, "Only an Admin of this LINE Official Account can link it to an organization."},
 			{"ErrNotOrganizationAdmin", link(f.dev, oa, org.ID), portal.EFORBIDDEN, "Only an administrator of organization " + org.ID + " can link accounts to it."},
-			{"ErrOrganizationIDFormat", link(f.dev, oa, "BM1"), portal.EINVALID, "Enter the organization ID as BM followed by 11 digits, for example BM01234567890."},
 			{"ErrIncompleteInfo", link(f.boss, incomplete, org.ID), portal.EINVALID,
 				"Enter the company name and address in the business information of this LINE Official Account first: its account linking review compares them with the organization's business info."},
 			{"ErrOrganizationRegion", link(f.boss, linked, tw.ID), portal.EINVALID,
 				"Organization " + tw.ID + " is registered in Taiwan. Only an organization whose region is Japan can be linked."},
 			{"ErrAlreadyLinked", link(f.boss, linked, org.ID), portal.ECONFLICT,
 				"This LINE Official Account is already linked to organization " + org.ID + ", and a link can't be removed. To move the LINE Official Account to another organization, transfer it in the organization instead."},
-			{"ErrNoSuchAccount", func() error { _, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, 999, org.ID); return err }, portal.ENOTFOUND, "No such LINE Official Account."},
+			{"ErrNoSuchAccount", func() error {
+				_, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, 999, portal.OrganizationID(org.ID))
+				return err
+			}, portal.ENOTFOUND, "No such LINE Official Account."},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) { f.refuses(t, tt.code, tt.message, tt.call) })
@@ -317,18 +322,21 @@ func TestStore_TransferOfficialAccount(t *testing.T) {
 	oa := f.oa(t, acme)
 	old := f.linkOA(t, oa, from)
 	transfer := func(actor portal.Admin, dest string) func() error {
-		return func() error { _, err := f.db.TransferOfficialAccount(ctx, actor, oa.ID, from.ID, dest); return err }
+		return func() error {
+			_, err := f.db.TransferOfficialAccount(ctx, actor, oa.ID, from.ID, portal.OrganizationID(dest))
+			return err
+		}
 	}
 	f.refuses(t, portal.EFORBIDDEN, "Only an administrator of organization "+from.ID+", where the LINE Official Account is linked, can transfer it.", transfer(f.dev, to.ID))
 	unlinked := f.oa(t, acme)
 	f.refuses(t, portal.EINVALID, "This LINE Official Account is not linked to an organization, so there is nothing to transfer. Link it to an organization instead.",
 		func() error {
-			_, err := f.db.TransferOfficialAccount(ctx, f.boss, unlinked.ID, from.ID, to.ID)
+			_, err := f.db.TransferOfficialAccount(ctx, f.boss, unlinked.ID, from.ID, portal.OrganizationID(to.ID))
 			return err
 		})
 
 	mark := f.auditMark(t)
-	link, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, from.ID, to.ID)
+	link, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, from.ID, portal.OrganizationID(to.ID))
 	mustNil(t, err)
 	f.assertAudit(t, mark,
 		"link.transfer link: linked to organization "+from.ID+" → transferred to organization "+to.ID,

@@ -7,10 +7,12 @@ import (
 )
 
 // Organizations mirror Business Manager, which assigns their IDs: a given
-// ID is kept, a taken one is refused and changes nothing.
+// ID is kept, a taken one is refused and changes nothing. The ID comes in
+// its written form (the edge reads what a person typed with
+// portal.ParseOrganizationID); anything else is refused.
 func TestCreateOrganization_GivenID(t *testing.T) {
 	f := newFixture(t)
-	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: " bm00000000042 ", Name: "Given", Region: portal.RegionJapan, Info: acme, CompanyCountry: portal.RegionJapan})
+	org, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM00000000042", Name: "Given", Region: portal.RegionJapan, Info: acme, CompanyCountry: portal.RegionJapan})
 	if err != nil || org.ID != "BM00000000042" {
 		t.Fatalf("CreateOrganization = %q, %v; want BM00000000042", org.ID, err)
 	}
@@ -22,8 +24,10 @@ func TestCreateOrganization_GivenID(t *testing.T) {
 	if err := f.raw.QueryRow(`SELECT count(*) FROM organizations`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("organizations after the refusal: %d, %v", n, err)
 	}
-	if _, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: "BM123", Name: "Bad", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan}); portal.ErrorCode(err) != portal.EINVALID {
-		t.Fatalf("malformed ID accepted: %v", err)
+	for _, id := range []string{"BM123", " bm00000000043 "} {
+		if _, err := f.db.CreateOrganization(ctx, f.boss, portal.Organization{ID: id, Name: "Bad", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan}); portal.ErrorCode(err) != portal.EINVALID {
+			t.Fatalf("malformed ID %q accepted: %v", id, err)
+		}
 	}
 }
 

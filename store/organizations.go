@@ -58,16 +58,15 @@ func insertOrganization(ctx context.Context, tx *Tx, given, name string, region 
 		return n == 1, err
 	}
 	if given != "" {
-		id, _ := portal.ParseOrganizationID(given) // checked by CheckNewOrganization
-		inserted, err := insert(id)
+		inserted, err := insert(given)
 		if err == nil && !inserted {
-			return "", portal.FieldRefusal("id", portal.ROrgIDTaken, "OrgID", id)
+			return "", portal.FieldRefusal("id", portal.ROrgIDTaken, "OrgID", given)
 		}
-		return id, err
+		return given, err
 	}
 	const attempts = 5
 	for range attempts {
-		id := portal.NewOrganizationID()
+		id := string(portal.NewOrganizationID())
 		if inserted, err := insert(id); inserted || err != nil {
 			return id, err
 		}
@@ -323,15 +322,4 @@ func findOrganization(ctx context.Context, q querier, id string) (portal.Organiz
 		return portal.Organization{}, notFound(portal.RNoSuchOrganization)
 	}
 	return *org, nil
-}
-
-// lookupOrganizationInput reads an organization ID a person typed and returns
-// that organization, or nil when the ID is malformed or unknown (the rules
-// tell which, in the order LINE documents).
-func lookupOrganizationInput(ctx context.Context, q querier, input string) (*portal.Organization, error) {
-	id, err := portal.ParseOrganizationID(input)
-	if err != nil {
-		return nil, nil
-	}
-	return lookupOrganization(ctx, q, id)
 }

@@ -38,7 +38,7 @@ func TestRetriedSendLinkRequestReturnsOnlyTheLastAttempt(t *testing.T) {
 	})
 	defer f.db.SetBeforeCommit(nil)
 
-	req, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, org.ID)
+	req, token, err := f.db.SendLinkRequest(ctx, f.dev, ch.ID, portal.OrganizationID(org.ID))
 	mustNil(t, err)
 	if req.State != portal.LinkRequestApproved || token != "" {
 		t.Errorf("after a retry that approved at once: request %s, token %q", req.State, token)

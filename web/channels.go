@@ -151,7 +151,12 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	form := views.LinkRequestForm{OrgID: r.PostFormValue("org_id")}
-	req, token, err := s.db.SendLinkRequest(r.Context(), actor(r), h.Channel.ID, form.OrgID)
+	orgID, err := portal.ParseOrganizationID(form.OrgID)
+	var req portal.LinkRequest
+	var token string
+	if err == nil {
+		req, token, err = s.db.SendLinkRequest(r.Context(), actor(r), h.Channel.ID, orgID)
+	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			form.Refusal = why

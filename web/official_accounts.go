@@ -97,7 +97,11 @@ func (s *Server) handleOfficialAccountOrgLink(w http.ResponseWriter, r *http.Req
 		return
 	}
 	orgInput := r.PostFormValue("org_id")
-	link, err := s.db.LinkOfficialAccountToOrganization(r.Context(), actor(r), v.Account.ID, orgInput)
+	orgID, err := portal.ParseOrganizationID(orgInput)
+	var link portal.Link
+	if err == nil {
+		link, err = s.db.LinkOfficialAccountToOrganization(r.Context(), actor(r), v.Account.ID, orgID)
+	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			v.OrgInput, v.LinkRefusal = orgInput, why
@@ -196,7 +200,11 @@ func (s *Server) handleOfficialAccountTransfer(w http.ResponseWriter, r *http.Re
 		return
 	}
 	dest := r.PostFormValue("dest_org_id")
-	link, err := s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, r.PostFormValue("from_org_id"), dest)
+	destID, err := portal.ParseOrganizationID(dest)
+	var link portal.Link
+	if err == nil {
+		link, err = s.db.TransferOfficialAccount(r.Context(), actor(r), v.Account.ID, r.PostFormValue("from_org_id"), destID)
+	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			v.TransferTo, v.TransferRefusal = dest, why

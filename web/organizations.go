@@ -159,9 +159,9 @@ func (s *Server) transferDestination(r *http.Request, input string) (portal.Orga
 	if err != nil {
 		return portal.Organization{}, err
 	}
-	to, err := s.db.FindOrganizationByID(r.Context(), id)
+	to, err := s.db.FindOrganizationByID(r.Context(), string(id))
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return to, portal.RequireOrganization(input, nil)
+		return to, portal.RequireOrganization(id, nil)
 	}
 	return to, err
 }
@@ -172,7 +172,11 @@ func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dest := r.PostFormValue("dest_org_id")
-	link, err := s.db.TransferChannel(r.Context(), actor(r), d.Channel.ID, d.Organization.ID, dest)
+	destID, err := portal.ParseOrganizationID(dest)
+	var link portal.Link
+	if err == nil {
+		link, err = s.db.TransferChannel(r.Context(), actor(r), d.Channel.ID, d.Organization.ID, destID)
+	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			d.TransferTo, d.TransferRefusal = dest, why
@@ -301,11 +305,11 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 	}
 	// The portal mirrors Business Manager, so the ID is required here; the
 	// store would make one up for an empty ID.
-	_, err := portal.ParseOrganizationID(f.ID)
+	id, err := portal.ParseOrganizationID(f.ID)
 	var org portal.Organization
 	if err == nil {
 		org, err = s.db.CreateOrganization(r.Context(), actor(r), portal.Organization{
-			ID: f.ID, Name: f.Name, Region: portal.Region(f.Region), Info: f.Info, CompanyCountry: f.CompanyCountry,
+			ID: string(id), Name: f.Name, Region: portal.Region(f.Region), Info: f.Info, CompanyCountry: f.CompanyCountry,
 		})
 	}
 	if err != nil {

@@ -129,7 +129,7 @@ func (s *seeder) miniApp(r roles, actor portal.Admin, p portal.Provider, name st
 
 // link links ch to org: the developer sends the request, the organization
 // administrator approves it.
-func (s *seeder) link(r roles, ch portal.Channel, orgID string) portal.Channel {
+func (s *seeder) link(r roles, ch portal.Channel, orgID portal.OrganizationID) portal.Channel {
 	token := value(s, func() (string, error) {
 		_, token, err := s.db.SendLinkRequest(s.ctx, r.dev, ch.ID, orgID)
 		return token, err

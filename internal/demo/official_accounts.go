@@ -19,20 +19,20 @@ func (s *seeder) officialAccounts(r roles) {
 	p := s.provider(r.dev, "Momiji Foods Digital")
 	foods := s.organization(r, portal.Organization{ID: MomijiFoodsID, Name: "Momiji Foods", Region: portal.RegionJapan, Info: momijiFoods, CompanyCountry: portal.RegionJapan}, true)
 	s.step(func() error { return s.db.AddOrganizationAdmin(s.ctx, r.boss, foods.ID, r.both.ID) })
-	holdings := s.organization(r, portal.Organization{ID: MomijiHoldingID, Name: "Momiji Holdings", Region: portal.RegionJapan, Info: momijiFoods, CompanyCountry: portal.RegionJapan}, true)
+	s.organization(r, portal.Organization{ID: MomijiHoldingID, Name: "Momiji Holdings", Region: portal.RegionJapan, Info: momijiFoods, CompanyCountry: portal.RegionJapan}, true)
 
-	s.officialAccount(r, p, MomijiCafeBasicID, "Momiji Cafe", portal.PlanJPLight, momijiFoods, foods.ID)
-	delivery := s.officialAccount(r, p, "@momijidelivery", "Momiji Delivery", portal.PlanJPCommunication, momijiFoods, foods.ID)
-	s.officialAccount(r, p, "@momijibakery", "Momiji Bakery", portal.PlanJPStandard, momijiBakery, foods.ID) // Rejected: its business information differs
+	s.officialAccount(r, p, MomijiCafeBasicID, "Momiji Cafe", portal.PlanJPLight, momijiFoods, MomijiFoodsID)
+	delivery := s.officialAccount(r, p, "@momijidelivery", "Momiji Delivery", portal.PlanJPCommunication, momijiFoods, MomijiFoodsID)
+	s.officialAccount(r, p, "@momijibakery", "Momiji Bakery", portal.PlanJPStandard, momijiBakery, MomijiFoodsID) // Rejected: its business information differs
 
-	s.linkedMiniApp(r, p, "Momiji Cafe Order", momijiFoods, foods.ID)
-	points := s.linkedMiniApp(r, p, "Momiji Points", momijiFoods, foods.ID)
+	s.linkedMiniApp(r, p, "Momiji Cafe Order", momijiFoods, MomijiFoodsID)
+	points := s.linkedMiniApp(r, p, "Momiji Points", momijiFoods, MomijiFoodsID)
 	s.step(func() error {
 		_, err := s.db.LinkMiniAppToOfficialAccount(s.ctx, r.boss, delivery.ID, points.ID)
 		return err
 	})
-	s.linkedMiniApp(r, p, "Momiji Reservations", momijiBakery, foods.ID) // Rejected
-	s.linkedMiniApp(r, p, "Momiji Holdings Portal", momijiFoods, holdings.ID)
+	s.linkedMiniApp(r, p, "Momiji Reservations", momijiBakery, MomijiFoodsID) // Rejected
+	s.linkedMiniApp(r, p, "Momiji Holdings Portal", momijiFoods, MomijiHoldingID)
 
 	s.channel(r.dev, p, portal.KindLogin, "Momiji Members Login", portal.RegionJapan, portal.MiniAppInfo{})
 	other := s.provider(r.dev, "Momiji Logistics")
@@ -42,7 +42,7 @@ func (s *seeder) officialAccounts(r roles) {
 // officialAccount creates an account on its own Messaging API channel; the
 // organization administrator, made its Admin, links it to orgID unless
 // orgID is empty.
-func (s *seeder) officialAccount(r roles, p portal.Provider, basicID, name string, plan portal.OAPlan, info portal.BusinessInfo, orgID string) portal.OfficialAccount {
+func (s *seeder) officialAccount(r roles, p portal.Provider, basicID, name string, plan portal.OAPlan, info portal.BusinessInfo, orgID portal.OrganizationID) portal.OfficialAccount {
 	ch := s.channel(r.dev, p, portal.KindMessagingAPI, name+" Messaging API", portal.RegionJapan, portal.MiniAppInfo{})
 	oa := value(s, func() (portal.OfficialAccount, error) {
 		return s.db.CreateOfficialAccount(s.ctx, r.dev, portal.OfficialAccount{ChannelID: ch.ID, BasicID: basicID, Name: name, Plan: plan, Info: info})
@@ -60,7 +60,7 @@ func (s *seeder) officialAccount(r roles, p portal.Provider, basicID, name strin
 // linkedMiniApp creates a verified MINI App whose published service company
 // is info, with the developer-and-administrator as a second Admin, linked
 // to orgID.
-func (s *seeder) linkedMiniApp(r roles, p portal.Provider, name string, info portal.BusinessInfo, orgID string) portal.Channel {
+func (s *seeder) linkedMiniApp(r roles, p portal.Provider, name string, info portal.BusinessInfo, orgID portal.OrganizationID) portal.Channel {
 	ch := s.miniApp(r, r.dev, p, name, portal.RegionJapan, sameCompany(info), true)
 	s.step(func() error { return s.db.SetChannelRole(s.ctx, r.dev, ch.ID, r.both.ID, portal.RoleAdmin) })
 	return s.link(r, ch, orgID)

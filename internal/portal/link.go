@@ -124,14 +124,14 @@ type LinkApproval struct {
 }
 
 // CheckLinkRequest tells whether an admin with role on ch may send a link
-// request to the organization whose ID they typed (orgInput). org is the
+// request to the organization whose ID they entered (orgID). org is the
 // organization with that ID, nil when there is none. The checks run in the
 // order LINE documents, and each refusal names the unmet condition.
-func CheckLinkRequest(role ChannelRole, ch Channel, orgInput string, org *Organization) error {
+func CheckLinkRequest(role ChannelRole, ch Channel, orgID OrganizationID, org *Organization) error {
 	if err := requireChannelAdmin(role, TermSendLinkRequest); err != nil {
 		return err
 	}
-	if err := RequireOrganization(orgInput, org); err != nil {
+	if err := RequireOrganization(orgID, org); err != nil {
 		return err
 	}
 	return checkChannelCanLink(ch, *org)
@@ -183,29 +183,24 @@ func checkChannelCanLink(ch Channel, org Organization) error {
 	return checkNotLinked(ch.Link, channelWords)
 }
 
-// RequireOrganization refuses what someone typed as an organization ID
-// when it is not one, or when no organization has it (org, which the
-// caller looked up, is nil).
-func RequireOrganization(input string, org *Organization) error {
-	id, err := ParseOrganizationID(input)
-	if err != nil {
-		return err
-	}
+// RequireOrganization refuses the organization ID someone entered when no
+// organization has it (org, which the caller looked up, is nil).
+func RequireOrganization(id OrganizationID, org *Organization) error {
 	if org == nil {
-		return noSuchOrganization(id)
+		return FieldRefusal("org_id", RNoSuchOrg, "OrgID", id)
 	}
 	return nil
 }
 
 // CanTransfer tells whether someone may transfer ch to the organization
-// whose ID they typed (destInput; dest is that organization, nil when there
+// whose ID they entered (destID; dest is that organization, nil when there
 // is none). They must administer both organizations: fromAdmin tells whether
 // they administer the one ch is linked to, toAdmin the destination. The
 // destination must meet the organization's linking requirement (region
 // Japan), and its company/business owner's country or region must be the
 // channel's; the channel met its own requirements when it was linked.
-func CanTransfer(ch Channel, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
-	if err := canTransfer(ch.Link, channelWords, fromAdmin, destInput, dest, toAdmin); err != nil {
+func CanTransfer(ch Channel, fromAdmin bool, destID OrganizationID, dest *Organization, toAdmin bool) error {
+	if err := canTransfer(ch.Link, channelWords, fromAdmin, destID, dest, toAdmin); err != nil {
 		return err
 	}
 	return checkSameCompanyCountry(ch, *dest)
@@ -221,11 +216,11 @@ func CanStartTransfer(ch Channel, fromAdmin bool) error {
 
 // canTransfer is CanTransfer for the current link (nil when none) of a
 // channel or an Official Account, named by w.
-func canTransfer(link *Link, w linkedWords, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
+func canTransfer(link *Link, w linkedWords, fromAdmin bool, destID OrganizationID, dest *Organization, toAdmin bool) error {
 	if err := canStartTransfer(link, w, fromAdmin); err != nil {
 		return err
 	}
-	if err := RequireOrganization(destInput, dest); err != nil {
+	if err := RequireOrganization(destID, dest); err != nil {
 		return err
 	}
 	if dest.ID == link.OrgID {

@@ -290,7 +290,7 @@ func CanStartOrganizationLink(role ChannelRole) error {
 }
 
 // CanLinkOfficialAccountToOrganization tells whether someone may link oa
-// to the organization whose ID they typed (orgInput; org is that
+// to the organization whose ID they entered (orgID; org is that
 // organization, nil when there is none). In Business Manager an
 // organization's administrator links the accounts they manage ("Link an
 // account to an organization"), so the portal asks for both: an Admin role
@@ -298,11 +298,11 @@ func CanStartOrganizationLink(role ChannelRole) error {
 // account needs complete business information, which its account linking
 // review compares, and the organization must be in Japan, where the portal
 // offers Business Manager linking.
-func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, orgInput string, org *Organization, orgAdmin bool) error {
+func CanLinkOfficialAccountToOrganization(role ChannelRole, oa OfficialAccount, orgID OrganizationID, org *Organization, orgAdmin bool) error {
 	if err := CanStartOrganizationLink(role); err != nil {
 		return err
 	}
-	if err := RequireOrganization(orgInput, org); err != nil {
+	if err := RequireOrganization(orgID, org); err != nil {
 		return err
 	}
 	if err := requireOrgAdmin(orgAdmin, *org, TermLinkAccounts); err != nil {
@@ -324,6 +324,6 @@ func CanStartOfficialAccountTransfer(oa OfficialAccount, fromAdmin bool) error {
 }
 
 // CanTransferOfficialAccount is CanTransfer for an Official Account.
-func CanTransferOfficialAccount(oa OfficialAccount, fromAdmin bool, destInput string, dest *Organization, toAdmin bool) error {
-	return canTransfer(oa.Link, oaWords, fromAdmin, destInput, dest, toAdmin)
+func CanTransferOfficialAccount(oa OfficialAccount, fromAdmin bool, destID OrganizationID, dest *Organization, toAdmin bool) error {
+	return canTransfer(oa.Link, oaWords, fromAdmin, destID, dest, toAdmin)
 }

@@ -282,7 +282,7 @@ func TestCanLinkOfficialAccountToOrganization(t *testing.T) {
 	type in struct {
 		role     portal.ChannelRole
 		oa       portal.OfficialAccount
-		orgInput string
+		orgID    portal.OrganizationID
 		org      *portal.Organization
 		orgAdmin bool
 	}
@@ -290,7 +290,7 @@ func TestCanLinkOfficialAccountToOrganization(t *testing.T) {
 		oa := verifiedOA()
 		oa.Link = nil
 		org := verifiedOrg()
-		return in{portal.RoleAdmin, oa, " bm01234567890", &org, true}
+		return in{portal.RoleAdmin, oa, orgID, &org, true}
 	}
 	withOrg := func(f func(*portal.Organization)) func(*in) {
 		return func(i *in) {
@@ -300,10 +300,9 @@ func TestCanLinkOfficialAccountToOrganization(t *testing.T) {
 		}
 	}
 	ordered(t, ok, func(i in) error {
-		return portal.CanLinkOfficialAccountToOrganization(i.role, i.oa, i.orgInput, i.org, i.orgAdmin)
+		return portal.CanLinkOfficialAccountToOrganization(i.role, i.oa, i.orgID, i.org, i.orgAdmin)
 	}, []refusal[in]{
 		{"ErrNotOAAdmin", func(i *in) { i.role = portal.RoleMember }, portal.EFORBIDDEN, msgNotOA + "link it to an organization."},
-		{"ErrOrganizationIDFormat", func(i *in) { i.orgInput = "BM1" }, portal.EINVALID, msgFormat},
 		{"ErrNoSuchOrganization", func(i *in) { i.org = nil }, portal.EINVALID, msgNoSuchOrg},
 		{"ErrNotOrgAdmin", func(i *in) { i.orgAdmin = false }, portal.EFORBIDDEN, "Only an administrator of organization BM01234567890 can link accounts to it."},
 		{"ErrIncompleteInfo", func(i *in) { i.oa.Info.Address = "" }, portal.EINVALID,
@@ -315,7 +314,7 @@ func TestCanLinkOfficialAccountToOrganization(t *testing.T) {
 	t.Run("OK unverified organization", func(t *testing.T) {
 		i := ok()
 		i.org.Verification = portal.OrgUnverified
-		check(t, portal.CanLinkOfficialAccountToOrganization(i.role, i.oa, i.orgInput, i.org, i.orgAdmin), "", "")
+		check(t, portal.CanLinkOfficialAccountToOrganization(i.role, i.oa, i.orgID, i.org, i.orgAdmin), "", "")
 	})
 }
 

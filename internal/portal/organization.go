@@ -43,35 +43,45 @@ type Organization struct {
 	CreatedAt               time.Time
 }
 
+// OrganizationID is a Business Manager organization ID in its one written
+// form, "BM" followed by 11 digits. What a person types becomes one at the
+// edge, through ParseOrganizationID, so the rules and the store never read
+// raw input.
+type OrganizationID string
+
 // ParseOrganizationID reads an organization ID as a person types it. It
 // forgives surrounding spaces and a lower-case "bm", which are slips, not a
 // different ID.
-func ParseOrganizationID(input string) (string, error) {
-	id := strings.ToUpper(strings.TrimSpace(input))
-	if len(id) != 13 || !strings.HasPrefix(id, "BM") || strings.Trim(id[2:], "0123456789") != "" {
-		return "", FieldRefusal("org_id", ROrgIDFormat)
+func ParseOrganizationID(input string) (OrganizationID, error) {
+	id := OrganizationID(strings.ToUpper(strings.TrimSpace(input)))
+	if !id.valid() {
+		return "", errOrganizationIDFormat()
 	}
 	return id, nil
 }
 
+// valid tells whether id is written as an organization ID is: "BM" and 11
+// digits, nothing forgiven.
+func (id OrganizationID) valid() bool {
+	return len(id) == 13 && strings.HasPrefix(string(id), "BM") && strings.Trim(string(id[2:]), "0123456789") == ""
+}
+
+func errOrganizationIDFormat() error { return FieldRefusal("org_id", ROrgIDFormat) }
+
 // NewOrganizationID returns a random organization ID. IDs are not secrets
 // (anyone is told theirs to pass on), so math/rand is enough; the store
 // retries in the unlikely case of a collision.
-func NewOrganizationID() string {
-	return fmt.Sprintf("BM%011d", rand.Int64N(100_000_000_000))
-}
-
-func noSuchOrganization(id string) error {
-	return FieldRefusal("org_id", RNoSuchOrg, "OrgID", id)
+func NewOrganizationID() OrganizationID {
+	return OrganizationID(fmt.Sprintf("BM%011d", rand.Int64N(100_000_000_000)))
 }
 
 // CheckNewOrganization tells whether org can be created. Its business info
-// may still be empty: it is needed only for the verification review.
+// may still be empty: it is needed only for the verification review. Its
+// ID, when given, is already in the written form (ParseOrganizationID
+// reads what a person typed).
 func CheckNewOrganization(org Organization) error {
-	if org.ID != "" {
-		if _, err := ParseOrganizationID(org.ID); err != nil {
-			return err
-		}
+	if org.ID != "" && !OrganizationID(org.ID).valid() {
+		return errOrganizationIDFormat()
 	}
 	if err := checkText("name", TermOrgName, org.Name, MaxName, true); err != nil {
 		return err

@@ -8,7 +8,9 @@ import (
 
 func TestParseOrganizationID(t *testing.T) {
 	tests := []struct {
-		input, want, code, message string
+		input         string
+		want          portal.OrganizationID
+		code, message string
 	}{
 		{"BM01234567890", "BM01234567890", "", ""},
 		{"  bm01234567890\t", "BM01234567890", "", ""},
@@ -32,10 +34,10 @@ func TestParseOrganizationID(t *testing.T) {
 }
 
 func TestNewOrganizationID(t *testing.T) {
-	seen := map[string]bool{}
+	seen := map[portal.OrganizationID]bool{}
 	for range 100 {
 		id := portal.NewOrganizationID()
-		if parsed, err := portal.ParseOrganizationID(id); err != nil || parsed != id {
+		if parsed, err := portal.ParseOrganizationID(string(id)); err != nil || parsed != id {
 			t.Fatalf("NewOrganizationID() = %q, which does not parse: %v", id, err)
 		}
 		seen[id] = true
@@ -47,6 +49,9 @@ func TestNewOrganizationID(t *testing.T) {
 
 func TestCheckNewOrganization(t *testing.T) {
 	ordered(t, verifiedOrg, portal.CheckNewOrganization, []refusal[portal.Organization]{
+		// The edge reads what a person typed (ParseOrganizationID); the ID
+		// given here is already in its written form.
+		{"ErrIDFormat", func(o *portal.Organization) { o.ID = " bm01234567890" }, portal.EINVALID, msgFormat},
 		{"ErrName", func(o *portal.Organization) { o.Name = " " }, portal.EINVALID, "Enter the organization's name."},
 		{"ErrRegion", func(o *portal.Organization) { o.Region = "US" }, portal.EINVALID, "Choose the organization's region."},
 		{"ErrCompanyCountry", func(o *portal.Organization) { o.CompanyCountry = "" }, portal.EINVALID, "Choose the country or region of the organization's company or business owner."},
