@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -23,7 +24,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		s.renderFailed(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// The whole page is in hand: saying its length spares it the chunked
+	// encoding, which a page over 2 KB otherwise gets (issue 15).
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

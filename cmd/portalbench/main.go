@@ -174,6 +174,10 @@ type result struct {
 	P99Ms        float64 `json:"p99_ms"`
 	Errors       int64   `json:"errors"`
 	FirstError   string  `json:"first_error,omitempty"`
+	// CPUMicros is the target's CPU time (user and system, all its
+	// processes) per request: unlike req/s, it hardly depends on what else
+	// the machine runs, so it compares runs on a busy machine.
+	CPUMicros float64 `json:"cpu_us_per_request,omitempty"`
 	// DB is the portal's database work per request in this run.
 	DB *dbWork `json:"db_per_request,omitempty"`
 }
@@ -327,6 +331,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			if err != nil {
 				return err
 			}
+			cpuBefore := t.cpuTime()
 			profiled := make(chan error, 1)
 			if cfg.profileDir != "" && t.pprofURL != "" {
 				go func() {
@@ -339,11 +344,15 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			if err := errors.Join(err, <-profiled); err != nil {
 				return err
 			}
+			cpuAfter := t.cpuTime()
 			after, err := t.dbStats(ctx, client)
 			if err != nil {
 				return err
 			}
 			r := newResult(sc, t.name, sc.workers(cfg.concurrency), res)
+			if res.Requests > 0 && cpuAfter > 0 {
+				r.CPUMicros = float64(cpuAfter-cpuBefore) / float64(time.Microsecond) / float64(res.Requests)
+			}
 			if t.pprofURL != "" && len(t.others) == 0 { // one instance's counts would be a part of the work
 				r.DB = perRequest(before, after, res.Requests)
 			}
@@ -446,13 +455,13 @@ func writeTable(w io.Writer, scs []Scenario, rep report) error {
 	if events {
 		fmt.Fprint(tw, "events/s\t")
 	}
-	fmt.Fprint(tw, "p50\tp99\terrors\n")
+	fmt.Fprint(tw, "p50\tp99\tCPU/req\terrors\n")
 	for _, r := range rep.Results {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t", r.Scenario, r.Target, r.Workers, r.Requests, r.ReqPerSec)
 		if events {
 			fmt.Fprintf(tw, "%.0f\t", r.EventsPerSec)
 		}
-		fmt.Fprintf(tw, "%.2fms\t%.2fms\t%d\n", r.P50Ms, r.P99Ms, r.Errors)
+		fmt.Fprintf(tw, "%.2fms\t%.2fms\t%.0fµs\t%d\n", r.P50Ms, r.P99Ms, r.CPUMicros, r.Errors)
 	}
 	fmt.Fprintln(tw, "\ndatabase work per request (portal)\ttransactions\tcommits\twrite statements\tread statements")
 	for _, r := range rep.Results {

@@ -242,6 +242,36 @@ func (t *target) stop() {
 	}
 }
 
+// cpuTime is the CPU time the target's processes have used so far (user
+// and system, from /proc), 0 when it can't be read.
+func (t *target) cpuTime() time.Duration {
+	var total time.Duration
+	for _, tt := range append([]*target{t}, t.others...) {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", tt.cmd.Process.Pid))
+		if err != nil {
+			return 0
+		}
+		// Fields after the command name, which is in parentheses and may
+		// hold spaces: state is the 3rd field, utime the 14th, stime the 15th.
+		_, rest, ok := bytes.Cut(data, []byte(") "))
+		fields := strings.Fields(string(rest))
+		if !ok || len(fields) < 13 {
+			return 0
+		}
+		for _, f := range fields[11:13] {
+			ticks, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return 0
+			}
+			total += time.Duration(ticks) * time.Second / clockTicks
+		}
+	}
+	return total
+}
+
+// clockTicks is the unit of /proc's CPU times (USER_HZ), 100 on Linux.
+const clockTicks = 100
+
 // peakRSS returns the child's peak resident set size (VmHWM) in bytes.
 // It must be read before the child exits.
 func (t *target) peakRSS() (int64, error) {

@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -34,6 +35,21 @@ var (
 	// ids are the message IDs each language's file holds, for the check
 	// that every language translates every message.
 	ids = map[string]map[string]bool{}
+	// plain are, per language, the messages that take no parameters and
+	// have no plural forms, as they read. Most of a page's text is such
+	// messages; T answers them from here, where go-i18n would match the
+	// language and look the template up again on every call (about a
+	// tenth of a page's CPU, profiled in issue 15).
+	plain = map[string]map[string]string{}
+	// localizers are go-i18n's localizer of each language, built once
+	// (they hold the bundle, whose messages init reads).
+	localizers = func() map[string]*i18n.Localizer {
+		m := map[string]*i18n.Localizer{}
+		for _, t := range Languages {
+			m[t.String()] = i18n.NewLocalizer(bundle, t.String())
+		}
+		return m
+	}()
 )
 
 func init() {
@@ -57,10 +73,27 @@ func init() {
 			set = map[string]bool{}
 			ids[mf.Tag.String()] = set
 		}
+		lang := mf.Tag.String()
+		if plain[lang] == nil {
+			plain[lang] = map[string]string{}
+		}
 		for _, m := range mf.Messages {
 			set[m.ID] = true
+			if isPlain(m) {
+				plain[lang][m.ID] = m.Other
+			}
 		}
 	}
+}
+
+// isPlain tells whether m reads the same whatever the parameters and count:
+// no plural forms besides Other, and no template action in it.
+func isPlain(m *i18n.Message) bool {
+	delim := m.LeftDelim
+	if delim == "" {
+		delim = "{{"
+	}
+	return m.Zero == "" && m.One == "" && m.Two == "" && m.Few == "" && m.Many == "" && !strings.Contains(m.Other, delim)
 }
 
 // MessageIDs returns the IDs held by the message file of lang ("en",
@@ -131,7 +164,7 @@ func New(lang, zone string) *Locale {
 	if zone == "" {
 		zone = DefaultZone(lang)
 	}
-	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: i18n.NewLocalizer(bundle, lang)}
+	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: localizers[lang]}
 }
 
 // loadZone is the first of the IANA time zones names that loads, or UTC
@@ -140,12 +173,22 @@ func New(lang, zone string) *Locale {
 // shows times, never a nil zone.
 func loadZone(names ...string) *time.Location {
 	for _, name := range names {
+		if z, ok := zones.Load(name); ok {
+			return z.(*time.Location)
+		}
 		if z, err := time.LoadLocation(name); err == nil {
+			zones.Store(name, z)
 			return z
 		}
 	}
 	return time.UTC
 }
+
+// zones are the time zones loaded so far, by name: time.LoadLocation reads
+// and parses the zone's file on every call, and a page needs its reader's
+// zone on every request. Only names that load are kept, so the map is at
+// most the zone database.
+var zones sync.Map
 
 // Pseudo is English with every message between ⟦ and ⟧: a page rendered
 // in it shows at a glance which text came from no message.
@@ -165,6 +208,12 @@ const (
 // parameter named Count also chooses the plural form. A message no file
 // holds shows as its ID (the message check keeps that from shipping).
 func (l *Locale) T(id string, kv ...any) string {
+	if s, ok := plain[l.Lang][id]; ok {
+		if l.pseudo {
+			return PseudoOpen + s + PseudoClose
+		}
+		return s
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(kv) > 0 {
 		data := make(map[string]any, len(kv)/2)

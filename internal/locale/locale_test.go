@@ -1,8 +1,11 @@
 package locale
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"lineportal/internal/portal"
 )
@@ -123,5 +126,30 @@ func TestZoneThatDoesNotLoadFallsBack(t *testing.T) {
 	}
 	if z := loadZone("Mars/Olympus_Mons", "Nowhere/Else"); z != time.UTC {
 		t.Errorf("no zone loads: %v", z)
+	}
+}
+
+// A message T answers from its table of plain messages reads exactly as
+// go-i18n renders it, in every language.
+func TestPlainMessagesReadAsGoI18nRendersThem(t *testing.T) {
+	n := 0
+	for lang, msgs := range plain {
+		for id, s := range msgs {
+			want, err := localizers[lang].Localize(&i18n.LocalizeConfig{MessageID: id})
+			if err != nil || s != want {
+				t.Errorf("%s %s: table %q, go-i18n %q (%v)", lang, id, s, want, err)
+			}
+			n++
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d plain messages: the table is not filled", n)
+	}
+	// A message with parameters is not in the table, and still gets them.
+	if _, ok := plain["en"]["site.title"]; ok {
+		t.Error("site.title takes a title, yet is in the plain table")
+	}
+	if got := New("en", "").T("site.title", "Title", "Home"); !strings.Contains(got, "Home") {
+		t.Errorf("site.title with a title: %q", got)
 	}
 }
