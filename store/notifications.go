@@ -21,10 +21,25 @@ func notify(ctx context.Context, tx *Tx, actor portal.Admin, kind portal.NoticeK
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO notifications (admin_id, kind, params, created_at)
-		SELECT DISTINCT r.id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM (`+recipients+`) r WHERE r.id <> ?`,
+	ids, err := findAll(ctx, tx, scanID, `INSERT INTO notifications (admin_id, kind, params, created_at)
+		SELECT DISTINCT r.id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM (`+recipients+`) r WHERE r.id <> ?
+		RETURNING id`,
 		append(append([]any{kind, string(data), millis(tx.now)}, args...), actor.ID)...)
-	return err
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := enqueueLINE(ctx, tx, id, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanID(s scanner) (int64, error) {
+	var id int64
+	err := s.Scan(&id)
+	return id, err
 }
 
 // Recipients, as SELECTs of admin IDs named id.
@@ -84,6 +99,21 @@ func scanNotice(s scanner) (portal.Notice, error) {
 	return n, json.Unmarshal([]byte(params), &n.Params)
 }
 
+// takeLease gives the lease of the background job name to holder (one
+// portal instance's ID) for leaseFor, if holder holds it already or it ran
+// out, and tells whether holder holds it: several instances on one
+// database run the job once.
+func takeLease(ctx context.Context, tx *Tx, name, holder string, leaseFor time.Duration) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`, name, holder, millis(tx.now.Add(leaseFor)), millis(tx.now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 // expiryJob is the lease name of the timed job that notices expiring link
 // request URLs.
 const expiryJob = "expiring-urls"
@@ -96,17 +126,11 @@ const expiryJob = "expiring-urls"
 // instances on one database run it once.
 func (db *DB) NoticeExpiringURLs(ctx context.Context, holder string, leaseFor time.Duration) (told int, held bool, err error) {
 	err = db.update(ctx, func(tx *Tx) error {
-		told, held = 0, false
-		res, err := tx.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-			WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`, expiryJob, holder, millis(tx.now.Add(leaseFor)), millis(tx.now))
-		if err != nil {
+		told = 0
+		var err error
+		if held, err = takeLease(ctx, tx, expiryJob, holder, leaseFor); err != nil || !held {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		held = true
 		type expiring struct {
 			id, sentBy, channelID int64
 			orgID, channel        string

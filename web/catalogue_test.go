@@ -161,6 +161,8 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "GET /profile", Path: "/profile", As: dev},
 		{Pattern: "POST /profile/settings", Path: "/profile/settings", As: dev, Form: url.Values{"lang": {"en"}, "time_zone": {"Asia/Tokyo"}},
 			NoRefusal: "choices among the form's options; anything else is the error page"},
+		{Pattern: "POST /profile/line-notices", Path: "/profile/line-notices", As: dev, Form: url.Values{"line_link_request": {"on"}},
+			NoRefusal: "checkboxes: a box not checked is off"},
 
 		{Pattern: "GET /channels", Path: "/channels", As: dev},
 		{Pattern: "GET /channels/new", Path: "/channels/new", As: dev},

@@ -16,6 +16,11 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	choices, err := s.db.LINEChoices(r.Context(), a.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	shell := s.shell(w, r, "profile")
 	s.render(w, r, http.StatusOK, views.ProfilePage(shell, views.ProfileView{
 		Name:              a.Name,
@@ -28,7 +33,22 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		OAName:            s.cfg.PortalOA.Name,
 		AddFriendURL:      s.cfg.PortalOA.AddFriendURL,
 		Settings:          settingsView(r, a),
+		LINEChoices:       choices,
 	}))
+}
+
+// handleLINEChoices saves which kinds of notice also reach the admin as
+// LINE messages: a checked box is on, any other kind off.
+func (s *Server) handleLINEChoices(w http.ResponseWriter, r *http.Request) {
+	choices := portal.LINEChoices{}
+	for _, k := range portal.NoticeKinds {
+		choices[k] = r.PostFormValue(views.LINEChoiceField(k)) == "on"
+	}
+	if err := s.db.SetLINEChoices(r.Context(), adminFrom(r.Context()).ID, choices); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/profile", "success", "line_choices.saved")
 }
 
 // roleNames says what the admin is in the portal: their roles on channels,

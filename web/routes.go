@@ -38,6 +38,7 @@ func (s *Server) routeTable() []route {
 		{"GET /{$}", s.withAdmin(s.handleHome)},
 		{"GET /profile", s.signedIn(s.handleProfile)},
 		{"POST /profile/settings", s.signedIn(s.handleSettingsUpdate)},
+		{"POST /profile/line-notices", s.signedIn(s.handleLINEChoices)},
 
 		// Channels: registering them, their Business Manager link,
 		// business information, Linked OA, members and history.

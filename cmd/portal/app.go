@@ -11,8 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
+	"lineportal/internal/line"
+	"lineportal/internal/linenotice"
 	"lineportal/internal/metrics"
 	"lineportal/internal/secret"
 	"lineportal/store"
@@ -40,7 +43,8 @@ type Main struct {
 	// deliveries), after the servers have stopped.
 	closers []func() error
 	stop    context.CancelFunc
-	swept   chan struct{}
+	// jobs are the background jobs' goroutines, which Close waits for.
+	jobs sync.WaitGroup
 }
 
 // Start opens the database and starts serving; it returns once the
@@ -133,11 +137,43 @@ func (m *Main) Start(ctx context.Context) error {
 		}
 	}
 
-	sweepCtx, stop := context.WithCancel(context.Background())
+	jobsCtx, stop := context.WithCancel(context.Background())
 	m.stop = stop
-	m.swept = make(chan struct{})
-	go m.sweepSessions(sweepCtx, limits)
+	holder := rand.Text() // this instance, for the background jobs' leases
+	m.jobs.Go(func() { m.sweepSessions(jobsCtx, limits, holder) })
+	sender := &linenotice.Sender{DB: db, LINE: setup.platform, Token: setup.portalOA.ChannelToken, BaseURL: baseURL,
+		Holder: holder, LeaseFor: lineSenderLease, Log: m.log}
+	m.jobs.Go(func() { m.sendLINENotices(jobsCtx, sender) })
 	return nil
+}
+
+// How often the background LINE sender looks for notices due, and how
+// long a turn keeps its lease (a turn pushing a few messages takes
+// seconds; LINE's answers time out after ten).
+const (
+	lineSenderEvery = 20 * time.Second
+	lineSenderLease = 2 * time.Minute
+)
+
+// sendLINENotices pushes the notices due as LINE messages every
+// lineSenderEvery; one instance at a time does, under a lease in the
+// database.
+func (m *Main) sendLINENotices(ctx context.Context, sender *linenotice.Sender) {
+	if sender.Token == "" {
+		return
+	}
+	tick := time.NewTicker(lineSenderEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := sender.Turn(ctx); err != nil && ctx.Err() == nil {
+				m.log.Error("sending notifications by LINE", "line_request_id", line.RequestID(err), "error", err)
+			}
+		}
+	}
 }
 
 func (m *Main) simulatorControlURL() string {
@@ -169,13 +205,11 @@ func (m *Main) serve(ln net.Listener, h http.Handler) {
 // only live ones; and every minute it runs the timed notices (link request
 // URLs that expire within a day), which one instance at a time runs under
 // a lease in the database.
-func (m *Main) sweepSessions(ctx context.Context, limits store.SessionLimits) {
-	defer close(m.swept)
+func (m *Main) sweepSessions(ctx context.Context, limits store.SessionLimits, holder string) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
 	notices := time.NewTicker(time.Minute)
 	defer notices.Stop()
-	holder := rand.Text() // this instance, for the lease
 	for {
 		select {
 		case <-ctx.Done():
@@ -214,7 +248,7 @@ func (m *Main) Close() error {
 	}
 	if m.stop != nil {
 		m.stop()
-		<-m.swept
+		m.jobs.Wait()
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

@@ -79,7 +79,7 @@ func (c *Config) options() []option {
 		{"LINE_API_URL", "line-api-url", "https://api.line.me", "LINE's API host", text(&c.APIURL)},
 		{"LINE_MANAGER_URL", "line-manager-url", "https://manager.line.biz", "LINE Official Account Manager's host (module attach)", text(&c.ManagerURL)},
 		{"LINE_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls (LINE gives it to Marketplace partners)", text(&c.BotIDHeader)},
-		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs via LINE", text(&c.OAChannelToken)},
+		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs and notifications via LINE", text(&c.OAChannelToken)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
 		{"PORTAL_DRAIN_DELAY", "drain-delay", "0s", "on SIGTERM, answer GET /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first (e.g. 5s behind one)", delay(&c.DrainDelay)},

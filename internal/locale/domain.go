@@ -3,6 +3,7 @@ package locale
 import (
 	"errors"
 	"net/url"
+	"strings"
 
 	"lineportal/internal/portal"
 )
@@ -51,6 +52,43 @@ var (
 		portal.DetachByAdmin: "detach.by_admin", portal.DetachOther: "detach.other",
 	}
 )
+
+// noticeIDs are the message of each kind of notice.
+var noticeIDs = map[portal.NoticeKind]string{
+	portal.NoticeLinkRequest:        "notice.link_request",
+	portal.NoticeLinkApproved:       "notice.link_approved",
+	portal.NoticeReviewVerified:     "notice.review_verified",
+	portal.NoticeReviewRejected:     "notice.review_rejected",
+	portal.NoticeURLExpiring:        "notice.url_expiring",
+	portal.NoticeInvitationAccepted: "notice.invitation_accepted",
+	portal.NoticeBotSuspended:       "notice.bot_suspended",
+	portal.NoticeBotResumed:         "notice.bot_resumed",
+}
+
+// noticeKindIDs name each kind of notice, for a person's choice of what
+// reaches them by LINE.
+var noticeKindIDs = map[portal.NoticeKind]string{
+	portal.NoticeLinkRequest:        "notice_kind.link_request",
+	portal.NoticeLinkApproved:       "notice_kind.link_approved",
+	portal.NoticeReviewVerified:     "notice_kind.review_verified",
+	portal.NoticeReviewRejected:     "notice_kind.review_rejected",
+	portal.NoticeURLExpiring:        "notice_kind.url_expiring",
+	portal.NoticeInvitationAccepted: "notice_kind.invitation_accepted",
+	portal.NoticeBotSuspended:       "notice_kind.bot_suspended",
+	portal.NoticeBotResumed:         "notice_kind.bot_resumed",
+}
+
+func (l *Locale) NoticeKind(k portal.NoticeKind) string { return name(l, noticeKindIDs, k, string(k)) }
+
+// Notice is a notice's sentence in the reader's language, in the portal's
+// list and in a LINE message alike.
+func (l *Locale) Notice(n portal.Notice) string {
+	kv := make([]any, 0, 2*len(n.Params))
+	for k, v := range n.Params {
+		kv = append(kv, k, v)
+	}
+	return l.T(noticeIDs[n.Kind], kv...)
+}
 
 // name is v's name in the reader's language; a value with no message
 // shows as the domain names it.
@@ -191,4 +229,23 @@ func (l *Locale) ReviewReason(rv portal.Review) string {
 		return rv.Reason
 	}
 	return l.T("review.recorded_in_english", "Reason", rv.Reason)
+}
+
+// LINENotices is the text of one LINE message of a person's notices in
+// the reader's language, with url, where they act: one notice as its
+// sentence; several as a list of at most portal.LINEBatchLimit, then how
+// many more wait in the portal.
+func (l *Locale) LINENotices(notices []portal.Notice, url string) string {
+	if len(notices) == 1 {
+		return l.T("line.notice_one", "Notice", l.Notice(notices[0]), "URL", url)
+	}
+	var list strings.Builder
+	for i, n := range notices {
+		if i == portal.LINEBatchLimit {
+			list.WriteString(l.T("line.notice_more", "N", len(notices)-i) + "\n")
+			break
+		}
+		list.WriteString("• " + l.Notice(n) + "\n")
+	}
+	return l.T("line.notice_many", "N", len(notices), "List", strings.TrimSuffix(list.String(), "\n"), "URL", url)
 }

@@ -42,3 +42,70 @@ type Notice struct {
 
 // Unread tells whether the person has not read the notice yet.
 func (n Notice) Unread() bool { return n.ReadAt.IsZero() }
+
+// NoticeKinds are every kind of notice, in the order a person's choices
+// list them.
+var NoticeKinds = []NoticeKind{
+	NoticeLinkRequest, NoticeURLExpiring, NoticeReviewRejected, NoticeReviewVerified,
+	NoticeLinkApproved, NoticeInvitationAccepted, NoticeBotSuspended, NoticeBotResumed,
+}
+
+// Valid tells whether k is a kind of notice the portal sends.
+func (k NoticeKind) Valid() bool {
+	for _, v := range NoticeKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ApprovalRequest tells whether a notice of kind k asks the person to
+// approve something: these go by LINE first when the portal Official
+// Account's monthly quota is near its end.
+func (k NoticeKind) ApprovalRequest() bool { return k == NoticeLinkRequest }
+
+// ByLINEByDefault tells whether a notice of kind k also goes as a LINE
+// message to someone who has not chosen: the requests that wait for them
+// and expire (an approval, a link request URL about to stop working).
+// Everything else is news the portal's list holds; a LINE message of it
+// would spend a monthly quota that may be as small as 200 messages.
+func (k NoticeKind) ByLINEByDefault() bool { return k == NoticeLinkRequest || k == NoticeURLExpiring }
+
+// LINEChoices are the kinds of notice a person wants as LINE messages too.
+type LINEChoices map[NoticeKind]bool
+
+// DefaultLINEChoices are the choices of someone who has not chosen.
+func DefaultLINEChoices() LINEChoices {
+	c := LINEChoices{}
+	for _, k := range NoticeKinds {
+		c[k] = k.ByLINEByDefault()
+	}
+	return c
+}
+
+// LINEBatchWindow is how long a person's first notice waits before it goes
+// as a LINE message, so that the notices that follow it within the window
+// go in the same message: a link request approved at once tells its sender
+// of the approval and of the review's outcome together.
+const LINEBatchWindow = 2 * time.Minute
+
+// LINEBatchLimit is how many notices one LINE message lists; it names how
+// many more wait in the portal. (LINE takes at most 5,000 characters.)
+const LINEBatchLimit = 10
+
+// MayPush tells whether one more LINE message of notices may be sent from
+// the portal's Official Account when spent messages were already pushed
+// since q was read: approval requests while the quota lasts; the rest
+// only while it is used below QuotaWarningPercent, so that the last part
+// of a small quota is kept for approvals. Without a limit, always.
+func (q MessageQuota) MayPush(approval bool, spent int64) bool {
+	if !q.Limited {
+		return true
+	}
+	used := q.Sent + spent
+	if used >= q.Limit {
+		return false
+	}
+	return approval || used*100 < q.Limit*QuotaWarningPercent
+}

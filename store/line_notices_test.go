@@ -1,0 +1,259 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"lineportal/internal/portal"
+	"lineportal/store"
+)
+
+// friend signs a person in as a friend of the portal's Official Account,
+// as LINE Login's friendship status tells at sign-in.
+func (f *fixture) friend(t *testing.T, lineUserID, name string) portal.Admin {
+	t.Helper()
+	yes := true
+	a, err := f.db.SignIn(ctx, portal.SignIn{LINEUserID: lineUserID, Name: name, FriendFlag: &yes})
+	mustNil(t, err)
+	return a
+}
+
+var unlimited = portal.MessageQuota{}
+
+// claim runs the sender's turn as instance "a" and lists each message as
+// "name: kind kind…".
+func (f *fixture) claim(t *testing.T, quota portal.MessageQuota) ([]string, []store.LINEMessage) {
+	t.Helper()
+	msgs, held, err := f.db.ClaimLINEMessages(ctx, "a", time.Minute, quota)
+	mustNil(t, err)
+	if !held {
+		t.Fatal("instance a does not hold the lease")
+	}
+	var got []string
+	for _, m := range msgs {
+		line := m.To.Name + ":"
+		for _, n := range m.Notices {
+			line += " " + string(n.Kind)
+		}
+		got = append(got, line)
+	}
+	return got, msgs
+}
+
+// outboxStates lists the outbox as "name kind state", by person (in the
+// order they were made), oldest first.
+func (f *fixture) outboxStates(t *testing.T) []string {
+	t.Helper()
+	rows, err := f.raw.Query(`SELECT a.name, n.kind, o.state FROM line_outbox o JOIN notifications n ON n.id = o.notification_id
+		JOIN admins a ON a.id = o.admin_id ORDER BY a.id, o.notification_id`)
+	mustNil(t, err)
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var name, kind, state string
+		mustNil(t, rows.Scan(&name, &kind, &state))
+		got = append(got, name+" "+kind+" "+state)
+	}
+	mustNil(t, rows.Err())
+	return got
+}
+
+// A notice goes by LINE to the people concerned who are friends of the
+// portal's Official Account and want its kind, after the batching window,
+// under one key however often it is claimed until it is finished.
+func TestLINEOutbox_FriendsWhoWantTheKind(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss") // approval requests by default
+	picky := f.friend(t, "Upicky", "Picky")
+	stranger := f.admin(t, "Ustranger", "Stranger") // not a friend
+	org := f.org(t, portal.RegionJapan, acme, true)
+	for _, a := range []portal.Admin{picky, stranger} {
+		mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, a.ID))
+	}
+	choices := portal.DefaultLINEChoices()
+	choices[portal.NoticeLinkRequest], choices[portal.NoticeReviewVerified] = false, true
+	mustNil(t, f.db.SetLINEChoices(ctx, picky.ID, choices))
+	got, err := f.db.LINEChoices(ctx, picky.ID)
+	mustNil(t, err)
+	if got[portal.NoticeLinkRequest] || !got[portal.NoticeReviewVerified] || !got[portal.NoticeURLExpiring] || got[portal.NoticeBotSuspended] {
+		t.Errorf("picky's choices = %v", got)
+	}
+	if got, _ := f.db.LINEChoices(ctx, boss.ID); !got[portal.NoticeLinkRequest] || !got[portal.NoticeURLExpiring] || got[portal.NoticeReviewVerified] {
+		t.Errorf("boss's default choices = %v", got)
+	}
+
+	f.send(t, f.miniApp(t, acme), org)
+	// Everyone concerned has it in the portal; only boss by LINE.
+	if got := f.notices(t, boss, picky, stranger); len(got) != 3 {
+		t.Errorf("portal notices: %q", got)
+	}
+	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request waiting"}) {
+		t.Errorf("outbox: %q", got)
+	}
+
+	// Within the window nothing is due.
+	if due, err := f.db.LINEMessagesDue(ctx); err != nil || due {
+		t.Errorf("due within the window = %v, %v", due, err)
+	}
+	if got, _ := f.claim(t, unlimited); len(got) != 0 {
+		t.Errorf("claimed within the window: %q", got)
+	}
+	f.clock.Set(start.Add(portal.LINEBatchWindow))
+	if due, err := f.db.LINEMessagesDue(ctx); err != nil || !due {
+		t.Errorf("due after the window = %v, %v", due, err)
+	}
+	got1, msgs := f.claim(t, unlimited)
+	if !slices.Equal(got1, []string{"Boss: link_request"}) || msgs[0].To.LINEUserID != "Uboss" {
+		t.Fatalf("claimed: %q", got1)
+	}
+	// Not finished (the push failed, or its answer was lost): the same
+	// message again, under the same key.
+	_, again := f.claim(t, unlimited)
+	if len(again) != 1 || again[0].Key != msgs[0].Key || again[0].Notices[0].ID != msgs[0].Notices[0].ID {
+		t.Fatalf("claimed again: %+v, first %+v", again, msgs)
+	}
+	mustNil(t, f.db.FinishLINEMessage(ctx, msgs[0].Key, store.LINESent))
+	mustNil(t, f.db.FinishLINEMessage(ctx, msgs[0].Key, store.LINEFailed)) // finished already: stays sent
+	if got, _ := f.claim(t, unlimited); len(got) != 0 {
+		t.Errorf("claimed after sending: %q", got)
+	}
+	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request sent"}) {
+		t.Errorf("outbox: %q", got)
+	}
+	if due, _ := f.db.LINEMessagesDue(ctx); due {
+		t.Error("due after sending")
+	}
+}
+
+// Notices for one person within the window go as one message; those that
+// come after it is claimed go in the next.
+func TestLINEOutbox_BatchesWithinTheWindow(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	f.send(t, f.miniApp(t, acme), org)
+	f.clock.Set(start.Add(portal.LINEBatchWindow - time.Second))
+	f.send(t, f.miniApp(t, acme), org)
+	f.clock.Set(start.Add(portal.LINEBatchWindow))
+	got, msgs := f.claim(t, unlimited)
+	if !slices.Equal(got, []string{"Boss: link_request link_request"}) {
+		t.Fatalf("claimed: %q", got)
+	}
+	mustNil(t, f.db.FinishLINEMessage(ctx, msgs[0].Key, store.LINESent))
+	f.send(t, f.miniApp(t, acme), org)
+	if got, _ := f.claim(t, unlimited); len(got) != 0 {
+		t.Errorf("the next notice went before its own window: %q", got)
+	}
+	f.clock.Set(start.Add(2 * portal.LINEBatchWindow))
+	got, next := f.claim(t, unlimited)
+	if !slices.Equal(got, []string{"Boss: link_request"}) || next[0].Key == msgs[0].Key {
+		t.Errorf("next message: %q, key %q (first %q)", got, next[0].Key, msgs[0].Key)
+	}
+	if n := len(f.notices(t, boss)); n != 3 {
+		t.Errorf("boss has %d notices in the portal, want 3", n)
+	}
+}
+
+// When the quota is near its end, approval requests go first and the rest
+// are held: they stay in the portal, unsent by LINE. When it is used up,
+// nothing goes.
+func TestLINEOutbox_NearTheQuotaApprovalsFirst(t *testing.T) {
+	f := newFixture(t)
+	dev := f.friend(t, "Udev", "Dev")
+	mustNil(t, f.db.SetLINEChoices(ctx, dev.ID, portal.LINEChoices{portal.NoticeLinkApproved: true, portal.NoticeReviewVerified: true}))
+	f.friend(t, "Uboss", "Boss")
+	second := f.friend(t, "Usecond", "Second")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, second.ID))
+
+	// Dev's news first (older), then a request for boss and second.
+	_, err := f.db.ApproveLinkRequest(ctx, f.boss, f.send(t, f.miniApp(t, acme), org))
+	mustNil(t, err)
+	f.clock.Set(start.Add(time.Second))
+	f.send(t, f.miniApp(t, acme), org)
+	f.clock.Set(start.Add(time.Hour))
+
+	// 159 of 200 used: one more message reaches 80 %. The approval
+	// requests go first (both, as approvals may spend the quota to its
+	// end); dev's news would come after them, beyond 80 %: held.
+	near := portal.MessageQuota{Limited: true, Limit: 200, Sent: 159}
+	got, msgs := f.claim(t, near)
+	if !slices.Equal(got, []string{"Boss: link_request link_request", "Second: link_request link_request"}) {
+		t.Errorf("claimed near the quota: %q", got)
+	}
+	for _, m := range msgs {
+		mustNil(t, f.db.FinishLINEMessage(ctx, m.Key, store.LINESent))
+	}
+	want := []string{"Dev review_verified held", "Dev link_approved held", "Boss link_request sent", "Boss link_request sent",
+		"Second link_request sent", "Second link_request sent"}
+	if got := f.outboxStates(t); !slices.Equal(got, want) {
+		t.Errorf("outbox:\n got %q\nwant %q", got, want)
+	}
+	if got := f.notices(t, dev); !slices.Equal(got, []string{"Dev: review_verified", "Dev: link_approved"}) {
+		t.Errorf("dev's held notices are not in the portal: %q", got)
+	}
+
+	// Used up: an approval request is held too.
+	f.send(t, f.miniApp(t, acme), org)
+	f.clock.Set(start.Add(2 * time.Hour))
+	if got, _ := f.claim(t, portal.MessageQuota{Limited: true, Limit: 200, Sent: 200}); len(got) != 0 {
+		t.Errorf("claimed with the quota used up: %q", got)
+	}
+	if got := f.outboxStates(t); got[len(got)-1] != "Second link_request held" {
+		t.Errorf("outbox: %q", got)
+	}
+}
+
+// Two portal instances on one database: one holds the sender's lease and
+// claims the messages; the other claims nothing until the lease runs out,
+// and then only what was not finished, under the same key.
+func TestLINEOutbox_OneSenderWithTwoInstances(t *testing.T) {
+	f := newFixture(t)
+	f.friend(t, "Uboss", "Boss")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	f.send(t, f.miniApp(t, acme), org)
+	other, err := store.Open(ctx, f.path)
+	mustNil(t, err)
+	t.Cleanup(func() { other.Close() })
+	other.Now = f.clock.Now
+	f.clock.Set(start.Add(portal.LINEBatchWindow))
+
+	type turn struct {
+		msgs []store.LINEMessage
+		held bool
+	}
+	turns := make([]turn, 2)
+	var wg sync.WaitGroup
+	for i, db := range []*store.DB{f.db, other} {
+		wg.Go(func() {
+			msgs, held, err := db.ClaimLINEMessages(ctx, fmt.Sprintf("instance-%d", i), time.Minute, unlimited)
+			if err != nil {
+				t.Error(err)
+			}
+			turns[i] = turn{msgs, held}
+		})
+	}
+	wg.Wait()
+	if turns[0].held == turns[1].held {
+		t.Fatalf("held: %v and %v; want exactly one holder", turns[0].held, turns[1].held)
+	}
+	holder, waiter := 0, 1
+	if turns[1].held {
+		holder, waiter = 1, 0
+	}
+	if len(turns[holder].msgs) != 1 || len(turns[waiter].msgs) != 0 {
+		t.Fatalf("holder claimed %d messages, the other %d", len(turns[holder].msgs), len(turns[waiter].msgs))
+	}
+	// The holder dies before finishing; when its lease runs out the other
+	// takes the message over, with its key.
+	dbs := []*store.DB{f.db, other}
+	f.clock.Set(f.clock.Now().Add(time.Minute))
+	msgs, held, err := dbs[waiter].ClaimLINEMessages(ctx, fmt.Sprintf("instance-%d", waiter), time.Minute, unlimited)
+	mustNil(t, err)
+	if !held || len(msgs) != 1 || msgs[0].Key != turns[holder].msgs[0].Key {
+		t.Errorf("after the lease ran out: held %v, %+v", held, msgs)
+	}
+}
