@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"lineportal/internal/dataset"
 	"lineportal/internal/simulated"
 )
 
@@ -20,7 +21,7 @@ import (
 // channel.
 type fixture struct {
 	webhook webhookChannel
-	layout  layout
+	layout  dataset.Layout
 	workers int           // the load's concurrency
 	runTime time.Duration // warm-up plus measured time of one scenario
 	// developer is the demo developer, Admin of every bench channel.
@@ -30,7 +31,7 @@ type fixture struct {
 }
 
 // newFixture signs the demo people in to the portal at baseURL.
-func newFixture(ctx context.Context, tr http.RoundTripper, baseURL string, l layout, workers int, runTime time.Duration) (fixture, error) {
+func newFixture(ctx context.Context, tr http.RoundTripper, baseURL string, l dataset.Layout, workers int, runTime time.Duration) (fixture, error) {
 	fx := fixture{layout: l, workers: workers, runTime: runTime}
 	people, err := simulated.DemoPeople()
 	if err != nil {
@@ -50,22 +51,22 @@ func newFixture(ctx context.Context, tr http.RoundTripper, baseURL string, l lay
 // link requests.
 func dataScenarios(fx fixture) []Scenario {
 	l := fx.layout
-	org := "/organizations/" + bigOrgID
+	org := "/organizations/" + dataset.BigOrgID
 	page := func(name, path string, who http.Header) Scenario {
 		return Scenario{Name: name, Path: path, Header: who, Want: http.StatusOK, PortalOnly: true, Data: true, Workers: 1}
 	}
 	return []Scenario{
 		// The Business Manager link tab of the channel with the most link
 		// requests (100,009): its newest requests and reviews.
-		page("channel-page", fmt.Sprintf("/channels/%d", l.deepChannel()), fx.developer),
+		page("channel-page", fmt.Sprintf("/channels/%d", l.DeepChannel()), fx.developer),
 		// The organization's "Accounts & channels" (20,000 links): the first
 		// page, a page halfway down, and Rejected ones halfway down.
 		page("accounts-page", org, fx.orgAdmin),
-		page("accounts-page-deep", org+"?after="+l.midLinkCursor(), fx.orgAdmin),
-		page("accounts-rejected-deep", org+"?review=rejected&after="+l.midLinkCursor(), fx.orgAdmin),
+		page("accounts-page-deep", org+"?after="+l.MidLinkCursor(), fx.orgAdmin),
+		page("accounts-rejected-deep", org+"?review=rejected&after="+l.MidLinkCursor(), fx.orgAdmin),
 		// The same two pages with -concurrency requests in flight: issue
 		// 15's latency target, which includes the wait for a core.
-		crowded(page("channel-page-crowded", fmt.Sprintf("/channels/%d", l.deepChannel()), fx.developer)),
+		crowded(page("channel-page-crowded", fmt.Sprintf("/channels/%d", l.DeepChannel()), fx.developer)),
 		crowded(page("accounts-page-crowded", org, fx.orgAdmin)),
 		sendScenario(fx),
 		approveScenario(fx),
@@ -87,7 +88,7 @@ func sendScenario(fx fixture) Scenario {
 	return Scenario{
 		Name: "send-link-request", Want: http.StatusSeeOther, PortalOnly: true, Data: true, Unit: "link requests", Raw: &rawCommitLoop,
 		Build: func(ctx context.Context, baseURL string, worker, seq int) (*http.Request, error) {
-			return newSendRequest(ctx, baseURL, fx.developer, fx.layout.sendChannel(seq*fx.workers+worker), bigOrgID)
+			return newSendRequest(ctx, baseURL, fx.developer, fx.layout.SendChannel(seq*fx.workers+worker), dataset.BigOrgID)
 		},
 	}
 }
@@ -148,10 +149,10 @@ func issueTokens(ctx context.Context, client *http.Client, baseURL string, fx fi
 		wg.Go(func() {
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
-				if i >= fx.layout.approve {
+				if i >= fx.layout.Approve {
 					return
 				}
-				token, err := sendLinkRequest(ctx, client, baseURL, fx.developer, fx.layout.approveChannel(i), bigOrgID)
+				token, err := sendLinkRequest(ctx, client, baseURL, fx.developer, fx.layout.ApproveChannel(i), dataset.BigOrgID)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"lineportal/internal/dataset"
 	"lineportal/internal/secret"
 	"lineportal/internal/simulated"
 	"lineportal/store"
@@ -83,7 +84,7 @@ func startTestPortal(t *testing.T, dbPath string) testPortal {
 // the scenario names promise: the generated rows pass the domain's rules.
 func TestDataScenariosAgainstThePortal(t *testing.T) {
 	ctx := context.Background()
-	l := layout{linked: 30, send: 10, approve: 10, requestsEach: 3, deepExtra: 25, rejectEvery: 7}
+	l := dataset.Layout{Linked: 30, Send: 10, Approve: 10, RequestsEach: 3, DeepExtra: 25, RejectEvery: 7}
 	path := filepath.Join(t.TempDir(), "portal.db")
 	if err := generate(ctx, path, l, time.Now()); err != nil {
 		t.Fatal(err)
@@ -136,10 +137,10 @@ func TestDataScenariosAgainstThePortal(t *testing.T) {
 	if got := bodies["channel-page"].Find("#link-request-history tbody tr").Length(); got == 0 {
 		t.Error("channel-page shows no link requests")
 	}
-	if got := bodies["channel-page"].Find("#linked-org-id").Text(); got != bigOrgID {
-		t.Errorf("channel-page: linked to %q, want %s", got, bigOrgID)
+	if got := bodies["channel-page"].Find("#linked-org-id").Text(); got != dataset.BigOrgID {
+		t.Errorf("channel-page: linked to %q, want %s", got, dataset.BigOrgID)
 	}
-	mid, _ := strconv.ParseInt(l.midLinkCursor(), 10, 64)
+	mid, _ := strconv.ParseInt(l.MidLinkCursor(), 10, 64)
 	rows := func(name string) (ids []int64, statuses []string) {
 		bodies[name].Find("#accounts tbody tr").Each(func(_ int, tr *goquery.Selection) {
 			id, _ := strconv.ParseInt(tr.AttrOr("data-channel-id", ""), 10, 64)
@@ -148,8 +149,8 @@ func TestDataScenariosAgainstThePortal(t *testing.T) {
 		})
 		return ids, statuses
 	}
-	if ids, _ := rows("accounts-page"); len(ids) < l.linked {
-		t.Errorf("accounts-page lists %d channels, want at least the %d linked", len(ids), l.linked)
+	if ids, _ := rows("accounts-page"); len(ids) < l.Linked {
+		t.Errorf("accounts-page lists %d channels, want at least the %d linked", len(ids), l.Linked)
 	}
 	if ids, _ := rows("accounts-page-deep"); len(ids) == 0 || ids[0] >= mid {
 		t.Errorf("accounts-page-deep lists channels %v, want some, all below %d", ids, mid)

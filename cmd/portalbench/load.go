@@ -43,7 +43,7 @@ type Scenario struct {
 	// cores measure the queue, not the page.
 	Workers int
 
-	// Data runs the portal on the generated data set (see dataset.go)
+	// Data runs the portal on the generated data set (internal/dataset)
 	// instead of the demo alone, and signs the demo people in first.
 	Data bool
 

@@ -25,6 +25,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"lineportal/internal/dataset"
 	"lineportal/store"
 )
 
@@ -251,7 +252,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 	withData := slices.ContainsFunc(scs, func(s Scenario) bool { return s.Data })
 	dbPath := filepath.Join(dir, "bench.db")
 	if withData {
-		if err := generateReported(ctx, dbPath, benchLayout(), os.Stderr); err != nil {
+		if err := generateReported(ctx, dbPath, dataset.Bench(), os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -285,7 +286,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 	fx := fixture{workers: cfg.concurrency}
 	if withData {
 		fmt.Fprintln(os.Stderr, "signing in through the simulator...")
-		if fx, err = newFixture(ctx, tr, portal.baseURL, benchLayout(), cfg.concurrency, cfg.warmup+cfg.duration); err != nil {
+		if fx, err = newFixture(ctx, tr, portal.baseURL, dataset.Bench(), cfg.concurrency, cfg.warmup+cfg.duration); err != nil {
 			return err
 		}
 	}
