@@ -21,7 +21,6 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 	if err := portal.CheckNewOfficialAccount(in); err != nil {
 		return portal.OfficialAccount{}, err
 	}
-	basicID, _ := portal.ParseBasicID(in.BasicID) // checked above
 	e := trimEdit(in.Edit())
 	var oa portal.OfficialAccount
 	err := db.onChannel(ctx, "create official account", actor, in.ChannelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
@@ -32,17 +31,17 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 		if err := portal.CanCreateOfficialAccount(role, ch, existing); err != nil {
 			return err
 		}
-		taken, err := lookupOfficialAccount(ctx, tx, `o.basic_id = ?`, basicID)
+		taken, err := lookupOfficialAccount(ctx, tx, `o.basic_id = ?`, in.BasicID)
 		if err != nil {
 			return err
 		}
 		if taken != nil {
-			return portal.BasicIDTaken(basicID)
+			return portal.BasicIDTaken(in.BasicID)
 		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO official_accounts (basic_id, name, picture_url, channel_id, plan, company_name, address, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			basicID, e.Name, e.PictureURL, ch.ID, e.Plan, e.Info.CompanyName, e.Info.Address, millis(tx.now)).Scan(&id); err != nil {
+			in.BasicID, e.Name, e.PictureURL, ch.ID, e.Plan, e.Info.CompanyName, e.Info.Address, millis(tx.now)).Scan(&id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO official_account_roles (official_account_id, admin_id, role) VALUES (?, ?, ?)`, id, actor.ID, portal.RoleAdmin); err != nil {

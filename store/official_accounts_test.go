@@ -53,7 +53,7 @@ const acmeInfo = `company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"`
 func TestStore_CreateOfficialAccount(t *testing.T) {
 	f := newFixture(t)
 	ch := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
-	in := portal.OfficialAccount{ChannelID: ch.ID, BasicID: " @Acme ", Name: " Acme Shop ", PictureURL: "https://example.com/acme.png", Plan: portal.PlanJPCommunication,
+	in := portal.OfficialAccount{ChannelID: ch.ID, BasicID: "@acme", Name: " Acme Shop ", PictureURL: "https://example.com/acme.png", Plan: portal.PlanJPCommunication,
 		Info: portal.BusinessInfo{CompanyName: " Acme K.K.", Address: acme.Address}}
 	f.clock.Set(start.Add(time.Minute))
 	mark := f.auditMark(t)
@@ -101,7 +101,10 @@ func TestStore_CreateOfficialAccount(t *testing.T) {
 		{"ErrNotChannelAdmin", create(mia, fresh.ID, "@new"), portal.EFORBIDDEN, "Only an Admin of this channel can create its LINE Official Account."},
 		{"ErrChannelHasAccount", create(f.dev, ch.ID, "@new"), portal.ECONFLICT,
 			"This Messaging API channel already belongs to LINE Official Account @acme. A Messaging API channel has one LINE Official Account."},
-		{"ErrBasicIDTaken", create(f.dev, fresh.ID, "@ACME"), portal.ECONFLICT, "A LINE Official Account with the basic ID @acme is already registered in the portal."},
+		// The edge reads what a person typed (portal.ParseBasicID): the
+		// store takes the basic ID in its written form only.
+		{"ErrBasicID not in its written form", create(f.dev, fresh.ID, "@ACME"), portal.EINVALID, "Enter the basic ID as @ followed by up to 18 letters, digits, \".\", \"_\" or \"-\", for example @linedevelopers."},
+		{"ErrBasicIDTaken", create(f.dev, fresh.ID, "@acme"), portal.ECONFLICT, "A LINE Official Account with the basic ID @acme is already registered in the portal."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { f.refuses(t, tt.code, tt.message, tt.call) })

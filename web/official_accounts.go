@@ -146,9 +146,13 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 		Info:      businessInfoFrom(r),
 	}
 	channelID, _ := strconv.ParseInt(f.ChannelID, 10, 64)
-	oa, err := s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{
-		BasicID: f.BasicID, Name: f.Name, Plan: portal.OAPlan(f.Plan), ChannelID: channelID, Info: f.Info,
-	})
+	basicID, err := portal.ParseBasicID(f.BasicID)
+	var oa portal.OfficialAccount
+	if err == nil {
+		oa, err = s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{
+			BasicID: basicID, Name: f.Name, Plan: portal.OAPlan(f.Plan), ChannelID: channelID, Info: f.Info,
+		})
+	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			f.Refusal = why

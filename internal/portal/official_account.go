@@ -155,21 +155,31 @@ type AdminRole struct {
 
 // ParseBasicID reads a basic ID as a person types it, forgiving
 // surrounding spaces and upper-case letters (LINE finds "@LineDevelopers"
-// as "@linedevelopers").
+// as "@linedevelopers"). It is read once, at the edge; the rules and the
+// store take its written form.
 func ParseBasicID(input string) (string, error) {
 	id := strings.ToLower(strings.TrimSpace(input))
-	if len(id) < 2 || len(id) > MaxBasicID || id[0] != '@' || strings.Trim(id[1:], "abcdefghijklmnopqrstuvwxyz0123456789._-") != "" {
-		return "", FieldRefusal("basic_id", RBasicIDFormat)
+	if !validBasicID(id) {
+		return "", errBasicIDFormat()
 	}
 	return id, nil
 }
 
-// CheckNewOfficialAccount tells whether oa can be registered: its basic ID
-// and the fields an Admin edits. Its business information may still be
-// empty; it is needed only to link the account to an organization.
+// validBasicID tells whether id is written as a basic ID is: "@" and
+// lower-case letters, digits, ".", "_" or "-", nothing forgiven.
+func validBasicID(id string) bool {
+	return len(id) >= 2 && len(id) <= MaxBasicID && id[0] == '@' && strings.Trim(id[1:], "abcdefghijklmnopqrstuvwxyz0123456789._-") == ""
+}
+
+func errBasicIDFormat() error { return FieldRefusal("basic_id", RBasicIDFormat) }
+
+// CheckNewOfficialAccount tells whether oa can be registered: its basic ID,
+// in its written form (ParseBasicID reads what a person typed), and the
+// fields an Admin edits. Its business information may still be empty; it
+// is needed only to link the account to an organization.
 func CheckNewOfficialAccount(oa OfficialAccount) error {
-	if _, err := ParseBasicID(oa.BasicID); err != nil {
-		return err
+	if !validBasicID(oa.BasicID) {
+		return errBasicIDFormat()
 	}
 	return checkOfficialAccountEdit(oa.Edit())
 }

@@ -146,6 +146,13 @@ func TestCheckNewOfficialAccount(t *testing.T) {
 			check(t, portal.CheckNewOfficialAccount(oa), portal.EINVALID, msgPicture)
 		})
 	}
+	t.Run("ErrBasicID not in its written form", func(t *testing.T) {
+		// The edge reads what a person typed (ParseBasicID); the basic ID
+		// given here is already written as LINE writes it.
+		oa := verifiedOA()
+		oa.BasicID = " @Acme"
+		check(t, portal.CheckNewOfficialAccount(oa), portal.EINVALID, msgBasicID)
+	})
 	t.Run("OK picture and no business info", func(t *testing.T) {
 		oa := verifiedOA()
 		oa.PictureURL, oa.Info = "https://profile.line-scdn.net/abc", portal.BusinessInfo{}
