@@ -44,17 +44,11 @@ func ensureAdmin(ctx context.Context, tx *Tx, lineUserID, name string) (portal.A
 // FindChannelAccess tells what actor holds on a channel: their role and
 // whether they administer the organization it is linked to.
 func (db *DB) FindChannelAccess(ctx context.Context, actor portal.Admin, channelID int64) (portal.ChannelAccess, error) {
-	a := portal.ChannelAccess{Operator: actor.Operator}
-	role, err := channelRole(ctx, db.read, channelID, actor.ID)
-	if err == nil {
-		a.Role = role
-		err = db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links l JOIN organization_admins oa ON oa.org_id = l.org_id
-			WHERE l.channel_id = ? AND l.ended_at IS NULL AND oa.admin_id = ?)`, channelID, actor.ID).Scan(&a.OrgAdmin)
-	}
+	role, orgAdmin, err := channelRoles.access(ctx, db.read, channelID, actor.ID)
 	if err != nil {
 		return portal.ChannelAccess{}, fmt.Errorf("store: find channel access: %w", err)
 	}
-	return a, nil
+	return portal.ChannelAccess{Role: role, OrgAdmin: orgAdmin, Operator: actor.Operator}, nil
 }
 
 // FindOrganizationAccess tells what actor holds on an organization.

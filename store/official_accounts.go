@@ -309,17 +309,11 @@ func (db *DB) FindOfficialAccounts(ctx context.Context, f OfficialAccountFilter)
 // FindOfficialAccountAccess tells what actor holds on an Official Account:
 // their role and whether they administer the organization it is linked to.
 func (db *DB) FindOfficialAccountAccess(ctx context.Context, actor portal.Admin, oaID int64) (portal.OfficialAccountAccess, error) {
-	a := portal.OfficialAccountAccess{Operator: actor.Operator}
-	role, err := officialAccountRole(ctx, db.read, oaID, actor.ID)
-	if err == nil {
-		a.Role = role
-		err = db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links l JOIN organization_admins oa ON oa.org_id = l.org_id
-			WHERE l.official_account_id = ? AND l.ended_at IS NULL AND oa.admin_id = ?)`, oaID, actor.ID).Scan(&a.OrgAdmin)
-	}
+	role, orgAdmin, err := officialAccountRoles.access(ctx, db.read, oaID, actor.ID)
 	if err != nil {
 		return portal.OfficialAccountAccess{}, fmt.Errorf("store: find official account access: %w", err)
 	}
-	return a, nil
+	return portal.OfficialAccountAccess{Role: role, OrgAdmin: orgAdmin, Operator: actor.Operator}, nil
 }
 
 // FindOfficialAccountRoles returns the admins holding a role on an
