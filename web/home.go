@@ -2,9 +2,10 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 
 	"lineportal/internal/portal"
-
 	"lineportal/views"
 )
 
@@ -14,6 +15,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	var waiting *portal.Waiting
 	if a := adminFrom(r.Context()); a != nil {
 		found, err := s.db.FindWaiting(r.Context(), *a, s.now())
+		if err == nil {
+			found.Invitations, err = s.openedInvitations(r, *a)
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -21,6 +25,45 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		waiting = &found
 	}
 	s.render(w, r, http.StatusOK, views.HomePage(s.shell(w, r, "home"), waiting, s.now()))
+}
+
+// maxOpenedInvitations is how many opened invitations a browser keeps for
+// Home, the most recent.
+const maxOpenedInvitations = 5
+
+// rememberInvitation keeps the token of an invitation the signed-in admin
+// opened and may answer in their browser, sealed for them, so that Home
+// lists it until it is answered or expires. The portal keeps only the
+// hash of an invitation's token and knows no addressee (whoever holds the
+// URL may answer), so the browser that opened it is the one place that
+// knows it waits for this person.
+func (s *Server) rememberInvitation(w http.ResponseWriter, r *http.Request, token string) {
+	binding := strconv.FormatInt(actor(r).ID, 10)
+	tokens, _ := openSealed[[]string](s, r, s.invitationsCookie, binding)
+	tokens = append([]string{token}, slices.DeleteFunc(tokens, func(t string) bool { return t == token })...)
+	if err := setSealed(s, w, s.invitationsCookie, binding, tokens[:min(len(tokens), maxOpenedInvitations)]); err != nil {
+		s.log.Warn("keeping an opened invitation for Home failed", "request_id", requestID(r.Context()), "error", err)
+	}
+}
+
+// openedInvitations are the invitations this browser opened for a that a
+// may still answer (portal.CanAnswerInvitation), most recent first.
+func (s *Server) openedInvitations(r *http.Request, a portal.Admin) ([]portal.OpenedInvitation, error) {
+	tokens, _ := openSealed[[]string](s, r, s.invitationsCookie, strconv.FormatInt(a.ID, 10))
+	var opened []portal.OpenedInvitation
+	for _, token := range tokens {
+		o, err := s.db.FindInvitationByToken(r.Context(), a, token)
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if portal.CanAnswerInvitation(a, o, s.now()) == nil {
+			opened = append(opened, portal.OpenedInvitation{Opening: o, Token: token})
+		}
+	}
+	return opened, nil
 }
 
 // handleHealthz answers 200 "ok" while the database answers.

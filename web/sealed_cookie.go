@@ -43,11 +43,20 @@ func setSealed[T any](s *Server, w http.ResponseWriter, c sealedCookie, binding 
 // takeSealed opens and clears the browser's cookie c. ok is false when
 // there is none, or it was forged, sealed for another binding or expired.
 func takeSealed[T any](s *Server, w http.ResponseWriter, r *http.Request, c sealedCookie, binding string) (v T, ok bool) {
+	if _, err := r.Cookie(c.name); err != nil {
+		return v, false
+	}
+	http.SetCookie(w, s.sealedCookieOf(c, "", -1))
+	return openSealed[T](s, r, c, binding)
+}
+
+// openSealed opens the browser's cookie c and leaves it, for a value a
+// browser keeps across pages.
+func openSealed[T any](s *Server, r *http.Request, c sealedCookie, binding string) (v T, ok bool) {
 	cookie, err := r.Cookie(c.name)
 	if err != nil {
 		return v, false
 	}
-	http.SetCookie(w, s.sealedCookieOf(c, "", -1))
 	box, err := base64.RawURLEncoding.DecodeString(cookie.Value)
 	if err != nil {
 		return v, false

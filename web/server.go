@@ -14,6 +14,7 @@ import (
 
 	"lineportal/internal/line"
 	"lineportal/internal/locale"
+	"lineportal/internal/portal"
 	"lineportal/internal/secret"
 	"lineportal/store"
 )
@@ -100,6 +101,9 @@ type Server struct {
 	revealCookie sealedCookie
 	// flashes carries a redirect's messages to the next page (flash.go).
 	flashes sealedCookie
+	// openedInvitations keeps the tokens of the invitations a signed-in
+	// admin opened, for Home (rememberInvitation).
+	invitationsCookie sealedCookie
 	// clients counts signed-out requests by client address; nil when
 	// there is no limit.
 	clients  *clientLimiter
@@ -136,6 +140,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}
 	s.flashes = sealedCookie{name: s.cookieName("portal_flash"), ttl: flashMaxAge}
+	s.invitationsCookie = sealedCookie{name: s.cookieName("portal_invitations"), ttl: portal.InvitationValidity}
 	if cfg.ClientLimit.Burst > 0 && cfg.ClientLimit.Per > 0 {
 		s.clients = newClientLimiter(cfg.ClientLimit, cfg.TrustedProxies)
 	}

@@ -225,6 +225,7 @@ func (s *Server) handleInvitationShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.rememberInvitation(w, r, token)
 	s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token))
 }
 

@@ -25,12 +25,25 @@ type Waiting struct {
 	// SuspendedBots are bots suspended by LINE that a module channel the
 	// person holds a role on is attached to.
 	SuspendedBots []SuspendedBot
+	// Invitations are invitations the person opened, signed in, and may
+	// still answer. An invitation is addressed to whoever holds its URL,
+	// not to a person, and the portal keeps only its token's hash: the
+	// browser that opened it keeps the token, so only that browser lists
+	// it.
+	Invitations []OpenedInvitation
+}
+
+// OpenedInvitation is an invitation a person opened and may answer, with
+// the token of its URL.
+type OpenedInvitation struct {
+	Opening InvitationOpening
+	Token   string
 }
 
 // Empty tells whether nothing waits.
 func (w Waiting) Empty() bool {
 	return len(w.LinkRequests) == 0 && len(w.Rejected) == 0 && len(w.Expiring) == 0 &&
-		w.OrganizationQueue == 0 && w.MiniAppQueue == 0 && len(w.SuspendedBots) == 0
+		w.OrganizationQueue == 0 && w.MiniAppQueue == 0 && len(w.SuspendedBots) == 0 && len(w.Invitations) == 0
 }
 
 // RejectedReview is a channel whose account linking review is Rejected,
