@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -171,11 +172,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authenticateClient checks client credentials sent in the form body. The
-// caller holds the lock.
-func (st *state) authenticateClient(clientID, clientSecret string) (LoginChannel, bool) {
-	ch, ok := st.channels[clientID]
-	if !ok || subtle.ConstantTimeCompare([]byte(ch.Secret), []byte(clientSecret)) != 1 {
+// authenticateClient checks the client credentials sent in a token
+// endpoint's form body (client_id, client_secret) and answers
+// invalid_client when they fail. The caller holds the lock.
+func (s *Server) authenticateClient(w http.ResponseWriter, form url.Values) (LoginChannel, bool) {
+	ch, ok := s.state.channels[form.Get("client_id")]
+	if !ok || subtle.ConstantTimeCompare([]byte(ch.Secret), []byte(form.Get("client_secret"))) != 1 {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_client", "client authentication failed")
 		return LoginChannel{}, false
 	}
 	return ch, true
@@ -192,9 +195,8 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
 	now := s.now()
-	ch, ok := s.state.authenticateClient(clientID, form.Get("client_secret"))
+	ch, ok := s.authenticateClient(w, form)
 	if !ok {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_client", "client authentication failed")
 		return
 	}
 	c, ok := s.state.codes[code]
@@ -314,9 +316,8 @@ func (s *Server) refreshAccessToken(w http.ResponseWriter, r *http.Request) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
 	now := s.now()
-	ch, ok := s.state.authenticateClient(clientID, form.Get("client_secret"))
+	ch, ok := s.authenticateClient(w, form)
 	if !ok {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_client", "client authentication failed")
 		return
 	}
 	g, ok := s.state.grants[refreshToken]
@@ -394,9 +395,8 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	ch, ok := s.state.authenticateClient(clientID, form.Get("client_secret"))
+	ch, ok := s.authenticateClient(w, form)
 	if !ok {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_client", "client authentication failed")
 		return
 	}
 	// RFC 7009: an unknown token is not an error, but a channel may only
