@@ -33,12 +33,12 @@ func (db *DB) RecordAttachment(ctx context.Context, actor portal.Admin, channelI
 		if err := saveAttachment(ctx, tx, &next, ch.ID); err != nil {
 			return err
 		}
-		before := ""
+		var before portal.AuditNote
 		if cur != nil {
-			before = describeAttachment(*cur)
+			before = attachmentNote(*cur)
 		}
 		out = next
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleAttach, before, describeAttachment(next)))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleAttach, before, attachmentNote(next)))
 	})
 	if err != nil {
 		return portal.ModuleAttachment{}, err
@@ -177,13 +177,13 @@ func (db *DB) MarkDetached(ctx context.Context, actor portal.Admin, channelID in
 			if err := guarded(res, err); err != nil {
 				return err
 			}
-			return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, describeAttachment(*cur), "detached by an Admin (LINE had already reported it)"))
+			return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, attachmentNote(*cur), portal.Note(portal.NoteDetachedByAdminAfterLINE)))
 		}
 		next := portal.DetachBot(*cur, portal.DetachByAdmin, tx.now)
 		if err := saveAttachment(ctx, tx, &next, ch.ID); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, describeAttachment(*cur), describeAttachment(next)))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, attachmentNote(*cur), attachmentNote(next)))
 	})
 }
 
@@ -260,14 +260,15 @@ func saveAttachment(ctx context.Context, tx *Tx, a *portal.ModuleAttachment, cha
 	return err
 }
 
-// describeAttachment is an attachment's state in the audit log.
-func describeAttachment(a portal.ModuleAttachment) string {
-	name := a.Name()
-	if name != a.Bot.BotID {
-		name += " (" + a.Bot.BotID + ")"
+// attachmentNote is an attachment's state in the audit log; the bot is
+// named with its ID when it has a name.
+func attachmentNote(a portal.ModuleAttachment) portal.AuditNote {
+	bot := a.Name()
+	if bot != a.Bot.BotID {
+		bot += " (" + a.Bot.BotID + ")"
 	}
 	if a.State == portal.Attached {
-		return "attached to " + name + "; scopes: " + strings.Join(a.Scopes, " ")
+		return portal.Note(portal.NoteAttached, "Bot", bot, "Scopes", strings.Join(a.Scopes, " "))
 	}
-	return "detached from " + name + ": " + a.DetachReason.String()
+	return portal.Note(portal.NoteDetached, "Bot", bot, "DetachReason", string(a.DetachReason))
 }

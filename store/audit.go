@@ -12,11 +12,15 @@ import (
 // insertAudit appends e, done by actor, to the audit log at the
 // transaction's time. Transitions call it for each state change they make,
 // in their own transaction, so the log and the state commit or roll back
-// together and can't disagree.
+// together and can't disagree. The before and after columns hold the
+// English sentences of entries logged before notes were kept (migration
+// 0012); a new entry leaves them empty.
 func insertAudit(ctx context.Context, tx *Tx, actor portal.Admin, e portal.AuditEntry) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, official_account_id, org_id, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		millis(tx.now), actor.ID, e.Action, e.SubjectKind, e.SubjectID, nullInt(e.ChannelID), nullInt(e.OfficialAccountID), nullString(e.OrgID), e.Before, e.After)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, official_account_id, org_id,
+		before, after, before_code, before_params, after_code, after_params)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?)`,
+		millis(tx.now), actor.ID, e.Action, e.SubjectKind, e.SubjectID, nullInt(e.ChannelID), nullInt(e.OfficialAccountID), nullString(e.OrgID),
+		e.Before.Code, e.Before.Params, e.After.Code, e.After.Params)
 	return err
 }
 
@@ -44,7 +48,8 @@ func (db *DB) FindAuditEntries(ctx context.Context, f AuditFilter) ([]portal.Aud
 		return nil, "", err
 	}
 	entries, next, err := findPage(ctx, db.read, f.Page, scanAuditEntry, func(e portal.AuditEntry) Cursor { return idCursor(e.ID) },
-		`SELECT a.id, a.at, a.actor_id, ad.name, a.action, a.subject_kind, a.subject_id, a.channel_id, a.official_account_id, a.org_id, a.before, a.after
+		`SELECT a.id, a.at, a.actor_id, ad.name, a.action, a.subject_kind, a.subject_id, a.channel_id, a.official_account_id, a.org_id,
+			a.before, a.before_code, a.before_params, a.after, a.after_code, a.after_params
 		FROM audit_log a JOIN admins ad ON ad.id = a.actor_id
 		WHERE `+w.String()+` AND a.id < ? ORDER BY a.id DESC LIMIT ?`, append(w.args, before)...)
 	if err != nil {
@@ -58,7 +63,8 @@ func scanAuditEntry(s scanner) (portal.AuditEntry, error) {
 	var at int64
 	var channelID, officialAccountID sql.NullInt64
 	var orgID sql.NullString
-	err := s.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectKind, &e.SubjectID, &channelID, &officialAccountID, &orgID, &e.Before, &e.After)
+	err := s.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectKind, &e.SubjectID, &channelID, &officialAccountID, &orgID,
+		&e.Before.Recorded, &e.Before.Code, &e.Before.Params, &e.After.Recorded, &e.After.Code, &e.After.Params)
 	e.At, e.ChannelID, e.OfficialAccountID, e.OrgID = fromMillis(at), channelID.Int64, officialAccountID.Int64, orgID.String
 	return e, err
 }

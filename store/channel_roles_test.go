@@ -27,7 +27,7 @@ func TestRegisterChannel(t *testing.T) {
 		if a, _ := f.db.FindChannelAccess(ctx, f.dev, ch.ID); a.Role != portal.RoleAdmin {
 			t.Errorf("creator's role = %s", a.Role)
 		}
-		f.assertAudit(t, mark, `channel.create channel:  → LINE MINI App channel "Shop" (2100000001) in Taiwan; Admin: Dev`)
+		f.assertAudit(t, mark, "channel.create channel:  → channel(Admin=Dev, Kind=mini_app, LINEChannelID=2100000001, Name=Shop, Region=TW)")
 	})
 	t.Run("under a new provider, in the same transaction", func(t *testing.T) {
 		mark := f.auditMark(t)
@@ -37,8 +37,8 @@ func TestRegisterChannel(t *testing.T) {
 		if ch.Provider.ID == 0 || ch.Provider.ID == f.provider.ID || ch.Provider.Name != "Boss Co." {
 			t.Errorf("provider = %+v", ch.Provider)
 		}
-		f.assertAudit(t, mark, "provider.create provider:  → Boss Co.",
-			`channel.create channel:  → Messaging API channel "Bot" (2100000002) in Japan; Admin: Boss`)
+		f.assertAudit(t, mark, "provider.create provider:  → provider(Name=Boss Co.)",
+			"channel.create channel:  → channel(Admin=Boss, Kind=messaging_api, LINEChannelID=2100000002, Name=Bot, Region=JP)")
 	})
 	const notYours = "You can register a channel only under a provider you work in (you have a role on one of its channels), or under a new provider."
 	cases := []struct {
@@ -95,7 +95,7 @@ func TestGrantChannelRole(t *testing.T) {
 			granted.Admin.Name != newUserID || !granted.Admin.LastSignInAt.IsZero() {
 			t.Errorf("granted %+v, before %s", granted, before)
 		}
-		f.assertAudit(t, mark, "channel.role_set channel: "+newUserID+": None → "+newUserID+": Member")
+		f.assertAudit(t, mark, "channel.role_set channel: role(Name="+newUserID+", Role=) → role(Name="+newUserID+", Role=member)")
 		if a, _ := f.db.FindChannelAccess(ctx, granted.Admin, ch.ID); a.Role != portal.RoleMember {
 			t.Errorf("their role = %s", a.Role)
 		}
@@ -116,7 +116,7 @@ func TestGrantChannelRole(t *testing.T) {
 		if before != portal.RoleAdmin {
 			t.Errorf("before = %s", before)
 		}
-		f.assertAudit(t, mark, "channel.role_set channel: Nao: Member → Nao: Admin")
+		f.assertAudit(t, mark, "channel.role_set channel: role(Name=Nao, Role=member) → role(Name=Nao, Role=admin)")
 	})
 	t.Run("roles are listed Admins first, by name", func(t *testing.T) {
 		roles, err := f.db.FindChannelRoles(ctx, ch.ID)

@@ -40,7 +40,7 @@ func insertProvider(ctx context.Context, tx *Tx, actor portal.Admin, name string
 	}
 	p.CreatedAt = fromMillis(created)
 	return p, insertAudit(ctx, tx, actor, portal.AuditEntry{
-		Action: portal.ActionProviderCreate, SubjectKind: portal.SubjectProvider, SubjectID: itoa(p.ID), After: p.Name,
+		Action: portal.ActionProviderCreate, SubjectKind: portal.SubjectProvider, SubjectID: itoa(p.ID), After: portal.Note(portal.NoteProvider, "Name", p.Name),
 	})
 }
 
@@ -69,8 +69,8 @@ func (db *DB) createChannel(ctx context.Context, op string, actor portal.Admin, 
 		if ch, err = insertChannel(ctx, tx, actor, in, ownProviderOnly); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelCreate, "",
-			fmt.Sprintf("%s channel %q (%s) in %s; Admin: %s", ch.Kind, ch.Name, ch.LINEChannelID, ch.Region, actor.Name)))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelCreate, portal.AuditNote{},
+			portal.Note(portal.NoteChannel, "Kind", string(ch.Kind), "Name", ch.Name, "LINEChannelID", ch.LINEChannelID, "Region", string(ch.Region), "Admin", actor.Name)))
 	})
 	if err != nil {
 		return portal.Channel{}, fmt.Errorf("store: %s: %w", op, err)
@@ -188,7 +188,7 @@ func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channe
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelDraftUpdate, ch.Draft.String(), d.String()))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelDraftUpdate, miniAppInfoNote(ch.Draft), miniAppInfoNote(d)))
 	})
 }
 
@@ -204,7 +204,7 @@ func (db *DB) SubmitMiniAppReview(ctx context.Context, actor portal.Admin, chann
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionMiniAppReviewSubmit, ch.MiniAppReview.String(), portal.MiniAppReviewPending.String()))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionMiniAppReviewSubmit, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewPending)))
 	})
 }
 
@@ -223,7 +223,7 @@ func (db *DB) ApproveMiniAppReview(ctx context.Context, operator portal.Admin, c
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, ch.Published.String(), ch.Draft.String()))
+		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, miniAppInfoNote(ch.Published), miniAppInfoNote(ch.Draft)))
 	})
 }
 
@@ -242,7 +242,7 @@ func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, ch
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, ch.MiniAppReview.String(), portal.MiniAppReviewRejected.String()))
+		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewRejected)))
 	})
 }
 
@@ -260,10 +260,21 @@ func (db *DB) onChannel(ctx context.Context, op string, actor portal.Admin, chan
 	}, fn)
 }
 
-func channelEntry(ch portal.Channel, action portal.AuditAction, before, after string) portal.AuditEntry {
+func channelEntry(ch portal.Channel, action portal.AuditAction, before, after portal.AuditNote) portal.AuditEntry {
 	return portal.AuditEntry{
 		Action: action, SubjectKind: portal.SubjectChannel, SubjectID: itoa(ch.ID), ChannelID: ch.ID, Before: before, After: after,
 	}
+}
+
+// miniAppInfoNote is a MINI App's business information in the audit log.
+func miniAppInfoNote(i portal.MiniAppInfo) portal.AuditNote {
+	return portal.Note(portal.NoteMiniAppInfo, "Company", i.ServiceCompany.CompanyName, "Address", i.ServiceCompany.Address,
+		"DeveloperIsService", strconv.FormatBool(i.DeveloperIsServiceCompany), "ProviderIsService", strconv.FormatBool(i.ProviderIsServiceCompany),
+		"Country", string(i.CompanyCountry))
+}
+
+func miniAppReviewNote(s portal.MiniAppReviewState) portal.AuditNote {
+	return portal.Note(portal.NoteMiniAppReview, "MiniAppReview", string(s))
 }
 
 func trimInfo(i portal.MiniAppInfo) portal.MiniAppInfo {

@@ -33,12 +33,11 @@ func (db *DB) SetChatControl(ctx context.Context, actor portal.Admin, channelID 
 		if err := saveChatControl(ctx, tx, a.ID, c); err != nil {
 			return err
 		}
-		limit := "no time limit"
+		after := portal.Note(portal.NoteChatControlNoLimit, "Chat", chatNoteID(chatID), "Bot", a.Name())
 		if ttl != 0 {
-			limit = "until " + c.ExpireAt.Format(time.RFC3339)
+			after = portal.Note(portal.NoteChatControlUntil, "Chat", chatNoteID(chatID), "Bot", a.Name(), "Until", c.ExpireAt.UTC().Format(time.RFC3339))
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChatControlAcquire, "",
-			fmt.Sprintf("chat control of %s in %s, %s", describeChat(chatID), a.Name(), limit)))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChatControlAcquire, portal.AuditNote{}, after))
 	})
 }
 
@@ -64,7 +63,7 @@ func (db *DB) ReleaseChatControl(ctx context.Context, actor portal.Admin, channe
 			return err
 		}
 		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChatControlRelease,
-			fmt.Sprintf("chat control of %s in %s", describeChat(chatID), a.Name()), "returned to the Primary channel"))
+			portal.Note(portal.NoteChatControl, "Chat", chatNoteID(chatID), "Bot", a.Name()), portal.Note(portal.NoteChatReturned)))
 	})
 }
 
@@ -112,16 +111,14 @@ func scanChatControl(s scanner) (portal.ChatControl, error) {
 	return c, err
 }
 
-// describeChat names a chat in the audit log. The log is append-only, and
-// a user who blocks the account has everything the portal holds about them
-// for it deleted, so a user's ID is never written there; group and room IDs
-// name no person.
-func describeChat(chatID string) string {
-	switch chatID[0] {
-	case 'C':
-		return "group " + chatID
-	case 'R':
-		return "room " + chatID
+// chatNoteID is a chat's ID as the audit log keeps it: a group's or a
+// room's, or "" for a user's 1:1 chat. The log is append-only, and a user
+// who blocks the account has everything the portal holds about them for it
+// deleted, so a user's ID is never written there; group and room IDs name
+// no person.
+func chatNoteID(chatID string) string {
+	if portal.IsLINEID(chatID, 'C') || portal.IsLINEID(chatID, 'R') {
+		return chatID
 	}
-	return "a user's 1:1 chat"
+	return ""
 }

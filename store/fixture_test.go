@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -173,7 +175,8 @@ func (f *fixture) link(t *testing.T, ch portal.Channel, org portal.Organization)
 }
 
 // auditMark is the ID of the newest audit entry; auditSince lists what was
-// logged after it, one "action subject: before → after" line each.
+// logged after it, one "action subject: before → after" line each, a note
+// written as its code and parameters: "review(Review=verified)".
 func (f *fixture) auditMark(t *testing.T) int64 {
 	t.Helper()
 	var id int64
@@ -185,20 +188,51 @@ func (f *fixture) auditMark(t *testing.T) int64 {
 
 func (f *fixture) auditSince(t *testing.T, mark int64) []string {
 	t.Helper()
-	rows, err := f.raw.Query(`SELECT action, subject_kind, before, after FROM audit_log WHERE id > ? ORDER BY id`, mark)
+	rows, err := f.raw.Query(`SELECT action, subject_kind, before, before_code, before_params, after, after_code, after_params
+		FROM audit_log WHERE id > ? ORDER BY id`, mark)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var lines []string
 	for rows.Next() {
-		var action, kind, before, after string
-		if err := rows.Scan(&action, &kind, &before, &after); err != nil {
+		var action, kind string
+		var before, after portal.AuditNote
+		if err := rows.Scan(&action, &kind, &before.Recorded, &before.Code, &before.Params, &after.Recorded, &after.Code, &after.Params); err != nil {
 			t.Fatal(err)
 		}
-		lines = append(lines, fmt.Sprintf("%s %s: %s → %s", action, kind, before, after))
+		lines = append(lines, fmt.Sprintf("%s %s: %s → %s", action, kind, noteText(t, before), noteText(t, after)))
 	}
 	return lines
+}
+
+// noteText writes an audit note as its code and its parameters, sorted by
+// name: "role(Name=Mia, Role=member)"; a note without parameters as its
+// code; an entry logged before notes were kept as its recorded text. A
+// note must not carry both.
+func noteText(t *testing.T, n portal.AuditNote) string {
+	t.Helper()
+	if n.Code == "" {
+		if n.Params != "" {
+			t.Errorf("audit note without a code has parameters %q", n.Params)
+		}
+		return n.Recorded
+	}
+	if n.Recorded != "" {
+		t.Errorf("audit note %s also holds the English %q", n.Code, n.Recorded)
+	}
+	values, err := url.ParseQuery(n.Params)
+	if err != nil {
+		t.Errorf("audit note %s: parameters %q: %v", n.Code, n.Params, err)
+	}
+	if len(values) == 0 {
+		return string(n.Code)
+	}
+	var params []string
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		params = append(params, name+"="+values.Get(name))
+	}
+	return string(n.Code) + "(" + strings.Join(params, ", ") + ")"
 }
 
 // assertAudit checks that exactly the wanted entries were logged since mark.

@@ -128,7 +128,7 @@ func TestApproveLinkRequestByID(t *testing.T) {
 	if link.ChannelID != ch.ID || link.OrgID != org.ID {
 		t.Errorf("link = %+v", link)
 	}
-	if got := f.auditSince(t, mark); len(got) == 0 || got[0] != "link_request.approve link_request: Pending → Approved" {
+	if got := f.auditSince(t, mark); len(got) == 0 || got[0] != "link_request.approve link_request: link_request(RequestState=pending) → link_request(RequestState=approved)" {
 		t.Errorf("audit: %q", got)
 	}
 	f.refuses(t, portal.ECONFLICT, "This link request has already been approved, so the channel is linked. There is nothing more to do.", func() error {

@@ -40,7 +40,7 @@ func (db *DB) CreateInvitation(ctx context.Context, actor portal.Admin, team por
 		if inv, err = findInvitation(ctx, tx, `i.id = ?`, id); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, invitationEntry(inv, portal.ActionInvitationCreate, "", "invited as "+inv.Role.String()))
+		return insertAudit(ctx, tx, actor, invitationEntry(inv, portal.ActionInvitationCreate, portal.AuditNote{}, portal.Note(portal.NoteInvitedAs, "Role", string(inv.Role))))
 	})
 	if err != nil {
 		return portal.Invitation{}, "", fmt.Errorf("store: create invitation: %w", err)
@@ -169,7 +169,7 @@ func decideInvitation(ctx context.Context, tx *Tx, actor portal.Admin, inv porta
 	if err := guarded(res, err); err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, invitationEntry(inv, action, string(inv.StateAt(tx.now)), string(state)))
+	return insertAudit(ctx, tx, actor, invitationEntry(inv, action, portal.Note(portal.NoteInvitation, "Invitation", string(inv.StateAt(tx.now))), portal.Note(portal.NoteInvitation, "Invitation", string(state))))
 }
 
 // grantTeamRole gives target role on team, once the rules allowed it,
@@ -243,7 +243,7 @@ func teamCondition(team portal.Team) (string, any) {
 	return `i.org_id = ?`, team.OrgID
 }
 
-func invitationEntry(inv portal.Invitation, action portal.AuditAction, before, after string) portal.AuditEntry {
+func invitationEntry(inv portal.Invitation, action portal.AuditAction, before, after portal.AuditNote) portal.AuditEntry {
 	return portal.AuditEntry{
 		Action: action, SubjectKind: portal.SubjectInvitation, SubjectID: itoa(inv.ID),
 		ChannelID: inv.Team.ChannelID, OfficialAccountID: inv.Team.OfficialAccountID, OrgID: inv.Team.OrgID, Before: before, After: after,

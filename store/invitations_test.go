@@ -60,9 +60,9 @@ func TestAcceptInvitation(t *testing.T) {
 	if a, _ := f.db.FindChannelAccess(ctx, newcomer, ch.ID); a.Role != portal.RoleMember {
 		t.Errorf("role after accepting = %q", a.Role)
 	}
-	f.assertAudit(t, mark, "invitation.create invitation:  → invited as Member",
-		"invitation.accept invitation: pending → accepted",
-		"channel.role_set channel: Newcomer: None → Newcomer: Member")
+	f.assertAudit(t, mark, "invitation.create invitation:  → invited_as(Role=member)",
+		"invitation.accept invitation: invitation(Invitation=pending) → invitation(Invitation=accepted)",
+		"channel.role_set channel: role(Name=Newcomer, Role=) → role(Name=Newcomer, Role=member)")
 
 	f.refuses(t, portal.EGONE, "This invitation has already been used: each invitation URL works once. If it was meant for you, ask Dev for a new one.", func() error {
 		_, err := f.db.AcceptInvitation(ctx, f.boss, token)
@@ -141,7 +141,7 @@ func TestRevokedAndDeclinedInvitations(t *testing.T) {
 	})
 	mark := f.auditMark(t)
 	mustNil(t, f.db.RevokeInvitation(ctx, f.dev, team, inv.ID))
-	f.assertAudit(t, mark, "invitation.revoke invitation: pending → revoked")
+	f.assertAudit(t, mark, "invitation.revoke invitation: invitation(Invitation=pending) → invitation(Invitation=revoked)")
 	f.refuses(t, portal.EGONE, "This invitation was revoked and no longer works. Ask Dev if you should still join channel "+ch.Name+".", func() error {
 		_, err := f.db.AcceptInvitation(ctx, newcomer, token)
 		return err
@@ -271,7 +271,7 @@ func TestRemoveFromTeam(t *testing.T) {
 	mark := f.auditMark(t)
 	_, err := f.db.RemoveFromTeam(ctx, member, team, member.ID) // leaving
 	mustNil(t, err)
-	f.assertAudit(t, mark, "channel.role_remove channel: Member: Member → Member: None")
+	f.assertAudit(t, mark, "channel.role_remove channel: role(Name=Member, Role=member) → role(Name=Member, Role=)")
 	if a, _ := f.db.FindChannelAccess(ctx, member, ch.ID); a.Role != portal.RoleNone {
 		t.Errorf("role after leaving = %q", a.Role)
 	}

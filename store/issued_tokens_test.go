@@ -26,8 +26,7 @@ func TestStore_ConnectOfficialAccountAndIssuedTokens(t *testing.T) {
 		return m.db.ConnectOfficialAccount(ctx, m.box, m.dev, oa.ID, "not-a-secret", token, expires)
 	})
 	mustNil(t, m.db.ConnectOfficialAccount(ctx, m.box, m.dev, oa.ID, secret, token, expires))
-	m.assertAudit(t, mark, "official_account.connect official_account:  → channel secret of Messaging API channel "+oa.LINEChannelID+
-		" stored encrypted (not shown); the portal issues its channel access tokens")
+	m.assertAudit(t, mark, "official_account.connect official_account:  → oa_connected(LINEChannelID="+oa.LINEChannelID+")")
 
 	creds, err := m.db.FindModuleCredentials(ctx, m.box, oa.ChannelID)
 	mustNil(t, err)

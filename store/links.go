@@ -77,7 +77,7 @@ func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, cha
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, r.StateAt(tx.now).String(), portal.LinkRequestReplaced.String())); err != nil {
+		if err := insertAudit(ctx, tx, actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, requestNote(r.StateAt(tx.now)), requestNote(portal.LinkRequestReplaced))); err != nil {
 			return err
 		}
 	}
@@ -102,7 +102,7 @@ func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelI
 	if err != nil {
 		return portal.LinkRequest{}, err
 	}
-	return req, insertAudit(ctx, tx, actor, linkRequestEntry(req, portal.ActionLinkRequestSend, "", req.State.String()))
+	return req, insertAudit(ctx, tx, actor, linkRequestEntry(req, portal.ActionLinkRequestSend, portal.AuditNote{}, requestNote(req.State)))
 }
 
 // FindLinkRequestByToken returns what the approval page at /link/{token}
@@ -194,7 +194,7 @@ func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key li
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, a.Request.State.String(), portal.LinkRequestApproved.String())); err != nil {
+		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, requestNote(a.Request.State), requestNote(portal.LinkRequestApproved))); err != nil {
 			return err
 		}
 		if link, err = createLink(ctx, tx, actor, linkSubject{channelID: a.Channel.ID}, a.Organization); err != nil {
@@ -270,7 +270,7 @@ func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *port
 		return portal.Link{}, err
 	}
 	if err := insertAudit(ctx, tx, actor, linkEntry(*current, portal.ActionLinkTransfer,
-		"linked to organization "+current.OrgID, "transferred to organization "+dest.ID)); err != nil {
+		portal.Note(portal.NoteLinkedToOrg, "OrgID", current.OrgID), portal.Note(portal.NoteTransferredTo, "OrgID", dest.ID))); err != nil {
 		return portal.Link{}, err
 	}
 	return createLink(ctx, tx, actor, subject, *dest)
@@ -305,7 +305,7 @@ func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSub
 	}
 	link := portal.Link{ID: id, ChannelID: subject.channelID, OfficialAccountID: subject.officialAccountID, OrgID: org.ID,
 		LinkedAt: fromMillis(millis(tx.now)), LinkedBy: actor.ID}
-	if err := insertAudit(ctx, tx, actor, linkEntry(link, portal.ActionLinkCreate, "", "linked to organization "+org.ID)); err != nil {
+	if err := insertAudit(ctx, tx, actor, linkEntry(link, portal.ActionLinkCreate, portal.AuditNote{}, portal.Note(portal.NoteLinkedToOrg, "OrgID", org.ID))); err != nil {
 		return portal.Link{}, err
 	}
 	if portal.VerificationStartsOnLink(org) {
@@ -318,17 +318,21 @@ func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSub
 	return link, err
 }
 
-func linkEntry(l portal.Link, action portal.AuditAction, before, after string) portal.AuditEntry {
+func linkEntry(l portal.Link, action portal.AuditAction, before, after portal.AuditNote) portal.AuditEntry {
 	return portal.AuditEntry{
 		Action: action, SubjectKind: portal.SubjectLink, SubjectID: itoa(l.ID),
 		ChannelID: l.ChannelID, OfficialAccountID: l.OfficialAccountID, OrgID: l.OrgID, Before: before, After: after,
 	}
 }
 
-func linkRequestEntry(r portal.LinkRequest, action portal.AuditAction, before, after string) portal.AuditEntry {
+func linkRequestEntry(r portal.LinkRequest, action portal.AuditAction, before, after portal.AuditNote) portal.AuditEntry {
 	return portal.AuditEntry{
 		Action: action, SubjectKind: portal.SubjectLinkRequest, SubjectID: itoa(r.ID), ChannelID: r.ChannelID, OrgID: r.OrgID, Before: before, After: after,
 	}
+}
+
+func requestNote(s portal.LinkRequestState) portal.AuditNote {
+	return portal.Note(portal.NoteLinkRequest, "RequestState", string(s))
 }
 
 // LinkRequestFilter selects the link requests of a channel, of an

@@ -44,7 +44,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		if strings.Contains(f.snapshot(t), token) {
 			t.Error("the plain token is stored")
 		}
-		f.assertAudit(t, mark, "link_request.send link_request:  → Pending")
+		f.assertAudit(t, mark, "link_request.send link_request:  → link_request(RequestState=pending)")
 		a, err := f.db.FindLinkRequestByToken(ctx, f.boss, token)
 		if err != nil || a.Request.ID != req.ID || a.Channel.ID != ch.ID || a.Organization.ID != org.ID || !a.ActorIsOrgAdmin {
 			t.Errorf("FindLinkRequestByToken = %+v, %v", a, err)
@@ -58,7 +58,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		f.clock.Set(start.Add(200 * time.Hour)) // the first URL has expired meanwhile
 		mark := f.auditMark(t)
 		second := f.send(t, ch, org)
-		f.assertAudit(t, mark, "link_request.replace link_request: Expired → Replaced", "link_request.send link_request:  → Pending")
+		f.assertAudit(t, mark, "link_request.replace link_request: link_request(RequestState=expired) → link_request(RequestState=replaced)", "link_request.send link_request:  → link_request(RequestState=pending)")
 		a, err := f.db.FindLinkRequestByToken(ctx, f.boss, first)
 		mustNil(t, err)
 		if err := portal.CanApprove(f.boss, a, f.clock.Now()); english(err) != msgReplaced {
@@ -81,10 +81,10 @@ func TestStore_SendLinkRequest(t *testing.T) {
 			t.Fatalf("SendLinkRequest = %+v, %q, %v", req, token, err)
 		}
 		f.assertAudit(t, mark,
-			"link_request.replace link_request: Pending → Replaced",
-			"link_request.send link_request:  → Approved",
-			"link.create link:  → linked to organization "+org.ID,
-			"review.start link:  → Verified")
+			"link_request.replace link_request: link_request(RequestState=pending) → link_request(RequestState=replaced)",
+			"link_request.send link_request:  → link_request(RequestState=approved)",
+			"link.create link:  → linked_to_org(OrgID="+org.ID+")",
+			"review.start link:  → review(Review=verified)")
 		ch = f.reload(t, ch)
 		if ch.Link == nil || ch.Link.OrgID != org.ID || ch.Link.Review.Status != portal.ReviewVerified || ch.Link.Review.Event != portal.ReviewStart {
 			t.Errorf("channel link = %+v", ch.Link)
@@ -154,9 +154,9 @@ func TestStore_ApproveLinkRequest(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.assertAudit(t, mark,
-			"link_request.approve link_request: Pending → Approved",
-			"link.create link:  → linked to organization "+org.ID,
-			"review.start link:  → Verified")
+			"link_request.approve link_request: link_request(RequestState=pending) → link_request(RequestState=approved)",
+			"link.create link:  → linked_to_org(OrgID="+org.ID+")",
+			"review.start link:  → review(Review=verified)")
 		if link.ChannelID != ch.ID || link.OrgID != org.ID || link.LinkedBy != f.boss.ID || !link.LinkedAt.Equal(start.Add(time.Hour)) ||
 			link.Review.Status != portal.ReviewVerified || link.Review.ActorID != f.boss.ID {
 			t.Errorf("link = %+v", link)
@@ -284,9 +284,9 @@ func TestStore_ApproveLinkRequest_Concurrent(t *testing.T) {
 			t.Errorf("iteration %d: %d links, want 1", iteration, links)
 		}
 		f.assertAudit(t, mark,
-			"link_request.approve link_request: Pending → Approved",
-			"link.create link:  → linked to organization "+org.ID,
-			"review.start link:  → Verified")
+			"link_request.approve link_request: link_request(RequestState=pending) → link_request(RequestState=approved)",
+			"link.create link:  → linked_to_org(OrgID="+org.ID+")",
+			"review.start link:  → review(Review=verified)")
 	}
 }
 
@@ -387,9 +387,9 @@ func TestStore_TransferChannel(t *testing.T) {
 	link, err := f.db.TransferChannel(ctx, f.boss, ch.ID, from.ID, portal.OrganizationID(to.ID))
 	mustNil(t, err)
 	f.assertAudit(t, mark,
-		"link.transfer link: linked to organization "+from.ID+" → transferred to organization "+to.ID,
-		"link.create link:  → linked to organization "+to.ID,
-		"review.start link:  → Verified")
+		"link.transfer link: linked_to_org(OrgID="+from.ID+") → transferred_to(OrgID="+to.ID+")",
+		"link.create link:  → linked_to_org(OrgID="+to.ID+")",
+		"review.start link:  → review(Review=verified)")
 	if link.ID == old.ID || link.OrgID != to.ID || link.Review.Status != portal.ReviewVerified {
 		t.Errorf("new link = %+v", link)
 	}

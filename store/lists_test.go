@@ -253,7 +253,7 @@ func TestStore_FindAuditEntries(t *testing.T) {
 	}
 	newest := entries[0]
 	if newest.SubjectKind != portal.SubjectLink || newest.SubjectID != itoa(link.ID) || newest.ChannelID != ch.ID || newest.OrgID != org.ID ||
-		newest.Before != "" || newest.After != "Verified" || !newest.At.Equal(start) {
+		newest.Before != (portal.AuditNote{}) || newest.After != portal.Note(portal.NoteReview, "Review", string(portal.ReviewVerified)) || !newest.At.Equal(start) {
 		t.Errorf("newest entry = %+v", newest)
 	}
 	orgEntries, _, err := f.db.FindAuditEntries(ctx, store.AuditFilter{OrgID: org.ID, Page: store.Page{Limit: 2}})
@@ -343,7 +343,7 @@ func TestStore_Creation(t *testing.T) {
 		mark := f.auditMark(t)
 		mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleMember))
 		mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleAdmin))
-		f.assertAudit(t, mark, "channel.role_set channel: Mia: None → Mia: Member", "channel.role_set channel: Mia: Member → Mia: Admin")
+		f.assertAudit(t, mark, "channel.role_set channel: role(Name=Mia, Role=) → role(Name=Mia, Role=member)", "channel.role_set channel: role(Name=Mia, Role=member) → role(Name=Mia, Role=admin)")
 		sam := f.admin(t, "Usam", "Sam")
 		mustNil(t, f.db.SetChannelRole(ctx, mia, ch.ID, sam.ID, portal.RoleMember))
 		f.refuses(t, portal.EFORBIDDEN, "Only an Admin of this channel can change its roles.",

@@ -33,7 +33,7 @@ func TestMigration0004_UpgradesADatabaseOf0003(t *testing.T) {
 	defer db.Close()
 	entries, _, err := db.FindAuditEntries(ctx, store.AuditFilter{ChannelID: 1})
 	mustNil(t, err)
-	if len(entries) != 2 || entries[0].ID != 8 || entries[0].After != "Verified" || entries[1].ID != 7 || entries[1].OrgID != "BM00000000001" || entries[1].OfficialAccountID != 0 {
+	if len(entries) != 2 || entries[0].ID != 8 || entries[0].After != (portal.AuditNote{Recorded: "Verified"}) || entries[1].ID != 7 || entries[1].OrgID != "BM00000000001" || entries[1].OfficialAccountID != 0 {
 		t.Errorf("audit entries after the upgrade = %+v", entries)
 	}
 	ch, err := db.FindChannelByID(ctx, 1)

@@ -55,8 +55,8 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken, tokenExpiresAt); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleRegister, "",
-			fmt.Sprintf("module channel %q (%s) in %s; Admin: %s; channel secret and access token stored encrypted", ch.Name, ch.LINEChannelID, ch.Region, actor.Name)))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleRegister, portal.AuditNote{},
+			portal.Note(portal.NoteModuleChannel, "Name", ch.Name, "LINEChannelID", ch.LINEChannelID, "Region", string(ch.Region), "Admin", actor.Name)))
 	})
 	if err != nil {
 		return portal.Channel{}, fmt.Errorf("store: register module channel: %w", err)
@@ -96,11 +96,11 @@ func (db *DB) SetChannelCredentials(ctx context.Context, box *secret.Box, actor 
 		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken, tokenExpiresAt); err != nil {
 			return err
 		}
-		before := "no credentials"
+		before := portal.Note(portal.NoteNoCredentials)
 		if had {
-			before = "channel secret and access token (not shown)"
+			before = portal.Note(portal.NoteCredentials)
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionCredentialsSet, before, "new channel secret and access token, stored encrypted (not shown)"))
+		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionCredentialsSet, before, portal.Note(portal.NoteNewCredentials)))
 	})
 }
 

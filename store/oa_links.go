@@ -46,7 +46,7 @@ func (db *DB) LinkMiniAppToOfficialAccount(ctx context.Context, actor portal.Adm
 		return insertAudit(ctx, tx, actor, portal.AuditEntry{
 			Action: portal.ActionOALinkCreate, SubjectKind: portal.SubjectOALink, SubjectID: itoa(ch.ID),
 			ChannelID: ch.ID, OfficialAccountID: oa.ID, OrgID: link.OrgID,
-			After: fmt.Sprintf("LINE MINI App channel %q (%s) linked to LINE Official Account %s", ch.Name, ch.LINEChannelID, describeOA(oa)),
+			After: portal.Note(portal.NoteOALink, "Name", ch.Name, "LINEChannelID", ch.LINEChannelID, "BasicID", oa.BasicID, "OAName", oa.Name),
 		})
 	})
 	if err != nil {
@@ -73,12 +73,12 @@ func (db *DB) SetLinkedOA(ctx context.Context, actor portal.Admin, loginChannelI
 		if err := portal.CanSetLinkedOA(role, ch, oaRole, oa); err != nil {
 			return err
 		}
-		before, old := "none", ch.LinkedOA
+		before, old := portal.Note(portal.NoteNoOA), ch.LinkedOA
 		if old == nil {
 			_, err = tx.ExecContext(ctx, `INSERT INTO login_linked_oas (channel_id, official_account_id, linked_at, linked_by) VALUES (?, ?, ?, ?)`,
 				ch.ID, oa.ID, millis(tx.now), actor.ID)
 		} else {
-			before = old.BasicID + " (" + old.OAName + ")"
+			before = linkedOANote(old.BasicID, old.OAName)
 			err = guarded(tx.ExecContext(ctx, `UPDATE login_linked_oas SET official_account_id = ?, linked_at = ?, linked_by = ?
 				WHERE channel_id = ? AND official_account_id = ?`, oa.ID, millis(tx.now), actor.ID, ch.ID, old.OfficialAccountID))
 		}
@@ -86,7 +86,7 @@ func (db *DB) SetLinkedOA(ctx context.Context, actor portal.Admin, loginChannelI
 			return err
 		}
 		link = newOALink(tx, actor, ch, oa)
-		entry := channelEntry(ch, portal.ActionLinkedOASet, before, describeOA(oa))
+		entry := channelEntry(ch, portal.ActionLinkedOASet, before, linkedOANote(oa.BasicID, oa.Name))
 		entry.OfficialAccountID = oa.ID
 		if err := insertAudit(ctx, tx, actor, entry); err != nil {
 			return err
@@ -109,7 +109,9 @@ func newOALink(tx *Tx, actor portal.Admin, ch portal.Channel, oa portal.Official
 	}
 }
 
-func describeOA(oa portal.OfficialAccount) string { return oa.BasicID + " (" + oa.Name + ")" }
+func linkedOANote(basicID, name string) portal.AuditNote {
+	return portal.Note(portal.NoteOA, "BasicID", basicID, "Name", name)
+}
 
 // FindOALinkTargets returns one page of "Select target for linking" for
 // the Official Account oaID of organization orgID: the other accounts and

@@ -35,7 +35,7 @@ func TestStore_LinkMiniAppToOfficialAccount(t *testing.T) {
 	if link != want {
 		t.Errorf("link =\n %+v\nwant\n %+v", link, want)
 	}
-	f.assertAudit(t, mark, `oa_link.create oa_link:  → LINE MINI App channel "`+ch.Name+`" (`+ch.LINEChannelID+`) linked to LINE Official Account `+oa.BasicID+` (`+oa.Name+`)`)
+	f.assertAudit(t, mark, "oa_link.create oa_link:  → oa_link(BasicID="+oa.BasicID+", LINEChannelID="+ch.LINEChannelID+", Name="+ch.Name+", OAName="+oa.Name+")")
 
 	// The channel's page and the account's show it, and since when.
 	if got := f.reload(t, ch).LinkedOA; got == nil || *got != want {
@@ -255,7 +255,7 @@ func TestStore_SetLinkedOA(t *testing.T) {
 	mark := f.auditMark(t)
 	link, err := f.db.SetLinkedOA(ctx, f.dev, login.ID, first.ID)
 	mustNil(t, err)
-	f.assertAudit(t, mark, "channel.linked_oa_set channel: none → "+first.BasicID+" ("+first.Name+")")
+	f.assertAudit(t, mark, "channel.linked_oa_set channel: no_oa → oa(BasicID="+first.BasicID+", Name="+first.Name+")")
 	want := portal.OALink{ChannelID: login.ID, ChannelKind: portal.KindLogin, ChannelName: "Acme Login", OfficialAccountID: first.ID, BasicID: first.BasicID, OAName: first.Name,
 		LinkedAt: start.Add(time.Hour), LinkedBy: f.dev.ID, LinkedByName: "Dev"}
 	if link != want {
@@ -274,7 +274,7 @@ func TestStore_SetLinkedOA(t *testing.T) {
 	mark = f.auditMark(t)
 	_, err = f.db.SetLinkedOA(ctx, f.dev, login.ID, second.ID)
 	mustNil(t, err)
-	change := "channel.linked_oa_set channel: " + first.BasicID + " (" + first.Name + ") → " + second.BasicID + " (" + second.Name + ")"
+	change := "channel.linked_oa_set channel: oa(BasicID=" + first.BasicID + ", Name=" + first.Name + ") → oa(BasicID=" + second.BasicID + ", Name=" + second.Name + ")"
 	f.assertAudit(t, mark, change, change)
 	if got := f.reload(t, login).LinkedOA; got == nil || got.OfficialAccountID != second.ID || !got.LinkedAt.Equal(start.Add(2*time.Hour)) {
 		t.Errorf("channel's Linked OA = %+v", got)
@@ -285,7 +285,7 @@ func TestStore_SetLinkedOA(t *testing.T) {
 	for _, oa := range []portal.OfficialAccount{first, second} {
 		entries, _, err := f.db.FindAuditEntries(ctx, store.AuditFilter{OfficialAccountID: oa.ID, Page: store.Page{Limit: 1}})
 		mustNil(t, err)
-		if len(entries) != 1 || entries[0].Action != portal.ActionLinkedOASet || entries[0].After != second.BasicID+" ("+second.Name+")" {
+		if len(entries) != 1 || entries[0].Action != portal.ActionLinkedOASet || entries[0].After != portal.Note(portal.NoteOA, "BasicID", second.BasicID, "Name", second.Name) {
 			t.Errorf("%s's newest entry = %+v", oa.BasicID, entries)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,8 +49,8 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 		if oa, err = findOfficialAccount(ctx, tx, id); err != nil {
 			return err
 		}
-		entry := officialAccountEntry(oa, portal.ActionOfficialAccountCreate, "",
-			fmt.Sprintf("%s on Messaging API channel %s; Admin: %s", describeEdit(oa.BasicID, oa.Edit()), oa.LINEChannelID, actor.Name))
+		entry := officialAccountEntry(oa, portal.ActionOfficialAccountCreate, portal.AuditNote{},
+			editNote(portal.NoteOACreated, oa.BasicID, oa.Edit(), "LINEChannelID", oa.LINEChannelID, "Admin", actor.Name))
 		entry.ChannelID = ch.ID
 		return insertAudit(ctx, tx, actor, entry)
 	})
@@ -73,7 +72,7 @@ func (db *DB) UpdateOfficialAccount(ctx context.Context, actor portal.Admin, oaI
 			e.Name, e.PictureURL, e.Plan, e.Info.CompanyName, e.Info.Address, oa.ID); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, officialAccountEntry(oa, portal.ActionOfficialAccountUpdate, describeEdit(oa.BasicID, oa.Edit()), describeEdit(oa.BasicID, e)))
+		return insertAudit(ctx, tx, actor, officialAccountEntry(oa, portal.ActionOfficialAccountUpdate, editNote(portal.NoteOfficialAccount, oa.BasicID, oa.Edit()), editNote(portal.NoteOfficialAccount, oa.BasicID, e)))
 	})
 }
 
@@ -96,8 +95,8 @@ func (db *DB) ConnectOfficialAccount(ctx context.Context, box *secret.Box, actor
 		if err := putCredentials(ctx, tx, box, oa.ChannelID, channelSecret, accessToken, expiresAt); err != nil {
 			return err
 		}
-		entry := officialAccountEntry(oa, portal.ActionOfficialAccountConnect, "",
-			"channel secret of Messaging API channel "+oa.LINEChannelID+" stored encrypted (not shown); the portal issues its channel access tokens")
+		entry := officialAccountEntry(oa, portal.ActionOfficialAccountConnect, portal.AuditNote{},
+			portal.Note(portal.NoteOAConnected, "LINEChannelID", oa.LINEChannelID))
 		entry.ChannelID = oa.ChannelID
 		return insertAudit(ctx, tx, actor, entry)
 	})
@@ -110,7 +109,7 @@ func (db *DB) RecordWebhookSet(ctx context.Context, actor portal.Admin, oaID int
 		if err := portal.CanSetWebhook(role); err != nil {
 			return err
 		}
-		entry := officialAccountEntry(oa, portal.ActionOfficialAccountWebhookSet, "webhook URL "+strconv.Quote(from), "webhook URL "+strconv.Quote(to))
+		entry := officialAccountEntry(oa, portal.ActionOfficialAccountWebhookSet, webhookNote(from), webhookNote(to))
 		entry.ChannelID = oa.ChannelID
 		return insertAudit(ctx, tx, actor, entry)
 	})
@@ -198,24 +197,26 @@ func (db *DB) onOfficialAccount(ctx context.Context, op string, actor portal.Adm
 	}, fn)
 }
 
-func officialAccountEntry(oa portal.OfficialAccount, action portal.AuditAction, before, after string) portal.AuditEntry {
+func officialAccountEntry(oa portal.OfficialAccount, action portal.AuditAction, before, after portal.AuditNote) portal.AuditEntry {
 	return portal.AuditEntry{
 		Action: action, SubjectKind: portal.SubjectOfficialAccount, SubjectID: itoa(oa.ID), OfficialAccountID: oa.ID, Before: before, After: after,
 	}
 }
 
-// describeEdit renders an account's editable fields for the audit log.
-func describeEdit(basicID string, e portal.OfficialAccountEdit) string {
-	return fmt.Sprintf("%s %q, picture %q, plan %s, %s", basicID, e.Name, e.PictureURL, describePlan(e.Plan), e.Info)
+// editNote is an account's editable fields in the audit log, under code,
+// with more name/value pairs. A plan's name tells its country (glossary
+// rule 9: each market's plans keep their own names).
+func editNote(code portal.NoteCode, basicID string, e portal.OfficialAccountEdit, more ...string) portal.AuditNote {
+	return portal.Note(code, append([]string{"BasicID", basicID, "Name", e.Name, "PictureURL", e.PictureURL, "Plan", string(e.Plan),
+		"Company", e.Info.CompanyName, "Address", e.Info.Address}, more...)...)
 }
 
-// describePlan names a plan with its country for the audit log: "Light
-// (Japan)".
-func describePlan(p portal.OAPlan) string {
-	if !p.Valid() {
-		return p.String()
+// webhookNote is a webhook URL in the audit log; "" is none.
+func webhookNote(url string) portal.AuditNote {
+	if url == "" {
+		return portal.Note(portal.NoteNoWebhookURL)
 	}
-	return p.String() + " (" + p.Country().String() + ")"
+	return portal.Note(portal.NoteWebhookURL, "URL", url)
 }
 
 func trimEdit(e portal.OfficialAccountEdit) portal.OfficialAccountEdit {

@@ -48,8 +48,6 @@ func (f *fixture) reloadOA(t *testing.T, oa portal.OfficialAccount) portal.Offic
 	return oa
 }
 
-const acmeInfo = `company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"`
-
 func TestStore_CreateOfficialAccount(t *testing.T) {
 	f := newFixture(t)
 	ch := f.channel(t, portal.Channel{Kind: portal.KindMessagingAPI})
@@ -68,8 +66,8 @@ func TestStore_CreateOfficialAccount(t *testing.T) {
 	if got := f.reloadOA(t, oa); got != want {
 		t.Errorf("re-read\n %+v\nwant\n %+v", got, want)
 	}
-	f.assertAudit(t, mark, `official_account.create official_account:  → @acme "Acme Shop", picture "https://example.com/acme.png", plan Communication (Japan), `+acmeInfo+
-		` on Messaging API channel `+ch.LINEChannelID+`; Admin: Dev`)
+	f.assertAudit(t, mark, "official_account.create official_account:  → oa_created(Address=1-2-3 Chiyoda, Tokyo, Admin=Dev, BasicID=@acme, Company=Acme K.K., LINEChannelID="+ch.LINEChannelID+
+		", Name=Acme Shop, PictureURL=https://example.com/acme.png, Plan=jp_communication)")
 	entries, _, err := f.db.FindAuditEntries(ctx, store.AuditFilter{OfficialAccountID: oa.ID})
 	mustNil(t, err)
 	if len(entries) != 1 || entries[0].OfficialAccountID != oa.ID || entries[0].ChannelID != ch.ID || entries[0].SubjectID != itoa(oa.ID) {
@@ -117,8 +115,8 @@ func TestStore_UpdateOfficialAccount(t *testing.T) {
 	edit := portal.OfficialAccountEdit{Name: " Acme Cafe ", PictureURL: "https://example.com/cafe.png", Plan: portal.PlanJPStandard, Info: acme}
 	mark := f.auditMark(t)
 	mustNil(t, f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, edit))
-	f.assertAudit(t, mark, fmt.Sprintf(`official_account.update official_account: %s "Account 1", picture "", plan Light (Japan), company "Other K.K.", address "9-9 Minato, Tokyo" → `+
-		`%s "Acme Cafe", picture "https://example.com/cafe.png", plan Standard (Japan), `+acmeInfo, oa.BasicID, oa.BasicID))
+	f.assertAudit(t, mark, fmt.Sprintf("official_account.update official_account: official_account(Address=9-9 Minato, Tokyo, BasicID=%s, Company=Other K.K., Name=Account 1, PictureURL=, Plan=jp_light) → "+
+		"official_account(Address=1-2-3 Chiyoda, Tokyo, BasicID=%s, Company=Acme K.K., Name=Acme Cafe, PictureURL=https://example.com/cafe.png, Plan=jp_standard)", oa.BasicID, oa.BasicID))
 	got := f.reloadOA(t, oa)
 	if got.Edit() != (portal.OfficialAccountEdit{Name: "Acme Cafe", PictureURL: "https://example.com/cafe.png", Plan: portal.PlanJPStandard, Info: acme}) || got.BasicID != oa.BasicID {
 		t.Errorf("after the update = %+v", got)
@@ -155,9 +153,9 @@ func TestStore_OfficialAccountRoles(t *testing.T) {
 	mustNil(t, f.db.SetOfficialAccountRole(ctx, f.dev, oa.ID, sam.ID, portal.RoleMember))
 	mustNil(t, f.db.SetOfficialAccountRole(ctx, f.dev, oa.ID, mia.ID, portal.RoleAdmin))
 	f.assertAudit(t, mark,
-		"official_account.role_set official_account: Mia: None → Mia: Member",
-		"official_account.role_set official_account: Sam: None → Sam: Member",
-		"official_account.role_set official_account: Mia: Member → Mia: Admin")
+		"official_account.role_set official_account: role(Name=Mia, Role=) → role(Name=Mia, Role=member)",
+		"official_account.role_set official_account: role(Name=Sam, Role=) → role(Name=Sam, Role=member)",
+		"official_account.role_set official_account: role(Name=Mia, Role=member) → role(Name=Mia, Role=admin)")
 	roles, err := f.db.FindOfficialAccountRoles(ctx, oa.ID)
 	mustNil(t, err)
 	var got []string
@@ -200,7 +198,7 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		mark := f.auditMark(t)
 		link, err := f.db.LinkOfficialAccountToOrganization(ctx, f.boss, oa.ID, portal.OrganizationID(org.ID))
 		mustNil(t, err)
-		f.assertAudit(t, mark, "link.create link:  → linked to organization "+org.ID, "review.start link:  → Verified")
+		f.assertAudit(t, mark, "link.create link:  → linked_to_org(OrgID="+org.ID+")", "review.start link:  → review(Review=verified)")
 		if link.OfficialAccountID != oa.ID || link.ChannelID != 0 || link.OrgID != org.ID || !link.LinkedAt.Equal(start.Add(time.Hour)) ||
 			link.Review.Status != portal.ReviewVerified || link.Review.OfficialAccountID != oa.ID || link.Review.ActorID != f.boss.ID {
 			t.Errorf("link = %+v", link)
@@ -227,16 +225,16 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		mark := f.auditMark(t)
 		link := f.linkOA(t, oa, org)
 		f.assertAudit(t, mark,
-			"official_account.role_set official_account: Boss: None → Boss: Admin",
-			"link.create link:  → linked to organization "+org.ID,
-			"verification.submit organization: Unverified → In review",
-			"review.start link:  → Unverified")
+			"official_account.role_set official_account: role(Name=Boss, Role=) → role(Name=Boss, Role=admin)",
+			"link.create link:  → linked_to_org(OrgID="+org.ID+")",
+			"verification.submit organization: verification(Verification=unverified) → verification(Verification=in_review)",
+			"review.start link:  → review(Review=unverified)")
 		if link.Review.Status != portal.ReviewUnverified {
 			t.Errorf("review = %+v", link.Review)
 		}
 		mark = f.auditMark(t)
 		mustNil(t, f.db.VerifyOrganization(ctx, f.op, org.ID))
-		f.assertAudit(t, mark, "verification.verify organization: In review → Verified", "review.run link: Unverified → Verified")
+		f.assertAudit(t, mark, "verification.verify organization: verification(Verification=in_review) → verification(Verification=verified)", "review.run link: review(Review=unverified) → review(Review=verified)")
 		if got := f.reloadOA(t, oa).Link.Review; got.Status != portal.ReviewVerified || got.Event != portal.ReviewRun {
 			t.Errorf("review after verification = %+v", got)
 		}
@@ -263,7 +261,7 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		mark := f.auditMark(t)
 		rv, err := f.db.ResubmitReview(ctx, f.boss, link.ID)
 		mustNil(t, err)
-		f.assertAudit(t, mark, "review.resubmit link: Rejected → Verified")
+		f.assertAudit(t, mark, "review.resubmit link: review(Review=rejected) → review(Review=verified)")
 		if rv.Status != portal.ReviewVerified || rv.OfficialAccountID != oa.ID {
 			t.Errorf("resubmitted review = %+v", rv)
 		}
@@ -272,7 +270,7 @@ func TestStore_LinkOfficialAccountToOrganization(t *testing.T) {
 		mark = f.auditMark(t)
 		_, err = f.db.OverrideReview(ctx, f.op, link.ID, portal.Verdict{Status: portal.ReviewRejected, Cause: portal.CauseWrongOrganization, Reason: "linked to the wrong organization"})
 		mustNil(t, err)
-		f.assertAudit(t, mark, "review.override link: Verified → Rejected")
+		f.assertAudit(t, mark, "review.override link: review(Review=verified) → review(Review=rejected)")
 		f.refuses(t, portal.EINVALID, "The review was rejected because the LINE Official Account is linked to the wrong organization, which a resubmission can't change. Transfer the LINE Official Account to the correct organization instead.", resubmit)
 	})
 
@@ -342,9 +340,9 @@ func TestStore_TransferOfficialAccount(t *testing.T) {
 	link, err := f.db.TransferOfficialAccount(ctx, f.boss, oa.ID, from.ID, portal.OrganizationID(to.ID))
 	mustNil(t, err)
 	f.assertAudit(t, mark,
-		"link.transfer link: linked to organization "+from.ID+" → transferred to organization "+to.ID,
-		"link.create link:  → linked to organization "+to.ID,
-		"review.start link:  → Verified")
+		"link.transfer link: linked_to_org(OrgID="+from.ID+") → transferred_to(OrgID="+to.ID+")",
+		"link.create link:  → linked_to_org(OrgID="+to.ID+")",
+		"review.start link:  → review(Review=verified)")
 	if link.OfficialAccountID != oa.ID || link.OrgID != to.ID || link.ID == old.ID {
 		t.Errorf("new link = %+v", link)
 	}

@@ -32,7 +32,8 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 		}
 		return insertAudit(ctx, tx, actor, portal.AuditEntry{
 			Action: portal.ActionOrganizationCreate, SubjectKind: portal.SubjectOrganization, SubjectID: org.ID, OrgID: org.ID,
-			After: fmt.Sprintf("%q in %s, %s; administrator: %s", org.Name, org.Region, orgInfoText(org.Info, org.CompanyCountry), actor.Name),
+			After: portal.Note(portal.NoteOrganization, "Name", org.Name, "Region", string(org.Region), "Company", org.Info.CompanyName,
+				"Address", org.Info.Address, "Country", string(org.CompanyCountry), "Admin", actor.Name),
 		})
 	})
 	if err != nil {
@@ -100,7 +101,7 @@ func addOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, org p
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, "", "administrator: "+target.Name))
+	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, portal.AuditNote{}, portal.Note(portal.NoteOrgAdmin, "Name", target.Name)))
 }
 
 // UpdateOrganizationInfo replaces the organization's business info (company
@@ -124,13 +125,17 @@ func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, or
 			return err
 		}
 		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationInfo,
-			orgInfoText(org.Info, org.CompanyCountry), orgInfoText(info, country)))
+			orgInfoNote(org.Info, org.CompanyCountry), orgInfoNote(info, country)))
 	})
 }
 
-// orgInfoText renders an organization's business info for the audit log.
-func orgInfoText(info portal.BusinessInfo, country portal.Region) string {
-	return fmt.Sprintf("%s, company/business owner's country or region: %s", info, country)
+// orgInfoNote is an organization's business info in the audit log.
+func orgInfoNote(info portal.BusinessInfo, country portal.Region) portal.AuditNote {
+	return portal.Note(portal.NoteOrgInfo, "Company", info.CompanyName, "Address", info.Address, "Country", string(country))
+}
+
+func verificationNote(s portal.VerificationStatus) portal.AuditNote {
+	return portal.Note(portal.NoteVerification, "Verification", string(s))
 }
 
 // SubmitOrganizationForVerification puts the organization in the
@@ -152,7 +157,7 @@ func startVerification(ctx context.Context, tx *Tx, actor portal.Admin, org port
 	if err := guarded(res, err); err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionVerificationSubmit, org.Verification.String(), portal.OrgInReview.String()))
+	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionVerificationSubmit, verificationNote(org.Verification), verificationNote(portal.OrgInReview)))
 }
 
 // VerifyOrganization completes the organization's verification review, and
@@ -166,7 +171,7 @@ func (db *DB) VerifyOrganization(ctx context.Context, operator portal.Admin, org
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationVerify, org.Verification.String(), portal.OrgVerified.String())); err != nil {
+		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationVerify, verificationNote(org.Verification), verificationNote(portal.OrgVerified))); err != nil {
 			return err
 		}
 		org.Verification = portal.OrgVerified
@@ -190,7 +195,7 @@ func (db *DB) RejectOrganizationVerification(ctx context.Context, operator porta
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, org.Verification.String(), portal.OrgRejected.String()))
+		return insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification), verificationNote(portal.OrgRejected)))
 	})
 }
 
@@ -208,7 +213,7 @@ func (db *DB) onOrganization(ctx context.Context, op string, actor portal.Admin,
 	}, fn)
 }
 
-func organizationEntry(org portal.Organization, action portal.AuditAction, before, after string) portal.AuditEntry {
+func organizationEntry(org portal.Organization, action portal.AuditAction, before, after portal.AuditNote) portal.AuditEntry {
 	return portal.AuditEntry{
 		Action: action, SubjectKind: portal.SubjectOrganization, SubjectID: org.ID, OrgID: org.ID, Before: before, After: after,
 	}

@@ -123,7 +123,7 @@ func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.L
 	}
 	rv := portal.Review{ID: id, LinkID: link.ID, OrgID: link.OrgID, OfficialAccountID: link.OfficialAccountID,
 		Verdict: v, Event: event, ActorID: actor.ID, ActorName: actor.Name, At: fromMillis(millis(tx.now))}
-	if err := insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), link.Review.Status.String(), v.Status.String())); err != nil {
+	if err := insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), reviewNote(link.Review.Status), reviewNote(v.Status))); err != nil {
 		return rv, err
 	}
 	return rv, notifyReview(ctx, tx, actor, link, v.Status)
@@ -271,4 +271,13 @@ func (r *reviewRow) review() portal.Review {
 		Verdict: v,
 		Event:   portal.ReviewEvent(r.event.String), ActorID: r.actorID.Int64, ActorName: r.actorName.String, At: nullMillis(r.at),
 	}
+}
+
+// reviewNote is a link's account linking review status in the audit log;
+// none before the review's first run.
+func reviewNote(s portal.ReviewStatus) portal.AuditNote {
+	if s == "" {
+		return portal.AuditNote{}
+	}
+	return portal.Note(portal.NoteReview, "Review", string(s))
 }

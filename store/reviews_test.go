@@ -19,11 +19,11 @@ func TestStore_ReviewStartsWithOrganizationVerification(t *testing.T) {
 	mark := f.auditMark(t)
 	first := f.link(t, matching, org)
 	f.assertAudit(t, mark,
-		"link_request.send link_request:  → Pending",
-		"link_request.approve link_request: Pending → Approved",
-		"link.create link:  → linked to organization "+org.ID,
-		"verification.submit organization: Unverified → In review",
-		"review.start link:  → Unverified")
+		"link_request.send link_request:  → link_request(RequestState=pending)",
+		"link_request.approve link_request: link_request(RequestState=pending) → link_request(RequestState=approved)",
+		"link.create link:  → linked_to_org(OrgID="+org.ID+")",
+		"verification.submit organization: verification(Verification=unverified) → verification(Verification=in_review)",
+		"review.start link:  → review(Review=unverified)")
 	if first.Review.Status != portal.ReviewUnverified || locale.New("en", "UTC").Finding(first.Review.Finding) != "The account linking review starts once organization "+org.ID+" is verified." {
 		t.Errorf("review while the organization is unverified = %+v", first.Review)
 	}
@@ -42,8 +42,8 @@ func TestStore_ReviewStartsWithOrganizationVerification(t *testing.T) {
 	mark = f.auditMark(t)
 	mustNil(t, f.db.VerifyOrganization(ctx, f.op, org.ID))
 	f.assertAudit(t, mark,
-		"verification.verify organization: In review → Verified",
-		"review.run link: Unverified → Verified")
+		"verification.verify organization: verification(Verification=in_review) → verification(Verification=verified)",
+		"review.run link: review(Review=unverified) → review(Review=verified)")
 	if got := f.reload(t, matching).Link.Review; got.Status != portal.ReviewVerified || got.Event != portal.ReviewRun || got.ActorID != f.op.ID || got.ActorName != "Olivia" {
 		t.Errorf("waiting review after verification = %+v", got)
 	}
@@ -92,7 +92,7 @@ func TestStore_ResubmitReview(t *testing.T) {
 	mark := f.auditMark(t)
 	rv, err := f.db.ResubmitReview(ctx, f.boss, link.ID)
 	mustNil(t, err)
-	f.assertAudit(t, mark, "review.resubmit link: Rejected → Verified")
+	f.assertAudit(t, mark, "review.resubmit link: review(Review=rejected) → review(Review=verified)")
 	if rv.Status != portal.ReviewVerified || rv.Event != portal.ReviewResubmit || rv.ActorID != f.boss.ID {
 		t.Errorf("resubmitted review = %+v", rv)
 	}
@@ -115,7 +115,7 @@ func TestStore_OverrideReview(t *testing.T) {
 	mark := f.auditMark(t)
 	rv, err := f.db.OverrideReview(ctx, f.op, link.ID, wrongOrg)
 	mustNil(t, err)
-	f.assertAudit(t, mark, "review.override link: Verified → Rejected")
+	f.assertAudit(t, mark, "review.override link: review(Review=verified) → review(Review=rejected)")
 	history, next, err := f.db.FindReviewHistory(ctx, store.ReviewFilter{LinkID: link.ID})
 	mustNil(t, err)
 	want := portal.Review{ID: rv.ID, LinkID: link.ID, OrgID: link.OrgID, Event: portal.ReviewOverride, ActorID: f.op.ID, ActorName: "Olivia", At: start.Add(time.Hour),
@@ -143,8 +143,8 @@ func TestStore_OrganizationVerification(t *testing.T) {
 	mustNil(t, f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, portal.BusinessInfo{CompanyName: " Acme K.K. ", Address: acme.Address}, portal.RegionJapan))
 	mustNil(t, f.db.SubmitOrganizationForVerification(ctx, f.boss, org.ID))
 	f.assertAudit(t, mark,
-		`organization.info_update organization: company "", address "", company/business owner's country or region: Japan → company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo", company/business owner's country or region: Japan`,
-		"verification.submit organization: Unverified → In review")
+		"organization.info_update organization: org_info(Address=, Company=, Country=JP) → org_info(Address=1-2-3 Chiyoda, Tokyo, Company=Acme K.K., Country=JP)",
+		"verification.submit organization: verification(Verification=unverified) → verification(Verification=in_review)")
 	f.refuses(t, portal.ECONFLICT, "Organization "+org.ID+" is in its verification review; its business info can't change until the review is decided.",
 		func() error { return f.db.UpdateOrganizationInfo(ctx, f.boss, org.ID, other, portal.RegionJapan) })
 
@@ -184,9 +184,9 @@ func TestStore_MiniAppReview(t *testing.T) {
 	mustNil(t, f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, draft))
 	mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, ch.ID))
 	f.assertAudit(t, mark,
-		`channel.draft_update channel: service company "Acme K.K.", address ""; development company same as the service company: false; provider is the service company: false; company or owner's country or region: Japan → `+
-			`service company "Acme K.K.", address "1-2-3 Chiyoda, Tokyo"; development company same as the service company: false; provider is the service company: true; company or owner's country or region: Japan`,
-		"miniapp_review.submit channel: Not in review → In review")
+		"channel.draft_update channel: mini_app_info(Address=, Company=Acme K.K., Country=JP, DeveloperIsService=false, ProviderIsService=false) → "+
+			"mini_app_info(Address=1-2-3 Chiyoda, Tokyo, Company=Acme K.K., Country=JP, DeveloperIsService=false, ProviderIsService=true)",
+		"miniapp_review.submit channel: mini_app_review(MiniAppReview=none) → mini_app_review(MiniAppReview=pending)")
 	f.refuses(t, portal.ECONFLICT, "The draft is in MINI App review. Wait for the outcome before changing it.",
 		func() error { return f.db.UpdateChannelDraft(ctx, f.dev, ch.ID, portal.MiniAppInfo{}) })
 	f.refuses(t, portal.EFORBIDDEN, "Only an operator can run reviews.", func() error { return f.db.ApproveMiniAppReview(ctx, f.dev, ch.ID) })

@@ -31,7 +31,7 @@ func TestChangeTeamRoleChangesHeldRolesOnly(t *testing.T) {
 	})
 	mark := f.auditMark(t)
 	mustNil(t, f.db.ChangeTeamRole(ctx, f.dev, portal.Team{ChannelID: ch.ID}, outsider.ID, portal.RoleAdmin))
-	f.assertAudit(t, mark, "channel.role_set channel: Outsider: Member → Outsider: Admin")
+	f.assertAudit(t, mark, "channel.role_set channel: role(Name=Outsider, Role=member) → role(Name=Outsider, Role=admin)")
 	if a, _ := f.db.FindChannelAccess(ctx, outsider, ch.ID); a.Role != portal.RoleAdmin {
 		t.Errorf("role after the change = %q", a.Role)
 	}

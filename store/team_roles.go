@@ -32,7 +32,7 @@ func (t roleTable) admins(ctx context.Context, tx *Tx, teamID int64) (int, error
 // without an Admin, and logs the change through entry. It returns the
 // role target held before; the same role again writes nothing.
 func (t roleTable) put(ctx context.Context, tx *Tx, actor portal.Admin, team portal.Team, teamID int64, target portal.Admin, role portal.ChannelRole,
-	entry func(before, after string) portal.AuditEntry) (portal.ChannelRole, error) {
+	entry func(before, after portal.AuditNote) portal.AuditEntry) (portal.ChannelRole, error) {
 	old, err := t.role(ctx, tx, teamID, target.ID)
 	if err != nil || old == role {
 		return old, err
@@ -44,12 +44,17 @@ func (t roleTable) put(ctx context.Context, tx *Tx, actor portal.Admin, team por
 		ON CONFLICT (`+t.column+`, admin_id) DO UPDATE SET role = excluded.role`, teamID, target.ID, role); err != nil {
 		return old, err
 	}
-	return old, insertAudit(ctx, tx, actor, entry(target.Name+": "+old.String(), target.Name+": "+role.String()))
+	return old, insertAudit(ctx, tx, actor, entry(roleNote(target, old), roleNote(target, role)))
+}
+
+// roleNote is target's role on a team in the audit log.
+func roleNote(target portal.Admin, role portal.ChannelRole) portal.AuditNote {
+	return portal.Note(portal.NoteRole, "Name", target.Name, "Role", string(role))
 }
 
 // remove takes target's role on the team away, under the same guard.
 func (t roleTable) remove(ctx context.Context, tx *Tx, actor portal.Admin, team portal.Team, teamID int64, target portal.Admin, old portal.ChannelRole,
-	entry func(before, after string) portal.AuditEntry) error {
+	entry func(before, after portal.AuditNote) portal.AuditEntry) error {
 	if err := t.keepsAdmin(ctx, tx, team, teamID, old, portal.RoleNone); err != nil {
 		return err
 	}
@@ -57,7 +62,7 @@ func (t roleTable) remove(ctx context.Context, tx *Tx, actor portal.Admin, team 
 	if err := guarded(res, err); err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, entry(target.Name+": "+old.String(), target.Name+": "+portal.RoleNone.String()))
+	return insertAudit(ctx, tx, actor, entry(roleNote(target, old), roleNote(target, portal.RoleNone)))
 }
 
 func (t roleTable) keepsAdmin(ctx context.Context, tx *Tx, team portal.Team, teamID int64, from, to portal.ChannelRole) error {
@@ -87,14 +92,14 @@ func officialAccountRole(ctx context.Context, q querier, oaID, adminID int64) (p
 
 // putChannelRole gives target role on ch (channel_roles.go).
 func putChannelRole(ctx context.Context, tx *Tx, actor portal.Admin, ch portal.Channel, target portal.Admin, role portal.ChannelRole) (portal.ChannelRole, error) {
-	return channelRoles.put(ctx, tx, actor, portal.Team{ChannelID: ch.ID, Name: ch.Name}, ch.ID, target, role, func(before, after string) portal.AuditEntry {
+	return channelRoles.put(ctx, tx, actor, portal.Team{ChannelID: ch.ID, Name: ch.Name}, ch.ID, target, role, func(before, after portal.AuditNote) portal.AuditEntry {
 		return channelEntry(ch, portal.ActionChannelRoleSet, before, after)
 	})
 }
 
 // putOfficialAccountRole gives target role on oa.
 func putOfficialAccountRole(ctx context.Context, tx *Tx, actor portal.Admin, oa portal.OfficialAccount, target portal.Admin, role portal.ChannelRole) error {
-	_, err := officialAccountRoles.put(ctx, tx, actor, portal.Team{OfficialAccountID: oa.ID, Name: oa.Name}, oa.ID, target, role, func(before, after string) portal.AuditEntry {
+	_, err := officialAccountRoles.put(ctx, tx, actor, portal.Team{OfficialAccountID: oa.ID, Name: oa.Name}, oa.ID, target, role, func(before, after portal.AuditNote) portal.AuditEntry {
 		return officialAccountEntry(oa, portal.ActionOfficialAccountRoleSet, before, after)
 	})
 	return err
@@ -127,7 +132,7 @@ func (db *DB) RemoveFromTeam(ctx context.Context, actor portal.Admin, team porta
 			if err != nil {
 				return err
 			}
-			return channelRoles.remove(ctx, tx, actor, t, ch.ID, target, held, func(before, after string) portal.AuditEntry {
+			return channelRoles.remove(ctx, tx, actor, t, ch.ID, target, held, func(before, after portal.AuditNote) portal.AuditEntry {
 				return channelEntry(ch, portal.ActionChannelRoleRemove, before, after)
 			})
 		case "official_account":
@@ -135,7 +140,7 @@ func (db *DB) RemoveFromTeam(ctx context.Context, actor portal.Admin, team porta
 			if err != nil {
 				return err
 			}
-			return officialAccountRoles.remove(ctx, tx, actor, t, oa.ID, target, held, func(before, after string) portal.AuditEntry {
+			return officialAccountRoles.remove(ctx, tx, actor, t, oa.ID, target, held, func(before, after portal.AuditNote) portal.AuditEntry {
 				return officialAccountEntry(oa, portal.ActionOfficialAccountRoleRemove, before, after)
 			})
 		}
@@ -195,7 +200,7 @@ func removeOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, te
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminRemove, "administrator: "+target.Name, ""))
+	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminRemove, portal.Note(portal.NoteOrgAdmin, "Name", target.Name), portal.AuditNote{}))
 }
 
 // FindTeam reads the team named by team's IDs, what actor holds on it,

@@ -1,11 +1,13 @@
 package web
 
 import (
-	"lineportal/internal/locale"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"lineportal/internal/locale"
+	"lineportal/views"
 )
 
 // getAs fetches path with the given Accept-Language and language cookie
@@ -160,3 +162,45 @@ func english(err error) string { return locale.New("en", "UTC").Refusal(err) }
 // oaUnavailable is what every admin action on a suspended bot answers, in
 // the words 001 recommends (ROAUnavailable in English).
 const oaUnavailable = "This admin screen can't be used because the LINE Official Account is unavailable"
+
+// The audit log speaks the reader's language: each entry's before and
+// after are written in it from their codes; an entry logged before codes
+// were kept (migration 0012) shows its English as recorded, marked for a
+// Japanese or Thai reader and not for an English one.
+func TestAuditLog_InReadersLanguage(t *testing.T) {
+	ts := newTestServer(t)
+	dev, err := ts.db.EnsureAdmin(t.Context(), ts.demo.Developer.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := ts.channelID(t, "Sakura Order")
+	if _, err := rawDB(t).Exec(`INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, before, after)
+		VALUES (0, ?, 'miniapp_review.submit', 'channel', ?, ?, 'Not in review', 'In review')`, dev.ID, order, order); err != nil {
+		t.Fatal(err)
+	}
+	v := ts.signedIn(t, ts.demo.Developer.ID)
+	history := ts.URL + views.ChannelPath(order) + "/history"
+	cells := func(action string) (before, after string) {
+		t.Helper()
+		row := v.get(history).doc.Find(`.audit-entry[data-action="` + action + `"]`).First()
+		return strings.TrimSpace(row.Find("td").Eq(3).Text()), strings.TrimSpace(row.Find("td").Eq(4).Text())
+	}
+	for _, c := range []struct {
+		lang                                   string
+		oldBefore, oldAfter, created, created2 string
+	}{
+		{"ja", "Not in review（英語で記録）", "In review（英語で記録）", "LINEミニアプリチャネル「Sakura Order」", "日本"},
+		{"th", "Not in review (บันทึกเป็นภาษาอังกฤษ)", "In review (บันทึกเป็นภาษาอังกฤษ)", "Channel LINE MINI App Sakura Order", "ในญี่ปุ่น"},
+		{"en", "Not in review", "In review", "LINE MINI App channel Sakura Order", "in Japan"},
+	} {
+		if err := ts.db.SetAdminSettings(t.Context(), dev.ID, c.lang, ""); err != nil {
+			t.Fatal(err)
+		}
+		if before, after := cells("miniapp_review.submit"); before != c.oldBefore || after != c.oldAfter {
+			t.Errorf("%s: the entry logged in English shows %q → %q, want %q → %q", c.lang, before, after, c.oldBefore, c.oldAfter)
+		}
+		if before, after := cells("channel.create"); before != "" || !strings.Contains(after, c.created) || !strings.Contains(after, c.created2) {
+			t.Errorf("%s: the channel's registration shows %q → %q, want %q with %q", c.lang, before, after, c.created, c.created2)
+		}
+	}
+}

@@ -186,7 +186,7 @@ func TestOfficialAccountWebhook(t *testing.T) {
 	}
 	entries, _, err := ts.db.FindAuditEntries(t.Context(), store.AuditFilter{OfficialAccountID: cafe})
 	if err != nil || len(entries) == 0 || entries[0].Action != portal.ActionOfficialAccountWebhookSet ||
-		entries[0].Before != `webhook URL "`+companyBot+`"` || entries[0].After != `webhook URL "`+portalURL+`"` {
+		entries[0].Before != portal.Note(portal.NoteWebhookURL, "URL", companyBot) || entries[0].After != portal.Note(portal.NoteWebhookURL, "URL", portalURL) {
 		t.Errorf("audit: %+v %v", entries, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"time"
 
 	"lineportal/internal/portal"
 )
@@ -209,12 +210,7 @@ func (l *Locale) Term(t portal.Term) string { return l.T("term." + string(t)) }
 // Finding is why the rules reached a review outcome, in the reader's
 // language.
 func (l *Locale) Finding(f portal.Finding) string {
-	values, _ := url.ParseQuery(f.Params)
-	params := make([]any, 0, 2*len(values))
-	for name := range values {
-		params = append(params, name, values.Get(name))
-	}
-	return l.T("refusal."+string(f.Reason), params...)
+	return l.T("refusal."+string(f.Reason), l.storedParams(f.Params)...)
 }
 
 // ReviewReason is why a review has its outcome: the rules' finding in the
@@ -225,10 +221,93 @@ func (l *Locale) ReviewReason(rv portal.Review) string {
 	switch {
 	case rv.Finding.Reason != "":
 		return l.Finding(rv.Finding)
-	case rv.Reason == "" || rv.Event == portal.ReviewOverride || l.Lang == "en":
+	case rv.Event == portal.ReviewOverride:
 		return rv.Reason
 	}
-	return l.T("review.recorded_in_english", "Reason", rv.Reason)
+	return l.recordedInEnglish(rv.Reason)
+}
+
+// AuditNote is an audit entry's state before or after a change, in the
+// reader's language; an entry logged before notes were kept shows the
+// store's English sentence as recorded, marked so for readers of another
+// language.
+func (l *Locale) AuditNote(n portal.AuditNote) string {
+	if n.Code == "" {
+		return l.recordedInEnglish(n.Recorded)
+	}
+	return l.T("audit_note."+string(n.Code), l.storedParams(n.Params)...)
+}
+
+// recordedInEnglish is an English sentence stored before the portal kept
+// codes, as recorded, marked for readers of another language.
+func (l *Locale) recordedInEnglish(text string) string {
+	if text == "" || l.Lang == "en" {
+		return text
+	}
+	return l.T("recorded.in_english", "Text", text)
+}
+
+// storedParams are a finding's or an audit note's URL-encoded parameters
+// as name/value pairs for their message.
+func (l *Locale) storedParams(encoded string) []any {
+	values, _ := url.ParseQuery(encoded)
+	params := make([]any, 0, 2*len(values))
+	for key := range values {
+		params = append(params, key, l.storedParam(key, values.Get(key)))
+	}
+	return params
+}
+
+// storedParam is a stored parameter as the reader's language writes it:
+// the domain's own values, known by the parameter's name (portal.AuditNote
+// lists them), by their names; a time in the reader's zone; data as it is.
+func (l *Locale) storedParam(key, v string) string {
+	switch key {
+	case "Kind":
+		return l.Kind(portal.ChannelKind(v))
+	case "Region", "Country":
+		return l.Region(portal.Region(v))
+	case "Role":
+		return l.Role(portal.ChannelRole(v))
+	case "Review":
+		return l.Review(portal.ReviewStatus(v))
+	case "Verification":
+		return l.Verification(portal.VerificationStatus(v))
+	case "RequestState":
+		return l.RequestState(portal.LinkRequestState(v))
+	case "MiniAppReview":
+		return l.MiniAppReview(portal.MiniAppReviewState(v))
+	case "Invitation":
+		return name(l, invitationStateIDs, portal.InvitationState(v), v)
+	case "Plan":
+		return l.Plan(portal.OAPlan(v))
+	case "DetachReason":
+		return l.DetachReason(portal.DetachReason(v))
+	case "DeveloperIsService", "ProviderIsService":
+		if v == "true" {
+			return l.T("audit_note.yes")
+		}
+		return l.T("audit_note.no")
+	case "Until":
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return l.Time(t)
+		}
+	case "Chat":
+		return l.chat(v)
+	}
+	return v
+}
+
+// chat names a chat the audit log records: a group or a room by its ID, a
+// user's 1:1 chat without one (the log keeps no user's ID).
+func (l *Locale) chat(id string) string {
+	switch {
+	case portal.IsLINEID(id, 'C'):
+		return l.T("audit_note.chat_group", "ID", id)
+	case portal.IsLINEID(id, 'R'):
+		return l.T("audit_note.chat_room", "ID", id)
+	}
+	return l.T("audit_note.chat_user")
 }
 
 // LINENotices is the text of one LINE message of a person's notices in

@@ -117,6 +117,45 @@ func TestReviewReason(t *testing.T) {
 	}
 }
 
+// An audit note: its code and parameters in the reader's language, the
+// domain's values (a kind, a region, a state) named in it, data as it is,
+// a time in the reader's zone; an entry logged before notes were kept
+// shows its English sentence as recorded, marked for readers of another
+// language.
+func TestAuditNote(t *testing.T) {
+	channel := portal.Note(portal.NoteChannel, "Kind", string(portal.KindMiniApp), "Name", "Acme Shop", "LINEChannelID", "2100000001",
+		"Region", string(portal.RegionTaiwan), "Admin", "Dev")
+	review := portal.Note(portal.NoteReview, "Review", string(portal.ReviewVerified))
+	until := portal.Note(portal.NoteChatControlUntil, "Chat", "C"+strings.Repeat("0", 32), "Bot", "Acme Bot", "Until", "2026-12-14T00:52:00Z")
+	userChat := portal.Note(portal.NoteChatControlNoLimit, "Chat", "", "Bot", "Acme Bot")
+	info := portal.Note(portal.NoteMiniAppInfo, "Company", "Acme K.K.", "Address", "1 Chome", "DeveloperIsService", "true",
+		"ProviderIsService", "false", "Country", string(portal.RegionJapan))
+	legacy := portal.AuditNote{Recorded: "Pending"}
+	for _, c := range []struct {
+		lang string
+		note portal.AuditNote
+		want string
+	}{
+		{"en", channel, "LINE MINI App channel Acme Shop (2100000001) in Taiwan; Admin: Dev"},
+		{"ja", channel, "LINEミニアプリチャネル「Acme Shop」（2100000001）、台湾、Admin：Dev"},
+		{"th", channel, "Channel LINE MINI App Acme Shop (2100000001) ในไต้หวัน; Admin: Dev"},
+		{"en", review, "Verified"},
+		{"ja", review, New("ja", "").T("review.verified")},
+		{"en", until, "Chat control of group C" + strings.Repeat("0", 32) + " in Acme Bot until 2026-12-14 00:52 (UTC)"},
+		{"ja", until, "Acme Botのグループ" + "C" + strings.Repeat("0", 32) + "の主導権（Chat Control）、期限：2026/12/14 09:52（UTC+9）"},
+		{"th", userChat, "สิทธิ์ควบคุมแชท (Chat Control) ของแชท 1:1 ของผู้ใช้ใน Acme Bot แบบไม่จำกัดเวลา"},
+		{"ja", info, "サービス事業主：Acme K.K.、1 Chome／開発担当企業がサービス事業主と同じ：はい／プロバイダーがサービス事業主：いいえ／会社・事業者の所在国・地域：日本"},
+		{"en", legacy, "Pending"},
+		{"ja", legacy, "Pending（英語で記録）"},
+		{"th", legacy, "Pending (บันทึกเป็นภาษาอังกฤษ)"},
+		{"ja", portal.AuditNote{}, ""},
+	} {
+		if got := New(c.lang, "").AuditNote(c.note); got != c.want {
+			t.Errorf("%s %+v: %q, want %q", c.lang, c.note, got, c.want)
+		}
+	}
+}
+
 // A zone that does not load (an unknown name, or any name on a host
 // without the zone database) falls back to the language's zone, then to
 // UTC: a nil zone would make every time on a page panic.

@@ -68,7 +68,7 @@ func TestMessagesComplete(t *testing.T) {
 	calls, literals := usedIDs(t)
 	domain := domainIDs(t)
 	for id := range domain {
-		calls[id] = append(calls[id], "internal/portal (a Reason or Term constant)")
+		calls[id] = append(calls[id], "internal/portal (a Reason, Term or NoteCode constant)")
 	}
 	namespaces := map[string]bool{}
 	for id := range MessageIDs("en") {
@@ -116,8 +116,9 @@ func TestMessagesComplete(t *testing.T) {
 }
 
 // domainCodes are the values of the portal package's constants of the
-// given type (Reason, Term), read from its source: the messages named by
-// them ("refusal.<reason>", "term.<term>") appear in no source text.
+// given type (Reason, Term, NoteCode), read from its source: the messages
+// named by them ("refusal.<reason>", "term.<term>", "audit_note.<code>")
+// appear in no source text.
 func domainCodes(t *testing.T, typ string) []string {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -156,7 +157,8 @@ func domainCodes(t *testing.T, typ string) []string {
 	return codes
 }
 
-// domainIDs are the messages the domain's reasons and terms name.
+// domainIDs are the messages the domain's reasons, terms and audit notes
+// name.
 func domainIDs(t *testing.T) map[string]bool {
 	ids := map[string]bool{}
 	for _, r := range domainCodes(t, "Reason") {
@@ -164,6 +166,9 @@ func domainIDs(t *testing.T) map[string]bool {
 	}
 	for _, term := range domainCodes(t, "Term") {
 		ids["term."+term] = true
+	}
+	for _, note := range domainCodes(t, "NoteCode") {
+		ids["audit_note."+note] = true
 	}
 	if len(ids) < 4 {
 		t.Fatalf("found only %d reasons and terms in the portal package", len(ids))

@@ -60,8 +60,9 @@ const (
 )
 
 // AuditEntry is one state change in the append-only audit log: who did
-// what to which subject, and its state before and after, in words a person
-// reads ("Pending" → "Approved"); Before is empty for a creation.
+// what to which subject, and its state before and after as notes the edge
+// writes in the reader's language ("Pending" → "Approved"); Before is
+// empty for a creation.
 type AuditEntry struct {
 	ID          int64
 	At          time.Time
@@ -76,6 +77,66 @@ type AuditEntry struct {
 	ChannelID         int64
 	OfficialAccountID int64
 	OrgID             string
-	Before            string
-	After             string
+	Before            AuditNote
+	After             AuditNote
 }
+
+// AuditNote is a subject's state before or after a change: a code and its
+// parameters, URL-encoded as a Finding's are, which the edge writes as a
+// sentence in the reader's language (message "audit_note.<code>").
+// Parameters are data (names, IDs, what a person typed) or, under the
+// names the edge knows (Kind, Region, Role, Review …), the domain's own
+// values, named in the reader's language.
+type AuditNote struct {
+	Code   NoteCode
+	Params string
+	// Recorded is the English sentence an entry logged before notes were
+	// kept (migration 0012) holds instead; it is shown as recorded.
+	Recorded string
+}
+
+// Note is code with the parameters given as name/value pairs.
+func Note(code NoteCode, kv ...string) AuditNote {
+	return AuditNote{Code: code, Params: encodeParams(kv)}
+}
+
+// NoteCode names what an audit note says. Every code is a constant here,
+// so that the edge's messages can be checked against the whole list.
+type NoteCode string
+
+const (
+	NoteProvider                 NoteCode = "provider"         // Name
+	NoteChannel                  NoteCode = "channel"          // Kind, Name, LINEChannelID, Region, Admin
+	NoteModuleChannel            NoteCode = "module_channel"   // Name, LINEChannelID, Region, Admin
+	NoteMiniAppInfo              NoteCode = "mini_app_info"    // Company, Address, DeveloperIsService, ProviderIsService, Country
+	NoteMiniAppReview            NoteCode = "mini_app_review"  // MiniAppReview
+	NoteRole                     NoteCode = "role"             // Name, Role
+	NoteOrgAdmin                 NoteCode = "org_admin"        // Name
+	NoteOrganization             NoteCode = "organization"     // Name, Region, Company, Address, Country, Admin
+	NoteOrgInfo                  NoteCode = "org_info"         // Company, Address, Country
+	NoteVerification             NoteCode = "verification"     // Verification
+	NoteLinkRequest              NoteCode = "link_request"     // RequestState
+	NoteLinkedToOrg              NoteCode = "linked_to_org"    // OrgID
+	NoteTransferredTo            NoteCode = "transferred_to"   // OrgID
+	NoteReview                   NoteCode = "review"           // Review
+	NoteInvitedAs                NoteCode = "invited_as"       // Role
+	NoteInvitation               NoteCode = "invitation"       // Invitation
+	NoteOfficialAccount          NoteCode = "official_account" // BasicID, Name, PictureURL, Plan, Company, Address
+	NoteOACreated                NoteCode = "oa_created"       // BasicID, Name, PictureURL, Plan, Company, Address, LINEChannelID, Admin
+	NoteOAConnected              NoteCode = "oa_connected"     // LINEChannelID
+	NoteWebhookURL               NoteCode = "webhook_url"      // URL
+	NoteNoWebhookURL             NoteCode = "no_webhook_url"
+	NoteOA                       NoteCode = "oa" // BasicID, Name: a Linked OA
+	NoteNoOA                     NoteCode = "no_oa"
+	NoteOALink                   NoteCode = "oa_link" // Name, LINEChannelID, BasicID, OAName
+	NoteNoCredentials            NoteCode = "no_credentials"
+	NoteCredentials              NoteCode = "credentials"     // held, not shown
+	NoteNewCredentials           NoteCode = "new_credentials" // stored encrypted, not shown
+	NoteAttached                 NoteCode = "attached"        // Bot, Scopes
+	NoteDetached                 NoteCode = "detached"        // Bot, DetachReason
+	NoteDetachedByAdminAfterLINE NoteCode = "detached_by_admin_after_line"
+	NoteChatControl              NoteCode = "chat_control"          // Chat, Bot
+	NoteChatControlUntil         NoteCode = "chat_control_until"    // Chat, Bot, Until
+	NoteChatControlNoLimit       NoteCode = "chat_control_no_limit" // Chat, Bot
+	NoteChatReturned             NoteCode = "chat_returned"
+)

@@ -1,9 +1,6 @@
 package portal
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // BusinessInfo identifies the company behind a service: for a LINE MINI App
 // the service company of its published business information, for an
@@ -19,11 +16,6 @@ type BusinessInfo struct {
 // what is missing.
 func (b BusinessInfo) Complete() bool {
 	return strings.TrimSpace(b.CompanyName) != "" && strings.TrimSpace(b.Address) != ""
-}
-
-// String renders the info for the audit log.
-func (b BusinessInfo) String() string {
-	return fmt.Sprintf("company %q, address %q", b.CompanyName, b.Address)
 }
 
 // mismatch names the fields of b that do not match org's business info,

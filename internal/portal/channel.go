@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -101,12 +100,6 @@ type MiniAppInfo struct {
 // disabled with the provider set to "Service company".
 func (i MiniAppInfo) ProviderMatchesServiceCompany() bool {
 	return i.DeveloperIsServiceCompany || i.ProviderIsServiceCompany
-}
-
-// String renders the info for the audit log.
-func (i MiniAppInfo) String() string {
-	return fmt.Sprintf("service %s; development company same as the service company: %t; provider is the service company: %t; company or owner's country or region: %s",
-		i.ServiceCompany, i.DeveloperIsServiceCompany, i.ProviderIsServiceCompany, i.CompanyCountry)
 }
 
 // MiniAppReviewState is where a MINI App's draft stands in the operators'

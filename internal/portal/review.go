@@ -79,11 +79,17 @@ type Finding struct {
 
 // finding is reason with the parameters given as name/value pairs.
 func finding(reason Reason, kv ...string) Finding {
+	return Finding{Reason: reason, Params: encodeParams(kv)}
+}
+
+// encodeParams URL-encodes name/value pairs, as findings and audit notes
+// store their parameters.
+func encodeParams(kv []string) string {
 	params := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		params.Set(kv[i], kv[i+1])
 	}
-	return Finding{Reason: reason, Params: params.Encode()}
+	return params.Encode()
 }
 
 // Review is one entry of a link's account linking review history; the
