@@ -133,8 +133,7 @@ func insertChannel(ctx context.Context, tx *Tx, actor portal.Admin, in portal.Ch
 		d.ServiceCompany.CompanyName, d.ServiceCompany.Address, d.DeveloperIsServiceCompany, d.ProviderIsServiceCompany,
 		d.CompanyCountry, d.CompanyCountry, millis(tx.now)).Scan(&id)
 	if isUniqueViolation(err) {
-		msg := fmt.Sprintf("A channel with the channel ID %s is already registered in the portal.", in.LINEChannelID)
-		return portal.Channel{}, &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"line_channel_id": msg}}
+		return portal.Channel{}, portal.OnField(portal.Refuse(portal.ECONFLICT, portal.RChannelIDTaken, "LINEChannelID", in.LINEChannelID), "line_channel_id")
 	}
 	if err != nil {
 		return portal.Channel{}, err

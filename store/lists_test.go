@@ -323,8 +323,8 @@ func TestStore_Creation(t *testing.T) {
 		f.refuses(t, portal.ECONFLICT, msg, func() error {
 			_, err := f.db.CreateChannelUnderAnyProvider(ctx, f.dev, dup)
 			var e *portal.Error
-			if !errors.As(err, &e) || e.Fields["line_channel_id"] != msg {
-				t.Errorf("the message is not on the form field: %#v", e)
+			if !errors.As(err, &e) || e.Fields["line_channel_id"] != string(portal.RChannelIDTaken) {
+				t.Errorf("the refusal is not on the form field: %#v", e)
 			}
 			return err
 		})

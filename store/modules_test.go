@@ -610,7 +610,7 @@ func TestStore_RegisterModuleChannelProvider(t *testing.T) {
 	t.Run("ErrSomeoneElsesProvider", func(t *testing.T) {
 		m.refusesModule(t, portal.EFORBIDDEN, msg, func() error {
 			_, err := m.db.RegisterModuleChannel(ctx, m.box, m.boss, in(m.provider, "2000000301"), moduleSecret, moduleToken, time.Time{})
-			if portal.ErrorFields(err)["provider_id"] != msg {
+			if portal.ErrorFields(err)["provider_id"] != string(portal.RProviderNotYours) {
 				t.Errorf("no provider_id field: %#v", err)
 			}
 			return err

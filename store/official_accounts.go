@@ -240,7 +240,7 @@ func (db *DB) FindOfficialAccountByID(ctx context.Context, id int64) (portal.Off
 func (db *DB) FindOfficialAccountByBasicID(ctx context.Context, basicID string) (portal.OfficialAccount, error) {
 	oa, err := lookupOfficialAccount(ctx, db.read, `o.basic_id = ?`, basicID)
 	if err == nil && oa == nil {
-		err = notFound("No such LINE Official Account.")
+		err = notFound(portal.RNoSuchOA)
 	}
 	if err != nil {
 		return portal.OfficialAccount{}, fmt.Errorf("store: find official account %s: %w", basicID, err)

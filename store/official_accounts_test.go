@@ -131,6 +131,10 @@ func TestStore_UpdateOfficialAccount(t *testing.T) {
 			return f.db.UpdateOfficialAccount(ctx, f.dev, oa.ID, portal.OfficialAccountEdit{Name: "x", Plan: "basic"})
 		})
 	f.refuses(t, portal.ENOTFOUND, "No such LINE Official Account.", func() error { return f.db.UpdateOfficialAccount(ctx, f.dev, 999, edit) })
+	f.refuses(t, portal.ENOTFOUND, "No such LINE Official Account.", func() error {
+		_, err := f.db.FindOfficialAccountByBasicID(ctx, "@nobody")
+		return err
+	})
 
 	// Verified, its business information is final; the rest is not.
 	org := f.org(t, portal.RegionJapan, acme, true)

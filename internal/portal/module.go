@@ -127,8 +127,7 @@ func CanRegisterUnderProvider(worksInProvider bool) error {
 	if worksInProvider {
 		return nil
 	}
-	const msg = "You can register a channel only under a provider you work in (you have a role on one of its channels), or under a new provider."
-	return &Error{Code: EFORBIDDEN, Message: msg, Fields: map[string]string{"provider_id": msg}}
+	return OnField(Refuse(EFORBIDDEN, RProviderNotYours), "provider_id")
 }
 
 // CanSetCredentials tells whether an admin with role may replace the

@@ -162,9 +162,9 @@ func (f EventEffect) AppliesTo(attachedToReceiver bool) bool {
 func CheckWebhookEvent(e WebhookEvent) error {
 	switch {
 	case e.WebhookEventID == "" || len(e.WebhookEventID) > 128:
-		return Errorf(EINVALID, "A webhook event has no valid webhookEventId.")
+		return Refuse(EINVALID, RWebhookEventID)
 	case e.Type == "":
-		return Errorf(EINVALID, "A webhook event has no type.")
+		return Refuse(EINVALID, RWebhookEventType)
 	}
 	return nil
 }

@@ -323,7 +323,7 @@ func TestCanRegisterUnderProvider(t *testing.T) {
 	check(t, portal.CanRegisterUnderProvider(true), "", "")
 	err := portal.CanRegisterUnderProvider(false)
 	check(t, err, portal.EFORBIDDEN, msg)
-	if got := portal.ErrorFields(err)["provider_id"]; got != msg {
+	if got := portal.ErrorFields(err)["provider_id"]; got != string(portal.RProviderNotYours) {
 		t.Errorf("provider_id field: %q", got)
 	}
 }

@@ -233,8 +233,7 @@ func CanCreateOfficialAccount(role ChannelRole, ch Channel, existing *OfficialAc
 // BasicIDTaken is the refusal for a basic ID another registered account
 // has.
 func BasicIDTaken(basicID string) error {
-	msg := "A LINE Official Account with the basic ID " + basicID + " is already registered in the portal."
-	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"basic_id": msg}}
+	return OnField(Refuse(ECONFLICT, RBasicIDTaken, "BasicID", basicID), "basic_id")
 }
 
 const thisOA = TermThisOA

@@ -237,7 +237,19 @@ const (
 	RReviewNameDiffers          Reason = "review_name_differs"
 	RReviewAddressDiffers       Reason = "review_address_differs"
 	RReviewNameAndAddressDiffer Reason = "review_name_and_address_differ"
+	// Webhook events LINE sent and webhook URLs an Admin sets.
+	RWebhookEventID   Reason = "webhook_event_id"
+	RWebhookEventType Reason = "webhook_event_type"
+	RWebhookURL       Reason = "webhook_url"
+	RWebhookHTTPS     Reason = "webhook_https" // LINE's "SSL/TLS specification of the webhook source"
+	// Who may hold or register what.
+	RLastChannelAdmin Reason = "last_channel_admin"
+	RLastOAAdmin      Reason = "last_oa_admin"
+	RLastOrgAdmin     Reason = "last_org_admin"
+	RProviderNotYours Reason = "provider_not_yours"
+	RBasicIDTaken     Reason = "basic_id_taken"
 	// Refusals of the store (a row that is not there, a change meanwhile).
+	RChannelIDTaken         Reason = "channel_id_taken"
 	RLinkURLInvalid         Reason = "link_url_invalid"
 	RTransferredMeanwhile   Reason = "transferred_meanwhile"
 	RAlreadyLinkedMeanwhile Reason = "already_linked_meanwhile"

@@ -11,16 +11,14 @@ func CheckKeepsAdmin(team Team, admins int, from, to ChannelRole) error {
 	if from != RoleAdmin || to == RoleAdmin || admins > 1 {
 		return nil
 	}
-	var msg string
+	reason := RLastOrgAdmin
 	switch team.Kind() {
 	case "channel":
-		msg = "This is the channel's only Admin. Make someone else an Admin first."
+		reason = RLastChannelAdmin
 	case "official_account":
-		msg = "This is the LINE Official Account's only Admin. Make someone else an Admin first."
-	default:
-		msg = "This is the organization's only administrator. Invite another administrator first."
+		reason = RLastOAAdmin
 	}
-	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"role": msg}}
+	return OnField(Refuse(ECONFLICT, reason), "role")
 }
 
 // CanRemoveFromTeam tells whether actor, holding standing on team, may

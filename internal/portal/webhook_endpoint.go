@@ -26,11 +26,6 @@ type WebhookTest struct {
 	Detail     string
 }
 
-// WebhookHTTPSRequired is LINE's requirement of a webhook URL ("SSL/TLS
-// specification of the webhook source"), the sentence the portal refuses
-// another URL with when it talks to the real LINE Platform.
-const WebhookHTTPSRequired = "When a bot server gets webhook events sent from the LINE Platform, it must use HTTPS communication. Use an SSL/TLS certificate issued by a public certification authority for HTTPS communication."
-
 // CheckWebhookURL tells whether LINE can be given raw as a webhook URL:
 // an absolute URL of at most 500 characters, https when httpsOnly (the
 // real LINE Platform; a simulator on loopback also reaches http).
@@ -38,9 +33,11 @@ func CheckWebhookURL(raw string, httpsOnly bool) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Fragment != "" || len(raw) > 500:
-		return FieldError("endpoint", "Enter the webhook URL as an absolute https:// address of at most 500 characters.")
+		return FieldRefusal("endpoint", RWebhookURL)
 	case httpsOnly && u.Scheme != "https":
-		return FieldError("endpoint", WebhookHTTPSRequired)
+		// LINE's requirement of a webhook URL, in its words ("SSL/TLS
+		// specification of the webhook source").
+		return FieldRefusal("endpoint", RWebhookHTTPS)
 	}
 	return nil
 }

@@ -7,7 +7,10 @@ import (
 )
 
 func TestCheckWebhookURL(t *testing.T) {
-	const malformed = "Enter the webhook URL as an absolute https:// address of at most 500 characters."
+	const (
+		malformed = "Enter the webhook URL as an absolute https:// address of at most 500 characters."
+		https     = "When a bot server gets webhook events sent from the LINE Platform, it must use HTTPS communication. Use an SSL/TLS certificate issued by a public certification authority for HTTPS communication."
+	)
 	for _, c := range []struct {
 		url       string
 		httpsOnly bool
@@ -16,7 +19,7 @@ func TestCheckWebhookURL(t *testing.T) {
 		{"https://portal.example/webhooks/line/2000000001", true, ""},
 		{"http://127.0.0.1:8080/webhooks/line/2000000001", false, ""},
 		// Against the real LINE Platform, LINE's own sentence.
-		{"http://portal.example/webhooks/line/2000000001", true, portal.WebhookHTTPSRequired},
+		{"http://portal.example/webhooks/line/2000000001", true, https},
 		{"ftp://portal.example/x", false, malformed},
 		{"/webhooks/line/1", false, malformed},
 		{"https://portal.example/x#frag", true, malformed},
