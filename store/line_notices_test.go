@@ -128,6 +128,34 @@ func TestLINEOutbox_FriendsWhoWantTheKind(t *testing.T) {
 	}
 }
 
+// A notice read in the portal before its LINE message went is not sent by
+// LINE; the person's other notices still are.
+func TestLINEOutbox_ReadBeforeItWentIsNotSent(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	f.send(t, f.miniApp(t, acme), org)
+	f.send(t, f.miniApp(t, acme), org)
+	ns, _, err := f.db.FindNotices(ctx, boss.ID, store.Page{})
+	mustNil(t, err)
+	mustNil(t, f.db.MarkRead(ctx, boss.ID, ns[1].ID)) // the older
+	f.clock.Set(start.Add(portal.LINEBatchWindow))
+	_, msgs := f.claim(t, unlimited)
+	if len(msgs) != 1 || len(msgs[0].Notices) != 1 || msgs[0].Notices[0].ID != ns[0].ID {
+		t.Fatalf("claimed: %+v; want the unread notice alone", msgs)
+	}
+	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request held", "Boss link_request claimed"}) {
+		t.Errorf("outbox: %q", got)
+	}
+	// Reading all holds whatever waits.
+	f.send(t, f.miniApp(t, acme), org)
+	mustNil(t, f.db.MarkRead(ctx, boss.ID, 0))
+	f.clock.Set(start.Add(2 * portal.LINEBatchWindow))
+	if _, more := f.claim(t, unlimited); len(more) != 1 || more[0].Key != msgs[0].Key {
+		t.Errorf("after reading all, claimed %+v; want only the message claimed before", more)
+	}
+}
+
 // Notices for one person within the window go as one message; those that
 // come after it is claimed go in the next.
 func TestLINEOutbox_BatchesWithinTheWindow(t *testing.T) {

@@ -74,11 +74,17 @@ func (db *DB) FindNotices(ctx context.Context, adminID int64, p Page) ([]portal.
 }
 
 // MarkRead marks the admin's notice id as read, or all of their unread
-// notices when id is 0. Marking what is already read changes nothing.
+// notices when id is 0. Marking what is already read changes nothing. A
+// notice read before its LINE message went is not sent by LINE: the
+// person has seen it.
 func (db *DB) MarkRead(ctx context.Context, adminID, id int64) error {
 	err := db.update(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE admin_id = ? AND read_at IS NULL AND (? = 0 OR id = ?)`,
 			millis(tx.now), adminID, id, id)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'held', done_at = ? WHERE admin_id = ? AND state = 'waiting' AND (? = 0 OR notification_id = ?)`,
+				millis(tx.now), adminID, id, id)
+		}
 		return err
 	})
 	if err != nil {
