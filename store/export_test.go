@@ -15,3 +15,7 @@ func (db *DB) SetWriteIsolation(level sql.IsolationLevel) {
 // SetBeforeCommit sets the hook write transactions run before they commit
 // on PostgreSQL.
 func (db *DB) SetBeforeCommit(hook func(attempt int)) { db.beforeCommit = hook }
+
+// StablePlanConnections counts the SQLite connections opened with the query
+// planner stability guarantee on.
+var StablePlanConnections = stablePlanConnections

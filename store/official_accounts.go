@@ -283,9 +283,11 @@ func (db *DB) FindOfficialAccounts(ctx context.Context, f OfficialAccountFilter)
 	next := func(oa portal.OfficialAccount) Cursor { return idCursor(oa.ID) }
 	switch {
 	case f.OrgID != "":
-		// Starts from the organization's current links, like its channels.
+		// Starts from the organization's current Official Account links
+		// (links_org_current_official_account), not all its links, most of
+		// which are channels'.
 		query = `SELECT ` + officialAccountColumns + ` FROM links l JOIN official_accounts o ON o.id = l.official_account_id` + officialAccountChannel + reviewJoin + `
-			WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND ` + w.String() + ` ORDER BY l.id DESC LIMIT ?`
+			WHERE l.org_id = ? AND l.ended_at IS NULL AND l.official_account_id IS NOT NULL AND l.id < ? AND ` + w.String() + ` ORDER BY l.id DESC LIMIT ?`
 		args = append([]any{f.OrgID, before}, w.args...)
 		next = func(oa portal.OfficialAccount) Cursor { return idCursor(oa.Link.ID) }
 	case f.All:

@@ -104,6 +104,14 @@ func scaleReads(tb testing.TB, l dataset.Layout) []pageRead {
 		{"FindOrganizationAccounts/big organization, deep page, Rejected", func(int) (int, error) {
 			return found(db.FindOrganizationAccounts(ctx, big, store.AccountFilter{Review: portal.ReviewRejected, Page: store.Page{After: store.Cursor(l.MidLinkCursor())}}))
 		}},
+		{"FindOfficialAccounts/big organization", func(int) (int, error) {
+			// The organization's Official Accounts, which its "Accounts &
+			// channels" lists above the channels: none at this scale, as
+			// few as organizations link; the read must not walk its
+			// channel links to say so.
+			_, err := found(db.FindOfficialAccounts(ctx, store.OfficialAccountFilter{OrgID: big, Page: store.Page{Limit: store.MaxPageSize}}))
+			return 1, err
+		}},
 		{"FindReviewHistory/channel", func(int) (int, error) { return found(db.FindReviewHistory(ctx, store.ReviewFilter{ChannelID: ch})) }},
 		{"FindReviewHistory/big organization", func(int) (int, error) { return found(db.FindReviewHistory(ctx, store.ReviewFilter{OrgID: big})) }},
 		{"FindAuditEntries/channel", func(int) (int, error) { return found(db.FindAuditEntries(ctx, store.AuditFilter{ChannelID: ch})) }},
