@@ -72,6 +72,9 @@ func scaleReads(tb testing.TB, l dataset.Layout) []pageRead {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if l.Audit {
+		sameAuditShape(tb, db, l.SendChannel(0))
+	}
 	const big = dataset.BigOrgID
 	ch := l.DeepChannel()
 	one := func(_ any, err error) (int, error) { return 1, err }
@@ -121,6 +124,27 @@ func scaleReads(tb testing.TB, l dataset.Layout) []pageRead {
 		}},
 		{"FindMiniAppReviewQueue", func(int) (int, error) { return found(db.FindMiniAppReviewQueue(ctx, op, store.Page{})) }},
 		{"FindVerificationQueue", func(int) (int, error) { return found(db.FindVerificationQueue(ctx, op, store.Page{})) }},
+	}
+}
+
+// sameAuditShape fails unless the newest "link request sent" entry of the
+// channel, which the store wrote, reads as the one before it, which the
+// data set generated.
+func sameAuditShape(tb testing.TB, db *store.DB, channelID int64) {
+	tb.Helper()
+	entries, _, err := db.FindAuditEntries(ctx, store.AuditFilter{ChannelID: channelID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var sent []portal.AuditEntry
+	for _, e := range entries {
+		if e.Action == portal.ActionLinkRequestSend {
+			sent = append(sent, e)
+		}
+	}
+	if len(sent) < 2 || sent[0].SubjectKind != sent[1].SubjectKind || sent[0].OrgID != sent[1].OrgID ||
+		sent[0].Before != sent[1].Before || sent[0].After != sent[1].After {
+		tb.Fatalf("the store's and the data set's \"link request sent\" entries differ: %+v", sent)
 	}
 }
 

@@ -196,9 +196,13 @@ func bulkLoad(ctx context.Context, path string, l Layout, people demo.People, no
 			[]any{l.RequestsEach, roundsStart, l.Channels(), first, roundStep, lastLinked, last, BigOrgID, dev, boss}},
 	}
 	if l.Audit {
-		steps = append(steps, step{"audit entries", `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, org_id, before, after)
-			SELECT issued_at, sent_by, ?, 'link_request', id, channel_id, org_id, '', 'Pending'
-			FROM link_requests WHERE channel_id >= ?`, []any{portal.ActionLinkRequestSend, first}})
+		// The entry SendLinkRequest logs: nothing before, a pending request
+		// after, as a note the edge writes in the reader's language.
+		sent := portal.Note(portal.NoteLinkRequest, "RequestState", string(portal.LinkRequestPending))
+		steps = append(steps, step{"audit entries", `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, channel_id, org_id,
+				before, after, after_code, after_params)
+			SELECT issued_at, sent_by, ?, ?, id, channel_id, org_id, '', '', ?, ?
+			FROM link_requests WHERE channel_id >= ?`, []any{portal.ActionLinkRequestSend, portal.SubjectLinkRequest, sent.Code, sent.Params, first}})
 	}
 	if l.Organizations > 0 {
 		// Each added organization is administered by an admin of its own.
