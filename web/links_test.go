@@ -143,6 +143,20 @@ func TestLinkLifecycle_SendApproveVerified(t *testing.T) {
 	}
 }
 
+// The organization ID is read at the edge, forgiving surrounding spaces
+// and a lower-case "bm": the request goes to the organization with that
+// ID, in its written form.
+func TestLinkLifecycle_OrganizationIDAsTyped(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ts.sendLinkRequestPage(t, dev, order, "  "+strings.ToLower(demo.SakuraFoodsID)+" ")
+	reqs, _, err := ts.db.FindLinkRequests(t.Context(), store.LinkRequestFilter{ChannelID: order})
+	if err != nil || len(reqs) != 1 || reqs[0].OrgID != demo.SakuraFoodsID || reqs[0].State != portal.LinkRequestPending {
+		t.Fatalf("requests of the channel: %+v, %v; want one pending to %s", reqs, err, demo.SakuraFoodsID)
+	}
+}
+
 func TestLinkLifecycle_RefusalsKeepInputAndNameTheCondition(t *testing.T) {
 	ts := newTestServer(t)
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
