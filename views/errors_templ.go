@@ -67,7 +67,7 @@ func ErrorPage(shell Shell, status int, message string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(errorTitle(ctx, status))
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(ErrorTitle(ctx, status))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/errors.templ`, Line: 14, Col: 32}
 			}
@@ -175,7 +175,7 @@ func ErrorPage(shell Shell, status int, message string) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Page(shell, errorTitle(ctx, status)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Page(shell, ErrorTitle(ctx, status)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -210,7 +210,8 @@ func errorMessages(status int) (title, advice string) {
 	}
 }
 
-func errorTitle(ctx context.Context, status int) string {
+// ErrorTitle names what went wrong for a status, in the reader's language.
+func ErrorTitle(ctx context.Context, status int) string {
 	title, _ := errorMessages(status)
 	return T(ctx, title)
 }

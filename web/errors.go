@@ -65,7 +65,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
 	if isHTMX(r) {
 		if message == "" {
-			message = http.StatusText(status)
+			message = views.ErrorTitle(r.Context(), status)
 		}
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
@@ -81,7 +81,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // renderFailed is the last resort when a page itself fails to render: plain
-// text, so it cannot fail the same way again.
+// text, so it cannot fail the same way again. It stays in English on
+// purpose: the messages and the templates are what may have failed, and the
+// reference is what support needs.
 func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error) {
 	id := requestID(r.Context())
 	s.log.Error("rendering failed", "request_id", id, "route", r.Pattern, "error", err)

@@ -268,8 +268,7 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 }
 
 func (s *Server) handleCrossOriginDenied(w http.ResponseWriter, r *http.Request) {
-	s.renderError(w, r, http.StatusForbidden,
-		"The request came from another website, so it was refused. Use the buttons on the portal's own pages.")
+	s.renderError(w, r, http.StatusForbidden, tr(r.Context(), "error.cross_origin"))
 }
 
 // isHTMX tells whether the request wants a fragment rather than a page.

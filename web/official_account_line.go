@@ -126,7 +126,7 @@ func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request) (views.Of
 		err = v.LINE.Problem
 	}
 	if err == nil && token == "" {
-		err = portal.Errorf(portal.EINVALID, "The portal has no channel secret for this LINE Official Account yet: enter it on the account's page first.")
+		err = portal.Refuse(portal.EINVALID, portal.RNoChannelSecret)
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -431,7 +431,7 @@ func TestErrorPagesTellWhatToDo(t *testing.T) {
 		t.Run(c.code, func(t *testing.T) {
 			w := httptest.NewRecorder()
 			r := httptest.NewRequest("GET", "/x", nil)
-			ts.srv.fail(w, r, portal.Errorf(c.code, "The specific reason."))
+			ts.srv.fail(w, r, portal.Refuse(c.code, portal.RChangedMeanwhile))
 			if w.Code != c.status {
 				t.Fatalf("status %d, want %d", w.Code, c.status)
 			}
@@ -439,7 +439,7 @@ func TestErrorPagesTellWhatToDo(t *testing.T) {
 			if got := doc.Find("#error-page h1").Text(); got != c.wantTitle {
 				t.Errorf("title %q, want %q", got, c.wantTitle)
 			}
-			if got := doc.Find("#error-page .error-message").Text(); got != "The specific reason." {
+			if got := doc.Find("#error-page .error-message").Text(); got != "This changed while you were working on it. Reload the page and try again." {
 				t.Errorf("message %q", got)
 			}
 			if doc.Find(`#error-page a[href="/"]`).Length() != 1 {
@@ -451,11 +451,11 @@ func TestErrorPagesTellWhatToDo(t *testing.T) {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", "/x", nil)
 		r.Header.Set("HX-Request", "true")
-		ts.srv.fail(w, r, portal.Errorf(portal.ECONFLICT, "Already approved."))
+		ts.srv.fail(w, r, portal.Refuse(portal.ECONFLICT, portal.RChangedMeanwhile))
 		if w.Code != 409 || w.Header().Get("HX-Retarget") != "#flash" || w.Header().Get("HX-Reselect") != ".alert" {
 			t.Fatalf("status %d retarget %q", w.Code, w.Header().Get("HX-Retarget"))
 		}
-		if !strings.Contains(w.Body.String(), "Already approved.") || strings.Contains(w.Body.String(), "<html") {
+		if !strings.Contains(w.Body.String(), "This changed while you were working on it.") || strings.Contains(w.Body.String(), "<html") {
 			t.Fatalf("fragment = %q", w.Body.String())
 		}
 	})
@@ -464,6 +464,15 @@ func TestErrorPagesTellWhatToDo(t *testing.T) {
 		ts.srv.fail(w, httptest.NewRequest("GET", "/x", nil), io.ErrUnexpectedEOF)
 		if strings.Contains(w.Body.String(), "unexpected EOF") || !strings.Contains(w.Body.String(), "Internal error.") {
 			t.Fatal("internal error text leaked or generic message missing")
+		}
+	})
+	t.Run("an htmx alert without a sentence names the status in the reader's words", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/x", nil)
+		r.Header.Set("HX-Request", "true")
+		ts.srv.renderError(w, r, http.StatusNotFound, "")
+		if !strings.Contains(w.Body.String(), "Page not found") {
+			t.Fatalf("fragment = %q, want the error page's title rather than net/http's status text", w.Body.String())
 		}
 	})
 }

@@ -130,19 +130,15 @@ func ReviewStatusID(s portal.ReviewStatus) string { return reviewIDs[s] }
 
 // Refusal is the sentence a person reads for err, in the reader's
 // language: a refusal's reason and parameters as its message
-// ("refusal.<reason>"), text from elsewhere as it came, and for anything
-// else (an internal error, whose text may hold SQL or secrets) only that
-// it failed.
+// ("refusal.<reason>"), and for anything else (an internal error, whose
+// text may hold SQL or secrets) only that it failed.
 func (l *Locale) Refusal(err error) string {
 	if err == nil {
 		return ""
 	}
 	e, ok := errors.AsType[*portal.Error](err)
-	if !ok {
+	if !ok || e.Reason == "" {
 		return l.T("error.internal_short")
-	}
-	if e.Reason == "" {
-		return e.Message
 	}
 	params := make([]any, len(e.Params))
 	requestID := ""

@@ -21,32 +21,21 @@ const (
 	EINTERNAL        = "internal"
 )
 
-// Error is an error a person may read. A refusal of the rules names its
+// Error is an error a person may read: a refusal of the rules names its
 // Reason (a stable code, listed in reasons.go) and the Params the sentence
 // needs, as name/value pairs; the edge writes the sentence in the reader's
-// language (the domain holds no sentences). Message is text that came
-// from elsewhere and is shown as it is: what LINE answered, say. Fields
-// names the form fields the error concerns, each with its reason or
-// message.
+// language (the domain holds no sentences; what LINE answered travels as a
+// parameter). Fields names the form fields the error concerns, each with
+// its reason.
 type Error struct {
-	Code    string
-	Reason  Reason
-	Params  []any
-	Message string
-	Fields  map[string]string
+	Code   string
+	Reason Reason
+	Params []any
+	Fields map[string]string
 }
 
 func (e *Error) Error() string {
-	if e.Reason != "" {
-		return fmt.Sprintf("portal error: code=%s reason=%s params=%v", e.Code, e.Reason, e.Params)
-	}
-	return fmt.Sprintf("portal error: code=%s message=%s", e.Code, e.Message)
-}
-
-// Errorf returns an *Error with the given code and a formatted message,
-// for text that is not the domain's own (LINE's answers).
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return fmt.Sprintf("portal error: code=%s reason=%s params=%v", e.Code, e.Reason, e.Params)
 }
 
 // Refuse returns the refusal reason with the given code and parameters
@@ -69,14 +58,8 @@ func OnField(err error, field string) error {
 		return err
 	}
 	moved := *e
-	moved.Fields = map[string]string{field: string(e.Reason) + e.Message}
+	moved.Fields = map[string]string{field: string(e.Reason)}
 	return &moved
-}
-
-// FieldError returns an EINVALID error about one form field, with a
-// message from elsewhere.
-func FieldError(field, message string) *Error {
-	return &Error{Code: EINVALID, Message: message, Fields: map[string]string{field: message}}
 }
 
 // ErrorReason returns the refusal reason of err, however wrapped; "" when
@@ -97,20 +80,6 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
-}
-
-// ErrorMessage returns the message of err that came from elsewhere and may
-// be shown as it is; a refusal with a reason has none (the edge writes its
-// sentence). Internal errors never show their text: it may hold SQL, paths
-// or secrets.
-func ErrorMessage(err error) string {
-	if err == nil {
-		return ""
-	}
-	if e, ok := errors.AsType[*Error](err); ok {
-		return e.Message
-	}
-	return "Internal error."
 }
 
 // ErrorFields returns the per-field messages of err, however wrapped; nil

@@ -102,7 +102,7 @@ type LinkTarget struct {
 	Channel         *Channel
 	OfficialAccount *OfficialAccount
 	// Reason is nil when the row can be selected; otherwise it says why it
-	// can't (ErrorMessage is the sentence to show).
+	// can't (a refusal, which the edge writes as a sentence).
 	Reason error
 }
 

@@ -257,6 +257,7 @@ const (
 	RNoSuchChannel          Reason = "no_such_channel"
 	RSessionEnded           Reason = "session_ended"
 	RNoCredentials          Reason = "no_credentials"
+	RNoChannelSecret        Reason = "no_channel_secret" // an OA whose Messaging API channel the portal can't yet act for
 	RNoWebhookChannel       Reason = "no_webhook_channel"
 	RNeverAttached          Reason = "never_attached"
 	RInviteURLInvalid       Reason = "invite_url_invalid"
