@@ -179,6 +179,14 @@ type result struct {
 	// processes) per request: unlike req/s, it hardly depends on what else
 	// the machine runs, so it compares runs on a busy machine.
 	CPUMicros float64 `json:"cpu_us_per_request,omitempty"`
+	// ClientMicros is the load generator's CPU time per request (for a
+	// raw loop, which runs in it, the loop's own is CPUMicros); OtherMicros
+	// what the rest of the machine spent meanwhile, per request; BusyCores
+	// how many of its cores were busy on average. Figures from a machine
+	// whose cores were all busy measure the sharing as much as the portal.
+	ClientMicros float64 `json:"client_cpu_us_per_request,omitempty"`
+	OtherMicros  float64 `json:"other_cpu_us_per_request,omitempty"`
+	BusyCores    float64 `json:"busy_cores,omitempty"`
 	// DB is the portal's database work per request in this run.
 	DB *dbWork `json:"db_per_request,omitempty"`
 }
@@ -332,7 +340,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			cpuBefore := t.cpuTime()
+			cpuBefore := markCPU(t.cpuTime())
 			profiled := make(chan error, 1)
 			if cfg.profileDir != "" && t.pprofURL != "" {
 				go func() {
@@ -345,15 +353,13 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			if err := errors.Join(err, <-profiled); err != nil {
 				return err
 			}
-			cpuAfter := t.cpuTime()
+			cpuAfter := markCPU(t.cpuTime())
 			after, err := t.dbStats(ctx, client)
 			if err != nil {
 				return err
 			}
 			r := newResult(sc, t.name, sc.workers(cfg.concurrency), res)
-			if res.Requests > 0 && cpuAfter > 0 {
-				r.CPUMicros = float64(cpuAfter-cpuBefore) / float64(time.Microsecond) / float64(res.Requests)
-			}
+			r.setCPU(cpuBefore, cpuAfter, res.Elapsed)
 			if t.pprofURL != "" && len(t.others) == 0 { // one instance's counts would be a part of the work
 				r.DB = perRequest(before, after, res.Requests)
 			}
@@ -361,11 +367,13 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		}
 		if sc.Raw != nil {
 			fmt.Fprintf(os.Stderr, "running %s's baseline %s...\n", sc.Name, sc.Raw.name)
-			res, err := sc.Raw.run(ctx, filepath.Join(dir, sc.Name+"."+sc.Raw.name+".db"), cfg.warmup, cfg.duration)
+			res, cpu, err := sc.Raw.run(ctx, filepath.Join(dir, sc.Name+"."+sc.Raw.name+".db"), cfg.warmup, cfg.duration)
 			if err != nil {
 				return err
 			}
-			rep.Results = append(rep.Results, newResult(Scenario{Name: sc.Name, EventsPerRequest: sc.Raw.events}, sc.Raw.name, 1, res))
+			r := newResult(Scenario{Name: sc.Name, EventsPerRequest: sc.Raw.events}, sc.Raw.name, 1, res)
+			r.setCPU(cpu[0], cpu[1], res.Elapsed)
+			rep.Results = append(rep.Results, r)
 		}
 	}
 
@@ -456,13 +464,13 @@ func writeTable(w io.Writer, scs []Scenario, rep report) error {
 	if events {
 		fmt.Fprint(tw, "events/s\t")
 	}
-	fmt.Fprint(tw, "p50\tp99\tCPU/req\terrors\n")
+	fmt.Fprint(tw, "p50\tp99\tCPU/req\tclient\tother\tbusy cores\terrors\n")
 	for _, r := range rep.Results {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t", r.Scenario, r.Target, r.Workers, r.Requests, r.ReqPerSec)
 		if events {
 			fmt.Fprintf(tw, "%.0f\t", r.EventsPerSec)
 		}
-		fmt.Fprintf(tw, "%.2fms\t%.2fms\t%.0fµs\t%d\n", r.P50Ms, r.P99Ms, r.CPUMicros, r.Errors)
+		fmt.Fprintf(tw, "%.2fms\t%.2fms\t%.0fµs\t%.0fµs\t%.0fµs\t%.2f\t%d\n", r.P50Ms, r.P99Ms, r.CPUMicros, r.ClientMicros, r.OtherMicros, r.BusyCores, r.Errors)
 	}
 	fmt.Fprintln(tw, "\ndatabase work per request (portal)\ttransactions\tcommits\twrite statements\tread statements")
 	for _, r := range rep.Results {

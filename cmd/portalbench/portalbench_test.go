@@ -125,9 +125,14 @@ func TestRawLoopsCommit(t *testing.T) {
 	for _, l := range []rawLoop{rawCommitLoop, rawBatchLoop} {
 		t.Run(l.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "raw.db")
-			res, err := l.run(t.Context(), path, 10*time.Millisecond, 50*time.Millisecond)
+			res, cpu, err := l.run(t.Context(), path, 10*time.Millisecond, 50*time.Millisecond)
 			if err != nil {
 				t.Fatal(err)
+			}
+			r := result{Requests: res.Requests}
+			r.setCPU(cpu[0], cpu[1], res.Elapsed)
+			if r.CPUMicros <= 0 || r.ClientMicros != 0 {
+				t.Errorf("CPU per transaction %.1f µs, client %.1f µs: want the loop's own, and no client's", r.CPUMicros, r.ClientMicros)
 			}
 			if res.Requests == 0 || res.Hist.n != uint64(res.Requests) || res.Elapsed < 50*time.Millisecond {
 				t.Fatalf("%d transactions, %d timed, in %s", res.Requests, res.Hist.n, res.Elapsed)
@@ -151,5 +156,20 @@ func TestRawLoopsCommit(t *testing.T) {
 				t.Fatalf("%d rows in %s after %d transactions of %d", rows, table, res.Requests, l.events)
 			}
 		})
+	}
+}
+
+// The machine's busy time is every core's time but idle and I/O wait, and
+// the rest of the machine is what neither the target nor the client used.
+func TestCPUFiguresPerRequest(t *testing.T) {
+	stat := []byte("cpu  100 5 20 9000 40 1 2 3 0 0\ncpu0 50 2 10 4500 20 0 1 1 0 0\n")
+	if got, want := machineBusy(stat), 1310*time.Millisecond; got != want {
+		t.Errorf("machineBusy = %v, want %v", got, want)
+	}
+	r := result{Requests: 1000}
+	r.setCPU(cpuMark{target: time.Second, client: time.Second, machine: 2 * time.Second},
+		cpuMark{target: 2 * time.Second, client: 1500 * time.Millisecond, machine: 4 * time.Second}, time.Second)
+	if r.CPUMicros != 1000 || r.ClientMicros != 500 || r.OtherMicros != 500 || r.BusyCores != 2 {
+		t.Errorf("setCPU: target %v µs, client %v µs, other %v µs, %v busy cores; want 1000, 500, 500, 2", r.CPUMicros, r.ClientMicros, r.OtherMicros, r.BusyCores)
 	}
 }

@@ -109,16 +109,19 @@ func rawTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 }
 
 // run commits back to back on a new database at path for warmup, then
-// for d, timing each transaction.
-func (l rawLoop) run(ctx context.Context, path string, warmup, d time.Duration) (runResult, error) {
+// for d, timing each transaction. It also returns the CPU counts at the
+// start and end of the timed part: the loop runs in this process, so its
+// CPU is this process's (the marks' target).
+func (l rawLoop) run(ctx context.Context, path string, warmup, d time.Duration) (runResult, [2]cpuMark, error) {
+	var cpu [2]cpuMark
 	db, err := sql.Open("sqlite3", store.WriterDSN(path))
 	if err != nil {
-		return runResult{}, err
+		return runResult{}, cpu, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1) // one writer, as the portal has
 	if err := l.setup(ctx, db); err != nil {
-		return runResult{}, fmt.Errorf("%s: %w", l.name, err)
+		return runResult{}, cpu, fmt.Errorf("%s: %w", l.name, err)
 	}
 	seq := 0
 	loop := func(d time.Duration) (runResult, error) {
@@ -137,7 +140,15 @@ func (l rawLoop) run(ctx context.Context, path string, warmup, d time.Duration) 
 		return res, nil
 	}
 	if _, err := loop(warmup); err != nil {
-		return runResult{}, err
+		return runResult{}, cpu, err
 	}
-	return loop(d)
+	loopCPU := func() cpuMark {
+		m := markCPU(selfCPU())
+		m.client = 0 // the client is the loop itself: its time is the target's
+		return m
+	}
+	cpu[0] = loopCPU()
+	res, err := loop(d)
+	cpu[1] = loopCPU()
+	return res, cpu, err
 }
