@@ -145,9 +145,15 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status 
 // handleLinkRequestCreate sends a link request. Only the new URL's hash is
 // kept, so the URL is shown once: its token travels sealed to the channel's
 // page (redirectRevealing), and reloading that page sends nothing again.
+//
+// The store checks inside the write that the sender is an Admin of the
+// channel, so the channel's header is read (loadChannel) only to show a
+// refusal: someone who may not even see the channel gets loadChannel's
+// answer, as if it had come first, and nothing was written.
 func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.loadChannel(w, r, "bm-link")
-	if !ok {
+	channelID, err := pathInt64(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	form := views.LinkRequestForm{OrgID: r.PostFormValue("org_id")}
@@ -155,9 +161,13 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 	var req portal.LinkRequest
 	var token string
 	if err == nil {
-		req, token, err = s.db.SendLinkRequest(r.Context(), actor(r), h.Channel.ID, orgID)
+		req, token, err = s.db.SendLinkRequest(r.Context(), actor(r), channelID, orgID)
 	}
 	if err != nil {
+		h, ok := s.loadChannel(w, r, "bm-link")
+		if !ok {
+			return
+		}
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			form.Refusal = why
 			s.renderBMLinkTab(w, r, status, views.BMLinkTab{ChannelHeader: h, Form: form})
@@ -165,10 +175,10 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if token == "" {
-		s.redirectWithFlash(w, r, views.ChannelPath(h.Channel.ID), "success", "flash.link_approved_at_once", "OrgID", req.OrgID)
+		s.redirectWithFlash(w, r, views.ChannelPath(channelID), "success", "flash.link_approved_at_once", "OrgID", req.OrgID)
 		return
 	}
-	s.redirectRevealing(w, r, views.ChannelPath(h.Channel.ID), token, "", "")
+	s.redirectRevealing(w, r, views.ChannelPath(channelID), token, "", "")
 }
 
 func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Request) {

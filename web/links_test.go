@@ -341,6 +341,10 @@ func TestLinkLifecycle_Permissions(t *testing.T) {
 	}{
 		{"org admin cannot see a channel they have no role on", boss, "GET", views.ChannelPath(order), nil, 403},
 		{"org admin cannot send its link request", boss, "POST", views.ChannelPath(order) + "/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}}, 403},
+		// The write is tried before the channel's page is read: someone
+		// who may not see the channel is told so, whatever they typed.
+		{"org admin cannot send, even a malformed ID", boss, "POST", views.ChannelPath(order) + "/link-requests", url.Values{"org_id": {"nonsense"}}, 403},
+		{"nobody sends from a channel that does not exist", dev, "POST", views.ChannelPath(order+1_000_000) + "/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}}, 404},
 		{"developer cannot open an organization", dev, "GET", views.OrganizationPath(demo.SakuraFoodsID), nil, 403},
 		{"developer cannot use the operator queues", dev, "GET", "/operator", nil, 403},
 		{"developer cannot verify an organization", dev, "POST", "/operator/organizations/" + demo.HanamiRetailID + "/verify", nil, 403},
