@@ -45,6 +45,7 @@ type Config struct {
 	OAChannelToken  string
 	Simulator       string
 	SimulatorAddr   string
+	Demo            string
 	Pprof           string
 	DrainDelay      time.Duration
 	MetricsAddr     string
@@ -82,6 +83,7 @@ func (c *Config) options() []option {
 		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs and notifications via LINE", text(&c.OAChannelToken)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
+		{"PORTAL_DEMO", "demo", "on", "on the simulator, add the demo data to the database (on) or leave it empty, as a new installation (off)", text(&c.Demo)},
 		{"PORTAL_DRAIN_DELAY", "drain-delay", "0s", "on SIGTERM, answer GET /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first (e.g. 5s behind one)", delay(&c.DrainDelay)},
 		{"PORTAL_CLIENT_LIMIT", "client-limit", "30/1m", "requests a client that is not signed in may make, by address: N at once, earned back over the duration (N/duration), or off", clientLimit(&c.ClientLimit)},
 		{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "load balancers and proxies in front of the portal, comma-separated addresses or CIDRs; from them X-Forwarded-For names the client (default none)", text(&c.TrustedProxies)},
@@ -233,6 +235,9 @@ func (c *Config) validate() error {
 	case "auto", "on", "off":
 	default:
 		errs = append(errs, fmt.Errorf("PORTAL_SIMULATOR: %q must be auto, on or off", c.Simulator))
+	}
+	if c.Demo != "on" && c.Demo != "off" {
+		errs = append(errs, fmt.Errorf("PORTAL_DEMO: %q must be on or off", c.Demo))
 	}
 	if (c.LoginChannelID == "") != (c.LoginSecret == "") {
 		errs = append(errs, errors.New("LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET must be set together"))

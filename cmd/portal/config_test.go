@@ -58,6 +58,7 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"duration", map[string]string{"PORTAL_SESSION_IDLE": "forever"}, "PORTAL_SESSION_IDLE"},
 		{"negative duration", map[string]string{"PORTAL_SESSION_MAX": "-1h"}, "PORTAL_SESSION_MAX"},
 		{"log level", map[string]string{"PORTAL_LOG_LEVEL": "loud"}, "PORTAL_LOG_LEVEL"},
+		{"demo", map[string]string{"PORTAL_DEMO": "no"}, "PORTAL_DEMO"},
 		{"bot prompt", map[string]string{"LINE_BOT_PROMPT": "always"}, "LINE_BOT_PROMPT"},
 		{"simulator mode", map[string]string{"PORTAL_SIMULATOR": "maybe"}, "PORTAL_SIMULATOR"},
 		{"half the credentials", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890"}, "must be set together"},

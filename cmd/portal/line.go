@@ -61,10 +61,12 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		if err != nil {
 			return setup, err
 		}
+		withDemo := cfg.Demo == "on"
 		sim, err := simulated.Start(ctx, m.DB, m.secrets, simulated.Options{
 			SimulatorURL: m.SimulatorURL, Serve: func(h http.Handler) { m.serve(ln, h) },
 			PortalURL: m.URL, BotPrompt: botPrompt, BotIDHeader: cfg.BotIDHeader,
-			Logger: m.log.With("component", "linesim"), SimulatorClock: true, Module: true, OfficialAccount: true,
+			Logger: m.log.With("component", "linesim"), SimulatorClock: true,
+			NoDemo: !withDemo, Module: withDemo, OfficialAccount: withDemo,
 		})
 		if err != nil {
 			return setup, err
@@ -76,6 +78,8 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		}
 		setup.now, setup.login, setup.platform = sim.Now, sim.Login, sim.LINE
 		setup.managerURL = m.SimulatorURL
+		// The simulator's operator plays LINE's reviewers, demo or not: a
+		// MINI App is verified only through their review.
 		setup.operators = append(setup.operators, sim.Users.Operator.ID)
 		setup.portalOA = web.OfficialAccountLink{Name: sim.Users.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/", ChannelToken: sim.Users.OAChannelToken}
 		return setup, nil

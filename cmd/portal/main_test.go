@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"lineportal/internal/demo"
+	"lineportal/internal/portal"
 )
 
 // startPortal runs the real program, as `portal serve` does, on a free
@@ -199,4 +202,22 @@ func startLinesim(t *testing.T, vars map[string]string) string {
 		t.Fatalf("linesim printed no address: %q", out.String())
 	}
 	return base
+}
+
+// PORTAL_DEMO=off serves a new installation: the simulator has its users
+// to sign in as, the portal's database nothing of the demo.
+func TestServeWithoutDemo(t *testing.T) {
+	m := startPortal(t, map[string]string{"PORTAL_DEMO": "off"})
+	if _, err := m.DB.FindOrganizationByID(context.Background(), demo.SakuraFoodsID); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Fatalf("the demo's organization on a portal without the demo: %v", err)
+	}
+	res, err := http.Get(m.SimulatorURL + "/sim/api/users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var users []struct{ Name string }
+	if err := json.NewDecoder(res.Body).Decode(&users); err != nil || len(users) == 0 {
+		t.Fatalf("the simulator's users: %v %v", users, err)
+	}
 }

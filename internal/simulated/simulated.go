@@ -54,6 +54,10 @@ type Options struct {
 	// OfficialAccount also seeds the demo's Momiji Cafe on the simulator,
 	// connected to the portal, with a month's messages and followers.
 	OfficialAccount bool
+	// NoDemo leaves the portal's database as it is: the simulator still
+	// has its users to sign in as, but the portal knows no one until they
+	// do, as a new installation (Module and OfficialAccount need the demo).
+	NoDemo bool
 }
 
 // Platform is the started simulator and the portal's clients for it.
@@ -102,8 +106,10 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 	if p.Users, err = sim.SeedDemo(linesim.LoginChannel{ID: login.ChannelID, Secret: login.ChannelSecret, RedirectURIs: []string{login.RedirectURL}}); err != nil {
 		return fail(err)
 	}
-	if p.Seeded, err = demo.Seed(ctx, db, People(p.Users)); err != nil {
-		return fail(err)
+	if !o.NoDemo {
+		if p.Seeded, err = demo.Seed(ctx, db, People(p.Users)); err != nil {
+			return fail(err)
+		}
 	}
 	if o.Module {
 		if _, err := p.SeedModule(ctx, db, box, o.PortalURL); err != nil {
