@@ -87,6 +87,17 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 		}
 	}
 
+	// Whether the actor holds any role: a team's member is past the first
+	// steps a newcomer is shown.
+	var roles int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (
+		SELECT 1 FROM channel_roles WHERE admin_id = ?
+		UNION ALL SELECT 1 FROM official_account_roles WHERE admin_id = ?
+		UNION ALL SELECT 1 FROM organization_admins WHERE admin_id = ? LIMIT 1) roles`, actor.ID, actor.ID, actor.ID).Scan(&roles); err != nil {
+		return w, err
+	}
+	w.InTeam = roles > 0
+
 	// Suspended bots of the module channels the actor holds a role on.
 	w.SuspendedBots, err = findAll(ctx, q, func(s scanner) (portal.SuspendedBot, error) {
 		var b portal.SuspendedBot

@@ -73,6 +73,19 @@ func TestFindWaiting_FourPeople(t *testing.T) {
 		if w.Empty() != (len(want[name]) == 0) {
 			t.Errorf("%s: Empty() = %v", name, w.Empty())
 		}
+		// The developer and the administrator are in teams; the operator
+		// holds no role, only configuration, and nobody none.
+		if wantInTeam := name == "dev" || name == "boss"; w.InTeam != wantInTeam {
+			t.Errorf("%s: InTeam = %v", name, w.InTeam)
+		}
+	}
+	// A role on an Official Account alone is a team too.
+	oa := f.oa(t, acme)
+	if _, err := f.raw.Exec(`INSERT INTO official_account_roles (official_account_id, admin_id, role) VALUES (?, ?, 'member')`, oa.ID, nobody.ID); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := f.db.FindWaiting(ctx, nobody, f.clock.Now()); err != nil || !w.InTeam || !w.Empty() {
+		t.Errorf("a Member of an Official Account: InTeam %v, Empty %v, %v", w.InTeam, w.Empty(), err)
 	}
 
 	// Once the URL has expired, it waits for nobody.

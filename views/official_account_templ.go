@@ -985,7 +985,7 @@ func OfficialAccountPage(shell Shell, v OfficialAccountView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = PeopleLink(portal.Team{OfficialAccountID: v.Account.ID}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = PeopleLink(portal.Team{OfficialAccountID: v.Account.ID}, v.Access.Role == portal.RoleAdmin).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"lineportal/internal/demo"
+	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/store"
 	"lineportal/views"
@@ -38,6 +41,20 @@ func pendingFromHome(t *testing.T, ts *testServer, dev, boss, op portal.Admin, l
 		t.Fatal(err)
 	}
 	return views.HomeApprovalPath(req)
+}
+
+// demoAdmins are the demo's developer, organization administrator and
+// operator as the portal knows them.
+func demoAdmins(t *testing.T, ts *testServer) (dev, boss, op portal.Admin) {
+	t.Helper()
+	admin := func(id string) portal.Admin {
+		a, err := ts.db.EnsureAdmin(t.Context(), id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	return admin(ts.demo.Developer.ID), admin(ts.demo.OrganizationAdministrator.ID), admin(ts.demo.Operator.ID)
 }
 
 // homeApprovalCatalogue is the route catalogue's fixtures of approving a
@@ -71,15 +88,7 @@ func firstNotice(t *testing.T, ts *testServer, a portal.Admin) int64 {
 // to approve.
 func TestHome_ApproveFromHome(t *testing.T) {
 	ts := newTestServer(t)
-	ctx := t.Context()
-	admin := func(id string) portal.Admin {
-		a, err := ts.db.EnsureAdmin(ctx, id, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	dev, boss, op := admin(ts.demo.Developer.ID), admin(ts.demo.OrganizationAdministrator.ID), admin(ts.demo.Operator.ID)
+	dev, boss, op := demoAdmins(t, ts)
 	path := pendingFromHome(t, ts, dev, boss, op, "2999123412")
 
 	ken := ts.signedIn(t, boss.LINEUserID)
@@ -136,5 +145,87 @@ func TestOrganizationAccounts_ListOfficialAccounts(t *testing.T) {
 	filtered := ken.get(ts.URL + views.OrganizationPath(demo.MomijiFoodsID) + "?review=" + string(other))
 	if filtered.doc.Find(`#official-accounts tr[data-official-account-id="`+strconv.FormatInt(oa.ID, 10)+`"]`).Length() != 0 {
 		t.Errorf("the %s filter kept an account whose review is %s", other, oa.Link.Review.Status)
+	}
+}
+
+// Signed in, Home starts with what waits. A newcomer with no role anywhere
+// is told how to start; someone in a team with nothing waiting is told
+// that, and where things will show, not how to start.
+func TestHome_FirstStepsOrNothingWaiting(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	const newcomerID = "U7d1e2c3b4a5968778695a4b3c2d1e0f9"
+	if _, err := ts.sim.AddUser(linesim.User{ID: newcomerID, Name: "Rin Aoki"}); err != nil {
+		t.Fatal(err)
+	}
+	rin := ts.signedIn(t, newcomerID)
+
+	home := rin.get(ts.URL + "/")
+	if home.doc.Find("#home").Length() != 0 || home.doc.Find("main h1").Text() != "LINE Partner Portal" {
+		t.Errorf("signed in, Home still opens with the visitors' introduction: %q", home.doc.Find("main h1").Text())
+	}
+	steps := home.doc.Find("#waiting #first-steps a")
+	if home.doc.Find("#nothing-waiting").Length() != 1 || steps.Length() != 2 ||
+		steps.Eq(0).AttrOr("href", "") != "/channels/new" || steps.Eq(1).AttrOr("href", "") != "/organizations/new" {
+		t.Fatalf("a newcomer's Home: %q", home.doc.Find("#waiting").Text())
+	}
+
+	// Aoi invites Rin, who accepts: Rin is in a team now.
+	shown := rin.get(ts.invite(t, dev, portal.Team{ChannelID: ts.channelID(t, "Sakura Order")}, "member"))
+	if accepted := rin.submit(shown, `form[action$="/accept"]`, nil, "", ""); accepted.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", accepted.res.StatusCode)
+	}
+	home = rin.get(ts.URL + "/")
+	if home.doc.Find("#first-steps").Length() != 0 || !strings.Contains(home.doc.Find("#nothing-waiting").Text(), "Nothing is waiting for you. When something needs you") ||
+		home.doc.Find(`#waiting a[href="/notifications"]`).Length() != 1 {
+		t.Errorf("a team member's Home with nothing waiting: %q", home.doc.Find("#waiting").Text())
+	}
+
+	if home := newVisitor(t).get(ts.URL + "/"); home.doc.Find("#home a[href='/login']").Length() != 1 {
+		t.Error("signed out, Home has no introduction with its sign-in button")
+	}
+}
+
+// Opening an unread notice reads it and goes where the person acts; a next
+// path that leaves the portal goes back to the notifications instead.
+func TestNotifications_OpeningReads(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := t.Context()
+	dev, boss, op := demoAdmins(t, ts)
+	path := pendingFromHome(t, ts, dev, boss, op, "2999123413")
+	unread := func() int {
+		n, err := ts.db.CountUnread(ctx, boss.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	ken := ts.signedIn(t, boss.LINEUserID)
+	list := ken.get(ts.URL + "/notifications")
+	open := list.doc.Find(`li.notice-unread form.notice-text`).FilterFunction(func(_ int, f *goquery.Selection) bool {
+		return f.Find(`input[name=next]`).AttrOr("value", "") == path
+	})
+	if open.Length() != 1 || !strings.Contains(open.Text(), "Sakura Home 2999123413") {
+		t.Fatalf("Ken's notifications: %q", list.doc.Find("#notifications").Text())
+	}
+	before := unread()
+	done := ken.submit(list, `li.notice-unread form.notice-text:has(input[value="`+path+`"])`, nil, "", "")
+	if done.res.StatusCode != http.StatusSeeOther || done.location(t) != ts.URL+path {
+		t.Fatalf("opening the notice: %d → %q", done.res.StatusCode, done.res.Header.Get("Location"))
+	}
+	if after := unread(); after != before-1 {
+		t.Errorf("unread %d → %d after opening one notice", before, after)
+	}
+	if read := ken.get(ts.URL + "/notifications"); read.doc.Find(`li.notice:not(.notice-unread) a.notice-text[href="`+path+`"]`).Length() != 1 {
+		t.Errorf("the opened notice is not listed as read, linking to %s: %q", path, read.doc.Find("#notifications").Text())
+	}
+
+	id := firstNotice(t, ts, boss)
+	for _, next := range []string{"https://elsewhere.example/", "//elsewhere.example/x"} {
+		p := ken.post(ts.URL+"/notifications/"+strconv.FormatInt(id, 10)+"/read", url.Values{"next": {next}})
+		if p.res.StatusCode != http.StatusSeeOther || p.location(t) != ts.URL+"/notifications" {
+			t.Errorf("next %q: %d → %q", next, p.res.StatusCode, p.res.Header.Get("Location"))
+		}
 	}
 }

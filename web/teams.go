@@ -237,7 +237,7 @@ func (s *Server) handleInvitationAccept(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, views.TeamPath(inv.Team), "success", "invitation.accepted")
+	s.redirectWithFlash(w, r, views.TeamPath(inv.Team), "success", "invitation.flash_accepted")
 }
 
 // handleInvitationDecline declines the invitation.
@@ -246,7 +246,7 @@ func (s *Server) handleInvitationDecline(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, "/", "success", "invitation.declined")
+	s.redirectWithFlash(w, r, "/", "success", "invitation.flash_declined")
 }
 
 // peopleRoutes are the People routes of the teams under prefix, whose
@@ -275,7 +275,8 @@ func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.NotificationsPage(s.shell(w, r, ""), notices, nextHref(r, string(next))))
 }
 
-// handleMarkRead marks one notification read, or all of them.
+// handleMarkRead marks one notification read, or all of them, and
+// returns to the notifications, or goes to next: where one opened acts.
 func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	var err error
@@ -289,5 +290,10 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+	// Opening a notice reads it and goes where the person acts on it.
+	to := "/notifications"
+	if next := r.PostFormValue("next"); next != "" && safeNext(next) == next {
+		to = next
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

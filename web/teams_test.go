@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lineportal/internal/dbtest"
+	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
 	"lineportal/views"
@@ -238,4 +239,47 @@ func peopleCatalogue(t *testing.T, ts *testServer, dev, boss, op, both portal.Ad
 		routeCase{Pattern: "POST /invitations/{token}/accept", Path: views.InvitationPath(accept) + "/accept", As: op.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
 		routeCase{Pattern: "POST /invitations/{token}/decline", Path: views.InvitationPath(decline) + "/decline", As: both.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
 	)
+}
+
+// A team's Admin is offered invitations first on its Members tab; adding
+// by LINE user ID waits behind a summary (open once its form was refused).
+// A Member is only offered the People page.
+func TestMembersTabs_InvitationsFirst(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	tabs := []struct {
+		name     string
+		as       *visitor
+		path     string
+		team     portal.Team
+		advanced string // the LINE user ID form's <details>
+	}{
+		{"channel", dev, views.ChannelPath(order) + "/members", portal.Team{ChannelID: order}, "details#grant-role"},
+		{"organization", ken, views.OrganizationPath(demo.SakuraFoodsID) + "/members", portal.Team{OrgID: demo.SakuraFoodsID}, "details#add-administrator"},
+	}
+	for _, tab := range tabs {
+		p := tab.as.get(ts.URL + tab.path)
+		invite := p.doc.Find(".people-link a.btn-primary")
+		if invite.AttrOr("href", "") != views.PeoplePath(tab.team) || invite.Text() != "Invite people and change roles" {
+			t.Errorf("%s Members tab: invite button %q → %q", tab.name, invite.Text(), invite.AttrOr("href", ""))
+		}
+		advanced := p.doc.Find(tab.advanced)
+		if advanced.Length() != 1 || advanced.Is("[open]") || !strings.Contains(advanced.Find("summary").Text(), "by LINE user ID") {
+			t.Errorf("%s Members tab: the LINE user ID form is not tucked away: %d, %q", tab.name, advanced.Length(), advanced.Find("summary").Text())
+		}
+		refused := tab.as.submit(p, tab.advanced+" form", url.Values{"line_user_id": {"Nao Kimura"}}, "", "")
+		if refused.res.StatusCode != http.StatusUnprocessableEntity || !refused.doc.Find(tab.advanced).Is("[open]") {
+			t.Errorf("%s Members tab refused: %d, the form is closed", tab.name, refused.res.StatusCode)
+		}
+	}
+
+	// A Member of the channel: the People page, no invitation offered.
+	ken.follow(ken.submit(ken.get(ts.invite(t, dev, portal.Team{ChannelID: order}, "member")), `form[action$="/accept"]`, nil, "", ""))
+	p := ken.get(ts.URL + views.ChannelPath(order) + "/members")
+	if p.doc.Find(".people-link a.btn-primary").Length() != 0 || p.doc.Find(".people-link a").Text() != "People and invitations" ||
+		p.doc.Find("details#grant-role").Length() != 0 || p.doc.Find("#cannot-grant").Length() != 1 {
+		t.Errorf("a Member's Members tab: %q", p.doc.Find("main").Text())
+	}
 }

@@ -131,6 +131,7 @@ func TestAuditNote(t *testing.T) {
 	info := portal.Note(portal.NoteMiniAppInfo, "Company", "Acme K.K.", "Address", "1 Chome", "DeveloperIsService", "true",
 		"ProviderIsService", "false", "Country", string(portal.RegionJapan))
 	legacy := portal.AuditNote{Recorded: "Pending"}
+	accepted := portal.Note(portal.NoteInvitation, "Invitation", string(portal.InvitationAccepted))
 	for _, c := range []struct {
 		lang string
 		note portal.AuditNote
@@ -140,6 +141,8 @@ func TestAuditNote(t *testing.T) {
 		{"ja", channel, "LINEミニアプリチャネル「Acme Shop」（2100000001）、台湾、Admin：Dev"},
 		{"th", channel, "Channel LINE MINI App Acme Shop (2100000001) ในไต้หวัน; Admin: Dev"},
 		{"en", review, "Verified"},
+		{"en", accepted, "accepted"},
+		{"ja", accepted, "承諾済み"},
 		{"ja", review, New("ja", "").T("review.verified")},
 		{"en", until, "Chat control of group C" + strings.Repeat("0", 32) + " in Acme Bot until 2026-12-14 00:52 (UTC)"},
 		{"ja", until, "Acme Botのグループ" + "C" + strings.Repeat("0", 32) + "の主導権（Chat Control）、期限：2026/12/14 09:52（UTC+9）"},
@@ -152,6 +155,17 @@ func TestAuditNote(t *testing.T) {
 	} {
 		if got := New(c.lang, "").AuditNote(c.note); got != c.want {
 			t.Errorf("%s %+v: %q, want %q", c.lang, c.note, got, c.want)
+		}
+	}
+}
+
+// A team reads with its name and, for an organization, its ID, in every
+// language.
+func TestTeam(t *testing.T) {
+	org := portal.Team{OrgID: "BM00000000001", Name: "Sakura Foods"}
+	for lang, want := range map[string]string{"en": "organization Sakura Foods (BM00000000001)", "ja": "組織「Sakura Foods」（BM00000000001）", "th": "องค์กร Sakura Foods (BM00000000001)"} {
+		if got := New(lang, "").Team(org); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package locale
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -179,5 +180,37 @@ func domainIDs(t *testing.T) map[string]bool {
 func TestMessageCounts(t *testing.T) {
 	for _, tag := range Languages {
 		t.Logf("%s: %d messages", tag, len(MessageIDs(tag.String())))
+	}
+}
+
+// A message ID is defined in one file of its language: a language's files
+// are merged, so a second definition silently replaces the first wherever
+// it is used (a state word turned into a whole sentence).
+func TestMessageIDsDefinedOnce(t *testing.T) {
+	names, err := fs.Glob(files, "messages/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	definedIn := map[string]string{} // language + ID → file
+	for _, name := range names {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var messages map[string]any
+		if err := json.Unmarshal(data, &messages); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		base := filepath.Base(name)
+		lang := strings.TrimSuffix(base, ".json")
+		if i := strings.LastIndex(lang, "."); i >= 0 {
+			lang = lang[i+1:]
+		}
+		for id := range messages {
+			if other, ok := definedIn[lang+" "+id]; ok {
+				t.Errorf("%s is defined in %s and in %s", id, other, base)
+			}
+			definedIn[lang+" "+id] = base
+		}
 	}
 }

@@ -31,6 +31,10 @@ type Waiting struct {
 	// browser that opened it keeps the token, so only that browser lists
 	// it.
 	Invitations []OpenedInvitation
+	// InTeam tells whether the person holds a role anywhere (a channel, an
+	// Official Account or an organization): with nothing waiting, Home then
+	// says so, where a newcomer is told how to start.
+	InTeam bool
 }
 
 // OpenedInvitation is an invitation a person opened and may answer, with
