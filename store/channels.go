@@ -222,7 +222,10 @@ func (db *DB) ApproveMiniAppReview(ctx context.Context, operator portal.Admin, c
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, miniAppInfoNote(ch.Published), miniAppInfoNote(ch.Draft)))
+		if err := insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, miniAppInfoNote(ch.Published), miniAppInfoNote(ch.Draft))); err != nil {
+			return err
+		}
+		return notify(ctx, tx, operator, portal.NoticeMiniAppVerified, map[string]string{"Channel": ch.Name, "ChannelID": itoa(ch.ID)}, channelAdmins, ch.ID)
 	})
 }
 
@@ -241,7 +244,11 @@ func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, ch
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewRejected)))
+		if err := insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewRejected))); err != nil {
+			return err
+		}
+		return notify(ctx, tx, operator, portal.NoticeMiniAppRejected, map[string]string{"Channel": ch.Name, "ChannelID": itoa(ch.ID), "Reason": strings.TrimSpace(reason)},
+			channelAdmins, ch.ID)
 	})
 }
 

@@ -87,7 +87,7 @@ func TestLINEOutbox_FriendsWhoWantTheKind(t *testing.T) {
 
 	f.send(t, f.miniApp(t, acme), org)
 	// Everyone concerned has it in the portal; only boss by LINE.
-	if got := f.notices(t, boss, picky, stranger); len(got) != 3 {
+	if got := f.notices(t, boss, picky, stranger); !slices.Equal(got, []string{"Boss: organization_verified", "Boss: link_request", "Picky: link_request", "Stranger: link_request"}) {
 		t.Errorf("portal notices: %q", got)
 	}
 	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request waiting"}) {
@@ -180,8 +180,8 @@ func TestLINEOutbox_BatchesWithinTheWindow(t *testing.T) {
 	if !slices.Equal(got, []string{"Boss: link_request"}) || next[0].Key == msgs[0].Key {
 		t.Errorf("next message: %q, key %q (first %q)", got, next[0].Key, msgs[0].Key)
 	}
-	if n := len(f.notices(t, boss)); n != 3 {
-		t.Errorf("boss has %d notices in the portal, want 3", n)
+	if n := len(f.notices(t, boss)); n != 4 {
+		t.Errorf("boss has %d notices in the portal, want 4 (the organization's verification, 3 link requests)", n)
 	}
 }
 
@@ -197,10 +197,12 @@ func TestLINEOutbox_NearTheQuotaApprovalsFirst(t *testing.T) {
 	org := f.org(t, portal.RegionJapan, acme, true)
 	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, second.ID))
 
-	// Dev's news first (older), then a request for boss and second.
+	// Dev's news first (older: the approved request's own notices are
+	// settled, held), then two requests for boss and second.
 	_, err := f.db.ApproveLinkRequest(ctx, f.boss, f.send(t, f.miniApp(t, acme), org))
 	mustNil(t, err)
 	f.clock.Set(start.Add(time.Second))
+	f.send(t, f.miniApp(t, acme), org)
 	f.send(t, f.miniApp(t, acme), org)
 	f.clock.Set(start.Add(time.Hour))
 
@@ -215,12 +217,12 @@ func TestLINEOutbox_NearTheQuotaApprovalsFirst(t *testing.T) {
 	for _, m := range msgs {
 		mustNil(t, f.db.FinishLINEMessage(ctx, m.Key, store.LINESent))
 	}
-	want := []string{"Dev review_verified held", "Dev link_approved held", "Boss link_request sent", "Boss link_request sent",
-		"Second link_request sent", "Second link_request sent"}
+	want := []string{"Dev review_verified held", "Dev link_approved held", "Boss link_request held", "Boss link_request sent", "Boss link_request sent",
+		"Second link_request held", "Second link_request sent", "Second link_request sent"}
 	if got := f.outboxStates(t); !slices.Equal(got, want) {
 		t.Errorf("outbox:\n got %q\nwant %q", got, want)
 	}
-	if got := f.notices(t, dev); !slices.Equal(got, []string{"Dev: review_verified", "Dev: link_approved"}) {
+	if got := f.notices(t, dev); !slices.Equal(got, []string{"Dev: miniapp_verified", "Dev: review_verified", "Dev: link_approved", "Dev: miniapp_verified", "Dev: miniapp_verified"}) {
 		t.Errorf("dev's held notices are not in the portal: %q", got)
 	}
 

@@ -80,6 +80,9 @@ func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, cha
 		if err := insertAudit(ctx, tx, actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, requestNote(r.StateAt(tx.now)), requestNote(portal.LinkRequestReplaced))); err != nil {
 			return err
 		}
+		if err := settleLinkRequestNotices(ctx, tx, r); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -195,6 +198,9 @@ func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key li
 			return err
 		}
 		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, requestNote(a.Request.State), requestNote(portal.LinkRequestApproved))); err != nil {
+			return err
+		}
+		if err := settleLinkRequestNotices(ctx, tx, a.Request); err != nil {
 			return err
 		}
 		if link, err = createLink(ctx, tx, actor, linkSubject{channelID: a.Channel.ID}, a.Organization); err != nil {

@@ -50,6 +50,25 @@ const (
 	oneAdmin              = `SELECT CAST(? AS BIGINT) AS id`
 )
 
+// settleLinkRequestNotices reads, for its organization's administrators,
+// the notices of a link request just decided (approved, or replaced by a
+// newer one): nobody needs to act on it any more, so it no longer counts
+// as unread, and a LINE message of it not sent yet stays in the portal.
+// The notice names its request in its params, as notify wrote them.
+func settleLinkRequestNotices(ctx context.Context, tx *Tx, r portal.LinkRequest) error {
+	// The unread notices of the organization's administrators, by the
+	// partial index of unread notices.
+	const notices = `SELECT id FROM notifications WHERE read_at IS NULL AND kind = ? AND params LIKE ?
+		AND admin_id IN (SELECT admin_id FROM organization_admins WHERE org_id = ?)`
+	args := []any{portal.NoticeLinkRequest, `%"RequestID":"` + itoa(r.ID) + `"%`, r.OrgID}
+	if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'held', done_at = ? WHERE state = 'waiting' AND notification_id IN (`+notices+`)`,
+		append([]any{millis(tx.now)}, args...)...); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id IN (`+notices+`)`, append([]any{millis(tx.now)}, args...)...)
+	return err
+}
+
 // CountUnread counts the admin's unread notifications, for the header.
 func (db *DB) CountUnread(ctx context.Context, adminID int64) (int, error) {
 	var n int

@@ -36,17 +36,24 @@ func TestNotices_ReachExactlyThePeopleConcerned(t *testing.T) {
 	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, second.ID))
 	everyone := []portal.Admin{f.dev, f.boss, second, f.op}
 
+	// The MINI App review and the organization's verification tell their
+	// Admins and administrators.
 	ch := f.miniApp(t, acme)
 	token := f.send(t, ch, org)
-	want := []string{"Boss: link_request", "Second: link_request"}
+	want := []string{"Dev: miniapp_verified", "Boss: organization_verified", "Boss: link_request", "Second: link_request"}
 	if got := f.notices(t, everyone...); !slices.Equal(got, want) {
 		t.Fatalf("after sending:\n got %q\nwant %q", got, want)
 	}
 	_, err := f.db.ApproveLinkRequest(ctx, f.boss, token)
 	mustNil(t, err)
-	want = []string{"Dev: review_verified", "Dev: link_approved", "Boss: link_request", "Second: link_request"}
+	want = []string{"Dev: miniapp_verified", "Dev: review_verified", "Dev: link_approved", "Boss: organization_verified", "Boss: link_request", "Second: link_request"}
 	if got := f.notices(t, everyone...); !slices.Equal(got, want) {
 		t.Fatalf("after approving:\n got %q\nwant %q", got, want)
+	}
+	// Approved, the request waits for no one: its notices are read, for
+	// the approver and the other administrator alike.
+	if n, _ := f.db.CountUnread(ctx, second.ID); n != 0 {
+		t.Errorf("second's unread after boss approved = %d, want 0", n)
 	}
 	ns, _, err := f.db.FindNotices(ctx, f.dev.ID, store.Page{})
 	mustNil(t, err)
@@ -59,8 +66,8 @@ func TestNotices_ReachExactlyThePeopleConcerned(t *testing.T) {
 	bad := f.miniApp(t, other)
 	_, err = f.db.ApproveLinkRequest(ctx, second, f.send(t, bad, org))
 	mustNil(t, err)
-	want = []string{"Dev: review_verified", "Dev: link_approved", "Dev: review_rejected", "Dev: link_approved",
-		"Boss: link_request", "Boss: link_request", "Boss: review_rejected", "Second: link_request", "Second: link_request"}
+	want = []string{"Dev: miniapp_verified", "Dev: review_verified", "Dev: link_approved", "Dev: miniapp_verified", "Dev: review_rejected", "Dev: link_approved",
+		"Boss: organization_verified", "Boss: link_request", "Boss: link_request", "Boss: review_rejected", "Second: link_request", "Second: link_request"}
 	if got := f.notices(t, everyone...); !slices.Equal(got, want) {
 		t.Fatalf("after a rejection:\n got %q\nwant %q", got, want)
 	}
@@ -70,25 +77,76 @@ func TestNotices_ReachExactlyThePeopleConcerned(t *testing.T) {
 	mustNil(t, err)
 	_, err = f.db.AcceptInvitation(ctx, f.op, invite)
 	mustNil(t, err)
-	if got := f.notices(t, f.dev, f.op); got[len(got)-1] != "Dev: invitation_accepted" || len(got) != 5 {
+	if got := f.notices(t, f.dev, f.op); got[len(got)-1] != "Dev: invitation_accepted" || len(got) != 7 {
 		t.Errorf("after an acceptance: %q", got)
 	}
 
 	// Unread until read; marking all reads all, and only the reader's.
-	if n, _ := f.db.CountUnread(ctx, f.dev.ID); n != 5 {
-		t.Errorf("dev's unread = %d, want 5", n)
+	if n, _ := f.db.CountUnread(ctx, f.dev.ID); n != 7 {
+		t.Errorf("dev's unread = %d, want 7", n)
 	}
 	mustNil(t, f.db.MarkRead(ctx, f.dev.ID, ns[0].ID))
-	if n, _ := f.db.CountUnread(ctx, f.dev.ID); n != 4 {
-		t.Errorf("after reading one: %d unread, want 4", n)
+	if n, _ := f.db.CountUnread(ctx, f.dev.ID); n != 6 {
+		t.Errorf("after reading one: %d unread, want 6", n)
 	}
 	mustNil(t, f.db.MarkRead(ctx, f.boss.ID, ns[1].ID)) // someone else's: nothing
 	mustNil(t, f.db.MarkRead(ctx, f.dev.ID, 0))
 	if n, _ := f.db.CountUnread(ctx, f.dev.ID); n != 0 {
 		t.Errorf("after reading all: %d unread", n)
 	}
-	if n, _ := f.db.CountUnread(ctx, f.boss.ID); n != 3 {
-		t.Errorf("boss's unread = %d, want 3", n)
+	// Boss: the organization's verification and the rejection; both link
+	// requests were approved.
+	if n, _ := f.db.CountUnread(ctx, f.boss.ID); n != 2 {
+		t.Errorf("boss's unread = %d, want 2", n)
+	}
+
+	// Rejected reviews tell the same people, with the operator's reason.
+	draft := f.channel(t, portal.Channel{Draft: portal.MiniAppInfo{ServiceCompany: acme, DeveloperIsServiceCompany: true}})
+	mustNil(t, f.db.SubmitMiniAppReview(ctx, f.dev, draft.ID))
+	mustNil(t, f.db.RejectMiniAppReview(ctx, f.op, draft.ID, "The address is incomplete."))
+	pending := f.org(t, portal.RegionJapan, acme, false)
+	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, pending.ID, second.ID))
+	mustNil(t, f.db.SubmitOrganizationForVerification(ctx, f.boss, pending.ID))
+	mustNil(t, f.db.RejectOrganizationVerification(ctx, f.op, pending.ID, "The company name does not match."))
+	for _, c := range []struct {
+		who    portal.Admin
+		kind   portal.NoticeKind
+		reason string
+	}{
+		{f.dev, portal.NoticeMiniAppRejected, "The address is incomplete."},
+		{f.boss, portal.NoticeOrganizationRejected, "The company name does not match."},
+		{second, portal.NoticeOrganizationRejected, "The company name does not match."},
+	} {
+		ns, _, err := f.db.FindNotices(ctx, c.who.ID, store.Page{})
+		mustNil(t, err)
+		if ns[0].Kind != c.kind || ns[0].Params["Reason"] != c.reason || len(ns) > 1 && ns[1].Kind == c.kind {
+			t.Errorf("%s's newest notices: %s %v", c.who.Name, ns[0].Kind, ns[0].Params)
+		}
+	}
+}
+
+// A link request replaced by a newer one waits for no one either: its
+// notices are read and its LINE message not sent.
+func TestNotices_ReplacedRequestIsSettled(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	ch := f.miniApp(t, acme)
+	f.send(t, ch, org)
+	f.send(t, ch, org) // again: the first URL stops working
+	ns, _, err := f.db.FindNotices(ctx, boss.ID, store.Page{})
+	mustNil(t, err)
+	var unread []string
+	for _, n := range ns {
+		if n.Unread() {
+			unread = append(unread, string(n.Kind)+" "+n.Params["RequestID"])
+		}
+	}
+	if len(unread) != 2 || unread[0] != "link_request "+ns[0].Params["RequestID"] {
+		t.Errorf("boss's unread after a resend: %q; want the new request's and the organization's verification", unread)
+	}
+	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request held", "Boss link_request waiting"}) {
+		t.Errorf("outbox: %q", got)
 	}
 }
 
@@ -130,7 +188,7 @@ func TestNoticeExpiringURLs_OnceWithTwoInstances(t *testing.T) {
 	if results[1][1] == true {
 		holder = "instance-b"
 	}
-	if got := f.notices(t, f.dev); !slices.Equal(got, []string{"Dev: url_expiring"}) {
+	if got := f.notices(t, f.dev); !slices.Equal(got, []string{"Dev: miniapp_verified", "Dev: url_expiring"}) {
 		t.Errorf("dev's notices: %q", got)
 	}
 	// When the holder's lease runs out, the other instance takes over,

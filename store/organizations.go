@@ -175,6 +175,9 @@ func (db *DB) VerifyOrganization(ctx context.Context, operator portal.Admin, org
 			return err
 		}
 		org.Verification = portal.OrgVerified
+		if err := notify(ctx, tx, operator, portal.NoticeOrganizationVerified, map[string]string{"OrgID": org.ID, "OrgName": org.Name}, organizationAdmins, org.ID); err != nil {
+			return err
+		}
 		return runWaitingReviews(ctx, tx, operator, org)
 	})
 }
@@ -195,7 +198,11 @@ func (db *DB) RejectOrganizationVerification(ctx context.Context, operator porta
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification), verificationNote(portal.OrgRejected)))
+		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification), verificationNote(portal.OrgRejected))); err != nil {
+			return err
+		}
+		return notify(ctx, tx, operator, portal.NoticeOrganizationRejected, map[string]string{"OrgID": org.ID, "OrgName": org.Name, "Reason": strings.TrimSpace(reason)},
+			organizationAdmins, org.ID)
 	})
 }
 

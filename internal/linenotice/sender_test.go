@@ -266,10 +266,13 @@ func TestSender_NearTheQuotaApprovalRequestsFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark, aoiBefore := len(w.sim.Pushes()), w.countNotices(t, w.aoi)
+	// Aoi's news (an approved request, whose own approval requests are
+	// settled), then a request that waits for Ken and Mika.
 	_, token := w.sendRequest(t, w.sakuraOrder)
 	if _, err := w.db.ApproveLinkRequest(ctx, w.ken, token); err != nil {
 		t.Fatal(err)
 	}
+	w.sendRequest(t, w.sakuraPoints)
 	if r := w.turn(t, s); r.Pushed != 2 {
 		t.Errorf("turn: %+v", r)
 	}

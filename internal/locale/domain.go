@@ -56,27 +56,35 @@ var (
 
 // noticeIDs are the message of each kind of notice.
 var noticeIDs = map[portal.NoticeKind]string{
-	portal.NoticeLinkRequest:        "notice.link_request",
-	portal.NoticeLinkApproved:       "notice.link_approved",
-	portal.NoticeReviewVerified:     "notice.review_verified",
-	portal.NoticeReviewRejected:     "notice.review_rejected",
-	portal.NoticeURLExpiring:        "notice.url_expiring",
-	portal.NoticeInvitationAccepted: "notice.invitation_accepted",
-	portal.NoticeBotSuspended:       "notice.bot_suspended",
-	portal.NoticeBotResumed:         "notice.bot_resumed",
+	portal.NoticeLinkRequest:          "notice.link_request",
+	portal.NoticeLinkApproved:         "notice.link_approved",
+	portal.NoticeReviewVerified:       "notice.review_verified",
+	portal.NoticeReviewRejected:       "notice.review_rejected",
+	portal.NoticeURLExpiring:          "notice.url_expiring",
+	portal.NoticeInvitationAccepted:   "notice.invitation_accepted",
+	portal.NoticeBotSuspended:         "notice.bot_suspended",
+	portal.NoticeBotResumed:           "notice.bot_resumed",
+	portal.NoticeMiniAppVerified:      "notice.miniapp_verified",
+	portal.NoticeMiniAppRejected:      "notice.miniapp_rejected",
+	portal.NoticeOrganizationVerified: "notice.organization_verified",
+	portal.NoticeOrganizationRejected: "notice.organization_rejected",
 }
 
 // noticeKindIDs name each kind of notice, for a person's choice of what
 // reaches them by LINE.
 var noticeKindIDs = map[portal.NoticeKind]string{
-	portal.NoticeLinkRequest:        "notice_kind.link_request",
-	portal.NoticeLinkApproved:       "notice_kind.link_approved",
-	portal.NoticeReviewVerified:     "notice_kind.review_verified",
-	portal.NoticeReviewRejected:     "notice_kind.review_rejected",
-	portal.NoticeURLExpiring:        "notice_kind.url_expiring",
-	portal.NoticeInvitationAccepted: "notice_kind.invitation_accepted",
-	portal.NoticeBotSuspended:       "notice_kind.bot_suspended",
-	portal.NoticeBotResumed:         "notice_kind.bot_resumed",
+	portal.NoticeLinkRequest:          "notice_kind.link_request",
+	portal.NoticeLinkApproved:         "notice_kind.link_approved",
+	portal.NoticeReviewVerified:       "notice_kind.review_verified",
+	portal.NoticeReviewRejected:       "notice_kind.review_rejected",
+	portal.NoticeURLExpiring:          "notice_kind.url_expiring",
+	portal.NoticeInvitationAccepted:   "notice_kind.invitation_accepted",
+	portal.NoticeBotSuspended:         "notice_kind.bot_suspended",
+	portal.NoticeBotResumed:           "notice_kind.bot_resumed",
+	portal.NoticeMiniAppVerified:      "notice_kind.miniapp_verified",
+	portal.NoticeMiniAppRejected:      "notice_kind.miniapp_rejected",
+	portal.NoticeOrganizationVerified: "notice_kind.organization_verified",
+	portal.NoticeOrganizationRejected: "notice_kind.organization_rejected",
 }
 
 func (l *Locale) NoticeKind(k portal.NoticeKind) string { return name(l, noticeKindIDs, k, string(k)) }

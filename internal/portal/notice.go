@@ -27,6 +27,16 @@ const (
 	// a bot a module channel is attached to, for the channel's Admins.
 	NoticeBotSuspended NoticeKind = "bot_suspended"
 	NoticeBotResumed   NoticeKind = "bot_resumed"
+	// NoticeMiniAppVerified and NoticeMiniAppRejected: an operator decided
+	// a MINI App's (re-)review, for the channel's Admins (verified, they
+	// may send link requests; rejected, they fix the draft).
+	NoticeMiniAppVerified NoticeKind = "miniapp_verified"
+	NoticeMiniAppRejected NoticeKind = "miniapp_rejected"
+	// NoticeOrganizationVerified and NoticeOrganizationRejected: an
+	// operator decided an organization's verification review, for its
+	// administrators.
+	NoticeOrganizationVerified NoticeKind = "organization_verified"
+	NoticeOrganizationRejected NoticeKind = "organization_rejected"
 )
 
 // Notice is one notification of one person. Params are what its message
@@ -47,7 +57,8 @@ func (n Notice) Unread() bool { return n.ReadAt.IsZero() }
 // list them.
 var NoticeKinds = []NoticeKind{
 	NoticeLinkRequest, NoticeURLExpiring, NoticeReviewRejected, NoticeReviewVerified,
-	NoticeLinkApproved, NoticeInvitationAccepted, NoticeBotSuspended, NoticeBotResumed,
+	NoticeLinkApproved, NoticeInvitationAccepted, NoticeMiniAppRejected, NoticeMiniAppVerified,
+	NoticeOrganizationRejected, NoticeOrganizationVerified, NoticeBotSuspended, NoticeBotResumed,
 }
 
 // Valid tells whether k is a kind of notice the portal sends.
