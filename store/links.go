@@ -101,9 +101,13 @@ func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelI
 	if err != nil {
 		return portal.LinkRequest{}, err
 	}
-	req, err := scanLinkRequest(tx.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.id = ?`, id))
-	if err != nil {
-		return portal.LinkRequest{}, err
+	// What was just inserted, without reading it back: the writer's time
+	// is every write's.
+	issued := fromMillis(millis(tx.now))
+	req := portal.LinkRequest{ID: id, ChannelID: channelID, OrgID: orgID, SentBy: actor.ID, SentByName: actor.Name, State: state,
+		ApprovedAtOnce: hash == nil, IssuedAt: issued, ExpiresAt: fromMillis(millis(tx.now.Add(portal.LinkRequestValidity)))}
+	if hash == nil {
+		req.DecidedAt, req.DecidedBy, req.DecidedByName = issued, actor.ID, actor.Name
 	}
 	return req, insertAudit(ctx, tx, actor, linkRequestEntry(req, portal.ActionLinkRequestSend, portal.AuditNote{}, requestNote(req.State)))
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 			t.Error("the plain token is stored")
 		}
 		f.assertAudit(t, mark, "link_request.send link_request:  → link_request(RequestState=pending)")
+		f.returnedAsStored(t, req)
 		a, err := f.db.FindLinkRequestByToken(ctx, f.boss, token)
 		if err != nil || a.Request.ID != req.ID || a.Channel.ID != ch.ID || a.Organization.ID != org.ID || !a.ActorIsOrgAdmin {
 			t.Errorf("FindLinkRequestByToken = %+v, %v", a, err)
@@ -80,6 +82,7 @@ func TestStore_SendLinkRequest(t *testing.T) {
 		if err != nil || token != "" || req.State != portal.LinkRequestApproved || !req.ApprovedAtOnce || req.DecidedBy != f.dev.ID {
 			t.Fatalf("SendLinkRequest = %+v, %q, %v", req, token, err)
 		}
+		f.returnedAsStored(t, req)
 		f.assertAudit(t, mark,
 			"link_request.replace link_request: link_request(RequestState=pending) → link_request(RequestState=replaced)",
 			"link_request.send link_request:  → link_request(RequestState=approved)",
@@ -140,6 +143,16 @@ func TestStore_SendLinkRequest(t *testing.T) {
 			})
 		}
 	})
+}
+
+// returnedAsStored checks that the request SendLinkRequest returned (made
+// from what it inserted, not read back) is the one stored.
+func (f *fixture) returnedAsStored(t *testing.T, req portal.LinkRequest) {
+	t.Helper()
+	stored, _, err := f.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: req.ChannelID})
+	if err != nil || len(stored) == 0 || !reflect.DeepEqual(stored[0], req) {
+		t.Errorf("returned %+v, stored %+v (%v)", req, stored, err)
+	}
 }
 
 func TestStore_ApproveLinkRequest(t *testing.T) {
