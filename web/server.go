@@ -101,7 +101,7 @@ type Server struct {
 	revealCookie sealedCookie
 	// flashes carries a redirect's messages to the next page (flash.go).
 	flashes sealedCookie
-	// openedInvitations keeps the tokens of the invitations a signed-in
+	// invitationsCookie keeps the tokens of the invitations a signed-in
 	// admin opened, for Home (rememberInvitation).
 	invitationsCookie sealedCookie
 	// clients counts signed-out requests by client address; nil when
