@@ -11,6 +11,7 @@ import (
 
 // SignIn records a successful LINE Login: it creates the admin on first
 // sign-in and refreshes their profile and friendship outcome after that.
+// The language in is saved only for an admin who has none saved yet.
 func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error) {
 	if in.LINEUserID == "" {
 		return portal.Admin{}, portal.Refuse(portal.EINVALID, portal.RSignInNoUser)
@@ -18,14 +19,15 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 	var a portal.Admin
 	err := db.update(ctx, func(tx *Tx) error {
 		now := millis(tx.now)
-		row := tx.QueryRowContext(ctx, `INSERT INTO admins (line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+		row := tx.QueryRowContext(ctx, `INSERT INTO admins (line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (line_user_id) DO UPDATE SET
 				name = excluded.name, picture_url = excluded.picture_url,
 				friendship_changed = excluded.friendship_changed, friend_flag = excluded.friend_flag,
-				last_sign_in_at = excluded.last_sign_in_at
+				last_sign_in_at = excluded.last_sign_in_at,
+				language = CASE WHEN admins.language = '' THEN excluded.language ELSE admins.language END
 			RETURNING `+adminColumns,
-			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), now, now)
+			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), now, now, in.Language)
 		var err error
 		a, err = scanAdmin(row)
 		return err

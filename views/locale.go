@@ -15,6 +15,15 @@ func T(ctx context.Context, id string, kv ...any) string { return locale.From(ct
 // named.
 func formatTime(ctx context.Context, t time.Time) string { return locale.From(ctx).Time(t) }
 
+// formatDay writes a calendar day as the reader's language writes a date.
+func formatDay(ctx context.Context, t time.Time) string { return locale.From(ctx).Day(t) }
+
+// nameAndID writes a name followed by its ID (an organization's, an
+// Official Account's basic ID) as the reader's language pairs them.
+func nameAndID(ctx context.Context, name, id string) string {
+	return T(ctx, "label.name_and_id", "Name", name, "ID", id)
+}
+
 // timeLeft says how long until t, in words a person reads at a glance.
 func timeLeft(ctx context.Context, now, t time.Time) string { return locale.From(ctx).Left(now, t) }
 

@@ -38,10 +38,10 @@ func TestOAPlanSection(t *testing.T) {
 		additional string
 	}{
 		{"en", portal.PlanJPLight, "Light (Japan): 5,000 free messages a month.", "No additional messages"},
-		{"ja", portal.PlanJPStandard, "スタンダードプラン（日本）：無料メッセージ通数 30,000通／月", "追加メッセージ（有料）"},
+		{"ja", portal.PlanJPStandard, "スタンダードプラン（日本）：無料メッセージ通数30,000通／月", "追加メッセージ（有料）"},
 		{"th", portal.PlanTHBasic, "แพ็กเกจเบสิก (Basic) (ไทย): ข้อความฟรี 15,000 ข้อความต่อเดือน", "ไม่มีข้อความเพิ่มเติม"},
 		{"en", portal.PlanTHPro, "Pro (Thailand): 35,000 free messages a month.", "Additional messages can be sent"},
-		{"ja", portal.PlanTWHigh, "高用量（台湾）：無料メッセージ通数 6,000通／月", "追加メッセージ（有料）"},
+		{"ja", portal.PlanTWHigh, "高用量（台湾）：無料メッセージ通数6,000通／月", "追加メッセージ（有料）"},
 	} {
 		ctx := locale.With(context.Background(), locale.New(c.lang, ""))
 		doc := renderDoc(t, ctx, oaPlanSection(c.plan))

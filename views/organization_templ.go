@@ -2510,9 +2510,9 @@ func TransferConfirmPage(shell Shell, c TransferConfirm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var137 string
-			templ_7745c5c3_Var137, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "transfer.confirm_move", "Subject", c.Subject, "From", c.From.Name+" ("+c.From.ID+")", "To", c.To.Name+" ("+c.To.ID+")"))
+			templ_7745c5c3_Var137, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "transfer.confirm_move", "Subject", c.Subject, "From", nameAndID(ctx, c.From.Name, c.From.ID), "To", nameAndID(ctx, c.To.Name, c.To.ID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization.templ`, Line: 472, Col: 135}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization.templ`, Line: 472, Col: 151}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var137))
 			if templ_7745c5c3_Err != nil {
@@ -2523,9 +2523,9 @@ func TransferConfirmPage(shell Shell, c TransferConfirm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var138 string
-			templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "transfer.confirm_review", "To", c.To.ID, "Status", T(ctx, ReviewStatusID(c.Review))))
+			templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "transfer.confirm_review", "To", c.To.ID, "Status", T(ctx, ReviewStatusID(c.Review)), "Rejected", T(ctx, ReviewStatusID(portal.ReviewRejected))))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization.templ`, Line: 473, Col: 146}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/organization.templ`, Line: 473, Col: 205}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var138))
 			if templ_7745c5c3_Err != nil {

@@ -88,6 +88,31 @@ func TestLanguage_ChosenInOrder(t *testing.T) {
 	}
 }
 
+// A language chosen with the switcher before signing in becomes the
+// admin's saved choice when they have none, so that what reaches them
+// outside this browser (another browser, LINE messages) speaks it too; a
+// saved choice is never replaced by the cookie of the next browser.
+func TestLanguage_ChosenBeforeSignInIsSaved(t *testing.T) {
+	ts := newTestServer(t)
+	boss := ts.demo.OrganizationAdministrator.ID
+	first := newVisitor(t)
+	first.submit(first.get(ts.URL+"/"), "form.lang-switch", nil, "lang", "ja")
+	ts.signIn(first, "/", boss, false)
+
+	other := newVisitor(t)
+	ts.signIn(other, "/", boss, false)
+	if lang, _ := ts.getAs(t, other, "/", "th-TH", ""); lang != "ja" {
+		t.Errorf("in a browser that chose nothing, the admin who signed in after choosing Japanese reads %q", lang)
+	}
+
+	third := newVisitor(t)
+	third.submit(third.get(ts.URL+"/"), "form.lang-switch", nil, "lang", "th")
+	ts.signIn(third, "/", boss, false)
+	if lang, _ := ts.getAs(t, third, "/", "", ""); lang != "ja" {
+		t.Errorf("signing in from a Thai browser replaced the saved Japanese: the page is %q", lang)
+	}
+}
+
 // The profile saves the language and time zone; bad values change nothing.
 func TestLanguage_ProfileSettings(t *testing.T) {
 	ts := newTestServer(t)

@@ -251,14 +251,27 @@ func (l *Locale) Time(t time.Time) string {
 		return "—"
 	}
 	t = t.In(l.Zone)
-	zone := l.zoneName(t)
+	clock := l.Day(t) + " " + t.Format("15:04")
+	if l.Lang == "ja" {
+		return clock + "（" + l.zoneName(t) + "）"
+	}
+	return clock + " (" + l.zoneName(t) + ")"
+}
+
+// Day writes the calendar day of t (in t's own location: a day LINE
+// counts in UTC+9 stays that day) as the language writes a date:
+//
+//	ja: 2026/12/14
+//	th: 14 ธ.ค. 2569, the year in the Buddhist era
+//	en: 2026-12-14
+func (l *Locale) Day(t time.Time) string {
 	switch l.Lang {
 	case "ja":
-		return t.Format("2006/01/02 15:04") + "（" + zone + "）"
+		return t.Format("2006/01/02")
 	case "th":
-		return strconv.Itoa(t.Day()) + " " + thaiMonths[t.Month()-1] + " " + strconv.Itoa(t.Year()+543) + " " + t.Format("15:04") + " (" + zone + ")"
+		return strconv.Itoa(t.Day()) + " " + thaiMonths[t.Month()-1] + " " + strconv.Itoa(t.Year()+543)
 	}
-	return t.Format("2006-01-02 15:04") + " (" + zone + ")"
+	return t.Format("2006-01-02")
 }
 
 // zoneName names the zone of t: its offset from UTC, which is how LINE's

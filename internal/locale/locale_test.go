@@ -55,6 +55,23 @@ func TestTimeInEachZone(t *testing.T) {
 	}
 }
 
+// A calendar day (LINE's statistics count days in UTC+9) is written as
+// each language writes a date, and stays the day it is whatever the
+// reader's zone.
+func TestDay(t *testing.T) {
+	day := time.Date(2026, 12, 6, 0, 0, 0, 0, time.FixedZone("UTC+9", 9*3600))
+	for _, c := range []struct{ lang, zone, want string }{
+		{"ja", "", "2026/12/06"},
+		{"th", "", "6 ธ.ค. 2569"},
+		{"en", "", "2026-12-06"},
+		{"en", "America/Los_Angeles", "2026-12-06"},
+	} {
+		if got := New(c.lang, c.zone).Day(day); got != c.want {
+			t.Errorf("%s in %q: %q, want %q", c.lang, c.zone, got, c.want)
+		}
+	}
+}
+
 // The 168-hour validity is the same in every zone, and its durations are
 // pluralised by each language's rules.
 func TestLeft(t *testing.T) {

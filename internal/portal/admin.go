@@ -21,8 +21,10 @@ type Admin struct {
 	FriendFlag   *bool
 	CreatedAt    time.Time
 	LastSignInAt time.Time
-	// Language is the language the admin chose ("en", "ja", "th"); empty
-	// until they choose one, and the browser's preference applies.
+	// Language is the language the admin chose ("en", "ja", "th"), with
+	// the header's switcher, on their profile, or with the switcher before
+	// their first sign-in; empty until they choose one, and the browser's
+	// preference applies. LINE messages to them are written in it.
 	Language string
 	// TimeZone is the IANA zone the admin chose for the times shown to
 	// them; empty means their language's default.
@@ -36,6 +38,10 @@ type SignIn struct {
 	PictureURL        string
 	FriendshipChanged *bool
 	FriendFlag        *bool
+	// Language is the language the person chose with the switcher before
+	// signing in ("" when they chose none): it becomes their saved choice
+	// if they have none yet, so that LINE messages speak it too.
+	Language string
 }
 
 // ReachableByLINE returns the admins a LINE message from the portal's
