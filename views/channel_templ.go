@@ -692,9 +692,9 @@ func ReviewStatusBlock(rv portal.Review, guidance []portal.Guidance) templ.Compo
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var30 string
-				templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, guidanceIDs[g.Case].title, "Noun", loc(ctx).Term(g.Noun)))
+				templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(guidanceTitle(ctx, g))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/channel.templ`, Line: 183, Col: 76}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/channel.templ`, Line: 183, Col: 33}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 				if templ_7745c5c3_Err != nil {

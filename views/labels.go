@@ -73,6 +73,12 @@ var guidanceIDs = map[portal.RejectionCase]struct {
 	}},
 }
 
+// guidanceTitle is the title of a documented Rejected case, which names
+// what is linked (the channel, the account).
+func guidanceTitle(ctx context.Context, g portal.Guidance) string {
+	return T(ctx, guidanceIDs[g.Case].title, "Noun", loc(ctx).Term(g.Noun))
+}
+
 // KindID, RoleID and ReviewStatusID are the message IDs of a channel
 // kind, a role and a review status, for messages built in web (flashes).
 func KindID(k portal.ChannelKind) string          { return locale.KindID(k) }

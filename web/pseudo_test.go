@@ -54,6 +54,10 @@ func TestRouteCatalogue_NoEnglishLeftBehind(t *testing.T) {
 		if left := untranslated(p.doc, data); len(left) > 0 {
 			t.Errorf("%s (%s) shows text that is not a message: %q", c.Pattern, c.Path, left)
 		}
+		// A message given fewer parameters than it names says so.
+		if strings.Contains(p.doc.Text(), "<no value>") {
+			t.Errorf("%s (%s) shows a message without one of its parameters (<no value>)", c.Pattern, c.Path)
+		}
 	}
 }
 
