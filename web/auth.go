@@ -90,7 +90,7 @@ func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 		PictureURL:        id.PictureURL,
 		FriendshipChanged: parseFriendshipChanged(q.Get("friendship_status_changed")),
 		FriendFlag:        s.friendFlag(r.Context(), id.AccessToken),
-		Language:          cookieLanguage(r),
+		Language:          locale.Asked(cookieLanguage(r), r.Header.Get("Accept-Language")),
 	}
 	admin, err := s.db.SignIn(r.Context(), in)
 	if err != nil {

@@ -88,29 +88,55 @@ func TestLanguage_ChosenInOrder(t *testing.T) {
 	}
 }
 
-// A language chosen with the switcher before signing in becomes the
-// admin's saved choice when they have none, so that what reaches them
-// outside this browser (another browser, LINE messages) speaks it too; a
-// saved choice is never replaced by the cookie of the next browser.
-func TestLanguage_ChosenBeforeSignInIsSaved(t *testing.T) {
+// The language a person signed in reading (the switcher's choice, else
+// their browser's) becomes their saved choice when they have none, so that
+// what reaches them outside this browser (another browser, LINE messages)
+// speaks it too; a saved choice is never replaced by the next browser's.
+func TestLanguage_ReadAtSignInIsSaved(t *testing.T) {
 	ts := newTestServer(t)
-	boss := ts.demo.OrganizationAdministrator.ID
-	first := newVisitor(t)
-	first.submit(first.get(ts.URL+"/"), "form.lang-switch", nil, "lang", "ja")
-	ts.signIn(first, "/", boss, false)
-
-	other := newVisitor(t)
-	ts.signIn(other, "/", boss, false)
-	if lang, _ := ts.getAs(t, other, "/", "th-TH", ""); lang != "ja" {
-		t.Errorf("in a browser that chose nothing, the admin who signed in after choosing Japanese reads %q", lang)
+	savedAs := func(admin, want string) {
+		t.Helper()
+		other := newVisitor(t) // a browser that asks for no language
+		ts.signIn(other, "/", admin, false)
+		if lang, _ := ts.getAs(t, other, "/", "th-TH", ""); lang != want {
+			t.Errorf("%s signed in again elsewhere reads %q, want %q", admin, lang, want)
+		}
 	}
+	boss, dev, both := ts.demo.OrganizationAdministrator.ID, ts.demo.Developer.ID, ts.demo.DeveloperAndAdministrator.ID
 
-	third := newVisitor(t)
-	third.submit(third.get(ts.URL+"/"), "form.lang-switch", nil, "lang", "th")
-	ts.signIn(third, "/", boss, false)
-	if lang, _ := ts.getAs(t, third, "/", "", ""); lang != "ja" {
-		t.Errorf("signing in from a Thai browser replaced the saved Japanese: the page is %q", lang)
-	}
+	// A Japanese browser, the switcher never touched.
+	ts.signIn(browserIn(t, "ja-JP,ja;q=0.9"), "/", boss, false)
+	savedAs(boss, "ja")
+	// The switcher's Thai outranks a Japanese browser.
+	thai := browserIn(t, "ja-JP")
+	thai.submit(thai.get(ts.URL+"/"), "form.lang-switch", nil, "lang", "th")
+	ts.signIn(thai, "/", dev, false)
+	savedAs(dev, "th")
+	// A saved choice stays: signing in from a Thai browser keeps Japanese.
+	ts.signIn(thai, "/", boss, false)
+	savedAs(boss, "ja")
+	// A browser that asks for none of the portal's languages saves nothing.
+	ts.signIn(browserIn(t, "fr-FR"), "/", both, false)
+	savedAs(both, "th")
+}
+
+// browserIn is a visitor whose every request asks for the languages of
+// acceptLanguage, as a browser set to them does.
+func browserIn(t *testing.T, acceptLanguage string) *visitor {
+	v := newVisitor(t)
+	v.client.Transport = askingFor{acceptLanguage, http.DefaultTransport}
+	return v
+}
+
+type askingFor struct {
+	acceptLanguage string
+	next           http.RoundTripper
+}
+
+func (a askingFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Language", a.acceptLanguage)
+	return a.next.RoundTrip(r)
 }
 
 // The profile saves the language and time zone; bad values change nothing.

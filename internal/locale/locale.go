@@ -105,6 +105,16 @@ func MessageIDs(lang string) map[string]bool { return ids[lang] }
 // Accept-Language header; empty ones are skipped. English when nothing
 // matches.
 func Match(prefs ...string) string {
+	if lang := Asked(prefs...); lang != "" {
+		return lang
+	}
+	return "en"
+}
+
+// Asked is the portal's language that best matches prefs, as Match, but
+// "" when none of them names one (English then is a fallback, not
+// anyone's choice).
+func Asked(prefs ...string) string {
 	var tags []language.Tag
 	for _, p := range prefs {
 		if p == "" {
@@ -118,7 +128,7 @@ func Match(prefs ...string) string {
 	}
 	_, i, conf := matcher.Match(tags...)
 	if conf == language.No {
-		return "en"
+		return ""
 	}
 	return Languages[i].String()
 }

@@ -27,6 +27,15 @@ func TestMatch(t *testing.T) {
 		if got := Match(c.prefs...); got != c.want {
 			t.Errorf("Match(%q) = %s, want %s", c.prefs, got, c.want)
 		}
+		// Asked is the same match, with nothing where English is only
+		// the fallback.
+		asked := c.want
+		if c.want == "en" && !strings.HasPrefix(strings.Join(c.prefs, ","), "en") {
+			asked = ""
+		}
+		if got := Asked(c.prefs...); got != asked {
+			t.Errorf("Asked(%q) = %q, want %q", c.prefs, got, asked)
+		}
 	}
 }
 

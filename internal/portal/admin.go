@@ -22,9 +22,10 @@ type Admin struct {
 	CreatedAt    time.Time
 	LastSignInAt time.Time
 	// Language is the language the admin chose ("en", "ja", "th"), with
-	// the header's switcher, on their profile, or with the switcher before
-	// their first sign-in; empty until they choose one, and the browser's
-	// preference applies. LINE messages to them are written in it.
+	// the header's switcher or on their profile, or, until they do, the one
+	// they first signed in reading; empty if that was none of the portal's
+	// (the browser's preference then applies). LINE messages to them are
+	// written in it.
 	Language string
 	// TimeZone is the IANA zone the admin chose for the times shown to
 	// them; empty means their language's default.
@@ -38,9 +39,10 @@ type SignIn struct {
 	PictureURL        string
 	FriendshipChanged *bool
 	FriendFlag        *bool
-	// Language is the language the person chose with the switcher before
-	// signing in ("" when they chose none): it becomes their saved choice
-	// if they have none yet, so that LINE messages speak it too.
+	// Language is the language the person signed in reading: chosen with
+	// the switcher, else asked for by their browser ("" when neither names
+	// one of the portal's languages). It becomes their saved choice if they
+	// have none yet, so that LINE messages speak it too.
 	Language string
 }
 
