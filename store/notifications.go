@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"lineportal/internal/portal"
@@ -69,10 +70,13 @@ func settleLinkRequestNotices(ctx context.Context, tx *Tx, r portal.LinkRequest)
 	return err
 }
 
-// CountUnread counts the admin's unread notifications, for the header.
+// CountUnread counts the admin's unread notifications, for the header, up
+// to one more than portal.UnreadCounted: every page asks, so the count
+// reads a bounded number of rows.
 func (db *DB) CountUnread(ctx context.Context, adminID int64) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE admin_id = ? AND read_at IS NULL`, adminID).Scan(&n); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM notifications WHERE admin_id = ? AND read_at IS NULL LIMIT `+
+		strconv.Itoa(portal.UnreadCounted+1)+`) unread`, adminID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count unread: %w", err)
 	}
 	return n, nil

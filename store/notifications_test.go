@@ -148,6 +148,16 @@ func TestNotices_ReplacedRequestIsSettled(t *testing.T) {
 	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request held", "Boss link_request waiting"}) {
 		t.Errorf("outbox: %q", got)
 	}
+
+	// Every page counts them for its header, so the count stops one past
+	// what the header shows (99+).
+	for i := range portal.UnreadCounted + 5 {
+		_, err := f.raw.Exec(`INSERT INTO notifications (admin_id, kind, created_at) VALUES (?, 'link_approved', ?)`, f.dev.ID, i)
+		mustNil(t, err)
+	}
+	if n, _ := f.db.CountUnread(ctx, f.dev.ID); n != portal.UnreadCounted+1 {
+		t.Errorf("%d unread counted as %d, want %d", portal.UnreadCounted+5, n, portal.UnreadCounted+1)
+	}
 }
 
 // The expiry job tells each sender once, however many portal instances

@@ -57,3 +57,21 @@ func TestStatusBadgeTone(t *testing.T) {
 		}
 	}
 }
+
+// The header counts unread notifications up to portal.UnreadCounted and
+// says "99+" beyond.
+func TestNotificationsLinkCountsToNinetyNine(t *testing.T) {
+	for _, c := range []struct {
+		unread int
+		want   string
+	}{{0, ""}, {7, "7"}, {99, "99"}, {100, "99+"}} {
+		var b strings.Builder
+		if err := NotificationsLink(c.unread).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+		if got := strings.TrimSpace(doc.Find("#unread-count").Text()); got != c.want {
+			t.Errorf("%d unread: badge %q, want %q", c.unread, got, c.want)
+		}
+	}
+}

@@ -39,6 +39,11 @@ const (
 	NoticeOrganizationRejected NoticeKind = "organization_rejected"
 )
 
+// UnreadCounted is the most unread notifications the header counts: a
+// person with more sees "99+", and each page they open counts no more
+// than a hundred rows, however many notices wait (issue 15).
+const UnreadCounted = 99
+
 // Notice is one notification of one person. Params are what its message
 // names (a channel's name, an organization ID), by name.
 type Notice struct {
