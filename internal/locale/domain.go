@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"lineportal/internal/portal"
 )
@@ -317,18 +318,38 @@ func (l *Locale) chat(id string) string {
 // LINENotices is the text of one LINE message of a person's notices in
 // the reader's language, with url, where they act: one notice as its
 // sentence; several as a list of at most portal.LINEBatchLimit, then how
-// many more wait in the portal.
+// many more wait in the portal. The list is cut shorter where the whole
+// would pass portal.LINETextLimit: LINE refuses a longer text, and the
+// message would not go at all (an operator's reason alone may take 1,000
+// characters).
 func (l *Locale) LINENotices(notices []portal.Notice, url string) string {
 	if len(notices) == 1 {
 		return l.T("line.notice_one", "Notice", l.Notice(notices[0]), "URL", url)
 	}
-	var list strings.Builder
-	for i, n := range notices {
-		if i == portal.LINEBatchLimit {
-			list.WriteString(l.T("line.notice_more", "N", len(notices)-i) + "\n")
-			break
-		}
-		list.WriteString("• " + l.Notice(n) + "\n")
+	lines := make([]string, 0, min(len(notices), portal.LINEBatchLimit))
+	for _, n := range notices[:min(len(notices), portal.LINEBatchLimit)] {
+		lines = append(lines, "• "+l.Notice(n))
 	}
-	return l.T("line.notice_many", "N", len(notices), "List", strings.TrimSuffix(list.String(), "\n"), "URL", url)
+	for shown := len(lines); ; shown-- {
+		list := lines[:shown:shown]
+		if more := len(notices) - shown; more > 0 {
+			list = append(list, l.T("line.notice_more", "N", more))
+		}
+		text := l.T("line.notice_many", "N", len(notices), "List", strings.Join(list, "\n"), "URL", url)
+		if shown == 0 || lineTextLength(text) <= portal.LINETextLimit {
+			return text
+		}
+	}
+}
+
+// lineTextLength counts text as LINE's limit on a text message may count
+// it: in UTF-16 code units, where an emoji in a name takes two. That is
+// never fewer than its characters, so a text within the limit this way
+// is within it either way.
+func lineTextLength(text string) int {
+	n := 0
+	for _, r := range text {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

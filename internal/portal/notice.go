@@ -106,9 +106,13 @@ func DefaultLINEChoices() LINEChoices {
 // of the approval and of the review's outcome together.
 const LINEBatchWindow = 2 * time.Minute
 
-// LINEBatchLimit is how many notices one LINE message lists; it names how
-// many more wait in the portal. (LINE takes at most 5,000 characters.)
+// LINEBatchLimit is how many notices one LINE message lists at most; it
+// names how many more wait in the portal.
 const LINEBatchLimit = 10
+
+// LINETextLimit is the most characters LINE takes in one text message;
+// a message of notices lists fewer of them rather than pass it.
+const LINETextLimit = 5000
 
 // MayPush tells whether one more LINE message of notices may be sent from
 // the portal's Official Account when spent messages were already pushed
