@@ -67,7 +67,7 @@ func HomePage(shell Shell, waiting *portal.Waiting, now time.Time) templ.Compone
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = WaitingSection(*waiting, now).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = WaitingSection(*waiting, shell.Admin.Unread, now).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -179,6 +180,22 @@ func TestHome_FirstStepsOrNothingWaiting(t *testing.T) {
 	if home.doc.Find("#first-steps").Length() != 0 || !strings.Contains(home.doc.Find("#nothing-waiting").Text(), "Nothing is waiting for you. When something needs you") ||
 		home.doc.Find(`#waiting a[href="/notifications"]`).Length() != 1 {
 		t.Errorf("a team member's Home with nothing waiting: %q", home.doc.Find("#waiting").Text())
+	}
+
+	// Aoi was told Rin accepted: unread notifications are part of what
+	// waits, counted as the header counts them.
+	aoi, err := ts.db.EnsureAdmin(t.Context(), ts.demo.Developer.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ts.db.CountUnread(t.Context(), aoi.ID)
+	if err != nil || n == 0 {
+		t.Fatalf("Aoi's unread after Rin accepted: %d, %v", n, err)
+	}
+	home = dev.get(ts.URL + "/")
+	if link := home.doc.Find("#waiting-unread a"); link.AttrOr("href", "") != "/notifications" || link.Text() != fmt.Sprintf("Unread notifications: %d", n) ||
+		home.doc.Find("#nothing-waiting").Length() != 0 {
+		t.Errorf("Aoi's Home with %d unread: %q", n, home.doc.Find("#waiting").Text())
 	}
 
 	if home := newVisitor(t).get(ts.URL + "/"); home.doc.Find("#home a[href='/login']").Length() != 1 {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -78,11 +79,26 @@ func TestBrowser_InviteAndApproveFromHome(t *testing.T) {
 	if status := get(t, ken, chromedp.Evaluate[string](`document.getElementById("review-status").dataset.status`)); status != "Verified" {
 		t.Fatalf("Sakura Order review after approving from Home: %q", status)
 	}
+	// Approved, the request asks nothing of Ken any more: its notice no
+	// longer counts as unread.
+	if after := unread(t, ken); after != kenBefore-1 {
+		t.Errorf("Ken's unread count went from %d to %d as he approved", kenBefore, after)
+	}
 
-	// Aoi is told: her count goes up. Ken reads his: it goes down.
+	// Aoi is told: her count goes up, and Home says so. Opening the
+	// approval's notice reads it and shows the channel.
 	aoi.do(t, chromedp.Navigate(m.URL+"/"))
-	if after := unread(t, aoi); after <= aoiBefore {
-		t.Errorf("Aoi's unread count went from %d to %d after the approval", aoiBefore, after)
+	aoiAfter := unread(t, aoi)
+	if aoiAfter <= aoiBefore {
+		t.Errorf("Aoi's unread count went from %d to %d after the approval", aoiBefore, aoiAfter)
+	}
+	if home := get(t, aoi, chromedp.Evaluate[string](`document.getElementById("waiting-unread")?.textContent ?? ""`)); !strings.Contains(home, strconv.Itoa(aoiAfter)) {
+		t.Errorf("Aoi's Home on her unread notifications: %q", home)
+	}
+	aoi.do(t, chromedp.Navigate(m.URL+"/notifications"))
+	clickAndWait(t, aoi, `li.notice-unread[data-kind="link_approved"] button.notice-open`, `document.getElementById("channel-name")?.textContent === "Sakura Order"`)
+	if after := unread(t, aoi); after != aoiAfter-1 {
+		t.Errorf("Aoi's unread count went from %d to %d as she opened a notice", aoiAfter, after)
 	}
 	ken.do(t, chromedp.Navigate(m.URL+"/notifications"))
 	clickAndWait(t, ken, "#mark-all-read", `document.getElementById("notifications") !== null`)

@@ -1,0 +1,40 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"lineportal/internal/portal"
+)
+
+// With nothing to act on, Home says what fits the person: a newcomer gets
+// the first steps, a team member that nothing waits, and anyone with
+// unread notifications a link to them instead.
+func TestWaitingSection_EmptyStates(t *testing.T) {
+	for _, c := range []struct {
+		name                      string
+		inTeam                    bool
+		unread                    int
+		firstSteps, nothing, read bool
+	}{
+		{"newcomer", false, 0, true, false, false},
+		{"newcomer with notices", false, 2, true, false, true},
+		{"team member", true, 0, false, true, false},
+		{"team member with notices", true, 3, false, false, true},
+	} {
+		var b strings.Builder
+		if err := WaitingSection(portal.Waiting{InTeam: c.inTeam}, c.unread, time.Now()).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+		got := [3]bool{doc.Find("#first-steps").Length() == 1, doc.Find("#nothing-waiting").Length() == 1 && doc.Find("#first-steps").Length() == 0,
+			doc.Find(`#waiting-unread a[href="/notifications"]`).Length() == 1}
+		if want := [3]bool{c.firstSteps, c.nothing, c.read}; got != want {
+			t.Errorf("%s: first steps, nothing waiting, unread link = %v, want %v", c.name, got, want)
+		}
+	}
+}
