@@ -22,10 +22,16 @@ func notify(ctx context.Context, tx *Tx, actor portal.Admin, kind portal.NoticeK
 	if err != nil {
 		return err
 	}
-	ids, err := findAll(ctx, tx, scanID, `INSERT INTO notifications (admin_id, kind, params, created_at)
-		SELECT DISTINCT r.id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM (`+recipients+`) r WHERE r.id <> ?
+	// The link request the notice names is kept in a column of its own
+	// too, for settleLinkRequestNotices.
+	var requestID sql.NullInt64
+	if id, err := strconv.ParseInt(params["RequestID"], 10, 64); err == nil {
+		requestID = nullInt(id)
+	}
+	ids, err := findAll(ctx, tx, scanID, `INSERT INTO notifications (admin_id, kind, params, created_at, link_request_id)
+		SELECT DISTINCT r.id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM (`+recipients+`) r WHERE r.id <> ?
 		RETURNING id`,
-		append(append([]any{kind, string(data), millis(tx.now)}, args...), actor.ID)...)
+		append(append([]any{kind, string(data), millis(tx.now), requestID}, args...), actor.ID)...)
 	if err != nil {
 		return err
 	}
@@ -57,11 +63,11 @@ const (
 // as unread, and a LINE message of it not sent yet stays in the portal.
 // The notice names its request in its params, as notify wrote them.
 func settleLinkRequestNotices(ctx context.Context, tx *Tx, r portal.LinkRequest) error {
-	// The unread notices of the organization's administrators, by the
-	// partial index of unread notices.
-	const notices = `SELECT id FROM notifications WHERE read_at IS NULL AND kind = ? AND params LIKE ?
+	// The request's unread notices to the organization's administrators,
+	// by the index of the requests notices name (migration 0015).
+	const notices = `SELECT id FROM notifications WHERE link_request_id = ? AND read_at IS NULL AND kind = ?
 		AND admin_id IN (SELECT admin_id FROM organization_admins WHERE org_id = ?)`
-	args := []any{portal.NoticeLinkRequest, `%"RequestID":"` + itoa(r.ID) + `"%`, r.OrgID}
+	args := []any{r.ID, portal.NoticeLinkRequest, r.OrgID}
 	if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'held', done_at = ? WHERE state = 'waiting' AND notification_id IN (`+notices+`)`,
 		append([]any{millis(tx.now)}, args...)...); err != nil {
 		return err
