@@ -38,3 +38,17 @@ func TestWaitingSection_EmptyStates(t *testing.T) {
 		}
 	}
 }
+
+// Home counts unread notifications as the header does: 99+ past 99.
+func TestWaitingSection_UnreadAsTheHeaderCounts(t *testing.T) {
+	for unread, want := range map[int]string{1: "1", 99: "99", 100: "99+"} {
+		var b strings.Builder
+		if err := WaitingSection(portal.Waiting{InTeam: true}, unread, time.Now()).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+		if got := doc.Find("#waiting-unread a").Text(); !strings.HasSuffix(got, " "+want) {
+			t.Errorf("%d unread: %q, want it to end in %q", unread, got, want)
+		}
+	}
+}
