@@ -38,6 +38,12 @@ func (s *Server) loadOrganization(w http.ResponseWriter, r *http.Request, tab st
 	return h, false
 }
 
+// AccountsPageRows is how many channels a page of an organization's
+// "Accounts & channels" lists, as LINE's own consoles page their lists: an
+// organization links thousands, each row carries the channel's provider,
+// review and linked Official Account, and "Next" reads the following page.
+const AccountsPageRows = 25
+
 func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Request) {
 	h, ok := s.loadOrganization(w, r, "accounts")
 	if !ok {
@@ -45,6 +51,7 @@ func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Reque
 	}
 	q := r.URL.Query()
 	f := store.AccountFilter{Review: portal.ReviewStatus(q.Get("review")), Page: pageOf(r)}
+	f.Page.Limit = AccountsPageRows
 	if f.Review != "" && !f.Review.Valid() {
 		f.Review = ""
 	}

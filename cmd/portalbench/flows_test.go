@@ -149,8 +149,8 @@ func TestDataScenariosAgainstThePortal(t *testing.T) {
 		})
 		return ids, statuses
 	}
-	if ids, _ := rows("accounts-page"); len(ids) < l.Linked {
-		t.Errorf("accounts-page lists %d channels, want at least the %d linked", len(ids), l.Linked)
+	if ids, _ := rows("accounts-page"); len(ids) != min(l.Linked, web.AccountsPageRows) {
+		t.Errorf("accounts-page lists %d channels, want a full page of the %d linked", len(ids), l.Linked)
 	}
 	if ids, _ := rows("accounts-page-deep"); len(ids) == 0 || ids[0] >= mid {
 		t.Errorf("accounts-page-deep lists channels %v, want some, all below %d", ids, mid)
