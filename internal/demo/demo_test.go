@@ -37,6 +37,16 @@ func TestSeedOnceWithEveryState(t *testing.T) {
 	if err != nil || sakura.Verification != portal.OrgVerified {
 		t.Fatalf("Sakura Foods: %+v, %v", sakura, err)
 	}
+	// Its notices are history: nobody starts with an unread count.
+	for _, p := range []demo.Person{people.Developer, people.OrgAdmin, people.Both, people.Operator} {
+		a, err := db.EnsureAdmin(ctx, p.LINEUserID, p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.CountUnread(ctx, a.ID); err != nil || n != 0 {
+			t.Errorf("%s starts with %d unread notifications (%v)", p.Name, n, err)
+		}
+	}
 	hanami, err := db.FindOrganizationByID(ctx, demo.HanamiRetailID)
 	if err != nil || hanami.Verification != portal.OrgUnverified {
 		t.Fatalf("Hanami Retail: %+v, %v", hanami, err)
