@@ -122,7 +122,8 @@ func (db *DB) LINEMessagesDue(ctx context.Context) (bool, error) {
 // instance's ID) holds the sender's lease, or can take it because it ran
 // out, it keeps it for leaseFor and returns the LINE messages to push:
 // first those claimed before and not finished (pushed again under the same
-// key), then one new message for each person whose oldest waiting notice
+// key; those first claimed portal.LINEPushDeadline ago or more are failed
+// instead, and no longer count against the quota), then one new message for each person whose oldest waiting notice
 // has waited portal.LINEBatchWindow, holding all their waiting notices.
 // quota is the portal Official Account's, read just before: people with an
 // approval request waiting come first, and a message the quota does not
@@ -134,6 +135,10 @@ func (db *DB) ClaimLINEMessages(ctx context.Context, holder string, leaseFor tim
 		msgs = nil
 		var err error
 		if held, err = takeLease(ctx, tx, lineSenderJob, holder, leaseFor); err != nil || !held {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'failed', done_at = ? WHERE state = 'claimed' AND claimed_at <= ?`,
+			millis(tx.now), millis(tx.now.Add(-portal.LINEPushDeadline))); err != nil {
 			return err
 		}
 		keys, err := findAll(ctx, tx, func(s scanner) (string, error) {
@@ -167,8 +172,8 @@ func (db *DB) ClaimLINEMessages(ctx context.Context, holder string, leaseFor tim
 				continue
 			}
 			key := fmt.Sprintf("notices:%d:%d:%d", p.adminID, p.first, p.firstAt)
-			if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'claimed', message_key = ? WHERE admin_id = ? AND state = 'waiting'`,
-				key, p.adminID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'claimed', message_key = ?, claimed_at = ? WHERE admin_id = ? AND state = 'waiting'`,
+				key, millis(tx.now), p.adminID); err != nil {
 				return err
 			}
 			keys = append(keys, key)

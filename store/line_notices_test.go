@@ -287,3 +287,40 @@ func TestLINEOutbox_OneSenderWithTwoInstances(t *testing.T) {
 		t.Errorf("after the lease ran out: held %v, %+v", held, msgs)
 	}
 }
+
+// A message LINE did not take (5xx, lost answer) is claimed again under
+// its key until portal.LINEPushDeadline after its first claim, even when
+// another instance takes it over; then it is failed, not pushed again
+// (LINE forgets retry keys after 24 hours), and no longer counts against
+// the quota.
+func TestLINEOutbox_AClaimedMessageFailsAtItsDeadline(t *testing.T) {
+	f := newFixture(t)
+	f.friend(t, "Uboss", "Boss")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	f.send(t, f.miniApp(t, acme), org)
+	claimedAt := start.Add(portal.LINEBatchWindow)
+	f.clock.Set(claimedAt)
+	_, first := f.claim(t, unlimited)
+	f.clock.Set(claimedAt.Add(portal.LINEPushDeadline - time.Second))
+	msgs, held, err := f.db.ClaimLINEMessages(ctx, "b", time.Minute, unlimited)
+	mustNil(t, err)
+	if !held || len(msgs) != 1 || msgs[0].Key != first[0].Key {
+		t.Fatalf("just before the deadline, another instance claimed %+v (held %v); want the first message again", msgs, held)
+	}
+	f.clock.Set(claimedAt.Add(portal.LINEPushDeadline))
+	msgs, held, err = f.db.ClaimLINEMessages(ctx, "b", time.Minute, unlimited)
+	mustNil(t, err)
+	if !held || len(msgs) != 0 {
+		t.Errorf("claimed at the deadline: %+v (held %v)", msgs, held)
+	}
+	if got, want := f.outboxStates(t), []string{"Boss link_request failed"}; !slices.Equal(got, want) {
+		t.Errorf("outbox: %q, want %q", got, want)
+	}
+	// With one message left in the quota, the next one goes: the failed
+	// message spends none of it.
+	f.send(t, f.miniApp(t, acme), org)
+	f.clock.Set(claimedAt.Add(portal.LINEPushDeadline + portal.LINEBatchWindow))
+	if got, _ := f.claim(t, portal.MessageQuota{Limited: true, Limit: 200, Sent: 199}); !slices.Equal(got, []string{"Boss: link_request"}) {
+		t.Errorf("claimed with one message left: %q", got)
+	}
+}

@@ -106,6 +106,13 @@ func DefaultLINEChoices() LINEChoices {
 // of the approval and of the review's outcome together.
 const LINEBatchWindow = 2 * time.Minute
 
+// LINEPushDeadline is how long after its first claim a LINE message of
+// notices that LINE did not take (5xx, lost answer) is pushed again under
+// its retry key; after it the message is failed instead. LINE remembers a
+// retry key for 24 hours, so a push after them could reach its person
+// twice; an hour short of that leaves room for a turn in progress.
+const LINEPushDeadline = 23 * time.Hour
+
 // LINEBatchLimit is how many notices one LINE message lists at most; it
 // names how many more wait in the portal.
 const LINEBatchLimit = 10
