@@ -118,6 +118,22 @@ func (db *DB) LINEMessagesDue(ctx context.Context) (bool, error) {
 	return claimed+waiting > 0, nil
 }
 
+// TakeLINESenderLease tells whether holder (one portal instance's ID)
+// holds the sender's lease, or could take it because it ran out, and then
+// keeps it for leaseFor: the sender asks LINE for the quota only then, so
+// that the instances that will not send leave LINE alone.
+// ClaimLINEMessages takes the lease again in its own transaction.
+func (db *DB) TakeLINESenderLease(ctx context.Context, holder string, leaseFor time.Duration) (held bool, err error) {
+	err = db.update(ctx, func(tx *Tx) error {
+		held, err = takeLease(ctx, tx, lineSenderJob, holder, leaseFor)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: take the LINE sender's lease: %w", err)
+	}
+	return held, nil
+}
+
 // ClaimLINEMessages is the background sender's turn: if holder (one portal
 // instance's ID) holds the sender's lease, or can take it because it ran
 // out, it keeps it for leaseFor and returns the LINE messages to push:

@@ -44,7 +44,8 @@ type Result struct {
 }
 
 // Turn sends what is due: it reads the portal Official Account's quota
-// (only when something is due), claims the messages the quota allows and
+// (only when something is due and this instance holds the sender's
+// lease), claims the messages the quota allows and
 // pushes each with the retry key its message key names, so that a message
 // pushed again after a lost answer goes once. A message LINE could not
 // take now stays claimed for the next turn.
@@ -55,6 +56,9 @@ func (s *Sender) Turn(ctx context.Context) (Result, error) {
 	}
 	due, err := s.DB.LINEMessagesDue(ctx)
 	if err != nil || !due {
+		return r, err
+	}
+	if r.Held, err = s.DB.TakeLINESenderLease(ctx, s.Holder, s.LeaseFor); err != nil || !r.Held {
 		return r, err
 	}
 	quota, err := s.LINE.MessageQuota(ctx, s.Token)

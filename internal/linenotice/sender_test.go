@@ -49,9 +49,16 @@ type world struct {
 // losingTransport passes requests to the simulator and, when armed, loses
 // the next push's answer after the simulator took it: a timeout after
 // LINE accepted the message.
-type losingTransport struct{ armed atomic.Bool }
+// It counts the reads of the quota.
+type losingTransport struct {
+	armed      atomic.Bool
+	quotaReads atomic.Int64
+}
 
 func (l *losingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/v2/bot/message/quota") {
+		l.quotaReads.Add(1)
+	}
 	res, err := http.DefaultTransport.RoundTrip(r)
 	if err == nil && r.URL.Path == "/v2/bot/message/push" && l.armed.CompareAndSwap(true, false) {
 		io.Copy(io.Discard, res.Body)
@@ -323,6 +330,35 @@ func TestSender_OnceWithTwoInstances(t *testing.T) {
 	got := w.pushes(mark)
 	if len(got) != 2 || len(got[w.ken.LINEUserID]) != 1 || len(got[w.mika.LINEUserID]) != 1 {
 		t.Errorf("pushes: %q", got)
+	}
+}
+
+// An instance that does not hold the sender's lease does not ask LINE
+// for the quota, even with messages due.
+func TestSender_OnlyTheLeaseHolderReadsTheQuota(t *testing.T) {
+	w := newWorld(t)
+	other, err := store.Open(ctx, w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	other.Now = w.sim.Now
+	a, b := w.sender(w.db, "a"), w.sender(other, "b")
+	a.LeaseFor = time.Hour
+	w.sendRequest(t, w.sakuraOrder)
+	if r := w.turn(t, a); !r.Held || r.Pushed != 2 || w.lose.quotaReads.Load() == 0 {
+		t.Fatalf("a's turn: %+v, %d reads of the quota", r, w.lose.quotaReads.Load())
+	}
+	reads := w.lose.quotaReads.Load()
+	w.sendRequest(t, w.sakuraPoints)
+	if r := w.turn(t, b); r.Held || r.Pushed != 0 {
+		t.Errorf("b's turn while a holds the lease: %+v", r)
+	}
+	if n := w.lose.quotaReads.Load() - reads; n != 0 {
+		t.Errorf("b, without the lease, read the quota %d times", n)
+	}
+	if r, err := a.Turn(ctx); err != nil || r.Pushed != 2 {
+		t.Errorf("a's next turn: %+v, %v", r, err)
 	}
 }
 
