@@ -152,6 +152,19 @@ func (w *world) sender(db *store.DB, holder string) *linenotice.Sender {
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
+// otherInstance is the database as a second portal instance opens it, on
+// the simulator's clock.
+func (w *world) otherInstance(t *testing.T) *store.DB {
+	t.Helper()
+	other, err := store.Open(ctx, w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	other.Now = w.sim.Now
+	return other
+}
+
 // turn runs one sender's turn after the batching window.
 func (w *world) turn(t *testing.T, s *linenotice.Sender) linenotice.Result {
 	t.Helper()
@@ -300,12 +313,7 @@ func TestSender_NearTheQuotaApprovalRequestsFirst(t *testing.T) {
 // holds the lease and each message goes once.
 func TestSender_OnceWithTwoInstances(t *testing.T) {
 	w := newWorld(t)
-	other, err := store.Open(ctx, w.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	other.Now = w.sim.Now
+	other := w.otherInstance(t)
 	senders := []*linenotice.Sender{w.sender(w.db, "a"), w.sender(other, "b")}
 	mark := len(w.sim.Pushes())
 	w.sendRequest(t, w.sakuraOrder)
@@ -337,12 +345,7 @@ func TestSender_OnceWithTwoInstances(t *testing.T) {
 // for the quota, even with messages due.
 func TestSender_OnlyTheLeaseHolderReadsTheQuota(t *testing.T) {
 	w := newWorld(t)
-	other, err := store.Open(ctx, w.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	other.Now = w.sim.Now
+	other := w.otherInstance(t)
 	a, b := w.sender(w.db, "a"), w.sender(other, "b")
 	a.LeaseFor = time.Hour
 	w.sendRequest(t, w.sakuraOrder)
