@@ -16,18 +16,15 @@ import (
 // their profile and outranks it.
 const langCookie = "portal_lang"
 
-// withLocale gives every request the language its reader asked for: the
+// visitorLocale is the language a request's reader asked for: the
 // switcher's cookie, then the browser's Accept-Language, then English. A
 // signed-in admin's saved choice replaces it once they are known
 // (withAdmin).
-func (s *Server) withLocale(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := s.fixedLocale
-		if l == nil {
-			l = locale.New(locale.Match(cookieLanguage(r), r.Header.Get("Accept-Language")), "")
-		}
-		next.ServeHTTP(w, r.WithContext(locale.With(r.Context(), l)))
-	})
+func (s *Server) visitorLocale(r *http.Request) *locale.Locale {
+	if s.fixedLocale != nil {
+		return s.fixedLocale
+	}
+	return s.visitorLocales[locale.Match(cookieLanguage(r), r.Header.Get("Accept-Language"))]
 }
 
 // adminLocale is the locale of a signed-in admin: their saved language

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -18,48 +19,92 @@ import (
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
+
+	"lineportal/internal/locale"
 )
 
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	routeKey
-)
-
-// middleware wraps the route table. Outermost first: request ID, access
-// log, security headers, the reader's language, panic recovery,
-// cross-origin protection.
+// middleware wraps the route table. Outermost first: the request's ID,
+// security headers and language (withRequest), access log, panic
+// recovery, cross-origin protection.
 func (s *Server) middleware(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOriginDenied))
 	h = cop.Handler(recordRoute(s.readForms(h)))
 	h = s.recoverPanic(h)
-	h = s.withLocale(h)
-	h = s.secureHeaders(h)
 	h = s.logRequests(h)
-	return withRequestID(h)
+	return s.withRequest(h)
+}
+
+// requestInfo is what the middleware keeps about a request for the
+// layers inside it, in one context value.
+type requestInfo struct {
+	// id is shown to users on error pages and written to every log line,
+	// so a support question can be matched to the log. It needs to be
+	// unique, not secret.
+	id string
+	// route is the route pattern that served the request, once the route
+	// table has run (recordRoute), for the access log and the metrics.
+	route string
+	// The values of the response's per-request headers: allocated with
+	// the rest, not one slice each.
+	idHeader, cspHeader [1]string
+}
+
+type requestInfoKey struct{}
+
+// infoOf is the request's requestInfo; nil outside withRequest.
+func infoOf(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
 }
 
 // requestID returns the ID given to the request, for logs and error pages.
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if info := infoOf(ctx); info != nil {
+		return info.id
+	}
+	return ""
 }
 
-// withRequestID tags each request with an ID shown to users on error pages
-// and written to every log line, so a support question can be matched to
-// the log. It needs to be unique, not secret.
-func withRequestID(next http.Handler) http.Handler {
+// withRequest starts every request: it gives it an ID, sets the security
+// headers with a fresh CSP nonce, and gives it the language its reader
+// asked for (withLocale). The three go in one new context, so the request
+// is copied once (r.WithContext copies it whole), not once each.
+func (s *Server) withRequest(next http.Handler) http.Handler {
+	headers := s.securityHeaders()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [8]byte
-		for i := range b {
-			b[i] = byte(mrand.Uint32())
+		info := &requestInfo{id: newRequestID()}
+		nonce := newNonce()
+		h := w.Header()
+		for _, hv := range headers.constant {
+			h[hv.name] = hv.values // never changed in place: Set replaces the slice
 		}
-		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		info.idHeader[0] = info.id
+		h["X-Request-Id"] = info.idHeader[:]
+		info.cspHeader[0] = headers.cspBeforeNonce + nonce + headers.cspAfterNonce
+		h["Content-Security-Policy"] = info.cspHeader[:]
+
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
+		ctx = templ.WithNonce(ctx, nonce)
+		ctx = locale.With(ctx, s.visitorLocale(r))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// newRequestID is 16 hex digits of a fast, non-cryptographic random
+// number: unique enough among the requests one log holds.
+func newRequestID() string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], mrand.Uint64())
+	return hex.EncodeToString(b[:])
+}
+
+// newNonce is a CSP nonce: 128 bits from the system's cryptographic
+// generator, which an attacker can't predict from any nonce seen before.
+func newNonce() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return base64.RawStdEncoding.EncodeToString(b[:])
 }
 
 // statusWriter records what a handler wrote, for the access log.
@@ -101,8 +146,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
 		route := "(none)"
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey, &route)))
+		if info := infoOf(r.Context()); info != nil && info.route != "" {
+			route = info.route
+		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK // a handler that wrote nothing
 		}
@@ -188,16 +236,29 @@ func cleanForm(r *http.Request) (field string, ok bool) {
 func recordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r)
-		if route, ok := r.Context().Value(routeKey).(*string); ok && r.Pattern != "" {
-			*route = r.Pattern
+		if info := infoOf(r.Context()); info != nil {
+			info.route = r.Pattern
 		}
 	})
 }
 
-// secureHeaders sets the headers every response carries. The CSP allows
-// scripts only from this origin and with this response's nonce, so an
-// injected inline script does not run.
-func (s *Server) secureHeaders(next http.Handler) http.Handler {
+// securityHeaders are the headers every response carries (withRequest
+// sets them). The CSP allows scripts only from this origin and with this
+// response's nonce, so an injected inline script does not run.
+type securityHeaders struct {
+	// constant are the same on every response, each value built once.
+	constant []headerValues
+	// The CSP is cspBeforeNonce, the response's nonce, cspAfterNonce.
+	cspBeforeNonce, cspAfterNonce string
+}
+
+// headerValues is one header, its name in canonical form.
+type headerValues struct {
+	name   string
+	values []string
+}
+
+func (s *Server) securityHeaders() securityHeaders {
 	// Images may come from LINE's CDN (profile pictures, https) and, when
 	// simulated, from the simulator's origin.
 	imgSrc := "'self' data: https:"
@@ -210,31 +271,28 @@ func (s *Server) secureHeaders(next http.Handler) http.Handler {
 			formAction += " " + o
 		}
 	}
-	cspBefore := "default-src 'self'; script-src 'self' 'nonce-"
-	cspAfter := "'; style-src 'self'; img-src " + imgSrc +
-		"; connect-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-	https := s.https()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [16]byte
-		rand.Read(b[:])
-		nonce := base64.RawStdEncoding.EncodeToString(b[:])
-		h := w.Header()
-		h.Set("Content-Security-Policy", cspBefore+nonce+cspAfter)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		// no-referrer: approval URLs carry a token that must not leak to
-		// other sites through the Referer header.
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		// Pages show private data; nothing may be kept by shared caches or
-		// the back/forward cache after sign-out. Static assets override it.
-		h.Set("Cache-Control", "no-store")
-		if https {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		next.ServeHTTP(w, r.WithContext(templ.WithNonce(r.Context(), nonce)))
-	})
+	sh := securityHeaders{
+		cspBeforeNonce: "default-src 'self'; script-src 'self' 'nonce-",
+		cspAfterNonce: "'; style-src 'self'; img-src " + imgSrc +
+			"; connect-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+		constant: []headerValues{
+			{"X-Content-Type-Options", []string{"nosniff"}},
+			{"X-Frame-Options", []string{"DENY"}},
+			// no-referrer: approval URLs carry a token that must not leak
+			// to other sites through the Referer header.
+			{"Referrer-Policy", []string{"no-referrer"}},
+			{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+			{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=()"}},
+			// Pages show private data; nothing may be kept by shared
+			// caches or the back/forward cache after sign-out. Static
+			// assets override it.
+			{"Cache-Control", []string{"no-store"}},
+		},
+	}
+	if s.https() {
+		sh.constant = append(sh.constant, headerValues{"Strict-Transport-Security", []string{"max-age=63072000; includeSubDomains"}})
+	}
+	return sh
 }
 
 func origin(rawURL string) string {

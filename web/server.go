@@ -113,6 +113,9 @@ type Server struct {
 	// fixedLocale, when set, is every request's locale whoever asks: the
 	// tests render every page in the pseudo-language with it.
 	fixedLocale *locale.Locale
+	// visitorLocales are the locales of readers not signed in, by
+	// language, made once: they are the same for everyone.
+	visitorLocales map[string]*locale.Locale
 }
 
 // New builds the server and its route table.
@@ -135,7 +138,10 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, db: db, log: log}
+	s := &Server{cfg: cfg, db: db, log: log, visitorLocales: map[string]*locale.Locale{}}
+	for _, lang := range locale.Languages {
+		s.visitorLocales[lang.String()] = locale.New(lang.String(), "")
+	}
 	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}
