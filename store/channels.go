@@ -353,7 +353,7 @@ func (db *DB) FindChannels(ctx context.Context, f ChannelFilter) ([]portal.Chann
 		query = `SELECT ` + channelColumns + channelTables + channelLink + ` WHERE c.id < ? AND ` + w.String() + ` ORDER BY c.id DESC LIMIT ?`
 		args = append([]any{before}, w.args...)
 	}
-	chs, next, err := findPage(ctx, db.read, f.Page, scanChannel, func(ch portal.Channel) Cursor { return idCursor(ch.ID) }, query, args...)
+	chs, next, err := findPage(ctx, db.read, f.Page, scanChannels(), func(ch portal.Channel) Cursor { return idCursor(ch.ID) }, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find channels: %w", err)
 	}
@@ -376,7 +376,7 @@ func (db *DB) FindMiniAppReviewQueue(ctx context.Context, operator portal.Admin,
 			return nil, "", badCursor()
 		}
 	}
-	chs, next, err := findPage(ctx, db.read, p, scanChannel,
+	chs, next, err := findPage(ctx, db.read, p, scanChannels(),
 		func(ch portal.Channel) Cursor { return queueCursor(millis(ch.MiniAppReviewSubmittedAt), itoa(ch.ID)) },
 		`SELECT `+channelColumns+channelTables+channelLink+`
 		WHERE c.miniapp_review = 'pending' AND (c.miniapp_review_submitted_at, c.id) > (?, ?)
@@ -408,24 +408,46 @@ func findChannel(ctx context.Context, q querier, id int64) (portal.Channel, erro
 	return ch, err
 }
 
-func scanChannel(s scanner) (portal.Channel, error) {
-	var ch portal.Channel
-	var providerCreated, created int64
-	var submitted sql.NullInt64
-	var link linkRow
-	var oa channelOARow
+func scanChannel(s scanner) (portal.Channel, error) { return scanChannels()(s) }
+
+// scanChannels scans a list's rows, all through one channelRow, so that a
+// row allocates no Scan destinations of its own, only the values it
+// returns (issue 15).
+func scanChannels() func(scanner) (portal.Channel, error) { return newChannelRow().scan }
+
+// channelRow receives channelColumns.
+type channelRow struct {
+	ch                       portal.Channel
+	providerCreated, created int64
+	submitted                sql.NullInt64
+	link                     linkRow
+	oa                       channelOARow
+	dest                     []any
+}
+
+func newChannelRow() *channelRow {
+	r := &channelRow{}
+	ch := &r.ch
 	pub, draft := &ch.Published, &ch.Draft
-	dest := []any{&ch.ID, &ch.Provider.ID, &ch.Provider.Name, &providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
+	r.dest = append([]any{&ch.ID, &ch.Provider.ID, &ch.Provider.Name, &r.providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
 		&pub.ServiceCompany.CompanyName, &pub.ServiceCompany.Address, &pub.DeveloperIsServiceCompany, &pub.ProviderIsServiceCompany, &pub.CompanyCountry,
 		&draft.ServiceCompany.CompanyName, &draft.ServiceCompany.Address, &draft.DeveloperIsServiceCompany, &draft.ProviderIsServiceCompany, &draft.CompanyCountry,
-		&ch.MiniAppReview, &ch.MiniAppReviewReason, &submitted, &created}
-	dest = append(dest, link.dest()...)
-	if err := s.Scan(append(dest, oa.dest()...)...); err != nil {
+		&ch.MiniAppReview, &ch.MiniAppReviewReason, &r.submitted, &r.created}, r.link.dest()...)
+	r.dest = append(r.dest, r.oa.dest()...)
+	return r
+}
+
+// scan reads the next row. The fields it returns besides those Scan
+// fills are set on the copy it returns, so nothing of one row remains in
+// the next.
+func (r *channelRow) scan(s scanner) (portal.Channel, error) {
+	if err := s.Scan(r.dest...); err != nil {
 		return portal.Channel{}, err
 	}
-	ch.Provider.CreatedAt, ch.CreatedAt = fromMillis(providerCreated), fromMillis(created)
-	ch.MiniAppReviewSubmittedAt = nullMillis(submitted)
-	ch.Link = link.link()
-	ch.LinkedOA = oa.link(ch)
+	ch := r.ch
+	ch.Provider.CreatedAt, ch.CreatedAt = fromMillis(r.providerCreated), fromMillis(r.created)
+	ch.MiniAppReviewSubmittedAt = nullMillis(r.submitted)
+	ch.Link = r.link.link()
+	ch.LinkedOA = r.oa.link(ch)
 	return ch, nil
 }

@@ -45,7 +45,7 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 	}
 
 	// The actor's channels whose current review is Rejected.
-	rejected, err := findAll(ctx, q, scanChannel, `SELECT `+channelColumns+` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id
+	rejected, err := findAll(ctx, q, scanChannels(), `SELECT `+channelColumns+` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id
 		JOIN providers p ON p.id = c.provider_id`+channelLink+`
 		WHERE cr.admin_id = ? AND r.status = ? ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
 	if err != nil {

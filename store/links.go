@@ -68,7 +68,7 @@ func tokenHash(token string) []byte {
 // replacePendingRequests marks the channel's pending request replaced
 // (there is at most one), whether or not its URL had expired yet.
 func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, channelID int64) error {
-	pending, err := findAll(ctx, tx, scanLinkRequest, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.channel_id = ? AND lr.state = 'pending'`, channelID)
+	pending, err := findAll(ctx, tx, scanLinkRequests(), `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.channel_id = ? AND lr.state = 'pending'`, channelID)
 	if err != nil {
 		return err
 	}
@@ -368,7 +368,7 @@ func (db *DB) FindLinkRequests(ctx context.Context, f LinkRequestFilter) ([]port
 	if err != nil {
 		return nil, "", err
 	}
-	reqs, next, err := findPage(ctx, db.read, f.Page, scanLinkRequest, func(r portal.LinkRequest) Cursor { return idCursor(r.ID) },
+	reqs, next, err := findPage(ctx, db.read, f.Page, scanLinkRequests(), func(r portal.LinkRequest) Cursor { return idCursor(r.ID) },
 		`SELECT `+linkRequestColumns+linkRequestTables+` WHERE `+w.String()+` AND lr.id < ? ORDER BY lr.id DESC LIMIT ?`,
 		append(w.args, before)...)
 	if err != nil {
@@ -396,7 +396,7 @@ func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f Acco
 	w.add(f.Review != "", "r.status = ?", f.Review)
 	// Starts from the organization's current links, so the page costs the
 	// same however many channels there are.
-	chs, next, err := findPage(ctx, db.read, f.Page, scanChannel, func(ch portal.Channel) Cursor { return idCursor(ch.Link.ID) },
+	chs, next, err := findPage(ctx, db.read, f.Page, scanChannels(), func(ch portal.Channel) Cursor { return idCursor(ch.Link.ID) },
 		`SELECT `+channelColumns+` FROM links l JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+channelOAJoins+`
 		WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND `+w.String()+` ORDER BY l.id DESC LIMIT ?`,
 		append([]any{orgID, before}, w.args...)...)
@@ -412,16 +412,35 @@ const (
 	linkRequestTables = ` FROM link_requests lr JOIN admins s ON s.id = lr.sent_by LEFT JOIN admins d ON d.id = lr.decided_by`
 )
 
-func scanLinkRequest(s scanner) (portal.LinkRequest, error) {
-	var r portal.LinkRequest
-	var issued, expires int64
-	var decidedAt, decidedBy sql.NullInt64
-	var decidedByName sql.NullString
-	if err := s.Scan(&r.ID, &r.ChannelID, &r.OrgID, &r.SentBy, &r.SentByName, &r.State, &r.ApprovedAtOnce,
-		&issued, &expires, &decidedAt, &decidedBy, &decidedByName); err != nil {
+func scanLinkRequest(s scanner) (portal.LinkRequest, error) { return scanLinkRequests()(s) }
+
+// scanLinkRequests scans a list's rows, all through one linkRequestRow (see
+// scanChannels).
+func scanLinkRequests() func(scanner) (portal.LinkRequest, error) { return newLinkRequestRow().scan }
+
+// linkRequestRow receives linkRequestColumns.
+type linkRequestRow struct {
+	r                    portal.LinkRequest
+	issued, expires      int64
+	decidedAt, decidedBy sql.NullInt64
+	decidedByName        sql.NullString
+	dest                 []any
+}
+
+func newLinkRequestRow() *linkRequestRow {
+	row := &linkRequestRow{}
+	r := &row.r
+	row.dest = []any{&r.ID, &r.ChannelID, &r.OrgID, &r.SentBy, &r.SentByName, &r.State, &r.ApprovedAtOnce,
+		&row.issued, &row.expires, &row.decidedAt, &row.decidedBy, &row.decidedByName}
+	return row
+}
+
+func (row *linkRequestRow) scan(s scanner) (portal.LinkRequest, error) {
+	if err := s.Scan(row.dest...); err != nil {
 		return portal.LinkRequest{}, err
 	}
-	r.IssuedAt, r.ExpiresAt, r.DecidedAt = fromMillis(issued), fromMillis(expires), nullMillis(decidedAt)
-	r.DecidedBy, r.DecidedByName = decidedBy.Int64, decidedByName.String
+	r := row.r
+	r.IssuedAt, r.ExpiresAt, r.DecidedAt = fromMillis(row.issued), fromMillis(row.expires), nullMillis(row.decidedAt)
+	r.DecidedBy, r.DecidedByName = row.decidedBy.Int64, row.decidedByName.String
 	return r, nil
 }

@@ -156,7 +156,7 @@ func (db *DB) FindOALinkTargets(ctx context.Context, orgID string, oaID int64, p
 			oaIDs = append(oaIDs, r.oaID.Int64)
 		}
 	}
-	chs, err := findAll(ctx, rtx, scanChannel, `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id `+db.dialect.idsIn, idList(channelIDs))
+	chs, err := findAll(ctx, rtx, scanChannels(), `SELECT `+channelColumns+channelTables+channelLink+` WHERE c.id `+db.dialect.idsIn, idList(channelIDs))
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find OA link targets: %w", err)
 	}

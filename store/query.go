@@ -27,6 +27,13 @@ type scanner = interface {
 
 // findAll runs query and scans every row with scan.
 func findAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	return findUpTo(ctx, q, 0, scan, query, args...)
+}
+
+// findUpTo is findAll for a query that returns at most n rows: their slice
+// is made once, where growing it row by row allocates and copies it again
+// and again (a page's rows are large structs; issue 15).
+func findUpTo[T any](ctx context.Context, q querier, n int, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -37,6 +44,9 @@ func findAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error
 		item, err := scan(rows)
 		if err != nil {
 			return nil, err
+		}
+		if items == nil && n > 0 {
+			items = make([]T, 0, n)
 		}
 		items = append(items, item)
 	}
@@ -83,7 +93,7 @@ func badCursor() error {
 // without counting; next makes the cursor from the page's last row.
 func findPage[T any](ctx context.Context, q querier, p Page, scan func(scanner) (T, error), next func(T) Cursor, query string, args ...any) ([]T, Cursor, error) {
 	n := p.size()
-	items, err := findAll(ctx, q, scan, query, append(args, n+1)...)
+	items, err := findUpTo(ctx, q, n+1, scan, query, append(args, n+1)...)
 	if err != nil || len(items) <= n {
 		return items, "", err
 	}

@@ -193,7 +193,7 @@ func (db *DB) FindReviewHistory(ctx context.Context, f ReviewFilter) ([]portal.R
 	if err != nil {
 		return nil, "", err
 	}
-	rvs, next, err := findPage(ctx, db.read, f.Page, scanReview, func(rv portal.Review) Cursor { return idCursor(rv.ID) },
+	rvs, next, err := findPage(ctx, db.read, f.Page, scanReviews(), func(rv portal.Review) Cursor { return idCursor(rv.ID) },
 		`SELECT `+reviewColumns+` FROM link_reviews r JOIN admins ra ON ra.id = r.actor_id
 		WHERE `+w.String()+` AND r.id < ? ORDER BY r.id DESC LIMIT ?`, append(w.args, before)...)
 	if err != nil {
@@ -230,10 +230,15 @@ func scanLink(s scanner) (portal.Link, error) {
 	return *row.link(), nil
 }
 
-func scanReview(s scanner) (portal.Review, error) {
+// scanReviews scans a list's rows, all through one reviewRow (see
+// scanChannels).
+func scanReviews() func(scanner) (portal.Review, error) {
 	var row reviewRow
-	err := s.Scan(row.dest()...)
-	return row.review(), err
+	dest := row.dest()
+	return func(s scanner) (portal.Review, error) {
+		err := s.Scan(dest...)
+		return row.review(), err
+	}
 }
 
 // linkRow receives linkColumns. Every column may be NULL, because a channel

@@ -229,12 +229,11 @@ func (db *DB) FindTeam(ctx context.Context, actor portal.Admin, team portal.Team
 
 // access is what adminID holds on the team teamID: their role, and whether
 // they administer the organization the team is linked to now (links name
-// the team by the same column).
+// the team by the same column). It is one statement: every page of a team
+// reads it.
 func (t roleTable) access(ctx context.Context, q querier, teamID, adminID int64) (role portal.ChannelRole, orgAdmin bool, err error) {
-	if role, err = t.role(ctx, q, teamID, adminID); err != nil {
-		return role, false, err
-	}
-	err = q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links l JOIN organization_admins oa ON oa.org_id = l.org_id
-		WHERE l.`+t.column+` = ? AND l.ended_at IS NULL AND oa.admin_id = ?)`, teamID, adminID).Scan(&orgAdmin)
+	err = q.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(role), '') FROM `+t.table+` WHERE `+t.column+` = ? AND admin_id = ?),
+		EXISTS (SELECT 1 FROM links l JOIN organization_admins oa ON oa.org_id = l.org_id
+		WHERE l.`+t.column+` = ? AND l.ended_at IS NULL AND oa.admin_id = ?)`, teamID, adminID, teamID, adminID).Scan(&role, &orgAdmin)
 	return role, orgAdmin, err
 }
