@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -51,19 +53,47 @@ func (db *DB) FindChannelAccess(ctx context.Context, actor portal.Admin, channel
 	return portal.ChannelAccess{Role: role, OrgAdmin: orgAdmin, Operator: actor.Operator}, nil
 }
 
-// FindOrganizationAccess tells what actor holds on an organization.
-func (db *DB) FindOrganizationAccess(ctx context.Context, actor portal.Admin, orgID string) (portal.OrganizationAccess, error) {
-	admin, err := isOrganizationAdmin(ctx, db.read, orgID, actor.ID)
-	if err != nil {
-		return portal.OrganizationAccess{}, fmt.Errorf("store: find organization access: %w", err)
+// FindChannelWithAccess is FindChannelByID and FindChannelAccess in one
+// statement: every tab of a channel's page reads both.
+func (db *DB) FindChannelWithAccess(ctx context.Context, actor portal.Admin, id int64) (portal.Channel, portal.ChannelAccess, error) {
+	access := portal.ChannelAccess{Operator: actor.Operator}
+	ch, err := scanChannel(scanMore{db.read.QueryRowContext(ctx, `SELECT `+channelColumns+`, `+channelRoles.roleOf("c.id")+`, `+orgAdminOf("l.org_id")+
+		channelTables+channelLink+` WHERE c.id = ?`, actor.ID, actor.ID, id), []any{&access.Role, &access.OrgAdmin}})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound(portal.RNoSuchChannel)
 	}
-	return portal.OrganizationAccess{Admin: admin, Operator: actor.Operator}, nil
+	if err != nil {
+		return portal.Channel{}, portal.ChannelAccess{}, fmt.Errorf("store: find channel %d: %w", id, err)
+	}
+	return ch, access, nil
+}
+
+// FindOrganizationWithAccess reads an organization and what actor holds on
+// it, in one statement: every tab of an organization's page reads both.
+func (db *DB) FindOrganizationWithAccess(ctx context.Context, actor portal.Admin, id string) (portal.Organization, portal.OrganizationAccess, error) {
+	access := portal.OrganizationAccess{Operator: actor.Operator}
+	org, err := scanOrganization(scanMore{db.read.QueryRowContext(ctx, `SELECT `+organizationColumns+`, `+orgAdminOf("o.id")+` FROM organizations o WHERE o.id = ?`,
+		actor.ID, id), []any{&access.Admin}})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound(portal.RNoSuchOrganization)
+	}
+	if err != nil {
+		return portal.Organization{}, portal.OrganizationAccess{}, fmt.Errorf("store: find organization %s: %w", id, err)
+	}
+	return org, access, nil
 }
 
 func isOrganizationAdmin(ctx context.Context, q querier, orgID string, adminID int64) (bool, error) {
 	var admin bool
-	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organization_admins WHERE org_id = ? AND admin_id = ?)`, orgID, adminID).Scan(&admin)
+	err := q.QueryRowContext(ctx, `SELECT `+orgAdminOf("?"), orgID, adminID).Scan(&admin)
 	return admin, err
+}
+
+// orgAdminOf is the SQL telling whether an admin administers the
+// organization whose ID is the SQL expression org, for a query to read with
+// other columns. Its last placeholder is the admin's ID.
+func orgAdminOf(org string) string {
+	return `EXISTS (SELECT 1 FROM organization_admins WHERE org_id = ` + org + ` AND admin_id = ?)`
 }
 
 // CountChannelRoles tells how many channels the admin holds each role on.

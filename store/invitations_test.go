@@ -233,10 +233,10 @@ func TestInvitationForOrganizationAGrantsNothingOnB(t *testing.T) {
 	})
 	_, err = f.db.AcceptInvitation(ctx, f.dev, token)
 	mustNil(t, err)
-	if a, _ := f.db.FindOrganizationAccess(ctx, f.dev, orgA.ID); !a.Admin {
+	if _, a, _ := f.db.FindOrganizationWithAccess(ctx, f.dev, orgA.ID); !a.Admin {
 		t.Error("dev does not administer A")
 	}
-	if a, _ := f.db.FindOrganizationAccess(ctx, f.dev, orgB.ID); a.Admin {
+	if _, a, _ := f.db.FindOrganizationWithAccess(ctx, f.dev, orgB.ID); a.Admin {
 		t.Error("an invitation to A made dev an administrator of B")
 	}
 }

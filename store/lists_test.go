@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -269,6 +270,22 @@ func TestStore_Access(t *testing.T) {
 	ch := f.miniApp(t, acme)
 	mia := f.admin(t, "Umia", "Mia")
 	mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleMember))
+	// channelAccess reads actor's access to ch alone and with the channel
+	// (the channel's pages), which must agree.
+	channelAccess := func(t *testing.T, actor portal.Admin) portal.ChannelAccess {
+		t.Helper()
+		alone, err := f.db.FindChannelAccess(ctx, actor, ch.ID)
+		mustNil(t, err)
+		read, with, err := f.db.FindChannelWithAccess(ctx, actor, ch.ID)
+		mustNil(t, err)
+		if with != alone {
+			t.Errorf("%s: access read with the channel = %+v, alone %+v", actor.Name, with, alone)
+		}
+		if want := f.reload(t, ch); !reflect.DeepEqual(read, want) {
+			t.Errorf("%s: channel read with the access = %+v, want %+v", actor.Name, read, want)
+		}
+		return alone
+	}
 	before := f.snapshot(t)
 	t.Run("before linking", func(t *testing.T) {
 		for _, tt := range []struct {
@@ -280,8 +297,8 @@ func TestStore_Access(t *testing.T) {
 			{f.boss, portal.ChannelAccess{}},
 			{f.op, portal.ChannelAccess{Operator: true}},
 		} {
-			if got, err := f.db.FindChannelAccess(ctx, tt.actor, ch.ID); err != nil || got != tt.want {
-				t.Errorf("%s: %+v, %v; want %+v", tt.actor.Name, got, err, tt.want)
+			if got := channelAccess(t, tt.actor); got != tt.want {
+				t.Errorf("%s: %+v; want %+v", tt.actor.Name, got, tt.want)
 			}
 		}
 	})
@@ -289,8 +306,14 @@ func TestStore_Access(t *testing.T) {
 		t.Fatal("reading access wrote")
 	}
 	f.link(t, ch, org)
-	if got, _ := f.db.FindChannelAccess(ctx, f.boss, ch.ID); got != (portal.ChannelAccess{OrgAdmin: true}) {
+	if got := channelAccess(t, f.boss); got != (portal.ChannelAccess{OrgAdmin: true}) {
 		t.Errorf("boss after linking = %+v", got)
+	}
+	if got := channelAccess(t, f.dev); got != (portal.ChannelAccess{Role: portal.RoleAdmin}) {
+		t.Errorf("dev after linking = %+v", got)
+	}
+	if _, _, err := f.db.FindChannelWithAccess(ctx, f.dev, ch.ID+1000); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Errorf("no such channel: %v", err)
 	}
 	for _, tt := range []struct {
 		actor portal.Admin
@@ -300,9 +323,13 @@ func TestStore_Access(t *testing.T) {
 		{f.dev, portal.OrganizationAccess{}},
 		{f.op, portal.OrganizationAccess{Operator: true}},
 	} {
-		if got, err := f.db.FindOrganizationAccess(ctx, tt.actor, org.ID); err != nil || got != tt.want {
-			t.Errorf("%s: %+v, %v; want %+v", tt.actor.Name, got, err, tt.want)
+		got, access, err := f.db.FindOrganizationWithAccess(ctx, tt.actor, org.ID)
+		if want, _ := f.db.FindOrganizationByID(ctx, org.ID); err != nil || access != tt.want || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %+v, %+v, %v; want %+v, %+v", tt.actor.Name, got, access, err, want, tt.want)
 		}
+	}
+	if _, _, err := f.db.FindOrganizationWithAccess(ctx, f.boss, "BM99999999999"); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Errorf("no such organization: %v", err)
 	}
 }
 

@@ -24,7 +24,7 @@ func TestStore_AddOrganizationAdminByLINEUserID_RegistersAndAdds(t *testing.T) {
 		t.Fatalf("added = %+v", added)
 	}
 	f.assertAudit(t, mark, "organization.admin_add organization:  → org_admin(Name=Nao)")
-	access, err := f.db.FindOrganizationAccess(ctx, added, org.ID)
+	_, access, err := f.db.FindOrganizationWithAccess(ctx, added, org.ID)
 	if err != nil || !access.Admin {
 		t.Fatalf("the newcomer does not administer the organization: %+v %v", access, err)
 	}

@@ -83,6 +83,14 @@ func scaleReads(tb testing.TB, l dataset.Layout) []pageRead {
 			return one(db.FindChannelByID(ctx, dataset.FirstChannelID+int64(i*7919%l.Channels())))
 		}},
 		{"FindChannelAccess", func(int) (int, error) { return one(db.FindChannelAccess(ctx, dev, ch)) }},
+		{"FindChannelWithAccess", func(int) (int, error) {
+			_, _, err := db.FindChannelWithAccess(ctx, dev, ch)
+			return 1, err
+		}},
+		{"FindOrganizationWithAccess/big organization", func(int) (int, error) {
+			_, _, err := db.FindOrganizationWithAccess(ctx, op, big)
+			return 1, err
+		}},
 		{"FindChannels/mine", func(int) (int, error) { return found(db.FindChannels(ctx, store.ChannelFilter{Actor: dev})) }},
 		{"FindChannels/all, deep page", func(int) (int, error) {
 			return found(db.FindChannels(ctx, store.ChannelFilter{Actor: op, All: true, Page: store.Page{After: store.Cursor(itoa(ch))}}))

@@ -78,8 +78,15 @@ func (t roleTable) keepsAdmin(ctx context.Context, tx *Tx, team portal.Team, tea
 
 func (t roleTable) role(ctx context.Context, q querier, teamID, adminID int64) (portal.ChannelRole, error) {
 	var role portal.ChannelRole
-	err := q.QueryRowContext(ctx, `SELECT coalesce(max(role), '') FROM `+t.table+` WHERE `+t.column+` = ? AND admin_id = ?`, teamID, adminID).Scan(&role)
+	err := q.QueryRowContext(ctx, `SELECT `+t.roleOf("?"), teamID, adminID).Scan(&role)
 	return role, err
+}
+
+// roleOf is the SQL of an admin's role (empty for none) on the team whose ID
+// is the SQL expression team, for a query to read with other columns. Its
+// last placeholder is the admin's ID.
+func (t roleTable) roleOf(team string) string {
+	return `(SELECT coalesce(max(role), '') FROM ` + t.table + ` WHERE ` + t.column + ` = ` + team + ` AND admin_id = ?)`
 }
 
 func channelRole(ctx context.Context, q querier, channelID, adminID int64) (portal.ChannelRole, error) {
@@ -232,8 +239,8 @@ func (db *DB) FindTeam(ctx context.Context, actor portal.Admin, team portal.Team
 // the team by the same column). It is one statement: every page of a team
 // reads it.
 func (t roleTable) access(ctx context.Context, q querier, teamID, adminID int64) (role portal.ChannelRole, orgAdmin bool, err error) {
-	err = q.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(role), '') FROM `+t.table+` WHERE `+t.column+` = ? AND admin_id = ?),
-		EXISTS (SELECT 1 FROM links l JOIN organization_admins oa ON oa.org_id = l.org_id
-		WHERE l.`+t.column+` = ? AND l.ended_at IS NULL AND oa.admin_id = ?)`, teamID, adminID, teamID, adminID).Scan(&role, &orgAdmin)
+	err = q.QueryRowContext(ctx, `SELECT `+t.roleOf("?")+`,
+		EXISTS (SELECT 1 FROM links l WHERE l.`+t.column+` = ? AND l.ended_at IS NULL AND `+orgAdminOf("l.org_id")+`)`,
+		teamID, adminID, teamID, adminID).Scan(&role, &orgAdmin)
 	return role, orgAdmin, err
 }

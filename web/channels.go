@@ -41,13 +41,10 @@ func (s *Server) handleChannelList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loadChannel(w http.ResponseWriter, r *http.Request, tab string) (views.ChannelHeader, bool) {
 	id, err := pathInt64(r, "id")
 	if err == nil {
-		var h views.ChannelHeader
-		h.Tab = tab
-		if h.Channel, err = s.db.FindChannelByID(r.Context(), id); err == nil {
-			if h.Access, err = s.db.FindChannelAccess(r.Context(), actor(r), id); err == nil {
-				if err = h.Access.CanView(); err == nil {
-					return h, true
-				}
+		h := views.ChannelHeader{Tab: tab}
+		if h.Channel, h.Access, err = s.db.FindChannelWithAccess(r.Context(), actor(r), id); err == nil {
+			if err = h.Access.CanView(); err == nil {
+				return h, true
 			}
 		}
 	}

@@ -25,13 +25,10 @@ func (s *Server) handleOrganizationList(w http.ResponseWriter, r *http.Request) 
 // may do there, answering the request itself when that fails.
 func (s *Server) loadOrganization(w http.ResponseWriter, r *http.Request, tab string) (views.OrganizationHeader, bool) {
 	h := views.OrganizationHeader{Tab: tab}
-	org, err := s.db.FindOrganizationByID(r.Context(), r.PathValue("org"))
-	if err == nil {
-		h.Organization = org
-		if h.Access, err = s.db.FindOrganizationAccess(r.Context(), actor(r), org.ID); err == nil {
-			if err = h.Access.CanView(); err == nil {
-				return h, true
-			}
+	var err error
+	if h.Organization, h.Access, err = s.db.FindOrganizationWithAccess(r.Context(), actor(r), r.PathValue("org")); err == nil {
+		if err = h.Access.CanView(); err == nil {
+			return h, true
 		}
 	}
 	s.fail(w, r, err)

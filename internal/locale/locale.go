@@ -256,16 +256,20 @@ var thaiMonths = [...]string{"ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.
 //	en: 2026-12-14 00:52 (UTC)
 //
 // The zero time is "—".
-func (l *Locale) Time(t time.Time) string {
+func (l *Locale) Time(t time.Time) string { return string(l.AppendTime(make([]byte, 0, 48), t)) }
+
+// AppendTime appends Time(t) to b. A table row shows a time or two, so
+// this is written to allocate nothing but b (issue 15).
+func (l *Locale) AppendTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
-		return "—"
+		return append(b, "—"...)
 	}
 	t = t.In(l.Zone)
-	clock := l.Day(t) + " " + t.Format("15:04")
+	b = t.AppendFormat(l.appendDay(b, t), " 15:04")
 	if l.Lang == "ja" {
-		return clock + "（" + l.zoneName(t) + "）"
+		return append(l.appendZoneName(append(b, "（"...), t), "）"...)
 	}
-	return clock + " (" + l.zoneName(t) + ")"
+	return append(l.appendZoneName(append(b, " ("...), t), ')')
 }
 
 // Day writes the calendar day of t (in t's own location: a day LINE
@@ -274,47 +278,51 @@ func (l *Locale) Time(t time.Time) string {
 //	ja: 2026/12/14
 //	th: 14 ธ.ค. 2569, the year in the Buddhist era
 //	en: 2026-12-14
-func (l *Locale) Day(t time.Time) string {
+func (l *Locale) Day(t time.Time) string { return string(l.appendDay(make([]byte, 0, 24), t)) }
+
+func (l *Locale) appendDay(b []byte, t time.Time) []byte {
 	switch l.Lang {
 	case "ja":
-		return t.Format("2006/01/02")
+		return t.AppendFormat(b, "2006/01/02")
 	case "th":
-		return strconv.Itoa(t.Day()) + " " + thaiMonths[t.Month()-1] + " " + strconv.Itoa(t.Year()+543)
+		b = append(strconv.AppendInt(b, int64(t.Day()), 10), ' ')
+		b = append(append(b, thaiMonths[t.Month()-1]...), ' ')
+		return strconv.AppendInt(b, int64(t.Year()+543), 10)
 	}
-	return t.Format("2006-01-02")
+	return t.AppendFormat(b, "2006-01-02")
 }
 
-// zoneName names the zone of t: its offset from UTC, which is how LINE's
-// Japanese pages write it (UTC+9, never JST); in Thai, Thailand's and
-// Japan's own times are named as LINE Thailand names them.
-func (l *Locale) zoneName(t time.Time) string {
-	offset := utcOffset(t)
+// appendZoneName names the zone of t: its offset from UTC, which is how
+// LINE's Japanese pages write it (UTC+9, never JST); in Thai, Thailand's
+// and Japan's own times are named as LINE Thailand names them.
+func (l *Locale) appendZoneName(b []byte, t time.Time) []byte {
 	if l.Lang == "th" {
 		switch l.Zone.String() {
 		case "Asia/Bangkok":
-			return "เวลาประเทศไทย"
+			return append(b, "เวลาประเทศไทย"...)
 		case "Asia/Tokyo":
-			return "เวลาญี่ปุ่น " + offset
+			b = append(b, "เวลาญี่ปุ่น "...)
 		}
 	}
-	return offset
+	return appendUTCOffset(b, t)
 }
 
-// utcOffset is t's offset as UTC, UTC+9, UTC-5 or UTC+5:30.
-func utcOffset(t time.Time) string {
+// appendUTCOffset appends t's offset as UTC, UTC+9, UTC-5 or UTC+5:30.
+func appendUTCOffset(b []byte, t time.Time) []byte {
+	b = append(b, "UTC"...)
 	_, secs := t.Zone()
 	if secs == 0 {
-		return "UTC"
+		return b
 	}
-	sign := "+"
+	sign := byte('+')
 	if secs < 0 {
-		sign, secs = "-", -secs
+		sign, secs = '-', -secs
 	}
-	s := "UTC" + sign + strconv.Itoa(secs/3600)
+	b = strconv.AppendInt(append(b, sign), int64(secs/3600), 10)
 	if m := secs % 3600 / 60; m != 0 {
-		s += fmt.Sprintf(":%02d", m)
+		b = append(b, ':', byte('0'+m/10), byte('0'+m%10))
 	}
-	return s
+	return b
 }
 
 // Left says how long remains from now until t, in the reader's language:
