@@ -179,6 +179,13 @@ func (db *DB) Engine() string { return db.dialect.name }
 
 // Ping checks that the database answers a query.
 func (db *DB) Ping(ctx context.Context) error {
+	if db.dialect == sqliteDialect {
+		// The query runs in this process, where it can't hang, so it
+		// needs no cancellation: a cancellable query costs database/sql
+		// a goroutine watching the context, several times the query's
+		// own cost, on every health check (issue 15).
+		ctx = context.WithoutCancel(ctx)
+	}
 	var one int
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }

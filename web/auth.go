@@ -263,7 +263,7 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 }
 
 func (s *Server) loadAdmin(r *http.Request) *portal.Admin {
-	if _, err := r.Cookie(s.sessions.name); err != nil {
+	if !hasCookie(r, s.sessions.name) {
 		// No session: nothing to load, and no session registry to set up
 		// (gorilla's copies the request) for a signed-out visitor.
 		return nil

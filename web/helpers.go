@@ -11,6 +11,12 @@ import (
 // actor is the signed-in admin of a request behind signedIn.
 func actor(r *http.Request) portal.Admin { return *adminFrom(r.Context()) }
 
+// hasCookie tells whether the request carries the cookie name.
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
+}
+
 // pathInt64 reads a numeric path value; anything else is a page that does
 // not exist.
 func pathInt64(r *http.Request, name string) (int64, error) {

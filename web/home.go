@@ -1,10 +1,16 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
+	"github.com/a-h/templ"
+
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 	"lineportal/views"
 )
@@ -12,8 +18,13 @@ import (
 // handleHome is the landing page; signed in, it starts with what waits
 // for the person.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	a := adminFrom(r.Context())
+	if a == nil && r.URL.RequestURI() == "/" && !hasCookie(r, s.flashes.name) {
+		s.serveVisitorHome(w, r)
+		return
+	}
 	var waiting *portal.Waiting
-	if a := adminFrom(r.Context()); a != nil {
+	if a != nil {
 		found, err := s.db.FindWaiting(r.Context(), *a, s.now())
 		if err == nil {
 			found.Invitations, err = s.openedInvitations(r, *a)
@@ -25,6 +36,56 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		waiting = &found
 	}
 	s.render(w, r, http.StatusOK, views.HomePage(s.shell(w, r, "home"), waiting, s.now()))
+}
+
+// visitorHomes keeps Home as a visitor who is not signed in sees it at
+// "/" with no flash to show: the same page for everyone who reads its
+// language, but for the CSP nonce. Rendering it was most of what a
+// visitor's Home cost (issue 15); it is rendered once per locale and
+// split where the nonce goes, and each request joins the parts with its
+// own nonce.
+type visitorHomes struct {
+	// nonceMark stands for the nonce in the page rendered once: a nonce of
+	// its own, which nothing else a page says can match.
+	nonceMark string
+	pages     sync.Map // *locale.Locale (one of visitorLocales, or fixedLocale) → [][]byte
+}
+
+// serveVisitorHome answers Home for a visitor who is not signed in, at
+// "/" and with no flash.
+func (s *Server) serveVisitorHome(w http.ResponseWriter, r *http.Request) {
+	l := localeOf(r)
+	parts, ok := s.visitorHomes.pages.Load(l)
+	if !ok {
+		mark := s.visitorHomes.nonceMark
+		page, err := s.renderVisitorHome(l, mark)
+		if err != nil {
+			s.renderFailed(w, r, err)
+			return
+		}
+		parts, _ = s.visitorHomes.pages.LoadOrStore(l, bytes.Split(page, []byte(mark)))
+	}
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	nonce := templ.GetNonce(r.Context())
+	for i, part := range parts.([][]byte) {
+		if i > 0 {
+			buf.WriteString(nonce)
+		}
+		buf.Write(part)
+	}
+	writePage(w, http.StatusOK, buf.Bytes())
+}
+
+// renderVisitorHome renders Home as a visitor who is not signed in sees it
+// at "/", in l, with nonce as the CSP nonce.
+func (s *Server) renderVisitorHome(l *locale.Locale, nonce string) ([]byte, error) {
+	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: "home", Path: "/"}
+	ctx := locale.With(templ.WithNonce(context.Background(), nonce), l)
+	var page bytes.Buffer
+	err := views.HomePage(shell, nil, s.now()).Render(ctx, &page)
+	return page.Bytes(), err
 }
 
 // maxOpenedInvitations is how many opened invitations a browser keeps for

@@ -3,15 +3,18 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
 
 	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
+	"lineportal/internal/locale"
 	"lineportal/internal/portal"
 	"lineportal/store"
 	"lineportal/views"
@@ -243,6 +246,37 @@ func TestNotifications_OpeningReads(t *testing.T) {
 		p := ken.post(ts.URL+"/notifications/"+strconv.FormatInt(id, 10)+"/read", url.Values{"next": {next}})
 		if p.res.StatusCode != http.StatusSeeOther || p.location(t) != ts.URL+"/notifications" {
 			t.Errorf("next %q: %d → %q", next, p.res.StatusCode, p.res.Header.Get("Location"))
+		}
+	}
+}
+
+// A visitor's Home comes from memory (visitorHomes): it must be, byte for
+// byte, the page Home renders for that visitor, in their language and
+// with their response's nonce, every time.
+func TestHome_VisitorsPageFromMemoryIsTheRenderedPage(t *testing.T) {
+	ts := newTestServer(t)
+	for _, lang := range []string{"en", "ja", "th", "en"} {
+		for range 2 {
+			res, body := ts.do(t, "GET", "/", http.Header{"Accept-Language": {lang}})
+			_, afterNonce, _ := strings.Cut(res.Header.Get("Content-Security-Policy"), "'nonce-")
+			nonce, _, _ := strings.Cut(afterNonce, "'")
+			if res.StatusCode != http.StatusOK || nonce == "" {
+				t.Fatalf("%s: status %d, nonce %q", lang, res.StatusCode, nonce)
+			}
+			if got := res.Header.Get("Content-Length"); got != strconv.Itoa(len(body)) {
+				t.Errorf("%s: Content-Length %s for %d bytes", lang, got, len(body))
+			}
+
+			r := httptest.NewRequest("GET", "/", nil)
+			r = r.WithContext(locale.With(templ.WithNonce(r.Context(), nonce), ts.srv.visitorLocales[lang]))
+			rendered := httptest.NewRecorder()
+			ts.srv.render(rendered, r, http.StatusOK, views.HomePage(ts.srv.shell(rendered, r, "home"), nil, ts.srv.now()))
+			if want := rendered.Body.String(); body != want {
+				t.Fatalf("%s: Home from memory differs from Home rendered:\n got %s\nwant %s", lang, body, want)
+			}
+			if !strings.Contains(body, `<html lang="`+lang+`">`) || strings.Count(body, `nonce="`+nonce+`"`) != 2 {
+				t.Fatalf("%s: the page is not in its language or lacks the response's nonce: %s", lang, body)
+			}
 		}
 	}
 }

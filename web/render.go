@@ -24,13 +24,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		s.renderFailed(w, r, err)
 		return
 	}
+	writePage(w, status, buf.Bytes())
+}
+
+// htmlType is the Content-Type of every page, built once.
+var htmlType = []string{"text/html; charset=utf-8"}
+
+// writePage writes a whole HTML page with the given status.
+func writePage(w http.ResponseWriter, status int, page []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h["Content-Type"] = htmlType // never changed in place: Set replaces the slice
 	// The whole page is in hand: saying its length spares it the chunked
 	// encoding, which a page over 2 KB otherwise gets (issue 15).
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h["Content-Length"] = []string{strconv.Itoa(len(page))}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(page)
 }
 
 // flashText is a flash in the reader's language.

@@ -116,6 +116,7 @@ type Server struct {
 	// visitorLocales are the locales of readers not signed in, by
 	// language, made once: they are the same for everyone.
 	visitorLocales map[string]*locale.Locale
+	visitorHomes   visitorHomes
 }
 
 // New builds the server and its route table.
@@ -142,6 +143,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	for _, lang := range locale.Languages {
 		s.visitorLocales[lang.String()] = locale.New(lang.String(), "")
 	}
+	s.visitorHomes.nonceMark = newNonce()
 	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}
