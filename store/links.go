@@ -385,9 +385,9 @@ type AccountFilter struct {
 
 // FindOrganizationAccounts returns one page of the channels linked to an
 // organization now (its "Accounts & channels"), newest link first, each
-// with its link and the link's account linking review. Its Official
-// Accounts are listed by FindOfficialAccounts.
-func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f AccountFilter) ([]portal.Channel, Cursor, error) {
+// with its link's account linking review status. Its Official Accounts are
+// listed by FindOfficialAccounts.
+func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f AccountFilter) ([]portal.LinkedChannel, Cursor, error) {
 	before, err := f.Page.After.beforeID()
 	if err != nil {
 		return nil, "", err
@@ -396,14 +396,31 @@ func (db *DB) FindOrganizationAccounts(ctx context.Context, orgID string, f Acco
 	w.add(f.Review != "", "r.status = ?", f.Review)
 	// Starts from the organization's current links, so the page costs the
 	// same however many channels there are.
-	chs, next, err := findPage(ctx, db.read, f.Page, scanChannels(), func(ch portal.Channel) Cursor { return idCursor(ch.Link.ID) },
-		`SELECT `+channelColumns+` FROM links l JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+channelOAJoins+`
+	chs, next, err := findPage(ctx, db.read, f.Page, scanLinkedChannels(), func(ch portal.LinkedChannel) Cursor { return idCursor(ch.LinkID) },
+		`SELECT c.id, c.kind, c.name, c.line_channel_id, l.id, l.linked_at, r.status FROM links l JOIN channels c ON c.id = l.channel_id`+reviewJoin+`
 		WHERE l.org_id = ? AND l.ended_at IS NULL AND l.id < ? AND `+w.String()+` ORDER BY l.id DESC LIMIT ?`,
 		append([]any{orgID, before}, w.args...)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: find organization accounts %s: %w", orgID, err)
 	}
 	return chs, next, nil
+}
+
+// scanLinkedChannels scans a list's rows, all through the same Scan
+// destinations (see scanChannels).
+func scanLinkedChannels() func(scanner) (portal.LinkedChannel, error) {
+	var ch portal.LinkedChannel
+	var linkedAt int64
+	var review sql.NullString // a link's review starts with it, but the join is outer
+	dest := []any{&ch.ID, &ch.Kind, &ch.Name, &ch.LINEChannelID, &ch.LinkID, &linkedAt, &review}
+	return func(s scanner) (portal.LinkedChannel, error) {
+		if err := s.Scan(dest...); err != nil {
+			return portal.LinkedChannel{}, err
+		}
+		row := ch
+		row.LinkedAt, row.Review = fromMillis(linkedAt), portal.ReviewStatus(review.String)
+		return row, nil
+	}
 }
 
 const (

@@ -172,7 +172,7 @@ func TestStore_FindOrganizationAccounts(t *testing.T) {
 	f.link(t, moved, org)
 	_, err := f.db.TransferChannel(ctx, f.boss, moved.ID, org.ID, portal.OrganizationID(dest.ID))
 	mustNil(t, err)
-	linkID := func(ch portal.Channel) int64 { return ch.Link.ID }
+	linkID := func(ch portal.LinkedChannel) int64 { return ch.LinkID }
 	tests := []struct {
 		name   string
 		review portal.ReviewStatus
@@ -184,7 +184,7 @@ func TestStore_FindOrganizationAccounts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ids, _ := pages(t, 1, linkID, func(p store.Page) ([]portal.Channel, store.Cursor, error) {
+			ids, _ := pages(t, 1, linkID, func(p store.Page) ([]portal.LinkedChannel, store.Cursor, error) {
 				return f.db.FindOrganizationAccounts(ctx, org.ID, store.AccountFilter{Review: tt.review, Page: p})
 			})
 			if !slices.Equal(ids, tt.want) {
@@ -194,8 +194,10 @@ func TestStore_FindOrganizationAccounts(t *testing.T) {
 	}
 	accounts, _, err := f.db.FindOrganizationAccounts(ctx, org.ID, store.AccountFilter{})
 	mustNil(t, err)
-	if got := accounts[0]; got.ID != rejected.ID || got.Link.Review.Status != portal.ReviewRejected || got.Link.Review.Finding.Reason == "" || got.Provider.Name != "Acme Provider" {
-		t.Errorf("account = %+v", got)
+	want := portal.LinkedChannel{ID: rejected.ID, Kind: rejected.Kind, Name: rejected.Name, LINEChannelID: rejected.LINEChannelID,
+		LinkID: lr.ID, LinkedAt: lr.LinkedAt, Review: portal.ReviewRejected}
+	if got := accounts[0]; got != want {
+		t.Errorf("account =\n %+v\nwant\n %+v", got, want)
 	}
 }
 

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,11 +54,11 @@ func TestStore_LinkMiniAppToOfficialAccount(t *testing.T) {
 			t.Errorf("%+v: newest entry = %+v", filter, entries[0])
 		}
 	}
-	// Lists carry it too.
-	accounts, _, err := f.db.FindOrganizationAccounts(ctx, org.ID, store.AccountFilter{})
+	// The list of channels carries it too.
+	chs, _, err := f.db.FindChannels(ctx, store.ChannelFilter{Actor: f.dev})
 	mustNil(t, err)
-	if len(accounts) != 1 || accounts[0].LinkedOA == nil || accounts[0].LinkedOA.OfficialAccountID != oa.ID {
-		t.Errorf("organization's accounts = %+v", accounts)
+	if i := slices.IndexFunc(chs, func(c portal.Channel) bool { return c.ID == ch.ID }); i < 0 || chs[i].LinkedOA == nil || *chs[i].LinkedOA != want {
+		t.Errorf("channels = %+v", chs)
 	}
 
 	second := f.oa(t, acme)

@@ -183,7 +183,7 @@ func organizationFrame(shell Shell, h OrganizationHeader) templ.Component {
 // AccountsTab is an organization's "Accounts & channels" screen.
 type AccountsTab struct {
 	OrganizationHeader
-	Channels []portal.Channel
+	Channels []portal.LinkedChannel
 	// OfficialAccounts are the LINE Official Accounts linked to the
 	// organization now, with their reviews.
 	OfficialAccounts []portal.OfficialAccount
@@ -495,7 +495,7 @@ func OrganizationAccountsPage(shell Shell, t AccountsTab) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = Time(ch.Link.LinkedAt).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = Time(ch.LinkedAt).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -503,7 +503,7 @@ func OrganizationAccountsPage(shell Shell, t AccountsTab) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = StatusBadge(reviewLabel(ctx, ch.Link.Review.Status), reviewTone(ch.Link.Review.Status)).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = StatusBadge(reviewLabel(ctx, ch.Review), reviewTone(ch.Review)).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -91,6 +91,20 @@ type Link struct {
 // it was transferred away from.
 func (l Link) Current() bool { return l.EndedAt.IsZero() }
 
+// LinkedChannel is a channel linked to an organization now as the
+// organization's "Accounts & channels" lists it: what a row shows, not the
+// whole channel with its link and review (FindChannelByID reads those), so
+// that a page reads a few columns a row instead of about fifty (issue 15).
+type LinkedChannel struct {
+	ID            int64 // the channel's
+	Kind          ChannelKind
+	Name          string
+	LINEChannelID string
+	LinkID        int64
+	LinkedAt      time.Time
+	Review        ReviewStatus // the status of the link's account linking review
+}
+
 // linkedWords name, in the rules' sentences, the kind of account a link
 // links to an organization, so that a MINI App channel's link and an
 // Official Account's go through the same rules.
