@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/a-h/templ"
 
 	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
@@ -268,7 +268,7 @@ func TestHome_VisitorsPageFromMemoryIsTheRenderedPage(t *testing.T) {
 			}
 
 			r := httptest.NewRequest("GET", "/", nil)
-			r = r.WithContext(locale.With(templ.WithNonce(r.Context(), nonce), ts.srv.visitorLocales[lang]))
+			r = r.WithContext(locale.With(context.WithValue(r.Context(), requestInfoKey{}, &requestInfo{nonce: nonce}), ts.srv.visitorLocales[lang]))
 			rendered := httptest.NewRecorder()
 			ts.srv.render(rendered, r, http.StatusOK, views.HomePage(ts.srv.shell(rendered, r, "home"), nil, ts.srv.now()))
 			if want := rendered.Body.String(); body != want {

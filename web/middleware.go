@@ -18,8 +18,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/a-h/templ"
-
 	"lineportal/internal/locale"
 )
 
@@ -45,6 +43,9 @@ type requestInfo struct {
 	// route is the route pattern that served the request, once the route
 	// table has run (recordRoute), for the access log and the metrics.
 	route string
+	// nonce is the response's CSP nonce, which render gives the page's
+	// scripts.
+	nonce string
 	// The values of the response's per-request headers: allocated with
 	// the rest, not one slice each.
 	idHeader, cspHeader [1]string
@@ -68,27 +69,37 @@ func requestID(ctx context.Context) string {
 
 // withRequest starts every request: it gives it an ID, sets the security
 // headers with a fresh CSP nonce, and gives it the language its reader
-// asked for (withLocale). The three go in one new context, so the request
-// is copied once (r.WithContext copies it whole), not once each.
+// asked for (visitorLocale). They go in one new context, so the request is
+// copied once (r.WithContext copies it whole), not once each.
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	headers := s.securityHeaders()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := &requestInfo{id: newRequestID()}
-		nonce := newNonce()
+		var nonce [nonceLen]byte
+		appendNonce(nonce[:0])
+		csp := headers.cspBeforeNonce + string(nonce[:]) + headers.cspAfterNonce
+		info.nonce = csp[len(headers.cspBeforeNonce):][:nonceLen]
 		h := w.Header()
 		for _, hv := range headers.constant {
 			h[hv.name] = hv.values // never changed in place: Set replaces the slice
 		}
 		info.idHeader[0] = info.id
 		h["X-Request-Id"] = info.idHeader[:]
-		info.cspHeader[0] = headers.cspBeforeNonce + nonce + headers.cspAfterNonce
+		info.cspHeader[0] = csp
 		h["Content-Security-Policy"] = info.cspHeader[:]
 
 		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
-		ctx = templ.WithNonce(ctx, nonce)
 		ctx = locale.With(ctx, s.visitorLocale(r))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// nonceOf is the request's CSP nonce.
+func nonceOf(ctx context.Context) string {
+	if info := infoOf(ctx); info != nil {
+		return info.nonce
+	}
+	return ""
 }
 
 // newRequestID is 16 hex digits of a fast, non-cryptographic random
@@ -99,13 +110,17 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// newNonce is a CSP nonce: 128 bits from the system's cryptographic
-// generator, which an attacker can't predict from any nonce seen before.
-func newNonce() string {
+// appendNonce appends a CSP nonce to dst: 128 bits from the system's
+// cryptographic generator, which an attacker can't predict from any
+// nonce seen before, in nonceLen characters of base64.
+func appendNonce(dst []byte) []byte {
 	var b [16]byte
 	rand.Read(b[:])
-	return base64.RawStdEncoding.EncodeToString(b[:])
+	return base64.RawStdEncoding.AppendEncode(dst, b[:])
 }
+
+// nonceLen is the length of a nonce (appendNonce).
+const nonceLen = 22
 
 // statusWriter records what a handler wrote, for the access log.
 type statusWriter struct {

@@ -20,7 +20,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer buffers.Put(buf)
-	if err := c.Render(r.Context(), buf); err != nil {
+	if err := c.Render(templ.WithNonce(r.Context(), nonceOf(r.Context())), buf); err != nil {
 		s.renderFailed(w, r, err)
 		return
 	}

@@ -143,7 +143,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	for _, lang := range locale.Languages {
 		s.visitorLocales[lang.String()] = locale.New(lang.String(), "")
 	}
-	s.visitorHomes.nonceMark = newNonce()
+	s.visitorHomes.nonceMark = string(appendNonce(nil))
 	s.sessions = newSessionStore(db, log, cfg.SessionKeys, cfg.SessionLimits, s.cookieName("portal_session"), s.https())
 	s.loginFlowCookie = sealedCookie{name: s.cookieName("portal_login"), ttl: loginFlowTTL}
 	s.revealCookie = sealedCookie{name: s.cookieName("portal_reveal"), ttl: revealTTL}

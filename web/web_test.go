@@ -235,8 +235,9 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 func TestCSPNonceIsFreshAndUsed(t *testing.T) {
 	ts := newTestServer(t)
 	nonces := map[string]bool{}
-	for range 3 {
-		res, body := ts.do(t, "GET", "/", nil)
+	// Home from memory (visitorHomes), and a page rendered for the request.
+	for _, path := range []string{"/", "/", "/", "/no/such/page", "/no/such/page"} {
+		res, body := ts.do(t, "GET", path, nil)
 		csp := res.Header.Get("Content-Security-Policy")
 		_, after, _ := strings.Cut(csp, "'nonce-")
 		nonce, _, _ := strings.Cut(after, "'")
@@ -248,13 +249,17 @@ func TestCSPNonceIsFreshAndUsed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		scripts := doc.Find("script")
+		if scripts.Length() == 0 {
+			t.Fatalf("%s has no script", path)
+		}
+		scripts.Each(func(_ int, s *goquery.Selection) {
 			if got, _ := s.Attr("nonce"); got != nonce {
-				t.Errorf("script %v has nonce %q, want %q", s.AttrOr("src", "?"), got, nonce)
+				t.Errorf("%s: script %v has nonce %q, want %q", path, s.AttrOr("src", "?"), got, nonce)
 			}
 		})
 	}
-	if len(nonces) != 3 {
+	if len(nonces) != 5 {
 		t.Fatalf("nonces repeat across requests: %v", nonces)
 	}
 }
@@ -483,10 +488,17 @@ func TestHealthz(t *testing.T) {
 	if res.StatusCode != 200 || body != "ok" {
 		t.Fatalf("healthz = %d %q", res.StatusCode, body)
 	}
+	const plain = "text/plain; charset=utf-8"
+	if got := res.Header.Get("Content-Type"); got != plain {
+		t.Errorf("healthz Content-Type = %q, want %q", got, plain)
+	}
 	ts.db.Close()
-	res, _ = ts.do(t, "GET", "/healthz", nil)
+	res, body = ts.do(t, "GET", "/healthz", nil)
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("healthz with a closed database = %d, want 503", res.StatusCode)
+	}
+	if got := res.Header.Get("Content-Type"); got != plain || body != "database unavailable\n" {
+		t.Errorf("healthz with a closed database: Content-Type %q, body %q", got, body)
 	}
 }
 
