@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,11 @@ var (
 	// language and look the template up again on every call (about a
 	// tenth of a page's CPU, profiled in issue 15).
 	plain = map[string]map[string]string{}
+	// filled are, per language, the messages that have no plural forms and
+	// whose parameters are all plain "{{.Name}}" actions, split at them: T
+	// fills in string parameters itself, where go-i18n would run a
+	// text/template for each (a table row's "decided by {{.Name}}").
+	filled = map[string]map[string][]part{}
 	// localizers are go-i18n's localizer of each language, built once
 	// (they hold the bundle, whose messages init reads).
 	localizers = func() map[string]*i18n.Localizer {
@@ -75,12 +81,14 @@ func init() {
 		}
 		lang := mf.Tag.String()
 		if plain[lang] == nil {
-			plain[lang] = map[string]string{}
+			plain[lang], filled[lang] = map[string]string{}, map[string][]part{}
 		}
 		for _, m := range mf.Messages {
 			set[m.ID] = true
 			if isPlain(m) {
 				plain[lang][m.ID] = m.Other
+			} else if parts, ok := split(m); ok {
+				filled[lang][m.ID] = parts
 			}
 		}
 	}
@@ -94,6 +102,81 @@ func isPlain(m *i18n.Message) bool {
 		delim = "{{"
 	}
 	return m.Zero == "" && m.One == "" && m.Two == "" && m.Few == "" && m.Many == "" && !strings.Contains(m.Other, delim)
+}
+
+// part is a piece of a filled message: words as they read, or the name of
+// a parameter.
+type part struct {
+	text  string
+	param bool
+}
+
+// action is a template action that only prints a parameter.
+var action = regexp.MustCompile(`\{\{\.([A-Za-z][A-Za-z0-9_]*)\}\}`)
+
+// split cuts m into its words and parameters when it has no plural forms
+// and every action in it is a plain action: ok is false for any other
+// template ("{{if …}}", "{{- .Name}}"), which T leaves to go-i18n.
+func split(m *i18n.Message) (parts []part, ok bool) {
+	if m.LeftDelim != "" || m.RightDelim != "" || m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
+		return nil, false
+	}
+	words := func(s string) bool {
+		if s != "" {
+			parts = append(parts, part{text: s})
+		}
+		return !strings.Contains(s, "{{")
+	}
+	at := 0
+	for _, loc := range action.FindAllStringSubmatchIndex(m.Other, -1) {
+		if !words(m.Other[at:loc[0]]) {
+			return nil, false
+		}
+		parts = append(parts, part{text: m.Other[loc[2]:loc[3]], param: true})
+		at = loc[1]
+	}
+	return parts, words(m.Other[at:])
+}
+
+// fill writes parts with the parameters kv (name/value pairs, the last of
+// a name counting, as go-i18n takes them). ok is false when a parameter is
+// missing or is not a string, which go-i18n prints in its own ways.
+func fill(parts []part, kv []any) (s string, ok bool) {
+	n := 0
+	for _, p := range parts {
+		if p.param {
+			v, ok := param(kv, p.text)
+			if !ok {
+				return "", false
+			}
+			n += len(v)
+		} else {
+			n += len(p.text)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		if p.param {
+			v, _ := param(kv, p.text)
+			b.WriteString(v)
+		} else {
+			b.WriteString(p.text)
+		}
+	}
+	return b.String(), true
+}
+
+// param is the string value of the parameter name in kv.
+func param(kv []any, name string) (v string, ok bool) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, _ := kv[i].(string); k == name {
+			if v, ok = kv[i+1].(string); !ok {
+				return "", false
+			}
+		}
+	}
+	return v, ok
 }
 
 // MessageIDs returns the IDs held by the message file of lang ("en",
@@ -223,6 +306,14 @@ func (l *Locale) T(id string, kv ...any) string {
 			return PseudoOpen + s + PseudoClose
 		}
 		return s
+	}
+	if parts, ok := filled[l.Lang][id]; ok {
+		if s, ok := fill(parts, kv); ok {
+			if l.pseudo {
+				return PseudoOpen + s + PseudoClose
+			}
+			return s
+		}
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(kv) > 0 {

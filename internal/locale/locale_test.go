@@ -232,3 +232,53 @@ func TestPlainMessagesReadAsGoI18nRendersThem(t *testing.T) {
 		t.Errorf("site.title with a title: %q", got)
 	}
 }
+
+// A message T fills in itself reads exactly as go-i18n renders it with the
+// same parameters, in every language; a parameter that is missing or not a
+// string leaves the message to go-i18n.
+func TestFilledMessagesReadAsGoI18nRendersThem(t *testing.T) {
+	n := 0
+	for lang, msgs := range filled {
+		l := New(lang, "")
+		for id, parts := range msgs {
+			// Every parameter given, with characters a template could
+			// mistake, and one more the message does not take.
+			var kv []any
+			data := map[string]any{"Unused": "x"}
+			for _, p := range parts {
+				if p.param {
+					v := p.text + ` <&"{{.X}}> ` + id
+					kv, data[p.text] = append(kv, p.text, v), v
+				}
+			}
+			kv = append(kv, "Unused", "x")
+			want, err := localizers[lang].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+			if got, ok := fill(parts, kv); err != nil || !ok || got != want || l.T(id, kv...) != want {
+				t.Errorf("%s %s: filled %q (%v), go-i18n %q (%v)", lang, id, got, ok, want, err)
+			}
+			n++
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d filled messages: the table is not filled", n)
+	}
+	parts := filled["en"]["site.title"]
+	for _, kv := range [][]any{nil, {"Title", 3}, {"Title", "Home", "Title", 3}} {
+		if s, ok := fill(parts, kv); ok {
+			t.Errorf("site.title with %v filled in as %q", kv, s)
+		}
+	}
+	if got := New("en", "").T("site.title", "Title", "Home", "Title", "Away"); !strings.Contains(got, "Away") || strings.Contains(got, "Home") {
+		t.Errorf("site.title with two titles: %q (the last counts)", got)
+	}
+	if got, want := New("en", "").T("site.title", "Title", 42), "42"; !strings.Contains(got, want) {
+		t.Errorf("site.title with a number: %q", got)
+	}
+	// A template with more than parameters in it is go-i18n's.
+	if _, ok := filled["en"]["flash.role_granted"]; ok {
+		t.Error("flash.role_granted has an if, yet is filled in by T")
+	}
+	if got, want := New("en", "").T("flash.role_granted", "Name", "Mia", "Role", "Admin"), "Mia is now an Admin of this channel."; got != want {
+		t.Errorf("flash.role_granted = %q, want %q", got, want)
+	}
+}
