@@ -324,3 +324,20 @@ func TestBackup_WhileWritesRun(t *testing.T) {
 		}
 	}
 }
+
+// Ping runs a statement on the database each time (a health check may not
+// answer from memory) and fails once the database is closed.
+func TestPing_RunsAStatementEachTimeUntilClosed(t *testing.T) {
+	db, _ := mustOpen(t)
+	for range 3 {
+		before := db.Stats().ReadStatements
+		mustNil(t, db.Ping(ctx))
+		if ran := db.Stats().ReadStatements - before; cluster == nil && ran != 1 {
+			t.Fatalf("a ping ran %d statements on the readers, want 1", ran)
+		}
+	}
+	db.Close()
+	if err := db.Ping(ctx); err == nil {
+		t.Fatal("Ping on a closed database succeeded")
+	}
+}
