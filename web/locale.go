@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"lineportal/internal/locale"
@@ -24,7 +27,41 @@ func (s *Server) visitorLocale(r *http.Request) *locale.Locale {
 	if s.fixedLocale != nil {
 		return s.fixedLocale
 	}
-	return s.visitorLocales[locale.Match(cookieLanguage(r), r.Header.Get("Accept-Language"))]
+	return s.visitorLocales[s.languages.match(cookieLanguage(r), r.Header.Get("Accept-Language"))]
+}
+
+// languageMatches remembers the language locale.Match chose for each list
+// of preferences: browsers send a few distinct Accept-Language headers,
+// and parsing and matching one cost about 2 µs and 16 allocations on
+// every request (issue 15).
+type languageMatches struct {
+	byPrefs sync.Map // the preferences, joined by NUL → the language
+	count   atomic.Int64
+}
+
+// Bounds of what languageMatches keeps: past maxLanguageMatches lists it
+// starts over, and a list longer than maxMatchedPrefs (no browser's is) is
+// matched and not kept.
+const (
+	maxLanguageMatches = 1024
+	maxMatchedPrefs    = 256
+)
+
+// match is locale.Match(prefs...).
+func (m *languageMatches) match(prefs ...string) string {
+	key := strings.Join(prefs, "\x00")
+	if lang, ok := m.byPrefs.Load(key); ok {
+		return lang.(string)
+	}
+	lang := locale.Match(prefs...)
+	if len(key) <= maxMatchedPrefs {
+		if m.count.Add(1) > maxLanguageMatches {
+			m.byPrefs.Clear()
+			m.count.Store(1)
+		}
+		m.byPrefs.Store(key, lang)
+	}
+	return lang
 }
 
 // adminLocale is the locale of a signed-in admin: their saved language
@@ -33,7 +70,7 @@ func (s *Server) adminLocale(r *http.Request, language, timeZone string) *locale
 	if s.fixedLocale != nil {
 		return s.fixedLocale
 	}
-	return locale.New(locale.Match(language, cookieLanguage(r), r.Header.Get("Accept-Language")), timeZone)
+	return locale.New(s.languages.match(language, cookieLanguage(r), r.Header.Get("Accept-Language")), timeZone)
 }
 
 func cookieLanguage(r *http.Request) string {

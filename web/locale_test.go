@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -253,5 +254,36 @@ func TestAuditLog_InReadersLanguage(t *testing.T) {
 		if before, after := cells("channel.create"); before != "" || !strings.Contains(after, c.created) || !strings.Contains(after, c.created2) {
 			t.Errorf("%s: the channel's registration shows %q → %q, want %q with %q", c.lang, before, after, c.created, c.created2)
 		}
+	}
+}
+
+// The languages matched are remembered, and the memory stays bounded: a
+// remembered match is the one locale.Match makes, however often and in
+// whatever order it is asked.
+func TestLanguageMatches(t *testing.T) {
+	var m languageMatches
+	asked := [][]string{
+		{"", ""}, {"", "ja,en-US;q=0.9,en;q=0.8"}, {"", "th-TH,th;q=0.9"}, {"th", "ja"}, {"", "fr-CH, fr;q=0.9, de;q=0.7"},
+		{"ja", "", "th"}, {"", "", "en-GB"}, {"", "not a language tag"}, {"", strings.Repeat("ja,", maxMatchedPrefs)},
+	}
+	for range 3 {
+		for _, prefs := range asked {
+			if got, want := m.match(prefs...), locale.Match(prefs...); got != want {
+				t.Fatalf("match(%q) = %q, locale.Match %q", prefs, got, want)
+			}
+		}
+	}
+	kept := func() (n int) {
+		m.byPrefs.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	if n := kept(); n != len(asked)-1 {
+		t.Errorf("%d lists kept, want %d (all but the one too long)", n, len(asked)-1)
+	}
+	for i := range 3 * maxLanguageMatches {
+		m.match("", "ja;q=0."+strconv.Itoa(i))
+	}
+	if n := kept(); n > maxLanguageMatches {
+		t.Errorf("%d lists kept, past the bound of %d", n, maxLanguageMatches)
 	}
 }

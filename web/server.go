@@ -117,6 +117,7 @@ type Server struct {
 	// language, made once: they are the same for everyone.
 	visitorLocales map[string]*locale.Locale
 	visitorHomes   visitorHomes
+	languages      languageMatches
 }
 
 // New builds the server and its route table.
