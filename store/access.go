@@ -57,8 +57,8 @@ func (db *DB) FindChannelAccess(ctx context.Context, actor portal.Admin, channel
 // statement: every tab of a channel's page reads both.
 func (db *DB) FindChannelWithAccess(ctx context.Context, actor portal.Admin, id int64) (portal.Channel, portal.ChannelAccess, error) {
 	access := portal.ChannelAccess{Operator: actor.Operator}
-	ch, err := scanChannel(scanMore{db.read.QueryRowContext(ctx, `SELECT `+channelColumns+`, `+channelRoles.roleOf("c.id")+`, `+orgAdminOf("l.org_id")+
-		channelTables+channelLink+` WHERE c.id = ?`, actor.ID, actor.ID, id), []any{&access.Role, &access.OrgAdmin}})
+	ch, err := newChannelRow(&access.Role, &access.OrgAdmin).scan(db.read.QueryRowContext(ctx, `SELECT `+channelColumns+`, `+channelRoles.roleOf("c.id")+`, `+orgAdminOf("l.org_id")+
+		channelTables+channelLink+` WHERE c.id = ?`, actor.ID, actor.ID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = notFound(portal.RNoSuchChannel)
 	}

@@ -408,7 +408,7 @@ func findChannel(ctx context.Context, q querier, id int64) (portal.Channel, erro
 	return ch, err
 }
 
-func scanChannel(s scanner) (portal.Channel, error) { return scanChannels()(s) }
+func scanChannel(s scanner) (portal.Channel, error) { return newChannelRow().scan(s) }
 
 // scanChannels scans a list's rows, all through one channelRow, so that a
 // row allocates no Scan destinations of its own, only the values it
@@ -425,15 +425,18 @@ type channelRow struct {
 	dest                     []any
 }
 
-func newChannelRow() *channelRow {
+// newChannelRow makes a channelRow whose Scan destinations are followed by
+// extra, for columns a query reads after channelColumns.
+func newChannelRow(extra ...any) *channelRow {
 	r := &channelRow{}
 	ch := &r.ch
 	pub, draft := &ch.Published, &ch.Draft
-	r.dest = append([]any{&ch.ID, &ch.Provider.ID, &ch.Provider.Name, &r.providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
+	dest := make([]any, 0, 49+len(extra)) // channelColumns has 49
+	dest = append(dest, &ch.ID, &ch.Provider.ID, &ch.Provider.Name, &r.providerCreated, &ch.Kind, &ch.LINEChannelID, &ch.Name, &ch.Region, &ch.Verified,
 		&pub.ServiceCompany.CompanyName, &pub.ServiceCompany.Address, &pub.DeveloperIsServiceCompany, &pub.ProviderIsServiceCompany, &pub.CompanyCountry,
 		&draft.ServiceCompany.CompanyName, &draft.ServiceCompany.Address, &draft.DeveloperIsServiceCompany, &draft.ProviderIsServiceCompany, &draft.CompanyCountry,
-		&ch.MiniAppReview, &ch.MiniAppReviewReason, &r.submitted, &r.created}, r.link.dest()...)
-	r.dest = append(r.dest, r.oa.dest()...)
+		&ch.MiniAppReview, &ch.MiniAppReviewReason, &r.submitted, &r.created)
+	r.dest = append(r.oa.appendDest(r.link.appendDest(dest)), extra...)
 	return r
 }
 

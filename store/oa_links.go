@@ -238,8 +238,9 @@ type channelOARow struct {
 	basicID, name, orgID, linkedByName sql.NullString
 }
 
-func (r *channelOARow) dest() []any {
-	return []any{&r.id, &r.basicID, &r.name, &r.orgID, &r.linkedAt, &r.linkedBy, &r.linkedByName}
+// appendDest appends the row's Scan destinations to dest.
+func (r *channelOARow) appendDest(dest []any) []any {
+	return append(dest, &r.id, &r.basicID, &r.name, &r.orgID, &r.linkedAt, &r.linkedBy, &r.linkedByName)
 }
 
 func (r *channelOARow) link(ch portal.Channel) *portal.OALink {

@@ -358,7 +358,7 @@ func scanOfficialAccount(s scanner) (portal.OfficialAccount, error) {
 	var link linkRow
 	dest := []any{&oa.ID, &oa.BasicID, &oa.Name, &oa.PictureURL, &oa.ChannelID, &oa.LINEChannelID, &oa.ChannelName,
 		&oa.Provider.ID, &oa.Provider.Name, &providerCreated, &oa.Plan, &oa.Info.CompanyName, &oa.Info.Address, &created}
-	if err := s.Scan(append(dest, link.dest()...)...); err != nil {
+	if err := s.Scan(link.appendDest(dest)...); err != nil {
 		return portal.OfficialAccount{}, err
 	}
 	oa.Provider.CreatedAt, oa.CreatedAt = fromMillis(providerCreated), fromMillis(created)

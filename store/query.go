@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +32,10 @@ func findAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error
 }
 
 // findUpTo is findAll for a query that returns at most n rows: their slice
-// is made once, where growing it row by row allocates and copies it again
-// and again (a page's rows are large structs; issue 15).
+// has room for a few, then for n, where growing it row by row allocates
+// and copies it again and again (a page's rows are large structs; issue
+// 15). Lists that hold a row or two, such as a channel's reviews, don't
+// take room for n.
 func findUpTo[T any](ctx context.Context, q querier, n int, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -45,8 +48,11 @@ func findUpTo[T any](ctx context.Context, q querier, n int, scan func(scanner) (
 		if err != nil {
 			return nil, err
 		}
-		if items == nil && n > 0 {
-			items = make([]T, 0, n)
+		switch {
+		case items == nil && n > 0:
+			items = make([]T, 0, min(n, 4))
+		case len(items) == cap(items) && cap(items) < n:
+			items = slices.Grow(items, n-len(items))
 		}
 		items = append(items, item)
 	}

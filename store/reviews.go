@@ -224,7 +224,7 @@ func findLink(ctx context.Context, q querier, id int64) (portal.Link, error) {
 
 func scanLink(s scanner) (portal.Link, error) {
 	var row linkRow
-	if err := s.Scan(row.dest()...); err != nil {
+	if err := s.Scan(row.appendDest(nil)...); err != nil {
 		return portal.Link{}, err
 	}
 	return *row.link(), nil
@@ -234,7 +234,7 @@ func scanLink(s scanner) (portal.Link, error) {
 // scanChannels).
 func scanReviews() func(scanner) (portal.Review, error) {
 	var row reviewRow
-	dest := row.dest()
+	dest := row.appendDest(nil)
 	return func(s scanner) (portal.Review, error) {
 		err := s.Scan(dest...)
 		return row.review(), err
@@ -249,8 +249,9 @@ type linkRow struct {
 	review                                                        reviewRow
 }
 
-func (r *linkRow) dest() []any {
-	return append([]any{&r.id, &r.channelID, &r.officialAccountID, &r.orgID, &r.linkedAt, &r.linkedBy, &r.endedAt}, r.review.dest()...)
+// appendDest appends the row's Scan destinations to dest.
+func (r *linkRow) appendDest(dest []any) []any {
+	return r.review.appendDest(append(dest, &r.id, &r.channelID, &r.officialAccountID, &r.orgID, &r.linkedAt, &r.linkedBy, &r.endedAt))
 }
 
 func (r *linkRow) link() *portal.Link {
@@ -270,8 +271,9 @@ type reviewRow struct {
 	orgID, event, status, cause, reason, finding, actorName sql.NullString
 }
 
-func (r *reviewRow) dest() []any {
-	return []any{&r.id, &r.linkID, &r.orgID, &r.officialAccountID, &r.event, &r.status, &r.cause, &r.reason, &r.finding, &r.actorID, &r.actorName, &r.at}
+// appendDest appends the row's Scan destinations to dest.
+func (r *reviewRow) appendDest(dest []any) []any {
+	return append(dest, &r.id, &r.linkID, &r.orgID, &r.officialAccountID, &r.event, &r.status, &r.cause, &r.reason, &r.finding, &r.actorID, &r.actorName, &r.at)
 }
 
 func (r *reviewRow) review() portal.Review {
