@@ -24,6 +24,7 @@ var files embed.FS
 
 type asset struct {
 	hash        string // first 16 hex digits of the SHA-256 of the content
+	path        string // the URL path, /static/{hash}/{name}; every page names several
 	contentType string
 	body        []byte
 	gzipped     []byte // nil when compression does not pay
@@ -47,6 +48,7 @@ var assets = func() map[string]asset {
 		}
 		sum := sha256.Sum256(body)
 		a := asset{hash: hex.EncodeToString(sum[:8]), contentType: mime.TypeByExtension(path.Ext(name)), body: body}
+		a.path = "/static/" + a.hash + "/" + name
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(body)
@@ -67,7 +69,7 @@ func Path(name string) string {
 	if !ok {
 		panic("static: no asset named " + name)
 	}
-	return "/static/" + a.hash + "/" + name
+	return a.path
 }
 
 // Handler serves GET /static/{hash}/{name}. A stale hash is a 404 rather

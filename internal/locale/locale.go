@@ -243,6 +243,10 @@ type Locale struct {
 	Lang string
 	Zone *time.Location
 	loc  *i18n.Localizer
+	// plain and filled are the language's tables of messages T answers
+	// itself (a page looks up a hundred or more).
+	plain  map[string]string
+	filled map[string][]part
 	// pseudo wraps every message in markers, so that a test can find
 	// visible text that did not come from a message.
 	pseudo bool
@@ -257,7 +261,7 @@ func New(lang, zone string) *Locale {
 	if zone == "" {
 		zone = DefaultZone(lang)
 	}
-	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: localizers[lang]}
+	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: localizers[lang], plain: plain[lang], filled: filled[lang]}
 }
 
 // loadZone is the first of the IANA time zones names that loads, or UTC
@@ -301,13 +305,13 @@ const (
 // parameter named Count also chooses the plural form. A message no file
 // holds shows as its ID (the message check keeps that from shipping).
 func (l *Locale) T(id string, kv ...any) string {
-	if s, ok := plain[l.Lang][id]; ok {
+	if s, ok := l.plain[id]; ok {
 		if l.pseudo {
 			return PseudoOpen + s + PseudoClose
 		}
 		return s
 	}
-	if parts, ok := filled[l.Lang][id]; ok {
+	if parts, ok := l.filled[id]; ok {
 		if s, ok := fill(parts, kv); ok {
 			if l.pseudo {
 				return PseudoOpen + s + PseudoClose
