@@ -60,7 +60,7 @@ func (db *DB) SetAdminSettings(ctx context.Context, adminID int64, language, tim
 
 // FindAdminByID returns the admin with the given ID.
 func (db *DB) FindAdminByID(ctx context.Context, id int64) (portal.Admin, error) {
-	a, err := findAdmin(ctx, db.read, id)
+	a, err := findAdmin(db.keyRead(ctx), db.read, id)
 	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
 		return portal.Admin{}, fmt.Errorf("store: find admin %d: %w", id, err)
 	}

@@ -40,7 +40,7 @@ func (db *DB) FindSession(ctx context.Context, id string, limits SessionLimits) 
 	key := sessionKey(id)
 	var rec SessionRecord
 	var created, seen int64
-	err := db.read.QueryRowContext(ctx,
+	err := db.read.QueryRowContext(db.keyRead(ctx),
 		`SELECT data, created_at, last_seen_at FROM sessions WHERE id_hash = ?`, key,
 	).Scan(&rec.Data, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
