@@ -18,3 +18,11 @@ func (t Text) Render(_ context.Context, w io.Writer) error {
 	_, err := io.WriteString(w, templ.EscapeString(string(t)))
 	return err
 }
+
+// dataLabel is the data-label attribute of a table's cells (the column's
+// name, message id, which a phone shows beside each cell), made once for
+// the table: "<td { label... }>" writes what data-label={ … } writes, but
+// without formatting the name again through fmt.Sprint in every row.
+func dataLabel(ctx context.Context, id string) templ.Attributer {
+	return templ.OrderedAttributes{{Key: "data-label", Value: T(ctx, id)}}
+}
