@@ -53,19 +53,23 @@ func (db *DB) FindChannelAccess(ctx context.Context, actor portal.Admin, channel
 	return portal.ChannelAccess{Role: role, OrgAdmin: orgAdmin, Operator: actor.Operator}, nil
 }
 
-// FindChannelWithAccess is FindChannelByID and FindChannelAccess in one
-// statement: every tab of a channel's page reads both.
-func (db *DB) FindChannelWithAccess(ctx context.Context, actor portal.Admin, id int64) (portal.Channel, portal.ChannelAccess, error) {
+// FindChannelWithAccess is FindChannelByID, FindChannelAccess and the
+// organization the channel is linked to now (nil when it is not) in one
+// statement: every tab of a channel's page reads the first two, and its
+// main tab the organization.
+func (db *DB) FindChannelWithAccess(ctx context.Context, actor portal.Admin, id int64) (portal.Channel, portal.ChannelAccess, *portal.Organization, error) {
 	access := portal.ChannelAccess{Operator: actor.Operator}
-	ch, err := newChannelRow(&access.Role, &access.OrgAdmin).scan(db.read.QueryRowContext(ctx, `SELECT `+channelColumns+`, `+channelRoles.roleOf("c.id")+`, `+orgAdminOf("l.org_id")+
-		channelTables+channelLink+` WHERE c.id = ?`, actor.ID, actor.ID, id))
+	var org organizationRow
+	ch, err := newChannelRow(org.appendDest([]any{&access.Role, &access.OrgAdmin})...).scan(db.read.QueryRowContext(ctx,
+		`SELECT `+channelColumns+`, `+channelRoles.roleOf("c.id")+`, `+orgAdminOf("l.org_id")+`, `+organizationColumns+
+			channelTables+channelLink+` LEFT JOIN organizations o ON o.id = l.org_id WHERE c.id = ?`, actor.ID, actor.ID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = notFound(portal.RNoSuchChannel)
 	}
 	if err != nil {
-		return portal.Channel{}, portal.ChannelAccess{}, fmt.Errorf("store: find channel %d: %w", id, err)
+		return portal.Channel{}, portal.ChannelAccess{}, nil, fmt.Errorf("store: find channel %d: %w", id, err)
 	}
-	return ch, access, nil
+	return ch, access, org.organization(), nil
 }
 
 // FindOrganizationWithAccess reads an organization and what actor holds on

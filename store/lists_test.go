@@ -273,18 +273,27 @@ func TestStore_Access(t *testing.T) {
 	mia := f.admin(t, "Umia", "Mia")
 	mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, mia.ID, portal.RoleMember))
 	// channelAccess reads actor's access to ch alone and with the channel
-	// (the channel's pages), which must agree.
+	// and its organization (the channel's pages), which must agree.
 	channelAccess := func(t *testing.T, actor portal.Admin) portal.ChannelAccess {
 		t.Helper()
 		alone, err := f.db.FindChannelAccess(ctx, actor, ch.ID)
 		mustNil(t, err)
-		read, with, err := f.db.FindChannelWithAccess(ctx, actor, ch.ID)
+		read, with, linkedTo, err := f.db.FindChannelWithAccess(ctx, actor, ch.ID)
 		mustNil(t, err)
 		if with != alone {
 			t.Errorf("%s: access read with the channel = %+v, alone %+v", actor.Name, with, alone)
 		}
-		if want := f.reload(t, ch); !reflect.DeepEqual(read, want) {
+		want := f.reload(t, ch)
+		if !reflect.DeepEqual(read, want) {
 			t.Errorf("%s: channel read with the access = %+v, want %+v", actor.Name, read, want)
+		}
+		if want.Link == nil && linkedTo != nil {
+			t.Errorf("%s: an unlinked channel's organization = %+v", actor.Name, linkedTo)
+		}
+		if want.Link != nil {
+			if org, err := f.db.FindOrganizationByID(ctx, want.Link.OrgID); err != nil || linkedTo == nil || !reflect.DeepEqual(*linkedTo, org) {
+				t.Errorf("%s: the channel's organization = %+v, want %+v (%v)", actor.Name, linkedTo, org, err)
+			}
 		}
 		return alone
 	}
@@ -314,7 +323,7 @@ func TestStore_Access(t *testing.T) {
 	if got := channelAccess(t, f.dev); got != (portal.ChannelAccess{Role: portal.RoleAdmin}) {
 		t.Errorf("dev after linking = %+v", got)
 	}
-	if _, _, err := f.db.FindChannelWithAccess(ctx, f.dev, ch.ID+1000); portal.ErrorCode(err) != portal.ENOTFOUND {
+	if _, _, _, err := f.db.FindChannelWithAccess(ctx, f.dev, ch.ID+1000); portal.ErrorCode(err) != portal.ENOTFOUND {
 		t.Errorf("no such channel: %v", err)
 	}
 	for _, tt := range []struct {

@@ -302,14 +302,36 @@ func (db *DB) FindOrganizationAdmins(ctx context.Context, orgID string) ([]porta
 const organizationColumns = `o.id, o.name, o.region, o.company_name, o.address, o.company_country, o.verification, o.verification_reason, o.verification_submitted_at, o.created_at`
 
 func scanOrganization(s scanner) (portal.Organization, error) {
-	var o portal.Organization
-	var submitted sql.NullInt64
-	var created int64
-	if err := s.Scan(&o.ID, &o.Name, &o.Region, &o.Info.CompanyName, &o.Info.Address, &o.CompanyCountry, &o.Verification, &o.VerificationReason, &submitted, &created); err != nil {
+	var row organizationRow
+	if err := s.Scan(row.appendDest(nil)...); err != nil {
 		return portal.Organization{}, err
 	}
-	o.VerificationSubmittedAt, o.CreatedAt = nullMillis(submitted), fromMillis(created)
-	return o, nil
+	return *row.organization(), nil
+}
+
+// organizationRow receives organizationColumns, all NULL when outer-joined
+// to no organization.
+type organizationRow struct {
+	id, name, region, companyName, address, companyCountry, verification, verificationReason sql.NullString
+	submitted, created                                                                       sql.NullInt64
+}
+
+// appendDest appends the row's Scan destinations to dest.
+func (r *organizationRow) appendDest(dest []any) []any {
+	return append(dest, &r.id, &r.name, &r.region, &r.companyName, &r.address, &r.companyCountry, &r.verification, &r.verificationReason, &r.submitted, &r.created)
+}
+
+// organization is the row's organization, nil when there was none.
+func (r *organizationRow) organization() *portal.Organization {
+	if !r.id.Valid {
+		return nil
+	}
+	return &portal.Organization{
+		ID: r.id.String, Name: r.name.String, Region: portal.Region(r.region.String),
+		Info:           portal.BusinessInfo{CompanyName: r.companyName.String, Address: r.address.String},
+		CompanyCountry: portal.Region(r.companyCountry.String), Verification: portal.VerificationStatus(r.verification.String),
+		VerificationReason: r.verificationReason.String, VerificationSubmittedAt: nullMillis(r.submitted), CreatedAt: nullMillis(r.created),
+	}
 }
 
 // lookupOrganization returns the organization with the given ID, or nil

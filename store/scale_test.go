@@ -84,7 +84,7 @@ func scaleReads(tb testing.TB, l dataset.Layout) []pageRead {
 		}},
 		{"FindChannelAccess", func(int) (int, error) { return one(db.FindChannelAccess(ctx, dev, ch)) }},
 		{"FindChannelWithAccess", func(int) (int, error) {
-			_, _, err := db.FindChannelWithAccess(ctx, dev, ch)
+			_, _, _, err := db.FindChannelWithAccess(ctx, dev, ch)
 			return 1, err
 		}},
 		{"FindOrganizationWithAccess/big organization", func(int) (int, error) {

@@ -42,7 +42,7 @@ func (s *Server) loadChannel(w http.ResponseWriter, r *http.Request, tab string)
 	id, err := pathInt64(r, "id")
 	if err == nil {
 		h := views.ChannelHeader{Tab: tab}
-		if h.Channel, h.Access, err = s.db.FindChannelWithAccess(r.Context(), actor(r), id); err == nil {
+		if h.Channel, h.Access, h.Organization, err = s.db.FindChannelWithAccess(r.Context(), actor(r), id); err == nil {
 			if err = h.Access.CanView(); err == nil {
 				return h, true
 			}
@@ -99,14 +99,8 @@ func (s *Server) renderBMLinkTab(w http.ResponseWriter, r *http.Request, status 
 	ctx, h := r.Context(), t.ChannelHeader
 	t.Now = s.now()
 	t.CanSend = portal.CanSendLinkRequest(h.Access.Role, h.Channel)
-	if link := h.Channel.Link; link != nil {
-		org, err := s.db.FindOrganizationByID(ctx, link.OrgID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		t.Organization = &org
-		t.Guidance = portal.RejectionGuidance(link.Review, org)
+	if link := h.Channel.Link; link != nil && h.Organization != nil {
+		t.Guidance = portal.RejectionGuidance(link.Review, *h.Organization)
 	}
 	t.CanOpenOALinking = portal.CanOpenOALinkingFrom(h.Channel, h.Access.OrgAdmin, t.Organization)
 	reqs, _, err := s.db.FindLinkRequests(ctx, store.LinkRequestFilter{ChannelID: h.Channel.ID, Page: store.Page{Limit: historyRows}})
