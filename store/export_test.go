@@ -19,3 +19,11 @@ func (db *DB) SetBeforeCommit(hook func(attempt int)) { db.beforeCommit = hook }
 // StablePlanConnections counts the SQLite connections opened with the query
 // planner stability guarantee on.
 var StablePlanConnections = stablePlanConnections
+
+// WriterTempStore is the writer connection's temp_store setting (2: in
+// memory).
+func (db *DB) WriterTempStore() (int, error) {
+	var n int
+	err := db.write.QueryRow(`PRAGMA temp_store`).Scan(&n)
+	return n, err
+}

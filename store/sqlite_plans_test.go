@@ -21,3 +21,14 @@ func TestSQLiteConnectionsPlanStatementsOnce(t *testing.T) {
 		t.Errorf("%d connections opened with stable plans, want at least the writer and a reader", got)
 	}
 }
+
+// The writer keeps its savepoint journals (one per group commit) in memory:
+// in a temporary file each page copied to them cost two system calls on
+// the one writer (db.go, journalsInMemory).
+func TestSQLiteWriterKeepsSavepointJournalsInMemory(t *testing.T) {
+	sqliteOnly(t)
+	db, _ := mustOpen(t)
+	if got, err := db.WriterTempStore(); err != nil || got != 2 {
+		t.Errorf("the writer's temp_store is %d (%v), want 2 (MEMORY)", got, err)
+	}
+}

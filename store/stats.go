@@ -46,8 +46,8 @@ type counts struct {
 // openCounted opens a handle on dsn whose connections count the statements
 // they run. It wraps the driver's own connection, so each statement still
 // goes to SQLite exactly as without the count.
-func openCounted(dsn string, n *counts) *sql.DB {
-	return sql.OpenDB(countingConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, n: n})
+func openCounted(dsn string, n *counts, hook func(*sqlite3.SQLiteConn) error) *sql.DB {
+	return sql.OpenDB(countingConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: hook}, n: n})
 }
 
 type countingConnector struct {
