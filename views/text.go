@@ -26,3 +26,33 @@ func (t Text) Render(_ context.Context, w io.Writer) error {
 func dataLabel(ctx context.Context, id string) templ.Attributer {
 	return templ.OrderedAttributes{{Key: "data-label", Value: T(ctx, id)}}
 }
+
+// StatusBadge shows a status with a colour for its tone: ok, bad, wait or
+// neutral:
+//
+//	<span class="badge status-badge badge-ok">Verified</span>
+//
+// Like Time it is written in Go and returns its own type, because tables
+// show one a row: as a templ component each badge cost a closure and
+// templ's set-up of a component, and its class a CSS class processor.
+func StatusBadge(label, tone string) Badge { return Badge{label, tone} }
+
+// Badge is the element StatusBadge renders.
+type Badge struct{ label, tone string }
+
+// badgeClasses are each tone's classes; any other tone is neutral.
+var badgeClasses = map[string]string{"ok": "badge status-badge badge-ok", "bad": "badge status-badge badge-bad", "wait": "badge status-badge badge-wait"}
+
+// Render writes the element, its label escaped.
+func (b Badge) Render(_ context.Context, w io.Writer) error {
+	class, ok := badgeClasses[b.tone]
+	if !ok {
+		class = "badge status-badge"
+	}
+	for _, s := range [...]string{`<span class="`, class, `">`, templ.EscapeString(b.label), `</span>`} {
+		if _, err := io.WriteString(w, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
