@@ -2,6 +2,8 @@ package line_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -115,4 +117,65 @@ func BenchmarkWebhookParse(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Each event's Payload is its bytes exactly as the body has them, which
+// DecodeWebhook cuts from the body itself: here against encoding/json's
+// json.RawMessage on bodies written every way JSON allows, and in
+// FuzzDecodeWebhookPayloads on any other.
+func TestDecodeWebhookKeepsEachEventsOwnBytes(t *testing.T) {
+	for _, body := range webhookBodies {
+		checkPayloads(t, []byte(body))
+	}
+}
+
+func FuzzDecodeWebhookPayloads(f *testing.F) {
+	for _, body := range webhookBodies {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(checkPayloads)
+}
+
+// webhookBodies are valid bodies that make cutting events out hard:
+// strings holding quotes, escapes, brackets and braces, nesting, spaces
+// everywhere, the member named in other cases or with escapes, twice, or
+// after others, and no events at all.
+var webhookBodies = []string{
+	`{"destination":"Uab","events":[{"type":"message","webhookEventId":"01A","message":{"text":"a \"quoted\" ] } [ { \\ text","emojis":[{"index":0},{"index":[1,[2]]}]}},{"type":"follow","webhookEventId":"01B","n":-1.5e3}]}`,
+	" \n{ \"events\" :\t[ {\"type\":\"unfollow\" , \"x\":[ ] , \"y\":{ } } ,\r\n{\"type\":\"follow\",\"n\":null,\"t\":true,\"f\":false} ] , \"destination\" : \"U1\" } \n",
+	`{"Events":[{"type":"a"}],"destination":"U"}`,
+	`{"ev\u0065nts":[{"type":"\u0022}\u005d"}]}`,
+	`{"events":[{"type":"first"}],"EVENTS":[{"type":"second"},{"type":"third"}]}`,
+	`{"events":[{"type":"a"}],"events":null}`,
+	`{"eventsX":[{"type":"a"}],"destination":"U","events":[]}`,
+	`{"destination":"U"}`,
+	`{}`,
+	`null`,
+}
+
+// checkPayloads holds DecodeWebhook to encoding/json: on a body
+// json.Unmarshal accepts it fails only where a property the portal reads
+// has another type, and each Payload is the event's json.RawMessage.
+func checkPayloads(t *testing.T, body []byte) {
+	var want struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	events, err := line.DecodeWebhook(body)
+	if json.Unmarshal(body, &want) != nil {
+		return // not a body LINE could send, whatever DecodeWebhook says of it
+	}
+	if _, typeMismatch := errors.AsType[*json.UnmarshalTypeError](err); typeMismatch {
+		return
+	}
+	if err != nil {
+		t.Fatalf("DecodeWebhook(%q): %v, but encoding/json accepts it", body, err)
+	}
+	if len(events) != len(want.Events) {
+		t.Fatalf("DecodeWebhook(%q): %d events, encoding/json %d", body, len(events), len(want.Events))
+	}
+	for i, e := range events {
+		if !bytes.Equal(e.Payload, want.Events[i]) {
+			t.Errorf("DecodeWebhook(%q): event %d is %q, encoding/json has %q", body, i, e.Payload, want.Events[i])
+		}
+	}
 }
