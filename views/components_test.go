@@ -75,3 +75,21 @@ func TestNotificationsLinkCountsToNinetyNine(t *testing.T) {
 		}
 	}
 }
+
+// The header's navigation marks the current section's link, and only it.
+func TestNavMarksTheCurrentSection(t *testing.T) {
+	for _, c := range []struct{ nav, want string }{{"channels", "/channels"}, {"profile", "/profile"}, {"home", "/"}, {"", ""}} {
+		var b strings.Builder
+		if err := Page(Shell{Nav: c.nav, Admin: &Admin{Name: "Ken"}}, "Title").Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+		current := doc.Find(".nav a[aria-current=page]")
+		if n := doc.Find(".nav a").Length(); n < 6 {
+			t.Errorf("nav %q: %d links", c.nav, n)
+		}
+		if got := current.AttrOr("href", ""); current.Length() > 1 || got != c.want {
+			t.Errorf("nav %q: %d current links, href %q; want %q", c.nav, current.Length(), got, c.want)
+		}
+	}
+}

@@ -297,12 +297,12 @@ func Page(shell Shell, title string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = navLink(shell, "home", "/", T(ctx, "nav.home")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = navLink(shell.Nav == "home", "/", T(ctx, "nav.home")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if shell.Admin != nil {
-			templ_7745c5c3_Err = navLink(shell, "channels", "/channels", T(ctx, "nav.channels")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = navLink(shell.Nav == "channels", "/channels", T(ctx, "nav.channels")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -310,7 +310,7 @@ func Page(shell Shell, title string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = navLink(shell, "official-accounts", "/official-accounts", T(ctx, "nav.official_accounts")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = navLink(shell.Nav == "official-accounts", "/official-accounts", T(ctx, "nav.official_accounts")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -318,7 +318,7 @@ func Page(shell Shell, title string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = navLink(shell, "organizations", "/organizations", T(ctx, "nav.organizations")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = navLink(shell.Nav == "organizations", "/organizations", T(ctx, "nav.organizations")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -326,7 +326,7 @@ func Page(shell Shell, title string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = navLink(shell, "modules", "/modules", T(ctx, "nav.modules")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = navLink(shell.Nav == "modules", "/modules", T(ctx, "nav.modules")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -335,7 +335,7 @@ func Page(shell Shell, title string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if shell.Admin.Operator {
-				templ_7745c5c3_Err = navLink(shell, "operator", "/operator", T(ctx, "nav.operator")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = navLink(shell.Nav == "operator", "/operator", T(ctx, "nav.operator")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -344,7 +344,7 @@ func Page(shell Shell, title string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = navLink(shell, "profile", "/profile", T(ctx, "nav.profile")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = navLink(shell.Nav == "profile", "/profile", T(ctx, "nav.profile")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -626,7 +626,7 @@ func languageSwitcher(back string) templ.Component {
 	})
 }
 
-func navLink(shell Shell, section, href, label string) templ.Component {
+func navLink(current bool, href, label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -647,7 +647,7 @@ func navLink(shell Shell, section, href, label string) templ.Component {
 			templ_7745c5c3_Var32 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		if shell.Nav == section {
+		if current {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
