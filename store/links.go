@@ -90,7 +90,8 @@ func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, cha
 // insertLinkRequest stores a new request: pending with the URL token's
 // hash, or, without one, approved at once by its sender.
 func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelID int64, orgID string, hash []byte) (portal.LinkRequest, error) {
-	state, decidedAt, decidedBy := portal.LinkRequestPending, sql.NullInt64{}, sql.NullInt64{}
+	var decidedAt, decidedBy any // NULL while pending
+	state := portal.LinkRequestPending
 	if hash == nil {
 		state, decidedAt, decidedBy = portal.LinkRequestApproved, nullInt(millis(tx.now)), nullInt(actor.ID)
 	}

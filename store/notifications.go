@@ -24,7 +24,7 @@ func notify(ctx context.Context, tx *Tx, actor portal.Admin, kind portal.NoticeK
 	}
 	// The link request the notice names is kept in a column of its own
 	// too, for settleLinkRequestNotices.
-	var requestID sql.NullInt64
+	var requestID any // NULL
 	if id, err := strconv.ParseInt(params["RequestID"], 10, 64); err == nil {
 		requestID = nullInt(id)
 	}

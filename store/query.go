@@ -195,9 +195,26 @@ func likeContains(s string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
 
-func nullInt(n int64) sql.NullInt64 { return sql.NullInt64{Int64: n, Valid: n != 0} }
+// nullInt, nullString and nullTime are statement arguments that are NULL
+// for the zero value. They are the value itself or nil rather than an
+// sql.Null*: database/sql converts a driver.Valuer through reflection,
+// and an argument boxed as a Null* struct is one allocation more. A
+// webhook batch binds about 500 optional arguments on the one writer:
+// plain ones made BenchmarkStore_RecordWebhookEvents 5% faster on SQLite
+// (645 → 611 µs a batch; issue 15).
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
 
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
 
 // nullMillis reads an optional timestamp; NULL is the zero time.
 func nullMillis(n sql.NullInt64) time.Time {
@@ -208,9 +225,9 @@ func nullMillis(n sql.NullInt64) time.Time {
 }
 
 // nullTime stores an optional time: the zero time is NULL.
-func nullTime(t time.Time) sql.NullInt64 {
+func nullTime(t time.Time) any {
 	if t.IsZero() {
-		return sql.NullInt64{}
+		return nil
 	}
-	return sql.NullInt64{Int64: millis(t), Valid: true}
+	return millis(t)
 }

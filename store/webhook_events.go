@@ -74,9 +74,9 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 		if err != nil {
 			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
 		}
-		var processed sql.NullInt64
+		var processed any // NULL
 		if effect != portal.EffectNone {
-			processed = sql.NullInt64{Int64: now, Valid: true}
+			processed = now
 		}
 		r, err := tx.ExecContext(ctx, insertWebhookEvent, channelID, ev.WebhookEventID, ev.Type, ev.ModuleType, ev.Mode, ev.Destination, ev.BotID,
 			ev.Source.Type, nullString(ev.Source.UserID), nullString(ev.Source.GroupID), nullString(ev.Source.RoomID),
@@ -104,11 +104,11 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 
 // payloadText stores the event's JSON as LINE sent it. The column is TEXT
 // (STRICT refuses a BLOB there): JSON is UTF-8 text.
-func payloadText(b []byte) sql.NullString {
+func payloadText(b []byte) any {
 	if b == nil {
-		return sql.NullString{}
+		return nil
 	}
-	return sql.NullString{String: string(b), Valid: true}
+	return string(b)
 }
 
 // eventProcessor applies a batch's new events inside its transaction. It
