@@ -305,17 +305,21 @@ const (
 // parameter named Count also chooses the plural form. A message no file
 // holds shows as its ID (the message check keeps that from shipping).
 func (l *Locale) T(id string, kv ...any) string {
+	s := l.text(id, kv)
+	if l.pseudo {
+		return PseudoOpen + s + PseudoClose
+	}
+	return s
+}
+
+// text is the message id in l's language: from l's own tables where they
+// hold it, else through go-i18n.
+func (l *Locale) text(id string, kv []any) string {
 	if s, ok := l.plain[id]; ok {
-		if l.pseudo {
-			return PseudoOpen + s + PseudoClose
-		}
 		return s
 	}
 	if parts, ok := l.filled[id]; ok {
 		if s, ok := fill(parts, kv); ok {
-			if l.pseudo {
-				return PseudoOpen + s + PseudoClose
-			}
 			return s
 		}
 	}
@@ -334,9 +338,6 @@ func (l *Locale) T(id string, kv ...any) string {
 	s, err := l.loc.Localize(cfg)
 	if err != nil && s == "" {
 		s = id
-	}
-	if l.pseudo {
-		return PseudoOpen + s + PseudoClose
 	}
 	return s
 }
