@@ -102,6 +102,14 @@ func saveChatControl(ctx context.Context, tx *Tx, attachmentID int64, c portal.C
 	return err
 }
 
+// storedChatControl is c as saveChatControl stores it at now, and so as
+// loadChatControl would read it back: times to the millisecond.
+func storedChatControl(c portal.ChatControl, now time.Time) portal.ChatControl {
+	c.ExpireAt = nullMillis(sql.NullInt64{Int64: millis(c.ExpireAt), Valid: !c.ExpireAt.IsZero()})
+	c.ChangedAt, c.UpdatedAt = fromMillis(millis(c.ChangedAt)), fromMillis(millis(now))
+	return c
+}
+
 func scanChatControl(s scanner) (portal.ChatControl, error) {
 	var c portal.ChatControl
 	var expire sql.NullInt64

@@ -64,7 +64,8 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 // recordBatch stores and applies one batch in its transaction.
 func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
-	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{}}
+	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID,
+		attachments: map[string]*portal.ModuleAttachment{}, chatControls: map[chatKey]*portal.ChatControl{}}
 	now := millis(tx.now)
 	for _, ev := range events {
 		if ev.Timestamp.IsZero() {
@@ -112,13 +113,41 @@ func payloadText(b []byte) any {
 }
 
 // eventProcessor applies a batch's new events inside its transaction. It
-// keeps the attachments it loaded, so a batch about one bot reads its
-// attachment once.
+// keeps the attachments and chat controls it loaded or wrote, as the
+// transaction holds them, so a batch about one bot reads its attachment
+// once, and each chat's control once: a chat's events come in runs
+// (activated, deactivated, activated again), and a load was a quarter of
+// the work of applying a batch on the one writer (issue 15).
 type eventProcessor struct {
 	ctx         context.Context
 	tx          *Tx
 	channelID   int64
 	attachments map[string]*portal.ModuleAttachment // bot ID → attachment; nil value: none
+	// chatControls may keep the controls of an attachment detached in the
+	// batch, which the detach deleted: they are never read again, since
+	// no event revives an attachment (NextAttachment) and none changes
+	// a chat of a detached one (NextChatControl).
+	chatControls map[chatKey]*portal.ChatControl // nil value: none stored
+}
+
+// chatKey names a chat's control: the attachment and the chat.
+type chatKey struct {
+	attachmentID int64
+	chatID       string
+}
+
+// chatControl is the chat's control under the attachment, nil for none.
+func (p *eventProcessor) chatControl(attachmentID int64, chatID string) (*portal.ChatControl, error) {
+	key := chatKey{attachmentID, chatID}
+	if c, ok := p.chatControls[key]; ok {
+		return c, nil
+	}
+	c, err := loadChatControl(p.ctx, p.tx, attachmentID, chatID)
+	if err != nil {
+		return nil, err
+	}
+	p.chatControls[key] = c
+	return c, nil
 }
 
 func (p *eventProcessor) attachment(botID string) (*portal.ModuleAttachment, error) {
@@ -177,7 +206,7 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		if err != nil || a == nil {
 			return false, err
 		}
-		cur, err := loadChatControl(ctx, tx, a.ID, ev.Source.ChatID())
+		cur, err := p.chatControl(a.ID, ev.Source.ChatID())
 		if err != nil {
 			return false, err
 		}
@@ -185,7 +214,12 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		if !changed {
 			return false, nil
 		}
-		return true, saveChatControl(ctx, tx, a.ID, next)
+		if err := saveChatControl(ctx, tx, a.ID, next); err != nil {
+			return false, err
+		}
+		stored := storedChatControl(next, tx.now)
+		p.chatControls[chatKey{a.ID, next.ChatID}] = &stored
+		return true, nil
 
 	case portal.EffectFollow:
 		u := portal.FollowRecord(ev)
@@ -212,6 +246,11 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE chat_id = ?
 			AND attachment_id IN (SELECT id FROM module_attachments WHERE bot_id = ?)`, userID, botID); err != nil {
 			return false, err
+		}
+		// The channel's own attachment to the bot, which the effect
+		// applying means it has, is one of those.
+		if a := p.attachments[botID]; a != nil {
+			p.chatControls[chatKey{a.ID, userID}] = nil
 		}
 		// Every channel's events from the user for this account, this
 		// unfollow included; the rows and their event IDs stay.

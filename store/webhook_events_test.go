@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"lineportal/internal/dbtest"
 	"lineportal/internal/portal"
 	"lineportal/internal/secret"
 	"lineportal/store"
@@ -321,6 +322,57 @@ func TestStore_RecordWebhookEvents_Concurrent(t *testing.T) {
 	}
 	if a := m.attachment(t, botA); a.ChatsUnderControl != 1 {
 		t.Errorf("chats under control %d", a.ChatsUnderControl)
+	}
+}
+
+// A batch keeps the chat controls it read and wrote (eventProcessor):
+// recorded as one batch, a run of chat-control events with unfollows and a
+// detach among them leaves what the same events leave one batch each.
+func TestStore_OneBatchLeavesWhatItsEventsLeaveOneByOne(t *testing.T) {
+	events := func(m *moduleFixture) []portal.WebhookEvent {
+		return []portal.WebhookEvent{
+			m.userEv(portal.EventFollow, 1, botA, userXofA),
+			m.userEv(portal.EventActivated, 2, botA, userXofA),
+			m.userEv(portal.EventActivated, 2, botA, userYofA),
+			m.userEv(portal.EventDeactivated, 3, botA, userXofA),
+			m.userEv(portal.EventActivated, 4, botA, userXofA),
+			m.userEv(portal.EventUnfollow, 5, botA, userXofA), // X's control goes
+			m.userEv(portal.EventDeactivated, 6, botA, userXofA),
+			m.userEv(portal.EventActivated, 7, botA, userXofA), // a new one
+			m.userEv(portal.EventActivated, 7, botA, userYofA), // no change
+			m.userEv(portal.EventDeactivated, 8, botA, userYofA),
+			m.userEv(portal.EventUnfollow, 9, botA, userXofA),
+			m.userEv(portal.EventActivated, 10, botA, userYofA),
+			m.detachedEv(11, "bot_deleted"), // every control goes
+			m.userEv(portal.EventActivated, 12, botA, userYofA),
+		}
+	}
+	oneByOne := newModuleFixture(t)
+	oneByOne.attach(t)
+	want := 0
+	for _, ev := range events(oneByOne) {
+		want += oneByOne.record(t, ev).Applied
+	}
+	together := newModuleFixture(t)
+	together.attach(t)
+	if got := together.record(t, events(together)...).Applied; got != want {
+		t.Errorf("one batch applied %d events, one by one %d", got, want)
+	}
+	// Channel credentials are left out: each is sealed with a nonce of its own.
+	snapshot := func(m *moduleFixture) string {
+		return dbtest.Tables(t, m.raw, "module_attachments", "module_chat_controls", "webhook_events", "oa_users", "audit_log", "notifications")
+	}
+	if a, b := snapshot(oneByOne), snapshot(together); a != b {
+		t.Errorf("one batch left another state:\n%s", lineDiff(a, b))
+	}
+	// Before the detach, the batch had left Y's control active.
+	partial := newModuleFixture(t)
+	partial.attach(t)
+	partial.record(t, events(partial)[:12]...)
+	controls, _, err := partial.db.FindChatControls(ctx, partial.ch.ID, botA, store.Page{})
+	mustNil(t, err)
+	if len(controls) != 1 || controls[0].ChatID != userYofA || !controls[0].Active {
+		t.Errorf("controls %+v, want Y's, active", controls)
 	}
 }
 
