@@ -105,7 +105,9 @@ func saveChatControl(ctx context.Context, tx *Tx, attachmentID int64, c portal.C
 // storedChatControl is c as saveChatControl stores it at now, and so as
 // loadChatControl would read it back: times to the millisecond.
 func storedChatControl(c portal.ChatControl, now time.Time) portal.ChatControl {
-	c.ExpireAt = nullMillis(sql.NullInt64{Int64: millis(c.ExpireAt), Valid: !c.ExpireAt.IsZero()})
+	if !c.ExpireAt.IsZero() {
+		c.ExpireAt = fromMillis(millis(c.ExpireAt))
+	}
 	c.ChangedAt, c.UpdatedAt = fromMillis(millis(c.ChangedAt)), fromMillis(millis(now))
 	return c
 }
