@@ -234,10 +234,12 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 	}
 	defer os.RemoveAll(dir) // deferred first, so it runs after the children stop
 
-	// One shared transport: keep-alive pool sized to the worker count so no
-	// connection is closed and reopened mid-run. Compression is off so both
-	// targets are measured on the same uncompressed bytes; redirects are not
-	// followed so a scenario measures exactly one request and can expect 3xx.
+	// The transport of the untimed steps (sign-in, setups, the database
+	// counts), which a setup also drives from every worker at once: its
+	// keep-alive pool is sized to the worker count. Compression is off so
+	// both targets are measured on the same uncompressed bytes; redirects
+	// are not followed so a step sees exactly the response it asked for.
+	// The timed runs use each worker's own connection (conn in load.go).
 	tr := &http.Transport{
 		Proxy:               nil,
 		MaxIdleConns:        0, // no global cap; MaxIdleConnsPerHost governs
@@ -332,7 +334,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			}
 			fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
 			if cfg.warmup > 0 {
-				if _, err := runLoad(ctx, client, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
+				if _, err := runLoad(ctx, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
 					return err
 				}
 			}
@@ -349,7 +351,7 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 			} else {
 				profiled <- nil
 			}
-			res, err := runLoad(ctx, client, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.duration)
+			res, err := runLoad(ctx, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.duration)
 			if err := errors.Join(err, <-profiled); err != nil {
 				return err
 			}

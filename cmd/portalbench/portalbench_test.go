@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
+	"io"
 	"math"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,5 +179,85 @@ func TestCPUFiguresPerRequest(t *testing.T) {
 		cpuMark{target: 2 * time.Second, client: 1500 * time.Millisecond, machine: 4 * time.Second}, time.Second)
 	if r.CPUMicros != 1000 || r.ClientMicros != 500 || r.OtherMicros != 500 || r.BusyCores != 2 {
 		t.Errorf("setCPU: target %v µs, client %v µs, other %v µs, %v busy cores; want 1000, 500, 500, 2", r.CPUMicros, r.ClientMicros, r.OtherMicros, r.BusyCores)
+	}
+}
+
+// A worker's connection reads each whole response off one kept-alive
+// connection, sends a request's body, and dials again when the server
+// closes the connection after a response.
+func TestConnKeepsAliveAndRedialsAfterClose(t *testing.T) {
+	var (
+		dials  atomic.Int64
+		mu     sync.Mutex
+		bodies []string
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if r.URL.Path == "/close" {
+			w.Header().Set("Connection", "close")
+		}
+		w.WriteHeader(http.StatusTeapot)
+		w.Write(bytes.Repeat([]byte("x"), 100_000)) // more than one read buffer
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	var c conn
+	defer c.close()
+	for i, path := range []string{"/a", "/b", "/close", "/c", "/d"} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, strings.NewReader(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := c.roundTrip(t.Context(), req)
+		if err != nil || status != http.StatusTeapot {
+			t.Fatalf("request %d (%s): status %d, %v", i, path, status, err)
+		}
+	}
+	if got := strings.Join(bodies, ","); got != "/a,/b,/close,/c,/d" {
+		t.Errorf("server read bodies %s", got)
+	}
+	if got := dials.Load(); got != 2 {
+		t.Errorf("%d connections for 5 requests with one close, want 2", got)
+	}
+}
+
+// runLoad counts and times every request its workers made, and counts an
+// unexpected status as an error.
+func TestRunLoadCountsEveryRequest(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		path   string
+		errors bool
+	}{{"/", false}, {"/missing", true}} {
+		served.Store(0)
+		res, err := runLoad(t.Context(), []string{srv.URL}, Scenario{Name: "t", Path: tc.path, Want: http.StatusOK}, 2, 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Requests == 0 || res.Requests != served.Load() || res.Hist.n != uint64(res.Requests) {
+			t.Errorf("%s: %d requests counted, %d served, %d timed", tc.path, res.Requests, served.Load(), res.Hist.n)
+		}
+		if got := res.Errors == res.Requests && strings.Contains(res.FirstErr, "status 404"); got != tc.errors {
+			t.Errorf("%s: %d errors of %d requests (%q)", tc.path, res.Errors, res.Requests, res.FirstErr)
+		}
+		if !tc.errors && res.Errors != 0 {
+			t.Errorf("%s: %d errors (%q)", tc.path, res.Errors, res.FirstErr)
+		}
 	}
 }
