@@ -115,6 +115,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	if _, err := write.ExecContext(ctx, fmt.Sprintf("PRAGMA soft_heap_limit = %d", sqliteMemory)); err != nil {
+		db.group.stop()
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 	// The read pool is opened after migrating so that it never sees a
 	// half-made schema.
 	read := openCounted(dsn(path, pragmas, url.Values{"_query_only": {"true"}}), &db.readCounts, nil)
@@ -130,6 +135,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.ping = ping
 	return db, nil
 }
+
+// sqliteMemory is what SQLite may keep in the process (its soft heap
+// limit, one for every connection): past it, a connection that needs a
+// page takes it from the least recently used ones, of any connection. By
+// default each of the five connections keeps up to 2 MiB of pages, most
+// of them read once: a reader's cache is stale after every commit of the
+// writer. The file's pages stay in the operating system's cache, shared.
+// make bench, alternate runs: the portal's peak resident memory 58.3 and
+// 59.3 MiB → 56.4 and 53.1, CPU per page unchanged (issue 15).
+const sqliteMemory = 4 << 20
 
 // pragmas are connection-scoped, so they go in the DSN, where every
 // pooled connection gets them, not just the first. synchronous=FULL: a

@@ -341,3 +341,26 @@ func TestPing_RunsAStatementEachTimeUntilClosed(t *testing.T) {
 		t.Fatal("Ping on a closed database succeeded")
 	}
 }
+
+// SQLite's memory is bounded for the whole process once a database is
+// open: the limit is SQLite's own, shared by every connection.
+func TestOpen_BoundsSQLiteMemory(t *testing.T) {
+	sqliteOnly(t)
+	raw, err := sql.Open("sqlite3", filepath.Join(t.TempDir(), "raw.db"))
+	mustNil(t, err)
+	defer raw.Close()
+	limit := func() (n int64) {
+		t.Helper()
+		mustNil(t, raw.QueryRowContext(ctx, `PRAGMA soft_heap_limit`).Scan(&n))
+		return n
+	}
+	// Unbounded, as SQLite starts (an earlier test's Open set it).
+	mustNil(t, raw.QueryRowContext(ctx, `PRAGMA soft_heap_limit = 0`).Scan(new(int64)))
+	if n := limit(); n != 0 {
+		t.Fatalf("soft heap limit %d after setting 0", n)
+	}
+	mustOpen(t)
+	if n := limit(); n != 4<<20 {
+		t.Fatalf("soft heap limit %d bytes after Open, want 4 MiB", n)
+	}
+}
