@@ -243,8 +243,11 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ?`, botID, userID); err != nil {
 			return false, err
 		}
+		// From the user's few chats to their attachments: "attachment_id
+		// IN (SELECT id … WHERE bot_id = ?)" read every attachment of
+		// every channel (no index starts with bot_id).
 		if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE chat_id = ?
-			AND attachment_id IN (SELECT id FROM module_attachments WHERE bot_id = ?)`, userID, botID); err != nil {
+			AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = ?)`, userID, botID); err != nil {
 			return false, err
 		}
 		// The channel's own attachment to the bot, which the effect
