@@ -225,6 +225,33 @@ type report struct {
 
 var errFailedRequests = errors.New("some requests failed (see warnings above)")
 
+// baselineTurns is how many slices of the duration the portal and its
+// baseline server each run in, one after the other (see bench).
+const baselineTurns = 5
+
+// measured adds up one target's timed slices of a scenario.
+type measured struct {
+	res      runResult
+	cpu      cpuMark // what the slices took, added up
+	dbBefore store.Stats
+}
+
+func (m *measured) add(res runResult, from, to cpuMark) {
+	if m.res.Hist == nil {
+		m.res.Hist = new(histogram)
+	}
+	m.res.Requests += res.Requests
+	m.res.Errors += res.Errors
+	if m.res.FirstErr == "" {
+		m.res.FirstErr = res.FirstErr
+	}
+	m.res.Elapsed += res.Elapsed
+	m.res.Hist.merge(res.Hist)
+	m.cpu.target += to.target - from.target
+	m.cpu.client += to.client - from.client
+	m.cpu.machine += to.machine - from.machine
+}
+
 // bench starts both targets, runs every scenario against each and writes the
 // report. Children are stopped and the temp dir removed on every return path.
 func bench(ctx context.Context, cfg config, w io.Writer) error {
@@ -322,48 +349,65 @@ func bench(ctx context.Context, cfg config, w io.Writer) error {
 		rep.Database = "PostgreSQL"
 	}
 	for _, sc := range scs {
-		for _, t := range []*target{portal, bare} {
-			if sc.PortalOnly && t == bare {
-				continue
+		targets := []*target{portal, bare}
+		if sc.PortalOnly {
+			targets = targets[:1]
+		}
+		if sc.Setup != nil {
+			fmt.Fprintf(os.Stderr, "preparing %s against %s...\n", sc.Name, portal.name)
+			if err := sc.Setup(ctx, client, portal.baseURL); err != nil {
+				return fmt.Errorf("%s: %w", sc.Name, err)
 			}
-			if sc.Setup != nil && t == portal {
-				fmt.Fprintf(os.Stderr, "preparing %s against %s...\n", sc.Name, t.name)
-				if err := sc.Setup(ctx, client, t.baseURL); err != nil {
-					return fmt.Errorf("%s: %w", sc.Name, err)
+		}
+		// Where the bare server is the baseline, the two take turns, a
+		// slice of the duration each, so that both meet the machine's slow
+		// and fast moments alike: the same binary's CPU per request moves
+		// by a fifth within minutes. A CPU profile covers one whole run.
+		turns := 1
+		if len(targets) > 1 && sc.Raw == nil && cfg.profileDir == "" {
+			turns = baselineTurns
+		}
+		runs := make([]measured, len(targets))
+		for turn := range turns {
+			for i, t := range targets {
+				if turn == 0 {
+					fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
+					if cfg.warmup > 0 {
+						if _, err := runLoad(ctx, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
+							return err
+						}
+					}
+					var err error
+					if runs[i].dbBefore, err = t.dbStats(ctx, client); err != nil {
+						return err
+					}
 				}
-			}
-			fmt.Fprintf(os.Stderr, "running %s against %s...\n", sc.Name, t.name)
-			if cfg.warmup > 0 {
-				if _, err := runLoad(ctx, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.warmup); err != nil {
+				cpuBefore := markCPU(t.cpuTime())
+				profiled := make(chan error, 1)
+				if cfg.profileDir != "" && t.pprofURL != "" {
+					go func() {
+						profiled <- t.cpuProfile(ctx, client, cfg.duration, filepath.Join(cfg.profileDir, sc.Name+".pprof"))
+					}()
+				} else {
+					profiled <- nil
+				}
+				res, err := runLoad(ctx, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.duration/time.Duration(turns))
+				if err := errors.Join(err, <-profiled); err != nil {
 					return err
 				}
+				runs[i].add(res, cpuBefore, markCPU(t.cpuTime()))
 			}
-			before, err := t.dbStats(ctx, client)
-			if err != nil {
-				return err
-			}
-			cpuBefore := markCPU(t.cpuTime())
-			profiled := make(chan error, 1)
-			if cfg.profileDir != "" && t.pprofURL != "" {
-				go func() {
-					profiled <- t.cpuProfile(ctx, client, cfg.duration, filepath.Join(cfg.profileDir, sc.Name+".pprof"))
-				}()
-			} else {
-				profiled <- nil
-			}
-			res, err := runLoad(ctx, t.baseURLs(), sc, sc.workers(cfg.concurrency), cfg.duration)
-			if err := errors.Join(err, <-profiled); err != nil {
-				return err
-			}
-			cpuAfter := markCPU(t.cpuTime())
+		}
+		for i, t := range targets {
 			after, err := t.dbStats(ctx, client)
 			if err != nil {
 				return err
 			}
-			r := newResult(sc, t.name, sc.workers(cfg.concurrency), res)
-			r.setCPU(cpuBefore, cpuAfter, res.Elapsed)
+			m := &runs[i]
+			r := newResult(sc, t.name, sc.workers(cfg.concurrency), m.res)
+			r.setCPU(cpuMark{}, m.cpu, m.res.Elapsed)
 			if t.pprofURL != "" && len(t.others) == 0 { // one instance's counts would be a part of the work
-				r.DB = perRequest(before, after, res.Requests)
+				r.DB = perRequest(m.dbBefore, after, m.res.Requests)
 			}
 			rep.Results = append(rep.Results, r)
 		}

@@ -261,3 +261,29 @@ func TestRunLoadCountsEveryRequest(t *testing.T) {
 		}
 	}
 }
+
+// A target measured in turns reports its slices as one run: requests,
+// time, latencies and CPU added up.
+func TestMeasuredAddsUpTurns(t *testing.T) {
+	slice := func(requests int64, latency, elapsed time.Duration, errs int64, first string) runResult {
+		r := runResult{Requests: requests, Errors: errs, FirstErr: first, Elapsed: elapsed, Hist: new(histogram)}
+		for range requests {
+			r.Hist.record(latency)
+		}
+		return r
+	}
+	var m measured
+	m.add(slice(300, time.Millisecond, time.Second, 0, ""), cpuMark{time.Second, time.Second, 5 * time.Second}, cpuMark{2 * time.Second, 1200 * time.Millisecond, 7 * time.Second})
+	m.add(slice(100, 9*time.Millisecond, time.Second, 2, "status 500"), cpuMark{3 * time.Second, 2 * time.Second, 9 * time.Second}, cpuMark{3500 * time.Millisecond, 2100 * time.Millisecond, 10 * time.Second})
+	if m.res.Requests != 400 || m.res.Errors != 2 || m.res.FirstErr != "status 500" || m.res.Elapsed != 2*time.Second || m.res.Hist.n != 400 {
+		t.Fatalf("added up %+v", m.res)
+	}
+	if p50, p99 := m.res.Hist.quantile(0.5), m.res.Hist.quantile(0.99); math.Abs(float64(p50-time.Millisecond)) > 0.01*float64(time.Millisecond) || p99 < 8*time.Millisecond {
+		t.Errorf("p50 %v, p99 %v: want the slices' latencies together", p50, p99)
+	}
+	r := result{Requests: m.res.Requests}
+	r.setCPU(cpuMark{}, m.cpu, m.res.Elapsed)
+	if r.CPUMicros != 3750 || r.ClientMicros != 750 || r.BusyCores != 1.5 {
+		t.Errorf("per request: target %v µs, client %v µs, %v busy cores; want 3750, 750, 1.5", r.CPUMicros, r.ClientMicros, r.BusyCores)
+	}
+}
