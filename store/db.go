@@ -139,9 +139,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // sqliteMemory is what SQLite may keep in the process (its soft heap
 // limit, one for every connection): past it, a connection that needs a
 // page takes it from the least recently used ones, of any connection. By
-// default each of the five connections keeps up to 2 MiB of pages, most
-// of them read once: a reader's cache is stale after every commit of the
-// writer. The file's pages stay in the operating system's cache, shared.
+// default each connection (the writer and at least four readers) keeps
+// up to 2 MiB of pages, most of them read once: a reader's cache is stale
+// after every commit of the writer. The file's pages stay in the
+// operating system's cache, shared.
 // make bench, alternate runs: the portal's peak resident memory 58.3 and
 // 59.3 MiB → 56.4 and 53.1, CPU per page unchanged (issue 15).
 const sqliteMemory = 4 << 20
