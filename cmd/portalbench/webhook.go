@@ -94,6 +94,8 @@ func putBase32(dst []byte, v uint64) {
 type webhookBatch struct {
 	template []byte
 	idAt     []int // offsets of the webhookEventId values in template
+	timeAt   []int // of the timestamps
+	userAt   []int // of the user IDs, past their "U"
 	epoch    uint64
 	// next holds each worker's next event number. Each slot is only used
 	// by its worker; they are kept here, not derived from seq, because seq
@@ -112,15 +114,20 @@ const (
 // user gets every kind of event.
 const benchUsers = 7
 
-// benchUser is the LINE user ID of user k.
+// benchUser is the LINE user ID of user k, in the template: each request
+// writes its worker's number over the first userWorkerChars hex digits
+// (putHex), so that every worker has users of its own.
 func benchUser(k int) string { return fmt.Sprintf("U%032x", 0x5eed_0000+k) }
+
+const userWorkerChars = 8
 
 // batchEvent is event j of the batch, in the shapes of the platform spec
 // (section C), in a cycle of ten. Five are messages and one a postback,
 // which the portal keeps without acting on them; the other four change
 // its state: follow and unfollow of the user, and chat control of the
-// user's chat (the setup attaches the bot first, so that these apply). The IDs are placeholders that newWebhookBatch finds
-// and each request overwrites.
+// user's chat (the setup attaches the bot first, so that these apply).
+// The IDs, times and users are placeholders that newWebhookBatch finds and
+// each request overwrites.
 func batchEvent(j int, ts int64) string {
 	id := strings.Repeat("0", ulidLen)
 	user := benchUser(j % benchUsers)
@@ -143,10 +150,12 @@ func batchEvent(j int, ts int64) string {
 	}
 }
 
-// newWebhookBatch renders the template for workers workers. Every batch has
-// the same timestamps: the portal applies an event whose time equals the
-// state's, so each batch still changes the state it would with fresh
-// ones, without patching 100 more numbers per request.
+// newWebhookBatch renders the template for workers workers. Each request
+// gets fresh event IDs, users of its worker's own, and times after those
+// of the worker's batch before it, a millisecond an event: as LINE sends
+// them, so that no event is older than what it would change (a user's
+// event from before their latest block, for one, is forgotten on
+// arrival), and a worker's users see its batches in order.
 func newWebhookBatch(now time.Time, workers int) *webhookBatch {
 	ts := now.UnixMilli()
 	var b bytes.Buffer
@@ -159,16 +168,23 @@ func newWebhookBatch(now time.Time, workers int) *webhookBatch {
 	}
 	b.WriteString("]}")
 	wb := &webhookBatch{template: b.Bytes(), epoch: uint64(ts), next: make([]atomic.Uint64, workers)}
-	const key = `"webhookEventId":"`
+	wb.idAt = valuesAt(wb.template, `"webhookEventId":"`)
+	wb.timeAt = valuesAt(wb.template, `"timestamp":`)
+	wb.userAt = valuesAt(wb.template, `"userId":"U`)
+	return wb
+}
+
+// valuesAt returns the offsets in template just after each key.
+func valuesAt(template []byte, key string) []int {
+	var at []int
 	for off := 0; ; {
-		i := bytes.Index(wb.template[off:], []byte(key))
+		i := bytes.Index(template[off:], []byte(key))
 		if i < 0 {
-			break
+			return at
 		}
 		off += i + len(key)
-		wb.idAt = append(wb.idAt, off)
+		at = append(at, off)
 	}
-	return wb
 }
 
 // body returns a new batch for worker with event IDs it has not used.
@@ -181,7 +197,33 @@ func (wb *webhookBatch) body(worker int) ([]byte, error) {
 	for i, off := range wb.idAt {
 		putEventID(body[off:], wb.epoch, worker, n+uint64(i))
 	}
+	for i, off := range wb.timeAt {
+		putDecimal(body[off:off+timeDigits], wb.epoch+n+uint64(i))
+	}
+	for _, off := range wb.userAt {
+		putHex(body[off:off+userWorkerChars], uint64(worker))
+	}
 	return body, nil
+}
+
+// timeDigits is how long a LINE timestamp (Unix milliseconds) is until the
+// year 2286.
+const timeDigits = 13
+
+// putDecimal writes v into dst in decimal, filling all of dst.
+func putDecimal(dst []byte, v uint64) {
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = byte('0' + v%10)
+		v /= 10
+	}
+}
+
+// putHex writes v into dst in lower-case hexadecimal, filling all of dst.
+func putHex(dst []byte, v uint64) {
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = "0123456789abcdef"[v&15]
+		v >>= 4
+	}
 }
 
 // attachedBody is the attached event LINE sends when the bot attaches the

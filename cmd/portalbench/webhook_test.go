@@ -133,6 +133,52 @@ func TestWebhookBatchIDsAreUnique(t *testing.T) {
 	}
 }
 
+// A worker's batches come one after the other in LINE's time, a
+// millisecond an event, from users no other worker's batches have: no
+// event is older than what the worker's earlier batches did (a user's
+// block, say), whatever order the workers' batches reach the portal in.
+func TestWebhookBatchTimesAndUsers(t *testing.T) {
+	batch := newWebhookBatch(time.Now(), 2)
+	type event struct {
+		Timestamp int64 `json:"timestamp"`
+		Source    struct {
+			UserID string `json:"userId"`
+		} `json:"source"`
+	}
+	events := func(worker int) []event {
+		t.Helper()
+		body, err := batch.body(worker)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b struct{ Events []event }
+		if err := json.Unmarshal(body, &b); err != nil {
+			t.Fatalf("batch is not JSON: %v", err)
+		}
+		return b.Events
+	}
+	first, second, other := events(0), events(0), events(1)
+	last := int64(0)
+	for i, e := range append(first, second...) {
+		if e.Timestamp <= last {
+			t.Fatalf("worker 0's event %d at %d, not after %d", i, e.Timestamp, last)
+		}
+		last = e.Timestamp
+	}
+	users := map[string]bool{}
+	for _, e := range first {
+		users[e.Source.UserID] = true
+	}
+	if len(users) != benchUsers {
+		t.Errorf("worker 0's batch has %d users, want %d", len(users), benchUsers)
+	}
+	for _, e := range other {
+		if users[e.Source.UserID] || !strings.HasPrefix(e.Source.UserID, "U") || len(e.Source.UserID) != 33 {
+			t.Fatalf("worker 1's user %q: worker 0's too, or not a user ID", e.Source.UserID)
+		}
+	}
+}
+
 func TestBareWebhook(t *testing.T) {
 	const secret = "0123456789abcdef0123456789abcdef"
 	srv := httptest.NewServer(bareWebhook(secret))
@@ -243,5 +289,11 @@ func TestWebhookScenarioAgainstThePortal(t *testing.T) {
 	}
 	if got := count(`SELECT count(*) FROM oa_users WHERE bot_id = ?`, benchBotID); got == 0 {
 		t.Error("no follower: the follow events did not apply")
+	}
+	// Every follow, unfollow, activated and deactivated applied: none came
+	// from before what it would change.
+	if got, want := count(`SELECT count(*) FROM webhook_events WHERE channel_id = `+channel+` AND type IN ('follow', 'unfollow', 'activated', 'deactivated')
+		AND processed_at IS NOT NULL`, id), 2*batches*workers*eventsPerBatch*4/10; got != want {
+		t.Errorf("%d of the follow, unfollow and chat control events applied, want %d", got, want)
 	}
 }
