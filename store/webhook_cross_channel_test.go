@@ -93,7 +93,8 @@ func (f *crossChannelFixture) stateOfA(t *testing.T) string {
 
 // The reproduction: channel B sends signed events naming channel A's bot
 // (destination and module.botId are the sender's to choose). None of them
-// may change A's data; they are stored for B, once, and change nothing.
+// may change A's data; they are stored for B, once, and change nothing but
+// B's own events: the unfollow deletes those B holds from its user.
 func TestStore_WebhookEventsNamingAnotherChannelsBotChangeNothing(t *testing.T) {
 	f := newCrossChannelFixture(t)
 	before := f.stateOfA(t)
@@ -108,8 +109,8 @@ func TestStore_WebhookEventsNamingAnotherChannelsBotChangeNothing(t *testing.T) 
 		f.detachedEv(15, "bot_deleted"),
 		f.ev(portal.EventBotResumed, 16),
 	}
-	if res := f.recordB(t, forged...); res != (portal.WebhookResult{Received: len(forged), Stored: len(forged)}) {
-		t.Errorf("B's events about botA: %+v, want all stored and none applied", res)
+	if res := f.recordB(t, forged...); res != (portal.WebhookResult{Received: len(forged), Stored: len(forged), Applied: 1}) {
+		t.Errorf("B's events about botA: %+v, want all stored and only the unfollow applied (to B's events)", res)
 	}
 
 	t.Run("A's users, chat controls, attachment and events are untouched", func(t *testing.T) {
@@ -135,7 +136,7 @@ func TestStore_WebhookEventsNamingAnotherChannelsBotChangeNothing(t *testing.T) 
 			t.Errorf("A's state changed:\n%s", lineDiff(before, after))
 		}
 	})
-	t.Run("the events are stored for B, as sent, unprocessed", func(t *testing.T) {
+	t.Run("the events are stored for B, as sent, unprocessed, but the unfollow", func(t *testing.T) {
 		events, _, err := f.db.FindWebhookEvents(ctx, f.b.ID, botA, store.Page{Limit: 50})
 		mustNil(t, err)
 		if len(events) != len(forged) {
@@ -143,6 +144,13 @@ func TestStore_WebhookEventsNamingAnotherChannelsBotChangeNothing(t *testing.T) 
 		}
 		for i, e := range events {
 			want := forged[len(forged)-1-i] // newest first
+			if e.Type == portal.EventUnfollow {
+				// B's own events from X until then go: the unfollow itself.
+				if e.WebhookEventID != want.WebhookEventID || e.Payload != nil || e.Source.UserID != "" || e.ProcessedAt.IsZero() {
+					t.Errorf("unfollow %+v, want %s blanked and processed", e, want.WebhookEventID)
+				}
+				continue
+			}
 			if e.WebhookEventID != want.WebhookEventID || string(e.Payload) != string(want.Payload) || e.Source.UserID != want.Source.UserID {
 				t.Errorf("event %d: %+v, want %s as sent", i, e, want.WebhookEventID)
 			}
@@ -241,7 +249,8 @@ func TestStore_UnfollowOnAnAttachedChannelForgetsTheUserEverywhere(t *testing.T)
 }
 
 // A channel that was attached to the bot but no longer is has no say over
-// its users: its follow and unfollow are stored and change nothing.
+// its users: its follow and unfollow are stored and change nothing, but
+// the unfollow deletes the user's events the channel holds itself.
 func TestStore_UserEventsOnADetachedChannelChangeNothing(t *testing.T) {
 	f := newCrossChannelFixture(t)
 	if res := f.record(t, f.detachedEv(5, "")); res.Applied != 1 {
@@ -249,25 +258,29 @@ func TestStore_UserEventsOnADetachedChannelChangeNothing(t *testing.T) {
 	}
 	before := f.stateOfA(t)
 	events := []portal.WebhookEvent{f.userEv(portal.EventUnfollow, 6, botA, userYofA), f.userEv(portal.EventFollow, 7, botA, userZofA), f.userEv(portal.EventActivated, 8, botA, userYofA)}
-	if res := f.record(t, events...); res != (portal.WebhookResult{Received: 3, Stored: 3}) {
-		t.Errorf("events after the detach %+v, want stored, none applied", res)
+	if res := f.record(t, events...); res != (portal.WebhookResult{Received: 3, Stored: 3, Applied: 1}) {
+		t.Errorf("events after the detach %+v, want stored, only the unfollow applied (to A's own events)", res)
 	}
 	if n := f.count(t, `SELECT count(*) FROM oa_users WHERE bot_id = ?`, botA); n != 2 {
 		t.Errorf("%d users of botA, want X and Y still", n)
 	}
-	if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND processed_at IS NULL AND type IN ('follow', 'unfollow', 'activated')`, f.ch.ID); n != 3 {
-		t.Errorf("%d unprocessed user events, want 3", n)
+	if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND processed_at IS NULL AND type IN ('follow', 'activated')
+		AND webhook_event_id IN (?, ?)`, f.ch.ID, events[1].WebhookEventID, events[2].WebhookEventID); n != 2 {
+		t.Errorf("%d unprocessed of the follow and activated, want 2", n)
 	}
-	// Only the three new rows differ.
-	after := f.stateOfA(t)
-	diff := lineDiff(before, after)
-	lines := strings.Split(diff, "\n")
-	if len(lines) != 3 || !strings.Contains(diff, events[0].WebhookEventID) {
+	if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND (source_user_id = ? OR payload LIKE '%' || ? || '%')
+		AND occurred_at <= ?`, f.ch.ID, userYofA, userYofA, start.Add(6*time.Second).UnixMilli()); n != 0 {
+		t.Errorf("%d of A's events from Y until the unfollow still hold Y", n)
+	}
+	// Only A's events differ: the three new rows, and Y's until the
+	// unfollow, blanked; the users, chat controls and attachment stay.
+	diff := lineDiff(before, f.stateOfA(t))
+	if !strings.Contains(diff, events[0].WebhookEventID) {
 		t.Errorf("changed:\n%s", diff)
 	}
-	for _, l := range lines {
-		if !strings.HasPrefix(l, "+ ") || !strings.Contains(l, " active "+botA+" "+botA+" user ") {
-			t.Errorf("not a new event row: %s", l)
+	for _, l := range strings.Split(diff, "\n") {
+		if !strings.Contains(l, " active "+botA+" "+botA+" user ") {
+			t.Errorf("not an event row: %s", l)
 		}
 	}
 }
@@ -276,7 +289,8 @@ func TestStore_UserEventsOnADetachedChannelChangeNothing(t *testing.T) {
 // exchange, the bot list), tells the portal that a channel is attached to
 // a bot. B, holding only its own secret, signs an attached event naming
 // botA, which B was never attached to, then X's unfollow of botA: the
-// attached event creates no attachment, so the unfollow deletes nothing.
+// attached event creates no attachment, so the unfollow deletes nothing
+// but B's own events from X.
 func TestStore_AttachedEventForABotNeverAttachedCreatesNothing(t *testing.T) {
 	f := newCrossChannelFixture(t)
 	before := f.stateOfA(t)
@@ -312,25 +326,27 @@ func TestStore_AttachedEventForABotNeverAttachedCreatesNothing(t *testing.T) {
 		}
 		unchanged(t)
 	})
-	t.Run("a following unfollow naming that bot deletes nothing", func(t *testing.T) {
+	t.Run("a following unfollow naming that bot deletes nothing of A's", func(t *testing.T) {
 		unfollow := f.userEv(portal.EventUnfollow, 11, botA, userXofA)
-		if res := f.recordB(t, unfollow); res != (portal.WebhookResult{Received: 1, Stored: 1}) {
-			t.Errorf("B's unfollow of botA: %+v, want stored, none applied", res)
+		if res := f.recordB(t, unfollow); res != (portal.WebhookResult{Received: 1, Stored: 1, Applied: 1}) {
+			t.Errorf("B's unfollow of botA: %+v, want stored and applied to B's own events", res)
 		}
 		unchanged(t)
-		// Kept for B as sent, unprocessed; nobody's events were scrubbed.
-		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND webhook_event_id = ? AND processed_at IS NULL
-			AND source_user_id = ? AND payload IS NOT NULL`, f.b.ID, unfollow.WebhookEventID, userXofA); n != 1 {
-			t.Errorf("B's unfollow: %d rows stored as sent and unprocessed, want 1", n)
+		// B's own events from X until then (the unfollow) are blanked;
+		// no other channel's events were.
+		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE channel_id = ? AND webhook_event_id = ? AND processed_at IS NOT NULL
+			AND source_user_id IS NULL AND payload IS NULL`, f.b.ID, unfollow.WebhookEventID); n != 1 {
+			t.Errorf("B's unfollow: %d rows blanked and processed, want 1", n)
 		}
-		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE source_user_id IS NULL AND type IN ('follow', 'unfollow', 'message', 'activated')`); n != 0 {
-			t.Errorf("%d user events were scrubbed", n)
+		if n := f.count(t, `SELECT count(*) FROM webhook_events WHERE source_user_id IS NULL AND type IN ('follow', 'unfollow', 'message', 'activated')
+			AND channel_id <> ?`, f.b.ID); n != 0 {
+			t.Errorf("%d user events of other channels were scrubbed", n)
 		}
 	})
 	t.Run("nor in the attached event's own batch", func(t *testing.T) {
 		res := f.recordB(t, attached(12), f.userEv(portal.EventUnfollow, 13, botA, userYofA), f.userEv(portal.EventActivated, 13, botA, userYofA))
-		if res != (portal.WebhookResult{Received: 3, Stored: 3}) {
-			t.Errorf("B's batch: %+v, want stored, none applied", res)
+		if res != (portal.WebhookResult{Received: 3, Stored: 3, Applied: 1}) {
+			t.Errorf("B's batch: %+v, want stored, only the unfollow applied (to B's own events)", res)
 		}
 		unchanged(t)
 	})

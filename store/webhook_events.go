@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"lineportal/internal/portal"
 )
@@ -20,12 +22,15 @@ import (
 //
 // An event about a bot's users or chats (follow, unfollow, activated,
 // deactivated) takes effect only when this channel is currently attached
-// to the bot it names (portal's EventEffect.AppliesTo), as this
+// to the bot it names (portal's EventEffect.On), as this
 // transaction reads it: the sender chose the bot, and only the channel
 // secret binds the request to the channel. One that does not apply is
 // stored all the same (once: for redelivery and the history) but changes
-// nothing, and processed_at stays NULL. Module events change only this
-// channel's own attachment to the bot.
+// nothing, and processed_at stays NULL; only an unfollow still deletes the
+// user's events this channel holds. An event from a user who blocked the
+// account after sending it, arriving late, is stored without its payload
+// and user ID and changes nothing (portal.ForgottenOnArrival). Module
+// events change only this channel's own attachment to the bot.
 //
 // The hot path is one INSERT per event (prepared once per connection, by
 // the statement cache). Events of types the portal does not act on cost
@@ -64,8 +69,8 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 // recordBatch stores and applies one batch in its transaction.
 func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
-	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID,
-		attachments: map[string]*portal.ModuleAttachment{}, chatControls: map[chatKey]*portal.ChatControl{}}
+	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
+		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]time.Time{}}
 	now := millis(tx.now)
 	for _, ev := range events {
 		if ev.Timestamp.IsZero() {
@@ -74,6 +79,12 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 		effect, err := p.effect(ev)
 		if err != nil {
 			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
+		}
+		if forgotten, err := p.forgottenOnArrival(ev); err != nil {
+			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
+		} else if forgotten {
+			// Stored as the block left the user's other events.
+			ev.Payload, ev.Source.UserID, effect = nil, "", portal.EffectNone
 		}
 		var processed any // NULL
 		if effect != portal.EffectNone {
@@ -128,6 +139,14 @@ type eventProcessor struct {
 	// no event revives an attachment (NextAttachment) and none changes
 	// a chat of a detached one (NextChatControl).
 	chatControls map[chatKey]*portal.ChatControl // nil value: none stored
+	// blocks are the users' latest blocks of their accounts, as read or
+	// written in the batch; zero: none.
+	blocks map[blockKey]time.Time
+}
+
+// blockKey names a user of an account.
+type blockKey struct {
+	botID, userID string
 }
 
 // chatKey names a chat's control: the attachment and the chat.
@@ -162,10 +181,9 @@ func (p *eventProcessor) attachment(botID string) (*portal.ModuleAttachment, err
 	return a, nil
 }
 
-// effect is ev's effect on this channel: EffectNone when it does not
-// apply here (portal's AppliesTo), which the channel's own attachment to
-// the event's bot, as of this transaction and the batch's earlier events,
-// decides.
+// effect is ev's effect on this channel (portal's EventEffect.On), which
+// the channel's own attachment to the event's bot, as of this transaction
+// and the batch's earlier events, decides.
 func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, error) {
 	effect := ev.Effect()
 	if effect == portal.EffectNone {
@@ -175,11 +193,33 @@ func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, err
 	if err != nil {
 		return portal.EffectNone, err
 	}
-	if !effect.AppliesTo(a != nil && a.State == portal.Attached) {
-		return portal.EffectNone, nil
-	}
-	return effect, nil
+	return effect.On(a != nil && a.State == portal.Attached), nil
 }
+
+// forgottenOnArrival tells whether ev comes from a user who blocked its
+// account after it (portal.ForgottenOnArrival).
+func (p *eventProcessor) forgottenOnArrival(ev portal.WebhookEvent) (bool, error) {
+	if ev.Source.UserID == "" {
+		return false, nil
+	}
+	key := blockKey{ev.BotID, ev.Source.UserID}
+	blockedAt, ok := p.blocks[key]
+	if !ok {
+		var ms int64
+		err := p.tx.QueryRowContext(p.ctx, `SELECT blocked_at FROM user_blocks WHERE bot_id = ? AND user_key = ?`, key.botID, userKey(key.userID)).Scan(&ms)
+		switch {
+		case err == nil:
+			blockedAt = fromMillis(ms)
+		case !errors.Is(err, sql.ErrNoRows):
+			return false, err
+		}
+		p.blocks[key] = blockedAt
+	}
+	return portal.ForgottenOnArrival(ev, blockedAt), nil
+}
+
+// userKey is how user_blocks names a user: the SHA-256 of their user ID.
+func userKey(userID string) []byte { return tokenHash(userID) }
 
 // apply makes ev's state change, for an effect that applies to this
 // channel (effect), and tells whether anything changed.
@@ -238,26 +278,48 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 	case portal.EffectForgetUser:
 		// This channel is attached to the bot (the effect applies), so the
 		// user's data for the bot goes on every channel that holds some:
-		// the user blocked the account, and no copy of it stays.
-		botID, userID := portal.ForgetUser(ev)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ?`, botID, userID); err != nil {
+		// the user blocked the account, and no copy of it stays. What LINE
+		// reports after the block (a newer follow, a chat taken again)
+		// stays.
+		f := portal.ForgetUser(ev)
+		until := millis(f.Until)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ? AND followed_at <= ?`, f.BotID, f.UserID, until); err != nil {
 			return false, err
 		}
 		// From the user's few chats to their attachments: "attachment_id
 		// IN (SELECT id … WHERE bot_id = ?)" read every attachment of
 		// every channel (no index starts with bot_id).
-		if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE chat_id = ?
-			AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = ?)`, userID, botID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM module_chat_controls WHERE chat_id = ? AND changed_at <= ?
+			AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = ?)`, f.UserID, until, f.BotID); err != nil {
 			return false, err
 		}
 		// The channel's own attachment to the bot, which the effect
-		// applying means it has, is one of those.
-		if a := p.attachments[botID]; a != nil {
-			p.chatControls[chatKey{a.ID, userID}] = nil
+		// applying means it has, is one of those: its control of the
+		// chat is read again when next needed.
+		if a := p.attachments[f.BotID]; a != nil {
+			delete(p.chatControls, chatKey{a.ID, f.UserID})
 		}
-		// Every channel's events from the user for this account, this
-		// unfollow included; the rows and their event IDs stay.
-		_, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = ? AND source_user_id = ?`, botID, userID)
+		// Every channel's events from the user for this account until the
+		// block, this unfollow included; the rows and their event IDs stay.
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = ? AND source_user_id = ? AND occurred_at <= ?`,
+			f.BotID, f.UserID, until); err != nil {
+			return false, err
+		}
+		// Remembered, for their events from before it that arrive later.
+		_, err := tx.ExecContext(ctx, `INSERT INTO user_blocks (bot_id, user_key, blocked_at) VALUES (?, ?, ?)
+			ON CONFLICT (bot_id, user_key) DO UPDATE SET blocked_at = excluded.blocked_at WHERE excluded.blocked_at > user_blocks.blocked_at`,
+			f.BotID, userKey(f.UserID), until)
+		if key := (blockKey{f.BotID, f.UserID}); f.Until.After(p.blocks[key]) {
+			p.blocks[key] = f.Until
+		}
+		return err == nil, err
+
+	case portal.EffectForgetUserHere:
+		// The channel is not attached to the bot: only the user's events
+		// it holds itself go, this unfollow included.
+		f := portal.ForgetUser(ev)
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = NULL, source_user_id = NULL
+			WHERE bot_id = ? AND source_user_id = ? AND channel_id = ? AND occurred_at <= ?`, f.BotID, f.UserID, p.channelID, millis(f.Until))
 		return err == nil, err
 	}
 	return false, nil

@@ -463,11 +463,117 @@ func TestStore_UnfollowForgetsTheUserForThatAccountOnly(t *testing.T) {
 	})
 }
 
+// countRows runs a count query on the raw database.
+func (m *moduleFixture) countRows(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	mustNil(t, m.raw.QueryRow(query, args...).Scan(&n))
+	return n
+}
+
+// keptOf counts X's records, chat controls and events that still hold
+// their user ID or payload, for botA.
+func (m *moduleFixture) keptOfX(t *testing.T) (records, controls, events int) {
+	t.Helper()
+	return m.countRows(t, `SELECT count(*) FROM oa_users WHERE bot_id = ? AND user_id = ?`, botA, userXofA),
+		m.countRows(t, `SELECT count(*) FROM module_chat_controls WHERE chat_id = ?`, userXofA),
+		m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR payload LIKE '%' || ? || '%'`, userXofA, userXofA)
+}
+
+// Events LINE delivers late (a redelivery, or out of order) from a user
+// who has blocked the account since: they are stored as the block left
+// the user's others, and change nothing, so nothing of the user comes
+// back. What the user does after the block counts again.
+func TestStore_LateEventsOfABlockedUserAreForgottenOnArrival(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	m.record(t, m.userEv(portal.EventFollow, 1, botA, userXofA), m.userEv(portal.EventUnfollow, 10, botA, userXofA))
+
+	late := []portal.WebhookEvent{
+		m.userEv("message", 2, botA, userXofA),
+		m.userEv(portal.EventActivated, 3, botA, userXofA),
+		m.userEv(portal.EventFollow, 4, botA, userXofA),
+		m.userEv(portal.EventUnfollow, 5, botA, userXofA),
+		m.userEv("message", 6, botA, userYofA), // another user's: kept
+	}
+	for i := range late {
+		late[i].IsRedelivery = true
+	}
+	if res := m.record(t, late...); res != (portal.WebhookResult{Received: 5, Stored: 5}) {
+		t.Fatalf("late events %+v, want all stored, none applied", res)
+	}
+	if records, controls, events := m.keptOfX(t); records+controls+events != 0 {
+		t.Errorf("X is back: %d records, %d chat controls, %d events", records, controls, events)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload IS NOT NULL`, userYofA); n != 1 {
+		t.Errorf("Y's message: %d rows with its user and payload, want 1", n)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE processed_at IS NOT NULL AND type <> 'module' AND occurred_at < ?`, start.Add(10*time.Second).UnixMilli()); n != 1 {
+		t.Errorf("%d of the events before the block processed, want the first follow only", n)
+	}
+
+	// Following again, after the block, counts.
+	if res := m.record(t, m.userEv(portal.EventFollow, 11, botA, userXofA), m.userEv(portal.EventActivated, 12, botA, userXofA)); res.Applied != 2 {
+		t.Fatalf("follow and activated after the block: %+v", res)
+	}
+	if records, controls, events := m.keptOfX(t); records != 1 || controls != 1 || events != 2 {
+		t.Errorf("after following again: %d records, %d chat controls, %d events, want 1, 1, 2", records, controls, events)
+	}
+}
+
+// An unfollow LINE delivers late, after the user followed again, deletes
+// only what came before it: the newer follow, chat and messages stay.
+func TestStore_LateUnfollowKeepsWhatCameAfterIt(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	m.record(t, m.userEv("message", 3, botA, userXofA),
+		m.userEv(portal.EventFollow, 10, botA, userXofA), m.userEv("message", 11, botA, userXofA), m.userEv(portal.EventActivated, 12, botA, userXofA))
+
+	unfollow := m.userEv(portal.EventUnfollow, 5, botA, userXofA)
+	unfollow.IsRedelivery = true
+	if res := m.record(t, unfollow); res.Applied != 1 {
+		t.Fatalf("late unfollow %+v", res)
+	}
+	if records, controls, events := m.keptOfX(t); records != 1 || controls != 1 || events != 3 {
+		t.Errorf("kept %d records, %d chat controls, %d events of X, want 1, 1, 3 (the follow, message and activated after the unfollow)",
+			records, controls, events)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE payload IS NULL AND source_user_id IS NULL AND occurred_at IN (?, ?)`,
+		start.Add(3*time.Second).UnixMilli(), start.Add(5*time.Second).UnixMilli()); n != 2 {
+		t.Errorf("%d of the message before the unfollow and the unfollow blanked, want 2", n)
+	}
+	// Their next event is not forgotten: the block is older than it.
+	if res := m.record(t, m.userEv(portal.EventDeactivated, 13, botA, userXofA)); res.Applied != 1 {
+		t.Errorf("deactivated after the late unfollow: %+v", res)
+	}
+}
+
+// A channel not attached to the account (an Official Account's own
+// Messaging API channel, or a channel naming another's bot) still deletes
+// the messages it holds from a user who blocks the account, and only
+// those: LINE asks that every message the user sent go (003).
+func TestStore_UnfollowOnAChannelNotAttachedForgetsItsOwnEvents(t *testing.T) {
+	m := newModuleFixture(t) // its channel is not attached to botA
+	m.record(t, m.userEv("message", 1, botA, userXofA), m.userEv("message", 2, botA, userYofA))
+	if res := m.record(t, m.userEv(portal.EventUnfollow, 3, botA, userXofA), m.userEv("message", 4, botA, userXofA)); res.Applied != 1 {
+		t.Fatalf("unfollow and a later message: %+v, want the unfollow applied", res)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR payload LIKE '%' || ? || '%'`, userXofA, userXofA); n != 1 {
+		t.Errorf("%d of X's events hold their user, want 1 (the message after the unfollow)", n)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload IS NOT NULL`, userYofA); n != 1 {
+		t.Errorf("Y's message: %d rows, want 1", n)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM user_blocks`); n != 0 {
+		t.Errorf("%d blocks remembered, want none: the channel may not act on the account", n)
+	}
+}
+
 func TestStore_WebhookIndexesServeTheHotQueries(t *testing.T) {
 	sqliteOnly(t) // PostgreSQL's planner scans tables this small
 	m := newModuleFixture(t)
 	plans := map[string]string{
-		`UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = 'x' AND source_user_id = 'y'`:                                                             "webhook_events_user",
+		`UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = 'x' AND source_user_id = 'y' AND occurred_at <= 5`:                                        "webhook_events_user",
 		`SELECT id FROM webhook_events WHERE channel_id = 1 AND bot_id = 'x' AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                 "webhook_events_bot",
 		`DELETE FROM module_chat_controls WHERE chat_id = 'y' AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = 'x')`: "module_chat_controls_chat",
 		`SELECT id FROM module_attachments WHERE channel_id = 1 AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                              "module_attachments_channel",

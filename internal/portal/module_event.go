@@ -99,6 +99,10 @@ const (
 	EffectChatControl                    // activated, deactivated
 	EffectFollow                         // follow: the user's record for the account
 	EffectForgetUser                     // unfollow: everything kept about the user for the account goes
+	// EffectForgetUserHere is an unfollow on a channel not attached to the
+	// account (its Messaging API channel, say): the user's events that
+	// channel holds go, and nothing else.
+	EffectForgetUserHere
 )
 
 // Effect tells which part of the state ev changes. An event missing what
@@ -129,32 +133,42 @@ func (e WebhookEvent) Effect() EventEffect {
 	return EffectNone
 }
 
-// AppliesTo tells whether an event with effect f may change anything on
-// the channel that received it, given whether that channel is currently
-// attached to the event's bot (attachedToReceiver: the channel's own
-// attachment to ev.BotID exists and is in state Attached).
+// On is what an event with effect f changes on the channel that received
+// it, given whether that channel is currently attached to the event's bot
+// (attachedToReceiver: the channel's own attachment to ev.BotID exists and
+// is in state Attached).
 //
 // Only the channel secret binds a webhook request to a channel; the bot an
 // event names (destination, module.botId) is whatever the sender signed.
 // So an event about a bot's users or chats (follow, unfollow, activated,
 // deactivated) counts only when the receiving channel is attached to that
 // bot: a channel can't create, end or delete state of an Official Account
-// it is not attached to, and so not of another channel's either.
+// it is not attached to, and so not of another channel's either. An
+// unfollow there still deletes the user's events the receiving channel
+// holds (EffectForgetUserHere): they are that channel's own data, and
+// LINE asks that every message of a user who blocks the account go (003).
 // EffectAttachment events always reach NextAttachment: they touch only the
 // receiving channel's own attachment to the bot (keyed by that channel and
 // bot), and NextAttachment never lets them create or revive one.
 //
-// An event that does not apply is still stored, once (its webhookEventId
-// recognises a redelivery, and it stays in the channel's history), but
-// changes nothing and is not marked processed.
-func (f EventEffect) AppliesTo(attachedToReceiver bool) bool {
+// An event that changes nothing is still stored, once (its webhookEventId
+// recognises a redelivery, and it stays in the channel's history), but is
+// not marked processed.
+func (f EventEffect) On(attachedToReceiver bool) EventEffect {
 	switch f {
 	case EffectAttachment:
-		return true
-	case EffectChatControl, EffectFollow, EffectForgetUser:
-		return attachedToReceiver
+		return f
+	case EffectChatControl, EffectFollow:
+		if attachedToReceiver {
+			return f
+		}
+	case EffectForgetUser:
+		if attachedToReceiver {
+			return f
+		}
+		return EffectForgetUserHere
 	}
-	return false
+	return EffectNone
 }
 
 // CheckWebhookEvent tells whether an event can be stored: it needs LINE's
@@ -296,16 +310,35 @@ func FollowRecord(ev WebhookEvent) OAUser {
 	return OAUser{BotID: ev.BotID, UserID: ev.Source.UserID, FirstSeenAt: ev.Timestamp, FollowedAt: ev.Timestamp, Unblocked: ev.IsUnblocked}
 }
 
-// ForgetUser names whose data an unfollow (the user blocked the account)
-// deletes: for the account ev.BotID and the user ev.Source.UserID, their
-// record, their chat controls, and the payload and user ID of every event
-// that came from them, on every channel that holds some: the user blocked
-// the account, so every copy of their data for it goes. It does
-// so only for an unfollow that applies (AppliesTo): one received by a
-// channel attached to the account. The events' rows stay, with LINE's event ID, so that
-// a redelivery is still recognised as one and changes nothing.
-func ForgetUser(ev WebhookEvent) (botID, userID string) {
-	return ev.BotID, ev.Source.UserID
+// Forgetting is what an unfollow (the user blocked the account) deletes:
+// for the account BotID and the user UserID, what the portal keeps from
+// until LINE's time of the block, Until. A follow or chat control LINE
+// reports later than that (the user followed again) stays.
+type Forgetting struct {
+	BotID, UserID string
+	Until         time.Time
+}
+
+// ForgetUser is what the unfollow ev deletes. With EffectForgetUser that is
+// the user's record, their chat controls, and the payload and user ID of
+// every event that came from them until then, on every channel that holds
+// some: the user blocked the account, so every copy of their data for it
+// goes. The events' rows stay, with LINE's event ID, so that a redelivery
+// is still recognised as one and changes nothing. The block itself is
+// remembered (ForgottenOnArrival).
+func ForgetUser(ev WebhookEvent) Forgetting {
+	return Forgetting{BotID: ev.BotID, UserID: ev.Source.UserID, Until: ev.Timestamp}
+}
+
+// ForgottenOnArrival tells whether ev, from a user who last blocked its
+// account at blockedAt (zero: never), comes from before that block:
+// LINE delivered it late (a redelivery, or out of order), after the block
+// deleted what the user had sent until then. Such an event is stored
+// without its payload and user ID, and changes nothing. One at the very
+// millisecond of the block is not: LINE's order within a batch can put a
+// user's next event there.
+func ForgottenOnArrival(ev WebhookEvent, blockedAt time.Time) bool {
+	return ev.Timestamp.Before(blockedAt)
 }
 
 // WebhookResult counts what storing a batch of events did.

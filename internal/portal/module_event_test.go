@@ -71,23 +71,25 @@ func TestWebhookEventEffect(t *testing.T) {
 // attached to that bot; the sender names the bot, so nothing else binds
 // the event to it. Attachment events concern the receiving channel's own
 // attachment and always apply; events the portal does not act on never do.
-func TestEventEffectAppliesTo(t *testing.T) {
+// An unfollow on a channel not attached to the bot still deletes the
+// user's events that channel holds.
+func TestEventEffectOn(t *testing.T) {
 	tests := []struct {
 		effect                portal.EventEffect
-		attached, notAttached bool
+		attached, notAttached portal.EventEffect
 	}{
-		{portal.EffectNone, false, false},
-		{portal.EffectAttachment, true, true},
-		{portal.EffectChatControl, true, false},
-		{portal.EffectFollow, true, false},
-		{portal.EffectForgetUser, true, false},
+		{portal.EffectNone, portal.EffectNone, portal.EffectNone},
+		{portal.EffectAttachment, portal.EffectAttachment, portal.EffectAttachment},
+		{portal.EffectChatControl, portal.EffectChatControl, portal.EffectNone},
+		{portal.EffectFollow, portal.EffectFollow, portal.EffectNone},
+		{portal.EffectForgetUser, portal.EffectForgetUser, portal.EffectForgetUserHere},
 	}
 	for _, tt := range tests {
-		if got := tt.effect.AppliesTo(true); got != tt.attached {
-			t.Errorf("effect %d: AppliesTo(attached) = %v, want %v", tt.effect, got, tt.attached)
+		if got := tt.effect.On(true); got != tt.attached {
+			t.Errorf("effect %d: On(attached) = %d, want %d", tt.effect, got, tt.attached)
 		}
-		if got := tt.effect.AppliesTo(false); got != tt.notAttached {
-			t.Errorf("effect %d: AppliesTo(not attached) = %v, want %v", tt.effect, got, tt.notAttached)
+		if got := tt.effect.On(false); got != tt.notAttached {
+			t.Errorf("effect %d: On(not attached) = %d, want %d", tt.effect, got, tt.notAttached)
 		}
 	}
 }
@@ -281,7 +283,30 @@ func TestFollowRecordAndForgetUser(t *testing.T) {
 		t.Errorf("FollowRecord = %+v", got)
 	}
 	ev.Type = portal.EventUnfollow
-	if bot, user := portal.ForgetUser(ev); bot != botA || user != userOfA {
-		t.Errorf("ForgetUser = %q, %q", bot, user)
+	if got := portal.ForgetUser(ev); got != (portal.Forgetting{BotID: botA, UserID: userOfA, Until: at(5)}) {
+		t.Errorf("ForgetUser = %+v", got)
+	}
+}
+
+// A user's event from before their latest block, arriving after it, is
+// forgotten; one from the block's millisecond on is not, nor any when the
+// user never blocked the account.
+func TestForgottenOnArrival(t *testing.T) {
+	blocked := at(10)
+	for _, tt := range []struct {
+		at        time.Time
+		blockedAt time.Time
+		want      bool
+	}{
+		{at(9), blocked, true},
+		{blocked.Add(-time.Millisecond), blocked, true},
+		{blocked, blocked, false},
+		{at(11), blocked, false},
+		{at(9), time.Time{}, false},
+	} {
+		ev := portal.WebhookEvent{Type: "message", BotID: botA, Timestamp: tt.at, Source: portal.EventSource{Type: "user", UserID: userOfA}}
+		if got := portal.ForgottenOnArrival(ev, tt.blockedAt); got != tt.want {
+			t.Errorf("event at %v, blocked at %v: forgotten %v, want %v", tt.at, tt.blockedAt, got, tt.want)
+		}
 	}
 }

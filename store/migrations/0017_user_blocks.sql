@@ -1,0 +1,13 @@
+-- The latest time each user blocked an account (an unfollow that applied),
+-- so that their events from before it that LINE delivers late (a
+-- redelivery, or out of order) are forgotten on arrival, as the block
+-- forgot the others (portal.ForgottenOnArrival). The user is kept as the
+-- SHA-256 of their user ID, never the ID itself: the block deleted
+-- everything the portal kept about them. Blocks before this migration are
+-- not known.
+CREATE TABLE user_blocks (
+    bot_id     TEXT NOT NULL CHECK (bot_id <> ''),
+    user_key   BLOB NOT NULL CHECK (length(user_key) = 32),
+    blocked_at INTEGER NOT NULL,
+    PRIMARY KEY (bot_id, user_key)
+) STRICT, WITHOUT ROWID;
