@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"time"
 
 	"lineportal/internal/portal"
 )
@@ -33,9 +31,10 @@ import (
 // events change only this channel's own attachment to the bot.
 //
 // The hot path is one INSERT per event (prepared once per connection, by
-// the statement cache). Events of types the portal does not act on cost
-// nothing more; the others a read of the channel's attachment to the bot,
-// once per bot and batch; follow and unfollow one write more each.
+// the statement cache), and a read of each user's latest block once per
+// batch. Events of types the portal does not act on cost nothing more; the
+// others a read of the channel's attachment to the bot, once per bot and
+// batch; a follow one write more, an unfollow five.
 //
 // A batch is one write (update): on SQLite, batches arriving while others
 // commit are committed together with them, in one wait for the disk, and
@@ -70,7 +69,7 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
 	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
-		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]time.Time{}}
+		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}}
 	now := millis(tx.now)
 	for _, ev := range events {
 		if ev.Timestamp.IsZero() {
@@ -84,7 +83,7 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
 		} else if forgotten {
 			// Stored as the block left the user's other events.
-			ev.Payload, ev.Source.UserID, effect = nil, "", portal.EffectNone
+			ev.Payload, ev.Source.UserID, effect = nil, "", effect.WhenForgotten(ev)
 		}
 		var processed any // NULL
 		if effect != portal.EffectNone {
@@ -139,9 +138,9 @@ type eventProcessor struct {
 	// no event revives an attachment (NextAttachment) and none changes
 	// a chat of a detached one (NextChatControl).
 	chatControls map[chatKey]*portal.ChatControl // nil value: none stored
-	// blocks are the users' latest blocks of their accounts, as read or
-	// written in the batch; zero: none.
-	blocks map[blockKey]time.Time
+	// blocks are the users' latest blocks of their accounts on this
+	// channel, as read or written in the batch.
+	blocks map[blockKey]portal.Block
 }
 
 // blockKey names a user of an account.
@@ -203,20 +202,36 @@ func (p *eventProcessor) forgottenOnArrival(ev portal.WebhookEvent) (bool, error
 		return false, nil
 	}
 	key := blockKey{ev.BotID, ev.Source.UserID}
-	blockedAt, ok := p.blocks[key]
+	b, ok := p.blocks[key]
 	if !ok {
-		var ms int64
-		err := p.tx.QueryRowContext(p.ctx, `SELECT blocked_at FROM user_blocks WHERE bot_id = ? AND user_key = ?`, key.botID, userKey(key.userID)).Scan(&ms)
-		switch {
-		case err == nil:
-			blockedAt = fromMillis(ms)
-		case !errors.Is(err, sql.ErrNoRows):
+		var ms sql.NullInt64
+		if err := p.tx.QueryRowContext(p.ctx, `SELECT max(blocked_at) FROM user_blocks WHERE bot_id = ? AND user_key = ? AND channel_id IN (?, ?)`,
+			key.botID, userKey(key.userID), everyChannel, p.channelID).Scan(&ms); err != nil {
 			return false, err
 		}
-		p.blocks[key] = blockedAt
+		if ms.Valid {
+			b.At = fromMillis(ms.Int64)
+		}
+		p.blocks[key] = b
 	}
-	return portal.ForgottenOnArrival(ev, blockedAt), nil
+	return portal.ForgottenOnArrival(ev, b), nil
 }
+
+// block remembers that the user f names blocked its account at f.Until,
+// for channelID (everyChannel: all of them), and that this batch did.
+func (p *eventProcessor) block(f portal.Forgetting, channelID int64) error {
+	_, err := p.tx.ExecContext(p.ctx, `INSERT INTO user_blocks (bot_id, user_key, channel_id, blocked_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (bot_id, user_key, channel_id) DO UPDATE SET blocked_at = excluded.blocked_at WHERE excluded.blocked_at > user_blocks.blocked_at`,
+		f.BotID, userKey(f.UserID), channelID, millis(f.Until))
+	// The unfollow itself read the user's latest block on arrival.
+	if key := (blockKey{f.BotID, f.UserID}); f.Until.After(p.blocks[key].At) {
+		p.blocks[key] = portal.Block{At: f.Until, ThisBatch: true}
+	}
+	return err
+}
+
+// everyChannel is user_blocks' channel_id of a block for every channel.
+const everyChannel = 0
 
 // userKey is how user_blocks names a user: the SHA-256 of their user ID.
 func userKey(userID string) []byte { return tokenHash(userID) }
@@ -286,6 +301,12 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ? AND followed_at <= ?`, f.BotID, f.UserID, until); err != nil {
 			return false, err
 		}
+		// A record that stays, from a follow after the block, was first
+		// seen then: its first-seen time from before goes too.
+		if _, err := tx.ExecContext(ctx, `UPDATE oa_users SET first_seen_at = followed_at WHERE bot_id = ? AND user_id = ? AND first_seen_at <= ?`,
+			f.BotID, f.UserID, until); err != nil {
+			return false, err
+		}
 		// From the user's few chats to their attachments: "attachment_id
 		// IN (SELECT id … WHERE bot_id = ?)" read every attachment of
 		// every channel (no index starts with bot_id).
@@ -294,10 +315,13 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 			return false, err
 		}
 		// The channel's own attachment to the bot, which the effect
-		// applying means it has, is one of those: its control of the
-		// chat is read again when next needed.
+		// applying means it has, is one of those: the control of the chat
+		// the batch knows went, unless it is newer than the block.
 		if a := p.attachments[f.BotID]; a != nil {
-			delete(p.chatControls, chatKey{a.ID, f.UserID})
+			key := chatKey{a.ID, f.UserID}
+			if c := p.chatControls[key]; c != nil && !c.ChangedAt.After(f.Until) {
+				p.chatControls[key] = nil
+			}
 		}
 		// Every channel's events from the user for this account until the
 		// block, this unfollow included; the rows and their event IDs stay.
@@ -306,20 +330,18 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 			return false, err
 		}
 		// Remembered, for their events from before it that arrive later.
-		_, err := tx.ExecContext(ctx, `INSERT INTO user_blocks (bot_id, user_key, blocked_at) VALUES (?, ?, ?)
-			ON CONFLICT (bot_id, user_key) DO UPDATE SET blocked_at = excluded.blocked_at WHERE excluded.blocked_at > user_blocks.blocked_at`,
-			f.BotID, userKey(f.UserID), until)
-		if key := (blockKey{f.BotID, f.UserID}); f.Until.After(p.blocks[key]) {
-			p.blocks[key] = f.Until
-		}
+		err := p.block(f, everyChannel)
 		return err == nil, err
 
 	case portal.EffectForgetUserHere:
 		// The channel is not attached to the bot: only the user's events
 		// it holds itself go, this unfollow included.
 		f := portal.ForgetUser(ev)
-		_, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = NULL, source_user_id = NULL
-			WHERE bot_id = ? AND source_user_id = ? AND channel_id = ? AND occurred_at <= ?`, f.BotID, f.UserID, p.channelID, millis(f.Until))
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = NULL, source_user_id = NULL
+			WHERE bot_id = ? AND source_user_id = ? AND channel_id = ? AND occurred_at <= ?`, f.BotID, f.UserID, p.channelID, millis(f.Until)); err != nil {
+			return false, err
+		}
+		err := p.block(f, p.channelID)
 		return err == nil, err
 	}
 	return false, nil

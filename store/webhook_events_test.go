@@ -471,7 +471,7 @@ func (m *moduleFixture) countRows(t *testing.T, query string, args ...any) int {
 	return n
 }
 
-// keptOf counts X's records, chat controls and events that still hold
+// keptOfX counts X's records, chat controls and events that still hold
 // their user ID or payload, for botA.
 func (m *moduleFixture) keptOfX(t *testing.T) (records, controls, events int) {
 	t.Helper()
@@ -481,35 +481,46 @@ func (m *moduleFixture) keptOfX(t *testing.T) (records, controls, events int) {
 }
 
 // Events LINE delivers late (a redelivery, or out of order) from a user
-// who has blocked the account since: they are stored as the block left
-// the user's others, and change nothing, so nothing of the user comes
-// back. What the user does after the block counts again.
+// who has blocked the account since, or in the block's very millisecond:
+// they are stored as the block left the user's others, and change nothing
+// of theirs, so nothing of the user comes back; a group's chat control is
+// the group's, and counts. What the user does after the block counts
+// again, and so does what follows the unfollow in its own batch.
 func TestStore_LateEventsOfABlockedUserAreForgottenOnArrival(t *testing.T) {
 	m := newModuleFixture(t)
 	m.attach(t)
 	m.record(t, m.userEv(portal.EventFollow, 1, botA, userXofA), m.userEv(portal.EventUnfollow, 10, botA, userXofA))
 
+	const groupC = "Ca56f94637cc4347f90a25382909b24b9"
+	inGroup := m.userEv(portal.EventActivated, 3, botA, userXofA)
+	inGroup.Source = portal.EventSource{Type: "group", GroupID: groupC, UserID: userXofA}
 	late := []portal.WebhookEvent{
 		m.userEv("message", 2, botA, userXofA),
 		m.userEv(portal.EventActivated, 3, botA, userXofA),
 		m.userEv(portal.EventFollow, 4, botA, userXofA),
 		m.userEv(portal.EventUnfollow, 5, botA, userXofA),
+		m.userEv("message", 10, botA, userXofA), // the block's millisecond
+		m.userEv(portal.EventFollow, 10, botA, userXofA),
+		inGroup,
 		m.userEv("message", 6, botA, userYofA), // another user's: kept
 	}
 	for i := range late {
 		late[i].IsRedelivery = true
 	}
-	if res := m.record(t, late...); res != (portal.WebhookResult{Received: 5, Stored: 5}) {
-		t.Fatalf("late events %+v, want all stored, none applied", res)
+	if res := m.record(t, late...); res != (portal.WebhookResult{Received: len(late), Stored: len(late), Applied: 1}) {
+		t.Fatalf("late events %+v, want all stored, only the group's chat control applied", res)
 	}
 	if records, controls, events := m.keptOfX(t); records+controls+events != 0 {
 		t.Errorf("X is back: %d records, %d chat controls, %d events", records, controls, events)
 	}
+	if n := m.countRows(t, `SELECT count(*) FROM module_chat_controls WHERE chat_id = ? AND active = 1`, groupC); n != 1 {
+		t.Errorf("the group's chat control: %d rows, want 1", n)
+	}
 	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload IS NOT NULL`, userYofA); n != 1 {
 		t.Errorf("Y's message: %d rows with its user and payload, want 1", n)
 	}
-	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE processed_at IS NOT NULL AND type <> 'module' AND occurred_at < ?`, start.Add(10*time.Second).UnixMilli()); n != 1 {
-		t.Errorf("%d of the events before the block processed, want the first follow only", n)
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE processed_at IS NOT NULL AND type <> 'module' AND occurred_at < ?`, start.Add(10*time.Second).UnixMilli()); n != 2 {
+		t.Errorf("%d of the events before the block processed, want the first follow and the group's activated", n)
 	}
 
 	// Following again, after the block, counts.
@@ -519,14 +530,23 @@ func TestStore_LateEventsOfABlockedUserAreForgottenOnArrival(t *testing.T) {
 	if records, controls, events := m.keptOfX(t); records != 1 || controls != 1 || events != 2 {
 		t.Errorf("after following again: %d records, %d chat controls, %d events, want 1, 1, 2", records, controls, events)
 	}
+	// In one batch, LINE's order says a follow in the unfollow's own
+	// millisecond came after it.
+	if res := m.record(t, m.userEv(portal.EventUnfollow, 20, botA, userXofA), m.userEv(portal.EventFollow, 20, botA, userXofA)); res.Applied != 2 {
+		t.Fatalf("unfollow and follow in one millisecond: %+v", res)
+	}
+	if records, _, _ := m.keptOfX(t); records != 1 {
+		t.Errorf("after following again in the unfollow's millisecond: %d records, want 1", records)
+	}
 }
 
 // An unfollow LINE delivers late, after the user followed again, deletes
-// only what came before it: the newer follow, chat and messages stay.
+// only what came before it: the newer follow, chat and messages stay, and
+// the record's first-seen time is the newer follow's.
 func TestStore_LateUnfollowKeepsWhatCameAfterIt(t *testing.T) {
 	m := newModuleFixture(t)
 	m.attach(t)
-	m.record(t, m.userEv("message", 3, botA, userXofA),
+	m.record(t, m.userEv(portal.EventFollow, 1, botA, userXofA), m.userEv("message", 3, botA, userXofA),
 		m.userEv(portal.EventFollow, 10, botA, userXofA), m.userEv("message", 11, botA, userXofA), m.userEv(portal.EventActivated, 12, botA, userXofA))
 
 	unfollow := m.userEv(portal.EventUnfollow, 5, botA, userXofA)
@@ -538,9 +558,13 @@ func TestStore_LateUnfollowKeepsWhatCameAfterIt(t *testing.T) {
 		t.Errorf("kept %d records, %d chat controls, %d events of X, want 1, 1, 3 (the follow, message and activated after the unfollow)",
 			records, controls, events)
 	}
-	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE payload IS NULL AND source_user_id IS NULL AND occurred_at IN (?, ?)`,
-		start.Add(3*time.Second).UnixMilli(), start.Add(5*time.Second).UnixMilli()); n != 2 {
-		t.Errorf("%d of the message before the unfollow and the unfollow blanked, want 2", n)
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE payload IS NULL AND source_user_id IS NULL AND occurred_at IN (?, ?, ?)`,
+		start.Add(time.Second).UnixMilli(), start.Add(3*time.Second).UnixMilli(), start.Add(5*time.Second).UnixMilli()); n != 3 {
+		t.Errorf("%d of the follow and message before the unfollow and the unfollow blanked, want 3", n)
+	}
+	// The record that stays is the follow's after the block: first seen then.
+	if n := m.countRows(t, `SELECT count(*) FROM oa_users WHERE user_id = ? AND first_seen_at = ?`, userXofA, start.Add(10*time.Second).UnixMilli()); n != 1 {
+		t.Errorf("X's record: %d first seen at the follow after the block, want 1", n)
 	}
 	// Their next event is not forgotten: the block is older than it.
 	if res := m.record(t, m.userEv(portal.EventDeactivated, 13, botA, userXofA)); res.Applied != 1 {
@@ -564,8 +588,22 @@ func TestStore_UnfollowOnAChannelNotAttachedForgetsItsOwnEvents(t *testing.T) {
 	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload IS NOT NULL`, userYofA); n != 1 {
 		t.Errorf("Y's message: %d rows, want 1", n)
 	}
-	if n := m.countRows(t, `SELECT count(*) FROM user_blocks`); n != 0 {
-		t.Errorf("%d blocks remembered, want none: the channel may not act on the account", n)
+	// The block is remembered for this channel only: the channel may not
+	// act on the account.
+	if n := m.countRows(t, `SELECT count(*) FROM user_blocks WHERE channel_id = ?`, m.ch.ID); n != 1 {
+		t.Errorf("%d blocks remembered for the channel, want 1", n)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM user_blocks WHERE channel_id <> ?`, m.ch.ID); n != 0 {
+		t.Errorf("%d blocks remembered beyond the channel, want none", n)
+	}
+	// X's message from before the block, delivered late, is forgotten.
+	late := m.userEv("message", 2, botA, userXofA)
+	late.IsRedelivery = true
+	if res := m.record(t, late); res != (portal.WebhookResult{Received: 1, Stored: 1}) {
+		t.Fatalf("late message %+v", res)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR payload LIKE '%' || ? || '%'`, userXofA, userXofA); n != 1 {
+		t.Errorf("%d of X's events hold their user after the late message, want 1", n)
 	}
 }
 

@@ -101,7 +101,8 @@ const (
 	EffectForgetUser                     // unfollow: everything kept about the user for the account goes
 	// EffectForgetUserHere is an unfollow on a channel not attached to the
 	// account (its Messaging API channel, say): the user's events that
-	// channel holds go, and nothing else.
+	// channel holds go, and nothing else; the block is remembered for that
+	// channel only.
 	EffectForgetUserHere
 )
 
@@ -330,15 +331,37 @@ func ForgetUser(ev WebhookEvent) Forgetting {
 	return Forgetting{BotID: ev.BotID, UserID: ev.Source.UserID, Until: ev.Timestamp}
 }
 
-// ForgottenOnArrival tells whether ev, from a user who last blocked its
-// account at blockedAt (zero: never), comes from before that block:
-// LINE delivered it late (a redelivery, or out of order), after the block
-// deleted what the user had sent until then. Such an event is stored
-// without its payload and user ID, and changes nothing. One at the very
-// millisecond of the block is not: LINE's order within a batch can put a
-// user's next event there.
-func ForgottenOnArrival(ev WebhookEvent, blockedAt time.Time) bool {
-	return ev.Timestamp.Before(blockedAt)
+// Block is what the portal knows, when an event arrives, of its user's
+// latest block of its account: when (zero: never), and whether an
+// unfollow earlier in the event's own batch set it.
+type Block struct {
+	At        time.Time
+	ThisBatch bool
+}
+
+// ForgottenOnArrival tells whether ev, from a user whose latest block of
+// its account is b, comes from before that block: LINE delivered it late
+// (a redelivery, or out of order), after the block deleted what the user
+// had sent until then, its own millisecond included. Such an event is
+// stored without its payload and user ID and changes nothing of theirs
+// (WhenForgotten). One at the block's very millisecond that follows the
+// unfollow in the same batch is not forgotten: LINE's order there says it
+// came after.
+func ForgottenOnArrival(ev WebhookEvent, b Block) bool {
+	if b.ThisBatch {
+		return ev.Timestamp.Before(b.At)
+	}
+	return !b.At.IsZero() && !ev.Timestamp.After(b.At)
+}
+
+// WhenForgotten is what an event with effect f still changes when it is
+// forgotten on arrival: in a group or room, its chat's control, which is
+// the group's, not the user's; nothing else.
+func (f EventEffect) WhenForgotten(ev WebhookEvent) EventEffect {
+	if f == EffectChatControl && (ev.Source.GroupID != "" || ev.Source.RoomID != "") {
+		return f
+	}
+	return EffectNone
 }
 
 // WebhookResult counts what storing a batch of events did.

@@ -288,25 +288,51 @@ func TestFollowRecordAndForgetUser(t *testing.T) {
 	}
 }
 
-// A user's event from before their latest block, arriving after it, is
-// forgotten; one from the block's millisecond on is not, nor any when the
-// user never blocked the account.
+// A user's event from before their latest block, or from its very
+// millisecond, arriving after it, is forgotten; within the unfollow's own
+// batch, one at that millisecond comes after it and is not. None is when
+// the user never blocked the account.
 func TestForgottenOnArrival(t *testing.T) {
 	blocked := at(10)
 	for _, tt := range []struct {
-		at        time.Time
-		blockedAt time.Time
-		want      bool
+		at    time.Time
+		block portal.Block
+		want  bool
 	}{
-		{at(9), blocked, true},
-		{blocked.Add(-time.Millisecond), blocked, true},
-		{blocked, blocked, false},
-		{at(11), blocked, false},
-		{at(9), time.Time{}, false},
+		{at(9), portal.Block{At: blocked}, true},
+		{blocked, portal.Block{At: blocked}, true},
+		{blocked.Add(time.Millisecond), portal.Block{At: blocked}, false},
+		{at(9), portal.Block{At: blocked, ThisBatch: true}, true},
+		{blocked, portal.Block{At: blocked, ThisBatch: true}, false},
+		{at(9), portal.Block{}, false},
 	} {
 		ev := portal.WebhookEvent{Type: "message", BotID: botA, Timestamp: tt.at, Source: portal.EventSource{Type: "user", UserID: userOfA}}
-		if got := portal.ForgottenOnArrival(ev, tt.blockedAt); got != tt.want {
-			t.Errorf("event at %v, blocked at %v: forgotten %v, want %v", tt.at, tt.blockedAt, got, tt.want)
+		if got := portal.ForgottenOnArrival(ev, tt.block); got != tt.want {
+			t.Errorf("event at %v, block %+v: forgotten %v, want %v", tt.at, tt.block, got, tt.want)
+		}
+	}
+}
+
+// A forgotten event changes nothing of its user's; a group's or room's
+// chat control is the group's, and stays.
+func TestEventEffectWhenForgotten(t *testing.T) {
+	user := portal.EventSource{Type: "user", UserID: userOfA}
+	group := portal.EventSource{Type: "group", GroupID: "Ca56f94637cc4347f90a25382909b24b9", UserID: userOfA}
+	room := portal.EventSource{Type: "room", RoomID: "Ra8dc2b8bd1e33ec64d5d4d9a0ab1ff10", UserID: userOfA}
+	for _, tt := range []struct {
+		effect portal.EventEffect
+		source portal.EventSource
+		want   portal.EventEffect
+	}{
+		{portal.EffectChatControl, user, portal.EffectNone},
+		{portal.EffectChatControl, group, portal.EffectChatControl},
+		{portal.EffectChatControl, room, portal.EffectChatControl},
+		{portal.EffectFollow, user, portal.EffectNone},
+		{portal.EffectForgetUser, user, portal.EffectNone},
+		{portal.EffectAttachment, group, portal.EffectNone},
+	} {
+		if got := tt.effect.WhenForgotten(portal.WebhookEvent{Source: tt.source}); got != tt.want {
+			t.Errorf("effect %d from %+v: %d when forgotten, want %d", tt.effect, tt.source, got, tt.want)
 		}
 	}
 }
