@@ -312,7 +312,7 @@ func FollowRecord(ev WebhookEvent) OAUser {
 }
 
 // Forgetting is what an unfollow (the user blocked the account) deletes:
-// for the account BotID and the user UserID, what the portal keeps from
+// for the account BotID and the user UserID, what the portal keeps of them
 // until LINE's time of the block, Until. A follow or chat control LINE
 // reports later than that (the user followed again) stays.
 type Forgetting struct {
@@ -324,9 +324,10 @@ type Forgetting struct {
 // the user's record, their chat controls, and the payload and user ID of
 // every event that came from them until then, on every channel that holds
 // some: the user blocked the account, so every copy of their data for it
-// goes. The events' rows stay, with LINE's event ID, so that a redelivery
-// is still recognised as one and changes nothing. The block itself is
-// remembered (ForgottenOnArrival).
+// goes. With EffectForgetUserHere it is only the payload and user ID of
+// the events the receiving channel holds. The events' rows stay, with
+// LINE's event ID, so that a redelivery is still recognised as one and
+// changes nothing. The block itself is remembered (ForgottenOnArrival).
 func ForgetUser(ev WebhookEvent) Forgetting {
 	return Forgetting{BotID: ev.BotID, UserID: ev.Source.UserID, Until: ev.Timestamp}
 }
