@@ -74,17 +74,19 @@ const (
 
 // putEventID writes the ID of event n of worker into dst[:ulidLen].
 func putEventID(dst []byte, ms uint64, worker int, n uint64) {
-	putBase32(dst[:timeChars], ms)
-	putBase32(dst[timeChars:timeChars+workerChars], uint64(worker))
-	putBase32(dst[timeChars+workerChars:ulidLen], n)
+	putDigits(dst[:timeChars], ms, crockford)
+	putDigits(dst[timeChars:timeChars+workerChars], uint64(worker), crockford)
+	putDigits(dst[timeChars+workerChars:ulidLen], n, crockford)
 }
 
-// putBase32 writes v into dst in big-endian Crockford Base32, filling all
-// of dst; bits of v beyond len(dst)*5 are dropped.
-func putBase32(dst []byte, v uint64) {
+// putDigits writes v into dst, big-endian, in the base of digits (its
+// length: Crockford Base32, decimal, hexadecimal), filling all of dst;
+// what v has beyond len(dst) digits is dropped.
+func putDigits(dst []byte, v uint64, digits string) {
+	base := uint64(len(digits))
 	for i := len(dst) - 1; i >= 0; i-- {
-		dst[i] = crockford[v&31]
-		v >>= 5
+		dst[i] = digits[v%base]
+		v /= base
 	}
 }
 
@@ -116,7 +118,7 @@ const benchUsers = 7
 
 // benchUser is the LINE user ID of user k, in the template: each request
 // writes its worker's number over the first userWorkerChars hex digits
-// (putHex), so that every worker has users of its own.
+// (putDigits), so that every worker has users of its own.
 func benchUser(k int) string { return fmt.Sprintf("U%032x", 0x5eed_0000+k) }
 
 const userWorkerChars = 8
@@ -198,10 +200,10 @@ func (wb *webhookBatch) body(worker int) ([]byte, error) {
 		putEventID(body[off:], wb.epoch, worker, n+uint64(i))
 	}
 	for i, off := range wb.timeAt {
-		putDecimal(body[off:off+timeDigits], wb.epoch+n+uint64(i))
+		putDigits(body[off:off+timeDigits], wb.epoch+n+uint64(i), decimalDigits)
 	}
 	for _, off := range wb.userAt {
-		putHex(body[off:off+userWorkerChars], uint64(worker))
+		putDigits(body[off:off+userWorkerChars], uint64(worker), hexDigits)
 	}
 	return body, nil
 }
@@ -210,21 +212,10 @@ func (wb *webhookBatch) body(worker int) ([]byte, error) {
 // year 2286.
 const timeDigits = 13
 
-// putDecimal writes v into dst in decimal, filling all of dst.
-func putDecimal(dst []byte, v uint64) {
-	for i := len(dst) - 1; i >= 0; i-- {
-		dst[i] = byte('0' + v%10)
-		v /= 10
-	}
-}
-
-// putHex writes v into dst in lower-case hexadecimal, filling all of dst.
-func putHex(dst []byte, v uint64) {
-	for i := len(dst) - 1; i >= 0; i-- {
-		dst[i] = "0123456789abcdef"[v&15]
-		v >>= 4
-	}
-}
+const (
+	decimalDigits = "0123456789"
+	hexDigits     = "0123456789abcdef" // lower case, as LINE's user IDs
+)
 
 // attachedBody is the attached event LINE sends when the bot attaches the
 // module channel, sent once by the setup, dated a minute before the
