@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"lineportal/internal/portal"
 )
@@ -34,7 +35,9 @@ import (
 // the statement cache), and a read of each user's latest block once per
 // batch. Events of types the portal does not act on cost nothing more; the
 // others a read of the channel's attachment to the bot, once per bot and
-// batch; a follow one write more, an unfollow five.
+// batch; a follow one write more, an unfollow five. The user's events that
+// an unfollow later in the batch forgets are stored blank at once
+// (forgottenLaterInBatch).
 //
 // A batch is one write (update): on SQLite, batches arriving while others
 // commit are committed together with them, in one wait for the disk, and
@@ -71,27 +74,39 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
 		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}}
 	now := millis(tx.now)
-	for _, ev := range events {
-		if ev.Timestamp.IsZero() {
-			ev.Timestamp = tx.now // LINE always sends one; without it the event counts as happening now
+	if slices.ContainsFunc(events, func(ev portal.WebhookEvent) bool { return ev.Timestamp.IsZero() }) {
+		events = slices.Clone(events)
+		for i := range events {
+			if events[i].Timestamp.IsZero() {
+				events[i].Timestamp = tx.now // LINE always sends one; without it the event counts as happening now
+			}
 		}
+	}
+	blankAtOnce := forgottenLaterInBatch(events)
+	var blankUnconfirmed []portal.WebhookEvent // stored blank at once, their unfollow not yet applied
+	for i, ev := range events {
 		effect, err := p.effect(ev)
 		if err != nil {
 			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
 		}
-		if forgotten, err := p.forgottenOnArrival(ev); err != nil {
+		forgotten, err := p.forgottenOnArrival(ev)
+		if err != nil {
 			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
-		} else if forgotten {
+		}
+		row := ev // as stored
+		if forgotten {
 			// Stored as the block left the user's other events.
-			ev.Payload, ev.Source.UserID, effect = nil, "", effect.WhenForgotten(ev)
+			row.Payload, row.Source.UserID, effect = nil, "", effect.WhenForgotten(ev)
+		} else if blankAtOnce[i] {
+			row.Payload, row.Source.UserID = nil, ""
 		}
 		var processed any // NULL
 		if effect != portal.EffectNone {
 			processed = now
 		}
-		r, err := tx.ExecContext(ctx, insertWebhookEvent, channelID, ev.WebhookEventID, ev.Type, ev.ModuleType, ev.Mode, ev.Destination, ev.BotID,
-			ev.Source.Type, nullString(ev.Source.UserID), nullString(ev.Source.GroupID), nullString(ev.Source.RoomID),
-			millis(ev.Timestamp), ev.IsRedelivery, payloadText(ev.Payload), now, processed)
+		r, err := tx.ExecContext(ctx, insertWebhookEvent, channelID, row.WebhookEventID, row.Type, row.ModuleType, row.Mode, row.Destination, row.BotID,
+			row.Source.Type, nullString(row.Source.UserID), nullString(row.Source.GroupID), nullString(row.Source.RoomID),
+			millis(row.Timestamp), row.IsRedelivery, payloadText(row.Payload), now, processed)
 		if err != nil {
 			return res, err
 		}
@@ -102,6 +117,9 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 			continue
 		}
 		res.Stored++
+		if blankAtOnce[i] && !forgotten {
+			blankUnconfirmed = append(blankUnconfirmed, ev)
+		}
 		changed, err := p.apply(effect, ev)
 		if err != nil {
 			return res, fmt.Errorf("apply %s event: %w", ev.Kind(), err)
@@ -109,8 +127,49 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 		if changed {
 			res.Applied++
 		}
+		if effect == portal.EffectForgetUser || effect == portal.EffectForgetUserHere {
+			f := portal.ForgetUser(ev)
+			blankUnconfirmed = slices.DeleteFunc(blankUnconfirmed, f.Covers)
+		}
+	}
+	// The unfollow these were stored blank for did not forget them: a
+	// redelivery of one stored before the portal remembered blocks.
+	for _, ev := range blankUnconfirmed {
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_events SET payload = ?, source_user_id = ? WHERE channel_id = ? AND webhook_event_id = ?`,
+			payloadText(ev.Payload), ev.Source.UserID, channelID, ev.WebhookEventID); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
+}
+
+// forgottenLaterInBatch tells which of the batch's events an unfollow at or
+// after them in the batch forgets, should it apply (portal.ForgetUser):
+// those are stored blank at once, rather than stored whole and blanked by
+// the unfollow's UPDATE, a row written twice. Unfollows are rare in LINE's
+// traffic, but a block sweeps every event of the user's in the batch.
+func forgottenLaterInBatch(events []portal.WebhookEvent) []bool {
+	forgotten := make([]bool, len(events))
+	var latest map[blockKey]portal.Forgetting // the latest unfollow of each user at or after the event at hand
+	for i := len(events) - 1; i >= 0; i-- {
+		ev := events[i]
+		if ev.Effect() == portal.EffectForgetUser {
+			if latest == nil {
+				latest = map[blockKey]portal.Forgetting{}
+			}
+			key := blockKey{ev.BotID, ev.Source.UserID}
+			if f, ok := latest[key]; !ok || ev.Timestamp.After(f.Until) {
+				latest[key] = portal.ForgetUser(ev)
+			}
+		}
+		if ev.Source.UserID == "" || latest == nil {
+			continue
+		}
+		if f, ok := latest[blockKey{ev.BotID, ev.Source.UserID}]; ok && f.Covers(ev) {
+			forgotten[i] = true
+		}
+	}
+	return forgotten
 }
 
 // payloadText stores the event's JSON as LINE sent it. The column is TEXT

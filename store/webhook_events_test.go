@@ -572,6 +572,32 @@ func TestStore_LateUnfollowKeepsWhatCameAfterIt(t *testing.T) {
 	}
 }
 
+// The events an unfollow later in their batch forgets are stored blank at
+// once; when that unfollow forgets nothing after all (a redelivery of one
+// stored before the portal remembered blocks), they are stored whole, as
+// one by one, while those of an unfollow that applies stay blank.
+func TestStore_EventsBeforeAnUnfollowInTheirBatchAreKeptUnlessItApplies(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	old := m.userEv(portal.EventUnfollow, 5, botA, userXofA)
+	m.record(t, old)
+	if _, err := m.raw.Exec(`DELETE FROM user_blocks`); err != nil { // as before migration 0017
+		t.Fatal(err)
+	}
+	old.IsRedelivery = true
+	res := m.record(t, m.userEv("message", 3, botA, userXofA), m.userEv("message", 4, botA, userYofA), old,
+		m.userEv("message", 6, botA, userYofA), m.userEv(portal.EventUnfollow, 7, botA, userYofA))
+	if res != (portal.WebhookResult{Received: 5, Stored: 4, Duplicates: 1, Applied: 1}) {
+		t.Fatalf("batch %+v, want the redelivered unfollow a duplicate and Y's unfollow applied", res)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? AND payload LIKE '%"message"%'`, userXofA); n != 1 {
+		t.Errorf("X's message before the redelivered unfollow: %d whole, want 1", n)
+	}
+	if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR payload LIKE '%' || ? || '%'`, userYofA, userYofA); n != 0 {
+		t.Errorf("%d of Y's events hold their user, want none: Y blocked the account at the last of them", n)
+	}
+}
+
 // A channel not attached to the account (an Official Account's own
 // Messaging API channel, or a channel naming another's bot) still deletes
 // the messages it holds from a user who blocks the account, and only

@@ -332,6 +332,12 @@ func ForgetUser(ev WebhookEvent) Forgetting {
 	return Forgetting{BotID: ev.BotID, UserID: ev.Source.UserID, Until: ev.Timestamp}
 }
 
+// Covers tells whether ev is one of the events f deletes: from its user,
+// for its account, and not later than the block.
+func (f Forgetting) Covers(ev WebhookEvent) bool {
+	return ev.BotID == f.BotID && ev.Source.UserID == f.UserID && !ev.Timestamp.After(f.Until)
+}
+
 // Block is what the portal knows, when an event arrives, of its user's
 // latest block of its account: when (zero: never), and whether an
 // unfollow earlier in the event's own batch set it.

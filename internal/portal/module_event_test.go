@@ -283,8 +283,25 @@ func TestFollowRecordAndForgetUser(t *testing.T) {
 		t.Errorf("FollowRecord = %+v", got)
 	}
 	ev.Type = portal.EventUnfollow
-	if got := portal.ForgetUser(ev); got != (portal.Forgetting{BotID: botA, UserID: userOfA, Until: at(5)}) {
-		t.Errorf("ForgetUser = %+v", got)
+	f := portal.ForgetUser(ev)
+	if f != (portal.Forgetting{BotID: botA, UserID: userOfA, Until: at(5)}) {
+		t.Errorf("ForgetUser = %+v", f)
+	}
+	// It covers the user's events for the account until then, the
+	// unfollow itself included, and no one else's.
+	for _, tt := range []struct {
+		ev   portal.WebhookEvent
+		want bool
+	}{
+		{ev, true},
+		{portal.WebhookEvent{Type: "message", BotID: botA, Timestamp: at(4), Source: ev.Source}, true},
+		{portal.WebhookEvent{Type: "message", BotID: botA, Timestamp: at(6), Source: ev.Source}, false},
+		{portal.WebhookEvent{Type: "message", BotID: botB, Timestamp: at(4), Source: ev.Source}, false},
+		{portal.WebhookEvent{Type: "message", BotID: botA, Timestamp: at(4), Source: portal.EventSource{Type: "user", UserID: "U" + botB[1:]}}, false},
+	} {
+		if got := f.Covers(tt.ev); got != tt.want {
+			t.Errorf("Covers(%s of %s for %s at %v) = %v, want %v", tt.ev.Type, tt.ev.Source.UserID, tt.ev.BotID, tt.ev.Timestamp, got, tt.want)
+		}
 	}
 }
 
