@@ -90,7 +90,7 @@ func (m *moduleFixture) ev(typ string, n int) portal.WebhookEvent {
 	return portal.WebhookEvent{
 		WebhookEventID: id, Type: typ, Mode: "active", Destination: botA, BotID: botA,
 		Timestamp: start.Add(time.Duration(n) * time.Second),
-		Payload:   fmt.Appendf(nil, `{"type":%q,"webhookEventId":%q}`, typ, id),
+		Payload:   fmt.Sprintf(`{"type":%q,"webhookEventId":%q}`, typ, id),
 	}
 }
 
@@ -109,7 +109,7 @@ func (m *moduleFixture) detachedEv(n int, reason string) portal.WebhookEvent {
 func (m *moduleFixture) userEv(typ string, n int, bot, user string) portal.WebhookEvent {
 	e := m.ev(typ, n)
 	e.Destination, e.BotID, e.Source = bot, bot, portal.EventSource{Type: "user", UserID: user}
-	e.Payload = fmt.Appendf(nil, `{"type":%q,"webhookEventId":%q,"source":{"type":"user","userId":%q}}`, typ, e.WebhookEventID, user)
+	e.Payload = fmt.Sprintf(`{"type":%q,"webhookEventId":%q,"source":{"type":"user","userId":%q}}`, typ, e.WebhookEventID, user)
 	return e
 }
 

@@ -96,9 +96,9 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 		row := ev // as stored
 		if forgotten {
 			// Stored as the block left the user's other events.
-			row.Payload, row.Source.UserID, effect = nil, "", effect.WhenForgotten(ev)
+			row.Payload, row.Source.UserID, effect = "", "", effect.WhenForgotten(ev)
 		} else if blankAtOnce[i] {
-			row.Payload, row.Source.UserID = nil, ""
+			row.Payload, row.Source.UserID = "", ""
 		}
 		var processed any // NULL
 		if effect != portal.EffectNone {
@@ -172,13 +172,13 @@ func forgottenLaterInBatch(events []portal.WebhookEvent) []bool {
 	return forgotten
 }
 
-// payloadText stores the event's JSON as LINE sent it. The column is TEXT
-// (STRICT refuses a BLOB there): JSON is UTF-8 text.
-func payloadText(b []byte) any {
-	if b == nil {
+// payloadText stores the event's JSON as LINE sent it, NULL once
+// forgotten.
+func payloadText(s string) any {
+	if s == "" {
 		return nil
 	}
-	return string(b)
+	return s
 }
 
 // eventProcessor applies a batch's new events inside its transaction. It
@@ -357,14 +357,20 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 		// stays.
 		f := portal.ForgetUser(ev)
 		until := millis(f.Until)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ? AND followed_at <= ?`, f.BotID, f.UserID, until); err != nil {
+		r, err := tx.ExecContext(ctx, `DELETE FROM oa_users WHERE bot_id = ? AND user_id = ? AND followed_at <= ?`, f.BotID, f.UserID, until)
+		if err != nil {
 			return false, err
 		}
 		// A record that stays, from a follow after the block, was first
-		// seen then: its first-seen time from before goes too.
-		if _, err := tx.ExecContext(ctx, `UPDATE oa_users SET first_seen_at = followed_at WHERE bot_id = ? AND user_id = ? AND first_seen_at <= ?`,
-			f.BotID, f.UserID, until); err != nil {
+		// seen then: its first-seen time from before goes too. There is
+		// none when the record went (one a user and account).
+		if deleted, err := r.RowsAffected(); err != nil {
 			return false, err
+		} else if deleted == 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE oa_users SET first_seen_at = followed_at WHERE bot_id = ? AND user_id = ? AND first_seen_at <= ?`,
+				f.BotID, f.UserID, until); err != nil {
+				return false, err
+			}
 		}
 		// From the user's few chats to their attachments: "attachment_id
 		// IN (SELECT id … WHERE bot_id = ?)" read every attachment of
@@ -389,7 +395,7 @@ func (p *eventProcessor) apply(effect portal.EventEffect, ev portal.WebhookEvent
 			return false, err
 		}
 		// Remembered, for their events from before it that arrive later.
-		err := p.block(f, everyChannel)
+		err = p.block(f, everyChannel)
 		return err == nil, err
 
 	case portal.EffectForgetUserHere:
@@ -435,15 +441,12 @@ func (db *DB) FindWebhookEvents(ctx context.Context, channelID int64, botID stri
 
 func scanWebhookEvent(s scanner) (portal.WebhookEvent, error) {
 	var e portal.WebhookEvent
-	var user, group, room, payload sql.NullString
+	var user, group, room, payload sql.NullString // payload: NULL once forgotten
 	var occurred, received int64
 	var processed sql.NullInt64
 	err := s.Scan(&e.ID, &e.ChannelID, &e.WebhookEventID, &e.Type, &e.ModuleType, &e.Mode, &e.Destination, &e.BotID, &e.Source.Type,
 		&user, &group, &room, &occurred, &e.IsRedelivery, &payload, &received, &processed)
-	e.Source.UserID, e.Source.GroupID, e.Source.RoomID = user.String, group.String, room.String
-	if payload.Valid {
-		e.Payload = []byte(payload.String)
-	}
+	e.Source.UserID, e.Source.GroupID, e.Source.RoomID, e.Payload = user.String, group.String, room.String, payload.String
 	e.Timestamp, e.ReceivedAt, e.ProcessedAt = fromMillis(occurred), fromMillis(received), nullMillis(processed)
 	return e, err
 }

@@ -186,7 +186,7 @@ func TestStore_RecordWebhookEvents_EveryType(t *testing.T) {
 		if len(events) != 5 || next == "" || events[0].Kind() != "detached" || events[0].ID <= events[1].ID {
 			t.Fatalf("page 1: %d events, next %q", len(events), next)
 		}
-		if !strings.Contains(string(events[0].Payload), events[0].WebhookEventID) || events[0].ProcessedAt.IsZero() || !events[0].ReceivedAt.Equal(start) {
+		if !strings.Contains(events[0].Payload, events[0].WebhookEventID) || events[0].ProcessedAt.IsZero() || !events[0].ReceivedAt.Equal(start) {
 			t.Errorf("event %+v", events[0])
 		}
 		rest, _, err := m.db.FindWebhookEvents(ctx, m.ch.ID, botA, store.Page{Limit: 50, After: next})
@@ -222,7 +222,7 @@ func TestStore_RecordWebhookEvents_Idempotent(t *testing.T) {
 	t.Run("a redelivery with other contents changes nothing", func(t *testing.T) {
 		before := m.moduleSnapshot(t)
 		redelivery := first
-		redelivery.IsRedelivery, redelivery.Scopes, redelivery.Payload = true, []string{"message:receive"}, []byte(`{"changed":true}`)
+		redelivery.IsRedelivery, redelivery.Scopes, redelivery.Payload = true, []string{"message:receive"}, `{"changed":true}`
 		res := m.record(t, redelivery)
 		if res.Duplicates != 1 || res.Stored != 0 {
 			t.Fatalf("redelivery %+v", res)
@@ -749,7 +749,7 @@ func BenchmarkStore_RecordWebhookEvents(b *testing.B) {
 				id := fmt.Sprintf("01BENCH%019d", seq.Add(1))
 				events[i] = portal.WebhookEvent{WebhookEventID: id, Type: "message", Mode: "active", Destination: botA, BotID: botA, Timestamp: time.Now(),
 					Source:  portal.EventSource{Type: "user", UserID: userXofA},
-					Payload: []byte(`{"type":"message","webhookEventId":"` + id + `","message":{"type":"text","text":"Hello, a table for two at seven, please"}}`)}
+					Payload: `{"type":"message","webhookEventId":"` + id + `","message":{"type":"text","text":"Hello, a table for two at seven, please"}}`}
 			}
 			if _, err := db.RecordWebhookEvents(ctx, ch.ID, events); err != nil {
 				b.Error(err)

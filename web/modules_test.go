@@ -601,7 +601,7 @@ func TestModule_BotEventHistoryPages(t *testing.T) {
 		id := fmt.Sprintf("01HISTORY%017d", i)
 		events[i] = portal.WebhookEvent{WebhookEventID: id, Type: "message", Mode: "active", Destination: bot, BotID: bot,
 			Source: portal.EventSource{Type: "group", GroupID: "Ca56f94637cc4347f90a25382909b24b9"}, Timestamp: time.Now(),
-			Payload: fmt.Appendf(nil, `{"type":"message","webhookEventId":%q}`, id)}
+			Payload: fmt.Sprintf(`{"type":"message","webhookEventId":%q}`, id)}
 	}
 	if _, err := mt.db.RecordWebhookEvents(t.Context(), mt.channelID, events); err != nil {
 		t.Fatal(err)

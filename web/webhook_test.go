@@ -542,7 +542,7 @@ func TestWebhookFromTheSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range events {
-		if e.Source.UserID == friend || bytes.Contains(e.Payload, []byte(friend)) {
+		if e.Source.UserID == friend || strings.Contains(e.Payload, friend) {
 			t.Errorf("the %s event still holds the user who blocked the account", e.Kind())
 		}
 	}

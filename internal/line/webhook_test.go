@@ -54,12 +54,12 @@ func TestWebhookParseMatchesTheSDK(t *testing.T) {
 			WebhookEventID: e.WebhookEventID, Type: e.Type, ModuleType: e.ModuleType, Mode: e.Mode, Destination: e.Destination, BotID: e.BotID,
 			Source:    portal.EventSource{Type: e.Source.Type, UserID: e.Source.UserID, GroupID: e.Source.GroupID, RoomID: e.Source.RoomID},
 			Timestamp: e.Timestamp, IsRedelivery: e.IsRedelivery, Scopes: e.Scopes, DetachReason: e.DetachReason, ExpireAt: e.ExpireAt,
-			IsUnblocked: e.IsUnblocked, Payload: []byte(e.Raw),
+			IsUnblocked: e.IsUnblocked, Payload: string(e.Raw),
 		}
 		if !reflect.DeepEqual(ours[i], want) {
 			t.Errorf("event %d (%s):\n ours %+v\n  sdk %+v", i, e.Type, ours[i], want)
 		}
-		if string(ours[i].Payload) != events[i] {
+		if ours[i].Payload != events[i] {
 			t.Errorf("event %d: payload is not the event's own bytes", i)
 		}
 	}
@@ -174,7 +174,7 @@ func checkPayloads(t *testing.T, body []byte) {
 		t.Fatalf("DecodeWebhook(%q): %d events, encoding/json %d", body, len(events), len(want.Events))
 	}
 	for i, e := range events {
-		if !bytes.Equal(e.Payload, want.Events[i]) {
+		if e.Payload != string(want.Events[i]) {
 			t.Errorf("DecodeWebhook(%q): event %d is %q, encoding/json has %q", body, i, e.Payload, want.Events[i])
 		}
 	}

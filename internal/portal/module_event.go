@@ -74,9 +74,9 @@ type WebhookEvent struct {
 	ExpireAt     time.Time // activated: when chat control ends; zero = no time limit
 	IsUnblocked  bool      // follow: an unblock rather than a new friend
 
-	// Payload is the event's JSON as LINE sent it; nil once the portal
+	// Payload is the event's JSON as LINE sent it; "" once the portal
 	// forgot the user it came from (ForgetUser).
-	Payload     []byte
+	Payload     string
 	ReceivedAt  time.Time
 	ProcessedAt time.Time // when its state change was applied; zero for a type the portal does not act on
 }
