@@ -17,6 +17,11 @@ import (
 // events while keeping a flood of bytes from reaching the parser.
 const MaxWebhookBody = 1 << 20
 
+// maxWebhookBodyAnnounced is how much of a webhook body's announced length
+// is allocated before its bytes arrive: LINE's 100-event batches are some
+// tens of kilobytes.
+const maxWebhookBodyAnnounced = 64 << 10
+
 // handleWebhook receives LINE's webhooks for a module or Messaging API
 // channel, named by its LINE channel ID. It is server to server: no
 // session, and no Origin or Sec-Fetch-Site header, so cross-origin
@@ -56,8 +61,9 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// One buffer of the announced size: io.ReadAll's growing one copied
-	// a 40 KB batch several times over.
-	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
+	// a 40 KB batch several times over. Only so much is taken on the
+	// sender's word; a larger body grows it as its bytes arrive.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), maxWebhookBodyAnnounced)+bytes.MinRead))
 	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
 	body := buf.Bytes()
 	if err != nil {
