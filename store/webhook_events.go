@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"lineportal/internal/portal"
 )
@@ -32,8 +34,8 @@ import (
 // events change only this channel's own attachment to the bot.
 //
 // The hot path is one INSERT per event (prepared once per connection, by
-// the statement cache), and a read of each user's latest block once per
-// batch. Events of types the portal does not act on cost nothing more; the
+// the statement cache), and one read of the account's recent blocks a
+// batch (readRecentBlocks). Events of types the portal does not act on cost nothing more; the
 // others a read of the channel's attachment to the bot, once per bot and
 // batch; a follow one write more, an unfollow five. The user's events that
 // an unfollow later in the batch forgets are stored blank at once
@@ -72,7 +74,7 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
 	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
-		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}}
+		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}, recentBlocks: map[recentBlockKey]time.Time{}}
 	now := millis(tx.now)
 	if slices.ContainsFunc(events, func(ev portal.WebhookEvent) bool { return ev.Timestamp.IsZero() }) {
 		events = slices.Clone(events)
@@ -82,6 +84,9 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 			}
 		}
 	}
+	if err := p.readRecentBlocks(events); err != nil {
+		return res, fmt.Errorf("read blocks: %w", err)
+	}
 	blankAtOnce := forgottenLaterInBatch(events)
 	var blankUnconfirmed []portal.WebhookEvent // stored blank at once, their unfollow not yet applied
 	for i, ev := range events {
@@ -89,10 +94,7 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 		if err != nil {
 			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
 		}
-		forgotten, err := p.forgottenOnArrival(ev)
-		if err != nil {
-			return res, fmt.Errorf("%s event: %w", ev.Kind(), err)
-		}
+		forgotten := p.forgottenOnArrival(ev)
 		row := ev // as stored
 		if forgotten {
 			// Stored as the block left the user's other events.
@@ -200,11 +202,19 @@ type eventProcessor struct {
 	// blocks are the users' latest blocks of their accounts on this
 	// channel, as read or written in the batch.
 	blocks map[blockKey]portal.Block
+	// recentBlocks are the blocks of this channel no older than the
+	// batch's earliest event (readRecentBlocks), by account and user key.
+	recentBlocks map[recentBlockKey]time.Time
 }
 
 // blockKey names a user of an account.
 type blockKey struct {
 	botID, userID string
+}
+
+// recentBlockKey names a user of an account as user_blocks does.
+type recentBlockKey struct {
+	botID, userKey string
 }
 
 // chatKey names a chat's control: the attachment and the chat.
@@ -254,26 +264,62 @@ func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, err
 	return effect.On(a != nil && a.State == portal.Attached), nil
 }
 
+// readRecentBlocks reads, for each account the batch's events name, the
+// latest blocks of this channel (or of every channel) no older than the
+// batch's earliest event: one read a batch, usually none found, where a
+// read for each user of the batch was a third of its statements. An
+// older block forgets none of the batch's events (ForgottenOnArrival), so
+// a user without a recent one counts as never having blocked.
+func (p *eventProcessor) readRecentBlocks(events []portal.WebhookEvent) error {
+	earliest := map[string]time.Time{} // account → its earliest event of the batch
+	for _, ev := range events {
+		if ev.Source.UserID == "" {
+			continue
+		}
+		if t, ok := earliest[ev.BotID]; !ok || ev.Timestamp.Before(t) {
+			earliest[ev.BotID] = ev.Timestamp
+		}
+	}
+	for botID, since := range earliest {
+		rows, err := p.tx.QueryContext(p.ctx, `SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = ? AND blocked_at >= ? AND channel_id IN (?, ?)`,
+			botID, millis(since), everyChannel, p.channelID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var key []byte
+			var at int64
+			if err := rows.Scan(&key, &at); err != nil {
+				rows.Close()
+				return err
+			}
+			k := recentBlockKey{botID, string(key)}
+			if b := fromMillis(at); b.After(p.recentBlocks[k]) {
+				p.recentBlocks[k] = b
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // forgottenOnArrival tells whether ev comes from a user who blocked its
 // account after it (portal.ForgottenOnArrival).
-func (p *eventProcessor) forgottenOnArrival(ev portal.WebhookEvent) (bool, error) {
+func (p *eventProcessor) forgottenOnArrival(ev portal.WebhookEvent) bool {
 	if ev.Source.UserID == "" {
-		return false, nil
+		return false
 	}
 	key := blockKey{ev.BotID, ev.Source.UserID}
 	b, ok := p.blocks[key]
 	if !ok {
-		var ms sql.NullInt64
-		if err := p.tx.QueryRowContext(p.ctx, `SELECT max(blocked_at) FROM user_blocks WHERE bot_id = ? AND user_key = ? AND channel_id IN (?, ?)`,
-			key.botID, userKey(key.userID), everyChannel, p.channelID).Scan(&ms); err != nil {
-			return false, err
-		}
-		if ms.Valid {
-			b.At = fromMillis(ms.Int64)
+		if len(p.recentBlocks) > 0 {
+			b.At = p.recentBlocks[recentBlockKey{ev.BotID, string(userKey(ev.Source.UserID))}]
 		}
 		p.blocks[key] = b
 	}
-	return portal.ForgottenOnArrival(ev, b), nil
+	return portal.ForgottenOnArrival(ev, b)
 }
 
 // block remembers that the user f names blocked its account at f.Until,

@@ -540,6 +540,22 @@ func TestStore_LateEventsOfABlockedUserAreForgottenOnArrival(t *testing.T) {
 	}
 }
 
+// A batch reads only the blocks no older than its earliest event; one from
+// the very millisecond of that event still forgets it.
+func TestStore_ALateEventAloneAtTheBlocksMillisecondIsForgotten(t *testing.T) {
+	m := newModuleFixture(t)
+	m.attach(t)
+	m.record(t, m.userEv(portal.EventFollow, 1, botA, userXofA), m.userEv(portal.EventUnfollow, 10, botA, userXofA))
+	late := m.userEv("message", 10, botA, userXofA)
+	late.IsRedelivery = true
+	if res := m.record(t, late); res != (portal.WebhookResult{Received: 1, Stored: 1}) {
+		t.Fatalf("late message %+v", res)
+	}
+	if records, controls, events := m.keptOfX(t); records+controls+events != 0 {
+		t.Errorf("X is back: %d records, %d chat controls, %d events", records, controls, events)
+	}
+}
+
 // An unfollow LINE delivers late, after the user followed again, deletes
 // only what came before it: the newer follow, chat and messages stay, and
 // the record's first-seen time is the newer follow's.
@@ -641,6 +657,7 @@ func TestStore_WebhookIndexesServeTheHotQueries(t *testing.T) {
 		`SELECT id FROM webhook_events WHERE channel_id = 1 AND bot_id = 'x' AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                 "webhook_events_bot",
 		`DELETE FROM module_chat_controls WHERE chat_id = 'y' AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = 'x')`: "module_chat_controls_chat",
 		`SELECT id FROM module_attachments WHERE channel_id = 1 AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                              "module_attachments_channel",
+		`SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = 'x' AND blocked_at >= 5 AND channel_id IN (0, 1)`:                                                            "user_blocks_recent",
 	}
 	for query, index := range plans {
 		rows, err := m.raw.Query(`EXPLAIN QUERY PLAN ` + query)
