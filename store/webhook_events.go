@@ -76,12 +76,14 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
 		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}, recentBlocks: map[recentBlockKey]time.Time{}}
 	now := millis(tx.now)
-	if slices.ContainsFunc(events, func(ev portal.WebhookEvent) bool { return ev.Timestamp.IsZero() }) {
+	// The events' times as stored, to the millisecond, so that what an
+	// unfollow forgets is decided on the same times here as in SQL. LINE's
+	// are whole milliseconds; an event without one (LINE always sends one)
+	// counts as happening now.
+	if slices.ContainsFunc(events, func(ev portal.WebhookEvent) bool { return !ev.Timestamp.Equal(storedTime(ev.Timestamp, tx.now)) }) {
 		events = slices.Clone(events)
 		for i := range events {
-			if events[i].Timestamp.IsZero() {
-				events[i].Timestamp = tx.now // LINE always sends one; without it the event counts as happening now
-			}
+			events[i].Timestamp = storedTime(events[i].Timestamp, tx.now)
 		}
 	}
 	if err := p.readRecentBlocks(events); err != nil {
@@ -143,6 +145,15 @@ func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.W
 		}
 	}
 	return res, nil
+}
+
+// storedTime is the event time t as webhook_events keeps it; now when
+// there is none.
+func storedTime(t, now time.Time) time.Time {
+	if t.IsZero() {
+		t = now
+	}
+	return fromMillis(millis(t))
 }
 
 // forgottenLaterInBatch tells which of the batch's events an unfollow at or

@@ -614,6 +614,45 @@ func TestStore_EventsBeforeAnUnfollowInTheirBatchAreKeptUnlessItApplies(t *testi
 	}
 }
 
+// An event's time counts to the millisecond, as stored: a message without
+// a time (now, 400 µs into a millisecond) and an unfollow in that
+// millisecond later in its batch forget it, as one by one, even when a
+// redelivered unfollow after them forgets nothing. Found in a review.
+func TestStore_AnEventIsForgottenByAnUnfollowInItsMillisecond(t *testing.T) {
+	now := start.Add(20*time.Second + 400*time.Microsecond)
+	setup := func() (*moduleFixture, []portal.WebhookEvent) {
+		m := newModuleFixture(t)
+		m.attach(t)
+		old := m.userEv(portal.EventUnfollow, 30, botA, userXofA)
+		m.record(t, old)
+		if _, err := m.raw.Exec(`DELETE FROM user_blocks`); err != nil { // as before migration 0017
+			t.Fatal(err)
+		}
+		m.clock.Set(now)
+		msg := m.userEv("message", 0, botA, userXofA)
+		msg.Timestamp = time.Time{}
+		old.IsRedelivery = true
+		return m, []portal.WebhookEvent{msg, m.userEv(portal.EventUnfollow, 20, botA, userXofA), old}
+	}
+	oneByOne, events := setup()
+	for _, ev := range events {
+		oneByOne.record(t, ev)
+	}
+	together, events := setup()
+	together.record(t, events...)
+	snapshot := func(m *moduleFixture) string {
+		return dbtest.Tables(t, m.raw, "module_attachments", "module_chat_controls", "webhook_events", "oa_users", "notifications")
+	}
+	if a, b := snapshot(oneByOne), snapshot(together); a != b {
+		t.Errorf("one batch left another state:\n%s", lineDiff(a, b))
+	}
+	for name, m := range map[string]*moduleFixture{"one by one": oneByOne, "one batch": together} {
+		if n := m.countRows(t, `SELECT count(*) FROM webhook_events WHERE source_user_id = ? OR payload LIKE '%' || ? || '%'`, userXofA, userXofA); n != 0 {
+			t.Errorf("%s: %d of X's events hold their user, want none", name, n)
+		}
+	}
+}
+
 // A channel not attached to the account (an Official Account's own
 // Messaging API channel, or a channel naming another's bot) still deletes
 // the messages it holds from a user who blocks the account, and only
