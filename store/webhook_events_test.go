@@ -778,7 +778,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // BenchmarkStore_RecordWebhookEvents stores 100-event batches of message
-// events from several callers at once, as concurrent webhook requests do.
+// events from several callers at once, as concurrent webhook requests do,
+// each event from a user of its own, as in a busy account's batch.
 func BenchmarkStore_RecordWebhookEvents(b *testing.B) {
 	db, _ := mustOpenBench(b)
 	box, err := secret.New([32]byte{1})
@@ -802,9 +803,10 @@ func BenchmarkStore_RecordWebhookEvents(b *testing.B) {
 		for pb.Next() {
 			events := make([]portal.WebhookEvent, 100)
 			for i := range events {
-				id := fmt.Sprintf("01BENCH%019d", seq.Add(1))
+				n := seq.Add(1)
+				id := fmt.Sprintf("01BENCH%019d", n)
 				events[i] = portal.WebhookEvent{WebhookEventID: id, Type: "message", Mode: "active", Destination: botA, BotID: botA, Timestamp: time.Now(),
-					Source:  portal.EventSource{Type: "user", UserID: userXofA},
+					Source:  portal.EventSource{Type: "user", UserID: fmt.Sprintf("U%032x", n)},
 					Payload: `{"type":"message","webhookEventId":"` + id + `","message":{"type":"text","text":"Hello, a table for two at seven, please"}}`}
 			}
 			if _, err := db.RecordWebhookEvents(ctx, ch.ID, events); err != nil {
