@@ -595,12 +595,7 @@ func TestStore_LateUnfollowKeepsWhatCameAfterIt(t *testing.T) {
 func TestStore_EventsBeforeAnUnfollowInTheirBatchAreKeptUnlessItApplies(t *testing.T) {
 	m := newModuleFixture(t)
 	m.attach(t)
-	old := m.userEv(portal.EventUnfollow, 5, botA, userXofA)
-	m.record(t, old)
-	if _, err := m.raw.Exec(`DELETE FROM user_blocks`); err != nil { // as before migration 0017
-		t.Fatal(err)
-	}
-	old.IsRedelivery = true
+	old := m.unfollowStoredBeforeBlocks(t, 5)
 	res := m.record(t, m.userEv("message", 3, botA, userXofA), m.userEv("message", 4, botA, userYofA), old,
 		m.userEv("message", 6, botA, userYofA), m.userEv(portal.EventUnfollow, 7, botA, userYofA))
 	if res != (portal.WebhookResult{Received: 5, Stored: 4, Duplicates: 1, Applied: 1}) {
@@ -614,6 +609,20 @@ func TestStore_EventsBeforeAnUnfollowInTheirBatchAreKeptUnlessItApplies(t *testi
 	}
 }
 
+// unfollowStoredBeforeBlocks stores X's unfollow at second n as the portal
+// did before it remembered blocks (migration 0017) and returns its
+// redelivery, a duplicate that forgets nothing.
+func (m *moduleFixture) unfollowStoredBeforeBlocks(t *testing.T, n int) portal.WebhookEvent {
+	t.Helper()
+	unfollow := m.userEv(portal.EventUnfollow, n, botA, userXofA)
+	m.record(t, unfollow)
+	if _, err := m.raw.Exec(`DELETE FROM user_blocks`); err != nil {
+		t.Fatal(err)
+	}
+	unfollow.IsRedelivery = true
+	return unfollow
+}
+
 // An event's time counts to the millisecond, as stored: a message without
 // a time (now, 400 µs into a millisecond) and an unfollow in that
 // millisecond later in its batch forget it, as one by one, even when a
@@ -623,15 +632,10 @@ func TestStore_AnEventIsForgottenByAnUnfollowInItsMillisecond(t *testing.T) {
 	setup := func() (*moduleFixture, []portal.WebhookEvent) {
 		m := newModuleFixture(t)
 		m.attach(t)
-		old := m.userEv(portal.EventUnfollow, 30, botA, userXofA)
-		m.record(t, old)
-		if _, err := m.raw.Exec(`DELETE FROM user_blocks`); err != nil { // as before migration 0017
-			t.Fatal(err)
-		}
+		old := m.unfollowStoredBeforeBlocks(t, 30)
 		m.clock.Set(now)
 		msg := m.userEv("message", 0, botA, userXofA)
 		msg.Timestamp = time.Time{}
-		old.IsRedelivery = true
 		return m, []portal.WebhookEvent{msg, m.userEv(portal.EventUnfollow, 20, botA, userXofA), old}
 	}
 	oneByOne, events := setup()
