@@ -35,11 +35,11 @@ import (
 //
 // The hot path is one INSERT per event (prepared once per connection, by
 // the statement cache), and one read of the account's recent blocks a
-// batch (readRecentBlocks). Events of types the portal does not act on cost nothing more; the
-// others a read of the channel's attachment to the bot, once per bot and
-// batch; a follow one write more, an unfollow five. The user's events that
-// an unfollow later in the batch forgets are stored blank at once
-// (forgottenLaterInBatch).
+// batch (readRecentBlocks). Events of types the portal does not act on
+// cost nothing more; the others a read of the channel's attachment to the
+// bot, once per bot and batch; a follow one write more, an unfollow four
+// or five. The user's events that an unfollow later in the batch forgets
+// are stored blank at once (forgottenLaterInBatch).
 //
 // A batch is one write (update): on SQLite, batches arriving while others
 // commit are committed together with them, in one wait for the disk, and
@@ -277,10 +277,11 @@ func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, err
 
 // readRecentBlocks reads, for each account the batch's events name, the
 // latest blocks of this channel (or of every channel) no older than the
-// batch's earliest event: one read a batch, usually none found, where a
-// read for each user of the batch was a third of its statements. An
-// older block forgets none of the batch's events (ForgottenOnArrival), so
-// a user without a recent one counts as never having blocked.
+// batch's earliest event: one read a batch, which usually finds none,
+// where a read for each user was a statement an event in a busy account's
+// batch. An older block forgets none of the batch's events
+// (ForgottenOnArrival), so a user without a recent one counts as never
+// having blocked.
 func (p *eventProcessor) readRecentBlocks(events []portal.WebhookEvent) error {
 	earliest := map[string]time.Time{} // account → its earliest event of the batch
 	for _, ev := range events {
