@@ -68,6 +68,9 @@ type dialect struct {
 	// idsIn follows a column: "IN" the IDs of one JSON array argument
 	// (idList), one placeholder for any number of IDs.
 	idsIn string
+	// hexIn is idsIn for byte strings, written in the array in
+	// hexadecimal.
+	hexIn string
 	// like is the case-insensitive LIKE.
 	like string
 	// writeTx is how update begins a transaction.
@@ -82,6 +85,7 @@ var sqliteDialect = &dialect{
 		applied_at INTEGER NOT NULL
 	) STRICT`,
 	idsIn: `IN (SELECT value FROM json_each(?))`,
+	hexIn: `IN (SELECT unhex(value) FROM json_each(?))`,
 	like:  `LIKE`, // case-insensitive for ASCII
 }
 

@@ -92,6 +92,7 @@ var postgresDialect = &dialect{
 	lock:    `SELECT pg_advisory_lock(7421896330)`,
 	unlock:  `SELECT pg_advisory_unlock(7421896330)`,
 	idsIn:   `IN (SELECT value::bigint FROM json_array_elements_text(CAST(? AS json)))`,
+	hexIn:   `IN (SELECT decode(value, 'hex') FROM json_array_elements_text(CAST(? AS json)))`,
 	like:    `ILIKE`,
 	writeTx: &sql.TxOptions{Isolation: sql.LevelSerializable},
 }

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -56,7 +59,7 @@ func (db *DB) RecordWebhookEvents(ctx context.Context, channelID int64, events [
 	var res portal.WebhookResult
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
-		res, err = recordBatch(ctx, tx, channelID, events)
+		res, err = db.recordBatch(ctx, tx, channelID, events)
 		return err
 	})
 	if err != nil {
@@ -71,9 +74,9 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 	ON CONFLICT (channel_id, webhook_event_id) DO NOTHING`
 
 // recordBatch stores and applies one batch in its transaction.
-func recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
+func (db *DB) recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
-	p := eventProcessor{ctx: ctx, tx: tx, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
+	p := eventProcessor{ctx: ctx, tx: tx, hexIn: db.dialect.hexIn, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
 		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}, recentBlocks: map[recentBlockKey]time.Time{}}
 	now := millis(tx.now)
 	// The events' times as stored, to the millisecond, so that what an
@@ -203,6 +206,7 @@ func payloadText(s string) any {
 type eventProcessor struct {
 	ctx         context.Context
 	tx          *Tx
+	hexIn       string // the dialect's
 	channelID   int64
 	attachments map[string]*portal.ModuleAttachment // bot ID → attachment; nil value: none
 	// chatControls may keep the controls of an attachment detached in the
@@ -275,26 +279,37 @@ func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, err
 	return effect.On(a != nil && a.State == portal.Attached), nil
 }
 
-// readRecentBlocks reads, for each account the batch's events name, the
-// latest blocks of this channel (or of every channel) no older than the
+// readRecentBlocks reads, for each account the batch's events name, its
+// users' blocks of this channel (or of every channel) no older than the
 // batch's earliest event: one read a batch, which usually finds none,
 // where a read for each user was a statement an event in a busy account's
 // batch. An older block forgets none of the batch's events
 // (ForgottenOnArrival), so a user without a recent one counts as never
 // having blocked.
 func (p *eventProcessor) readRecentBlocks(events []portal.WebhookEvent) error {
-	earliest := map[string]time.Time{} // account → its earliest event of the batch
+	type batchUsers struct {
+		earliest time.Time
+		keys     map[string]bool // hexadecimal user keys
+	}
+	accounts := map[string]*batchUsers{}
 	for _, ev := range events {
 		if ev.Source.UserID == "" {
 			continue
 		}
-		if t, ok := earliest[ev.BotID]; !ok || ev.Timestamp.Before(t) {
-			earliest[ev.BotID] = ev.Timestamp
+		a := accounts[ev.BotID]
+		if a == nil {
+			a = &batchUsers{earliest: ev.Timestamp, keys: map[string]bool{}}
+			accounts[ev.BotID] = a
 		}
+		if ev.Timestamp.Before(a.earliest) {
+			a.earliest = ev.Timestamp
+		}
+		a.keys[hex.EncodeToString(userKey(ev.Source.UserID))] = true
 	}
-	for botID, since := range earliest {
-		rows, err := p.tx.QueryContext(p.ctx, `SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = ? AND blocked_at >= ? AND channel_id IN (?, ?)`,
-			botID, millis(since), everyChannel, p.channelID)
+	for botID, a := range accounts {
+		keys, _ := json.Marshal(slices.Collect(maps.Keys(a.keys))) // strings always marshal
+		rows, err := p.tx.QueryContext(p.ctx, `SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = ? AND user_key `+p.hexIn+`
+			AND channel_id IN (?, ?) AND blocked_at >= ?`, botID, string(keys), everyChannel, p.channelID, millis(a.earliest))
 		if err != nil {
 			return err
 		}

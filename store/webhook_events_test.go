@@ -696,11 +696,11 @@ func TestStore_WebhookIndexesServeTheHotQueries(t *testing.T) {
 	sqliteOnly(t) // PostgreSQL's planner scans tables this small
 	m := newModuleFixture(t)
 	plans := map[string]string{
-		`UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = 'x' AND source_user_id = 'y' AND occurred_at <= 5`:                                        "webhook_events_user",
-		`SELECT id FROM webhook_events WHERE channel_id = 1 AND bot_id = 'x' AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                 "webhook_events_bot",
-		`DELETE FROM module_chat_controls WHERE chat_id = 'y' AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = 'x')`: "module_chat_controls_chat",
-		`SELECT id FROM module_attachments WHERE channel_id = 1 AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                              "module_attachments_channel",
-		`SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = 'x' AND blocked_at >= 5 AND channel_id IN (0, 1)`:                                                            "user_blocks_recent",
+		`UPDATE webhook_events SET payload = NULL, source_user_id = NULL WHERE bot_id = 'x' AND source_user_id = 'y' AND occurred_at <= 5`:                                            "webhook_events_user",
+		`SELECT id FROM webhook_events WHERE channel_id = 1 AND bot_id = 'x' AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                     "webhook_events_bot",
+		`DELETE FROM module_chat_controls WHERE chat_id = 'y' AND EXISTS (SELECT 1 FROM module_attachments a WHERE a.id = module_chat_controls.attachment_id AND a.bot_id = 'x')`:     "module_chat_controls_chat",
+		`SELECT id FROM module_attachments WHERE channel_id = 1 AND id < 5 ORDER BY id DESC LIMIT 5`:                                                                                  "module_attachments_channel",
+		`SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = 'x' AND user_key IN (SELECT unhex(value) FROM json_each('["ab"]')) AND channel_id IN (0, 1) AND blocked_at >= 5`: "user_blocks USING PRIMARY KEY (bot_id=? AND user_key=?",
 	}
 	for query, index := range plans {
 		rows, err := m.raw.Query(`EXPLAIN QUERY PLAN ` + query)
@@ -710,7 +710,9 @@ func TestStore_WebhookIndexesServeTheHotQueries(t *testing.T) {
 			var id, parent, unused int
 			var detail string
 			mustNil(t, rows.Scan(&id, &parent, &unused, &detail))
-			plan.WriteString(detail + "\n")
+			if !strings.HasPrefix(detail, "SCAN json_each") { // the list a query is given
+				plan.WriteString(detail + "\n")
+			}
 		}
 		rows.Close()
 		if !strings.Contains(plan.String(), index) || strings.Contains(plan.String(), "SCAN") {
