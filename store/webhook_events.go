@@ -37,7 +37,7 @@ import (
 // events change only this channel's own attachment to the bot.
 //
 // The hot path is one INSERT per event (prepared once per connection, by
-// the statement cache), and one read of the account's recent blocks a
+// the statement cache), and one read of its users' recent blocks a
 // batch (readRecentBlocks). Events of types the portal does not act on
 // cost nothing more; the others a read of the channel's attachment to the
 // bot, once per bot and batch; a follow one write more, an unfollow four
