@@ -77,7 +77,7 @@ const insertWebhookEvent = `INSERT INTO webhook_events (channel_id, webhook_even
 func (db *DB) recordBatch(ctx context.Context, tx *Tx, channelID int64, events []portal.WebhookEvent) (portal.WebhookResult, error) {
 	res := portal.WebhookResult{Received: len(events)}
 	p := eventProcessor{ctx: ctx, tx: tx, hexIn: db.dialect.hexIn, channelID: channelID, attachments: map[string]*portal.ModuleAttachment{},
-		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}, recentBlocks: map[recentBlockKey]time.Time{}}
+		chatControls: map[chatKey]*portal.ChatControl{}, blocks: map[blockKey]portal.Block{}}
 	now := millis(tx.now)
 	// The events' times as stored, to the millisecond, so that what an
 	// unfollow forgets is decided on the same times here as in SQL. LINE's
@@ -215,21 +215,14 @@ type eventProcessor struct {
 	// a chat of a detached one (NextChatControl).
 	chatControls map[chatKey]*portal.ChatControl // nil value: none stored
 	// blocks are the users' latest blocks of their accounts on this
-	// channel, as read or written in the batch.
+	// channel no older than the batch's earliest event, as read
+	// (readRecentBlocks) or written in the batch; none: no such block.
 	blocks map[blockKey]portal.Block
-	// recentBlocks are the blocks of this channel no older than the
-	// batch's earliest event (readRecentBlocks), by account and user key.
-	recentBlocks map[recentBlockKey]time.Time
 }
 
 // blockKey names a user of an account.
 type blockKey struct {
 	botID, userID string
-}
-
-// recentBlockKey names a user of an account as user_blocks does.
-type recentBlockKey struct {
-	botID, userKey string
 }
 
 // chatKey names a chat's control: the attachment and the chat.
@@ -289,25 +282,29 @@ func (p *eventProcessor) effect(ev portal.WebhookEvent) (portal.EventEffect, err
 func (p *eventProcessor) readRecentBlocks(events []portal.WebhookEvent) error {
 	type batchUsers struct {
 		earliest time.Time
-		keys     map[string]bool // hexadecimal user keys
+		users    map[string]string // hexadecimal user key → user ID
 	}
 	accounts := map[string]*batchUsers{}
+	seen := map[blockKey]bool{}
 	for _, ev := range events {
 		if ev.Source.UserID == "" {
 			continue
 		}
 		a := accounts[ev.BotID]
 		if a == nil {
-			a = &batchUsers{earliest: ev.Timestamp, keys: map[string]bool{}}
+			a = &batchUsers{earliest: ev.Timestamp, users: map[string]string{}}
 			accounts[ev.BotID] = a
 		}
 		if ev.Timestamp.Before(a.earliest) {
 			a.earliest = ev.Timestamp
 		}
-		a.keys[hex.EncodeToString(userKey(ev.Source.UserID))] = true
+		if key := (blockKey{ev.BotID, ev.Source.UserID}); !seen[key] {
+			seen[key] = true
+			a.users[hex.EncodeToString(userKey(key.userID))] = key.userID
+		}
 	}
 	for botID, a := range accounts {
-		keys, _ := json.Marshal(slices.Collect(maps.Keys(a.keys))) // strings always marshal
+		keys, _ := json.Marshal(slices.Collect(maps.Keys(a.users))) // strings always marshal
 		rows, err := p.tx.QueryContext(p.ctx, `SELECT user_key, blocked_at FROM user_blocks WHERE bot_id = ? AND user_key `+p.hexIn+`
 			AND channel_id IN (?, ?) AND blocked_at >= ?`, botID, string(keys), everyChannel, p.channelID, millis(a.earliest))
 		if err != nil {
@@ -320,9 +317,9 @@ func (p *eventProcessor) readRecentBlocks(events []portal.WebhookEvent) error {
 				rows.Close()
 				return err
 			}
-			k := recentBlockKey{botID, string(key)}
-			if b := fromMillis(at); b.After(p.recentBlocks[k]) {
-				p.recentBlocks[k] = b
+			k := blockKey{botID, a.users[hex.EncodeToString(key)]}
+			if b := fromMillis(at); b.After(p.blocks[k].At) {
+				p.blocks[k] = portal.Block{At: b}
 			}
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
@@ -338,15 +335,7 @@ func (p *eventProcessor) forgottenOnArrival(ev portal.WebhookEvent) bool {
 	if ev.Source.UserID == "" {
 		return false
 	}
-	key := blockKey{ev.BotID, ev.Source.UserID}
-	b, ok := p.blocks[key]
-	if !ok {
-		if len(p.recentBlocks) > 0 {
-			b.At = p.recentBlocks[recentBlockKey{ev.BotID, string(userKey(ev.Source.UserID))}]
-		}
-		p.blocks[key] = b
-	}
-	return portal.ForgottenOnArrival(ev, b)
+	return portal.ForgottenOnArrival(ev, p.blocks[blockKey{ev.BotID, ev.Source.UserID}])
 }
 
 // block remembers that the user f names blocked its account at f.Until,
@@ -355,7 +344,7 @@ func (p *eventProcessor) block(f portal.Forgetting, channelID int64) error {
 	_, err := p.tx.ExecContext(p.ctx, `INSERT INTO user_blocks (bot_id, user_key, channel_id, blocked_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (bot_id, user_key, channel_id) DO UPDATE SET blocked_at = excluded.blocked_at WHERE excluded.blocked_at > user_blocks.blocked_at`,
 		f.BotID, userKey(f.UserID), channelID, millis(f.Until))
-	// The unfollow itself read the user's latest block on arrival.
+	// The batch read the user's recent blocks before its first event.
 	if key := (blockKey{f.BotID, f.UserID}); f.Until.After(p.blocks[key].At) {
 		p.blocks[key] = portal.Block{At: f.Until, ThisBatch: true}
 	}
