@@ -11,6 +11,11 @@ import (
 // name/value pairs (a parameter named Count picks the plural form).
 func T(ctx context.Context, id string, kv ...any) string { return locale.From(ctx).T(id, kv...) }
 
+// sentenceSpace is what the reader's language writes between a sentence
+// and what follows it on the line. A template writes it where its own
+// whitespace would leave a space, which Japanese does not have.
+func sentenceSpace(ctx context.Context) string { return locale.From(ctx).SentenceSpace() }
+
 // formatTime writes t in the reader's time zone and language, the zone
 // named.
 func formatTime(ctx context.Context, t time.Time) string { return locale.From(ctx).Time(t) }

@@ -264,6 +264,17 @@ func New(lang, zone string) *Locale {
 	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: localizers[lang], plain: plain[lang], filled: filled[lang]}
 }
 
+// SentenceSpace is what the language writes after a sentence, or after a
+// label that ends in a colon, before what follows on the same line: a
+// space, except in Japanese, whose full stop and full-width colon take
+// none.
+func (l *Locale) SentenceSpace() string {
+	if l.Lang == "ja" {
+		return ""
+	}
+	return " "
+}
+
 // loadZone is the first of the IANA time zones names that loads, or UTC
 // when none does: a host without the zone database (cmd/portal embeds it,
 // time/tzdata, but a program that imports this package may not) still
