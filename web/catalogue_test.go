@@ -333,7 +333,17 @@ func TestRouteCatalogue_CoversEveryRoute(t *testing.T) {
 
 // Every page of the catalogue renders for its person.
 func TestRouteCatalogue_PagesRender(t *testing.T) {
-	cat := routeCatalogue(t)
+	routeCatalogue(t).eachPage(t, func(c routeCase, p page) {
+		if p.res.StatusCode != http.StatusOK || p.doc.Find("main").Length() != 1 {
+			t.Errorf("%s (%s) answered %d: %.300s", c.Pattern, c.Path, p.res.StatusCode, p.doc.Find("main").Text())
+		}
+	})
+}
+
+// eachPage gets every page of the catalogue as its fixture's person, one
+// signed-in browser per person, and hands it to check.
+func (cat *catalogue) eachPage(t *testing.T, check func(routeCase, page)) {
+	t.Helper()
 	visitors := map[string]*visitor{}
 	for _, c := range cat.Routes {
 		if !c.Page() {
@@ -344,10 +354,7 @@ func TestRouteCatalogue_PagesRender(t *testing.T) {
 			v = cat.visitor(t, c)
 			visitors[c.As] = v
 		}
-		p := v.get(cat.URL + c.Path)
-		if p.res.StatusCode != http.StatusOK || p.doc.Find("main").Length() != 1 {
-			t.Errorf("%s (%s) answered %d: %.300s", c.Pattern, c.Path, p.res.StatusCode, p.doc.Find("main").Text())
-		}
+		check(c, v.get(cat.URL+c.Path))
 	}
 }
 

@@ -41,6 +41,8 @@ func TestLanguage_ChosenInOrder(t *testing.T) {
 		{"", "", "en", "Home"},
 		{"th-TH,th;q=0.9,en;q=0.5", "", "th", "หน้าหลัก"},
 		{"ja-JP", "", "ja", "ホーム"},
+		{"zh-TW,zh;q=0.9,en;q=0.8", "", "zh-TW", "首頁"},
+		{"zh-HK", "", "zh-TW", "首頁"}, // Hong Kong reads Traditional Chinese too
 		{"fr-FR", "", "en", "Home"},
 		{"th-TH", "ja", "ja", "ホーム"},      // the visitor's choice outranks the browser
 		{"th-TH", "xx", "th", "หน้าหลัก"}, // a cookie the portal did not set is ignored

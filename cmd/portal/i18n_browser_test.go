@@ -29,11 +29,12 @@ func shows(t *testing.T, b *browser, css string, words ...string) {
 	}
 }
 
-// The link lifecycle in Japanese and in Thai: send a link request, open the
-// URL as the organization's administrator, approve, see Verified; and a
-// mismatch, Rejected with its guidance. Each screen shows LINE's own words
-// (spec/glossary.md), times in the reader's zone and format.
-func TestBrowser_LinkLifecycleInJapaneseAndThai(t *testing.T) {
+// The link lifecycle in Japanese, Thai and Traditional Chinese: send a
+// link request, open the URL as the organization's administrator, approve,
+// see Verified; and a mismatch, Rejected with its guidance. Each screen
+// shows LINE's own words (spec/glossary.md), times in the reader's zone and
+// format.
+func TestBrowser_LinkLifecycleInEachLanguage(t *testing.T) {
 	year := time.Now().Year()
 	for _, c := range []struct {
 		lang                                string
@@ -56,6 +57,13 @@ func TestBrowser_LinkLifecycleInJapaneseAndThai(t *testing.T) {
 			approvalTitle: "อนุมัติคำขอลิงก์", precaution: "ยกเลิกการลิงก์ไม่ได้", approve: "อนุมัติ",
 			verified: "ผ่านการรับรองแล้ว", rejected: "ไม่ผ่านการตรวจสอบ",
 			guidance: []string{"ข้อมูลธุรกิจของ Channel ไม่ถูกต้อง", "ข้อมูลธุรกิจขององค์กรไม่ถูกต้อง"},
+		},
+		{
+			lang: "zh-TW", bmLinkTab: "Business Manager 連結", send: "傳送連結請求", orgID: "組織ID", orgIDFormat: "BM + 11 位數字",
+			urlLabel: "連結請求網址", validity: "連結請求網址自核發起 7 天（168 小時）內有效。", left: "剩餘 7 天", zone: "（UTC+8）",
+			approvalTitle: "核准連結請求", precaution: "無法解除連結。", approve: "核准",
+			verified: "已認證", rejected: "未通過",
+			guidance: []string{"Channel 的事業資訊有誤", "組織的企業資訊有誤"},
 		},
 	} {
 		t.Run(c.lang, func(t *testing.T) {

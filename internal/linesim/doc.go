@@ -10,7 +10,8 @@
 // attachments, Primary channel webhooks and email permissions.
 //
 // The screens (login, consent, add friend, module authorization) speak
-// English, Japanese or Thai: the first of ui_locales the simulator knows,
+// English, Japanese, Thai or Traditional Chinese: the first of ui_locales
+// the simulator knows,
 // else the browser's Accept-Language, else English, from the simulator's own
 // message bundle (locales/). LINE's own error pages for a bad client_id or
 // redirect_uri stay in English.

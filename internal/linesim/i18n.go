@@ -20,7 +20,7 @@ var localeFiles embed.FS
 
 // screenLanguages are the languages of the screens, English first: the
 // language when nothing else matches.
-var screenLanguages = []language.Tag{language.English, language.Japanese, language.Thai}
+var screenLanguages = []language.Tag{language.English, language.Japanese, language.Thai, language.MustParse("zh-TW")}
 
 var (
 	messages        = loadMessages()

@@ -33,7 +33,8 @@ func TestMessageBundle(t *testing.T) {
 		return out
 	}
 	en := read("en")
-	for _, lang := range []string{"ja", "th"} {
+	for _, tag := range screenLanguages[1:] {
+		lang := tag.String()
 		other := read(lang)
 		if !slices.Equal(slices.Sorted(maps.Keys(other)), slices.Sorted(maps.Keys(en))) {
 			t.Errorf("%s.json and en.json name different messages", lang)

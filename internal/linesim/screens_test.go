@@ -26,7 +26,9 @@ func TestScreenLanguage(t *testing.T) {
 		{"first known of ui_locales", "fr ja-JP en", "", "ja", "LINEでログイン", "次へ"},
 		{"ui_locales unknown, Accept-Language", "fr", "th,en;q=0.5", "th", "ล็อกอินด้วย LINE", "ต่อไป"},
 		{"Accept-Language weights", "", "en;q=0.3, ja;q=0.8", "ja", "LINEでログイン", "次へ"},
-		{"nothing known", "zh-TW", "ko", "en", "Log in with LINE", "Next"},
+		{"ui_locales zh-TW", "zh-TW", "ja", "zh-TW", "使用LINE帳號登入", "下一步"},
+		{"Accept-Language zh-Hant", "", "zh-Hant,en;q=0.5", "zh-TW", "使用LINE帳號登入", "下一步"},
+		{"nothing known", "ko", "de", "en", "Log in with LINE", "Next"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,11 +21,16 @@ import (
 )
 
 // Languages are the languages the portal speaks, English first: it is
-// what a person gets when nothing they prefer matches.
-var Languages = []language.Tag{language.English, language.Japanese, language.Thai}
+// what a person gets when nothing they prefer matches. Traditional Chinese
+// is Taiwan's (zh-TW), where LINE Official Accounts are also run; a browser
+// asking for Chinese of Hong Kong or Macau, or for Chinese alone, gets it.
+var Languages = []language.Tag{language.English, language.Japanese, language.Thai, TraditionalChinese}
+
+// TraditionalChinese is Taiwan's Chinese, zh-TW.
+var TraditionalChinese = language.MustParse("zh-TW")
 
 // Names are the languages in their own words, for the switcher.
-var Names = map[string]string{"en": "English", "ja": "日本語", "th": "ไทย"}
+var Names = map[string]string{"en": "English", "ja": "日本語", "th": "ไทย", "zh-TW": "繁體中文"}
 
 //go:embed messages/*.json
 var files embed.FS
@@ -179,8 +184,8 @@ func param(kv []any, name string) (v string, ok bool) {
 	return v, ok
 }
 
-// MessageIDs returns the IDs held by the message file of lang ("en",
-// "ja", "th").
+// MessageIDs returns the IDs held by the message files of lang ("en",
+// "ja", "th", "zh-TW").
 func MessageIDs(lang string) map[string]bool { return ids[lang] }
 
 // Match picks the language for the given preferences, most important
@@ -223,13 +228,16 @@ func Supported(lang string) bool {
 }
 
 // DefaultZone is the time zone of a person who has not chosen one: Japan
-// for Japanese, Thailand for Thai, UTC otherwise.
+// for Japanese, Thailand for Thai, Taiwan for Traditional Chinese, UTC
+// otherwise.
 func DefaultZone(lang string) string {
 	switch lang {
 	case "ja":
 		return "Asia/Tokyo"
 	case "th":
 		return "Asia/Bangkok"
+	case "zh-TW":
+		return "Asia/Taipei"
 	}
 	return "UTC"
 }
@@ -266,14 +274,18 @@ func New(lang, zone string) *Locale {
 
 // SentenceSpace is what the language writes after a sentence, or after a
 // label that ends in a colon, before what follows on the same line: a
-// space, except in Japanese, whose full stop and full-width colon take
-// none.
+// space, except in Japanese and Chinese, whose full stop and full-width
+// colon take none.
 func (l *Locale) SentenceSpace() string {
-	if l.Lang == "ja" {
+	if l.fullWidth() {
 		return ""
 	}
 	return " "
 }
+
+// fullWidth tells whether the language writes full-width punctuation
+// (。：（）), which takes no space around it: Japanese and Chinese.
+func (l *Locale) fullWidth() bool { return l.Lang == "ja" || l.Lang == "zh-TW" }
 
 // loadZone is the first of the IANA time zones names that loads, or UTC
 // when none does: a host without the zone database (cmd/portal embeds it,
@@ -359,6 +371,7 @@ var thaiMonths = [...]string{"ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.
 // time in a table, with the zone named:
 //
 //	ja: 2026/12/14 09:52（UTC+9）
+//	zh-TW: 2026/12/14 08:52（UTC+8）
 //	th: 14 ธ.ค. 2569 09:52 (เวลาประเทศไทย), the year in the Buddhist era
 //	en: 2026-12-14 00:52 (UTC)
 //
@@ -373,7 +386,7 @@ func (l *Locale) AppendTime(b []byte, t time.Time) []byte {
 	}
 	t = t.In(l.Zone)
 	b = t.AppendFormat(l.appendDay(b, t), " 15:04")
-	if l.Lang == "ja" {
+	if l.fullWidth() {
 		return append(l.appendZoneName(append(b, "（"...), t), "）"...)
 	}
 	return append(l.appendZoneName(append(b, " ("...), t), ')')
@@ -382,14 +395,14 @@ func (l *Locale) AppendTime(b []byte, t time.Time) []byte {
 // Day writes the calendar day of t (in t's own location: a day LINE
 // counts in UTC+9 stays that day) as the language writes a date:
 //
-//	ja: 2026/12/14
+//	ja, zh-TW: 2026/12/14
 //	th: 14 ธ.ค. 2569, the year in the Buddhist era
 //	en: 2026-12-14
 func (l *Locale) Day(t time.Time) string { return string(l.appendDay(make([]byte, 0, 24), t)) }
 
 func (l *Locale) appendDay(b []byte, t time.Time) []byte {
 	switch l.Lang {
-	case "ja":
+	case "ja", "zh-TW":
 		return t.AppendFormat(b, "2006/01/02")
 	case "th":
 		b = append(strconv.AppendInt(b, int64(t.Day()), 10), ' ')

@@ -19,6 +19,10 @@ func TestMatch(t *testing.T) {
 		{[]string{"th-TH"}, "th"},
 		{[]string{"", "th"}, "th"},
 		{[]string{"ja", "th"}, "ja"}, // a saved choice outranks the browser
+		{[]string{"zh-TW,zh;q=0.9,en;q=0.8"}, "zh-TW"},
+		{[]string{"zh-Hant"}, "zh-TW"},
+		{[]string{"zh-HK,en;q=0.5"}, "zh-TW"}, // Hong Kong writes Traditional Chinese too
+		{[]string{"zh-CN"}, "zh-TW"},          // closer for a reader of Simplified Chinese than English
 		{[]string{"fr-FR,de;q=0.8"}, "en"},
 		{[]string{"en-GB"}, "en"},
 		{[]string{"zz;;bad"}, "en"},
@@ -40,8 +44,8 @@ func TestMatch(t *testing.T) {
 }
 
 // The same expiry, shown to a Japanese admin in Tokyo, a Thai admin in
-// Bangkok and an English one in UTC: each in their zone and their
-// language's format, the zone named.
+// Bangkok, a Taiwanese one in Taipei and an English one in UTC: each in
+// their zone and their language's format, the zone named.
 func TestTimeInEachZone(t *testing.T) {
 	expiry := time.Date(2026, 12, 14, 0, 52, 30, 0, time.UTC)
 	for _, c := range []struct {
@@ -50,6 +54,7 @@ func TestTimeInEachZone(t *testing.T) {
 		{"ja", "", "2026/12/14 09:52（UTC+9）"},
 		{"th", "", "14 ธ.ค. 2569 07:52 (เวลาประเทศไทย)"},
 		{"en", "", "2026-12-14 00:52 (UTC)"},
+		{"zh-TW", "", "2026/12/14 08:52（UTC+8）"},
 		{"th", "Asia/Tokyo", "14 ธ.ค. 2569 09:52 (เวลาญี่ปุ่น UTC+9)"},
 		{"en", "Asia/Kolkata", "2026-12-14 06:22 (UTC+5:30)"},
 		{"ja", "America/New_York", "2026/12/13 19:52（UTC-5）"},
@@ -73,6 +78,7 @@ func TestDay(t *testing.T) {
 		{"ja", "", "2026/12/06"},
 		{"th", "", "6 ธ.ค. 2569"},
 		{"en", "", "2026-12-06"},
+		{"zh-TW", "", "2026/12/06"},
 		{"en", "America/Los_Angeles", "2026-12-06"},
 	} {
 		if got := New(c.lang, c.zone).Day(day); got != c.want {
@@ -86,20 +92,20 @@ func TestDay(t *testing.T) {
 func TestLeft(t *testing.T) {
 	now := time.Date(2026, 12, 7, 0, 52, 0, 0, time.UTC)
 	for _, c := range []struct {
-		d          time.Duration
-		en, ja, th string
+		d              time.Duration
+		en, ja, th, zh string
 	}{
-		{168 * time.Hour, "7 days left", "残り7日", "เหลืออีก 7 วัน"},
-		{168*time.Hour - time.Millisecond, "7 days left", "残り7日", "เหลืออีก 7 วัน"},
-		{167*time.Hour + 59*time.Minute, "6 days 23 hours left", "残り6日23時間", "เหลืออีก 6 วัน 23 ชั่วโมง"},
-		{25*time.Hour + 30*time.Minute, "25 hours 30 minutes left", "残り25時間30分", "เหลืออีก 25 ชั่วโมง 30 นาที"},
-		{time.Hour, "1 hour left", "残り1時間", "เหลืออีก 1 ชั่วโมง"},
-		{time.Minute, "1 minute left", "残り1分", "เหลืออีก 1 นาที"},
-		{30 * time.Second, "1 minute left", "残り1分", "เหลืออีก 1 นาที"},
-		{59 * time.Minute, "59 minutes left", "残り59分", "เหลืออีก 59 นาที"},
-		{0, "expired", "期限切れ", "หมดอายุแล้ว"},
+		{168 * time.Hour, "7 days left", "残り7日", "เหลืออีก 7 วัน", "剩餘 7 天"},
+		{168*time.Hour - time.Millisecond, "7 days left", "残り7日", "เหลืออีก 7 วัน", "剩餘 7 天"},
+		{167*time.Hour + 59*time.Minute, "6 days 23 hours left", "残り6日23時間", "เหลืออีก 6 วัน 23 ชั่วโมง", "剩餘 6 天 23 小時"},
+		{25*time.Hour + 30*time.Minute, "25 hours 30 minutes left", "残り25時間30分", "เหลืออีก 25 ชั่วโมง 30 นาที", "剩餘 25 小時 30 分鐘"},
+		{time.Hour, "1 hour left", "残り1時間", "เหลืออีก 1 ชั่วโมง", "剩餘 1 小時"},
+		{time.Minute, "1 minute left", "残り1分", "เหลืออีก 1 นาที", "剩餘 1 分鐘"},
+		{30 * time.Second, "1 minute left", "残り1分", "เหลืออีก 1 นาที", "剩餘 1 分鐘"},
+		{59 * time.Minute, "59 minutes left", "残り59分", "เหลืออีก 59 นาที", "剩餘 59 分鐘"},
+		{0, "expired", "期限切れ", "หมดอายุแล้ว", "已過期"},
 	} {
-		for lang, want := range map[string]string{"en": c.en, "ja": c.ja, "th": c.th} {
+		for lang, want := range map[string]string{"en": c.en, "ja": c.ja, "th": c.th, "zh-TW": c.zh} {
 			for _, zone := range []string{"Asia/Tokyo", "Asia/Bangkok", "UTC"} {
 				if got := New(lang, zone).Left(now, now.Add(c.d)); got != want {
 					t.Errorf("%s %s, %v: %q, want %q", lang, zone, c.d, got, want)

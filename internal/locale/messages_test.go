@@ -214,3 +214,62 @@ func TestMessageIDsDefinedOnce(t *testing.T) {
 		}
 	}
 }
+
+// Every translation takes the parameters its English message takes, no
+// more and no fewer: a parameter left out loses what the sentence is
+// about, one the code does not give reads "<no value>". Where LINE's own
+// wording leaves one out, leftOut says so.
+func TestMessagesTakeTheirEnglishParameters(t *testing.T) {
+	params := func(lang string) map[string]string {
+		names, err := fs.Glob(files, "messages/*.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, name := range names {
+			base := strings.TrimSuffix(filepath.Base(name), ".json")
+			if base != lang && !strings.HasSuffix(base, "."+lang) {
+				continue
+			}
+			data, err := files.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var messages map[string]json.RawMessage
+			if err := json.Unmarshal(data, &messages); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for id, m := range messages {
+				set := map[string]bool{}
+				for _, p := range paramName.FindAllStringSubmatch(string(m), -1) {
+					set[p[1]] = true
+				}
+				list := make([]string, 0, len(set))
+				for p := range set {
+					list = append(list, p)
+				}
+				sort.Strings(list)
+				out[id] = strings.Join(list, ", ")
+			}
+		}
+		return out
+	}
+	english := params("en")
+	for _, tag := range Languages[1:] {
+		for id, got := range params(tag.String()) {
+			if want, ok := english[id]; ok && got != want && leftOut[tag.String()+" "+id] == "" {
+				t.Errorf("%s %s takes [%s], English [%s]", tag, id, got, want)
+			}
+		}
+	}
+}
+
+// leftOut are the translations that leave out a parameter of their
+// English message, and why.
+var leftOut = map[string]string{
+	"ja guidance.wrong_org.title": "LINE's own heading, 「接続先の組織が誤っている場合」, names neither the channel nor the account",
+}
+
+// paramName is a template's parameter, {{.Name}}, wherever it stands in
+// an action.
+var paramName = regexp.MustCompile(`\{\{[^}]*?\.([A-Za-z][A-Za-z0-9_]*)`)

@@ -21,7 +21,7 @@ type Admin struct {
 	FriendFlag   *bool
 	CreatedAt    time.Time
 	LastSignInAt time.Time
-	// Language is the language the admin chose ("en", "ja", "th"), with
+	// Language is the language the admin chose ("en", "ja", "th", "zh-TW"), with
 	// the header's switcher or on their profile, or, until they do, the one
 	// they first signed in reading; empty if that was none of the portal's
 	// (the browser's preference then applies). LINE messages to them are

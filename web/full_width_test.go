@@ -19,36 +19,28 @@ var inlineElements = map[string]bool{
 	"q": true, "s": true, "small": true, "span": true, "strong": true, "sub": true, "sup": true, "time": true, "u": true,
 }
 
-// spaceAfterSentence is a space after a Japanese sentence's end or a
-// full-width colon, before what follows on the same line.
+// spaceAfterSentence is a space after a sentence's end or a full-width
+// colon, in Japanese or Chinese, before what follows on the same line.
 var spaceAfterSentence = regexp.MustCompile(`[。！？：]\s+[^\s\x00]`)
 
-// Japanese writes no space between sentences. Every page of the route
-// catalogue, rendered in Japanese, has none where a sentence from one
+// Japanese and Chinese write no space between sentences. Every page of the
+// route catalogue, rendered in each, has none where a sentence from one
 // message meets a link or a sentence from another: the space a template's
-// line break leaves there in English is not Japanese.
-func TestRouteCatalogue_JapaneseSentencesMeetWithoutSpaces(t *testing.T) {
+// line break leaves there in English is not theirs.
+func TestRouteCatalogue_FullWidthSentencesMeetWithoutSpaces(t *testing.T) {
 	cat := routeCatalogue(t)
-	cat.srv.fixedLocale = locale.New("ja", "Asia/Tokyo")
-	visitors := map[string]*visitor{}
-	for _, c := range cat.Routes {
-		if !c.Page() {
-			continue
-		}
-		v := visitors[c.As]
-		if v == nil {
-			v = cat.visitor(t, c)
-			visitors[c.As] = v
-		}
-		p := v.get(cat.URL + c.Path)
-		p.doc.Find("body, body *").Each(func(_ int, s *goquery.Selection) {
-			n := s.Nodes[0]
-			if inline(n) {
-				return // read as part of the line it is in
-			}
-			if line := lineText(n); spaceAfterSentence.MatchString(line) {
-				t.Errorf("%s (%s): a space follows a sentence in <%s>: %q", c.Pattern, c.Path, n.Data, spaceAfterSentence.FindString(line))
-			}
+	for _, lang := range []string{"ja", "zh-TW"} {
+		cat.srv.fixedLocale = locale.New(lang, "")
+		cat.eachPage(t, func(c routeCase, p page) {
+			p.doc.Find("body, body *").Each(func(_ int, s *goquery.Selection) {
+				n := s.Nodes[0]
+				if inline(n) {
+					return // read as part of the line it is in
+				}
+				if line := lineText(n); spaceAfterSentence.MatchString(line) {
+					t.Errorf("%s: %s (%s): a space follows a sentence in <%s>: %q", lang, c.Pattern, c.Path, n.Data, spaceAfterSentence.FindString(line))
+				}
+			})
 		})
 	}
 	// The other languages keep their space.
