@@ -250,7 +250,7 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 				back = u.RequestURI()
 			}
 		}
-		login := "/login?next=" + url.QueryEscape(safeNext(back))
+		login := loginURL(back)
 		if r.Header.Get("HX-Request") == "true" {
 			// A redirect would be followed by htmx and the sign-in page
 			// swapped into a fragment; ask for a full navigation instead.
@@ -261,6 +261,9 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 		http.Redirect(w, r, login, http.StatusSeeOther)
 	})
 }
+
+// loginURL is the sign-in that comes back to back, a path of the portal.
+func loginURL(back string) string { return "/login?next=" + url.QueryEscape(safeNext(back)) }
 
 func (s *Server) loadAdmin(r *http.Request) *portal.Admin {
 	if !hasCookie(r, s.sessions.name) {

@@ -108,7 +108,7 @@ func (s *Server) routeTable() []route {
 		{"POST /notifications/{id}/read", s.signedIn(s.handleMarkRead)},
 
 		// Invitation URLs, opened by the person invited.
-		{"GET /invitations/{token}", s.signedIn(s.handleInvitationShow)},
+		{"GET /invitations/{token}", s.withAdmin(s.handleInvitationShow)}, // withAdmin: a newcomer reads it before signing in
 		{"POST /invitations/{token}/accept", s.signedIn(s.handleInvitationAccept)},
 		{"POST /invitations/{token}/decline", s.signedIn(s.handleInvitationDecline)},
 	}, s.peopleRoutes("/channels/{id}", channelTeam), s.peopleRoutes("/official-accounts/{id}", officialAccountTeam),

@@ -212,21 +212,31 @@ func (s *Server) handleRemove(of teamOf) http.HandlerFunc {
 }
 
 // handleInvitationShow is the page of an invitation URL: who invited the
-// signed-in person to what. It only reads, as link-preview bots fetch
-// URLs; expired, used, revoked and "you already have this role" each get
-// the page that says so.
+// person to what. A newcomer who is not signed in reads it first, with a
+// way to sign in with LINE and come back to answer it. It only reads, as
+// link-preview bots fetch URLs; expired, used, revoked and "you already
+// have this role" each get the page that says so, signed in or not.
 func (s *Server) handleInvitationShow(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	o, err := s.db.FindInvitationByToken(r.Context(), actor(r), token)
+	var who portal.Admin // nobody, before sign-in
+	if a := adminFrom(r.Context()); a != nil {
+		who = *a
+	}
+	o, err := s.db.FindInvitationByToken(r.Context(), who, token)
 	if err == nil {
-		err = portal.CanAnswerInvitation(actor(r), o, s.now())
+		err = portal.CanAnswerInvitation(who, o, s.now())
+	}
+	if portal.ErrorCode(err) == portal.EUNAUTHENTICATED {
+		signIn := views.SignInOffer{Why: views.Sentence(r.Context(), err), URL: loginURL(r.URL.RequestURI())}
+		s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token, signIn))
+		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.rememberInvitation(w, r, token)
-	s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token))
+	s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token, views.SignInOffer{}))
 }
 
 // handleInvitationAccept grants the invitation's role and goes to the

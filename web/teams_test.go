@@ -51,11 +51,27 @@ func TestInvitation_NewPersonJoinsThroughSignIn(t *testing.T) {
 		t.Error("reloading the People page shows the invitation URL again")
 	}
 
-	// Opening the URL signed out goes to sign-in and comes back to it.
+	// Opened signed out, the URL says who invites to what, and offers the
+	// sign-in that comes back to it; nothing can be answered yet.
 	v := newVisitor(t)
 	path := strings.TrimPrefix(link, ts.URL)
-	if p := v.get(link); p.res.StatusCode != http.StatusSeeOther || p.location(t) != ts.URL+"/login?next="+url.QueryEscape(path) {
-		t.Fatalf("signed out: %d → %q", p.res.StatusCode, p.res.Header.Get("Location"))
+	before := dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log")
+	first := v.get(link)
+	if first.res.StatusCode != http.StatusOK || first.doc.Find("#invitation-summary").Text() != "Aoi Tanaka invited you to be Member of channel Sakura Order." ||
+		first.doc.Find("#invitation-sign-in").Text() != "Sign in with LINE to accept or decline this invitation." {
+		t.Fatalf("signed out: %d %q", first.res.StatusCode, first.doc.Find("#invitation").Text())
+	}
+	if href := first.doc.Find("#sign-in-to-answer").AttrOr("href", ""); href != "/login?next="+url.QueryEscape(path) {
+		t.Errorf("signed out, the sign-in leads to %q", href)
+	}
+	if n := first.doc.Find(`#invitation form`).Length(); n != 0 {
+		t.Errorf("signed out, the invitation offers %d forms", n)
+	}
+	if p := v.post(link+"/accept", nil); p.res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.res.Header.Get("Location"), "/login") {
+		t.Errorf("accepting signed out: %d → %q", p.res.StatusCode, p.res.Header.Get("Location"))
+	}
+	if dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log") != before {
+		t.Error("opening the invitation signed out changed the database")
 	}
 	done, _ := ts.signIn(v, path, nao.ID, false)
 	if done.location(t) != link {
@@ -79,7 +95,7 @@ func TestInvitation_NewPersonJoinsThroughSignIn(t *testing.T) {
 
 	// The URL works once: opening or accepting it again says so, and
 	// changes nothing.
-	before := dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log")
+	before = dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log")
 	again := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
 	if p := again.get(link); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "already been used") {
 		t.Errorf("a used invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
@@ -113,6 +129,13 @@ func TestInvitation_RevokedExpiredAndAlreadyHeld(t *testing.T) {
 	}
 	if p := ken.get(revoked); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "was revoked") {
 		t.Errorf("a revoked invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+	// Signed out, a newcomer learns it at once, before signing in for nothing.
+	if p := newVisitor(t).get(revoked); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "was revoked") {
+		t.Errorf("a revoked invitation, signed out: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+	if p := newVisitor(t).get(ts.URL + "/invitations/NOSUCHTOKEN234567ABCDEFGHIJ"); p.res.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown invitation, signed out: %d", p.res.StatusCode)
 	}
 
 	held := ts.invite(t, dev, team, "member")

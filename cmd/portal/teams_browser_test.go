@@ -53,10 +53,12 @@ func TestBrowser_InviteAndApproveFromHome(t *testing.T) {
 	openChannel(t, aoi, m.URL, "Sakura Order")
 	sendLinkRequestInBrowser(t, aoi, demo.SakuraFoodsID)
 
-	// The new person opens the URL, signs in with LINE on the way, accepts,
-	// and lands on the channel.
+	// The new person opens the URL: it says who invites them to what; they
+	// sign in with LINE from there, accept, and land on the channel.
 	nao := newBrowser(t)
 	nao.do(t, chromedp.Navigate(invitation))
+	nao.waitUntil(t, `document.getElementById("invitation-summary")?.textContent.includes("Sakura Order")`)
+	nao.click(t, "#sign-in-to-answer")
 	answerLINELogin(t, nao, newcomerID, false)
 	nao.waitUntil(t, `document.getElementById("invitation-summary")?.textContent.includes("Sakura Order")`)
 	clickAndWait(t, nao, "#accept-invitation", `document.getElementById("channel-name")?.textContent === "Sakura Order"`)

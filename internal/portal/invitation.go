@@ -147,11 +147,10 @@ type InvitationOpening struct {
 // CanAnswerInvitation tells whether actor may accept or decline the
 // invitation at now. Opening the URL asks the same question, so the page
 // offers Accept exactly when accepting would succeed. Each refusal says
-// which case applies and what to do next.
+// which case applies and what to do next. Someone not signed in (actor's
+// ID 0) learns first whether the invitation still stands, then that they
+// must sign in to answer it.
 func CanAnswerInvitation(actor Admin, o InvitationOpening, now time.Time) error {
-	if actor.ID == 0 {
-		return Refuse(EUNAUTHENTICATED, RInviteSignIn)
-	}
 	inv := o.Invitation
 	switch inv.StateAt(now) {
 	case InvitationExpired:
@@ -171,6 +170,9 @@ func CanAnswerInvitation(actor Admin, o InvitationOpening, now time.Time) error 
 	}
 	if o.SenderHeld != RoleAdmin {
 		return Refuse(EGONE, RInviteSenderLost, "Sender", inv.InvitedByName, "Team", inv.Team)
+	}
+	if actor.ID == 0 {
+		return Refuse(EUNAUTHENTICATED, RInviteSignIn)
 	}
 	return nil
 }

@@ -1,0 +1,35 @@
+package portal
+
+import (
+	"testing"
+	"time"
+)
+
+// Someone who is not signed in learns first whether an invitation still
+// stands, and only then that they must sign in to answer it.
+func TestCanAnswerInvitation_SignedOut(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	pending := InvitationOpening{
+		Invitation: Invitation{Team: Team{ChannelID: 1}, Role: RoleMember, State: InvitationPending, ExpiresAt: now.Add(InvitationValidity)},
+		SenderHeld: RoleAdmin,
+	}
+	nobody := Admin{}
+	for _, c := range []struct {
+		name string
+		o    func(InvitationOpening) InvitationOpening
+		code string
+	}{
+		{"pending", func(o InvitationOpening) InvitationOpening { return o }, EUNAUTHENTICATED},
+		{"expired", func(o InvitationOpening) InvitationOpening { o.Invitation.ExpiresAt = now; return o }, EGONE},
+		{"revoked", func(o InvitationOpening) InvitationOpening { o.Invitation.State = InvitationRevoked; return o }, EGONE},
+		{"used", func(o InvitationOpening) InvitationOpening { o.Invitation.State = InvitationAccepted; return o }, EGONE},
+		{"sender left", func(o InvitationOpening) InvitationOpening { o.SenderHeld = RoleNone; return o }, EGONE},
+	} {
+		if got := ErrorCode(CanAnswerInvitation(nobody, c.o(pending), now)); got != c.code {
+			t.Errorf("%s, signed out: %q, want %q", c.name, got, c.code)
+		}
+	}
+	if err := CanAnswerInvitation(Admin{ID: 7}, pending, now); err != nil {
+		t.Errorf("pending, signed in: %v", err)
+	}
+}
