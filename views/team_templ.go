@@ -1236,13 +1236,13 @@ func RemoveConfirmPage(shell Shell, c RemoveConfirm) templ.Component {
 	})
 }
 
-// InvitationPage is what the person who opens an invitation URL sees: who
-// invited them to what, and Accept or Decline.
 // SignInOffer is what an invitation's page shows a visitor who is not
 // signed in, in place of Accept and Decline: why to sign in, and the
 // sign-in that comes back to the invitation. The zero value offers none.
 type SignInOffer struct{ Why, URL string }
 
+// InvitationPage is what the person who opens an invitation URL sees: who
+// invited them to what, and Accept or Decline, or signing in first.
 func InvitationPage(shell Shell, o portal.InvitationOpening, token string, signIn SignInOffer) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -21,7 +21,7 @@ var inlineElements = map[string]bool{
 
 // spaceAfterSentence is a space after a sentence's end or a full-width
 // colon, in Japanese or Chinese, before what follows on the same line.
-var spaceAfterSentence = regexp.MustCompile(`[。！？：]\s+[^\s\x00]`)
+var spaceAfterSentence = regexp.MustCompile(`[。！？：]\s+[^\s\x00]|[^\s\x00]\s+[（「]`)
 
 // Japanese and Chinese write no space between sentences. Every page of the
 // route catalogue, rendered in each, has none where a sentence from one

@@ -255,7 +255,7 @@ func TestNotifications_OpeningReads(t *testing.T) {
 // with their response's nonce, every time.
 func TestHome_VisitorsPageFromMemoryIsTheRenderedPage(t *testing.T) {
 	ts := newTestServer(t)
-	for _, lang := range []string{"en", "ja", "th", "en"} {
+	for _, lang := range []string{"en", "ja", "th", "zh-TW", "en"} {
 		for range 2 {
 			res, body := ts.do(t, "GET", "/", http.Header{"Accept-Language": {lang}})
 			_, afterNonce, _ := strings.Cut(res.Header.Get("Content-Security-Policy"), "'nonce-")

@@ -228,7 +228,9 @@ func (s *Server) handleInvitationShow(w http.ResponseWriter, r *http.Request) {
 	}
 	if portal.ErrorCode(err) == portal.EUNAUTHENTICATED {
 		signIn := views.SignInOffer{Why: views.Sentence(r.Context(), err), URL: loginURL(r.URL.RequestURI())}
-		s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token, signIn))
+		shell := s.shell(w, r, "")
+		shell.SignIn = signIn.URL // the header's sign-in comes back here too
+		s.render(w, r, http.StatusOK, views.InvitationPage(shell, o, token, signIn))
 		return
 	}
 	if err != nil {

@@ -61,8 +61,10 @@ func TestInvitation_NewPersonJoinsThroughSignIn(t *testing.T) {
 		first.doc.Find("#invitation-sign-in").Text() != "Sign in with LINE to accept or decline this invitation." {
 		t.Fatalf("signed out: %d %q", first.res.StatusCode, first.doc.Find("#invitation").Text())
 	}
-	if href := first.doc.Find("#sign-in-to-answer").AttrOr("href", ""); href != "/login?next="+url.QueryEscape(path) {
-		t.Errorf("signed out, the sign-in leads to %q", href)
+	for _, signIn := range []string{"#sign-in-to-answer", "header a.btn-primary"} {
+		if href := first.doc.Find(signIn).AttrOr("href", ""); href != "/login?next="+url.QueryEscape(path) {
+			t.Errorf("signed out, the sign-in %s leads to %q", signIn, href)
+		}
 	}
 	if n := first.doc.Find(`#invitation form`).Length(); n != 0 {
 		t.Errorf("signed out, the invitation offers %d forms", n)

@@ -272,10 +272,10 @@ func New(lang, zone string) *Locale {
 	return &Locale{Lang: lang, Zone: loadZone(zone, DefaultZone(lang)), loc: localizers[lang], plain: plain[lang], filled: filled[lang]}
 }
 
-// SentenceSpace is what the language writes after a sentence, or after a
-// label that ends in a colon, before what follows on the same line: a
-// space, except in Japanese and Chinese, whose full stop and full-width
-// colon take none.
+// SentenceSpace is what the language writes after a sentence or a label
+// that ends in a colon, or before words in brackets, where more follows on
+// the same line: a space, except in Japanese and Chinese, whose full-width
+// full stop, colon and brackets take none.
 func (l *Locale) SentenceSpace() string {
 	if l.fullWidth() {
 		return ""
