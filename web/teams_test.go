@@ -261,6 +261,7 @@ func peopleCatalogue(t *testing.T, ts *testServer, dev, boss, op, both portal.Ad
 	}
 	return append(routes,
 		routeCase{Pattern: "GET /invitations/{token}", Path: views.InvitationPath(accept), As: op.LINEUserID},
+		routeCase{Pattern: "GET /invitations/{token}", Path: views.InvitationPath(accept), Variant: "signed out: sign in to answer"},
 		routeCase{Pattern: "POST /invitations/{token}/accept", Path: views.InvitationPath(accept) + "/accept", As: op.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
 		routeCase{Pattern: "POST /invitations/{token}/decline", Path: views.InvitationPath(decline) + "/decline", As: both.LINEUserID, Form: url.Values{}, NoRefusal: noInput},
 	)
