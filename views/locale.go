@@ -12,8 +12,9 @@ import (
 func T(ctx context.Context, id string, kv ...any) string { return locale.From(ctx).T(id, kv...) }
 
 // sentenceSpace is what the reader's language writes between a sentence
-// (or a label, or an ID) and what follows it on the line. A template writes it where its own
-// whitespace would leave a space, which Japanese does not have.
+// (or a label, or an ID) and what follows it on the line. A template
+// writes it where its own whitespace would leave a space, which Japanese
+// and Chinese do not have.
 func sentenceSpace(ctx context.Context) string { return locale.From(ctx).SentenceSpace() }
 
 // formatTime writes t in the reader's time zone and language, the zone
