@@ -215,6 +215,24 @@ func (db *DB) ClaimLINEMessages(ctx context.Context, holder string, leaseFor tim
 	return msgs, held, nil
 }
 
+// LinkRequestURLPushed records that the URL of link request requestID
+// reached administrator adminID in a LINE message pushed by hand, under
+// key: it tells them what the request's notice would, so that notice, if
+// it still waits, goes out by LINE no more (it counts as that message) and
+// stays in the portal, unread, until they act on it.
+func (db *DB) LinkRequestURLPushed(ctx context.Context, requestID, adminID int64, key string) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'sent', message_key = ?, done_at = ?
+			WHERE state = 'waiting' AND notification_id IN (SELECT id FROM notifications WHERE link_request_id = ? AND kind = ? AND admin_id = ?)`,
+			key, millis(tx.now), requestID, portal.NoticeLinkRequest, adminID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: link request URL pushed: %w", err)
+	}
+	return nil
+}
+
 // FinishLINEMessage records what became of the claimed message key; a
 // message finished already stays as it was.
 func (db *DB) FinishLINEMessage(ctx context.Context, key string, outcome LINEOutcome) error {

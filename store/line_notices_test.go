@@ -156,6 +156,41 @@ func TestLINEOutbox_ReadBeforeItWentIsNotSent(t *testing.T) {
 	}
 }
 
+// A link request URL pushed to an administrator by hand told them what
+// the request's notice would: that notice goes out by LINE no more, and
+// stays in the portal, unread. Another request's notice still goes.
+func TestLINEOutbox_AURLPushedByHandIsTheNoticesMessage(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	pushed, _, err := f.db.SendLinkRequest(ctx, f.dev, f.miniApp(t, acme).ID, portal.OrganizationID(org.ID))
+	mustNil(t, err)
+	f.send(t, f.miniApp(t, acme), org)
+	mustNil(t, f.db.LinkRequestURLPushed(ctx, pushed.ID, boss.ID, "link-request-push:test"))
+	f.clock.Set(start.Add(portal.LINEBatchWindow))
+	_, msgs := f.claim(t, unlimited)
+	if len(msgs) != 1 || len(msgs[0].Notices) != 1 || msgs[0].Notices[0].Params["RequestID"] == fmt.Sprint(pushed.ID) {
+		t.Fatalf("claimed: %+v; want the other request's notice alone", msgs)
+	}
+	if got := f.outboxStates(t); !slices.Equal(got, []string{"Boss link_request sent", "Boss link_request claimed"}) {
+		t.Errorf("outbox: %q", got)
+	}
+	ns, _, err := f.db.FindNotices(ctx, boss.ID, store.Page{})
+	mustNil(t, err)
+	for _, n := range ns {
+		if n.Kind == portal.NoticeLinkRequest && !n.Unread() {
+			t.Errorf("notice %d of a link request was read by the push", n.ID)
+		}
+	}
+	// Pushed again once its notice went: nothing changes.
+	mustNil(t, f.db.FinishLINEMessage(ctx, msgs[0].Key, store.LINESent))
+	before := f.outboxStates(t)
+	mustNil(t, f.db.LinkRequestURLPushed(ctx, pushed.ID, boss.ID, "link-request-push:again"))
+	if got := f.outboxStates(t); !slices.Equal(got, before) {
+		t.Errorf("a second push changed the outbox: %q, was %q", got, before)
+	}
+}
+
 // Notices for one person within the window go as one message; those that
 // come after it is claimed go in the next.
 func TestLINEOutbox_BatchesWithinTheWindow(t *testing.T) {

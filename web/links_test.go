@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -405,6 +406,16 @@ func TestLinkLifecycle_SendURLByLINE(t *testing.T) {
 	}
 	if len(delivered) != 1 {
 		t.Fatalf("LINE received the URL %d times, want once: %+v", len(delivered), ts.sim.Pushes())
+	}
+	// That message stands for the request's notice to Ken, which LINE
+	// would otherwise bring him too; in the portal it waits, unread.
+	var state string
+	var read sql.NullInt64
+	err := rawDB(t).QueryRow(`SELECT o.state, n.read_at FROM line_outbox o JOIN notifications n ON n.id = o.notification_id
+		JOIN admins a ON a.id = n.admin_id WHERE a.line_user_id = ? AND n.link_request_id = (SELECT max(id) FROM link_requests)`,
+		ts.demo.OrganizationAdministrator.ID).Scan(&state, &read)
+	if err != nil || state != "sent" || read.Valid {
+		t.Errorf("Ken's notice of the request: outbox %q, read %v (%v); want sent by the push, unread", state, read.Valid, err)
 	}
 
 	// A LINE message goes out in its recipient's saved language and zone.

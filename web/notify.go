@@ -74,13 +74,20 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		l := locale.New(locale.Match(admin.Language), admin.TimeZone)
 		text := l.T("line.link_request", "Channel", a.Channel.Name, "ChannelID", a.Channel.LINEChannelID,
 			"Organization", a.Organization.Name, "OrgID", a.Organization.ID, "URL", s.absoluteURL("/link/"+token), "Expires", l.Time(a.Request.ExpiresAt))
-		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)))
+		key := fmt.Sprintf("link-request-push:%d:%d", a.Request.ID, admin.ID)
+		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(key))
 		if err != nil {
 			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", line.RequestID(err), "error", err)
 			failed, reason = admin.Name, views.Sentence(r.Context(), line.Refusal(err, ""))
 			break
 		}
 		sent = append(sent, admin.Name)
+		// The request's notice to them, still waiting, need not follow by
+		// LINE: this message told them more. Were it not recorded, they
+		// would only get both.
+		if err := s.db.LinkRequestURLPushed(r.Context(), a.Request.ID, admin.ID, key); err != nil {
+			s.log.Warn("recording a pushed link request URL failed", "request_id", requestID(r.Context()), "error", err)
+		}
 	}
 	// The channel's page shows the URL once more, with what was sent.
 	page, names := views.ChannelPath(h.Channel.ID), strings.Join(sent, ", ")
