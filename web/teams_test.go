@@ -69,6 +69,9 @@ func TestInvitation_NewPersonJoinsThroughSignIn(t *testing.T) {
 	if n := first.doc.Find(`#invitation form`).Length(); n != 0 {
 		t.Errorf("signed out, the invitation offers %d forms", n)
 	}
+	if strings.Contains(first.doc.Text(), "Welcome aboard") {
+		t.Error("signed out, the invitation shows its note, which a link preview would keep")
+	}
 	if p := v.post(link+"/accept", nil); p.res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.res.Header.Get("Location"), "/login") {
 		t.Errorf("accepting signed out: %d → %q", p.res.StatusCode, p.res.Header.Get("Location"))
 	}
