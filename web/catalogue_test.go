@@ -41,8 +41,9 @@ type routeCase struct {
 	// NotAPage says why the route answers no HTML page a person reads:
 	// an asset, LINE's server-to-server calls, a redirect to LINE.
 	NotAPage string
-	// Variant, on a route's second fixture, says what its page shows
-	// differently, so that every check sees both.
+	// Variant, on a route's second fixture, as another person (or nobody
+	// signed in), says what its page shows them differently, so that every
+	// check sees both.
 	Variant string
 }
 
@@ -313,9 +314,16 @@ func TestRouteCatalogue_CoversEveryRoute(t *testing.T) {
 		table = append(table, rt.pattern)
 	}
 	var fixtures []string
+	as := map[string]string{} // a route's first fixture's person
 	for _, c := range cat.Routes {
-		if slices.Contains(fixtures, c.Pattern) && c.Variant == "" {
+		first, seen := as[c.Pattern]
+		switch {
+		case seen && c.Variant == "":
 			t.Errorf("route %q has two fixtures, the second not a variant", c.Pattern)
+		case c.Variant != "" && (!seen || first == c.As):
+			t.Errorf("route %q has a variant %q that follows no fixture of another person", c.Pattern, c.Variant)
+		case !seen:
+			as[c.Pattern] = c.As
 		}
 		fixtures = append(fixtures, c.Pattern)
 		if c.Method() == http.MethodPost && c.Refused == nil && c.NoRefusal == "" {

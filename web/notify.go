@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -85,7 +86,8 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		// The request's notice to them, still waiting, need not follow by
 		// LINE: this message told them more. Were it not recorded, they
 		// would only get both.
-		if err := s.db.LinkRequestURLPushed(r.Context(), a.Request.ID, admin.ID, key); err != nil {
+		// Recorded even if the developer goes away now: the message went.
+		if err := s.db.LinkRequestURLPushed(context.WithoutCancel(r.Context()), a.Request.ID, admin.ID, key); err != nil {
 			s.log.Warn("recording a pushed link request URL failed", "request_id", requestID(r.Context()), "error", err)
 		}
 	}

@@ -103,6 +103,7 @@ func init() {
 			panic(fmt.Sprintf("locale: %s: %v", name, err))
 		}
 	}
+	english = New("en", "UTC")
 }
 
 // parseMessageFile reads one embedded message file.
@@ -507,7 +508,10 @@ func With(ctx context.Context, l *Locale) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
-var english = New("en", "UTC")
+// english is the locale of a context that carries none, made by init once
+// the message tables are filled (a package variable's initializer runs
+// before init, and would see none).
+var english *Locale
 
 // From returns the locale ctx carries; English in UTC when none.
 func From(ctx context.Context) *Locale {

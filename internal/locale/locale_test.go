@@ -331,3 +331,12 @@ func TestFilledMessagesReadAsGoI18nRendersThem(t *testing.T) {
 		t.Errorf("flash.role_granted = %q, want %q", got, want)
 	}
 }
+
+// A context without a locale reads English from the tables, which init
+// fills before it makes that locale.
+func TestFromAContextWithoutALocale(t *testing.T) {
+	l := From(t.Context())
+	if l.Lang != "en" || l.plain["nav.home"] != "Home" || l.T("nav.home") != "Home" {
+		t.Errorf("the default locale: %s, its table holds nav.home as %q", l.Lang, l.plain["nav.home"])
+	}
+}
