@@ -19,15 +19,15 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 	var a portal.Admin
 	err := db.update(ctx, func(tx *Tx) error {
 		now := millis(tx.now)
-		row := tx.QueryRowContext(ctx, `INSERT INTO admins (line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at, language)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		row := tx.QueryRowContext(ctx, `INSERT INTO admins (line_user_id, name, picture_url, friendship_changed, friend_flag, friend_flag_at, created_at, last_sign_in_at, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (line_user_id) DO UPDATE SET
 				name = excluded.name, picture_url = excluded.picture_url,
 				friendship_changed = excluded.friendship_changed, friend_flag = excluded.friend_flag,
-				last_sign_in_at = excluded.last_sign_in_at,
+				friend_flag_at = excluded.friend_flag_at, last_sign_in_at = excluded.last_sign_in_at,
 				language = CASE WHEN admins.language = '' THEN excluded.language ELSE admins.language END
 			RETURNING `+adminColumns,
-			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), now, now, in.Language)
+			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), now, now, now, in.Language)
 		var err error
 		a, err = scanAdmin(row)
 		return err
@@ -36,6 +36,45 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 		return portal.Admin{}, fmt.Errorf("store: sign in: %w", err)
 	}
 	return a, nil
+}
+
+// RecordFriendships applies, in one transaction, what the portal's
+// Official Account's webhook told of who added or blocked it. A person's
+// flag takes a change that happened after what the portal last knew (their
+// latest sign-in, or a later change); one from before, redelivered or out
+// of order, changes nothing. Who blocked it has their LINE messages still
+// waiting held, as LINE would deliver none: the notices stay in the
+// portal. People the portal does not know are passed over: the account's
+// friends are not all its users. It returns how many changes applied.
+func (db *DB) RecordFriendships(ctx context.Context, changes []portal.FriendshipChange) (int, error) {
+	var applied int
+	err := db.update(ctx, func(tx *Tx) error {
+		applied = 0
+		for _, c := range changes {
+			at := millis(c.At)
+			res, err := tx.ExecContext(ctx, `UPDATE admins SET friend_flag = ?, friend_flag_at = ?
+				WHERE line_user_id = ? AND (friend_flag_at IS NULL OR friend_flag_at < ?)`, boolInt(c.Friend), at, c.LINEUserID, at)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
+			applied++
+			if c.Friend {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'held', done_at = ?
+				WHERE state = 'waiting' AND admin_id = (SELECT id FROM admins WHERE line_user_id = ?)`, millis(tx.now), c.LINEUserID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: record friendships: %w", err)
+	}
+	return applied, nil
 }
 
 // SetAdminSettings saves an admin's language and time zone, as chosen on

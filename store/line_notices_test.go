@@ -363,3 +363,83 @@ func TestLINEOutbox_AClaimedMessageFailsAtItsDeadline(t *testing.T) {
 		t.Errorf("claimed with one message left: %q", got)
 	}
 }
+
+// The portal's Official Account's webhook keeps friend flags current
+// between sign-ins: a change counts when it happened after what the portal
+// last knew, and a block holds the person's LINE messages still waiting.
+func TestRecordFriendships(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss") // at start
+	mia := f.friend(t, "Umia", "Mia")
+	org := f.org(t, portal.RegionJapan, acme, true)
+	mustNil(t, f.db.AddOrganizationAdmin(ctx, f.boss, org.ID, mia.ID))
+	f.send(t, f.miniApp(t, acme), org)
+	record := func(want int, changes ...portal.FriendshipChange) {
+		t.Helper()
+		n, err := f.db.RecordFriendships(ctx, changes)
+		mustNil(t, err)
+		if n != want {
+			t.Errorf("RecordFriendships(%+v) applied %d, want %d", changes, n, want)
+		}
+	}
+	friendFlag := func(a portal.Admin) string {
+		t.Helper()
+		got, err := f.db.FindAdminByID(ctx, a.ID)
+		mustNil(t, err)
+		if got.FriendFlag == nil {
+			return "unknown"
+		}
+		return fmt.Sprint(*got.FriendFlag)
+	}
+	waiting := []string{"Boss link_request waiting", "Mia link_request waiting"}
+	if got := f.outboxStates(t); !slices.Equal(got, waiting) {
+		t.Fatalf("outbox before: %q, want %q", got, waiting)
+	}
+
+	// A block from before the sign-in, and someone the portal does not
+	// know, change nothing.
+	record(0, portal.FriendshipChange{LINEUserID: "Uboss", Friend: false, At: start.Add(-time.Second)},
+		portal.FriendshipChange{LINEUserID: "Ustranger", Friend: false, At: start.Add(time.Second)})
+	if got := friendFlag(boss); got != "true" {
+		t.Errorf("Boss after a block from before the sign-in: %s, want true", got)
+	}
+	// A block after it counts, and holds Boss's message; Mia's waits on.
+	record(1, portal.FriendshipChange{LINEUserID: "Uboss", Friend: false, At: start.Add(time.Minute)})
+	if got := friendFlag(boss); got != "false" {
+		t.Errorf("Boss after the block: %s, want false", got)
+	}
+	held := []string{"Boss link_request held", "Mia link_request waiting"}
+	if got := f.outboxStates(t); !slices.Equal(got, held) {
+		t.Errorf("outbox after the block: %q, want %q", got, held)
+	}
+	// The follow before the block, redelivered after it, changes nothing.
+	record(0, portal.FriendshipChange{LINEUserID: "Uboss", Friend: true, At: start.Add(30 * time.Second)})
+	if got := friendFlag(boss); got != "false" {
+		t.Errorf("Boss after a late follow from before the block: %s, want false", got)
+	}
+	// Unblocking makes Boss a friend again; what was held stays held.
+	record(1, portal.FriendshipChange{LINEUserID: "Uboss", Friend: true, At: start.Add(2 * time.Minute)})
+	if got := friendFlag(boss); got != "true" {
+		t.Errorf("Boss after unblocking: %s, want true", got)
+	}
+	if got := f.outboxStates(t); !slices.Equal(got, held) {
+		t.Errorf("outbox after unblocking: %q, want %q", got, held)
+	}
+	// Someone added by another person, who never signed in, is known
+	// from their first change, whenever it happened.
+	newcomer := f.admin(t, "Unew", "Newcomer")
+	record(1, portal.FriendshipChange{LINEUserID: "Unew", Friend: true, At: start.Add(-time.Hour)})
+	if got := friendFlag(newcomer); got != "true" {
+		t.Errorf("the newcomer after following: %s, want true", got)
+	}
+	// A sign-in is the latest word: a change from before it, arriving
+	// late, is not.
+	f.clock.Set(start.Add(3 * time.Minute))
+	no := false
+	_, err := f.db.SignIn(ctx, portal.SignIn{LINEUserID: "Umia", Name: "Mia", FriendFlag: &no})
+	mustNil(t, err)
+	record(0, portal.FriendshipChange{LINEUserID: "Umia", Friend: true, At: start.Add(2 * time.Minute)})
+	if got := friendFlag(mia); got != "false" {
+		t.Errorf("Mia after a follow from before her sign-in: %s, want false", got)
+	}
+}

@@ -154,6 +154,8 @@ func routeCatalogue(t *testing.T) *catalogue {
 		{Pattern: "GET /readyz", Path: "/readyz", NotAPage: "a readiness check for load balancers"},
 		{Pattern: "POST /webhooks/line/{channelID}", Path: "/webhooks/line/" + mt.mod.Channel.ID, NotAPage: "LINE's signed server-to-server call (webhook_test.go)",
 			NoRefusal: "LINE's call, answered in LINE's error shape"},
+		{Pattern: "POST /webhooks/line/portal-oa", Path: "/webhooks/line/portal-oa", NotAPage: "LINE's signed server-to-server call (portal_oa_webhook_test.go)",
+			NoRefusal: "LINE's call, answered in LINE's error shape"},
 
 		{Pattern: "GET /login", Path: "/login?next=/channels", NotAPage: "a redirect to LINE Login"},
 		{Pattern: "GET /auth/callback", Path: "/auth/callback", NotAPage: "LINE Login's redirect back (signin_test.go)"},

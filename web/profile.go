@@ -32,6 +32,7 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		LastSignInAt:      a.LastSignInAt,
 		OAName:            s.cfg.PortalOA.Name,
 		AddFriendURL:      s.cfg.PortalOA.AddFriendURL,
+		FriendshipLive:    s.cfg.PortalOA.ChannelSecret != "",
 		Settings:          settingsView(r, a),
 		LINEChoices:       choices,
 	}))

@@ -27,6 +27,9 @@ func (s *Server) routeTable() []route {
 		{"GET /healthz", public(s.handleHealthz)},
 		{"GET /readyz", public(s.handleReadyz)},
 		{"POST /webhooks/line/{channelID}", public(s.handleWebhook)},
+		// The portal's own Official Account's; the path is
+		// simulated.PortalOAWebhookPath.
+		{"POST /webhooks/line/portal-oa", public(s.handlePortalOAWebhook)},
 
 		// Signing in and out, and the language.
 		{"GET /login", s.withAdmin(s.handleLogin)},                // withAdmin: LINE speaks a signed-in admin's saved language

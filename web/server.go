@@ -86,6 +86,9 @@ type OfficialAccountLink struct {
 	// ChannelToken is the access token of the account's Messaging API
 	// channel, to push messages from it; empty when not configured.
 	ChannelToken string
+	// ChannelSecret is that channel's secret, which signs its webhooks
+	// (handlePortalOAWebhook); empty when not configured.
+	ChannelSecret string
 }
 
 // Server serves the portal.

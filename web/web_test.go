@@ -129,7 +129,7 @@ func newTestServer(t *testing.T, botPrompt ...string) *testServer {
 		FormRedirectOrigins: []string{simTS.URL},
 		Operators:           []string{demoUsers.Operator.ID},
 		BotPrompt:           prompt,
-		PortalOA:            OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/", ChannelToken: demoUsers.OAChannelToken},
+		PortalOA:            OfficialAccountLink{Name: demoUsers.OfficialAccount.Name, AddFriendURL: simTS.URL + "/sim/", ChannelToken: demoUsers.OAChannelToken, ChannelSecret: onSim.OAChannelSecret},
 		Now:                 clock.now,
 	}, db, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {

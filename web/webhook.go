@@ -29,7 +29,7 @@ const maxWebhookBodyAnnounced = 64 << 10
 //
 //  1. the path names a channel (10 digits) with credentials in the
 //     portal (404);
-//  2. the body is read, at most MaxWebhookBody (413);
+//  2. the body is read, at most MaxWebhookBody (413; signedWebhookBody);
 //  3. X-Line-Signature is checked over the raw body with the channel
 //     secret, in constant time, before anything parses it (400);
 //  4. the body is parsed (400) and its events stored, each once, and
@@ -47,10 +47,6 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		s.webhookRefuse(ctx, w, http.StatusNotFound, "unknown channel", "(not a channel ID)")
 		return
 	}
-	if r.ContentLength > MaxWebhookBody {
-		s.webhookRefuse(ctx, w, http.StatusRequestEntityTooLarge, "request body too large", lineChannelID)
-		return
-	}
 	channelID, channelSecret, err := s.db.FindWebhookSecret(ctx, s.cfg.Secrets, lineChannelID)
 	switch {
 	case portal.ErrorCode(err) == portal.ENOTFOUND:
@@ -60,22 +56,8 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		s.webhookFail(ctx, w, http.StatusInternalServerError, "internal error", lineChannelID, err)
 		return
 	}
-	// One buffer of the announced size: io.ReadAll's growing one copied
-	// a 40 KB batch several times over. Only so much is taken on the
-	// sender's word; a larger body grows it as its bytes arrive.
-	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), maxWebhookBodyAnnounced)+bytes.MinRead))
-	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
-	body := buf.Bytes()
-	if err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			s.webhookRefuse(ctx, w, http.StatusRequestEntityTooLarge, "request body too large", lineChannelID)
-			return
-		}
-		s.webhookRefuse(ctx, w, http.StatusBadRequest, "unreadable request body", lineChannelID)
-		return
-	}
-	if !line.ValidSignature(channelSecret, body, r.Header.Get("X-Line-Signature")) {
-		s.webhookRefuse(ctx, w, http.StatusBadRequest, "invalid signature", lineChannelID)
+	body, ok := s.signedWebhookBody(w, r, channelSecret, lineChannelID)
+	if !ok {
 		return
 	}
 	events, err := line.DecodeWebhook(body)
@@ -106,6 +88,76 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		slog.Int("stored", res.Stored),
 		slog.Int("duplicates", res.Duplicates),
 		slog.Int("applied", res.Applied),
+	)
+	writeWebhookAnswer(w, http.StatusOK, "")
+}
+
+// signedWebhookBody reads a webhook's body, at most MaxWebhookBody, and
+// checks X-Line-Signature over it with channelSecret, in constant time,
+// before anything parses it. It answers a body it refuses itself (413,
+// 400) and then returns false; channel names the receiver in the log.
+func (s *Server) signedWebhookBody(w http.ResponseWriter, r *http.Request, channelSecret, channel string) ([]byte, bool) {
+	ctx := r.Context()
+	if r.ContentLength > MaxWebhookBody {
+		s.webhookRefuse(ctx, w, http.StatusRequestEntityTooLarge, "request body too large", channel)
+		return nil, false
+	}
+	// One buffer of the announced size: io.ReadAll's growing one copied
+	// a 40 KB batch several times over. Only so much is taken on the
+	// sender's word; a larger body grows it as its bytes arrive.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), maxWebhookBodyAnnounced)+bytes.MinRead))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+	body := buf.Bytes()
+	if err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			s.webhookRefuse(ctx, w, http.StatusRequestEntityTooLarge, "request body too large", channel)
+			return nil, false
+		}
+		s.webhookRefuse(ctx, w, http.StatusBadRequest, "unreadable request body", channel)
+		return nil, false
+	}
+	if !line.ValidSignature(channelSecret, body, r.Header.Get("X-Line-Signature")) {
+		s.webhookRefuse(ctx, w, http.StatusBadRequest, "invalid signature", channel)
+		return nil, false
+	}
+	return body, true
+}
+
+// portalOAChannel names the portal's own Official Account's channel in the
+// webhook log lines, for want of its channel ID, which it needs no more.
+const portalOAChannel = "portal-oa"
+
+// handlePortalOAWebhook receives the webhooks of the portal's own Official
+// Account's Messaging API channel (LINE_OA_CHANNEL_SECRET): its follow and
+// unfollow events keep the friend flags of the people the portal knows
+// current between sign-ins, so that notices go by LINE to whoever is its
+// friend now (portal.FriendshipChanges). Its events are not kept: no page
+// shows them. Checked as handleWebhook's are; 404 when no secret is set.
+func (s *Server) handlePortalOAWebhook(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if s.cfg.PortalOA.ChannelSecret == "" {
+		s.webhookRefuse(ctx, w, http.StatusNotFound, "unknown channel", portalOAChannel)
+		return
+	}
+	body, ok := s.signedWebhookBody(w, r, s.cfg.PortalOA.ChannelSecret, portalOAChannel)
+	if !ok {
+		return
+	}
+	events, err := line.DecodeWebhook(body)
+	if err != nil {
+		s.webhookRefuse(ctx, w, http.StatusBadRequest, "invalid webhook body", portalOAChannel)
+		return
+	}
+	applied, err := s.db.RecordFriendships(ctx, portal.FriendshipChanges(events))
+	if err != nil {
+		s.webhookFail(ctx, w, http.StatusInternalServerError, "internal error", portalOAChannel, err)
+		return
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "webhook",
+		slog.String("request_id", requestID(ctx)),
+		slog.String("line_channel_id", portalOAChannel),
+		slog.Int("events", len(events)),
+		slog.Int("applied", applied),
 	)
 	writeWebhookAnswer(w, http.StatusOK, "")
 }

@@ -43,6 +43,7 @@ type Config struct {
 	ManagerURL      string
 	BotIDHeader     string
 	OAChannelToken  string
+	OAChannelSecret string
 	Simulator       string
 	SimulatorAddr   string
 	Demo            string
@@ -81,6 +82,7 @@ func (c *Config) options() []option {
 		{"LINE_MANAGER_URL", "line-manager-url", "https://manager.line.biz", "LINE Official Account Manager's host (module attach)", text(&c.ManagerURL)},
 		{"LINE_BOT_ID_HEADER", "bot-id-header", "X-Line-Bot-Id", "name of the header that names the bot on module API calls (LINE gives it to Marketplace partners)", text(&c.BotIDHeader)},
 		{"LINE_OA_CHANNEL_TOKEN", "oa-channel-token", "", "access token of the portal's Official Account's Messaging API channel, to send link request URLs and notifications via LINE", text(&c.OAChannelToken)},
+		{"LINE_OA_CHANNEL_SECRET", "oa-channel-secret", "", "channel secret of the portal's Official Account's Messaging API channel, to receive its webhooks at /webhooks/line/portal-oa: who adds or blocks the account, so that notices go by LINE to its friends as of now, not as of their last sign-in", text(&c.OAChannelSecret)},
 		{"PORTAL_SIMULATOR", "simulator", "auto", "auto (on when no LINE credentials are set), on or off", text(&c.Simulator)},
 		{"PORTAL_SIMULATOR_ADDR", "simulator-addr", "", "the simulator's listen address (default: the portal's port + 1)", text(&c.SimulatorAddr)},
 		{"PORTAL_DEMO", "demo", "on", "on the simulator, add the demo data to the database (on) or leave it empty, as a new installation (off)", text(&c.Demo)},

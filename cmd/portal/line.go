@@ -51,7 +51,7 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		return lineSetup{}, err
 	}
 	setup := lineSetup{operators: operators, botPrompt: botPrompt}
-	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName, ChannelToken: cfg.OAChannelToken}
+	setup.portalOA = web.OfficialAccountLink{Name: cfg.OAName, ChannelToken: cfg.OAChannelToken, ChannelSecret: cfg.OAChannelSecret}
 	if cfg.OABasicID != "" {
 		setup.portalOA.AddFriendURL = "https://line.me/R/ti/p/" + url.PathEscape(cfg.OABasicID)
 	}
@@ -81,7 +81,7 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		// The simulator's operator plays LINE's reviewers, demo or not: a
 		// MINI App is verified only through their review.
 		setup.operators = append(setup.operators, sim.Users.Operator.ID)
-		setup.portalOA = web.OfficialAccountLink{Name: sim.Users.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/", ChannelToken: sim.Users.OAChannelToken}
+		setup.portalOA = web.OfficialAccountLink{Name: sim.Users.OfficialAccount.Name, AddFriendURL: m.SimulatorURL + "/sim/", ChannelToken: sim.Users.OAChannelToken, ChannelSecret: sim.OAChannelSecret}
 		return setup, nil
 	}
 	if setup.portalOA.Name == "" {

@@ -16,8 +16,9 @@ type Admin struct {
 	// sign-in: nil when LINE did not show the add-friend option.
 	FriendshipChanged *bool
 	// FriendFlag is whether the admin is a friend of the portal's Official
-	// Account (and has not blocked it), as of the latest sign-in; nil when
-	// LINE could not be asked.
+	// Account (and has not blocked it), as of the latest sign-in or, later,
+	// the latest follow or unfollow its webhook told (FriendshipChanges);
+	// nil when LINE could not be asked.
 	FriendFlag   *bool
 	CreatedAt    time.Time
 	LastSignInAt time.Time
@@ -47,8 +48,8 @@ type SignIn struct {
 }
 
 // ReachableByLINE returns the admins a LINE message from the portal's
-// Official Account reaches: those who, at their last sign-in, were its
-// friends and had not blocked it. LINE delivers nothing to anyone else.
+// Official Account reaches: those who, as last known, are its friends and
+// have not blocked it. LINE delivers nothing to anyone else.
 func ReachableByLINE(admins []Admin) []Admin {
 	var reachable []Admin
 	for _, a := range admins {
@@ -57,4 +58,27 @@ func ReachableByLINE(admins []Admin) []Admin {
 		}
 	}
 	return reachable
+}
+
+// FriendshipChange is a person adding the portal's Official Account as a
+// friend (or unblocking it) or blocking it, as its webhook tells.
+type FriendshipChange struct {
+	LINEUserID string
+	Friend     bool
+	At         time.Time // the event's time, by LINE's clock
+}
+
+// FriendshipChanges returns what the portal's own Official Account's
+// webhook events say of friendships: its follow and unfollow events from
+// a user. The rest (messages, a group joined) say nothing of them. Which
+// change wins is the one that happened last, not the one that arrived
+// last: LINE redelivers, and not in order.
+func FriendshipChanges(events []WebhookEvent) []FriendshipChange {
+	var changes []FriendshipChange
+	for _, e := range events {
+		if (e.Type == EventFollow || e.Type == EventUnfollow) && e.Source.Type == "user" && e.Source.UserID != "" && !e.Timestamp.IsZero() {
+			changes = append(changes, FriendshipChange{LINEUserID: e.Source.UserID, Friend: e.Type == EventFollow, At: e.Timestamp})
+		}
+	}
+	return changes
 }

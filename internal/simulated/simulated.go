@@ -27,6 +27,10 @@ import (
 // LoginChannelID is the portal's LINE Login channel on the simulator.
 const LoginChannelID = "2000000001"
 
+// PortalOAWebhookPath is where the portal receives the webhooks of its own
+// Official Account (web's route of the same path).
+const PortalOAWebhookPath = "/webhooks/line/portal-oa"
+
 // Options say where the simulator and the portal are and how the portal
 // signs in.
 type Options struct {
@@ -36,7 +40,7 @@ type Options struct {
 	SimulatorURL string
 	Serve        func(http.Handler)
 	// PortalURL is the portal's base URL: its LINE Login redirect URI and
-	// the demo module channel's webhook URL.
+	// the webhook URLs of its Official Account and the demo module channel.
 	PortalURL string
 	// LoginChannelSecret is the portal's Login channel secret; "" makes a
 	// fresh one.
@@ -65,11 +69,15 @@ type Platform struct {
 	Simulator *linesim.Server
 	// Users are the simulator's demo users: the portal's operators and
 	// its Official Account come from them.
-	Users  linesim.DemoData
-	Login  *line.Login
-	LINE   *line.Platform
-	Now    func() time.Time // the simulator's clock
-	Seeded bool             // whether db got the demo data now (else it had it)
+	Users linesim.DemoData
+	// OAChannelSecret signs the webhooks of the portal's Official
+	// Account's Messaging API channel, sent to the portal (when Start had
+	// its URL).
+	OAChannelSecret string
+	Login           *line.Login
+	LINE            *line.Platform
+	Now             func() time.Time // the simulator's clock
+	Seeded          bool             // whether db got the demo data now (else it had it)
 }
 
 // Start starts the simulator with the demo users, gives db the demo data
@@ -105,6 +113,15 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 	}
 	if p.Users, err = sim.SeedDemo(linesim.LoginChannel{ID: login.ChannelID, Secret: login.ChannelSecret, RedirectURIs: []string{login.RedirectURL}}); err != nil {
 		return fail(err)
+	}
+	if o.PortalURL != "" {
+		// Who adds or blocks the portal's account reaches the portal at
+		// once, as LINE's webhook would tell it.
+		p.OAChannelSecret = randomHex(16)
+		if err := sim.SetPrimaryWebhook(p.Users.OfficialAccount.BotID, linesim.PrimaryWebhook{
+			Secret: p.OAChannelSecret, URL: o.PortalURL + PortalOAWebhookPath}); err != nil {
+			return fail(err)
+		}
 	}
 	if !o.NoDemo {
 		if p.Seeded, err = demo.Seed(ctx, db, People(p.Users)); err != nil {
