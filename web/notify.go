@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"lineportal/internal/line"
 	"lineportal/internal/locale"
@@ -68,8 +67,10 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	reachable := portal.ReachableByLINE(admins)
-	var sent []string
-	var failed, reason string
+	// The developer learns how many administrators got it, not who they
+	// are: whoever has a channel that may send link requests can name any
+	// organization, theirs or not.
+	sent, reason := 0, ""
 	for _, admin := range reachable {
 		// Each administrator reads it in their own language and zone.
 		l := locale.New(locale.Match(admin.Language), admin.TimeZone)
@@ -79,10 +80,10 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		err := s.cfg.LINE.PushText(r.Context(), s.cfg.PortalOA.ChannelToken, "", admin.LINEUserID, text, line.RetryKey(key))
 		if err != nil {
 			s.log.Warn("pushing a link request URL failed", "request_id", requestID(r.Context()), "line_request_id", line.RequestID(err), "error", err)
-			failed, reason = admin.Name, views.Sentence(r.Context(), line.Refusal(err, ""))
+			reason = views.Sentence(r.Context(), line.Refusal(err, ""))
 			break
 		}
-		sent = append(sent, admin.Name)
+		sent++
 		// The request's notice to them, still waiting, need not follow by
 		// LINE: this message told them more. Were it not recorded, they
 		// would only get both.
@@ -92,15 +93,15 @@ func (s *Server) handleLinkRequestNotify(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	// The channel's page shows the URL once more, with what was sent.
-	page, names := views.ChannelPath(h.Channel.ID), strings.Join(sent, ", ")
+	page, org := views.ChannelPath(h.Channel.ID), a.Request.OrgID
 	switch {
-	case failed != "" && len(sent) > 0:
-		s.redirectRevealing(w, r, page, token, "error", "flash.link_url_sent_partly", "Names", names, "Name", failed, "Reason", reason)
-	case failed != "":
-		s.redirectRevealing(w, r, page, token, "error", "flash.link_url_not_delivered", "Name", failed, "Reason", reason)
-	case len(sent) == 0:
-		s.redirectRevealing(w, r, page, token, "warning", "flash.link_url_no_friend", "OrgID", a.Request.OrgID, "OA", s.cfg.PortalOA.Name)
+	case reason != "" && sent > 0:
+		s.redirectRevealing(w, r, page, token, "error", "flash.link_url_sent_partly", "Count", sent, "OrgID", org, "Reason", reason)
+	case reason != "":
+		s.redirectRevealing(w, r, page, token, "error", "flash.link_url_not_delivered", "OrgID", org, "Reason", reason)
+	case sent == 0:
+		s.redirectRevealing(w, r, page, token, "warning", "flash.link_url_no_friend", "OrgID", org, "OA", s.cfg.PortalOA.Name)
 	default:
-		s.redirectRevealing(w, r, page, token, "success", "flash.link_url_sent", "Names", names)
+		s.redirectRevealing(w, r, page, token, "success", "flash.link_url_sent", "Count", sent, "OrgID", org)
 	}
 }
