@@ -26,7 +26,7 @@ type Shell struct {
 	Nav       string
 	RequestID string
 	// Path is the page's own address, where the language switcher comes
-	// back to.
+	// back to (for a form's answer, the page above it: web's pagePath).
 	Path string
 	// SignIn is where the header's sign-in leads a visitor who is not
 	// signed in, when the page has a better place than Home to come back

@@ -289,3 +289,29 @@ func TestLanguageMatches(t *testing.T) {
 		t.Errorf("%d lists kept, past the bound of %d", n, maxLanguageMatches)
 	}
 }
+
+// The switcher on a form's answer (a refusal shown at the POST's address)
+// comes back to the page above it, not to a GET of the POST's address,
+// which would be refused.
+func TestLanguage_SwitchFromAFormsAnswer(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	refused := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {"x"}})
+	if refused.res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a malformed organization ID answered %d", refused.res.StatusCode)
+	}
+	back, _ := refused.doc.Find(".lang-switch input[name=next]").Attr("value")
+	if back != views.ChannelPath(order) {
+		t.Errorf("the switcher on the refusal comes back to %q, want the channel's page %q", back, views.ChannelPath(order))
+	}
+	switched := dev.follow(dev.submit(refused, ".lang-switch", nil, "lang", "ja"))
+	if switched.res.StatusCode != http.StatusOK || switched.doc.Find("html").AttrOr("lang", "") != "ja" {
+		t.Errorf("switching to Japanese there answered %d in %q", switched.res.StatusCode, switched.doc.Find("html").AttrOr("lang", ""))
+	}
+	// A POST whose address is also a page comes back to it.
+	stale := dev.post(ts.URL+"/link/not-a-token", nil)
+	if back, _ := stale.doc.Find(".lang-switch input[name=next]").Attr("value"); back != "/link/not-a-token" {
+		t.Errorf("the switcher on an approval's answer comes back to %q, want the approval page", back)
+	}
+}

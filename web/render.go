@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"sync"
 
@@ -53,10 +55,28 @@ func flashText(ctx context.Context, fl flash) string {
 	return tr(ctx, fl.ID, args...)
 }
 
+// pagePath is the address of the page r shows, for the language switcher
+// to come back to: r's own, or, for a form's answer (a refusal shown at a
+// POST's address), the nearest address up its path that answers a GET: a
+// GET of the POST's own would be refused (405), and what was typed is gone
+// either way. Home when none does.
+func (s *Server) pagePath(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	for p := r.URL.Path; p != "/" && p != "."; p = path.Dir(p) {
+		get := &http.Request{Method: http.MethodGet, Host: r.Host, URL: &url.URL{Path: p}}
+		if _, pattern := s.mux.Handler(get); pattern != "" && pattern != "/" {
+			return p
+		}
+	}
+	return "/"
+}
+
 // shell builds the frame of a page for this request: the signed-in admin
 // and the flashes, which are consumed.
 func (s *Server) shell(w http.ResponseWriter, r *http.Request, nav string) views.Shell {
-	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context()), Path: r.URL.RequestURI()}
+	shell := views.Shell{SimulatorURL: s.cfg.SimulatorURL, Nav: nav, RequestID: requestID(r.Context()), Path: s.pagePath(r)}
 	if a := adminFrom(r.Context()); a != nil {
 		shell.Admin = &views.Admin{Name: a.Name, PictureURL: a.PictureURL, Operator: a.Operator}
 		// A page still renders when the count can't be read; the header
