@@ -217,6 +217,8 @@ func routeCatalogue(t *testing.T) *catalogue {
 			Form:    url.Values{"status": {string(portal.ReviewVerified)}, "reason": {"checked by phone"}},
 			Refused: url.Values{"status": {"maybe"}, "reason": {"checked by phone"}}, RefusedCode: portal.EINVALID},
 		{Pattern: "GET /organizations/{org}/business-info", Path: hanami + "/business-info", As: boss},
+		{Pattern: "GET /organizations/{org}/business-info", Path: momiji + "/business-info", As: both,
+			Variant: "a verified organization's business info, which can't change: facts, not a form"},
 		{Pattern: "POST /organizations/{org}/business-info", Path: hanami + "/business-info", As: boss,
 			Form:        url.Values{"company_name": {"Hanami Retail K.K."}, "address": {"4-5-6 Umeda, Kita-ku, Osaka"}, "company_country": {"JP"}},
 			Refused:     url.Values{"company_name": {"Hanami Retail K.K."}, "address": {"4-5-6 Umeda, Kita-ku, Osaka"}, "company_country": {"US"}},
