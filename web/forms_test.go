@@ -202,6 +202,22 @@ func TestLengthLimitsAndControlCharacters(t *testing.T) {
 	}
 }
 
+// A tab pasted into a field (a name copied from a spreadsheet) is taken as
+// a space, not refused with the whole form.
+func TestTabInAFieldIsASpace(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	provider := dev.get(ts.URL + "/channels/new").doc.Find(`#provider_id option`).First().AttrOr("value", "")
+	p := dev.post(ts.URL+"/channels", url.Values{"kind": {"login"}, "line_channel_id": {"2009999902"}, "region": {"JP"}, "provider_id": {provider},
+		"name": {"Sakura\tTabbed\t"}})
+	if p.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a name with a tab answered %d: %.200s", p.res.StatusCode, p.doc.Find("main").Text())
+	}
+	if got := dev.follow(p).doc.Find("h1").Text(); !strings.Contains(got, "Sakura Tabbed") {
+		t.Errorf("the channel's page is titled %q, want the name with a space for its tab, the trailing one trimmed", got)
+	}
+}
+
 // with is form with name set to value.
 func with(form url.Values, name, value string) url.Values {
 	out := url.Values{}

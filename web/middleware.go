@@ -228,13 +228,15 @@ func (s *Server) readForms(next http.Handler) http.Handler {
 
 // cleanForm trims what people typed, every value of the form (and the
 // query), and reports the first field holding a control character (NUL, a
-// tab, a line break…) or bytes that aren't UTF-8: no field of the portal
-// takes them, and stored they would corrupt pages and exports.
+// line break…) or bytes that aren't UTF-8: no field of the portal takes
+// them, and stored they would corrupt pages and exports. A tab is a space:
+// a one-line field keeps the tab of a name pasted from a spreadsheet (a
+// browser drops only line breaks), and refusing it lost the whole form.
 func cleanForm(r *http.Request) (field string, ok bool) {
 	for _, form := range []url.Values{r.Form, r.PostForm} {
 		for name, values := range form {
 			for i, v := range values {
-				v = strings.TrimSpace(v)
+				v = strings.TrimSpace(strings.ReplaceAll(v, "\t", " "))
 				if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
 					return name, false
 				}
