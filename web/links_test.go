@@ -304,6 +304,17 @@ func TestLinkLifecycle_RejectedFixResubmitThenTransfer(t *testing.T) {
 		t.Fatalf("after resubmission: %q", got)
 	}
 
+	// A destination it can't go to is refused before any confirmation:
+	// the organization it is linked to, and one whose company is in
+	// another country than the channel's.
+	for _, dest := range []string{demo.SakuraFoodsID, demo.SakuraTaiwanID} {
+		refused := boss.submit(details, "#transfer form", url.Values{"dest_org_id": {dest}}, "", "")
+		if refused.res.StatusCode != http.StatusUnprocessableEntity || refused.doc.Find("#transfer-confirm").Length() != 0 ||
+			refused.doc.Find("#transfer .field-error, #transfer .alert").Length() == 0 {
+			t.Errorf("a transfer to %s: %d, a confirmation: %v; want 422 with why, on the transfer form", dest, refused.res.StatusCode, refused.doc.Find("#transfer-confirm").Length() != 0)
+		}
+	}
+
 	// Transfer to the other organization the administrator runs: a
 	// confirmation says the review starts over, and it does (Hanami
 	// Retail's info differs: Rejected).

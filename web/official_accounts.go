@@ -184,7 +184,9 @@ func (s *Server) handleOfficialAccountTransferConfirm(w http.ResponseWriter, r *
 		s.fail(w, r, err)
 		return
 	}
-	to, err := s.transferDestination(r, input)
+	to, err := s.transferDestination(r, input, func(id portal.OrganizationID, dest *portal.Organization, toAdmin bool) error {
+		return portal.CanTransferOfficialAccount(v.Account, v.Access.OrgAdmin, id, dest, toAdmin)
+	})
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			v.TransferTo, v.TransferRefusal = input, why

@@ -142,7 +142,9 @@ func (s *Server) handleChannelTransferConfirm(w http.ResponseWriter, r *http.Req
 		return
 	}
 	input := r.URL.Query().Get("dest_org_id")
-	to, err := s.transferDestination(r, input)
+	to, err := s.transferDestination(r, input, func(id portal.OrganizationID, dest *portal.Organization, toAdmin bool) error {
+		return portal.CanTransfer(d.Channel, d.Access.Admin, id, dest, toAdmin)
+	})
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			d.TransferTo, d.TransferRefusal = input, why
@@ -157,17 +159,23 @@ func (s *Server) handleChannelTransferConfirm(w http.ResponseWriter, r *http.Req
 }
 
 // transferDestination is the organization whose ID someone typed to
-// transfer to.
-func (s *Server) transferDestination(r *http.Request, input string) (portal.Organization, error) {
+// transfer to, where rule (the transfer's, given the destination, nil when
+// there is none, and whether they administer it) allows it: the
+// confirmation asks only about a transfer that can be made. The transfer
+// itself checks again.
+func (s *Server) transferDestination(r *http.Request, input string, rule func(id portal.OrganizationID, dest *portal.Organization, toAdmin bool) error) (portal.Organization, error) {
 	id, err := portal.ParseOrganizationID(input)
 	if err != nil {
 		return portal.Organization{}, err
 	}
-	to, err := s.db.FindOrganizationByID(r.Context(), string(id))
-	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return to, portal.RequireOrganization(id, nil)
+	to, access, err := s.db.FindOrganizationWithAccess(r.Context(), actor(r), string(id))
+	switch {
+	case portal.ErrorCode(err) == portal.ENOTFOUND:
+		return to, rule(id, nil, false)
+	case err != nil:
+		return to, err
 	}
-	return to, err
+	return to, rule(id, &to, access.Admin)
 }
 
 func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
