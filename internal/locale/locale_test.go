@@ -194,7 +194,7 @@ func TestAuditNote(t *testing.T) {
 		{"ja", review, New("ja", "").T("review.verified")},
 		{"en", until, "Chat control of group C" + strings.Repeat("0", 32) + " in Acme Bot until 2026-12-14 00:52 (UTC)"},
 		{"ja", until, "Acme Botのグループ" + "C" + strings.Repeat("0", 32) + "の主導権（Chat Control）、期限：2026/12/14 09:52（UTC+9）"},
-		{"th", userChat, "สิทธิ์ควบคุมแชท (Chat Control) ของแชท 1:1 ของผู้ใช้ใน Acme Bot แบบไม่จำกัดเวลา"},
+		{"th", userChat, "สิทธิ์ควบคุมแชท (Chat Control) ของแชท 1:1 ของผู้ใช้ ใน Acme Bot แบบไม่จำกัดเวลา"},
 		{"ja", info, "サービス事業主：Acme K.K.、1 Chome／開発担当企業がサービス事業主と同じ：はい／プロバイダーがサービス事業主：いいえ／会社・事業者の所在国・地域：日本"},
 		{"en", legacy, "Pending"},
 		{"ja", legacy, "Pending（英語で記録）"},
