@@ -151,6 +151,12 @@ func (s *Server) handleOfficialAccountWebhookSet(w http.ResponseWriter, r *http.
 	if !ok {
 		return
 	}
+	if v.LINE.Webhook.IsPortal() {
+		// Sent again (the back button): setting it again would only add
+		// to the history.
+		s.redirectWithFlash(w, r, views.OfficialAccountPath(v.Account.ID), "info", "flash.oa_webhook_already")
+		return
+	}
 	from, target := v.LINE.Webhook.Endpoint.URL, v.LINE.Webhook.PortalURL
 	// LINE itself reaches only https; the simulator also http on loopback.
 	err := portal.CheckWebhookURL(target, s.cfg.SimulatorURL == "")

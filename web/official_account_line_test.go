@@ -174,6 +174,16 @@ func TestOfficialAccountWebhook(t *testing.T) {
 	if got := verified.doc.Find("#oa-webhook-test").Text(); verified.res.StatusCode != 200 || !strings.Contains(got, "Verified: LINE reached the webhook URL (status 200).") {
 		t.Fatalf("verify: %d %q", verified.res.StatusCode, got)
 	}
+	// Back to the confirmation, or the form sent again: LINE sends to the
+	// portal already, which says so and changes nothing.
+	if again := dev.get(ts.URL + href); !strings.Contains(again.doc.Find("#oa-webhook-already").Text(), "already sends this account's webhook events to the portal") ||
+		again.doc.Find("#oa-webhook-warning, #oa-webhook-confirm form").Length() != 0 {
+		t.Errorf("the confirmation once set: %q", again.doc.Find("#oa-webhook-confirm").Text())
+	}
+	resent := dev.submit(confirm, "#oa-webhook-confirm form", nil, "", "")
+	if back := dev.follow(resent); resent.res.StatusCode != http.StatusSeeOther || !strings.Contains(back.doc.Find("#flash").Text(), "already sends this account's webhook events to the portal") {
+		t.Errorf("the confirmation sent again: %d, %q", resent.res.StatusCode, back.doc.Find("#flash").Text())
+	}
 
 	// The channel secret was reissued on LINE: the portal's receiver
 	// refuses LINE's signature, and Verify says so.
@@ -185,7 +195,7 @@ func TestOfficialAccountWebhook(t *testing.T) {
 		t.Fatalf("verify with another secret: %q", got)
 	}
 	entries, _, err := ts.db.FindAuditEntries(t.Context(), store.AuditFilter{OfficialAccountID: cafe})
-	if err != nil || len(entries) == 0 || entries[0].Action != portal.ActionOfficialAccountWebhookSet ||
+	if err != nil || len(entries) < 2 || entries[0].Action != portal.ActionOfficialAccountWebhookSet || entries[1].Action == portal.ActionOfficialAccountWebhookSet ||
 		entries[0].Before != portal.Note(portal.NoteWebhookURL, "URL", companyBot) || entries[0].After != portal.Note(portal.NoteWebhookURL, "URL", portalURL) {
 		t.Errorf("audit: %+v %v", entries, err)
 	}
