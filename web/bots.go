@@ -217,9 +217,16 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done flashMes
 	}
 	back := views.BotPath(v.Channel.ID, v.Attachment.Bot.BotID)
 	if err := callLINE(r.Context(), creds.AccessToken, v); err != nil {
-		// Input the LINE client refused before calling LINE goes back
-		// on the form; LINE's own answer, after the redirect.
-		if _, invalid := errors.AsType[*line.InputError](err); invalid {
+		// Input the LINE client refused before calling LINE, and LINE's
+		// refusal of what was typed, go back on the form with it: a user
+		// ID 68 characters long is not typed twice. LINE's other answers
+		// (a token it no longer takes, the month's limit) come after the
+		// redirect.
+		_, invalid := errors.AsType[*line.InputError](err)
+		if invalid || (form.keep != nil && refusesInput(err)) {
+			if !invalid {
+				s.log.Warn("LINE refused", "request_id", requestID(r.Context()), "doing", done.id, "line_request_id", line.RequestID(err), "error", err)
+			}
 			s.refuseBotForm(w, r, v, form, line.Refusal(err, ""))
 			return
 		}
@@ -233,6 +240,14 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done flashMes
 		}
 	}
 	s.redirectWithFlash(w, r, back, "success", done.id, done.args...)
+}
+
+// refusesInput tells whether LINE refused what a form sent: a bad request
+// (a sticker package it won't grant, say) or a user or chat it doesn't
+// know.
+func refusesInput(err error) bool {
+	apiErr, ok := errors.AsType[*line.APIError](err)
+	return ok && (apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusNotFound)
 }
 
 // flashMessage is a flash's message ID and parameters, decided before the

@@ -117,10 +117,12 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 		if !strings.Contains(done.doc.Find("#flash .alert-success").Text(), "granted") {
 			t.Fatalf("mission sticker: %q", done.doc.Find("#flash").Text())
 		}
-		refused := v.follow(v.post(botPage+"/mission-sticker", url.Values{"user_id": {friend}, "package_id": {"20002"}}))
-		msg := refused.doc.Find("#flash .alert-error").Text()
-		if !strings.Contains(msg, "validity period") || !strings.Contains(msg, "LINE request ID") {
-			t.Fatalf("a documented mission sticker error: %q", msg)
+		// LINE's refusal comes back on the form, with what was typed.
+		refused := v.post(botPage+"/mission-sticker", url.Values{"user_id": {friend}, "package_id": {"20002"}})
+		msg := refused.doc.Find("#mission-form .alert-error").Text()
+		if refused.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "validity period") || !strings.Contains(msg, "LINE request ID") ||
+			refused.doc.Find("#mission_user_id").AttrOr("value", "") != friend {
+			t.Fatalf("a documented mission sticker error: %d %q, user ID kept: %q", refused.res.StatusCode, msg, refused.doc.Find("#mission_user_id").AttrOr("value", ""))
 		}
 		done = v.follow(v.post(botPage+"/mark-as-read", url.Values{"user_id": {friend}}))
 		if !strings.Contains(done.doc.Find("#flash .alert-success").Text(), "marked as read") {
