@@ -144,8 +144,18 @@ func TestInvitation_RevokedExpiredAndAlreadyHeld(t *testing.T) {
 	}
 
 	held := ts.invite(t, dev, team, "member")
-	if p := dev.get(held); p.res.StatusCode != http.StatusConflict || !strings.Contains(p.doc.Find(".error-message").Text(), "You already have this role: you are an Admin of channel Sakura Order.") {
+	if p := dev.get(held); p.res.StatusCode != http.StatusConflict || !strings.Contains(p.doc.Find(".error-message").Text(), "This is your own invitation to channel Sakura Order: send its URL") {
 		t.Errorf("the inviter opens their own invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+	// Someone who holds the role already leaves it unused; opening the
+	// one they accepted again says they did.
+	joined := ts.invite(t, dev, team, "member")
+	ken.follow(ken.submit(ken.get(joined), `form[action$="/accept"]`, nil, "", ""))
+	if p := ken.get(held); p.res.StatusCode != http.StatusConflict || !strings.Contains(p.doc.Find(".error-message").Text(), "You already have this role: you are a Member of channel Sakura Order.") {
+		t.Errorf("a Member opens a Member's invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
+	}
+	if p := ken.get(joined); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "You accepted this invitation already: you are in channel Sakura Order.") {
+		t.Errorf("the invitation Ken accepted, again: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
 	}
 
 	ts.clock.advance(7 * 24 * time.Hour)

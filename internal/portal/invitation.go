@@ -158,9 +158,15 @@ func CanAnswerInvitation(actor Admin, o InvitationOpening, now time.Time) error 
 	case InvitationRevoked:
 		return Refuse(EGONE, RInviteRevoked, "Sender", inv.InvitedByName, "Team", inv.Team)
 	case InvitationAccepted:
+		if actor.ID != 0 && inv.DecidedBy == actor.ID { // the form sent again, say
+			return Refuse(EGONE, RInviteUsedByYou, "Team", inv.Team)
+		}
 		return Refuse(EGONE, RInviteUsed, "Sender", inv.InvitedByName)
 	case InvitationDeclined:
 		return Refuse(EGONE, RInviteDeclined, "Sender", inv.InvitedByName)
+	}
+	if actor.ID != 0 && inv.InvitedBy == actor.ID {
+		return Refuse(ECONFLICT, RInviteOwn, "Team", inv.Team)
 	}
 	if o.Held == RoleAdmin || o.Held == inv.Role {
 		if inv.Team.Kind() == "organization" {

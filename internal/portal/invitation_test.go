@@ -33,3 +33,26 @@ func TestCanAnswerInvitation_SignedOut(t *testing.T) {
 		t.Errorf("pending, signed in: %v", err)
 	}
 }
+
+// Its sender, opening their own invitation, is told to send it on, not to
+// ask themselves to revoke it; whoever accepted it, opening it again, is
+// told they did, not to ask for a new one.
+func TestCanAnswerInvitation_SenderAndAcceptor(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	sender, guest, other := Admin{ID: 3}, Admin{ID: 7}, Admin{ID: 9}
+	o := InvitationOpening{
+		Invitation: Invitation{Team: Team{ChannelID: 1}, Role: RoleMember, InvitedBy: sender.ID, InvitedByName: "Aoi",
+			State: InvitationPending, ExpiresAt: now.Add(InvitationValidity)},
+		SenderHeld: RoleAdmin, Held: RoleAdmin, // the sender holds the role they give
+	}
+	if got := ErrorReason(CanAnswerInvitation(sender, o, now)); got != RInviteOwn {
+		t.Errorf("the sender opening their invitation: %q, want %q", got, RInviteOwn)
+	}
+	o.Invitation.State, o.Invitation.DecidedBy = InvitationAccepted, guest.ID
+	if got := ErrorReason(CanAnswerInvitation(guest, o, now)); got != RInviteUsedByYou {
+		t.Errorf("whoever accepted it, again: %q, want %q", got, RInviteUsedByYou)
+	}
+	if got := ErrorReason(CanAnswerInvitation(other, o, now)); got != RInviteUsed {
+		t.Errorf("someone else, once used: %q, want %q", got, RInviteUsed)
+	}
+}

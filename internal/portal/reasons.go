@@ -159,6 +159,8 @@ const (
 	RInviteExpired          Reason = "invite_expired"
 	RInviteRevoked          Reason = "invite_revoked"
 	RInviteUsed             Reason = "invite_used"
+	RInviteUsedByYou        Reason = "invite_used_by_you"
+	RInviteOwn              Reason = "invite_own"
 	RInviteDeclined         Reason = "invite_declined"
 	RInviteAlreadyOrgAdmin  Reason = "invite_already_org_admin"
 	RInviteAlreadyHeld      Reason = "invite_already_held"
