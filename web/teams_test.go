@@ -193,12 +193,20 @@ func TestInvitation_MemberCannotInviteOrRemove(t *testing.T) {
 		t.Error("a Member's refused requests changed the database")
 	}
 
-	// The only Admin can't leave; the Member can, after a confirmation.
+	// The only Admin can't leave, and is told so instead of being offered
+	// to; the Member can, after a confirmation.
+	leave := `a[href$="/` + itoa(devID) + `/remove"]`
+	if p := dev.get(ts.URL + views.PeoplePath(team)); p.doc.Find(leave).Length() != 0 || !strings.Contains(p.doc.Find("#cannot-leave").Text(), "only Admin") {
+		t.Errorf("the only Admin's People page: a Leave link %d, says %q", p.doc.Find(leave).Length(), p.doc.Find("#cannot-leave").Text())
+	}
 	if p := dev.post(ts.URL+views.PeoplePath(team)+"/"+itoa(devID)+"/remove", nil); p.res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(p.doc.Find(".alert-error").Text(), "only Admin") {
 		t.Errorf("the only Admin left: %d %q", p.res.StatusCode, p.doc.Find(".alert-error").Text())
 	}
 	kenID := mustAdminID(t, ts, ts.demo.OrganizationAdministrator.ID)
+	if p := ken.get(ts.URL + views.PeoplePath(team)); p.doc.Find(`a[href$="/`+itoa(kenID)+`/remove"]`).Length() != 1 || p.doc.Find("#cannot-leave").Length() != 0 {
+		t.Errorf("the Member's People page offers no Leave")
+	}
 	confirm := ken.get(ts.URL + views.PeoplePath(team) + "/" + itoa(kenID) + "/remove")
 	if !strings.Contains(confirm.doc.Find("#remove-confirm").Text(), "You will no longer be Member of channel Sakura Order") {
 		t.Fatalf("leave confirmation: %d %q", confirm.res.StatusCode, confirm.doc.Find("#remove-confirm").Text())
