@@ -40,14 +40,17 @@ func setSealed[T any](s *Server, w http.ResponseWriter, c sealedCookie, binding 
 	return nil
 }
 
-// takeSealed opens and clears the browser's cookie c. ok is false when
-// there is none, or it was forged, sealed for another binding or expired.
+// takeSealed opens the browser's cookie c and clears it once opened. ok is
+// false when there is none, or it was forged, sealed for another binding
+// or expired; the cookie then stays: one sealed for another page (an
+// invitation URL shown once on its People page) waits there, not used up
+// by another page opened meanwhile, and the rest the browser drops at
+// their age.
 func takeSealed[T any](s *Server, w http.ResponseWriter, r *http.Request, c sealedCookie, binding string) (v T, ok bool) {
-	if _, err := r.Cookie(c.name); err != nil {
-		return v, false
+	if v, ok = openSealed[T](s, r, c, binding); ok {
+		http.SetCookie(w, s.sealedCookieOf(c, "", -1))
 	}
-	http.SetCookie(w, s.sealedCookieOf(c, "", -1))
-	return openSealed[T](s, r, c, binding)
+	return v, ok
 }
 
 // openSealed opens the browser's cookie c and leaves it, for a value a

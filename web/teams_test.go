@@ -330,3 +330,26 @@ func TestMembersTabs_InvitationsFirst(t *testing.T) {
 		t.Errorf("a Member's Members tab: %q", p.doc.Find("main").Text())
 	}
 }
+
+// An invitation URL waits, shown once, for its own People page: another
+// page opened meanwhile (another team's, in another tab) doesn't use it
+// up unseen.
+func TestInvitation_URLWaitsForItsOwnPage(t *testing.T) {
+	ts := newTestServer(t)
+	order, points := portal.Team{ChannelID: ts.channelID(t, "Sakura Order")}, portal.Team{ChannelID: ts.channelID(t, "Sakura Points")}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	created := dev.submit(dev.get(ts.URL+views.PeoplePath(order)), "#invite-form", url.Values{"role": {"member"}}, "", "")
+	if created.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("creating an invitation answered %d", created.res.StatusCode)
+	}
+	if other := dev.get(ts.URL + views.PeoplePath(points)); other.doc.Find("#invitation-url").Length() != 0 {
+		t.Fatal("another channel's People page shows the invitation URL")
+	}
+	shown := dev.follow(created)
+	if u := shown.doc.Find("#invitation-url").AttrOr("value", ""); !strings.HasPrefix(u, ts.URL+"/invitations/") {
+		t.Fatalf("its own People page, after another: URL %q", u)
+	}
+	if again := dev.get(ts.URL + views.PeoplePath(order)); again.doc.Find("#invitation-url").Length() != 0 {
+		t.Error("the URL is shown a second time")
+	}
+}
