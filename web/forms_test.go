@@ -207,7 +207,7 @@ func TestLengthLimitsAndControlCharacters(t *testing.T) {
 func TestTabInAFieldIsASpace(t *testing.T) {
 	ts := newTestServer(t)
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
-	provider := dev.get(ts.URL + "/channels/new").doc.Find(`#provider_id option`).First().AttrOr("value", "")
+	provider := dev.get(ts.URL+"/channels/new").doc.Find(`#provider_id option`).First().AttrOr("value", "")
 	p := dev.post(ts.URL+"/channels", url.Values{"kind": {"login"}, "line_channel_id": {"2009999902"}, "region": {"JP"}, "provider_id": {provider},
 		"name": {"Sakura\tTabbed\t"}})
 	if p.res.StatusCode != http.StatusSeeOther {
