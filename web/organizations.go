@@ -74,12 +74,6 @@ func (s *Server) handleOrganizationAccounts(w http.ResponseWriter, r *http.Reque
 
 // loadAccount reads a channel linked now to the organization in the path.
 func (s *Server) loadAccount(w http.ResponseWriter, r *http.Request) (views.AccountDetails, bool) {
-	return s.loadAccountOr(w, r, nil)
-}
-
-// loadAccountOr is loadAccount, but a channel linked to another
-// organization than the page's is movedOn's refusal, when it has one.
-func (s *Server) loadAccountOr(w http.ResponseWriter, r *http.Request, movedOn error) (views.AccountDetails, bool) {
 	h, ok := s.loadOrganization(w, r, "accounts")
 	if !ok {
 		return views.AccountDetails{}, false
@@ -89,11 +83,7 @@ func (s *Server) loadAccountOr(w http.ResponseWriter, r *http.Request, movedOn e
 	if err == nil {
 		d.Channel, err = s.db.FindChannelByID(r.Context(), id)
 	}
-	switch {
-	case err != nil:
-	case d.Channel.Link != nil && d.Channel.Link.OrgID != h.Organization.ID && movedOn != nil:
-		err = movedOn
-	case d.Channel.Link == nil || d.Channel.Link.OrgID != h.Organization.ID:
+	if err == nil && (d.Channel.Link == nil || d.Channel.Link.OrgID != h.Organization.ID) {
 		err = portal.Refuse(portal.ENOTFOUND, portal.RChannelNotLinkedToOrg, "OrgID", h.Organization.ID)
 	}
 	if err != nil {
@@ -189,9 +179,7 @@ func (s *Server) transferDestination(r *http.Request, input string, rule func(id
 }
 
 func (s *Server) handleChannelTransfer(w http.ResponseWriter, r *http.Request) {
-	// Sent again once the channel moved (the back button): the transfer
-	// was made, as the store says when another one came first.
-	d, ok := s.loadAccountOr(w, r, portal.Refuse(portal.ECONFLICT, portal.RTransferredMeanwhile, "Noun", portal.TermChannel, "OrgID", r.PathValue("org")))
+	d, ok := s.loadAccount(w, r)
 	if !ok {
 		return
 	}
