@@ -11,7 +11,10 @@ import (
 
 // SignIn records a successful LINE Login: it creates the admin on first
 // sign-in and refreshes their profile and friendship outcome after that.
-// The language in is saved only for an admin who has none saved yet.
+// The friend flag LINE told (in.FriendFlag) replaces the one known unless
+// LINE could not be asked or the one known is newer (a follow or block the
+// account's webhook told of after LINE was asked: RecordFriendships). The
+// language in is saved only for an admin who has none saved yet.
 func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error) {
 	if in.LINEUserID == "" {
 		return portal.Admin{}, portal.Refuse(portal.EINVALID, portal.RSignInNoUser)
@@ -19,15 +22,26 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 	var a portal.Admin
 	err := db.update(ctx, func(tx *Tx) error {
 		now := millis(tx.now)
+		var flagAt sql.NullInt64
+		if in.FriendFlag != nil {
+			flagAt = sql.NullInt64{Int64: now, Valid: true}
+			if !in.FriendFlagAt.IsZero() {
+				flagAt.Int64 = millis(in.FriendFlagAt)
+			}
+		}
 		row := tx.QueryRowContext(ctx, `INSERT INTO admins (line_user_id, name, picture_url, friendship_changed, friend_flag, friend_flag_at, created_at, last_sign_in_at, language)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (line_user_id) DO UPDATE SET
 				name = excluded.name, picture_url = excluded.picture_url,
-				friendship_changed = excluded.friendship_changed, friend_flag = excluded.friend_flag,
-				friend_flag_at = excluded.friend_flag_at, last_sign_in_at = excluded.last_sign_in_at,
+				friendship_changed = excluded.friendship_changed,
+				friend_flag = CASE WHEN excluded.friend_flag IS NULL OR admins.friend_flag_at >= excluded.friend_flag_at
+					THEN admins.friend_flag ELSE excluded.friend_flag END,
+				friend_flag_at = CASE WHEN excluded.friend_flag IS NULL OR admins.friend_flag_at >= excluded.friend_flag_at
+					THEN admins.friend_flag_at ELSE excluded.friend_flag_at END,
+				last_sign_in_at = excluded.last_sign_in_at,
 				language = CASE WHEN admins.language = '' THEN excluded.language ELSE admins.language END
 			RETURNING `+adminColumns,
-			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), now, now, now, in.Language)
+			in.LINEUserID, in.Name, in.PictureURL, nullBool(in.FriendshipChanged), nullBool(in.FriendFlag), flagAt, now, now, in.Language)
 		var err error
 		a, err = scanAdmin(row)
 		return err

@@ -14,8 +14,9 @@ import (
 // person's other waiting notices, as one message.
 
 // enqueueLINE puts notification id of kind in the LINE outbox when its
-// person is a friend of the portal's Official Account (as of their latest
-// sign-in: LINE delivers nothing to anyone else) and wants the kind by
+// person is a friend of the portal's Official Account (as the portal last
+// heard, at a sign-in or from the account's webhook: LINE delivers nothing
+// to anyone else) and wants the kind by
 // LINE, by choice or by default.
 func enqueueLINE(ctx context.Context, tx *Tx, id int64, kind portal.NoticeKind) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO line_outbox (notification_id, admin_id, approval, created_at)

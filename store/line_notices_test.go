@@ -442,4 +442,25 @@ func TestRecordFriendships(t *testing.T) {
 	if got := friendFlag(mia); got != "false" {
 		t.Errorf("Mia after a follow from before her sign-in: %s, want false", got)
 	}
+	// A sign-in that could not ask LINE keeps what was known, and what
+	// the webhook tells after it still counts.
+	record(1, portal.FriendshipChange{LINEUserID: "Umia", Friend: true, At: start.Add(4 * time.Minute)})
+	f.clock.Set(start.Add(5 * time.Minute))
+	_, err = f.db.SignIn(ctx, portal.SignIn{LINEUserID: "Umia", Name: "Mia"})
+	mustNil(t, err)
+	if got := friendFlag(mia); got != "true" {
+		t.Errorf("Mia after a sign-in that could not ask LINE: %s, want true, as known before", got)
+	}
+	record(1, portal.FriendshipChange{LINEUserID: "Umia", Friend: false, At: start.Add(4*time.Minute + 30*time.Second)})
+	if got := friendFlag(mia); got != "false" {
+		t.Errorf("Mia after a block told late, from after the follow: %s, want false", got)
+	}
+	// A block told while a sign-in asked LINE (after it asked, before it
+	// was recorded) is newer than the sign-in's answer.
+	f.clock.Set(start.Add(7 * time.Minute))
+	_, err = f.db.SignIn(ctx, portal.SignIn{LINEUserID: "Uboss", Name: "Boss", FriendFlag: &no, FriendFlagAt: start.Add(90 * time.Second)})
+	mustNil(t, err)
+	if got := friendFlag(boss); got != "true" {
+		t.Errorf("Boss after a sign-in whose answer is older than his unblock: %s, want true", got)
+	}
 }

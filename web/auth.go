@@ -89,9 +89,10 @@ func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 		Name:              id.Name,
 		PictureURL:        id.PictureURL,
 		FriendshipChanged: parseFriendshipChanged(q.Get("friendship_status_changed")),
-		FriendFlag:        s.friendFlag(r.Context(), id.AccessToken),
+		FriendFlagAt:      s.now(),
 		Language:          locale.Asked(cookieLanguage(r), r.Header.Get("Accept-Language")),
 	}
+	in.FriendFlag = s.friendFlag(r.Context(), id.AccessToken)
 	admin, err := s.db.SignIn(r.Context(), in)
 	if err != nil {
 		s.fail(w, r, err)

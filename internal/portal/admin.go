@@ -39,7 +39,11 @@ type SignIn struct {
 	Name              string
 	PictureURL        string
 	FriendshipChanged *bool
-	FriendFlag        *bool
+	FriendFlag        *bool // nil when LINE could not be asked: the flag known before stays
+	// FriendFlagAt is when LINE was asked for FriendFlag (zero: when the
+	// sign-in is recorded). A follow or block LINE's webhook told of since
+	// is newer, and stays.
+	FriendFlagAt time.Time
 	// Language is the language the person signed in reading: chosen with
 	// the switcher, else asked for by their browser ("" when neither names
 	// one of the portal's languages). It becomes their saved choice if they
