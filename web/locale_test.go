@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"lineportal/internal/demo"
 	"lineportal/internal/locale"
 	"lineportal/views"
 )
@@ -308,6 +309,18 @@ func TestLanguage_SwitchFromAFormsAnswer(t *testing.T) {
 	switched := dev.follow(dev.submit(refused, ".lang-switch", nil, "lang", "ja"))
 	if switched.res.StatusCode != http.StatusOK || switched.doc.Find("html").AttrOr("lang", "") != "ja" {
 		t.Errorf("switching to Japanese there answered %d in %q", switched.res.StatusCode, switched.doc.Find("html").AttrOr("lang", ""))
+	}
+	// A refused transfer's page comes back, through the confirmation's
+	// address, to the account's page that holds the transfer form.
+	boss := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	account := views.AccountPath(demo.MomijiHoldingID, ts.channelID(t, "Momiji Holdings Portal"))
+	transfer := boss.post(ts.URL+account+"/transfer", url.Values{"dest_org_id": {"BM1"}})
+	if transfer.res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a malformed transfer destination answered %d", transfer.res.StatusCode)
+	}
+	returned := boss.follow(boss.follow(boss.submit(transfer, ".lang-switch", nil, "lang", "th"))) // the confirmation sends on to the account
+	if returned.res.StatusCode != http.StatusOK || returned.res.Request.URL.Path != account || returned.doc.Find("#transfer form").Length() != 1 {
+		t.Errorf("switching language on a refused transfer: %d at %s, the transfer form %d", returned.res.StatusCode, returned.res.Request.URL.Path, returned.doc.Find("#transfer form").Length())
 	}
 	// A POST whose address is also a page comes back to it.
 	stale := dev.post(ts.URL+"/link/not-a-token", nil)

@@ -176,12 +176,12 @@ func TestOfficialAccountWebhook(t *testing.T) {
 	}
 	// Back to the confirmation, or the form sent again: LINE sends to the
 	// portal already, which says so and changes nothing.
-	if again := dev.get(ts.URL + href); !strings.Contains(again.doc.Find("#oa-webhook-already").Text(), "already sends this account's webhook events to the portal") ||
+	if again := dev.get(ts.URL + href); !strings.Contains(again.doc.Find("#oa-webhook-already").Text(), "webhook URL is the portal's already") ||
 		again.doc.Find("#oa-webhook-warning, #oa-webhook-confirm form").Length() != 0 {
 		t.Errorf("the confirmation once set: %q", again.doc.Find("#oa-webhook-confirm").Text())
 	}
 	resent := dev.submit(confirm, "#oa-webhook-confirm form", nil, "", "")
-	if back := dev.follow(resent); resent.res.StatusCode != http.StatusSeeOther || !strings.Contains(back.doc.Find("#flash").Text(), "already sends this account's webhook events to the portal") {
+	if back := dev.follow(resent); resent.res.StatusCode != http.StatusSeeOther || !strings.Contains(back.doc.Find("#flash").Text(), "webhook URL is the portal's already") {
 		t.Errorf("the confirmation sent again: %d, %q", resent.res.StatusCode, back.doc.Find("#flash").Text())
 	}
 

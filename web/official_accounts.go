@@ -179,6 +179,12 @@ func (s *Server) handleOfficialAccountTransferConfirm(w http.ResponseWriter, r *
 		return
 	}
 	input := r.URL.Query().Get("dest_org_id")
+	if input == "" {
+		// No destination to confirm: the transfer form is on the
+		// account's page.
+		http.Redirect(w, r, views.OfficialAccountPath(v.Account.ID), http.StatusSeeOther)
+		return
+	}
 	from, err := s.db.FindOrganizationByID(r.Context(), v.Account.Link.OrgID)
 	if err != nil {
 		s.fail(w, r, err)

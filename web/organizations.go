@@ -142,6 +142,12 @@ func (s *Server) handleChannelTransferConfirm(w http.ResponseWriter, r *http.Req
 		return
 	}
 	input := r.URL.Query().Get("dest_org_id")
+	if input == "" {
+		// No destination to confirm (the language switched on a refused
+		// transfer's page, say): the transfer form is on the account's page.
+		http.Redirect(w, r, views.AccountPath(d.Organization.ID, d.Channel.ID), http.StatusSeeOther)
+		return
+	}
 	to, err := s.transferDestination(r, input, func(id portal.OrganizationID, dest *portal.Organization, toAdmin bool) error {
 		return portal.CanTransfer(d.Channel, d.Access.Admin, id, dest, toAdmin)
 	})

@@ -64,7 +64,7 @@ func (s *Server) pagePath(r *http.Request) string {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return r.URL.RequestURI()
 	}
-	for p := r.URL.Path; p != "/" && p != "."; p = path.Dir(p) {
+	for p := path.Clean(r.URL.Path); p != "/" && p != "."; p = path.Dir(p) {
 		get := &http.Request{Method: http.MethodGet, Host: r.Host, URL: &url.URL{Path: p}}
 		if _, pattern := s.mux.Handler(get); pattern != "" && pattern != "/" {
 			return p

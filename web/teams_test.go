@@ -154,7 +154,7 @@ func TestInvitation_RevokedExpiredAndAlreadyHeld(t *testing.T) {
 	if p := ken.get(held); p.res.StatusCode != http.StatusConflict || !strings.Contains(p.doc.Find(".error-message").Text(), "You already have this role: you are a Member of channel Sakura Order.") {
 		t.Errorf("a Member opens a Member's invitation: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
 	}
-	if p := ken.get(joined); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "You accepted this invitation already: you are in channel Sakura Order.") {
+	if p := ken.get(joined); p.res.StatusCode != http.StatusGone || !strings.Contains(p.doc.Find(".error-message").Text(), "You have already accepted this invitation to channel Sakura Order.") {
 		t.Errorf("the invitation Ken accepted, again: %d %q", p.res.StatusCode, p.doc.Find(".error-message").Text())
 	}
 

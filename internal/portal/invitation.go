@@ -165,7 +165,7 @@ func CanAnswerInvitation(actor Admin, o InvitationOpening, now time.Time) error 
 	case InvitationDeclined:
 		return Refuse(EGONE, RInviteDeclined, "Sender", inv.InvitedByName)
 	}
-	if actor.ID != 0 && inv.InvitedBy == actor.ID {
+	if actor.ID != 0 && inv.InvitedBy == actor.ID && o.SenderHeld == RoleAdmin {
 		return Refuse(ECONFLICT, RInviteOwn, "Team", inv.Team)
 	}
 	if o.Held == RoleAdmin || o.Held == inv.Role {
