@@ -115,6 +115,13 @@ func TestHome_ApproveFromHome(t *testing.T) {
 	if again := ken.post(ts.URL+path, nil); again.res.StatusCode != http.StatusConflict {
 		t.Errorf("approving twice: %d", again.res.StatusCode)
 	}
+	// The notice's link, opened once it was approved (by a colleague,
+	// say), leads on to the channel the organization now has.
+	if later := ken.get(ts.URL + path); later.res.StatusCode != http.StatusSeeOther ||
+		!strings.HasPrefix(later.location(t), ts.URL+views.OrganizationPath(demo.SakuraFoodsID)+"/accounts/") ||
+		!strings.Contains(ken.follow(later).doc.Find("#flash").Text(), "approved already") {
+		t.Errorf("the approval screen once approved: %d → %q", later.res.StatusCode, later.res.Header.Get("Location"))
+	}
 
 	aoi := ts.signedIn(t, dev.LINEUserID)
 	if p := aoi.get(ts.URL + path); p.res.StatusCode != http.StatusForbidden {
