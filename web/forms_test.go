@@ -157,6 +157,16 @@ func TestBlankValuesAreRefusedWithTheForm(t *testing.T) {
 	if ch, _ := ts.db.FindChannelByID(t.Context(), points); ch.MiniAppReview != "pending" {
 		t.Fatalf("a blank reason decided the review: %q", ch.MiniAppReview)
 	}
+	// Sent again once decided (the back button), it is no longer in the
+	// queue to hold the form: the error page says why.
+	reject := ts.URL + "/operator/channels/" + strconv.FormatInt(points, 10) + "/reject"
+	if r := op.post(reject, url.Values{"reason": {"the address differs"}}); r.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rejecting answered %d", r.res.StatusCode)
+	}
+	again := op.post(reject, url.Values{"reason": {"the address differs"}})
+	if again.res.StatusCode != http.StatusConflict || again.doc.Find(".error-message").Text() == "" {
+		t.Errorf("rejecting again: %d %q", again.res.StatusCode, again.doc.Find(".error-message").Text())
+	}
 }
 
 // Every field has a length limit (LINE's where LINE has one), control

@@ -51,6 +51,13 @@ func (s *Server) renderOperatorQueues(w http.ResponseWriter, r *http.Request, st
 func (s *Server) operatorReject(w http.ResponseWriter, r *http.Request, form string, reject func(reason string) error, done string, args ...any) {
 	reason := r.PostFormValue("reason")
 	if err := reject(reason); err != nil {
+		if _, onReason := portal.ErrorFields(err)["reason"]; !onReason {
+			// Not the reason typed: the item is decided already (the
+			// form sent twice) or unknown, so no item of the queues holds
+			// the form to say it next to; the error page says it.
+			s.fail(w, r, err)
+			return
+		}
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			s.renderOperatorQueues(w, r, status, views.OperatorView{Rejecting: form, Reason: reason, Refusal: why})
 		})
