@@ -322,6 +322,14 @@ func TestMembersTabs_InvitationsFirst(t *testing.T) {
 		}
 	}
 
+	// An administrator of the organization a channel is linked to sees its
+	// Members tab, but holds no role on it: no link to a People page they
+	// may not open.
+	cafe := ts.channelID(t, "Momiji Cafe Order")
+	if p := ken.get(ts.URL + views.ChannelPath(cafe) + "/members"); p.res.StatusCode != http.StatusOK || p.doc.Find(".people-link").Length() != 0 {
+		t.Errorf("the organization administrator's Members tab: %d, People links %d", p.res.StatusCode, p.doc.Find(".people-link").Length())
+	}
+
 	// A Member of the channel: the People page, no invitation offered.
 	ken.follow(ken.submit(ken.get(ts.invite(t, dev, portal.Team{ChannelID: order}, "member")), `form[action$="/accept"]`, nil, "", ""))
 	p := ken.get(ts.URL + views.ChannelPath(order) + "/members")
