@@ -49,10 +49,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, s.cfg.Login.AuthCodeURL(req, localeOf(r).Lang), http.StatusFound)
 }
 
-// handleAuthCallback finishes LINE Login. The flow cookie is cleared before
-// anything else, so this browser can't complete the same flow twice; a
-// callback replayed with a copy of the cookie carries a code LINE has
-// already used, and LINE refuses it.
+// handleAuthCallback finishes LINE Login. The flow cookie, once opened, is
+// cleared before anything else, so this browser can't complete the same
+// flow twice; a callback replayed with a copy of the cookie carries a code
+// LINE has already used, and LINE refuses it. Someone signed in who comes
+// back to a callback whose flow is over (the back button, a reload) goes
+// on as they are.
 func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	flow, ok := takeSealed[loginFlow](s, w, r, s.loginFlowCookie, "")
@@ -63,6 +65,9 @@ func (s *Server) handleAuthCallback(w http.ResponseWriter, r *http.Request) {
 	state, nonce, verifier := flow.State, flow.Nonce, flow.Verifier
 
 	switch {
+	case !ok && adminFrom(r.Context()) != nil:
+		s.redirectWithFlash(w, r, "/", "info", "signin.already", "Name", adminFrom(r.Context()).Name)
+		return
 	case !ok:
 		s.signInFailed(w, r, http.StatusBadRequest, "signin.flow_missing", next)
 		return

@@ -351,6 +351,18 @@ func TestSignIn_RefusesForgedOrStaleCallbacks(t *testing.T) {
 		attacker := newVisitor(t)
 		refused(t, ts, attacker, callback, http.StatusBadRequest)
 	})
+	t.Run("the callback again, signed in (the back button)", func(t *testing.T) {
+		ts := newTestServer(t)
+		v := newVisitor(t)
+		if done, callback := ts.signIn(v, "/", ts.demo.Developer.ID, false); done.res.StatusCode == http.StatusSeeOther {
+			again := v.get(callback)
+			if again.res.StatusCode != http.StatusSeeOther || !strings.Contains(v.follow(again).doc.Find("#flash").Text(), "You are signed in as Aoi Tanaka") {
+				t.Errorf("the callback again: %d %q", again.res.StatusCode, again.doc.Find("main").Text())
+			}
+		} else {
+			t.Fatalf("first callback answered %d", done.res.StatusCode)
+		}
+	})
 	t.Run("replayed callback with the old flow cookie", func(t *testing.T) {
 		ts := newTestServer(t)
 		v := newVisitor(t)
