@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"lineportal/internal/portal"
 	"lineportal/store"
@@ -255,7 +254,7 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 	f := views.ChannelRegisterForm{
 		Kind:          r.PostFormValue("kind"),
 		Name:          r.PostFormValue("name"),
-		LINEChannelID: strings.TrimSpace(r.PostFormValue("line_channel_id")),
+		LINEChannelID: portal.NarrowID(r.PostFormValue("line_channel_id")),
 		Region:        r.PostFormValue("region"),
 		ProviderID:    r.PostFormValue("provider_id"),
 		NewProvider:   r.PostFormValue("new_provider"),

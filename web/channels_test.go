@@ -105,7 +105,8 @@ func TestChannelRegister_EachKind(t *testing.T) {
 	if own != strconv.FormatInt(ch.Provider.ID, 10) {
 		t.Fatalf("the form does not offer the new provider: %q", own)
 	}
-	set = url.Values{"kind": {"login"}, "name": {"Aoi Login"}, "line_channel_id": {"2100000002"}, "region": {"TW"}, "provider_id": {own}}
+	// Typed with a Japanese input method, full-width: the same channel ID.
+	set = url.Values{"kind": {"login"}, "name": {"Aoi Login"}, "line_channel_id": {"２１０００００００２"}, "region": {"TW"}, "provider_id": {own}}
 	for k, vs := range draft {
 		set[k] = vs
 	}
@@ -116,7 +117,7 @@ func TestChannelRegister_EachKind(t *testing.T) {
 		t.Errorf("listed as %q with role %q", kind, role)
 	}
 	login := ts.channelID(t, "Aoi Login")
-	if ch, _ := ts.db.FindChannelByID(t.Context(), login); ch.Provider.Name != "Aoi Labs" || ch.Draft != (portal.MiniAppInfo{}) || ch.Region != portal.RegionTaiwan {
+	if ch, _ := ts.db.FindChannelByID(t.Context(), login); ch.Provider.Name != "Aoi Labs" || ch.Draft != (portal.MiniAppInfo{}) || ch.Region != portal.RegionTaiwan || ch.LINEChannelID != "2100000002" {
 		t.Errorf("stored: %+v", ch)
 	}
 

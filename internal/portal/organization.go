@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"golang.org/x/text/width"
 )
 
 // VerificationStatus is where an organization stands in the operators'
@@ -53,11 +55,18 @@ type OrganizationID string
 // forgives surrounding spaces and a lower-case "bm", which are slips, not a
 // different ID.
 func ParseOrganizationID(input string) (OrganizationID, error) {
-	id := OrganizationID(strings.ToUpper(strings.TrimSpace(input)))
+	id := OrganizationID(strings.ToUpper(NarrowID(input)))
 	if !id.valid() {
 		return "", errOrganizationIDFormat()
 	}
 	return id, nil
+}
+
+// NarrowID is an ID as typed, without the spaces around it and with its
+// full-width letters and digits written narrow: a Japanese input method
+// writes ＢＭ００００００００００１ unless switched off, and the ID is the same.
+func NarrowID(input string) string {
+	return width.Narrow.String(strings.TrimSpace(input))
 }
 
 // valid tells whether id is written as an organization ID is: "BM" and 11

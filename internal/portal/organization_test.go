@@ -19,7 +19,11 @@ func TestParseOrganizationID(t *testing.T) {
 		{"BM012345678901", "", portal.EINVALID, msgFormat}, // 12 digits
 		{"BN01234567890", "", portal.EINVALID, msgFormat},
 		{"BM0123456789O", "", portal.EINVALID, msgFormat}, // letter O
-		{"BM０１２３４５６７８９０", "", portal.EINVALID, msgFormat},
+		// A Japanese input method writes full-width unless switched off:
+		// the same ID. Other scripts' digits are not.
+		{"BM０１２３４５６７８９０", "BM01234567890", "", ""},
+		{"\u3000ｂｍ０１２３４５６７８９０", "BM01234567890", "", ""},
+		{"BM٠١٢٣٤٥٦٧٨٩٠", "", portal.EINVALID, msgFormat},
 		{"01234567890BM", "", portal.EINVALID, msgFormat},
 	}
 	for _, tt := range tests {
