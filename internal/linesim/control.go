@@ -29,6 +29,7 @@ type controlView struct {
 	Pushes          []Push     // newest first
 	MissionStickers []missionStickerPackage
 	BotIDHeader     string
+	PortalURL       string // "" when the simulator serves no portal
 
 	Clock           clockView
 	PrimaryWebhooks []primaryWebhookView
@@ -75,6 +76,7 @@ func (s *Server) controlView(problem string, newUser User) controlView {
 		Pushes:          slices.Clone(s.state.pushes),
 		MissionStickers: missionStickerPackages(),
 		BotIDHeader:     s.botHeader,
+		PortalURL:       s.portalURL,
 		Clock:           s.clockView(),
 		PrimaryWebhooks: s.state.primaryWebhooks(),
 		Usage:           s.state.usageViews(s.now()),
@@ -205,4 +207,13 @@ func decodeJSONBody(r *http.Request, v any) (int, error) {
 		return http.StatusRequestEntityTooLarge, errors.New("request body too large")
 	}
 	return http.StatusBadRequest, fmt.Errorf("invalid JSON body: %v", err)
+}
+
+// portalPath is the portal's address of path, "" when the simulator
+// serves no portal.
+func portalPath(portalURL, path string) string {
+	if portalURL == "" {
+		return ""
+	}
+	return portalURL + path
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -161,6 +162,23 @@ func (s *Server) handleAPICreateModule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusCreated)
+}
+
+// handleControlCreateModule is handleAPICreateModule as a form, for
+// someone trying the portal without the demo: the webhook URL left empty
+// is the portal's receiver for the channel.
+func (s *Server) handleControlCreateModule(w http.ResponseWriter, r *http.Request) {
+	s.controlForm(w, r, func(f url.Values) error {
+		ch := ModuleChannel{ID: strings.TrimSpace(f.Get("id")), Name: strings.TrimSpace(f.Get("name")), Secret: strings.TrimSpace(f.Get("secret")),
+			WebhookURL: strings.TrimSpace(f.Get("webhook_url"))}
+		if uri := strings.TrimSpace(f.Get("redirect_uri")); uri != "" {
+			ch.RedirectURIs = []string{uri}
+		}
+		if ch.WebhookURL == "" && s.portalURL != "" {
+			ch.WebhookURL = s.portalURL + "/webhooks/line/" + ch.ID
+		}
+		return s.AddModuleChannel(ch)
+	})
 }
 
 // handleAPIAttachModule attaches a module channel to a bot as if the

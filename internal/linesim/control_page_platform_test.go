@@ -1,11 +1,15 @@
 package linesim_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"lineportal/internal/linesim"
 )
 
 // Every control page form works without JavaScript: a post, then back to
@@ -75,5 +79,42 @@ func TestControlPagePlatformForms(t *testing.T) {
 	}
 	if n := f.get("/sim/").doc(t).Find("#authorized-apps tbody tr").Length(); n != 0 {
 		t.Errorf("%d authorized apps after unlinking", n)
+	}
+}
+
+// A module channel is created from the control page as from the LINE
+// Developers Console, for trying the portal without the demo: its webhook
+// left empty is the portal's receiver for it, and the redirect URI offered
+// is the portal's.
+func TestControlPageCreatesAModuleChannel(t *testing.T) {
+	const portal = "http://127.0.0.1:9"
+	f := newModuleFixtureWith(t, linesim.Config{PortalURL: portal + "/"}, always(http.StatusOK))
+	if got := f.get("/sim/").doc(t).Find(`form[action="/sim/modules"] input[name=redirect_uri]`).AttrOr("value", ""); got != portal+"/modules/callback" {
+		t.Errorf("the form offers the redirect URI %q", got)
+	}
+	secret := strings.Repeat("ab", 16)
+	refused := f.postForm("/sim/modules", url.Values{"id": {"12"}, "secret": {secret}})
+	if refused.status != http.StatusUnprocessableEntity || refused.doc(t).Find(".problem").Text() == "" {
+		t.Fatalf("a malformed channel ID: %d", refused.status)
+	}
+	if resp := f.postForm("/sim/modules", url.Values{"id": {"2000000777"}, "name": {"Shop Module"}, "secret": {secret}, "redirect_uri": {portal + "/modules/callback"}}); resp.status != http.StatusSeeOther {
+		t.Fatalf("creating a module channel: %d %.300s", resp.status, resp.body)
+	}
+	type module struct {
+		ID           string   `json:"id"`
+		RedirectURIs []string `json:"redirectUris"`
+		WebhookURL   string   `json:"webhookUrl"`
+	}
+	var modules []module
+	if err := json.Unmarshal([]byte(f.get("/sim/api/modules").body), &modules); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(modules, func(m module) bool { return m.ID == "2000000777" })
+	if i < 0 || modules[i].WebhookURL != portal+"/webhooks/line/2000000777" || !slices.Equal(modules[i].RedirectURIs, []string{portal + "/modules/callback"}) {
+		t.Errorf("modules: %+v", modules)
+	}
+	// Its secret is the one LINE knows: a stateless token is issued for it.
+	if resp := f.postForm("/oauth2/v3/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"2000000777"}, "client_secret": {secret}}); resp.status != http.StatusOK {
+		t.Errorf("a stateless token for the new channel: %d %.200s", resp.status, resp.body)
 	}
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// WebhookClient delivers webhooks; nil means a client with a 10-second
 	// timeout.
 	WebhookClient *http.Client
+	// PortalURL is the base URL of the portal this simulator serves, if
+	// any: the control page's form for a new module channel offers the
+	// portal's redirect URI and webhook receiver.
+	PortalURL string
 }
 
 // DefaultBotIDHeader is the bot-user-ID header name used when the
@@ -54,6 +58,7 @@ type Server struct {
 	log        *slog.Logger
 	signingKey jose.JSONWebKey // ES256 key for ID tokens requested with id_token_key_type=JWK
 	botHeader  string
+	portalURL  string // Config.PortalURL
 	state      state
 	handler    http.Handler
 	webhooks   webhookWorker
@@ -89,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 		log:        cfg.Logger,
 		signingKey: jwk,
 		botHeader:  cmp.Or(cfg.BotIDHeader, DefaultBotIDHeader),
+		portalURL:  strings.TrimSuffix(cfg.PortalURL, "/"),
 	}
 	s.clock.base = cfg.Now
 	if s.clock.base == nil {
@@ -191,6 +197,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /sim/api/clock", s.handleAPIClock)
 	mux.Handle("POST /sim/api/clock", forms.Handler(http.HandlerFunc(s.handleAPIAdvanceClock)))
 	mux.Handle("POST /sim/accounts", forms.Handler(http.HandlerFunc(s.handleControlCreateBot)))
+	mux.Handle("POST /sim/modules", forms.Handler(http.HandlerFunc(s.handleControlCreateModule)))
 	mux.Handle("POST /sim/api/bots", forms.Handler(http.HandlerFunc(s.handleAPICreateBot)))
 	mux.Handle("POST /sim/modules/{id}/bots", forms.Handler(http.HandlerFunc(s.handleControlAttachNewBots)))
 	mux.Handle("POST /sim/api/modules/{id}/bots", forms.Handler(http.HandlerFunc(s.handleAPIAttachNewBots)))

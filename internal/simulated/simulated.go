@@ -84,7 +84,7 @@ type Platform struct {
 // for them (once: a database that has it keeps it) and connects the
 // portal's LINE clients. box seals the demo module channel's credentials.
 func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Platform, error) {
-	sim, err := linesim.New(linesim.Config{BaseURL: o.SimulatorURL, BotIDHeader: o.BotIDHeader, Logger: o.Logger})
+	sim, err := linesim.New(linesim.Config{BaseURL: o.SimulatorURL, BotIDHeader: o.BotIDHeader, Logger: o.Logger, PortalURL: o.PortalURL})
 	if err != nil {
 		return nil, err
 	}
