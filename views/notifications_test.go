@@ -17,7 +17,7 @@ func TestNoticePath(t *testing.T) {
 		{portal.NoticeMiniAppVerified, map[string]string{"ChannelID": "3"}, "/channels/3"},
 		{portal.NoticeMiniAppRejected, map[string]string{"ChannelID": "3", "Reason": "why"}, "/channels/3"},
 		{portal.NoticeOrganizationVerified, map[string]string{"OrgID": "BM00000000001", "OrgName": "Sakura Foods"}, "/organizations/BM00000000001"},
-		{portal.NoticeOrganizationRejected, map[string]string{"OrgID": "BM00000000001", "Reason": "why"}, "/organizations/BM00000000001"},
+		{portal.NoticeOrganizationRejected, map[string]string{"OrgID": "BM00000000001", "Reason": "why"}, "/organizations/BM00000000001/business-info"},
 		{portal.NoticeInvitationAccepted, map[string]string{"ChannelID": "3"}, "/channels/3/people"},
 	} {
 		if got := NoticePath(portal.Notice{Kind: c.kind, Params: c.params}); got != c.want {
