@@ -258,7 +258,7 @@ func ChannelRegisterPage(shell Shell, f ChannelRegisterForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\" inputmode=\"numeric\" pattern=\"[0-9]{10}\" maxlength=\"10\" required aria-describedby=\"line_channel_id-hint\"><p class=\"hint\" id=\"line_channel_id-hint\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\" inputmode=\"numeric\" pattern=\"[0-9０-９]{10}\" maxlength=\"10\" required aria-describedby=\"line_channel_id-hint\"><p class=\"hint\" id=\"line_channel_id-hint\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

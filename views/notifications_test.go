@@ -15,7 +15,7 @@ func TestNoticePath(t *testing.T) {
 	}{
 		{portal.NoticeLinkRequest, map[string]string{"RequestID": "7", "OrgID": "BM00000000001"}, "/organizations/BM00000000001/link-requests/7"},
 		{portal.NoticeMiniAppVerified, map[string]string{"ChannelID": "3"}, "/channels/3"},
-		{portal.NoticeMiniAppRejected, map[string]string{"ChannelID": "3", "Reason": "why"}, "/channels/3"},
+		{portal.NoticeMiniAppRejected, map[string]string{"ChannelID": "3", "Reason": "why"}, "/channels/3/business-info"},
 		{portal.NoticeOrganizationVerified, map[string]string{"OrgID": "BM00000000001", "OrgName": "Sakura Foods"}, "/organizations/BM00000000001"},
 		{portal.NoticeOrganizationRejected, map[string]string{"OrgID": "BM00000000001", "Reason": "why"}, "/organizations/BM00000000001/business-info"},
 		{portal.NoticeInvitationAccepted, map[string]string{"ChannelID": "3"}, "/channels/3/people"},

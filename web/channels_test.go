@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,7 +106,12 @@ func TestChannelRegister_EachKind(t *testing.T) {
 	if own != strconv.FormatInt(ch.Provider.ID, 10) {
 		t.Fatalf("the form does not offer the new provider: %q", own)
 	}
-	// Typed with a Japanese input method, full-width: the same channel ID.
+	// Typed with a Japanese input method, full-width: the same channel ID,
+	// which the browser's own check of the field lets through.
+	pattern := form.doc.Find("#line_channel_id").AttrOr("pattern", "")
+	if re, err := regexp.Compile("^(?:" + pattern + ")$"); err != nil || !re.MatchString("２１０００００００２") || !re.MatchString("2100000002") || re.MatchString("210000000") {
+		t.Errorf("the channel ID field's pattern %q refuses a full-width ID, or takes 9 digits (%v)", pattern, err)
+	}
 	set = url.Values{"kind": {"login"}, "name": {"Aoi Login"}, "line_channel_id": {"２１０００００００２"}, "region": {"TW"}, "provider_id": {own}}
 	for k, vs := range draft {
 		set[k] = vs

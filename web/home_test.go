@@ -119,7 +119,7 @@ func TestHome_ApproveFromHome(t *testing.T) {
 	// say), leads on to the channel the organization now has.
 	if later := ken.get(ts.URL + path); later.res.StatusCode != http.StatusSeeOther ||
 		!strings.HasPrefix(later.location(t), ts.URL+views.OrganizationPath(demo.SakuraFoodsID)+"/accounts/") ||
-		!strings.Contains(ken.follow(later).doc.Find("#flash").Text(), "approved already") {
+		!strings.Contains(ken.follow(later).doc.Find("#flash").Text(), "linked to organization "+demo.SakuraFoodsID+" already") {
 		t.Errorf("the approval screen once approved: %d → %q", later.res.StatusCode, later.res.Header.Get("Location"))
 	}
 

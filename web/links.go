@@ -65,8 +65,8 @@ func (s *Server) handleHomeApprovalShow(w http.ResponseWriter, r *http.Request) 
 	}
 	if err != nil && a.ActorIsOrgAdmin && a.Channel.Link != nil && a.Channel.Link.OrgID == a.Organization.ID {
 		// Another administrator approved it, or a newer request of the
-		// channel, since the notice that leads here: it leads on to what
-		// came of it, not to an error.
+		// channel, since the notice that leads here (or it came by a
+		// transfer): it leads on to the channel, not to an error.
 		s.redirectWithFlash(w, r, views.AccountPath(a.Organization.ID, a.Channel.ID), "info", "flash.link_request_done", "OrgID", a.Organization.ID)
 		return
 	}

@@ -2,6 +2,7 @@ package linesim
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -173,6 +174,14 @@ func (s *Server) handleControlCreateModule(w http.ResponseWriter, r *http.Reques
 			WebhookURL: strings.TrimSpace(f.Get("webhook_url"))}
 		if uri := strings.TrimSpace(f.Get("redirect_uri")); uri != "" {
 			ch.RedirectURIs = []string{uri}
+		}
+		// What LINE issues, so that the portal takes the channel: the
+		// simulator's other channels may be looser, for tests.
+		if len(ch.ID) != 10 || strings.Trim(ch.ID, "0123456789") != "" {
+			return fmt.Errorf("channel ID %q must be 10 digits, as LINE issues them", ch.ID)
+		}
+		if len(ch.Secret) != 32 || strings.Trim(ch.Secret, "0123456789abcdef") != "" {
+			return errors.New("the channel secret must be 32 hexadecimal digits (0-9, a-f), as LINE issues them")
 		}
 		if ch.WebhookURL == "" && s.portalURL != "" {
 			ch.WebhookURL = s.portalURL + "/webhooks/line/" + ch.ID

@@ -93,9 +93,14 @@ func TestControlPageCreatesAModuleChannel(t *testing.T) {
 		t.Errorf("the form offers the redirect URI %q", got)
 	}
 	secret := strings.Repeat("ab", 16)
-	refused := f.postForm("/sim/modules", url.Values{"id": {"12"}, "secret": {secret}})
-	if refused.status != http.StatusUnprocessableEntity || refused.doc(t).Find(".problem").Text() == "" {
-		t.Fatalf("a malformed channel ID: %d", refused.status)
+	for _, bad := range []struct{ id, secret, problem string }{
+		{"12", secret, "10 digits"},
+		{"2000000778", "x", "32 hexadecimal digits"},
+	} {
+		refused := f.postForm("/sim/modules", url.Values{"id": {bad.id}, "secret": {bad.secret}, "redirect_uri": {portal + "/modules/callback"}})
+		if problem := refused.doc(t).Find(".problem").Text(); refused.status != http.StatusUnprocessableEntity || !strings.Contains(problem, bad.problem) {
+			t.Errorf("channel %q with secret %q: %d %q", bad.id, bad.secret, refused.status, problem)
+		}
 	}
 	if resp := f.postForm("/sim/modules", url.Values{"id": {"2000000777"}, "name": {"Shop Module"}, "secret": {secret}, "redirect_uri": {portal + "/modules/callback"}}); resp.status != http.StatusSeeOther {
 		t.Fatalf("creating a module channel: %d %.300s", resp.status, resp.body)

@@ -52,8 +52,9 @@ type Organization struct {
 type OrganizationID string
 
 // ParseOrganizationID reads an organization ID as a person types it. It
-// forgives surrounding spaces and a lower-case "bm", which are slips, not a
-// different ID.
+// forgives surrounding spaces, a lower-case "bm" and full-width letters and
+// digits (NarrowID), which are slips or an input method, not a different
+// ID.
 func ParseOrganizationID(input string) (OrganizationID, error) {
 	id := OrganizationID(strings.ToUpper(NarrowID(input)))
 	if !id.valid() {
