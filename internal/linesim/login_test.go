@@ -450,7 +450,14 @@ func TestVerifyIDToken(t *testing.T) {
 			return url.Values{"id_token": {idToken}, "client_id": {portalChannelID}}
 		}},
 		{name: "tampered signature", form: func(_ *fixture, idToken string) url.Values {
-			return url.Values{"id_token": {idToken[:len(idToken)-2] + "AA"}, "client_id": {portalChannelID}}
+			// The signature's first character, changed: its last ones
+			// may carry unused bits, or be "AA" already.
+			i := strings.LastIndexByte(idToken, '.') + 1
+			c := byte('A')
+			if idToken[i] == c {
+				c = 'B'
+			}
+			return url.Values{"id_token": {idToken[:i] + string(c) + idToken[i+1:]}, "client_id": {portalChannelID}}
 		}, wantDescription: "Invalid IdToken."},
 		{name: "not a JWT", form: func(*fixture, string) url.Values {
 			return url.Values{"id_token": {"abc"}, "client_id": {portalChannelID}}
