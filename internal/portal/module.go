@@ -383,7 +383,10 @@ func CanControlChat(role ChannelRole, a ModuleAttachment, chatID string) error {
 	if err := CanManageChats(role, a); err != nil {
 		return err
 	}
-	if !a.HasScope(ScopeMessageReceive) {
+	// Scopes not known (an attachment learnt from LINE's bot list, which
+	// doesn't say them, before or without its attached event) are LINE's
+	// to check: refusing would blame the account's admin for nothing.
+	if len(a.Scopes) > 0 && !a.HasScope(ScopeMessageReceive) {
 		return Refuse(EINVALID, RChatControlScope, "Scope", ScopeMessageReceive)
 	}
 	return CheckChatID(chatID, a.Bot.BotID)

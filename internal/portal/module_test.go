@@ -178,6 +178,7 @@ func TestCanControlChat(t *testing.T) {
 		{"detached", portal.RoleAdmin, portal.DetachBot(a, portal.DetachOther, issued), userOfA, portal.ECONFLICT, "The module channel is no longer attached to Sakura Cafe."},
 		{"no message:receive", portal.RoleAdmin, attached("message:send"), userOfA, portal.EINVALID,
 			"The module channel can't take chat control in this account's chats: the account's admin did not grant it the message:receive permission when attaching."},
+		{"scopes not known (from the bot list)", portal.RoleAdmin, attached(), userOfA, "", ""},
 		{"empty chat", portal.RoleAdmin, a, "", portal.EINVALID, chatIDMsg},
 		{"upper-case hex", portal.RoleAdmin, a, "UB577EF3CBE786A8DA85FF8E902A03FC6", portal.EINVALID, chatIDMsg},
 		{"another bot's module user ID", portal.RoleAdmin, a, "LUb577ef3cbe786a8da85ff8e902a03fc6-" + botB, portal.EINVALID, chatIDMsg},
