@@ -280,9 +280,10 @@ func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request) {
 		})
 }
 
-// chatControlTTL reads the form's ttl: empty means no time limit.
+// chatControlTTL reads the form's ttl: empty means no time limit; digits
+// typed full-width are the same number.
 func chatControlTTL(raw string) (time.Duration, error) {
-	raw = strings.TrimSpace(raw)
+	raw = portal.Narrow(raw)
 	if raw == "" {
 		return 0, nil
 	}

@@ -254,7 +254,7 @@ func (s *Server) handleChannelRegister(w http.ResponseWriter, r *http.Request) {
 	f := views.ChannelRegisterForm{
 		Kind:          r.PostFormValue("kind"),
 		Name:          r.PostFormValue("name"),
-		LINEChannelID: portal.NarrowID(r.PostFormValue("line_channel_id")),
+		LINEChannelID: portal.Narrow(r.PostFormValue("line_channel_id")),
 		Region:        r.PostFormValue("region"),
 		ProviderID:    r.PostFormValue("provider_id"),
 		NewProvider:   r.PostFormValue("new_provider"),

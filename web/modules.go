@@ -60,7 +60,7 @@ func (s *Server) renderModuleRegister(w http.ResponseWriter, r *http.Request, st
 func (s *Server) handleModuleRegister(w http.ResponseWriter, r *http.Request) {
 	f := views.ModuleRegisterForm{
 		Name:          r.PostFormValue("name"),
-		LINEChannelID: portal.NarrowID(r.PostFormValue("line_channel_id")),
+		LINEChannelID: portal.Narrow(r.PostFormValue("line_channel_id")),
 		ProviderID:    r.PostFormValue("provider_id"),
 		NewProvider:   r.PostFormValue("new_provider"),
 	}

@@ -97,7 +97,8 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 
 	t.Run("chat control", func(t *testing.T) {
 		chat := linesim.ModuleUserID(bot, friend) // the ID the module sees
-		done := v.follow(v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {chat}, "ttl": {"3600"}}))
+		// Typed full-width, the same number of seconds.
+		done := v.follow(v.post(botPage+"/chat-control/acquire", url.Values{"chat_id": {chat}, "ttl": {"３６００"}}))
 		if !strings.Contains(done.doc.Find("#flash").Text(), "now controls the chat") ||
 			done.doc.Find(`#chat-controls tr[data-chat-id="`+chat+`"] .badge-ok`).Length() != 1 {
 			t.Fatalf("after acquiring: %q", done.doc.Find("#flash").Text())

@@ -53,20 +53,21 @@ type OrganizationID string
 
 // ParseOrganizationID reads an organization ID as a person types it. It
 // forgives surrounding spaces, a lower-case "bm" and full-width letters and
-// digits (NarrowID), which are slips or an input method, not a different
+// digits (Narrow), which are slips or an input method, not a different
 // ID.
 func ParseOrganizationID(input string) (OrganizationID, error) {
-	id := OrganizationID(strings.ToUpper(NarrowID(input)))
+	id := OrganizationID(strings.ToUpper(Narrow(input)))
 	if !id.valid() {
 		return "", errOrganizationIDFormat()
 	}
 	return id, nil
 }
 
-// NarrowID is an ID as typed, without the spaces around it and with its
-// full-width letters and digits written narrow: a Japanese input method
-// writes ＢＭ００００００００００１ unless switched off, and the ID is the same.
-func NarrowID(input string) string {
+// Narrow is what someone typed (an ID, a number), without the spaces
+// around it and with its full-width letters and digits written narrow: a
+// Japanese input method writes ＢＭ００００００００００１ unless switched off, and
+// the ID is the same.
+func Narrow(input string) string {
 	return width.Narrow.String(strings.TrimSpace(input))
 }
 
