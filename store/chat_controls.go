@@ -42,10 +42,13 @@ func (db *DB) SetChatControl(ctx context.Context, actor portal.Admin, channelID 
 }
 
 // ReleaseChatControl records that an Admin returned a chat of a bot to the
-// Primary channel (after LINE's release API answered). Releasing a chat
-// the module does not control changes nothing and is not an error, as at
-// LINE.
-func (db *DB) ReleaseChatControl(ctx context.Context, actor portal.Admin, channelID int64, botID, chatID string) error {
+// Primary channel (after LINE's release API answered to the release asked
+// at askedAt). Releasing a chat the module does not control changes
+// nothing and is not an error, as at LINE. LINE's deactivated event for
+// this release may have come first and ended the control: one that ended
+// at askedAt or later is this release's, and the Admin's release is still
+// recorded.
+func (db *DB) ReleaseChatControl(ctx context.Context, actor portal.Admin, channelID int64, botID, chatID string, askedAt time.Time) error {
 	return db.onChannel(ctx, "release chat control", actor, channelID, func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error {
 		a, err := mustLoadAttachment(ctx, tx, ch.ID, botID)
 		if err != nil {
@@ -59,8 +62,13 @@ func (db *DB) ReleaseChatControl(ctx context.Context, actor portal.Admin, channe
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if n, err := res.RowsAffected(); err != nil {
 			return err
+		} else if n == 0 {
+			c, err := loadChatControl(ctx, tx, a.ID, chatID)
+			if err != nil || c == nil || c.Active || c.ChangedAt.Before(askedAt.Truncate(time.Millisecond)) {
+				return err
+			}
 		}
 		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChatControlRelease,
 			portal.Note(portal.NoteChatControl, "Chat", chatNoteID(chatID), "Bot", a.Name()), portal.Note(portal.NoteChatReturned)))

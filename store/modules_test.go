@@ -444,19 +444,30 @@ func TestStore_ChatControl(t *testing.T) {
 	})
 	t.Run("release", func(t *testing.T) {
 		mark := m.auditMark(t)
-		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA))
+		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA, m.clock.Now()))
 		controls, _, err := m.db.FindChatControls(ctx, m.ch.ID, botA, store.Page{})
 		mustNil(t, err)
 		if len(controls) != 1 || controls[0].ChatID != groupC {
 			t.Fatalf("controls after release %+v", controls)
 		}
 		m.assertAudit(t, mark, "module.chat_control_release channel: chat_control(Bot="+botA+", Chat=) → chat_returned")
-		// Releasing again changes nothing, as at LINE.
+		// Releasing again, later, changes nothing, as at LINE.
+		m.clock.Set(start.Add(time.Minute))
 		before := m.moduleSnapshot(t)
-		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA))
+		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA, m.clock.Now()))
 		if after := m.moduleSnapshot(t); after != before {
 			t.Errorf("a second release changed:\n%s", lineDiff(before, after))
 		}
+		m.clock.Set(start)
+	})
+	t.Run("release that LINE's deactivated event reported first", func(t *testing.T) {
+		mustNil(t, m.db.SetChatControl(ctx, m.dev, m.ch.ID, botA, userXofA, 0))
+		if res := m.record(t, m.userEv(portal.EventDeactivated, 5, botA, userXofA)); res.Applied != 1 {
+			t.Fatalf("the deactivated event: %+v", res)
+		}
+		mark := m.auditMark(t)
+		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA, start.Add(4*time.Second)))
+		m.assertAudit(t, mark, "module.chat_control_release channel: chat_control(Bot="+botA+", Chat=) → chat_returned")
 	})
 	t.Run("ErrNoScope", func(t *testing.T) {
 		m.record(t, m.attachedEv(10, "message:send")) // re-authorised without message:receive
@@ -479,7 +490,7 @@ func TestStore_SuspendedBotRefusesEveryAdminAction(t *testing.T) {
 	actions := map[string]func() error{
 		"detach":       func() error { return m.db.MarkDetached(ctx, m.dev, m.ch.ID, botA) },
 		"acquire chat": func() error { return m.db.SetChatControl(ctx, m.dev, m.ch.ID, botA, groupC, time.Hour) },
-		"release chat": func() error { return m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA) },
+		"release chat": func() error { return m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA, m.clock.Now()) },
 	}
 	for name, call := range actions {
 		t.Run(name, func(t *testing.T) {
@@ -497,7 +508,7 @@ func TestStore_SuspendedBotRefusesEveryAdminAction(t *testing.T) {
 	})
 	t.Run("resumed: actions work again", func(t *testing.T) {
 		m.record(t, m.ev(portal.EventBotResumed, 4))
-		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA))
+		mustNil(t, m.db.ReleaseChatControl(ctx, m.dev, m.ch.ID, botA, userXofA, m.clock.Now()))
 	})
 }
 

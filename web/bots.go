@@ -315,14 +315,14 @@ func (s *Server) handleChatAcquire(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleChatRelease(w http.ResponseWriter, r *http.Request) {
-	chatID := strings.TrimSpace(r.PostFormValue("chat_id"))
+	chatID, askedAt := strings.TrimSpace(r.PostFormValue("chat_id")), s.now()
 	s.botAction(w, r, flashMessage{id: "flash.chat_released"}, botForm{name: views.BotFormRelease},
 		func(v views.BotView) error { return portal.CanControlChat(v.Access.Role, v.Attachment, chatID) },
 		func(ctx context.Context, token string, v views.BotView) error {
 			return s.cfg.LINE.ReleaseChatControl(ctx, token, v.Attachment.Bot.BotID, chatID)
 		},
 		func(ctx context.Context, v views.BotView) error {
-			return s.db.ReleaseChatControl(ctx, actor(r), v.Channel.ID, v.Attachment.Bot.BotID, chatID)
+			return s.db.ReleaseChatControl(ctx, actor(r), v.Channel.ID, v.Attachment.Bot.BotID, chatID, askedAt)
 		})
 }
 
