@@ -186,6 +186,12 @@ func (s *Server) refuseBotForm(w http.ResponseWriter, r *http.Request, v views.B
 		s.fail(w, r, err)
 		return
 	}
+	s.showOnBotForm(w, r, v, form, err)
+}
+
+// showOnBotForm brings the bot page back with the form's values and why
+// it was refused.
+func (s *Server) showOnBotForm(w http.ResponseWriter, r *http.Request, v views.BotView, form botForm, err error) {
 	s.refused(w, r, err, func(status int, why views.Refusal) {
 		v.Form, v.Refusal = form.name, why
 		if form.keep != nil {
@@ -217,17 +223,17 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done flashMes
 	}
 	back := views.BotPath(v.Channel.ID, v.Attachment.Bot.BotID)
 	if err := callLINE(r.Context(), creds.AccessToken, v); err != nil {
-		// Input the LINE client refused before calling LINE, and LINE's
-		// refusal of what was typed, go back on the form with it: a user
-		// ID 68 characters long is not typed twice. LINE's other answers
-		// (a token it no longer takes, the month's limit) come after the
-		// redirect.
+		// Input the LINE client refused before calling LINE, LINE's
+		// refusal of what was typed, and LINE failing for now go back on
+		// the form with it: a user ID 68 characters long is not typed
+		// twice. LINE's other answers (a token it no longer takes, the
+		// month's limit) come after the redirect.
 		_, invalid := errors.AsType[*line.InputError](err)
-		if invalid || (form.keep != nil && refusesInput(err)) {
+		if invalid || (form.keep != nil && (refusesInput(err) || failsForNow(err))) {
 			if !invalid {
 				s.log.Warn("LINE refused", "request_id", requestID(r.Context()), "doing", done.id, "line_request_id", line.RequestID(err), "error", err)
 			}
-			s.refuseBotForm(w, r, v, form, line.Refusal(err, ""))
+			s.showOnBotForm(w, r, v, form, line.Refusal(err, ""))
 			return
 		}
 		s.lineRefused(w, r, back, done.id, err)
@@ -248,6 +254,13 @@ func (s *Server) botAction(w http.ResponseWriter, r *http.Request, done flashMes
 func refusesInput(err error) bool {
 	apiErr, ok := errors.AsType[*line.APIError](err)
 	return ok && (apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusNotFound)
+}
+
+// failsForNow tells whether LINE failed on its side (5xx) or could not be
+// reached: sent again later, the same form may go through.
+func failsForNow(err error) bool {
+	apiErr, ok := errors.AsType[*line.APIError](err)
+	return !ok || apiErr.Status >= http.StatusInternalServerError
 }
 
 // flashMessage is a flash's message ID and parameters, decided before the

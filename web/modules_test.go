@@ -125,6 +125,12 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 			refused.doc.Find("#mission_user_id").AttrOr("value", "") != friend {
 			t.Fatalf("a documented mission sticker error: %d %q, user ID kept: %q", refused.res.StatusCode, msg, refused.doc.Find("#mission_user_id").AttrOr("value", ""))
 		}
+		// LINE failing for now also keeps what was typed, to send again.
+		failed := v.post(botPage+"/mission-sticker", url.Values{"user_id": {friend}, "package_id": {"20500"}})
+		if failed.res.StatusCode != http.StatusUnprocessableEntity || failed.doc.Find("#mission-form .alert-error").Text() == "" ||
+			failed.doc.Find("#mission_user_id").AttrOr("value", "") != friend {
+			t.Fatalf("LINE's 500: %d %q, user ID kept: %q", failed.res.StatusCode, failed.doc.Find("#mission-form .alert-error").Text(), failed.doc.Find("#mission_user_id").AttrOr("value", ""))
+		}
 		done = v.follow(v.post(botPage+"/mark-as-read", url.Values{"user_id": {friend}}))
 		if !strings.Contains(done.doc.Find("#flash .alert-success").Text(), "marked as read") {
 			t.Fatalf("mark as read: %q", done.doc.Find("#flash").Text())
