@@ -63,7 +63,7 @@ func (s *Server) handleHomeApprovalShow(w http.ResponseWriter, r *http.Request) 
 	if err == nil {
 		err = portal.CanApprove(actor(r), a, s.now())
 	}
-	if err != nil && a.ActorIsOrgAdmin && a.Channel.Link != nil && a.Channel.Link.OrgID == a.Organization.ID {
+	if err != nil && a.LinkedHere() {
 		// Another administrator approved it, or a newer request of the
 		// channel, since the notice that leads here (or it came by a
 		// transfer): it leads on to the channel, not to an error.

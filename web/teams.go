@@ -41,13 +41,7 @@ func (s *Server) peoplePage(r *http.Request, of teamOf) (views.TeamPeople, error
 	if err := portal.CanViewTeam(p.Team, p.Standing, actor(r).Operator); err != nil {
 		return p, err
 	}
-	admins := 0
-	for _, m := range p.Members {
-		if m.Role == portal.RoleAdmin {
-			admins++
-		}
-	}
-	p.CanLeave = portal.CheckKeepsAdmin(p.Team, admins, p.Standing, portal.RoleNone)
+	p.CanLeave = portal.CanLeaveTeam(p.Team, p.Members, p.Standing)
 	if p.CanInvite = portal.CanInvite(p.Team, p.Standing); p.CanInvite == nil {
 		if p.Pending, err = s.db.FindPendingInvitations(r.Context(), p.Team); err != nil {
 			return p, err

@@ -137,6 +137,13 @@ type LinkApproval struct {
 	ActorIsOrgAdmin bool
 }
 
+// LinkedHere tells whether the channel is linked to the request's
+// organization now (this request or a newer one was approved, or it came
+// by a transfer): for its administrators, nothing waits for approval.
+func (a LinkApproval) LinkedHere() bool {
+	return a.ActorIsOrgAdmin && a.Channel.Link != nil && a.Channel.Link.OrgID == a.Organization.ID
+}
+
 // CheckLinkRequest tells whether an admin with role on ch may send a link
 // request to the organization whose ID they entered (orgID). org is the
 // organization with that ID, nil when there is none. The checks run in the

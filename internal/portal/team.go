@@ -21,6 +21,18 @@ func CheckKeepsAdmin(team Team, admins int, from, to ChannelRole) error {
 	return OnField(Refuse(ECONFLICT, reason), "role")
 }
 
+// CanLeaveTeam tells whether someone holding standing on team, among its
+// members, may leave it: not its only Admin (CheckKeepsAdmin).
+func CanLeaveTeam(team Team, members []AdminRole, standing ChannelRole) error {
+	admins := 0
+	for _, m := range members {
+		if m.Role == RoleAdmin {
+			admins++
+		}
+	}
+	return CheckKeepsAdmin(team, admins, standing, RoleNone)
+}
+
 // CanRemoveFromTeam tells whether actor, holding standing on team, may
 // take away the role targetRole that target holds there. Anyone may leave
 // (remove themselves); removing someone else takes an Admin (an
