@@ -24,10 +24,14 @@ const attachFlowTTL = 10 * time.Minute
 
 // Session keys of an attach in progress.
 const (
-	keyAttachState    = "attach_state"
-	keyAttachVerifier = "attach_verifier"
-	keyAttachChannel  = "attach_channel"
-	keyAttachStarted  = "attach_started"
+	keyAttachState         = "attach_state"
+	keyAttachVerifier      = "attach_verifier"
+	keyAttachChannel       = "attach_channel"
+	keyAttachStarted       = "attach_started"
+	keyAttachRegion        = "attach_region"
+	keyAttachBasicSearchID = "attach_basic_search_id"
+	keyAttachScopes        = "attach_scopes"      // space-separated
+	keyAttachBrandTypes    = "attach_brand_types" // space-separated
 )
 
 // knownScopes are the scope names LINE documents, in LINE's order.
@@ -73,6 +77,11 @@ func (s *Server) handleModuleAttachStart(w http.ResponseWriter, r *http.Request)
 	sess.Values[keyAttachVerifier] = req.CodeVerifier
 	sess.Values[keyAttachChannel] = ch.ID
 	sess.Values[keyAttachStarted] = s.now().UnixMilli()
+	// The code's exchange repeats what the authorization URL asked for.
+	sess.Values[keyAttachRegion] = req.Region
+	sess.Values[keyAttachBasicSearchID] = req.BasicSearchID
+	sess.Values[keyAttachScopes] = strings.Join(req.Scopes, " ")
+	sess.Values[keyAttachBrandTypes] = strings.Join(req.BrandTypes, " ")
 	if err := sess.Save(r, w); err != nil {
 		s.fail(w, r, err)
 		return
@@ -89,10 +98,17 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state, _ := sess.Values[keyAttachState].(string)
-	verifier, _ := sess.Values[keyAttachVerifier].(string)
 	channelID, _ := sess.Values[keyAttachChannel].(int64)
 	started, _ := sess.Values[keyAttachStarted].(int64)
-	for _, k := range []string{keyAttachState, keyAttachVerifier, keyAttachChannel, keyAttachStarted} {
+	asked := line.AttachRequest{RedirectURL: s.absoluteURL("/modules/callback")}
+	asked.CodeVerifier, _ = sess.Values[keyAttachVerifier].(string)
+	asked.Region, _ = sess.Values[keyAttachRegion].(string)
+	asked.BasicSearchID, _ = sess.Values[keyAttachBasicSearchID].(string)
+	scopes, _ := sess.Values[keyAttachScopes].(string)
+	brandTypes, _ := sess.Values[keyAttachBrandTypes].(string)
+	asked.Scopes, asked.BrandTypes = strings.Fields(scopes), strings.Fields(brandTypes)
+	for _, k := range []string{keyAttachState, keyAttachVerifier, keyAttachChannel, keyAttachStarted,
+		keyAttachRegion, keyAttachBasicSearchID, keyAttachScopes, keyAttachBrandTypes} {
 		delete(sess.Values, k)
 	}
 	if err := sess.Save(r, w); err != nil {
@@ -125,7 +141,8 @@ func (s *Server) handleModuleCallback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	att, err := s.cfg.LINE.ExchangeAttachCode(ctx, ch.LINEChannelID, creds.ChannelSecret, q.Get("code"), s.absoluteURL("/modules/callback"), verifier)
+	asked.ChannelID = ch.LINEChannelID
+	att, err := s.cfg.LINE.ExchangeAttachCode(ctx, creds.ChannelSecret, q.Get("code"), asked)
 	if err != nil {
 		s.lineRefused(w, r, views.ModulePath(channelID), "attaching", err)
 		return

@@ -143,10 +143,11 @@ func (p *Platform) AttachURL(r AttachRequest) string {
 }
 
 // ExchangeAttachCode finishes attaching: it exchanges the code from the
-// attach callback. The credentials go in the form body; the SDK's
-// Authorization header, which LINE's manager host does not accept, is
-// removed.
-func (p *Platform) ExchangeAttachCode(ctx context.Context, channelID, channelSecret, code, redirectURL, codeVerifier string) (portal.AttachedBot, error) {
+// attach callback of the authorization URL made of req, repeating req's
+// region, basic_search_id, scope and brand_type as LINE asks. The
+// credentials go in the form body; the SDK's Authorization header, which
+// LINE's manager host does not accept, is removed.
+func (p *Platform) ExchangeAttachCode(ctx context.Context, channelSecret, code string, req AttachRequest) (portal.AttachedBot, error) {
 	// The SDK refuses to build a client without a token; this one is
 	// never sent.
 	api, err := module_attach.NewLineModuleAttachAPI("unused",
@@ -154,8 +155,8 @@ func (p *Platform) ExchangeAttachCode(ctx context.Context, channelID, channelSec
 	if err != nil {
 		return portal.AttachedBot{}, fmt.Errorf("line: attach client: %w", err)
 	}
-	res, body, err := api.WithContext(ctx).AttachModuleWithHttpInfo("authorization_code", code, redirectURL, codeVerifier,
-		channelID, channelSecret, "", "", "", "")
+	res, body, err := api.WithContext(ctx).AttachModuleWithHttpInfo("authorization_code", code, req.RedirectURL, req.CodeVerifier,
+		req.ChannelID, channelSecret, req.Region, req.BasicSearchID, strings.Join(req.Scopes, " "), strings.Join(req.BrandTypes, " "))
 	if err != nil {
 		return portal.AttachedBot{}, apiError(opAttach, res, err)
 	}

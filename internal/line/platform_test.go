@@ -1,11 +1,13 @@
 package line_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +95,7 @@ func TestAttachEndToEnd(t *testing.T) {
 	if q.Get("state") != "st4te" || q.Get("code") == "" {
 		t.Fatalf("callback %v", q)
 	}
-	att, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, q.Get("code"), attachCallback, verifier)
+	att, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.Secret, q.Get("code"), req)
 	if err != nil {
 		t.Fatalf("ExchangeAttachCode: %v", err)
 	}
@@ -106,6 +108,11 @@ func TestAttachEndToEnd(t *testing.T) {
 		form.Get("client_secret") != f.mod.Channel.Secret || form.Get("code_verifier") != verifier {
 		t.Errorf("token request = %+v; want the credentials in the form and no Authorization", s)
 	}
+	// LINE asks the token request to repeat what the authorize URL gave.
+	if form.Get("region") != "JP" || form.Get("basic_search_id") != "@sakuracafe" ||
+		form.Get("scope") != "message:send message:receive" || form.Get("brand_type") != "verified" {
+		t.Errorf("token request form = %v; want region, basic_search_id, scope and brand_type repeated", form)
+	}
 	e := f.event()
 	if e.Type != "module" || e.ModuleType != "attached" || e.BotID != f.botID() || e.Destination != f.botID() ||
 		!reflect.DeepEqual(e.Scopes, []string{"message:send", "message:receive"}) || e.IsRedelivery || e.Mode != "active" {
@@ -113,7 +120,7 @@ func TestAttachEndToEnd(t *testing.T) {
 	}
 
 	t.Run("reusing the code", func(t *testing.T) {
-		_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, q.Get("code"), attachCallback, verifier)
+		_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.Secret, q.Get("code"), req)
 		explained(t, err, http.StatusBadRequest, explainBadGrant)
 	})
 }
@@ -121,36 +128,47 @@ func TestAttachEndToEnd(t *testing.T) {
 func TestExchangeAttachCodeRefusals(t *testing.T) {
 	tests := []struct {
 		name   string
-		call   func(f *platformFixture, code, verifier string) error
+		secret string                    // "": the channel's
+		change func(*line.AttachRequest) // what the exchange says differently from the authorize URL
+		clock  time.Duration             // time passed before the exchange
 		status int
 		want   string
 	}{
-		{"wrong secret", func(f *platformFixture, code, verifier string) error {
-			_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, "wrong", code, attachCallback, verifier)
-			return err
-		}, 403, explainBadClient},
-		{"PKCE mismatch", func(f *platformFixture, code, _ string) error {
-			_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, code, attachCallback, oauth2.GenerateVerifier())
-			return err
-		}, 400, explainBadGrant},
-		{"redirect mismatch", func(f *platformFixture, code, verifier string) error {
-			_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, code, "https://portal.example/elsewhere", verifier)
-			return err
-		}, 400, explainBadGrant},
-		{"expired code", func(f *platformFixture, code, verifier string) error {
-			f.clock.Advance(10 * time.Minute)
-			_, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.ID, f.mod.Channel.Secret, code, attachCallback, verifier)
-			return err
-		}, 400, explainBadGrant},
+		{name: "wrong secret", secret: "wrong", status: 403, want: explainBadClient},
+		{name: "PKCE mismatch", change: func(r *line.AttachRequest) { r.CodeVerifier = oauth2.GenerateVerifier() }, status: 400, want: explainBadGrant},
+		{name: "redirect mismatch", change: func(r *line.AttachRequest) { r.RedirectURL = "https://portal.example/elsewhere" }, status: 400, want: explainBadGrant},
+		{name: "expired code", clock: 10 * time.Minute, status: 400, want: explainBadGrant},
+		{name: "region not repeated", change: func(r *line.AttachRequest) { r.Region = "" }, status: 400, want: explainBadGrant},
+		{name: "other scopes", change: func(r *line.AttachRequest) { r.Scopes = []string{"message:send"} }, status: 400, want: explainBadGrant},
+		{name: "brand types not repeated", change: func(r *line.AttachRequest) { r.BrandTypes = nil }, status: 400, want: explainBadGrant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newPlatformFixture(t)
-			verifier := oauth2.GenerateVerifier()
-			q := f.approve(f.p.AttachURL(line.AttachRequest{ChannelID: f.mod.Channel.ID, RedirectURL: attachCallback, State: "s", CodeVerifier: verifier}))
-			explained(t, tt.call(f, q.Get("code"), verifier), tt.status, tt.want)
+			req := line.AttachRequest{ChannelID: f.mod.Channel.ID, RedirectURL: attachCallback, State: "s", CodeVerifier: oauth2.GenerateVerifier(),
+				Region: "JP", Scopes: []string{"message:send", "message:receive"}, BrandTypes: []string{"verified", "premium"}}
+			q := f.approve(f.p.AttachURL(req))
+			secret := cmp.Or(tt.secret, f.mod.Channel.Secret)
+			if tt.change != nil {
+				tt.change(&req)
+			}
+			f.clock.Advance(tt.clock)
+			_, err := f.p.ExchangeAttachCode(ctx, secret, q.Get("code"), req)
+			explained(t, err, tt.status, tt.want)
 		})
 	}
+
+	t.Run("lists in another order", func(t *testing.T) {
+		f := newPlatformFixture(t)
+		req := line.AttachRequest{ChannelID: f.mod.Channel.ID, RedirectURL: attachCallback, State: "s", CodeVerifier: oauth2.GenerateVerifier(),
+			Scopes: []string{"message:send", "message:receive"}, BrandTypes: []string{"verified", "premium"}}
+		q := f.approve(f.p.AttachURL(req))
+		slices.Reverse(req.Scopes)
+		slices.Reverse(req.BrandTypes)
+		if _, err := f.p.ExchangeAttachCode(ctx, f.mod.Channel.Secret, q.Get("code"), req); err != nil {
+			t.Errorf("ExchangeAttachCode: %v", err)
+		}
+	})
 }
 
 // basicAuthTransport replaces the SDK's Bearer header with the Basic
@@ -181,7 +199,7 @@ func TestAttachTokenWithBasicAuthThroughTheSDK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := api.AttachModule("authorization_code", q.Get("code"), attachCallback, verifier, "", "", "", "", "", "")
+			resp, err := api.AttachModule("authorization_code", q.Get("code"), attachCallback, verifier, "", "", "", "", "message:send", "")
 			if tt.want != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 					t.Errorf("err = %v, want %q", err, tt.want)

@@ -28,8 +28,11 @@ type attachRequest struct {
 	basicSearchID string
 	brandTypes    []BrandType
 	codeChallenge string
-	lang          language.Tag // of the screen
-	expiresAt     time.Time
+	// repeated are region, basic_search_id, scope and brand_type as the
+	// authorize URL gave them, which the token request must repeat.
+	repeated  url.Values
+	lang      language.Tag // of the screen
+	expiresAt time.Time
 }
 
 // attachCode is an authorization code of an approved attachment.
@@ -39,6 +42,7 @@ type attachCode struct {
 	codeChallenge string
 	botID         string
 	scopes        []string
+	repeated      url.Values // see attachRequest
 	expiresAt     time.Time
 	used          bool
 }
@@ -80,6 +84,12 @@ func parseAttachRequest(q url.Values) (attachRequest, *authorizeError) {
 		region:        Region(q.Get("region")),
 		basicSearchID: q.Get("basic_search_id"),
 		codeChallenge: q.Get("code_challenge"),
+		repeated:      url.Values{},
+	}
+	for _, name := range repeatedAttachParams {
+		if v := q.Get(name); v != "" {
+			req.repeated.Set(name, v)
+		}
 	}
 	// No scope at all is valid: the attachment then only issues link tokens.
 	for _, sc := range strings.Fields(q.Get("scope")) {
@@ -223,6 +233,7 @@ func (st *state) issueAttachCode(req *attachRequest, botID string) string {
 		codeChallenge: req.codeChallenge,
 		botID:         botID,
 		scopes:        req.scopes,
+		repeated:      req.repeated,
 		expiresAt:     now.Add(authCodeLifetime),
 	}
 	return code
@@ -232,8 +243,9 @@ func (st *state) issueAttachCode(req *attachRequest, botID string) string {
 // the attached event sent. LINE documents 400 and 403 without bodies; the
 // simulator answers in the RFC 6749 shape, 403 for wrong client
 // credentials and 400 for everything else. region, basic_search_id, scope
-// and brand_type, which LINE asks to be repeated, are accepted and not
-// compared.
+// and brand_type given in the authorize URL must be repeated, as LINE asks
+// ("specify the same value"); LINE documents no error for a value left out
+// or changed, and the simulator refuses it as the code's mismatch.
 func (s *Server) handleModuleToken(w http.ResponseWriter, r *http.Request) {
 	if status, ok := parseFormStatus(r); !ok {
 		writeOAuthError(w, status, "invalid_request", invalidRequestDescription)
@@ -270,6 +282,8 @@ func (s *Server) handleModuleToken(w http.ResponseWriter, r *http.Request) {
 		problem = "redirect_uri does not match"
 	case c.codeChallenge != "" && !pkceVerifierMatches(form.Get("code_verifier"), c.codeChallenge):
 		problem = "invalid code_verifier"
+	case unrepeated(form, c.repeated) != "":
+		problem = unrepeated(form, c.repeated) + " does not match the authorization request"
 	default:
 		if _, exists := s.state.accounts[c.botID]; !exists {
 			problem = "the LINE Official Account no longer exists"
@@ -287,6 +301,25 @@ func (s *Server) handleModuleToken(w http.ResponseWriter, r *http.Request) {
 		BotID  string   `json:"bot_id"`
 		Scopes []string `json:"scopes"`
 	}{c.botID, a.scopes})
+}
+
+// repeatedAttachParams are the authorize URL's parameters the token
+// request repeats.
+var repeatedAttachParams = []string{"region", "basic_search_id", "scope", "brand_type"}
+
+// unrepeated names the first of the authorize URL's values that form does
+// not repeat; "" when it repeats them all. A list (scope, brand_type) may
+// come in another order.
+func unrepeated(form, authorized url.Values) string {
+	for _, name := range repeatedAttachParams {
+		want, got := strings.Fields(authorized.Get(name)), strings.Fields(form.Get(name))
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(want, got) {
+			return name
+		}
+	}
+	return ""
 }
 
 // moduleClientCredentials reads the module channel's credentials from Basic

@@ -72,6 +72,7 @@ func attachTokenForm(code string) url.Values {
 		"code":          {code},
 		"redirect_uri":  {moduleCallback},
 		"code_verifier": {attachVerifier},
+		"scope":         {"message:send message:receive"}, // repeated from attachParams, as LINE asks
 	}
 }
 
@@ -347,6 +348,14 @@ func TestModuleAttachTokenRefusals(t *testing.T) {
 			form.Set("code_verifier", strings.Repeat("x", 43))
 			return f.exchangeAttach(form, f.mod.Channel.ID, f.mod.Channel.Secret, true)
 		}, 400, "invalid_grant", "invalid code_verifier", true},
+		{"scope not repeated", func(f *moduleFixture, form url.Values) response {
+			form.Del("scope")
+			return f.exchangeAttach(form, f.mod.Channel.ID, f.mod.Channel.Secret, true)
+		}, 400, "invalid_grant", "scope does not match the authorization request", true},
+		{"a region the authorization did not ask for", func(f *moduleFixture, form url.Values) response {
+			form.Set("region", "TW")
+			return f.exchangeAttach(form, f.mod.Channel.ID, f.mod.Channel.Secret, true)
+		}, 400, "invalid_grant", "region does not match the authorization request", true},
 		{"code expired after 10 minutes", func(f *moduleFixture, form url.Values) response {
 			f.clock.Advance(10 * time.Minute)
 			return f.exchangeAttach(form, f.mod.Channel.ID, f.mod.Channel.Secret, true)
@@ -382,6 +391,7 @@ func TestModuleAttachWithoutScopes(t *testing.T) {
 	params.Del("code_challenge_method")
 	form := attachTokenForm(f.attachCode(params))
 	form.Del("code_verifier")
+	form.Del("scope")
 	resp := f.exchangeAttach(form, f.mod.Channel.ID, f.mod.Channel.Secret, true)
 	if resp.status != http.StatusOK || resp.body != `{"bot_id":"`+f.botID()+`","scopes":[]}` {
 		t.Errorf("status %d, body %s; want scopes []", resp.status, resp.body)
