@@ -1,6 +1,10 @@
 package portal
 
-import "strings"
+import (
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // BusinessInfo identifies the company behind a service: for a LINE MINI App
 // the service company of its published business information, for an
@@ -20,11 +24,9 @@ func (b BusinessInfo) Complete() bool {
 
 // mismatch names the fields of b that do not match org's business info,
 // with both values; the zero Finding when all match. Fields match when they
-// are equal after trimming, collapsing runs of white space (ideographic
-// spaces included) and ignoring case: a review should not reject
-// "ACME  K.K." for "Acme K.K.". Full-width and half-width forms are not
-// folded; that needs Unicode normalization, which the standard library
-// does not offer.
+// are the same text as a person reads it (sameText): a review should not
+// reject "ACME  K.K." for "Acme K.K.", nor "１－２－３ Roppongi" for
+// "1-2-3 Roppongi", which a Japanese input method types unless switched.
 func (b BusinessInfo) mismatch(org Organization) Finding {
 	name, address := !sameText(b.CompanyName, org.Info.CompanyName), !sameText(b.Address, org.Info.Address)
 	var reason Reason
@@ -42,9 +44,23 @@ func (b BusinessInfo) mismatch(org Organization) Finding {
 		"OurAddress", b.Address, "TheirAddress", org.Info.Address)
 }
 
+// sameText tells whether a and b are the same text once trimmed, runs of
+// white space (ideographic spaces included) collapsed, case ignored,
+// compatibility forms normalized (NFKC: full-width Latin letters and
+// digits, half-width katakana, "㈱") and dashes read as "-". Japanese
+// addresses are written with all of these ("1−2−3", "１‐２‐３") for the
+// same place.
 func sameText(a, b string) bool {
-	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+	return strings.EqualFold(plainText(a), plainText(b))
 }
+
+func plainText(s string) string {
+	return strings.Join(strings.Fields(dashes.Replace(norm.NFKC.String(s))), " ")
+}
+
+// dashes are the dashes and minus signs written between an address's
+// numbers, which NFKC leaves as they are.
+var dashes = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2015", "-", "\u2212", "-")
 
 // nameOr returns the display name of an enumerated value, or the raw value
 // when the table does not know it (it is then shown as stored, not hidden).
