@@ -12,10 +12,13 @@ import (
 	"lineportal/internal/portal"
 )
 
-// MaxWebhookBody caps a webhook request's body. LINE sends at most 100
-// events a request, a few kilobytes; 1 MiB leaves room for large message
-// events while keeping a flood of bytes from reaching the parser.
-const MaxWebhookBody = 1 << 20
+// MaxWebhookBody caps a webhook request's body. LINE sends up to 100
+// events a request (003), usually a few kilobytes; but a text message may
+// be 10,000 characters, which in Japanese is 30,000 bytes of UTF-8, so a
+// batch of 100 such messages and their envelopes comes to a little over
+// 3 MB. 4 MiB takes that whole and still keeps a flood of bytes from the
+// parser: a batch refused is lost unless LINE redelivers it.
+const MaxWebhookBody = 4 << 20
 
 // maxWebhookBodyAnnounced is how much of a webhook body's announced length
 // is allocated before its bytes arrive: LINE's 100-event batches are some

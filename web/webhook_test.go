@@ -343,14 +343,14 @@ func TestWebhookBodyLimit(t *testing.T) {
 			t.Fatalf("%d %s", status, answer)
 		}
 	})
-	t.Run("2 MiB is 413", func(t *testing.T) {
-		body := padded(2 << 20)
+	t.Run("twice the limit is 413", func(t *testing.T) {
+		body := padded(2 * MaxWebhookBody)
 		if status, _ := w.post(t, hookChannel, body, sign(hookSecret, body)); status != http.StatusRequestEntityTooLarge {
 			t.Fatalf("status %d", status)
 		}
 	})
-	t.Run("2 MiB without a Content-Length is 413", func(t *testing.T) {
-		body := padded(2 << 20)
+	t.Run("twice the limit without a Content-Length is 413", func(t *testing.T) {
+		body := padded(2 * MaxWebhookBody)
 		req, _ := http.NewRequest(http.MethodPost, w.URL+"/webhooks/line/"+hookChannel, io.MultiReader(bytes.NewReader(body)))
 		req.Header.Set("X-Line-Signature", *sign(hookSecret, body))
 		res, err := w.client.Do(req)
@@ -365,6 +365,30 @@ func TestWebhookBodyLimit(t *testing.T) {
 	events, _, err := w.db.FindWebhookEvents(context.Background(), w.ch.ID, hookBot, store.Page{})
 	if err != nil || len(events) != 1 {
 		t.Fatalf("%d events stored, want only the one within the limit (%v)", len(events), err)
+	}
+}
+
+// TestWebhookTakesLINEsLargestBatch: LINE sends up to 100 events a
+// request, and a text message may be 10,000 characters; in Japanese that
+// is 30,000 bytes each.
+func TestWebhookTakesLINEsLargestBatch(t *testing.T) {
+	w := newWebhookTest(t)
+	text := strings.Repeat("あ", 10_000)
+	var events []string
+	for i := range 100 {
+		events = append(events, fmt.Sprintf(`{"type":"message","mode":"active","timestamp":%d,"webhookEventId":"01BIG%021d","deliveryContext":{"isRedelivery":false},`+
+			`"source":{"type":"user","userId":"U%032d"},"replyToken":"r%d","message":{"id":"%d","type":"text","text":"%s"}}`, time.Now().UnixMilli(), i, i, i, i, text))
+	}
+	body := []byte(`{"destination":"` + hookBot + `","events":[` + strings.Join(events, ",") + `]}`)
+	if len(body) < 3_000_000 {
+		t.Fatalf("the batch is %d bytes, want the size LINE can send", len(body))
+	}
+	if status, answer := w.post(t, hookChannel, body, sign(hookSecret, body)); status != http.StatusOK {
+		t.Fatalf("%d %s", status, answer)
+	}
+	stored, _, err := w.db.FindWebhookEvents(context.Background(), w.ch.ID, hookBot, store.Page{Limit: store.MaxPageSize})
+	if err != nil || len(stored) != 100 {
+		t.Fatalf("%d events stored, want the batch's 100 (%v)", len(stored), err)
 	}
 }
 
