@@ -61,9 +61,6 @@ func (db *DB) createChannel(ctx context.Context, op string, actor portal.Admin, 
 	if err := portal.CheckNewChannel(in); err != nil {
 		return portal.Channel{}, err
 	}
-	if err := checkProviderChoice(in.Provider); err != nil {
-		return portal.Channel{}, err
-	}
 	var ch portal.Channel
 	err := db.update(ctx, func(tx *Tx) (err error) {
 		if ch, err = insertChannel(ctx, tx, actor, in, ownProviderOnly); err != nil {
@@ -76,18 +73,6 @@ func (db *DB) createChannel(ctx context.Context, op string, actor portal.Admin, 
 		return portal.Channel{}, fmt.Errorf("store: %s: %w", op, err)
 	}
 	return ch, nil
-}
-
-// checkProviderChoice refuses, before anything is written, a new provider
-// (ID 0) without a name.
-func checkProviderChoice(p portal.Provider) error {
-	if p.ID != 0 {
-		return nil
-	}
-	if err := portal.CheckNewProvider(p.Name); err != nil {
-		return portal.OnField(err, "new_provider")
-	}
-	return nil
 }
 
 // insertChannel inserts the checked channel in under the provider

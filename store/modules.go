@@ -44,9 +44,6 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 	if err := portal.CheckNewModuleChannel(in, channelSecret, accessToken); err != nil {
 		return portal.Channel{}, err
 	}
-	if err := checkProviderChoice(in.Provider); err != nil {
-		return portal.Channel{}, err
-	}
 	var ch portal.Channel
 	err := db.update(ctx, func(tx *Tx) (err error) {
 		if ch, err = insertChannel(ctx, tx, actor, in, true); err != nil {

@@ -2,21 +2,25 @@ package views
 
 import (
 	"context"
+	"errors"
+	"maps"
+	"slices"
 
 	"lineportal/internal/locale"
-	"slices"
-	"sort"
-
 	"lineportal/internal/portal"
 )
 
 // Refusal is why the portal refused a form, in the one shape every form
 // view takes: one sentence, and the form field it concerns ("" when it
-// concerns the form as a whole). A form shows it once: next to that field,
-// or above the form when the form has no such field (RefusalAlert).
+// concerns the form as a whole), with the sentences of the form's other
+// fields refused with it. A form shows each once: next to its field, or
+// above the form when the form has no such field (RefusalAlert).
 type Refusal struct {
 	Field   string
 	Message string
+	// Others are the sentences of the other fields refused with Field, by
+	// field name.
+	Others map[string]string
 }
 
 // Refused tells whether there is a refusal to show.
@@ -28,7 +32,7 @@ func (r Refusal) On(name string) string {
 	if r.Field == name {
 		return r.Message
 	}
-	return ""
+	return r.Others[name]
 }
 
 // RefusalOf is the refusal a form shows for err; the zero Refusal for nil.
@@ -37,18 +41,32 @@ func RefusalOf(ctx context.Context, err error) Refusal {
 		return Refusal{}
 	}
 	ref := Refusal{Message: Sentence(ctx, err)}
-	// A domain error names at most one field; the smallest name if ever
-	// it named more, so the page does not change from one render to the
-	// next.
-	fields := make([]string, 0, 1)
-	for name := range portal.ErrorFields(err) {
-		fields = append(fields, name)
+	e, ok := errors.AsType[*portal.Error](err)
+	if !ok {
+		return ref
 	}
-	sort.Strings(fields)
-	if len(fields) > 0 {
-		ref.Field = fields[0]
+	ref.Field = fieldOf(e)
+	for _, other := range e.More {
+		field := fieldOf(other)
+		if _, told := ref.Others[field]; field == "" || field == ref.Field || told {
+			continue
+		}
+		if ref.Others == nil {
+			ref.Others = map[string]string{}
+		}
+		ref.Others[field] = Sentence(ctx, other)
 	}
 	return ref
+}
+
+// fieldOf is the form field a refusal concerns: it names at most one; the
+// smallest name if ever it named more, so that the page does not change
+// from one render to the next.
+func fieldOf(e *portal.Error) string {
+	if len(e.Fields) == 0 {
+		return ""
+	}
+	return slices.Sorted(maps.Keys(e.Fields))[0]
 }
 
 // Sentence is the one place where an error becomes the sentence a person

@@ -207,6 +207,35 @@ func TestChannelRegister_RefusalsKeepInputAndStoreNothing(t *testing.T) {
 			}
 		})
 	}
+
+	// Several fields wrong are each told at once, next to their field,
+	// rather than one per attempt.
+	t.Run("several fields wrong", func(t *testing.T) {
+		form := good()
+		form.Set("name", " ")
+		form.Set("line_channel_id", "21000x")
+		form.Set("new_provider", "")
+		form.Set("address", strings.Repeat("丁", portal.MaxAddress+1))
+		before := registrationRows(t, raw)
+		p := v.submit(ts.registerChannelForm(t, v), "#channel-register-form", form, "", "")
+		if p.res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("answered %d: %.400s", p.res.StatusCode, p.doc.Find("main").Text())
+		}
+		for field, says := range map[string]string{"name": "channel's name", "line_channel_id": "10 digits", "new_provider": "provider's name", "address": "address"} {
+			if msg := p.doc.Find("#" + field + "-error").Text(); !strings.Contains(msg, says) {
+				t.Errorf("#%s-error = %q, want it to say %q", field, msg, says)
+			}
+		}
+		if n := p.doc.Find(".field-error").Length(); n != 4 {
+			t.Errorf("%d field errors shown, want 4: %q", n, p.doc.Find(".field-error").Text())
+		}
+		if p.doc.Find(".alert").Length() != 0 {
+			t.Errorf("an alert above the form repeats a field's refusal: %q", p.doc.Find(".alert").Text())
+		}
+		if after := registrationRows(t, raw); after != before {
+			t.Errorf("a refused registration stored something: %s → %s", before, after)
+		}
+	})
 }
 
 func TestChannelMembers_GrantThenSignInAsMember(t *testing.T) {

@@ -147,11 +147,12 @@ func (s *Server) handleOfficialAccountRegister(w http.ResponseWriter, r *http.Re
 	}
 	channelID, _ := strconv.ParseInt(f.ChannelID, 10, 64)
 	basicID, err := portal.ParseBasicID(f.BasicID)
-	var oa portal.OfficialAccount
+	oa := portal.OfficialAccount{BasicID: basicID, Name: f.Name, Plan: portal.OAPlan(f.Plan), ChannelID: channelID, Info: f.Info}
 	if err == nil {
-		oa, err = s.db.CreateOfficialAccount(r.Context(), actor(r), portal.OfficialAccount{
-			BasicID: basicID, Name: f.Name, Plan: portal.OAPlan(f.Plan), ChannelID: channelID, Info: f.Info,
-		})
+		oa, err = s.db.CreateOfficialAccount(r.Context(), actor(r), oa)
+	} else {
+		// The other fields' problems are told with the basic ID's.
+		err = portal.FieldRefusals(err, portal.CheckNewOfficialAccount(oa))
 	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {

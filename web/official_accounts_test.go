@@ -284,6 +284,12 @@ func TestRegisterOfficialAccount(t *testing.T) {
 			!strings.Contains(p.doc.Find("#plan-error").Text(), "plans differ by country") {
 			t.Errorf("no plan: %d %q", p.res.StatusCode, p.doc.Find("#oa-register-form").Text())
 		}
+		// A malformed basic ID is told with the other fields' problems.
+		noPlan.Set("basic_id", "fresh cafe")
+		if p := dev.post(ts.URL+"/official-accounts", noPlan); !strings.Contains(p.doc.Find("#basic_id-error").Text(), "basic ID") ||
+			!strings.Contains(p.doc.Find("#plan-error").Text(), "plans differ by country") {
+			t.Errorf("a malformed basic ID and no plan: %q; want both told", p.doc.Find("#oa-register-form").Text())
+		}
 		if got := oaCount(); got != count {
 			t.Fatalf("refused registrations stored accounts: %d → %d", count, got)
 		}

@@ -324,11 +324,12 @@ func (s *Server) handleOrganizationRegister(w http.ResponseWriter, r *http.Reque
 	// The portal mirrors Business Manager, so the ID is required here; the
 	// store would make one up for an empty ID.
 	id, err := portal.ParseOrganizationID(f.ID)
-	var org portal.Organization
+	org := portal.Organization{ID: string(id), Name: f.Name, Region: portal.Region(f.Region), Info: f.Info, CompanyCountry: f.CompanyCountry}
 	if err == nil {
-		org, err = s.db.CreateOrganization(r.Context(), actor(r), portal.Organization{
-			ID: string(id), Name: f.Name, Region: portal.Region(f.Region), Info: f.Info, CompanyCountry: f.CompanyCountry,
-		})
+		org, err = s.db.CreateOrganization(r.Context(), actor(r), org)
+	} else {
+		// The other fields' problems are told with the ID's.
+		err = portal.FieldRefusals(err, portal.CheckNewOrganization(org))
 	}
 	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {

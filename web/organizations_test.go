@@ -87,6 +87,12 @@ func TestRegisterOrganization(t *testing.T) {
 				t.Errorf("%q: the name was lost: %q", c.id, got)
 			}
 		}
+		// A malformed ID is told with the other fields' problems.
+		p := dev.submit(form, "#organization-register-form", url.Values{"org_id": {"BM123"}, "name": {" "},
+			"company_name": {"Kaede K.K."}, "address": {"1-1 Umeda, Osaka"}}, "", "")
+		if !strings.Contains(p.doc.Find("#org_id-error").Text(), "BM followed by 11 digits") || !strings.Contains(p.doc.Find("#name-error").Text(), "name") {
+			t.Errorf("a malformed ID and no name: #org_id-error %q, #name-error %q; want both told", p.doc.Find("#org_id-error").Text(), p.doc.Find("#name-error").Text())
+		}
 		if after := ts.allOrganizations(t); strings.Join(after, ",") != strings.Join(before, ",") {
 			t.Fatalf("refused registrations stored organizations: %v → %v", before, after)
 		}

@@ -158,28 +158,37 @@ func CheckNewProvider(name string) error {
 
 // CheckNewChannel tells whether ch can be created. Only the fields a person
 // enters are checked: a new channel always starts unverified, with nothing
-// published and no review.
+// published and no review. Each field's problem is reported, not only the
+// first (FieldRefusals).
 func CheckNewChannel(ch Channel) error {
-	if err := checkText("name", TermChannelName, ch.Name, MaxName, true); err != nil {
-		return err
-	}
+	refusals := []error{checkText("name", TermChannelName, ch.Name, MaxName, true)}
+	refuse := func(field string, reason Reason) { refusals = append(refusals, FieldRefusal(field, reason)) }
 	switch {
 	case !ch.Kind.Valid():
-		return FieldRefusal("kind", RChannelKind)
-	case !validLINEChannelID(ch.LINEChannelID):
-		return FieldRefusal("line_channel_id", RChannelID)
-	case !ch.Region.Valid():
-		return FieldRefusal("region", RChannelRegion)
+		refuse("kind", RChannelKind)
 	case ch.Kind != KindMiniApp && ch.Draft != (MiniAppInfo{}):
-		return FieldRefusal("kind", RChannelNoBusinessInfo)
+		refuse("kind", RChannelNoBusinessInfo)
 	}
-	if err := checkOptionalBusinessInfo(ch.Draft.ServiceCompany); err != nil {
-		return err
+	if !validLINEChannelID(ch.LINEChannelID) {
+		refuse("line_channel_id", RChannelID)
 	}
-	if ch.Kind == KindMiniApp && ch.Draft.CompanyCountry != "" && ch.Draft.CompanyCountry != ch.Region {
-		return FieldRefusal("company_country", RCompanyCountryWarranty)
+	if !ch.Region.Valid() {
+		refuse("region", RChannelRegion)
 	}
-	return nil
+	if ch.Provider.ID == 0 {
+		refusals = append(refusals, checkNewProviderField(ch.Provider.Name))
+	}
+	refusals = append(refusals, checkOptionalBusinessInfo(ch.Draft.ServiceCompany))
+	if ch.Kind == KindMiniApp && ch.Region.Valid() && ch.Draft.CompanyCountry != "" && ch.Draft.CompanyCountry != ch.Region {
+		refuse("company_country", RCompanyCountryWarranty)
+	}
+	return FieldRefusals(refusals...)
+}
+
+// checkNewProviderField is CheckNewProvider for the new provider's field
+// of a channel's registration form.
+func checkNewProviderField(name string) error {
+	return OnField(CheckNewProvider(name), "new_provider")
 }
 
 // CreationCompanyCountry is the company or owner's country or region a new
@@ -216,13 +225,11 @@ func CheckChannelRegistration(ch Channel) error {
 	if ch.Kind == KindModule {
 		return FieldRefusal("kind", RChannelModuleForm)
 	}
-	if err := CheckNewChannel(ch); err != nil {
-		return err
-	}
+	var warranty error
 	if ch.Kind == KindMiniApp && ch.Draft.CompanyCountry == "" {
-		return FieldRefusal("company_country", RCompanyCountryWarranty)
+		warranty = FieldRefusal("company_country", RCompanyCountryWarranty)
 	}
-	return nil
+	return FieldRefusals(CheckNewChannel(ch), warranty)
 }
 
 func validLINEChannelID(s string) bool {

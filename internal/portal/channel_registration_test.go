@@ -7,7 +7,7 @@ import (
 )
 
 func TestCheckChannelRegistration(t *testing.T) {
-	in := portal.Channel{Kind: portal.KindLogin, LINEChannelID: "1234567890", Name: "Acme Login", Region: portal.RegionJapan}
+	in := portal.Channel{Kind: portal.KindLogin, LINEChannelID: "1234567890", Name: "Acme Login", Region: portal.RegionJapan, Provider: portal.Provider{ID: 3}}
 	check(t, portal.CheckChannelRegistration(in), "", "")
 	in.Kind = portal.KindModule
 	check(t, portal.CheckChannelRegistration(in), portal.EINVALID,

@@ -47,13 +47,14 @@ func TestCheckNewProvider(t *testing.T) {
 func TestCheckNewChannel(t *testing.T) {
 	ok := func() portal.Channel {
 		return portal.Channel{Kind: portal.KindMiniApp, LINEChannelID: "1234567890", Name: "Acme Shop", Region: portal.RegionJapan,
-			Draft: portal.MiniAppInfo{ServiceCompany: acme, CompanyCountry: portal.RegionJapan}}
+			Provider: portal.Provider{Name: "Acme"}, Draft: portal.MiniAppInfo{ServiceCompany: acme, CompanyCountry: portal.RegionJapan}}
 	}
 	ordered(t, ok, portal.CheckNewChannel, []refusal[portal.Channel]{
 		{"ErrName", func(c *portal.Channel) { c.Name = "" }, portal.EINVALID, "Enter the channel's name."},
 		{"ErrKind", func(c *portal.Channel) { c.Kind = "bot" }, portal.EINVALID, "Choose the channel type: LINE MINI App, LINE Login, Messaging API or module."},
 		{"ErrLINEChannelID", func(c *portal.Channel) { c.LINEChannelID = "123456789a" }, portal.EINVALID, "Enter the channel ID shown in the LINE Developers Console: 10 digits."},
 		{"ErrRegion", func(c *portal.Channel) { c.Region = "" }, portal.EINVALID, "Choose the region where the channel provides its service."},
+		{"ErrNewProviderName", func(c *portal.Channel) { c.Provider.Name = " " }, portal.EINVALID, "Enter the provider's name."},
 		{"ErrCompanyCountryNotServiceRegion", func(c *portal.Channel) { c.Draft.CompanyCountry = portal.RegionThailand }, portal.EINVALID,
 			"Confirm that the service company's country or region is the region where the LINE MINI App is provided: LINE requires this of every new LINE MINI App channel."},
 	})

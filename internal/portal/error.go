@@ -7,6 +7,8 @@ package portal
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // Error codes. The web layer maps each to one HTTP status in one place.
@@ -26,12 +28,16 @@ const (
 // needs, as name/value pairs; the edge writes the sentence in the reader's
 // language (the domain holds no sentences; what LINE answered travels as a
 // parameter). Fields names the form fields the error concerns, each with
-// its reason.
+// its reason (ErrorFields adds those of More).
 type Error struct {
 	Code   string
 	Reason Reason
 	Params []any
 	Fields map[string]string
+	// More are the refusals of the form's other fields found with this
+	// one (FieldRefusals), so that a form reports every field's problem
+	// at once rather than one per attempt.
+	More []*Error
 }
 
 func (e *Error) Error() string {
@@ -48,6 +54,36 @@ func Refuse(code string, reason Reason, params ...any) *Error {
 // FieldRefusal returns an EINVALID refusal about one form field.
 func FieldRefusal(field string, reason Reason, params ...any) *Error {
 	return &Error{Code: EINVALID, Reason: reason, Params: params, Fields: map[string]string{field: string(reason)}}
+}
+
+// FieldRefusals joins the refusals of a form's fields, given in the
+// form's order, into one: the first, carrying the others in More. It is
+// nil when every one is nil. An error that is not a refusal (an *Error) is
+// returned as it is.
+func FieldRefusals(errs ...error) error {
+	var joined *Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e, ok := errors.AsType[*Error](err)
+		if !ok {
+			return err
+		}
+		if joined == nil {
+			first := *e
+			first.More = slices.Clone(e.More)
+			joined = &first
+			continue
+		}
+		alone := *e
+		alone.More = nil
+		joined.More = append(append(joined.More, &alone), e.More...)
+	}
+	if joined == nil {
+		return nil
+	}
+	return joined
 }
 
 // OnField returns err as a refusal about the form field named field
@@ -82,11 +118,27 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorFields returns the per-field messages of err, however wrapped; nil
-// when it has none.
+// ErrorFields returns the form fields err concerns, however wrapped, each
+// with its reason, those of its More included (a field refused twice
+// keeps its first reason); nil when it names none.
 func ErrorFields(err error) map[string]string {
-	if e, ok := errors.AsType[*Error](err); ok {
+	e, ok := errors.AsType[*Error](err)
+	if !ok {
+		return nil
+	}
+	if len(e.More) == 0 {
 		return e.Fields
 	}
-	return nil
+	fields := maps.Clone(e.Fields)
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	for _, more := range e.More {
+		for field, reason := range more.Fields {
+			if _, refused := fields[field]; !refused {
+				fields[field] = reason
+			}
+		}
+	}
+	return fields
 }

@@ -92,17 +92,12 @@ func CheckChannelSecret(channelSecret string) error {
 // channel ID and secret when it needs one. Both are trimmed of surrounding
 // spaces first, as a pasted value often carries some.
 func CheckModuleCredentials(channelSecret, accessToken string) error {
-	if err := CheckChannelSecret(channelSecret); err != nil {
-		return err
+	var tokenRefusal error
+	if token := strings.TrimSpace(accessToken); len(token) > maxAccessTokenLength || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		tokenRefusal = FieldRefusal("access_token", RAccessTokenSpaces)
 	}
-	token := strings.TrimSpace(accessToken)
-	switch {
-	case token == "":
-		return nil // the portal issues stateless tokens with the secret
-	case len(token) > maxAccessTokenLength || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return FieldRefusal("access_token", RAccessTokenSpaces)
-	}
-	return nil
+	// No token is fine: the portal issues stateless tokens with the secret.
+	return FieldRefusals(CheckChannelSecret(channelSecret), tokenRefusal)
 }
 
 // CheckNewModuleChannel tells whether a module channel can be registered
@@ -111,10 +106,7 @@ func CheckNewModuleChannel(ch Channel, channelSecret, accessToken string) error 
 	if ch.Kind != KindModule {
 		return FieldRefusal("kind", RModuleOnly)
 	}
-	if err := CheckNewChannel(ch); err != nil {
-		return err
-	}
-	return CheckModuleCredentials(channelSecret, accessToken)
+	return FieldRefusals(CheckNewChannel(ch), CheckModuleCredentials(channelSecret, accessToken))
 }
 
 // CanRegisterUnderProvider tells whether an admin may register a channel

@@ -60,7 +60,7 @@ func TestCheckModuleCredentials(t *testing.T) {
 
 func TestCheckNewModuleChannel(t *testing.T) {
 	ok := func() portal.Channel {
-		return portal.Channel{Kind: portal.KindModule, LINEChannelID: "2000000101", Name: "Chat module", Region: portal.RegionJapan}
+		return portal.Channel{Kind: portal.KindModule, LINEChannelID: "2000000101", Name: "Chat module", Region: portal.RegionJapan, Provider: portal.Provider{ID: 3}}
 	}
 	check(t, portal.CheckNewModuleChannel(ok(), goodSecret, goodToken), "", "")
 	notModule := ok()

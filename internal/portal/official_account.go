@@ -178,26 +178,23 @@ func errBasicIDFormat() error { return FieldRefusal("basic_id", RBasicIDFormat) 
 // fields an Admin edits. Its business information may still be empty; it
 // is needed only to link the account to an organization.
 func CheckNewOfficialAccount(oa OfficialAccount) error {
+	var idRefusal error
 	if !validBasicID(oa.BasicID) {
-		return errBasicIDFormat()
+		idRefusal = errBasicIDFormat()
 	}
-	return checkOfficialAccountEdit(oa.Edit())
+	return FieldRefusals(idRefusal, checkOfficialAccountEdit(oa.Edit()))
 }
 
 func checkOfficialAccountEdit(e OfficialAccountEdit) error {
-	if err := checkText("name", TermOADisplayName, e.Name, MaxOfficialAccountName, true); err != nil {
-		return err
+	var pictureRefusal, planRefusal error
+	if !validPictureURL(e.PictureURL) {
+		pictureRefusal = FieldRefusal("picture_url", ROAPictureURL)
 	}
-	if err := checkOptionalBusinessInfo(e.Info); err != nil {
-		return err
+	if !e.Plan.Valid() {
+		planRefusal = FieldRefusal("plan", ROAPlan)
 	}
-	switch {
-	case !validPictureURL(e.PictureURL):
-		return FieldRefusal("picture_url", ROAPictureURL)
-	case !e.Plan.Valid():
-		return FieldRefusal("plan", ROAPlan)
-	}
-	return nil
+	return FieldRefusals(checkText("name", TermOADisplayName, e.Name, MaxOfficialAccountName, true),
+		checkOptionalBusinessInfo(e.Info), pictureRefusal, planRefusal)
 }
 
 // validPictureURL accepts no picture, or an absolute https URL: pages

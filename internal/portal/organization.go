@@ -91,19 +91,18 @@ func NewOrganizationID() OrganizationID {
 // ID, when given, is already in the written form (ParseOrganizationID
 // reads what a person typed).
 func CheckNewOrganization(org Organization) error {
+	var idRefusal, regionRefusal error
 	if org.ID != "" && !OrganizationID(org.ID).valid() {
-		return errOrganizationIDFormat()
-	}
-	if err := checkText("name", TermOrgName, org.Name, MaxName, true); err != nil {
-		return err
+		idRefusal = errOrganizationIDFormat()
 	}
 	if !org.Region.Valid() {
-		return FieldRefusal("region", ROrgRegion)
+		regionRefusal = FieldRefusal("region", ROrgRegion)
 	}
-	if err := checkOptionalBusinessInfo(org.Info); err != nil {
-		return err
-	}
-	return CheckOrganizationCompanyCountry(org.CompanyCountry)
+	return FieldRefusals(idRefusal,
+		checkText("name", TermOrgName, org.Name, MaxName, true),
+		regionRefusal,
+		checkOptionalBusinessInfo(org.Info),
+		CheckOrganizationCompanyCountry(org.CompanyCountry))
 }
 
 // CheckOrganizationCompanyCountry tells whether country can be an

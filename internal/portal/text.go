@@ -43,17 +43,15 @@ func checkText(field string, what Term, value string, max int, required bool) er
 // CheckBusinessInfo tells whether b can be saved as business information:
 // both fields filled in, within their limits.
 func CheckBusinessInfo(b BusinessInfo) error {
-	if err := checkText("company_name", TermCompanyName, b.CompanyName, MaxCompanyName, true); err != nil {
-		return err
-	}
-	return checkText("address", TermAddress, b.Address, MaxAddress, true)
+	return FieldRefusals(
+		checkText("company_name", TermCompanyName, b.CompanyName, MaxCompanyName, true),
+		checkText("address", TermAddress, b.Address, MaxAddress, true))
 }
 
 // checkOptionalBusinessInfo is CheckBusinessInfo for information that may
 // still be empty (an Official Account's, until it is linked).
 func checkOptionalBusinessInfo(b BusinessInfo) error {
-	if err := checkText("company_name", TermCompanyName, b.CompanyName, MaxCompanyName, false); err != nil {
-		return err
-	}
-	return checkText("address", TermAddress, b.Address, MaxAddress, false)
+	return FieldRefusals(
+		checkText("company_name", TermCompanyName, b.CompanyName, MaxCompanyName, false),
+		checkText("address", TermAddress, b.Address, MaxAddress, false))
 }
