@@ -277,7 +277,7 @@ func TestSessions(t *testing.T) {
 // putting it in place of the database file.
 func TestBackup_WhileWritesRun(t *testing.T) {
 	sqliteOnly(t)
-	db, _ := mustOpen(t)
+	db, path := mustOpen(t)
 	var mu sync.Mutex
 	var acknowledged []string
 	stop := make(chan struct{})
@@ -304,12 +304,12 @@ func TestBackup_WhileWritesRun(t *testing.T) {
 	before := slices.Clone(acknowledged)
 	mu.Unlock()
 	dest := filepath.Join(t.TempDir(), "backup.db")
-	if err := db.Backup(ctx, dest); err != nil {
+	if err := store.Backup(ctx, path, dest); err != nil {
 		t.Fatalf("Backup: %v", err)
 	}
 	close(stop)
 	wg.Wait()
-	if err := db.Backup(ctx, dest); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if err := store.Backup(ctx, path, dest); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("a second backup over the first: %v", err)
 	}
 

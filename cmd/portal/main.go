@@ -115,12 +115,7 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 	if store.IsPostgresURL(cfg.DB) {
 		return errors.New("portal backup copies the SQLite edition; back up PostgreSQL with pg_dump or the server's replication")
 	}
-	s, err := openStore(ctx, cfg.DB)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.Backup(ctx, fs.Arg(0)); err != nil {
+	if err := store.Backup(ctx, cfg.DB, fs.Arg(0)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s (integrity check: ok). Keep PORTAL_SECRET_KEY with it: without the key its channel secrets and tokens can't be opened.\n", cfg.DB, fs.Arg(0))

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"lineportal/internal/demo"
 	"lineportal/internal/portal"
+	"lineportal/store"
 )
 
 // startPortal runs the real program, as `portal serve` does, on a free
@@ -124,6 +127,66 @@ func TestCommands(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"backup", "-db", db, copy}, env(nil), io.Discard, io.Discard); err == nil {
 		t.Fatal("backup over an existing file")
+	}
+	// A mistyped path backs up nothing, and leaves no new database behind
+	// to back up "ok" the next night.
+	missing := filepath.Join(t.TempDir(), "mistyped.db")
+	err := run(context.Background(), []string{"backup", "-db", missing, filepath.Join(t.TempDir(), "none.db")}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no database at "+missing) {
+		t.Fatalf("backup of a missing database: %v", err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the backup created the database it was to copy: %v", err)
+	}
+	// A file that is not the portal's is not backed up as if it were.
+	other := filepath.Join(t.TempDir(), "other.db")
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"backup", "-db", other, filepath.Join(t.TempDir(), "none.db")}, env(nil), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "not the portal's database") {
+		t.Fatalf("backup of another file: %v", err)
+	}
+}
+
+// A database made with real LINE is not served on the simulator, as it
+// would be were the service's LINE configuration lost: no demo data is
+// added to it, and no one signs in there as anyone they pick.
+func TestSimulatorRefusesADatabaseMadeWithRealLINE(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "production.db")
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := db.EnsureAdmin(ctx, "U"+strings.Repeat("0a", 16), "Real Person")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateOrganization(ctx, real, portal.Organization{ID: "BM55500000001", Name: "Real Co.", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	cfg, err := parseConfig("portal serve", nil, env(map[string]string{"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
+	err = m.Start(ctx)
+	if err == nil {
+		m.Close()
+		t.Fatal("the simulator started on a database made with real LINE")
+	}
+	if !strings.Contains(err.Error(), "made with real LINE") || !strings.Contains(err.Error(), "LINE_LOGIN_CHANNEL_ID") {
+		t.Errorf("error %q: want it to say why and what to configure", err)
+	}
+	db, err = store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.FindOrganizationByID(ctx, demo.SakuraFoodsID); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Fatalf("the demo was added to the real database: %v", err)
 	}
 }
 

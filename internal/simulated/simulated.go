@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -114,6 +115,9 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 	if p.Users, err = sim.SeedDemo(linesim.LoginChannel{ID: login.ChannelID, Secret: login.ChannelSecret, RedirectURIs: []string{login.RedirectURL}}); err != nil {
 		return fail(err)
 	}
+	if err := checkSimulatedDatabase(ctx, db, sim.Users()); err != nil {
+		return fail(err)
+	}
 	if o.PortalURL != "" {
 		// Who adds or blocks the portal's account reaches the portal at
 		// once, as LINE's webhook would tell it.
@@ -145,6 +149,27 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 		return fail(fmt.Errorf("connecting to LINE Login on the simulator: %w", err))
 	}
 	return p, nil
+}
+
+// checkSimulatedDatabase refuses a database made with real LINE: one whose
+// admins include none of the simulator's own users (whose LINE user IDs
+// are the same at every start). The simulator's sign-in lets anyone be
+// anyone, its operator runs the review queues and its demo would be added
+// among the real data: a service whose LINE configuration went missing
+// must stop, not carry on simulated. An empty database is a new one.
+func checkSimulatedDatabase(ctx context.Context, db *store.DB, users []linesim.User) error {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	anyAdmin, ours, err := db.AdminsAmong(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if anyAdmin && !ours {
+		return errors.New("the database holds people who signed in with LINE, none of them the simulator's: it was made with real LINE, and the simulator, whose sign-in lets anyone be anyone, is not run on it. Configure LINE (LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET), or give another PORTAL_DB to try the portal")
+	}
+	return nil
 }
 
 // SeedModule gives the simulator its demo module channel, pointed at the
