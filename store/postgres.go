@@ -34,14 +34,15 @@ func IsPostgresURL(s string) bool {
 }
 
 // Redacted is a PORTAL_DB value fit for a log: a URL's password is
-// replaced.
+// replaced, whatever its scheme (a mistyped "postgress://" carries one
+// too).
 func Redacted(db string) string {
-	if !IsPostgresURL(db) {
+	if !strings.Contains(db, "://") {
 		return db
 	}
 	u, err := url.Parse(db)
 	if err != nil {
-		return "(a PostgreSQL URL that does not parse)"
+		return "(a URL that does not parse)"
 	}
 	return u.Redacted()
 }

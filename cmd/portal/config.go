@@ -200,6 +200,10 @@ func (c *Config) validate() error {
 	}
 	if c.DB == "" {
 		errs = append(errs, errors.New("PORTAL_DB: a database file or a postgres:// URL is required"))
+	} else if !store.IsPostgresURL(c.DB) && strings.Contains(c.DB, "://") {
+		// Taken as a file name, a mistyped URL would become a new, empty
+		// SQLite database, and its password part of the error.
+		errs = append(errs, fmt.Errorf("PORTAL_DB: %q is a URL but not a postgres:// one: give a postgres:// URL or a SQLite file", store.Redacted(c.DB)))
 	} else if !store.IsPostgresURL(c.DB) && strings.ContainsAny(c.DB, "?#") {
 		// The path goes into an SQLite URI, where these start its options.
 		errs = append(errs, fmt.Errorf("PORTAL_DB: %q must not contain ? or #", c.DB))

@@ -64,6 +64,7 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"half the credentials", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890"}, "must be set together"},
 		{"simulator off without LINE", map[string]string{"PORTAL_SIMULATOR": "off"}, "needs a LINE Login channel"},
 		{"database path with URI characters", map[string]string{"PORTAL_DB": "portal.db?mode=ro"}, "must not contain ? or #"},
+		{"a mistyped PostgreSQL URL, its password hidden", map[string]string{"PORTAL_DB": "postgress://portal:hunter2pw@db.example/portal"}, `"postgress://portal:xxxxx@db.example/portal" is a URL but not a postgres:// one`},
 		{"pprof on every interface", map[string]string{"PORTAL_PPROF": ":6060"}, "PORTAL_PPROF"},
 		{"client limit", map[string]string{"PORTAL_CLIENT_LIMIT": "lots"}, "PORTAL_CLIENT_LIMIT"},
 		{"client limit without a period", map[string]string{"PORTAL_CLIENT_LIMIT": "30"}, "PORTAL_CLIENT_LIMIT"},
