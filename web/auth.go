@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -229,7 +230,19 @@ func adminFrom(ctx context.Context) *portal.Admin {
 // them to sign in, goes through here.
 func (s *Server) withAdmin(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := s.loadAdmin(r)
+		a, err := s.loadAdmin(r)
+		if err != nil {
+			// The database can't say who this is: telling them they are
+			// signed out would be wrong, and would send them to sign in
+			// again to no avail. Unreachable, it is an outage (503).
+			if s.db.Ping(r.Context()) != nil {
+				s.log.Error("request failed: the database is unavailable", "request_id", requestID(r.Context()), "route", r.Pattern, "error", err)
+				s.renderError(w, r, http.StatusServiceUnavailable, "")
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
 		if a == nil {
 			if s.admitSignedOut(w, r) {
 				next(w, r)
@@ -271,27 +284,30 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 // loginURL is the sign-in that comes back to back, a path of the portal.
 func loginURL(back string) string { return "/login?next=" + url.QueryEscape(safeNext(back)) }
 
-func (s *Server) loadAdmin(r *http.Request) *portal.Admin {
+// loadAdmin reads who is signed in: nil when no one is (no session, or
+// none with an admin, or one whose admin is gone); an error when the
+// database can't tell.
+func (s *Server) loadAdmin(r *http.Request) (*portal.Admin, error) {
 	if !hasCookie(r, s.sessions.name) {
 		// No session: nothing to load, and no session registry to set up
 		// (gorilla's copies the request) for a signed-out visitor.
-		return nil
+		return nil, nil
 	}
-	sess := s.sessions.current(r)
-	if sess == nil {
-		return nil
+	sess, err := s.sessions.Get(r, s.sessions.name)
+	if err != nil {
+		return nil, fmt.Errorf("web: loading the session: %w", err)
 	}
 	id, ok := sess.Values[keyAdminID].(int64)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	a, err := s.db.FindAdminByID(r.Context(), id)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return nil, nil
+	}
 	if err != nil {
-		if portal.ErrorCode(err) != portal.ENOTFOUND {
-			s.log.Error("loading the signed-in admin", "request_id", requestID(r.Context()), "error", err)
-		}
-		return nil
+		return nil, fmt.Errorf("web: loading the signed-in admin: %w", err)
 	}
 	a.Operator = slices.Contains(s.cfg.Operators, a.LINEUserID)
-	return &a
+	return &a, nil
 }

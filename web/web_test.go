@@ -502,6 +502,20 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+// A signed-in person whose database is unreachable is told the portal is
+// unavailable, not that they are signed out.
+func TestDatabaseOutageIsNotASignOut(t *testing.T) {
+	ts := newTestServer(t)
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ts.db.Close()
+	for _, path := range []string{"/", "/channels"} {
+		p := dev.get(ts.URL + path)
+		if p.res.StatusCode != http.StatusServiceUnavailable || p.doc.Find("#error-page").Length() != 1 {
+			t.Errorf("%s with the database closed: %d %q; want the 503 page", path, p.res.StatusCode, p.doc.Find("main").Text())
+		}
+	}
+}
+
 func TestReadyz(t *testing.T) {
 	ts := newTestServer(t)
 	if res, body := ts.do(t, "GET", "/readyz", nil); res.StatusCode != 200 || body != "ready" {
