@@ -57,13 +57,19 @@ func (s *Server) handleModuleAttachStart(w http.ResponseWriter, r *http.Request)
 	req := line.AttachRequest{
 		ChannelID: ch.LINEChannelID, RedirectURL: s.absoluteURL("/modules/callback"),
 		State: rand.Text(), CodeVerifier: oauth2.GenerateVerifier(),
-		Region: r.PostFormValue("region"), BasicSearchID: strings.TrimSpace(r.PostFormValue("basic_search_id")),
-		Scopes: r.PostForm["scope"], BrandTypes: r.PostForm["brand_type"],
+		Region: r.PostFormValue("region"), Scopes: r.PostForm["scope"], BrandTypes: r.PostForm["brand_type"],
 	}
-	if err := portal.CheckAttachRequest(req.Region, req.Scopes, req.BrandTypes, knownScopes()); err != nil {
+	// One account to offer, or (left empty) every account that fits.
+	typed := strings.TrimSpace(r.PostFormValue("basic_search_id"))
+	var basicIDRefusal error
+	if typed != "" {
+		req.BasicSearchID, basicIDRefusal = portal.ParseBasicID(typed)
+	}
+	err := portal.FieldRefusals(portal.CheckAttachRequest(req.Region, req.Scopes, req.BrandTypes, knownScopes()), portal.OnField(basicIDRefusal, "basic_search_id"))
+	if err != nil {
 		s.refused(w, r, err, func(status int, why views.Refusal) {
 			v := views.ModuleView{Channel: ch, Access: access, AttachRefusal: why,
-				Attach: views.AttachForm{Region: req.Region, BasicSearchID: req.BasicSearchID, BrandTypes: req.BrandTypes}}
+				Attach: views.AttachForm{Region: req.Region, BasicSearchID: typed, BrandTypes: req.BrandTypes}}
 			s.renderModule(w, r, status, v, append([]string{}, req.Scopes...))
 		})
 		return

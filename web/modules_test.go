@@ -547,6 +547,18 @@ func TestModule_AttachRequestRefusalKeepsInput(t *testing.T) {
 		!strings.Contains(p.doc.Find("#brand_type-error").Text(), `"gold"`) {
 		t.Fatalf("an unknown account type: %d", p.res.StatusCode)
 	}
+	// The one account to offer is a basic ID, checked before leaving for
+	// LINE (whose screen would offer nothing), with the other fields.
+	p = v.post(mt.URL+views.ModulePath(mt.channelID)+"/attach", url.Values{"region": {"JP"}, "basic_search_id": {"＠ｓａｋｕｒａ😀"}, "brand_type": {"gold"}})
+	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#basic_search_id-error").Text(), "basic ID") ||
+		p.doc.Find("#brand_type-error").Length() != 1 || p.doc.Find("#scope-error").Length() != 1 || p.doc.Find("#basic_search_id").AttrOr("value", "") != "＠ｓａｋｕｒａ😀" {
+		t.Errorf("a malformed basic ID: %d %q", p.res.StatusCode, p.doc.Find("#attach-form").Text())
+	}
+	// Typed full-width, it is the same basic ID.
+	p = v.post(mt.URL+views.ModulePath(mt.channelID)+"/attach", url.Values{"region": {"JP"}, "basic_search_id": {"＠ＳａｋｕｒａＣａｆｅ"}, "scope": {"message:send"}})
+	if to, err := url.Parse(p.res.Header.Get("Location")); p.res.StatusCode != http.StatusSeeOther || err != nil || to.Query().Get("basic_search_id") != "@sakuracafe" {
+		t.Errorf("a full-width basic ID: %d → %q", p.res.StatusCode, p.res.Header.Get("Location"))
+	}
 }
 
 // Input the domain or the LINE client refuses brings the bot page back

@@ -296,9 +296,14 @@ var (
 // scopes LINE documents, which the LINE integration keeps with their
 // descriptions (line.ModuleScopes): one list, passed in.
 func CheckAttachRequest(region string, scopes, brandTypes, knownScopes []string) error {
+	var regionRefusal error
 	if !slices.Contains(AttachRegions, Region(region)) {
-		return FieldRefusal("region", RAttachRegion)
+		regionRefusal = FieldRefusal("region", RAttachRegion)
 	}
+	return FieldRefusals(regionRefusal, checkAttachScopes(scopes, knownScopes), checkAttachBrandTypes(brandTypes))
+}
+
+func checkAttachScopes(scopes, knownScopes []string) error {
 	if len(scopes) == 0 {
 		return FieldRefusal("scope", RAttachScopeNone)
 	}
@@ -310,6 +315,10 @@ func CheckAttachRequest(region string, scopes, brandTypes, knownScopes []string)
 			return FieldRefusal("scope", RAttachScopeTwice, "Scope", sc)
 		}
 	}
+	return nil
+}
+
+func checkAttachBrandTypes(brandTypes []string) error {
 	for i, b := range brandTypes {
 		if !slices.Contains(AttachBrandTypes, b) {
 			return FieldRefusal("brand_type", RAttachBrandUnknown, "Brand", b)

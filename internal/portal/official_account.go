@@ -154,11 +154,12 @@ type AdminRole struct {
 }
 
 // ParseBasicID reads a basic ID as a person types it, forgiving
-// surrounding spaces and upper-case letters (LINE finds "@LineDevelopers"
-// as "@linedevelopers"). It is read once, at the edge; the rules and the
-// store take its written form.
+// surrounding spaces, upper-case letters (LINE finds "@LineDevelopers"
+// as "@linedevelopers") and full-width forms (＠ｓａｋｕｒａ, as a Japanese
+// input method types it; Narrow). It is read once, at the edge; the rules
+// and the store take its written form.
 func ParseBasicID(input string) (string, error) {
-	id := strings.ToLower(strings.TrimSpace(input))
+	id := strings.ToLower(Narrow(input))
 	if !validBasicID(id) {
 		return "", errBasicIDFormat()
 	}
