@@ -20,3 +20,20 @@ document.addEventListener("click", async (event) => {
   }
   setTimeout(() => { button.textContent = label; }, 2000);
 });
+
+// Tabs: a strip too wide for the screen scrolls sideways (app.css); bring
+// the current tab into view in it, on load and after htmx swaps a page's
+// tabs and panel. Only the strip scrolls, never the page: the strip's own
+// scrollLeft, as scrollIntoView({block: "nearest", inline: "center"})
+// would place it, without that call's scrolling of the page itself (htmx
+// also swaps a bot's page every few seconds while one reads further down).
+function showCurrentTabs() {
+  document.querySelectorAll("nav.tabs").forEach((nav) => {
+    const tab = nav.querySelector('[aria-current="page"]');
+    if (!tab || nav.scrollWidth <= nav.clientWidth) return;
+    const strip = nav.getBoundingClientRect(), box = tab.getBoundingClientRect();
+    nav.scrollLeft += box.left - strip.left - (strip.width - box.width) / 2;
+  });
+}
+showCurrentTabs();
+document.addEventListener("htmx:afterSettle", showCurrentTabs);

@@ -52,8 +52,12 @@ const phoneProblems = `(() => {
 	document.querySelectorAll("table").forEach(tb => {
 		const box = tb.parentElement;
 		if (tb.scrollWidth <= box.clientWidth + 1) return;
-		const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
-		const hint = box.closest("[data-scroll-hint]") || box.previousElementSibling?.matches?.(".scroll-hint");
+		const style = getComputedStyle(box);
+		const scrolls = ["auto", "scroll"].includes(style.overflowX);
+		// The hint: a marked one, or the box's edge shadows (app.css), a
+		// background that scrolls with the content ("local").
+		const shadows = style.backgroundImage.includes("gradient") && style.backgroundAttachment.split(",").some(a => a.trim() === "local");
+		const hint = box.closest("[data-scroll-hint]") || box.previousElementSibling?.matches?.(".scroll-hint") || shadows;
 		if (!scrolls || !hint) out.push("table " + (tb.id || tb.className || "?") + " is cut off without a scroll hint");
 	});
 	return out;
