@@ -148,6 +148,17 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 	}
 	form := views.LinkRequestForm{OrgID: r.PostFormValue("org_id")}
 	orgID, err := portal.ParseOrganizationID(form.OrgID)
+	if err == nil && r.PostFormValue("confirm") != "link" {
+		ch, org, atOnce, err := s.linksAtOnce(r, channelID, orgID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if atOnce {
+			s.render(w, r, http.StatusOK, views.LinkAtOnceConfirmPage(s.shell(w, r, "channels"), ch, org))
+			return
+		}
+	}
 	var req portal.LinkRequest
 	var token string
 	if err == nil {
@@ -169,6 +180,27 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.redirectRevealing(w, r, views.ChannelPath(channelID), token, "", "")
+}
+
+// linksAtOnce tells whether a link request from the signed-in admin would
+// link the channel to the organization at once: they administer it, and
+// the request would be sent. A link can't be removed, so they confirm it
+// first, as an administrator approving a URL does on its screen. Whatever
+// keeps the request from being sent is left to the send to refuse.
+func (s *Server) linksAtOnce(r *http.Request, channelID int64, orgID portal.OrganizationID) (portal.Channel, portal.Organization, bool, error) {
+	ctx, a := r.Context(), actor(r)
+	ch, access, _, err := s.db.FindChannelWithAccess(ctx, a, channelID)
+	if err == nil {
+		var org portal.Organization
+		var orgAccess portal.OrganizationAccess
+		if org, orgAccess, err = s.db.FindOrganizationWithAccess(ctx, a, string(orgID)); err == nil {
+			return ch, org, orgAccess.Admin && portal.CheckLinkRequest(access.Role, ch, orgID, &org) == nil, nil
+		}
+	}
+	if portal.ErrorCode(err) == portal.EINTERNAL {
+		return portal.Channel{}, portal.Organization{}, false, err
+	}
+	return portal.Channel{}, portal.Organization{}, false, nil
 }
 
 func (s *Server) handleChannelBusinessInfo(w http.ResponseWriter, r *http.Request) {

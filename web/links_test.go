@@ -244,16 +244,44 @@ func TestLinkLifecycle_SenderWhoAdministersIsApprovedAtOnce(t *testing.T) {
 	ts := newTestServer(t)
 	both := ts.signedIn(t, ts.demo.DeveloperAndAdministrator.ID)
 	coupons := ts.channelID(t, "Hanami Coupons")
-	p := both.post(ts.URL+views.ChannelPath(coupons)+"/link-requests", url.Values{"org_id": {demo.HanamiRetailID}})
-	if p.res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("answered %d", p.res.StatusCode)
+	tab := both.get(ts.URL + views.ChannelPath(coupons))
+
+	// The link can't be removed, and no approval screen will come: the
+	// sender confirms first, and nothing is sent until they do.
+	confirm := both.submit(tab, "#send-link-request", url.Values{"org_id": {" ｂｍ00000000002 "}}, "", "")
+	if confirm.res.StatusCode != http.StatusOK || confirm.doc.Find("#link-at-once-confirm").Length() != 1 ||
+		!strings.Contains(confirm.doc.Find("h1").Text(), "Link Hanami Coupons to Hanami Retail (BM00000000002)?") ||
+		!strings.Contains(confirm.doc.Find("#link-at-once-precaution").Text(), "can't be removed") {
+		t.Fatalf("sending answered %d: %.400s", confirm.res.StatusCode, confirm.doc.Find("main").Text())
 	}
-	tab := both.follow(p)
+	if ch, err := ts.db.FindChannelByID(t.Context(), coupons); err != nil || ch.Link != nil {
+		t.Fatalf("linked before the sender confirmed: %+v %v", ch.Link, err)
+	}
+	if reqs, _, err := ts.db.FindLinkRequests(t.Context(), store.LinkRequestFilter{ChannelID: coupons}); err != nil || len(reqs) != 0 {
+		t.Fatalf("%d requests sent before the sender confirmed (%v)", len(reqs), err)
+	}
+	if href := confirm.doc.Find("#link-at-once-confirm a.btn").AttrOr("href", ""); href != views.ChannelPath(coupons) {
+		t.Errorf("Cancel leads to %q", href)
+	}
+
+	p := both.submit(confirm, "#link-at-once-confirm form", nil, "", "")
+	if p.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirming answered %d", p.res.StatusCode)
+	}
+	tab = both.follow(p)
 	if tab.doc.Find("#link-request-url").Length() != 0 || tab.doc.Find("#linked-org-id").Text() != demo.HanamiRetailID {
 		t.Fatal("approved-at-once request showed a URL or did not link")
 	}
 	if !strings.Contains(tab.doc.Find("#flash").Text(), "approved at once") {
 		t.Errorf("flash: %q", tab.doc.Find("#flash").Text())
+	}
+
+	// A sender who does not administer the organization is asked nothing:
+	// the request waits for its administrators' approval.
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	order := ts.channelID(t, "Sakura Order")
+	if p := dev.post(ts.URL+views.ChannelPath(order)+"/link-requests", url.Values{"org_id": {demo.SakuraFoodsID}}); p.res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a request to approve: %d", p.res.StatusCode)
 	}
 }
 
