@@ -11,26 +11,29 @@ import (
 // It only reads: link-preview bots fetch URLs pasted in chats, and a GET
 // must never approve or use anything up.
 func (s *Server) handleLinkApprovalShow(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.loadApproval(w, r)
-	if !ok {
-		return
-	}
-	s.render(w, r, http.StatusOK, views.LinkApprovalPage(s.shell(w, r, ""), a, s.now()))
-}
-
-// loadApproval reads the link request of the URL and checks that the
-// signed-in admin may approve it now; if not, it answers with the page
-// that says why (not an administrator, expired, replaced, already used).
-func (s *Server) loadApproval(w http.ResponseWriter, r *http.Request) (portal.LinkApproval, bool) {
 	a, err := s.db.FindLinkRequestByToken(r.Context(), actor(r), r.PathValue("token"))
 	if err == nil {
 		err = portal.CanApprove(actor(r), a, s.now())
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return a, false
+		s.refuseApproval(w, r, a, err)
+		return
 	}
-	return a, true
+	s.render(w, r, http.StatusOK, views.LinkApprovalPage(s.shell(w, r, ""), a, s.now()))
+}
+
+// refuseApproval answers an approval screen that can't be shown with the
+// page that says why (not an administrator, expired, replaced). One whose
+// channel is linked to the organization now (this request was approved,
+// by this administrator or another, or a newer one, or the channel came
+// by a transfer) leads its administrators on to the channel instead: the
+// URL or the notice they kept is not an error.
+func (s *Server) refuseApproval(w http.ResponseWriter, r *http.Request, a portal.LinkApproval, err error) {
+	if a.LinkedHere() {
+		s.redirectWithFlash(w, r, views.AccountPath(a.Organization.ID, a.Channel.ID), "info", "flash.link_request_done", "OrgID", a.Organization.ID)
+		return
+	}
+	s.fail(w, r, err)
 }
 
 // handleLinkApprove approves the link request: the channel is linked to the
@@ -63,15 +66,8 @@ func (s *Server) handleHomeApprovalShow(w http.ResponseWriter, r *http.Request) 
 	if err == nil {
 		err = portal.CanApprove(actor(r), a, s.now())
 	}
-	if err != nil && a.LinkedHere() {
-		// Another administrator approved it, or a newer request of the
-		// channel, since the notice that leads here (or it came by a
-		// transfer): it leads on to the channel, not to an error.
-		s.redirectWithFlash(w, r, views.AccountPath(a.Organization.ID, a.Channel.ID), "info", "flash.link_request_done", "OrgID", a.Organization.ID)
-		return
-	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.refuseApproval(w, r, a, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, views.LinkApprovalPage(s.shell(w, r, "home"), a, s.now()))
