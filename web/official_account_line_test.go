@@ -159,6 +159,10 @@ func TestOfficialAccountWebhook(t *testing.T) {
 		!strings.Contains(confirm.doc.Find("#oa-webhook-confirm").Text(), portalURL) {
 		t.Fatalf("confirmation: %q", confirm.doc.Find("#oa-webhook-confirm").Text())
 	}
+	// And how to send the events back there, which the portal can't do.
+	if undo := confirm.doc.Find("#oa-webhook-undo").Text(); !strings.Contains(undo, "Webhook URL in the LINE Developers Console") || !strings.Contains(undo, "History") {
+		t.Errorf("no way back told: %q", undo)
+	}
 	// Someone who is not an Admin of the account can't take it.
 	op := ts.signedIn(t, ts.demo.Operator.ID)
 	if r := op.post(ts.URL+href, nil); r.res.StatusCode != http.StatusForbidden {
