@@ -248,6 +248,13 @@ func (c *Config) validate() error {
 	if (c.LoginChannelID == "") != (c.LoginSecret == "") {
 		errs = append(errs, errors.New("LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET must be set together"))
 	}
+	// Said here, before anything starts, rather than by the LINE client
+	// once the database is open, without naming the variable.
+	for _, secret := range []struct{ name, value string }{{"LINE_LOGIN_CHANNEL_SECRET", c.LoginSecret}, {"LINE_OA_CHANNEL_SECRET", c.OAChannelSecret}} {
+		if secret.value != "" && portal.CheckChannelSecret(secret.value) != nil {
+			errs = append(errs, fmt.Errorf("%s: a channel secret is the 32 characters, 0–9 and a–f, on the channel's Basic settings tab in the LINE Developers Console", secret.name))
+		}
+	}
 	if c.Simulator == "off" && c.LoginChannelID == "" {
 		errs = append(errs, errors.New("PORTAL_SIMULATOR=off needs a LINE Login channel: set LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET"))
 	}
@@ -346,7 +353,7 @@ func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
 		if err != nil {
 			return k, err
 		}
-		log.Warn("development mode: no PORTAL_SESSION_KEYS or PORTAL_SECRET_KEY configured; using a generated key. Set both before serving real users.", "key_file", path)
+		log.Warn("development mode: "+missingKeys(sessionKeys, secret)+"; using a generated key. Set both before serving real users.", "key_file", path)
 		if len(sessionKeys) == 0 {
 			sessionKeys = []string{dev}
 		}
@@ -360,6 +367,19 @@ func (c *Config) loadKeys(log *slog.Logger) (keys, error) {
 	}
 	k.secret = deriveKey("secret", secret)
 	return k, nil
+}
+
+// missingKeys names the keys not configured, for the development key's
+// warning.
+func missingKeys(sessionKeys []string, secret string) string {
+	switch {
+	case len(sessionKeys) == 0 && secret == "":
+		return "no PORTAL_SESSION_KEYS or PORTAL_SECRET_KEY configured"
+	case len(sessionKeys) == 0:
+		return "no PORTAL_SESSION_KEYS configured"
+	default:
+		return "no PORTAL_SECRET_KEY configured"
+	}
 }
 
 // developmentKey reads the key kept at path, or makes one and keeps it

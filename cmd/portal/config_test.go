@@ -62,6 +62,8 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"bot prompt", map[string]string{"LINE_BOT_PROMPT": "always"}, "LINE_BOT_PROMPT"},
 		{"simulator mode", map[string]string{"PORTAL_SIMULATOR": "maybe"}, "PORTAL_SIMULATOR"},
 		{"half the credentials", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890"}, "must be set together"},
+		{"a short LINE Login channel secret", map[string]string{"LINE_LOGIN_CHANNEL_ID": "1234567890", "LINE_LOGIN_CHANNEL_SECRET": "s3cret"}, "LINE_LOGIN_CHANNEL_SECRET: a channel secret is the 32 characters"},
+		{"an Official Account channel secret with spaces", map[string]string{"LINE_OA_CHANNEL_SECRET": "0123456789abcdef 0123456789abcde"}, "LINE_OA_CHANNEL_SECRET"},
 		{"simulator off without LINE", map[string]string{"PORTAL_SIMULATOR": "off"}, "needs a LINE Login channel"},
 		{"database path with URI characters", map[string]string{"PORTAL_DB": "portal.db?mode=ro"}, "must not contain ? or #"},
 		{"a mistyped PostgreSQL URL, its password hidden", map[string]string{"PORTAL_DB": "postgress://portal:hunter2pw@db.example/portal"}, `"postgress://portal:xxxxx@db.example/portal" is a URL but not a postgres:// one`},
@@ -107,7 +109,7 @@ func TestConfigClientLimitAndTrustedProxies(t *testing.T) {
 
 func TestCredentialsTurnTheSimulatorOff(t *testing.T) {
 	c, err := parseConfig("serve", nil, env(map[string]string{
-		"LINE_LOGIN_CHANNEL_ID": "1234567890", "LINE_LOGIN_CHANNEL_SECRET": "s3cret",
+		"LINE_LOGIN_CHANNEL_ID": "1234567890", "LINE_LOGIN_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -167,5 +169,22 @@ func TestPostgreSQLNeedsConfiguredKeys(t *testing.T) {
 	c.SessionKeys, c.SecretKey = strings.Repeat("s", 32), strings.Repeat("k", 32)
 	if _, err := c.loadKeys(slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("PostgreSQL with keys: %v", err)
+	}
+}
+
+// The development key's warning names the key that is missing, not both.
+func TestMissingKeysNamesWhatIsMissing(t *testing.T) {
+	for _, tt := range []struct {
+		session []string
+		secret  string
+		want    string
+	}{
+		{nil, "", "no PORTAL_SESSION_KEYS or PORTAL_SECRET_KEY configured"},
+		{nil, "a-secret", "no PORTAL_SESSION_KEYS configured"},
+		{[]string{"a-key"}, "", "no PORTAL_SECRET_KEY configured"},
+	} {
+		if got := missingKeys(tt.session, tt.secret); got != tt.want {
+			t.Errorf("missingKeys(%v, %q) = %q, want %q", tt.session, tt.secret, got, tt.want)
+		}
 	}
 }

@@ -26,9 +26,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "portal:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // "portal serve -h" asked for the flags: they are printed
 		}
+		fmt.Fprintln(os.Stderr, "portal:", err)
 		os.Exit(2)
 	}
 }
