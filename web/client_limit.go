@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,25 +100,34 @@ func (l *clientLimiter) tracked() int {
 	return len(l.clients)
 }
 
-// clientAddr is the address a request is counted under: the TCP peer or,
-// when the peer is a trusted proxy, the right-most address of
+// clientAddr is the address a request is counted under: its client's
+// (clientIP), an IPv6 address by its /64, the block one subscriber gets.
+func (l *clientLimiter) clientAddr(r *http.Request) netip.Addr {
+	addr := clientIP(r, l.trusted)
+	if addr.Is6() {
+		return netip.PrefixFrom(addr, 64).Masked().Addr()
+	}
+	return addr
+}
+
+// clientIP is the address of a request's client: the TCP peer or, when
+// the peer is one of the trusted proxies, the right-most address of
 // X-Forwarded-For that is not a trusted proxy (the left-most when all
 // are). Entries left of it were written by the client and prove nothing.
-// An IPv6 address counts by its /64, the block one subscriber gets.
-func (l *clientLimiter) clientAddr(r *http.Request) netip.Addr {
+func clientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	isTrusted := func(a netip.Addr) bool {
+		return slices.ContainsFunc(trusted, func(p netip.Prefix) bool { return p.Contains(a) })
+	}
 	addr := parseHop(r.RemoteAddr)
-	if l.isTrusted(addr) {
+	if isTrusted(addr) {
 		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0 && l.isTrusted(addr); i-- {
+		for i := len(hops) - 1; i >= 0 && isTrusted(addr); i-- {
 			hop := parseHop(hops[i])
 			if !hop.IsValid() {
-				break // not written by a proxy of ours: count the request under the last one that was
+				break // not written by a proxy of ours: the request is the last one's that was
 			}
 			addr = hop
 		}
-	}
-	if addr.Is6() {
-		return netip.PrefixFrom(addr, 64).Masked().Addr()
 	}
 	return addr
 }
@@ -131,15 +141,6 @@ func parseHop(s string) netip.Addr {
 	}
 	a, _ := netip.ParseAddr(s)
 	return a.Unmap()
-}
-
-func (l *clientLimiter) isTrusted(a netip.Addr) bool {
-	for _, p := range l.trusted {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // admitSignedOut counts a request of a client that is not signed in and

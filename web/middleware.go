@@ -177,6 +177,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", requestID(r.Context())),
+			// Who sent it, to trace a flood of 429s to its source.
+			slog.String("client", clientIP(r, s.cfg.TrustedProxies).String()),
 			slog.String("method", r.Method),
 			slog.String("route", route),
 			slog.Int("status", sw.status),

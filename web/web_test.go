@@ -541,6 +541,10 @@ func TestAccessLogHasNoPathsOrQueries(t *testing.T) {
 	if strings.Contains(logs, "SECRET") {
 		t.Fatalf("a path or query reached the log:\n%s", logs)
 	}
+	// It says who sent the request (here over loopback, with no proxy).
+	if !strings.Contains(logs, "client=127.0.0.1 ") {
+		t.Errorf("the access log does not name the client:\n%s", logs)
+	}
 }
 
 // Messages a client never reads (it doesn't follow redirects) must not
