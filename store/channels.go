@@ -158,10 +158,7 @@ func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channe
 			return err
 		}
 		d := trimInfo(draft)
-		if err := portal.CheckBusinessInfo(d.ServiceCompany); err != nil {
-			return err
-		}
-		if err := portal.CheckMiniAppDraft(d); err != nil {
+		if err := portal.FieldRefusals(portal.CheckBusinessInfo(d.ServiceCompany), portal.CheckMiniAppDraft(d)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE channels SET draft_company_name = ?, draft_address = ?, draft_developer_is_service = ?, draft_provider_is_service = ?,

@@ -113,10 +113,7 @@ func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, or
 			return err
 		}
 		info := trimBusinessInfo(info)
-		if err := portal.CheckBusinessInfo(info); err != nil {
-			return err
-		}
-		if err := portal.CheckOrganizationCompanyCountry(country); err != nil {
+		if err := portal.FieldRefusals(portal.CheckBusinessInfo(info), portal.CheckOrganizationCompanyCountry(country)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE organizations SET company_name = ?, address = ?, company_country = ?

@@ -120,8 +120,9 @@ func TestBlankValuesAreRefusedWithTheForm(t *testing.T) {
 	blank := url.Values{"company_name": {"   "}, "address": {" \u3000 "}}
 
 	p := dev.post(ts.URL+views.ChannelPath(points)+"/business-info", blank)
-	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#company_name-error").Text(), "Enter the company name") {
-		t.Fatalf("a blank channel draft: %d %q", p.res.StatusCode, p.doc.Find("main").Text())
+	if p.res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find("#company_name-error").Text(), "Enter the company name") ||
+		!strings.Contains(p.doc.Find("#address-error").Text(), "address") {
+		t.Fatalf("a blank channel draft: %d %q; want both fields told", p.res.StatusCode, p.doc.Find("main").Text())
 	}
 	if after, _ := ts.db.FindChannelByID(t.Context(), points); after.Draft != before.Draft {
 		t.Fatalf("a blank draft was saved: %+v", after.Draft)
