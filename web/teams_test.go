@@ -172,8 +172,8 @@ func TestInvitation_MemberCannotInviteOrRemove(t *testing.T) {
 	team := portal.Team{ChannelID: order}
 	dev := ts.signedIn(t, ts.demo.Developer.ID)
 	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
-	if p := ken.get(ts.URL + views.PeoplePath(team)); p.res.StatusCode != http.StatusForbidden {
-		t.Errorf("someone outside the channel opened its People page: %d", p.res.StatusCode)
+	if p := ken.get(ts.URL + views.PeoplePath(team)); p.res.StatusCode != http.StatusForbidden || strings.Contains(p.body, "Sakura Order") {
+		t.Errorf("someone outside the channel opened its People page, or learnt its name: %d %q", p.res.StatusCode, p.doc.Find("main").Text())
 	}
 	ken.follow(ken.submit(ken.get(ts.invite(t, dev, team, "member")), `form[action$="/accept"]`, nil, "", ""))
 

@@ -55,10 +55,12 @@ func CanRemoveFromTeam(team Team, actor Admin, standing ChannelRole, target Admi
 }
 
 // CanViewTeam tells whether someone holding standing on team may see who
-// is in it: its members, and operators.
+// is in it: its members, and operators. The refusal does not name the
+// team: anyone signed in could otherwise learn every channel's, Official
+// Account's and organization's name by trying their IDs.
 func CanViewTeam(team Team, standing ChannelRole, operator bool) error {
 	if standing == RoleNone && !operator {
-		return Refuse(EFORBIDDEN, RTeamNotIn, "Team", team)
+		return Refuse(EFORBIDDEN, RTeamNotIn)
 	}
 	return nil
 }
