@@ -235,11 +235,27 @@ func (s *Server) handleInvitationShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.refuseInvitation(w, r, o.Invitation.Team, err)
 		return
 	}
 	s.rememberInvitation(w, r, token)
 	s.render(w, r, http.StatusOK, views.InvitationPage(s.shell(w, r, ""), o, token, views.SignInOffer{}))
+}
+
+// refuseInvitation answers an invitation that can't be answered with the
+// page that says why. One that is not needed, as its opener is in the team
+// already (they accepted it, hold the role, or sent it), leads on to the
+// team instead, saying so: the error page's advice (reload, ask for a new
+// URL) is for others.
+func (s *Server) refuseInvitation(w http.ResponseWriter, r *http.Request, team portal.Team, err error) {
+	switch portal.ErrorReason(err) {
+	case portal.RInviteUsedByYou, portal.RInviteAlreadyHeld, portal.RInviteAlreadyOrgAdmin:
+		s.redirectWithFlash(w, r, views.TeamPath(team), "info", "invitation.flash_not_needed", "Why", views.Sentence(r.Context(), err))
+	case portal.RInviteOwn:
+		s.redirectWithFlash(w, r, views.PeoplePath(team), "info", "invitation.flash_not_needed", "Why", views.Sentence(r.Context(), err))
+	default:
+		s.fail(w, r, err)
+	}
 }
 
 // handleInvitationAccept grants the invitation's role and goes to the
