@@ -33,6 +33,9 @@ func Backup(ctx context.Context, path, dest string) error {
 	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("store: backup: %s already exists; name a new file", dest)
 	}
+	if err := checkPortalDatabase(ctx, path); err != nil {
+		return fmt.Errorf("store: backup: %s is not the portal's database: %w", path, err)
+	}
 	// Its own connection: the read pool is query-only, the writer is the
 	// portal's, and a backup should queue behind neither.
 	src, err := sql.Open("sqlite3", dsn(path, pragmas))
@@ -40,10 +43,6 @@ func Backup(ctx context.Context, path, dest string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	defer src.Close()
-	var migrations int
-	if err := src.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&migrations); err != nil {
-		return fmt.Errorf("store: backup: %s is not the portal's database: %w", path, err)
-	}
 	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
@@ -51,6 +50,19 @@ func Backup(ctx context.Context, path, dest string) error {
 		return fmt.Errorf("store: backup: the copy at %s is damaged: %w", dest, err)
 	}
 	return nil
+}
+
+// checkPortalDatabase tells whether the SQLite file at path holds the
+// portal's migrations, reading it only: a file given by mistake is left
+// as it was (the portal's pragmas would turn it to WAL mode).
+func checkPortalDatabase(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", dsn(path, url.Values{"mode": {"ro"}}))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var migrations int
+	return db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&migrations)
 }
 
 func checkIntegrity(ctx context.Context, path string) error {

@@ -231,11 +231,14 @@ func adminFrom(ctx context.Context) *portal.Admin {
 func (s *Server) withAdmin(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.loadAdmin(r)
+		if err != nil && r.Context().Err() != nil {
+			return // the client went away: no one to answer
+		}
 		if err != nil {
 			// The database can't say who this is: telling them they are
 			// signed out would be wrong, and would send them to sign in
 			// again to no avail. Unreachable, it is an outage (503).
-			if s.db.Ping(r.Context()) != nil {
+			if s.databaseDown(r.Context()) {
 				s.log.Error("request failed: the database is unavailable", "request_id", requestID(r.Context()), "route", r.Pattern, "error", err)
 				s.renderError(w, r, http.StatusServiceUnavailable, "")
 				return
@@ -283,6 +286,14 @@ func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 
 // loginURL is the sign-in that comes back to back, a path of the portal.
 func loginURL(back string) string { return "/login?next=" + url.QueryEscape(safeNext(back)) }
+
+// databaseDown tells whether the database fails to answer a ping within
+// a second, however the request that asks fares meanwhile.
+func (s *Server) databaseDown(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return s.db.Ping(ctx) != nil
+}
 
 // loadAdmin reads who is signed in: nil when no one is (no session, or
 // none with an admin, or one whose admin is gone); an error when the

@@ -286,9 +286,10 @@ func TestRegisterOfficialAccount(t *testing.T) {
 		}
 		// A malformed basic ID is told with the other fields' problems.
 		noPlan.Set("basic_id", "fresh cafe")
+		noPlan.Set("address", strings.Repeat("x", portal.MaxAddress+1))
 		if p := dev.post(ts.URL+"/official-accounts", noPlan); !strings.Contains(p.doc.Find("#basic_id-error").Text(), "basic ID") ||
-			!strings.Contains(p.doc.Find("#plan-error").Text(), "plans differ by country") {
-			t.Errorf("a malformed basic ID and no plan: %q; want both told", p.doc.Find("#oa-register-form").Text())
+			!strings.Contains(p.doc.Find("#plan-error").Text(), "plans differ by country") || !strings.Contains(p.doc.Find("#address-error").Text(), "address") {
+			t.Errorf("a malformed basic ID, no plan and a long address: %q; want each told", p.doc.Find("#oa-register-form").Text())
 		}
 		if got := oaCount(); got != count {
 			t.Fatalf("refused registrations stored accounts: %d → %d", count, got)

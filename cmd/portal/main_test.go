@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -138,13 +139,24 @@ func TestCommands(t *testing.T) {
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the backup created the database it was to copy: %v", err)
 	}
-	// A file that is not the portal's is not backed up as if it were.
+	// A file that is not the portal's is not backed up as if it were, and
+	// is left as it was: another application's SQLite database keeps its
+	// rollback journal.
 	other := filepath.Join(t.TempDir(), "other.db")
-	if err := os.WriteFile(other, nil, 0o600); err != nil {
+	otherDB, err := sql.Open("sqlite3", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer otherDB.Close()
+	if _, err := otherDB.Exec(`PRAGMA journal_mode = DELETE; CREATE TABLE notes (body TEXT)`); err != nil {
 		t.Fatal(err)
 	}
 	if err := run(context.Background(), []string{"backup", "-db", other, filepath.Join(t.TempDir(), "none.db")}, env(nil), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "not the portal's database") {
 		t.Fatalf("backup of another file: %v", err)
+	}
+	var mode string
+	if err := otherDB.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("the refused backup changed the file's journal mode to %q (%v)", mode, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -55,11 +56,23 @@ func sameText(a, b string) bool {
 }
 
 func plainText(s string) string {
-	return strings.Join(strings.Fields(dashes.Replace(norm.NFKC.String(s))), " ")
+	return strings.Join(strings.Fields(readDashes(norm.NFKC.String(s))), " ")
 }
 
-// dashes are the dashes and minus signs written between an address's
-// numbers, which NFKC leaves as they are.
+// readDashes reads as "-" the dashes and minus signs written between an
+// address's numbers, which NFKC leaves as they are, and the long-vowel
+// mark "ー" between two digits, where an input method often types it
+// ("1ー2ー3"); elsewhere "ー" is part of a word (コーポレーション).
+func readDashes(s string) string {
+	runes := []rune(dashes.Replace(s))
+	for i, r := range runes {
+		if r == 'ー' && i > 0 && i < len(runes)-1 && unicode.IsDigit(runes[i-1]) && unicode.IsDigit(runes[i+1]) {
+			runes[i] = '-'
+		}
+	}
+	return string(runes)
+}
+
 var dashes = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2015", "-", "\u2212", "-")
 
 // nameOr returns the display name of an enumerated value, or the raw value
