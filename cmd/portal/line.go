@@ -10,6 +10,7 @@ import (
 
 	"lineportal/internal/line"
 	"lineportal/internal/simulated"
+	"lineportal/store"
 	"lineportal/web"
 )
 
@@ -88,6 +89,10 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		setup.portalOA.Name = "the portal's LINE Official Account"
 	}
 
+	// Served with real LINE once, the database is never served simulated.
+	if err := m.DB.MarkLINEPlatform(ctx, store.PlatformLINE); err != nil {
+		return setup, err
+	}
 	setup.managerURL = platform.ManagerBaseURL
 	if setup.platform, err = line.NewPlatform(platform); err != nil {
 		return setup, err

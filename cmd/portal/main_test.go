@@ -17,6 +17,7 @@ import (
 
 	"lineportal/internal/demo"
 	"lineportal/internal/portal"
+	"lineportal/internal/simulated"
 	"lineportal/store"
 )
 
@@ -162,44 +163,92 @@ func TestCommands(t *testing.T) {
 
 // A database made with real LINE is not served on the simulator, as it
 // would be were the service's LINE configuration lost: no demo data is
-// added to it, and no one signs in there as anyone they pick.
+// added to it, and no one signs in there as anyone they pick. A database
+// the simulator made stays its own, whoever signed in to it.
 func TestSimulatorRefusesADatabaseMadeWithRealLINE(t *testing.T) {
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "production.db")
-	db, err := store.Open(ctx, dbPath)
+	people, err := simulated.DemoPeople()
 	if err != nil {
 		t.Fatal(err)
 	}
-	real, err := db.EnsureAdmin(ctx, "U"+strings.Repeat("0a", 16), "Real Person")
-	if err != nil {
-		t.Fatal(err)
+	// startSimulated starts the portal on the simulator on dbPath.
+	startSimulated := func(dbPath, demo string) error {
+		cfg, err := parseConfig("portal serve", nil, env(map[string]string{"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error", "PORTAL_DEMO": demo}), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
+		if err := m.Start(ctx); err != nil {
+			return err
+		}
+		return m.Close()
 	}
-	if _, err := db.CreateOrganization(ctx, real, portal.Organization{ID: "BM55500000001", Name: "Real Co.", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan}); err != nil {
-		t.Fatal(err)
+	// database makes a database with an organization by someone with the
+	// given LINE user ID, marked as made with real LINE or not.
+	database := func(lineUserID string, markedLINE bool) string {
+		dbPath := filepath.Join(t.TempDir(), "portal.db")
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		someone, err := db.EnsureAdmin(ctx, lineUserID, "Someone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateOrganization(ctx, someone, portal.Organization{ID: "BM55500000001", Name: "Real Co.", Region: portal.RegionJapan, CompanyCountry: portal.RegionJapan}); err != nil {
+			t.Fatal(err)
+		}
+		if markedLINE {
+			if err := db.MarkLINEPlatform(ctx, store.PlatformLINE); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dbPath
 	}
-	db.Close()
+	refused := func(t *testing.T, dbPath string) {
+		t.Helper()
+		err := startSimulated(dbPath, "on")
+		if err == nil || !strings.Contains(err.Error(), "made with real LINE") || !strings.Contains(err.Error(), "LINE_LOGIN_CHANNEL_ID") {
+			t.Fatalf("started: %v; want it refused, saying why and what to configure", err)
+		}
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.FindOrganizationByID(ctx, demo.SakuraFoodsID); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("the demo was added to the real database: %v", err)
+		}
+	}
+	realPerson := "U" + strings.Repeat("0a", 16)
 
-	cfg, err := parseConfig("portal serve", nil, env(map[string]string{"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error"}), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
-	err = m.Start(ctx)
-	if err == nil {
-		m.Close()
-		t.Fatal("the simulator started on a database made with real LINE")
-	}
-	if !strings.Contains(err.Error(), "made with real LINE") || !strings.Contains(err.Error(), "LINE_LOGIN_CHANNEL_ID") {
-		t.Errorf("error %q: want it to say why and what to configure", err)
-	}
-	db, err = store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.FindOrganizationByID(ctx, demo.SakuraFoodsID); portal.ErrorCode(err) != portal.ENOTFOUND {
-		t.Fatalf("the demo was added to the real database: %v", err)
-	}
+	t.Run("from before the mark, its people none of the simulator's", func(t *testing.T) {
+		refused(t, database(realPerson, false))
+	})
+	t.Run("marked, though the demo's people are in it", func(t *testing.T) {
+		// Tried on the simulator first, then served with real LINE.
+		refused(t, database(people.Developer.LINEUserID, true))
+	})
+	t.Run("the simulator's own, with people its control page made", func(t *testing.T) {
+		dbPath := filepath.Join(t.TempDir(), "portal.db")
+		if err := startSimulated(dbPath, "off"); err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A user made on the simulator's control page, who signed in: the
+		// simulator forgets them at its restart.
+		if _, err := db.EnsureAdmin(ctx, realPerson, "Alice"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if err := startSimulated(dbPath, "off"); err != nil {
+			t.Fatalf("the simulator refused its own database: %v", err)
+		}
+	})
 }
 
 // The demo module channel's credentials live in the portal's database and
@@ -247,6 +296,32 @@ func TestLinesimCommand(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || doc.Issuer != base {
 		t.Fatalf("discovery: %d issuer %q, want %q", res.StatusCode, doc.Issuer, base)
+	}
+}
+
+// A portal served with LINE (here the simulator on its own, as LINE)
+// marks its database so: the built-in simulator never serves it later.
+func TestRealLINEMarksTheDatabase(t *testing.T) {
+	const secret = "0123456789abcdef0123456789abcdef"
+	base := startLinesim(t, map[string]string{"LINESIM_CHANNEL_SECRET": secret})
+	dbPath := filepath.Join(t.TempDir(), "portal.db")
+	key := strings.Repeat("k", 32)
+	cfg, err := parseConfig("portal serve", nil, env(map[string]string{
+		"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error", "PORTAL_SESSION_KEYS": key, "PORTAL_SECRET_KEY": key,
+		"LINE_LOGIN_CHANNEL_ID": simulated.LoginChannelID, "LINE_LOGIN_CHANNEL_SECRET": secret,
+		"LINE_ACCESS_URL": base, "LINE_API_URL": base, "LINE_MANAGER_URL": base,
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	platform, err := m.DB.LINEPlatform(context.Background())
+	m.Close()
+	if err != nil || platform != store.PlatformLINE {
+		t.Fatalf("the database served with LINE is marked %q (%v)", platform, err)
 	}
 }
 

@@ -115,7 +115,7 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 	if p.Users, err = sim.SeedDemo(linesim.LoginChannel{ID: login.ChannelID, Secret: login.ChannelSecret, RedirectURIs: []string{login.RedirectURL}}); err != nil {
 		return fail(err)
 	}
-	if err := checkSimulatedDatabase(ctx, db, sim.Users()); err != nil {
+	if err := claimDatabase(ctx, db, sim.Users()); err != nil {
 		return fail(err)
 	}
 	if o.PortalURL != "" {
@@ -151,25 +151,34 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 	return p, nil
 }
 
-// checkSimulatedDatabase refuses a database made with real LINE: one whose
-// admins include none of the simulator's own users (whose LINE user IDs
-// are the same at every start). The simulator's sign-in lets anyone be
-// anyone, its operator runs the review queues and its demo would be added
-// among the real data: a service whose LINE configuration went missing
-// must stop, not carry on simulated. An empty database is a new one.
-func checkSimulatedDatabase(ctx context.Context, db *store.DB, users []linesim.User) error {
-	ids := make([]string, len(users))
-	for i, u := range users {
-		ids[i] = u.ID
-	}
-	anyAdmin, ours, err := db.AdminsAmong(ctx, ids)
+// claimDatabase marks the database as the simulator's, unless it was made
+// with real LINE: marked so (store.DB.MarkLINEPlatform), or, from before
+// the mark, holding admins none of whom is one of the simulator's own
+// users (whose LINE user IDs are the same at every start). The simulator's
+// sign-in lets anyone be anyone, its operator runs the review queues and
+// its demo would be added among the real data: a service whose LINE
+// configuration went missing must stop, not carry on simulated.
+func claimDatabase(ctx context.Context, db *store.DB, users []linesim.User) error {
+	platform, err := db.LINEPlatform(ctx)
 	if err != nil {
 		return err
 	}
-	if anyAdmin && !ours {
-		return errors.New("the database holds people who signed in with LINE, none of them the simulator's: it was made with real LINE, and the simulator, whose sign-in lets anyone be anyone, is not run on it. Configure LINE (LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET), or give another PORTAL_DB to try the portal")
+	madeWithLINE := platform == store.PlatformLINE
+	if platform == "" {
+		ids := make([]string, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		anyAdmin, ours, err := db.AdminsAmong(ctx, ids)
+		if err != nil {
+			return err
+		}
+		madeWithLINE = anyAdmin && !ours
 	}
-	return nil
+	if madeWithLINE {
+		return errors.New("the database was made with real LINE, and the simulator, whose sign-in lets anyone be anyone, is not run on it. Configure LINE (LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET), or give another PORTAL_DB to try the portal")
+	}
+	return db.MarkLINEPlatform(ctx, store.PlatformSimulator)
 }
 
 // SeedModule gives the simulator its demo module channel, pointed at the
