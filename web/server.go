@@ -109,10 +109,13 @@ type Server struct {
 	invitationsCookie sealedCookie
 	// clients counts signed-out requests by client address; nil when
 	// there is no limit.
-	clients  *clientLimiter
-	mux      *http.ServeMux
-	handler  http.Handler
-	draining atomic.Bool // Drain was called: /readyz answers 503
+	clients *clientLimiter
+	// largeWebhookBodies holds a place for each webhook body over
+	// smallWebhookBody being read (webhook.go).
+	largeWebhookBodies chan struct{}
+	mux                *http.ServeMux
+	handler            http.Handler
+	draining           atomic.Bool // Drain was called: /readyz answers 503
 	// fixedLocale, when set, is every request's locale whoever asks: the
 	// tests render every page in the pseudo-language with it.
 	fixedLocale *locale.Locale
@@ -156,6 +159,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if cfg.ClientLimit.Burst > 0 && cfg.ClientLimit.Per > 0 {
 		s.clients = newClientLimiter(cfg.ClientLimit, cfg.TrustedProxies)
 	}
+	s.largeWebhookBodies = make(chan struct{}, maxLargeWebhookBodies)
 	s.mux = http.NewServeMux()
 	s.routes()
 	s.handler = s.middleware(s.mux)

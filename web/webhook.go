@@ -20,6 +20,16 @@ import (
 // parser: a batch refused is lost unless LINE redelivers it.
 const MaxWebhookBody = 4 << 20
 
+// smallWebhookBody is the size of almost every batch LINE sends and more.
+// Bodies larger than it are read maxLargeWebhookBodies at a time, so that
+// the cap's room for LINE's rare large batches is not room for every
+// sender at once: slow senders of large bodies would hold
+// MaxWebhookBody each, twice over while the buffer grows.
+const (
+	smallWebhookBody      = 1 << 20
+	maxLargeWebhookBodies = 4
+)
+
 // maxWebhookBodyAnnounced is how much of a webhook body's announced length
 // is allocated before its bytes arrive: LINE's 100-event batches are some
 // tens of kilobytes.
@@ -109,7 +119,18 @@ func (s *Server) signedWebhookBody(w http.ResponseWriter, r *http.Request, chann
 	// a 40 KB batch several times over. Only so much is taken on the
 	// sender's word; a larger body grows it as its bytes arrive.
 	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), maxWebhookBodyAnnounced)+bytes.MinRead))
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+	capped := http.MaxBytesReader(w, r.Body, MaxWebhookBody)
+	_, err := buf.ReadFrom(io.LimitReader(capped, smallWebhookBody))
+	if err == nil && buf.Len() == smallWebhookBody {
+		// More may follow: read it in one of the places for large bodies.
+		select {
+		case s.largeWebhookBodies <- struct{}{}:
+			_, err = buf.ReadFrom(capped)
+			<-s.largeWebhookBodies
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
 	body := buf.Bytes()
 	if err != nil {
 		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {

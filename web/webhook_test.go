@@ -368,6 +368,66 @@ func TestWebhookBodyLimit(t *testing.T) {
 	}
 }
 
+// Bodies larger than almost any batch are read a few at a time: slow
+// senders of large bodies wait for a place, while ordinary batches pass.
+func TestWebhookReadsLargeBodiesAFewAtATime(t *testing.T) {
+	w := newWebhookTest(t)
+	large := bytes.Repeat([]byte("a"), smallWebhookBody+1)
+	// send posts a body whose first part is written at once and whose rest
+	// is written when finish is closed; done gets the answer's status.
+	send := func(finish <-chan struct{}, done chan<- int) {
+		pr, pw := io.Pipe()
+		go func() {
+			pw.Write(large)
+			<-finish
+			pw.Close()
+		}()
+		req, _ := http.NewRequest(http.MethodPost, w.URL+"/webhooks/line/"+hookChannel, pr)
+		req.Header.Set("X-Line-Signature", "not checked before the body is read")
+		res, err := w.client.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		res.Body.Close()
+		done <- res.StatusCode
+	}
+	finish := make([]chan struct{}, maxLargeWebhookBodies+1)
+	done := make(chan int, len(finish))
+	for i := range finish {
+		finish[i] = make(chan struct{})
+		go send(finish[i], done)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(w.srv.largeWebhookBodies) < maxLargeWebhookBodies && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(w.srv.largeWebhookBodies); n != maxLargeWebhookBodies {
+		t.Fatalf("%d large bodies being read, want %d", n, maxLargeWebhookBodies)
+	}
+	// An ordinary batch does not wait for them.
+	body := w.body()
+	if status, answer := w.post(t, hookChannel, body, sign(hookSecret, body)); status != http.StatusOK {
+		t.Fatalf("an ordinary batch while large bodies are read: %d %s", status, answer)
+	}
+	select {
+	case status := <-done:
+		t.Fatalf("a large body was answered (%d) while every place was taken", status)
+	default:
+	}
+	for _, f := range finish {
+		close(f)
+	}
+	for range finish {
+		if status := <-done; status != http.StatusBadRequest { // not signed: refused once read
+			t.Errorf("a large body was answered %d, want 400 once read", status)
+		}
+	}
+	if n := len(w.srv.largeWebhookBodies); n != 0 {
+		t.Errorf("%d places still taken", n)
+	}
+}
+
 // TestWebhookTakesLINEsLargestBatch: LINE sends up to 100 events a
 // request, and a text message may be 10,000 characters; in Japanese that
 // is 30,000 bytes each.
