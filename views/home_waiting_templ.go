@@ -220,9 +220,9 @@ func WaitingSection(w portal.Waiting, unread int, now time.Time) templ.Component
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var13 string
-				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "invitation.summary", "Inviter", oi.Opening.Invitation.InvitedByName, "Role", teamRoleName(ctx, oi.Opening.Invitation.Team, oi.Opening.Invitation.Role), "Team", teamName(ctx, oi.Opening.Invitation.Team)))
+				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "invitation.summary", "Inviter", oi.Opening.Invitation.InvitedByName, "Role", teamRoleAfterTeam(ctx, oi.Opening.Invitation.Team, oi.Opening.Invitation.Role), "Team", teamName(ctx, oi.Opening.Invitation.Team)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/home_waiting.templ`, Line: 45, Col: 218}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/home_waiting.templ`, Line: 45, Col: 223}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 				if templ_7745c5c3_Err != nil {

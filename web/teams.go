@@ -43,8 +43,20 @@ func (s *Server) peoplePage(r *http.Request, of teamOf) (views.TeamPeople, error
 	}
 	p.CanLeave = portal.CanLeaveTeam(p.Team, p.Members, p.Standing)
 	if p.CanInvite = portal.CanInvite(p.Team, p.Standing); p.CanInvite == nil {
-		if p.Pending, err = s.db.FindPendingInvitations(r.Context(), p.Team); err != nil {
+		pending, err := s.db.FindPendingInvitations(r.Context(), p.Team)
+		if err != nil {
 			return p, err
+		}
+		// Only those that still work: an expired one, or one whose sender
+		// lost the role, can't be answered and needs no revoking.
+		held := map[int64]portal.ChannelRole{}
+		for _, m := range p.Members {
+			held[m.Admin.ID] = m.Role
+		}
+		for _, inv := range pending {
+			if inv.Works(held[inv.InvitedBy], p.Now) {
+				p.Pending = append(p.Pending, inv)
+			}
 		}
 	}
 	return p, nil

@@ -173,6 +173,13 @@ func TestInvitation_RevokedExpiredAndAlreadyHeld(t *testing.T) {
 	} else if advice := p.doc.Find("#error-page").Text(); strings.Contains(advice, "Ask the person who sent it to send a new one") {
 		t.Errorf("the expired invitation's page adds the general advice to its own: %q", advice)
 	}
+	// The People page lists only invitations that still work: not the
+	// expired one, which no one can answer or needs to revoke.
+	dev = ts.signedIn(t, ts.demo.Developer.ID)
+	ts.invite(t, dev, team, "admin")
+	if n := dev.get(ts.URL + views.PeoplePath(team)).doc.Find("tr.pending-invitation").Length(); n != 1 {
+		t.Errorf("%d pending invitations listed, want only the one that still works", n)
+	}
 }
 
 func TestInvitation_MemberCannotInviteOrRemove(t *testing.T) {

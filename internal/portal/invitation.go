@@ -89,6 +89,13 @@ func (i Invitation) StateAt(now time.Time) InvitationState {
 	return i.State
 }
 
+// Works tells whether the invitation's URL would still be answered, its
+// sender holding senderHeld on its team now: pending, not expired, and
+// its sender still able to give the role (CanAnswerInvitation).
+func (i Invitation) Works(senderHeld ChannelRole, now time.Time) bool {
+	return i.StateAt(now) == InvitationPending && senderHeld == RoleAdmin
+}
+
 // CheckInvitation tells whether someone with standing on team may invite a
 // person to hold role there, with note.
 func CheckInvitation(team Team, standing ChannelRole, role ChannelRole, note string) error {

@@ -56,3 +56,25 @@ func TestCanAnswerInvitation_SenderAndAcceptor(t *testing.T) {
 		t.Errorf("someone else, once used: %q, want %q", got, RInviteUsed)
 	}
 }
+
+func TestInvitationWorks(t *testing.T) {
+	sent := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	inv := Invitation{State: InvitationPending, ExpiresAt: sent.Add(InvitationValidity)}
+	for _, tt := range []struct {
+		name   string
+		inv    Invitation
+		sender ChannelRole
+		at     time.Time
+		want   bool
+	}{
+		{"pending, its sender an Admin", inv, RoleAdmin, sent, true},
+		{"expired", inv, RoleAdmin, inv.ExpiresAt, false},
+		{"its sender now a Member", inv, RoleMember, sent, false},
+		{"its sender gone", inv, RoleNone, sent, false},
+		{"revoked", Invitation{State: InvitationRevoked, ExpiresAt: inv.ExpiresAt}, RoleAdmin, sent, false},
+	} {
+		if got := tt.inv.Works(tt.sender, tt.at); got != tt.want {
+			t.Errorf("%s: Works = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
