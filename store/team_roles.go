@@ -133,25 +133,11 @@ func (db *DB) RemoveFromTeam(ctx context.Context, actor portal.Admin, team porta
 		if err := portal.CanRemoveFromTeam(t, actor, standing, target, held); err != nil {
 			return err
 		}
-		switch t.Kind() {
-		case "channel":
-			ch, err := findChannel(ctx, tx, t.ChannelID)
-			if err != nil {
-				return err
-			}
-			return channelRoles.remove(ctx, tx, actor, t, ch.ID, target, held, func(before, after portal.AuditNote) portal.AuditEntry {
-				return channelEntry(ch, portal.ActionChannelRoleRemove, before, after)
-			})
-		case "official_account":
-			oa, err := findOfficialAccount(ctx, tx, t.OfficialAccountID)
-			if err != nil {
-				return err
-			}
-			return officialAccountRoles.remove(ctx, tx, actor, t, oa.ID, target, held, func(before, after portal.AuditNote) portal.AuditEntry {
-				return officialAccountEntry(oa, portal.ActionOfficialAccountRoleRemove, before, after)
-			})
+		if err := removeTeamRole(ctx, tx, actor, t, target, held); err != nil {
+			return err
 		}
-		return removeOrganizationAdmin(ctx, tx, actor, t, target)
+		// Someone who leaves is not told; notify skips the actor.
+		return notify(ctx, tx, actor, portal.NoticeTeamRemoved, teamNoticeParams(actor, t, portal.RoleNone), oneAdmin, target.ID)
 	})
 	if err != nil {
 		return portal.Admin{}, fmt.Errorf("store: remove from team: %w", err)
@@ -181,12 +167,50 @@ func (db *DB) ChangeTeamRole(ctx context.Context, actor portal.Admin, team porta
 		if err != nil {
 			return err
 		}
-		return grantTeamRole(ctx, tx, actor, t, target, role)
+		if err := grantTeamRole(ctx, tx, actor, t, target, role); err != nil {
+			return err
+		}
+		if role == held {
+			return nil // nothing changed: nothing to tell
+		}
+		return notify(ctx, tx, actor, portal.NoticeTeamRoleChanged, teamNoticeParams(actor, t, role), oneAdmin, target.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: change team role: %w", err)
 	}
 	return nil
+}
+
+// removeTeamRole takes away the role target holds on t.
+func removeTeamRole(ctx context.Context, tx *Tx, actor portal.Admin, t portal.Team, target portal.Admin, held portal.ChannelRole) error {
+	switch t.Kind() {
+	case "channel":
+		ch, err := findChannel(ctx, tx, t.ChannelID)
+		if err != nil {
+			return err
+		}
+		return channelRoles.remove(ctx, tx, actor, t, ch.ID, target, held, func(before, after portal.AuditNote) portal.AuditEntry {
+			return channelEntry(ch, portal.ActionChannelRoleRemove, before, after)
+		})
+	case "official_account":
+		oa, err := findOfficialAccount(ctx, tx, t.OfficialAccountID)
+		if err != nil {
+			return err
+		}
+		return officialAccountRoles.remove(ctx, tx, actor, t, oa.ID, target, held, func(before, after portal.AuditNote) portal.AuditEntry {
+			return officialAccountEntry(oa, portal.ActionOfficialAccountRoleRemove, before, after)
+		})
+	}
+	return removeOrganizationAdmin(ctx, tx, actor, t, target)
+}
+
+// teamNoticeParams are what a notice of a change on team t by actor names:
+// who, the team, and the role given (RoleNone when taken away).
+func teamNoticeParams(actor portal.Admin, t portal.Team, role portal.ChannelRole) map[string]string {
+	return map[string]string{
+		"By": actor.Name, "Role": string(role), "TeamKind": t.Kind(), "Team": t.Name,
+		"ChannelID": itoa(t.ChannelID), "OfficialAccountID": itoa(t.OfficialAccountID), "OrgID": t.OrgID,
+	}
 }
 
 // removeOrganizationAdmin removes target from the organization's

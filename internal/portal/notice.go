@@ -23,6 +23,10 @@ const (
 	NoticeURLExpiring NoticeKind = "url_expiring"
 	// NoticeInvitationAccepted: someone accepted the inviter's invitation.
 	NoticeInvitationAccepted NoticeKind = "invitation_accepted"
+	// NoticeTeamRoleChanged and NoticeTeamRemoved: someone else changed
+	// the person's role on a team, or removed them from it.
+	NoticeTeamRoleChanged NoticeKind = "team_role_changed"
+	NoticeTeamRemoved     NoticeKind = "team_removed"
 	// NoticeBotSuspended and NoticeBotResumed: LINE suspended (or resumed)
 	// a bot a module channel is attached to, for the channel's Admins.
 	NoticeBotSuspended NoticeKind = "bot_suspended"
@@ -62,7 +66,7 @@ func (n Notice) Unread() bool { return n.ReadAt.IsZero() }
 // list them.
 var NoticeKinds = []NoticeKind{
 	NoticeLinkRequest, NoticeURLExpiring, NoticeReviewRejected, NoticeReviewVerified,
-	NoticeLinkApproved, NoticeInvitationAccepted, NoticeMiniAppRejected, NoticeMiniAppVerified,
+	NoticeLinkApproved, NoticeInvitationAccepted, NoticeTeamRoleChanged, NoticeTeamRemoved, NoticeMiniAppRejected, NoticeMiniAppVerified,
 	NoticeOrganizationRejected, NoticeOrganizationVerified, NoticeBotSuspended, NoticeBotResumed,
 }
 
