@@ -163,14 +163,39 @@ func (s *Server) handleTeamRoleChange(of teamOf) http.HandlerFunc {
 		if err == nil {
 			target, err = pathInt64(r, "admin")
 		}
+		role := portal.ChannelRole(r.PostFormValue("role"))
+		if err == nil && r.PostFormValue("confirm") != "yes" {
+			if asked := s.askRoleChange(w, r, of, target, role); asked {
+				return
+			}
+		}
 		if err == nil {
-			err = s.db.ChangeTeamRole(r.Context(), actor(r), team, target, portal.ChannelRole(r.PostFormValue("role")))
+			err = s.db.ChangeTeamRole(r.Context(), actor(r), team, target, role)
 		}
 		if s.refusedOnPeople(w, r, of, err) {
 			return
 		}
 		s.redirectWithFlash(w, r, views.PeoplePath(team), "success", "people.role_changed")
 	}
+}
+
+// askRoleChange shows the confirmation of a change of role that asks
+// first (portal.RoleChangeAsksFirst), and reports whether it did. Whether
+// the change may be made is decided by the change itself, once confirmed:
+// a change the page can't find to ask about goes on to be refused there.
+func (s *Server) askRoleChange(w http.ResponseWriter, r *http.Request, of teamOf, target int64, role portal.ChannelRole) bool {
+	p, err := s.peoplePage(r, of)
+	if err != nil {
+		return false
+	}
+	for _, m := range p.Members {
+		if m.Admin.ID == target && portal.RoleChangeAsksFirst(m.Role, role) && portal.CanChangeTeamRole(p.Team, p.Standing, m.Role, role) == nil {
+			s.render(w, r, http.StatusOK, views.RoleChangeConfirmPage(s.shell(w, r, views.TeamNav(p.Team)),
+				views.RoleChangeConfirm{Team: p.Team, Target: m, Role: role, Self: target == actor(r).ID}))
+			return true
+		}
+	}
+	return false
 }
 
 // handleRemoveConfirm asks before someone is removed or leaves, naming the

@@ -308,6 +308,48 @@ func peopleCatalogue(t *testing.T, ts *testServer, dev, boss, op, both portal.Ad
 // A team's Admin is offered invitations first on its Members tab; adding
 // by LINE user ID waits behind a summary (open once its form was refused).
 // A Member is only offered the People page.
+// Taking an Admin's role away asks first, naming what it takes: it can be
+// undone only by another Admin. Making someone an Admin does not ask.
+func TestRoleChange_DemotionAsksFirst(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	team := portal.Team{ChannelID: order}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	ken.follow(ken.submit(ken.get(ts.invite(t, dev, team, "member")), `form[action$="/accept"]`, nil, "", ""))
+	kenID := mustAdminID(t, ts, ts.demo.OrganizationAdministrator.ID)
+	role := func() portal.ChannelRole {
+		t.Helper()
+		a, err := ts.db.FindChannelAccess(t.Context(), portal.Admin{ID: kenID}, order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Role
+	}
+	rolePath := ts.URL + views.PeoplePath(team) + "/" + itoa(kenID) + "/role"
+
+	if p := dev.post(rolePath, url.Values{"role": {"admin"}}); p.res.StatusCode != http.StatusSeeOther || role() != portal.RoleAdmin {
+		t.Fatalf("making Ken Admin: %d, role %q", p.res.StatusCode, role())
+	}
+	ask := dev.post(rolePath, url.Values{"role": {"member"}})
+	if ask.res.StatusCode != http.StatusOK || !strings.Contains(ask.doc.Find("#role-change-confirm").Text(), "Ken Sato will be Member of channel Sakura Order") {
+		t.Fatalf("demoting Ken: %d %q", ask.res.StatusCode, ask.doc.Find("main").Text())
+	}
+	if role() != portal.RoleAdmin {
+		t.Fatal("the role changed before the confirmation")
+	}
+	if p := dev.submit(ask, "#role-change-confirm form", nil, "", ""); p.res.StatusCode != http.StatusSeeOther || role() != portal.RoleMember {
+		t.Fatalf("confirmed: %d, role %q", p.res.StatusCode, role())
+	}
+	// Their own role too, with what only another Admin can undo.
+	dev.post(rolePath, url.Values{"role": {"admin"}})
+	devID := mustAdminID(t, ts, ts.demo.Developer.ID)
+	self := dev.post(ts.URL+views.PeoplePath(team)+"/"+itoa(devID)+"/role", url.Values{"role": {"member"}})
+	if !strings.Contains(self.doc.Find("#role-change-confirm").Text(), "Only another Admin can make you Admin again") {
+		t.Errorf("demoting oneself: %d %q", self.res.StatusCode, self.doc.Find("main").Text())
+	}
+}
+
 func TestMembersTabs_InvitationsFirst(t *testing.T) {
 	ts := newTestServer(t)
 	order := ts.channelID(t, "Sakura Order")

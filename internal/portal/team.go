@@ -83,3 +83,10 @@ func CanChangeTeamRole(team Team, standing, held, role ChannelRole) error {
 	}
 	return nil
 }
+
+// RoleChangeAsksFirst tells whether changing a role held to role asks
+// first: taking an Admin's role away (their own included) can't be undone
+// by them, only by another Admin.
+func RoleChangeAsksFirst(held, role ChannelRole) bool {
+	return held == RoleAdmin && role != RoleAdmin
+}
