@@ -117,17 +117,24 @@ func (db *DB) AcceptInvitation(ctx context.Context, actor portal.Admin, token st
 		if err := grantTeamRole(ctx, tx, actor, inv.Team, actor, inv.Role); err != nil {
 			return err
 		}
-		return notify(ctx, tx, actor, portal.NoticeInvitationAccepted, map[string]string{
-			"Name": actor.Name, "Role": string(inv.Role), "TeamKind": inv.Team.Kind(), "Team": inv.Team.Name,
-			"ChannelID": itoa(inv.Team.ChannelID), "OfficialAccountID": itoa(inv.Team.OfficialAccountID), "OrgID": inv.Team.OrgID,
-		}, oneAdmin, inv.InvitedBy)
+		return notify(ctx, tx, actor, portal.NoticeInvitationAccepted, invitationNoticeParams(actor, inv), oneAdmin, inv.InvitedBy)
 	})
 }
 
 // DeclineInvitation declines the invitation: its URL stops working and
 // nobody gets a role.
 func (db *DB) DeclineInvitation(ctx context.Context, actor portal.Admin, token string) (portal.Invitation, error) {
-	return db.answerInvitation(ctx, "decline invitation", actor, token, portal.InvitationDeclined, nil)
+	return db.answerInvitation(ctx, "decline invitation", actor, token, portal.InvitationDeclined, func(tx *Tx, inv portal.Invitation) error {
+		return notify(ctx, tx, actor, portal.NoticeInvitationDeclined, invitationNoticeParams(actor, inv), oneAdmin, inv.InvitedBy)
+	})
+}
+
+// invitationNoticeParams are what a notice of actor's answer to inv names.
+func invitationNoticeParams(actor portal.Admin, inv portal.Invitation) map[string]string {
+	return map[string]string{
+		"Name": actor.Name, "Role": string(inv.Role), "TeamKind": inv.Team.Kind(), "Team": inv.Team.Name,
+		"ChannelID": itoa(inv.Team.ChannelID), "OfficialAccountID": itoa(inv.Team.OfficialAccountID), "OrgID": inv.Team.OrgID,
+	}
 }
 
 // answerInvitation decides the invitation of token as state, if actor may

@@ -120,7 +120,7 @@ func NoticePath(n portal.Notice) string {
 		return OrganizationPath(p["OrgID"]) + "/business-info"
 	case portal.NoticeMiniAppRejected:
 		return ChannelPath(id("ChannelID")) + "/business-info"
-	case portal.NoticeInvitationAccepted:
+	case portal.NoticeInvitationAccepted, portal.NoticeInvitationDeclined:
 		return PeoplePath(portal.Team{ChannelID: id("ChannelID"), OfficialAccountID: id("OfficialAccountID"), OrgID: p["OrgID"]})
 	case portal.NoticeTeamRemoved:
 		return "/" // the team's pages are closed to them now

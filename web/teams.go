@@ -306,9 +306,23 @@ func (s *Server) handleInvitationAccept(w http.ResponseWriter, r *http.Request) 
 	s.redirectWithFlash(w, r, views.TeamPath(inv.Team), "success", "invitation.flash_accepted")
 }
 
-// handleInvitationDecline declines the invitation.
+// handleInvitationDecline declines the invitation, once confirmed: the
+// first press asks (DeclineConfirmPage).
 func (s *Server) handleInvitationDecline(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.db.DeclineInvitation(r.Context(), actor(r), r.PathValue("token")); err != nil {
+	token := r.PathValue("token")
+	if r.PostFormValue("confirm") != "yes" {
+		o, err := s.db.FindInvitationByToken(r.Context(), actor(r), token)
+		if err == nil {
+			err = portal.CanAnswerInvitation(actor(r), o, s.now())
+		}
+		if err != nil {
+			s.refuseInvitation(w, r, o.Invitation.Team, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.DeclineConfirmPage(s.shell(w, r, ""), o, token))
+		return
+	}
+	if _, err := s.db.DeclineInvitation(r.Context(), actor(r), token); err != nil {
 		s.fail(w, r, err)
 		return
 	}

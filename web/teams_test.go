@@ -12,6 +12,7 @@ import (
 	"lineportal/internal/demo"
 	"lineportal/internal/linesim"
 	"lineportal/internal/portal"
+	"lineportal/store"
 	"lineportal/views"
 )
 
@@ -308,6 +309,32 @@ func peopleCatalogue(t *testing.T, ts *testServer, dev, boss, op, both portal.Ad
 // A team's Admin is offered invitations first on its Members tab; adding
 // by LINE user ID waits behind a summary (open once its form was refused).
 // A Member is only offered the People page.
+// Declining asks first, as its URL then stops working; the inviter is
+// told of the answer.
+func TestInvitation_DeclineAsksFirstAndTellsTheInviter(t *testing.T) {
+	ts := newTestServer(t)
+	team := portal.Team{ChannelID: ts.channelID(t, "Sakura Order")}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	invitation := ken.get(ts.invite(t, dev, team, "member"))
+
+	ask := ken.submit(invitation, `form[action$="/decline"]`, nil, "", "")
+	if ask.res.StatusCode != http.StatusOK || !strings.Contains(ask.doc.Find("#decline-confirm").Text(), "Its URL then stops working") {
+		t.Fatalf("declining: %d %q", ask.res.StatusCode, ask.doc.Find("main").Text())
+	}
+	if again := ken.get(invitation.res.Request.URL.String()); again.doc.Find("#accept-invitation").Length() != 1 {
+		t.Fatal("the invitation was declined before the confirmation")
+	}
+	done := ken.submit(ask, "#decline-confirm form", nil, "", "")
+	if done.res.StatusCode != http.StatusSeeOther || !strings.Contains(ken.follow(done).doc.Find("#flash").Text(), "Invitation declined") {
+		t.Fatalf("confirmed: %d", done.res.StatusCode)
+	}
+	notices, _, err := ts.db.FindNotices(t.Context(), mustAdminID(t, ts, ts.demo.Developer.ID), store.Page{})
+	if err != nil || len(notices) == 0 || notices[0].Kind != portal.NoticeInvitationDeclined {
+		t.Fatalf("the inviter's notices: %+v %v", notices, err)
+	}
+}
+
 // Taking an Admin's role away asks first, naming what it takes: it can be
 // undone only by another Admin. Making someone an Admin does not ask.
 func TestRoleChange_DemotionAsksFirst(t *testing.T) {

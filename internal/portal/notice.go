@@ -21,8 +21,10 @@ const (
 	// NoticeURLExpiring: a link request URL its sender issued stops
 	// working within ExpiringSoon.
 	NoticeURLExpiring NoticeKind = "url_expiring"
-	// NoticeInvitationAccepted: someone accepted the inviter's invitation.
+	// NoticeInvitationAccepted and NoticeInvitationDeclined: someone
+	// answered the inviter's invitation.
 	NoticeInvitationAccepted NoticeKind = "invitation_accepted"
+	NoticeInvitationDeclined NoticeKind = "invitation_declined"
 	// NoticeTeamRoleChanged and NoticeTeamRemoved: someone else changed
 	// the person's role on a team, or removed them from it.
 	NoticeTeamRoleChanged NoticeKind = "team_role_changed"
@@ -66,7 +68,7 @@ func (n Notice) Unread() bool { return n.ReadAt.IsZero() }
 // list them.
 var NoticeKinds = []NoticeKind{
 	NoticeLinkRequest, NoticeURLExpiring, NoticeReviewRejected, NoticeReviewVerified,
-	NoticeLinkApproved, NoticeInvitationAccepted, NoticeTeamRoleChanged, NoticeTeamRemoved, NoticeMiniAppRejected, NoticeMiniAppVerified,
+	NoticeLinkApproved, NoticeInvitationAccepted, NoticeInvitationDeclined, NoticeTeamRoleChanged, NoticeTeamRemoved, NoticeMiniAppRejected, NoticeMiniAppVerified,
 	NoticeOrganizationRejected, NoticeOrganizationVerified, NoticeBotSuspended, NoticeBotResumed,
 }
 
