@@ -116,7 +116,13 @@ func (s *Server) handleInvitationCreate(of teamOf) http.HandlerFunc {
 		if err != nil {
 			s.refused(w, r, err, func(status int, why views.Refusal) {
 				form.Why = why
-				s.renderPeople(w, r, of, status, func(p *views.TeamPeople) { p.Form = form })
+				s.renderPeople(w, r, of, status, func(p *views.TeamPeople) {
+					if p.CanInvite != nil {
+						p.Why = why // no invite form to show it on
+						return
+					}
+					p.Form = form
+				})
 			})
 			return
 		}

@@ -200,8 +200,9 @@ func TestInvitation_MemberCannotInviteOrRemove(t *testing.T) {
 		t.Fatalf("a Member's People page: %d, invite forms %d", people.res.StatusCode, people.doc.Find("#invite-form").Length())
 	}
 	before := dbtest.Tables(t, raw, "channel_roles", "invitations", "audit_log")
-	if p := ken.post(ts.URL+views.PeoplePath(team)+"/invitations", url.Values{"role": {"admin"}}); p.res.StatusCode != http.StatusForbidden {
-		t.Errorf("a Member created an invitation: %d", p.res.StatusCode)
+	if p := ken.post(ts.URL+views.PeoplePath(team)+"/invitations", url.Values{"role": {"admin"}}); p.res.StatusCode != http.StatusForbidden ||
+		!strings.Contains(p.doc.Find(".alert-error").Text(), "Admin") {
+		t.Errorf("a Member created an invitation, or was not told why not: %d %q", p.res.StatusCode, p.doc.Find(".alert-error").Text())
 	}
 	devID := mustAdminID(t, ts, ts.demo.Developer.ID)
 	if p := ken.post(ts.URL+views.PeoplePath(team)+"/"+itoa(devID)+"/remove", nil); p.res.StatusCode != http.StatusForbidden {
