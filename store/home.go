@@ -78,6 +78,24 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 		return w, err
 	}
 
+	// Invitation URLs the actor sent that expire within a day, while the
+	// actor may still give their role (else they work no more).
+	invs, err := findAll(ctx, q, scanInvitation, `SELECT `+invitationColumns+invitationTables+`
+		WHERE i.invited_by = ? AND i.state = 'pending' AND i.expires_at > ? AND i.expires_at <= ? ORDER BY i.expires_at, i.id LIMIT ?`,
+		actor.ID, millis(now), millis(now.Add(portal.ExpiringSoon)), homeListLimit)
+	if err != nil {
+		return w, err
+	}
+	for _, inv := range invs {
+		var held portal.ChannelRole
+		if inv.Team, held, err = loadTeam(ctx, q, inv.Team, actor.ID); err != nil {
+			return w, err
+		}
+		if inv.Works(held, now) {
+			w.ExpiringInvitations = append(w.ExpiringInvitations, inv)
+		}
+	}
+
 	if actor.Operator {
 		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE verification = 'in_review'`).Scan(&w.OrganizationQueue); err != nil {
 			return w, err

@@ -149,3 +149,31 @@ func TestApproveLinkRequestByID(t *testing.T) {
 		return err
 	})
 }
+
+// The invitation URLs someone sent that expire within a day are on their
+// Home while they still work: not those further off, nor one whose sender
+// can no longer give the role.
+func TestFindWaiting_ExpiringInvitations(t *testing.T) {
+	f := newFixture(t)
+	ch := f.channel(t, portal.Channel{Kind: portal.KindMiniApp, Name: "Invited Channel"})
+	team := portal.Team{ChannelID: ch.ID}
+	f.clock.Set(start)
+	soon, _, err := f.db.CreateInvitation(ctx, f.dev, team, portal.RoleMember, "")
+	mustNil(t, err)
+	f.clock.Set(start.Add(48 * time.Hour)) // expires a day after the first
+	_, _, err = f.db.CreateInvitation(ctx, f.dev, team, portal.RoleAdmin, "")
+	mustNil(t, err)
+
+	f.clock.Set(start.Add(portal.InvitationValidity - time.Hour))
+	w, err := f.db.FindWaiting(ctx, f.dev, f.clock.Now())
+	mustNil(t, err)
+	if len(w.ExpiringInvitations) != 1 || w.ExpiringInvitations[0].ID != soon.ID || w.ExpiringInvitations[0].Team.Name != ch.Name {
+		t.Fatalf("expiring invitations: %+v", w.ExpiringInvitations)
+	}
+	// Its sender made a Member (by another Admin): it works no more.
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, ch.ID, f.boss.ID, portal.RoleAdmin))
+	mustNil(t, f.db.SetChannelRole(ctx, f.boss, ch.ID, f.dev.ID, portal.RoleMember))
+	if w, err := f.db.FindWaiting(ctx, f.dev, f.clock.Now()); err != nil || len(w.ExpiringInvitations) != 0 {
+		t.Fatalf("an invitation whose sender lost the role: %+v %v", w.ExpiringInvitations, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -285,5 +286,22 @@ func TestHome_VisitorsPageFromMemoryIsTheRenderedPage(t *testing.T) {
 				t.Fatalf("%s: the page is not in its language or lacks the response's nonce: %s", lang, body)
 			}
 		}
+	}
+}
+
+// An invitation URL about to expire is on its sender's Home, leading to
+// the team's People page, where it can be sent again.
+func TestHome_InvitationExpiringSoon(t *testing.T) {
+	ts := newTestServer(t)
+	order := ts.channelID(t, "Sakura Order")
+	team := portal.Team{ChannelID: order}
+	dev := ts.signedIn(t, ts.demo.Developer.ID)
+	ts.invite(t, dev, team, "member")
+	ts.clock.advance(portal.InvitationValidity - time.Hour)
+	dev = ts.signedIn(t, ts.demo.Developer.ID) // the earlier session ended meanwhile
+	item := dev.get(ts.URL + "/").doc.Find("#waiting-expiring-invitations li")
+	if item.Length() != 1 || !strings.Contains(item.Text(), "Member of channel Sakura Order") ||
+		item.Find("a").AttrOr("href", "") != views.PeoplePath(team) {
+		t.Fatalf("Home's expiring invitations: %d %q", item.Length(), item.Text())
 	}
 }

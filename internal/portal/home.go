@@ -2,9 +2,9 @@ package portal
 
 import "time"
 
-// ExpiringSoon is how close to its expiry a link request URL is listed on
-// its sender's Home: within a day, while there is still time to have it
-// approved or to send it again.
+// ExpiringSoon is how close to its expiry a link request URL, or an
+// invitation URL, is listed on its sender's Home: within a day, while there
+// is still time to have it answered or to send it again.
 const ExpiringSoon = 24 * time.Hour
 
 // Waiting is what waits for one person, shown on their Home, each item
@@ -19,6 +19,9 @@ type Waiting struct {
 	// Expiring are link request URLs the person sent that stop working
 	// within ExpiringSoon.
 	Expiring []ExpiringRequest
+	// ExpiringInvitations are invitation URLs the person sent, that still
+	// work, and stop working within ExpiringSoon, each with its team's name.
+	ExpiringInvitations []Invitation
 	// OrganizationQueue and MiniAppQueue count the operators' review
 	// queues; zero for anyone else.
 	OrganizationQueue, MiniAppQueue int
@@ -46,7 +49,7 @@ type OpenedInvitation struct {
 
 // Empty tells whether nothing waits.
 func (w Waiting) Empty() bool {
-	return len(w.LinkRequests) == 0 && len(w.Rejected) == 0 && len(w.Expiring) == 0 &&
+	return len(w.LinkRequests) == 0 && len(w.Rejected) == 0 && len(w.Expiring) == 0 && len(w.ExpiringInvitations) == 0 &&
 		w.OrganizationQueue == 0 && w.MiniAppQueue == 0 && len(w.SuspendedBots) == 0 && len(w.Invitations) == 0
 }
 
