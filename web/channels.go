@@ -189,12 +189,14 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 // keeps the request from being sent is left to the send to refuse.
 func (s *Server) linksAtOnce(r *http.Request, channelID int64, orgID portal.OrganizationID) (portal.Channel, portal.Organization, bool, error) {
 	ctx, a := r.Context(), actor(r)
-	ch, access, _, err := s.db.FindChannelWithAccess(ctx, a, channelID)
-	if err == nil {
-		var org portal.Organization
-		var orgAccess portal.OrganizationAccess
-		if org, orgAccess, err = s.db.FindOrganizationWithAccess(ctx, a, string(orgID)); err == nil {
-			return ch, org, orgAccess.Admin && portal.CheckLinkRequest(access.Role, ch, orgID, &org) == nil, nil
+	// The organization first: most senders don't administer it, and one
+	// statement says so.
+	org, orgAccess, err := s.db.FindOrganizationWithAccess(ctx, a, string(orgID))
+	if err == nil && orgAccess.Admin {
+		var ch portal.Channel
+		var access portal.ChannelAccess
+		if ch, access, _, err = s.db.FindChannelWithAccess(ctx, a, channelID); err == nil {
+			return ch, org, portal.CheckLinkRequest(access.Role, ch, orgID, &org) == nil, nil
 		}
 	}
 	if portal.ErrorCode(err) == portal.EINTERNAL {
