@@ -155,6 +155,13 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 			if err := mt.sim.SetFriendship(fan, bot, f); err != nil {
 				t.Fatal(err)
 			}
+			// A person follows again after the block, not at its very
+			// millisecond, as the two calls here may be: a follow then,
+			// delivered apart from the block, is one from before it
+			// (portal.ForgottenOnArrival).
+			if err := mt.sim.AdvanceClock(time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
 		}
 		waitShown(true)
 		if err := mt.sim.SetFriendship(fan, bot, linesim.FriendshipBlocked); err != nil {
