@@ -389,14 +389,15 @@ func TestMembersTabs_InvitationsFirst(t *testing.T) {
 		path     string
 		team     portal.Team
 		advanced string // the LINE user ID form's <details>
+		invite   string // the invite button: an organization has no roles to change
 	}{
-		{"channel", dev, views.ChannelPath(order) + "/members", portal.Team{ChannelID: order}, "details#grant-role"},
-		{"organization", ken, views.OrganizationPath(demo.SakuraFoodsID) + "/members", portal.Team{OrgID: demo.SakuraFoodsID}, "details#add-administrator"},
+		{"channel", dev, views.ChannelPath(order) + "/members", portal.Team{ChannelID: order}, "details#grant-role", "Invite people and change roles"},
+		{"organization", ken, views.OrganizationPath(demo.SakuraFoodsID) + "/members", portal.Team{OrgID: demo.SakuraFoodsID}, "details#add-administrator", "Invite administrators"},
 	}
 	for _, tab := range tabs {
 		p := tab.as.get(ts.URL + tab.path)
 		invite := p.doc.Find(".people-link a.btn-primary")
-		if invite.AttrOr("href", "") != views.PeoplePath(tab.team) || invite.Text() != "Invite people and change roles" {
+		if invite.AttrOr("href", "") != views.PeoplePath(tab.team) || invite.Text() != tab.invite {
 			t.Errorf("%s Members tab: invite button %q → %q", tab.name, invite.Text(), invite.AttrOr("href", ""))
 		}
 		advanced := p.doc.Find(tab.advanced)
