@@ -151,18 +151,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 				}
 			}
 		}
-		for _, f := range []linesim.Friendship{linesim.FriendshipBlocked, linesim.FriendshipFriend} { // unfollow, then follow
-			if err := mt.sim.SetFriendship(fan, bot, f); err != nil {
-				t.Fatal(err)
-			}
-			// A person follows again after the block, not at its very
-			// millisecond, as the two calls here may be: a follow then,
-			// delivered apart from the block, is one from before it
-			// (portal.ForgottenOnArrival).
-			if err := mt.sim.AdvanceClock(time.Millisecond); err != nil {
-				t.Fatal(err)
-			}
-		}
+		refollow(t, mt.sim, fan, bot)
 		waitShown(true)
 		if err := mt.sim.SetFriendship(fan, bot, linesim.FriendshipBlocked); err != nil {
 			t.Fatal(err)
@@ -693,11 +682,7 @@ func TestModule_ChatControlIsOneRowPerChat(t *testing.T) {
 	}
 
 	// The follower list leads to the acquire form with the chat filled in.
-	for _, f := range []linesim.Friendship{linesim.FriendshipBlocked, linesim.FriendshipFriend} { // unfollow, then follow
-		if err := mt.sim.SetFriendship(user, bot, f); err != nil {
-			t.Fatal(err)
-		}
-	}
+	refollow(t, mt.sim, user, bot)
 	var take string
 	for deadline := time.Now().Add(10 * time.Second); take == ""; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -829,5 +814,23 @@ func TestModule_RegisterWithIDAndSecretOnly(t *testing.T) {
 		if strings.Contains(mt.logs.String(), leak) {
 			t.Error("a secret or token reached the log")
 		}
+	}
+}
+
+// refollow has user block bot and then add it as a friend again (an
+// unfollow, then a follow event). A person follows again after the block,
+// not at its very millisecond, as two calls here may be: a follow then,
+// delivered apart from the block, is one from before it
+// (portal.ForgottenOnArrival).
+func refollow(t *testing.T, sim *linesim.Server, user, bot string) {
+	t.Helper()
+	if err := sim.SetFriendship(user, bot, linesim.FriendshipBlocked); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.AdvanceClock(time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SetFriendship(user, bot, linesim.FriendshipFriend); err != nil {
+		t.Fatal(err)
 	}
 }
