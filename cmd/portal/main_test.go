@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,20 +27,8 @@ import (
 // environment.
 func startPortal(t *testing.T, extra map[string]string) *Main {
 	t.Helper()
-	vars := map[string]string{
-		"PORTAL_ADDR":      "127.0.0.1:0",
-		"PORTAL_DB":        filepath.Join(t.TempDir(), "portal.db"),
-		"PORTAL_LOG_LEVEL": "warn",
-	}
-	for k, v := range extra {
-		vars[k] = v
-	}
-	cfg, err := parseConfig("portal serve", nil, env(vars), io.Discard)
+	m, err := tryStartPortal(t, extra)
 	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
-	if err := m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -173,12 +162,8 @@ func TestSimulatorRefusesADatabaseMadeWithRealLINE(t *testing.T) {
 	}
 	// startSimulated starts the portal on the simulator on dbPath.
 	startSimulated := func(dbPath, demo string) error {
-		cfg, err := parseConfig("portal serve", nil, env(map[string]string{"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error", "PORTAL_DEMO": demo}), io.Discard)
+		m, err := tryStartPortal(t, map[string]string{"PORTAL_DB": dbPath, "PORTAL_DEMO": demo})
 		if err != nil {
-			t.Fatal(err)
-		}
-		m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
-		if err := m.Start(ctx); err != nil {
 			return err
 		}
 		return m.Close()
@@ -251,6 +236,24 @@ func TestSimulatorRefusesADatabaseMadeWithRealLINE(t *testing.T) {
 	})
 }
 
+// tryStartPortal starts the portal as startPortal does, answering its
+// error; the caller closes it.
+func tryStartPortal(t *testing.T, extra map[string]string) (*Main, error) {
+	t.Helper()
+	vars := map[string]string{
+		"PORTAL_ADDR":      "127.0.0.1:0",
+		"PORTAL_DB":        filepath.Join(t.TempDir(), "portal.db"),
+		"PORTAL_LOG_LEVEL": "warn",
+	}
+	maps.Copy(vars, extra)
+	cfg, err := parseConfig("portal serve", nil, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
+	return m, m.Start(context.Background())
+}
+
 // The demo module channel's credentials live in the portal's database and
 // are handed to each fresh simulator: after a restart on the same
 // database, the stored secret still matches the simulator's.
@@ -304,22 +307,13 @@ func TestLinesimCommand(t *testing.T) {
 func TestRealLINEMarksTheDatabase(t *testing.T) {
 	const secret = "0123456789abcdef0123456789abcdef"
 	base := startLinesim(t, map[string]string{"LINESIM_CHANNEL_SECRET": secret})
-	dbPath := filepath.Join(t.TempDir(), "portal.db")
 	key := strings.Repeat("k", 32)
-	cfg, err := parseConfig("portal serve", nil, env(map[string]string{
-		"PORTAL_ADDR": "127.0.0.1:0", "PORTAL_DB": dbPath, "PORTAL_LOG_LEVEL": "error", "PORTAL_SESSION_KEYS": key, "PORTAL_SECRET_KEY": key,
+	m := startPortal(t, map[string]string{
+		"PORTAL_SESSION_KEYS": key, "PORTAL_SECRET_KEY": key,
 		"LINE_LOGIN_CHANNEL_ID": simulated.LoginChannelID, "LINE_LOGIN_CHANNEL_SECRET": secret,
 		"LINE_ACCESS_URL": base, "LINE_API_URL": base, "LINE_MANAGER_URL": base,
-	}), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Stderr: &lockedBuffer{}}
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	})
 	platform, err := m.DB.LINEPlatform(context.Background())
-	m.Close()
 	if err != nil || platform != store.PlatformLINE {
 		t.Fatalf("the database served with LINE is marked %q (%v)", platform, err)
 	}

@@ -187,11 +187,26 @@ func TestMessageCounts(t *testing.T) {
 // are merged, so a second definition silently replaces the first wherever
 // it is used (a state word turned into a whole sentence).
 func TestMessageIDsDefinedOnce(t *testing.T) {
+	definedIn := map[string]string{} // language + ID → file
+	eachMessageFile(t, func(base, lang string, messages map[string]any) {
+		for id := range messages {
+			if other, ok := definedIn[lang+" "+id]; ok {
+				t.Errorf("%s is defined in %s and in %s", id, other, base)
+			}
+			definedIn[lang+" "+id] = base
+		}
+	})
+}
+
+// eachMessageFile calls fn with each message file's name, its language
+// (a language may have several files: "teams.ja.json") and its messages,
+// each a string or its plural forms.
+func eachMessageFile(t *testing.T, fn func(base, lang string, messages map[string]any)) {
+	t.Helper()
 	names, err := fs.Glob(files, "messages/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	definedIn := map[string]string{} // language + ID → file
 	for _, name := range names {
 		data, err := files.ReadFile(name)
 		if err != nil {
@@ -206,12 +221,7 @@ func TestMessageIDsDefinedOnce(t *testing.T) {
 		if i := strings.LastIndex(lang, "."); i >= 0 {
 			lang = lang[i+1:]
 		}
-		for id := range messages {
-			if other, ok := definedIn[lang+" "+id]; ok {
-				t.Errorf("%s is defined in %s and in %s", id, other, base)
-			}
-			definedIn[lang+" "+id] = base
-		}
+		fn(base, lang, messages)
 	}
 }
 
@@ -282,30 +292,14 @@ func TestNoWordTheGlossaryReplaces(t *testing.T) {
 	replaced := map[string]map[string]string{ // language → word → LINE's
 		"ja": {"リンクリクエスト": "接続リクエスト", "［": "「", "］": "」"},
 	}
-	names, err := fs.Glob(files, "messages/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range names {
-		lang := strings.TrimSuffix(filepath.Base(name), ".json")
-		if i := strings.LastIndex(lang, "."); i >= 0 {
-			lang = lang[i+1:]
-		}
-		data, err := files.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var messages map[string]any
-		if err := json.Unmarshal(data, &messages); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+	eachMessageFile(t, func(base, lang string, messages map[string]any) {
 		for id, m := range messages {
 			text, _ := json.Marshal(m) // a message, or its plural forms
 			for word, lines := range replaced[lang] {
 				if strings.Contains(string(text), word) {
-					t.Errorf("%s %s says %q where LINE says %q", name, id, word, lines)
+					t.Errorf("%s %s says %q where LINE says %q", base, id, word, lines)
 				}
 			}
 		}
-	}
+	})
 }
