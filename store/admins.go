@@ -14,7 +14,9 @@ import (
 // sign-in and refreshes their profile and friendship outcome after that.
 // The friend flag LINE told (in.FriendFlag) replaces the one known unless
 // LINE could not be asked or the one known is newer (a follow or block the
-// account's webhook told of after LINE was asked: RecordFriendships). The
+// account's webhook told of after LINE was asked: RecordFriendships); a
+// friend is blocked no more, and no friend keeps what the webhook told of a
+// block, which the flag can't tell apart from never having added it. The
 // language in is saved only for an admin who has none saved yet.
 func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error) {
 	if in.LINEUserID == "" {
@@ -39,6 +41,8 @@ func (db *DB) SignIn(ctx context.Context, in portal.SignIn) (portal.Admin, error
 					THEN admins.friend_flag ELSE excluded.friend_flag END,
 				friend_flag_at = CASE WHEN excluded.friend_flag IS NULL OR admins.friend_flag_at >= excluded.friend_flag_at
 					THEN admins.friend_flag_at ELSE excluded.friend_flag_at END,
+				friend_blocked = CASE WHEN excluded.friend_flag IS NULL OR admins.friend_flag_at >= excluded.friend_flag_at OR excluded.friend_flag = 0
+					THEN admins.friend_blocked ELSE 0 END,
 				last_sign_in_at = excluded.last_sign_in_at,
 				language = CASE WHEN admins.language = '' THEN excluded.language ELSE admins.language END
 			RETURNING `+adminColumns,
@@ -67,8 +71,10 @@ func (db *DB) RecordFriendships(ctx context.Context, changes []portal.Friendship
 		applied = 0
 		for _, c := range changes {
 			at := millis(c.At)
-			res, err := tx.ExecContext(ctx, `UPDATE admins SET friend_flag = ?, friend_flag_at = ?
-				WHERE line_user_id = ? AND (friend_flag_at IS NULL OR friend_flag_at < ?)`, boolInt(c.Friend), at, c.LINEUserID, at)
+			// An unfollow is a block: LINE sends it when a friend blocks
+			// the account; a follow adds it or unblocks it.
+			res, err := tx.ExecContext(ctx, `UPDATE admins SET friend_flag = ?, friend_blocked = ?, friend_flag_at = ?
+				WHERE line_user_id = ? AND (friend_flag_at IS NULL OR friend_flag_at < ?)`, boolInt(c.Friend), boolInt(!c.Friend), at, c.LINEUserID, at)
 			if err != nil {
 				return err
 			}
@@ -147,13 +153,13 @@ func findAdmin(ctx context.Context, q querier, id int64) (portal.Admin, error) {
 	return a, err
 }
 
-const adminColumns = `id, line_user_id, name, picture_url, friendship_changed, friend_flag, created_at, last_sign_in_at, language, time_zone`
+const adminColumns = `id, line_user_id, name, picture_url, friendship_changed, friend_flag, friend_blocked, created_at, last_sign_in_at, language, time_zone`
 
 func scanAdmin(row interface{ Scan(...any) error }) (portal.Admin, error) {
 	var a portal.Admin
 	var changed, friend sql.NullBool
 	var created, signedIn int64
-	if err := row.Scan(&a.ID, &a.LINEUserID, &a.Name, &a.PictureURL, &changed, &friend, &created, &signedIn, &a.Language, &a.TimeZone); err != nil {
+	if err := row.Scan(&a.ID, &a.LINEUserID, &a.Name, &a.PictureURL, &changed, &friend, &a.BlockedPortalOA, &created, &signedIn, &a.Language, &a.TimeZone); err != nil {
 		return portal.Admin{}, err
 	}
 	a.FriendshipChanged, a.FriendFlag = boolPtr(changed), boolPtr(friend)

@@ -464,3 +464,45 @@ func TestRecordFriendships(t *testing.T) {
 		t.Errorf("Boss after a sign-in whose answer is older than his unblock: %s, want true", got)
 	}
 }
+
+// A block (LINE's unfollow) is told apart from never having added the
+// account, which a sign-in's friend flag can't: a sign-in that finds no
+// friend keeps the block, a follow or a sign-in that finds a friend ends it.
+func TestRecordFriendships_Blocked(t *testing.T) {
+	f := newFixture(t)
+	boss := f.friend(t, "Uboss", "Boss") // at start
+	blocked := func() bool {
+		t.Helper()
+		got, err := f.db.FindAdminByID(ctx, boss.ID)
+		mustNil(t, err)
+		return got.BlockedPortalOA
+	}
+	if blocked() {
+		t.Fatal("a friend is blocked")
+	}
+	_, err := f.db.RecordFriendships(ctx, []portal.FriendshipChange{{LINEUserID: "Uboss", Friend: false, At: start.Add(time.Minute)}})
+	mustNil(t, err)
+	if !blocked() {
+		t.Fatal("an unfollow is not a block")
+	}
+	no, yes := false, true
+	f.clock.Set(start.Add(2 * time.Minute))
+	_, err = f.db.SignIn(ctx, portal.SignIn{LINEUserID: "Uboss", Name: "Boss", FriendFlag: &no})
+	mustNil(t, err)
+	if !blocked() {
+		t.Error("a sign-in that found no friend ended the block")
+	}
+	f.clock.Set(start.Add(3 * time.Minute))
+	_, err = f.db.SignIn(ctx, portal.SignIn{LINEUserID: "Uboss", Name: "Boss", FriendFlag: &yes})
+	mustNil(t, err)
+	if blocked() {
+		t.Error("a sign-in that found a friend kept the block")
+	}
+	_, err = f.db.RecordFriendships(ctx, []portal.FriendshipChange{{LINEUserID: "Uboss", Friend: false, At: start.Add(4 * time.Minute)}})
+	mustNil(t, err)
+	_, err = f.db.RecordFriendships(ctx, []portal.FriendshipChange{{LINEUserID: "Uboss", Friend: true, At: start.Add(5 * time.Minute)}})
+	mustNil(t, err)
+	if blocked() {
+		t.Error("a follow after the block kept it")
+	}
+}

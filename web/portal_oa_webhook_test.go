@@ -46,6 +46,11 @@ func TestPortalOAWebhook_FriendFlagFollowsLINE(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFriend("false")
+	// A block, as LINE calls it, with the add-friend button that unblocks.
+	profile := v.get(ts.URL + "/profile").doc
+	if profile.Find("#friend-blocked").Text() != "Blocked" || strings.TrimSpace(profile.Find("#add-friend").Text()) != "Add friend (unblock)" {
+		t.Errorf("the profile after a block says %q, offers %q", profile.Find("#friend-flag").Text(), strings.TrimSpace(profile.Find("#add-friend").Text()))
+	}
 }
 
 // The receiver takes only what the account's channel secret signed, as

@@ -29,6 +29,7 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		Roles:             roles,
 		FriendshipChanged: triState(a.FriendshipChanged, "absent"),
 		FriendFlag:        triState(a.FriendFlag, "unknown"),
+		Blocked:           a.BlockedPortalOA,
 		LastSignInAt:      a.LastSignInAt,
 		OAName:            s.cfg.PortalOA.Name,
 		AddFriendURL:      s.cfg.PortalOA.AddFriendURL,

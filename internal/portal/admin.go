@@ -19,9 +19,13 @@ type Admin struct {
 	// Account (and has not blocked it), as of the latest sign-in or, later,
 	// the latest follow or unfollow its webhook told (FriendshipChanges);
 	// nil when LINE could not be asked.
-	FriendFlag   *bool
-	CreatedAt    time.Time
-	LastSignInAt time.Time
+	FriendFlag *bool
+	// BlockedPortalOA is whether the admin blocked the portal's Official
+	// Account and has not added it since, as its webhook told (LINE's
+	// unfollow); a sign-in can't tell a block from never having added it.
+	BlockedPortalOA bool
+	CreatedAt       time.Time
+	LastSignInAt    time.Time
 	// Language is the language the admin chose ("en", "ja", "th", "zh-TW"), with
 	// the header's switcher or on their profile, or, until they do, the one
 	// they first signed in reading; empty if that was none of the portal's
