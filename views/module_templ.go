@@ -1966,9 +1966,9 @@ func BotPage(shell Shell, v BotView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var100 string
-				templ_7745c5c3_Var100, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "bot.detached", "Reason", detachReasonLabel(ctx, v.Attachment.DetachReason)))
+				templ_7745c5c3_Var100, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "bot.detached", "Time", formatTime(ctx, v.Attachment.DetachedAt), "Reason", detachReasonLabel(ctx, v.Attachment.DetachReason)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/module.templ`, Line: 393, Col: 142}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/module.templ`, Line: 393, Col: 192}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var100))
 				if templ_7745c5c3_Err != nil {

@@ -192,7 +192,7 @@ func TestModule_AttachControlSuspendDetach(t *testing.T) {
 			t.Fatalf("confirmation: %q", confirm.doc.Find("#detach-confirm h1").Text())
 		}
 		done := v.follow(v.submit(confirm, "#detach-confirm form", nil, "", ""))
-		if !strings.Contains(done.doc.Find("#detached-notice").Text(), "Detached") {
+		if notice := done.doc.Find("#detached-notice").Text(); !strings.Contains(notice, "Detached") || !strings.Contains(notice, "(UTC)") {
 			t.Fatalf("after detaching: %.300s", done.doc.Find("main").Text())
 		}
 	})
