@@ -77,8 +77,23 @@ func (s *Server) operatorDecision(w http.ResponseWriter, r *http.Request, decide
 	s.redirectWithFlash(w, r, "/operator", "success", done, args...)
 }
 
+// handleVerifyOrganization verifies an organization, once the operator
+// confirmed it: the first press shows its business info, which can't
+// change afterwards (VerifyConfirmPage).
 func (s *Server) handleVerifyOrganization(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("org")
+	if r.PostFormValue("confirm") != "yes" {
+		org, err := s.db.FindOrganizationByID(r.Context(), id)
+		if err == nil {
+			err = portal.CanDecideVerification(actor(r), org)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.VerifyConfirmPage(s.shell(w, r, "operator"), org))
+		return
+	}
 	s.operatorDecision(w, r, func() error {
 		return s.db.VerifyOrganization(r.Context(), actor(r), id)
 	}, "flash.org_verified", "OrgID", id)

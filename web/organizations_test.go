@@ -201,3 +201,39 @@ func TestAddAdministratorByLINEUserID(t *testing.T) {
 		t.Errorf("after sign-in the member list shows %q; want the LINE name", got)
 	}
 }
+
+// Verifying an organization asks the operator first, showing the business
+// info that can't change afterwards; the queue shows all of it, and
+// leads to the organization.
+func TestOperator_VerifyAsksFirst(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := t.Context()
+	boss := ts.admin(t, ts.demo.OrganizationAdministrator.ID)
+	org, err := ts.db.CreateOrganization(ctx, boss, portal.Organization{ID: "BM77700000001", Name: "Kaede Kitchen", Region: portal.RegionJapan,
+		Info: portal.BusinessInfo{CompanyName: "Kaede K.K.", Address: "1-1 Umeda, Osaka"}, CompanyCountry: portal.RegionJapan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.db.SubmitOrganizationForVerification(ctx, boss, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	op := ts.signedIn(t, ts.demo.Operator.ID)
+	item := op.get(ts.URL + "/operator").doc.Find(`.queue-item[data-org-id="BM77700000001"]`)
+	if !strings.Contains(item.Text(), "Company/business owner's country or region: Japan") || item.Find(`a[href="/organizations/BM77700000001/business-info"]`).Length() != 1 {
+		t.Errorf("the queue's item: %q", item.Text())
+	}
+	ask := op.submit(op.get(ts.URL+"/operator"), `.queue-item[data-org-id="BM77700000001"] form[action$="/verify"]`, nil, "", "")
+	if ask.res.StatusCode != http.StatusOK || !strings.Contains(ask.doc.Find("#verify-confirm").Text(), "Kaede K.K.") ||
+		!strings.Contains(ask.doc.Find("#verify-precaution").Text(), "can't change") {
+		t.Fatalf("verifying: %d %q", ask.res.StatusCode, ask.doc.Find("main").Text())
+	}
+	if got, _ := ts.db.FindOrganizationByID(ctx, org.ID); got.Verification != portal.OrgInReview {
+		t.Fatalf("verified before the confirmation: %s", got.Verification)
+	}
+	if done := op.submit(ask, "#verify-confirm form", nil, "", ""); done.res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirmed: %d", done.res.StatusCode)
+	}
+	if got, _ := ts.db.FindOrganizationByID(ctx, org.ID); got.Verification != portal.OrgVerified {
+		t.Fatalf("after the confirmation: %s", got.Verification)
+	}
+}
