@@ -58,6 +58,23 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 		}
 		w.Rejected = append(w.Rejected, portal.RejectedReview{Channel: ch, Guidance: portal.RejectionGuidance(ch.Link.Review, org)})
 	}
+	// The channels linked to organizations the actor administers whose
+	// review is Rejected, but not theirs (listed above): the organization
+	// requests the resubmission.
+	rejectedHere, err := findAll(ctx, q, scanChannels(), `SELECT `+channelColumns+` FROM organization_admins oa JOIN links l ON l.org_id = oa.org_id AND l.ended_at IS NULL
+		JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+channelOAJoins+`
+		WHERE oa.admin_id = ? AND r.status = ? AND NOT EXISTS (SELECT 1 FROM channel_roles cr WHERE cr.channel_id = c.id AND cr.admin_id = oa.admin_id)
+		ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
+	if err != nil {
+		return w, err
+	}
+	for _, ch := range rejectedHere {
+		org, err := findOrganization(ctx, q, ch.Link.OrgID)
+		if err != nil {
+			return w, err
+		}
+		w.RejectedHere = append(w.RejectedHere, portal.RejectedReview{Channel: ch, Guidance: portal.RejectionGuidance(ch.Link.Review, org)})
+	}
 
 	// Link request URLs the actor sent that expire within a day.
 	rows, err := q.QueryContext(ctx, `SELECT `+linkRequestColumns+`, c.name`+linkRequestTables+` JOIN channels c ON c.id = lr.channel_id

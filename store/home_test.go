@@ -15,12 +15,18 @@ func describeWaiting(w portal.Waiting) []string {
 	for _, a := range w.LinkRequests {
 		lines = append(lines, fmt.Sprintf("approve %s → %s", a.Channel.Name, a.Organization.ID))
 	}
-	for _, r := range w.Rejected {
-		var cases []string
-		for _, g := range r.Guidance {
-			cases = append(cases, string(g.Case))
+	for _, list := range []struct {
+		kind     string
+		rejected []portal.RejectedReview
+	}{{"rejected", w.Rejected}, {"rejected here", w.RejectedHere}} {
+		kind := list.kind
+		for _, r := range list.rejected {
+			var cases []string
+			for _, g := range r.Guidance {
+				cases = append(cases, string(g.Case))
+			}
+			lines = append(lines, fmt.Sprintf("%s %s %v", kind, r.Channel.Name, cases))
 		}
-		lines = append(lines, fmt.Sprintf("rejected %s %v", r.Channel.Name, cases))
 	}
 	for _, e := range w.Expiring {
 		lines = append(lines, fmt.Sprintf("expiring %s → %s", e.ChannelName, e.Request.OrgID))
@@ -60,7 +66,9 @@ func TestFindWaiting_FourPeople(t *testing.T) {
 			"expiring " + pending.Name + " → " + org.ID,
 			"suspended Sakura Cafe of Chat Module",
 		},
-		"boss":   {"approve " + pending.Name + " → " + org.ID},
+		"boss": {"approve " + pending.Name + " → " + org.ID,
+			// Only the organization's administrator requests the resubmission.
+			fmt.Sprintf("rejected here %s %v", rejected.Name, []string{"channel_info", "organization_info_verified", "wrong_organization"})},
 		"op":     {"queues 1 0"},
 		"nobody": nil,
 	}

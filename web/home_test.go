@@ -305,3 +305,16 @@ func TestHome_InvitationExpiringSoon(t *testing.T) {
 		t.Fatalf("Home's expiring invitations: %d %q", item.Length(), item.Text())
 	}
 }
+
+// An organization's administrator finds on Home the channels linked to it
+// whose review is Rejected, leading to where they request the
+// resubmission.
+func TestHome_RejectedInYourOrganization(t *testing.T) {
+	ts := newTestServer(t)
+	ken := ts.signedIn(t, ts.demo.OrganizationAdministrator.ID)
+	reservations := ts.channelID(t, "Momiji Reservations")
+	item := ken.get(ts.URL + "/").doc.Find("#waiting-rejected-here li.waiting-rejected")
+	if !strings.Contains(item.Text(), "Momiji Reservations") || item.Find("a").First().AttrOr("href", "") != views.AccountPath(demo.MomijiFoodsID, reservations) {
+		t.Fatalf("Ken's Home: %q", item.Text())
+	}
+}

@@ -16,6 +16,10 @@ type Waiting struct {
 	// Rejected are the channels the person holds a role on whose account
 	// linking review is Rejected, with the cases that may apply.
 	Rejected []RejectedReview
+	// RejectedHere are the channels linked to organizations the person
+	// administers whose review is Rejected and who hold no role on them:
+	// only an organization's administrator requests the resubmission.
+	RejectedHere []RejectedReview
 	// Expiring are link request URLs the person sent that stop working
 	// within ExpiringSoon.
 	Expiring []ExpiringRequest
@@ -49,7 +53,7 @@ type OpenedInvitation struct {
 
 // Empty tells whether nothing waits.
 func (w Waiting) Empty() bool {
-	return len(w.LinkRequests) == 0 && len(w.Rejected) == 0 && len(w.Expiring) == 0 && len(w.ExpiringInvitations) == 0 &&
+	return len(w.LinkRequests) == 0 && len(w.Rejected) == 0 && len(w.RejectedHere) == 0 && len(w.Expiring) == 0 && len(w.ExpiringInvitations) == 0 &&
 		w.OrganizationQueue == 0 && w.MiniAppQueue == 0 && len(w.SuspendedBots) == 0 && len(w.Invitations) == 0
 }
 
