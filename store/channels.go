@@ -226,7 +226,8 @@ func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, ch
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewRejected))); err != nil {
+		if err := insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview),
+			portal.Note(portal.NoteMiniAppReviewRejected, "MiniAppReview", string(portal.MiniAppReviewRejected), "Reason", strings.TrimSpace(reason)))); err != nil {
 			return err
 		}
 		return notify(ctx, tx, operator, portal.NoticeMiniAppRejected, map[string]string{"Channel": ch.Name, "ChannelID": itoa(ch.ID), "Reason": strings.TrimSpace(reason)},

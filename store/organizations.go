@@ -195,7 +195,8 @@ func (db *DB) RejectOrganizationVerification(ctx context.Context, operator porta
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification), verificationNote(portal.OrgRejected))); err != nil {
+		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification),
+			portal.Note(portal.NoteVerificationRejected, "Verification", string(portal.OrgRejected), "Reason", strings.TrimSpace(reason)))); err != nil {
 			return err
 		}
 		return notify(ctx, tx, operator, portal.NoticeOrganizationRejected, map[string]string{"OrgID": org.ID, "OrgName": org.Name, "Reason": strings.TrimSpace(reason)},

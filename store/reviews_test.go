@@ -156,7 +156,10 @@ func TestStore_OrganizationVerification(t *testing.T) {
 	f.refuses(t, portal.EFORBIDDEN, "Only an operator can run reviews.", func() error { _, _, err := f.db.FindVerificationQueue(ctx, f.boss, store.Page{}); return err })
 	f.refuses(t, portal.EINVALID, "Give the reason for the rejection, so that the people concerned know what to fix.",
 		func() error { return f.db.RejectOrganizationVerification(ctx, f.op, org.ID, " ") })
+	mark = f.auditMark(t)
 	mustNil(t, f.db.RejectOrganizationVerification(ctx, f.op, org.ID, "The address is not the registered one."))
+	// The history keeps the reason, not only the notice.
+	f.assertAudit(t, mark, "verification.reject organization: verification(Verification=in_review) → verification_rejected(Reason=The address is not the registered one., Verification=rejected)")
 	if got := f.reloadOrg(t, org); got.Verification != portal.OrgRejected || got.VerificationReason != "The address is not the registered one." {
 		t.Errorf("rejected organization = %+v", got)
 	}
