@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"lineportal/internal/portal"
 )
@@ -116,24 +115,6 @@ func (db *DB) SetAdminSettings(ctx context.Context, adminID int64, language, tim
 		return fmt.Errorf("store: admin %d settings: %w", adminID, err)
 	}
 	return err
-}
-
-// AdminsAmong tells whether the database has any admin at all, and
-// whether any is one of the LINE users lineUserIDs.
-func (db *DB) AdminsAmong(ctx context.Context, lineUserIDs []string) (anyAdmin, among bool, err error) {
-	if len(lineUserIDs) == 0 {
-		return false, false, errors.New("store: admins among: no LINE user IDs given")
-	}
-	args := make([]any, len(lineUserIDs))
-	for i, id := range lineUserIDs {
-		args[i] = id
-	}
-	err = db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM admins), EXISTS (SELECT 1 FROM admins WHERE line_user_id IN (?`+
-		strings.Repeat(", ?", len(lineUserIDs)-1)+`))`, args...).Scan(&anyAdmin, &among)
-	if err != nil {
-		return false, false, fmt.Errorf("store: admins among: %w", err)
-	}
-	return anyAdmin, among, nil
 }
 
 // FindAdminByID returns the admin with the given ID.

@@ -6,30 +6,44 @@ import (
 	"lineportal/store"
 )
 
-// A database is marked with the LINE platform it serves; once it served
-// real LINE it stays marked so, whatever starts on it later.
-func TestMarkLINEPlatform(t *testing.T) {
-	db, _ := mustOpen(t)
-	platform := func() string {
+// A database is the simulator's until it served real LINE; from then on
+// it never is, whatever starts on it later. One never marked is the
+// simulator's unless it has people, none of them the simulator's.
+func TestClaimForSimulator(t *testing.T) {
+	const ours, theirs = "Uours0000000000000000000000000000", "Utheirs00000000000000000000000000"
+	claim := func(t *testing.T, db *store.DB) bool {
 		t.Helper()
-		p, err := db.LINEPlatform(ctx)
+		ok, err := db.ClaimForSimulator(ctx, []string{ours})
 		mustNil(t, err)
-		return p
+		return ok
 	}
-	if p := platform(); p != "" {
-		t.Fatalf("a new database is marked %q", p)
-	}
-	mustNil(t, db.MarkLINEPlatform(ctx, store.PlatformSimulator))
-	mustNil(t, db.MarkLINEPlatform(ctx, store.PlatformSimulator))
-	if p := platform(); p != store.PlatformSimulator {
-		t.Fatalf("marked %q, want the simulator", p)
-	}
-	mustNil(t, db.MarkLINEPlatform(ctx, store.PlatformLINE))
-	mustNil(t, db.MarkLINEPlatform(ctx, store.PlatformSimulator))
-	if p := platform(); p != store.PlatformLINE {
-		t.Fatalf("a database that served real LINE became %q", p)
-	}
-	if err := db.MarkLINEPlatform(ctx, "mars"); err == nil {
-		t.Fatal("an unknown platform was marked")
-	}
+	t.Run("new, then served by LINE", func(t *testing.T) {
+		db, _ := mustOpen(t)
+		if !claim(t, db) || !claim(t, db) {
+			t.Fatal("a new database is not the simulator's")
+		}
+		mustNil(t, db.MarkServedByLINE(ctx))
+		mustNil(t, db.MarkServedByLINE(ctx))
+		if claim(t, db) {
+			t.Fatal("a database that served real LINE is the simulator's")
+		}
+	})
+	t.Run("from before the mark, with the simulator's people", func(t *testing.T) {
+		db, _ := mustOpen(t)
+		_, err := db.EnsureAdmin(ctx, ours, "Ours")
+		mustNil(t, err)
+		_, err = db.EnsureAdmin(ctx, theirs, "Theirs")
+		mustNil(t, err)
+		if !claim(t, db) {
+			t.Fatal("the simulator's own database was refused")
+		}
+	})
+	t.Run("from before the mark, with none of the simulator's people", func(t *testing.T) {
+		db, _ := mustOpen(t)
+		_, err := db.EnsureAdmin(ctx, theirs, "Theirs")
+		mustNil(t, err)
+		if claim(t, db) || claim(t, db) {
+			t.Fatal("a database real LINE made is the simulator's")
+		}
+	})
 }

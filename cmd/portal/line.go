@@ -10,7 +10,6 @@ import (
 
 	"lineportal/internal/line"
 	"lineportal/internal/simulated"
-	"lineportal/store"
 	"lineportal/web"
 )
 
@@ -89,16 +88,16 @@ func (m *Main) connectLINE(ctx context.Context) (lineSetup, error) {
 		setup.portalOA.Name = "the portal's LINE Official Account"
 	}
 
-	// Served with real LINE once, the database is never served simulated.
-	if err := m.DB.MarkLINEPlatform(ctx, store.PlatformLINE); err != nil {
-		return setup, err
-	}
 	setup.managerURL = platform.ManagerBaseURL
 	if setup.platform, err = line.NewPlatform(platform); err != nil {
 		return setup, err
 	}
 	if setup.login, err = line.NewLogin(ctx, login); err != nil {
 		return setup, fmt.Errorf("connecting to LINE Login: %w", err)
+	}
+	// Served with real LINE once, the database is never served simulated.
+	if err := m.DB.MarkServedByLINE(ctx); err != nil {
+		return setup, err
 	}
 	return setup, nil
 }

@@ -185,7 +185,7 @@ func TestSimulatorRefusesADatabaseMadeWithRealLINE(t *testing.T) {
 			t.Fatal(err)
 		}
 		if markedLINE {
-			if err := db.MarkLINEPlatform(ctx, store.PlatformLINE); err != nil {
+			if err := db.MarkServedByLINE(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -313,9 +313,12 @@ func TestRealLINEMarksTheDatabase(t *testing.T) {
 		"LINE_LOGIN_CHANNEL_ID": simulated.LoginChannelID, "LINE_LOGIN_CHANNEL_SECRET": secret,
 		"LINE_ACCESS_URL": base, "LINE_API_URL": base, "LINE_MANAGER_URL": base,
 	})
-	platform, err := m.DB.LINEPlatform(context.Background())
-	if err != nil || platform != store.PlatformLINE {
-		t.Fatalf("the database served with LINE is marked %q (%v)", platform, err)
+	people, err := simulated.DemoPeople()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ours, err := m.DB.ClaimForSimulator(context.Background(), []string{people.Developer.LINEUserID}); err != nil || ours {
+		t.Fatalf("the database served with LINE is the simulator's: %v (%v)", ours, err)
 	}
 }
 

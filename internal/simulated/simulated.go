@@ -152,33 +152,23 @@ func Start(ctx context.Context, db *store.DB, box *secret.Box, o Options) (*Plat
 }
 
 // claimDatabase marks the database as the simulator's, unless it was made
-// with real LINE: marked so (store.DB.MarkLINEPlatform), or, from before
-// the mark, holding admins none of whom is one of the simulator's own
-// users (whose LINE user IDs are the same at every start). The simulator's
-// sign-in lets anyone be anyone, its operator runs the review queues and
-// its demo would be added among the real data: a service whose LINE
-// configuration went missing must stop, not carry on simulated.
+// with real LINE (store.DB.ClaimForSimulator). The simulator's sign-in
+// lets anyone be anyone, its operator runs the review queues and its demo
+// would be added among the real data: a service whose LINE configuration
+// went missing must stop, not carry on simulated.
 func claimDatabase(ctx context.Context, db *store.DB, users []linesim.User) error {
-	platform, err := db.LINEPlatform(ctx)
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	ours, err := db.ClaimForSimulator(ctx, ids)
 	if err != nil {
 		return err
 	}
-	madeWithLINE := platform == store.PlatformLINE
-	if platform == "" {
-		ids := make([]string, len(users))
-		for i, u := range users {
-			ids[i] = u.ID
-		}
-		anyAdmin, ours, err := db.AdminsAmong(ctx, ids)
-		if err != nil {
-			return err
-		}
-		madeWithLINE = anyAdmin && !ours
-	}
-	if madeWithLINE {
+	if !ours {
 		return errors.New("the database was made with real LINE, and the simulator, whose sign-in lets anyone be anyone, is not run on it. Configure LINE (LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET), or give another PORTAL_DB to try the portal")
 	}
-	return db.MarkLINEPlatform(ctx, store.PlatformSimulator)
+	return nil
 }
 
 // SeedModule gives the simulator its demo module channel, pointed at the
