@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"lineportal/internal/line"
 	"lineportal/internal/portal"
@@ -28,6 +29,7 @@ const MaxWebhookBody = 4 << 20
 const (
 	smallWebhookBody      = 1 << 20
 	maxLargeWebhookBodies = 4
+	largeWebhookBodyWait  = 5 * time.Second
 )
 
 // maxWebhookBodyAnnounced is how much of a webhook body's announced length
@@ -122,13 +124,20 @@ func (s *Server) signedWebhookBody(w http.ResponseWriter, r *http.Request, chann
 	capped := http.MaxBytesReader(w, r.Body, MaxWebhookBody)
 	_, err := buf.ReadFrom(io.LimitReader(capped, smallWebhookBody))
 	if err == nil && buf.Len() == smallWebhookBody {
-		// More may follow: read it in one of the places for large bodies.
+		// More may follow: read it in one of the places for large bodies,
+		// with the time to read it. Senders that hold every place (the
+		// signature is checked once the body is read) make a batch wait
+		// a little, then answer 503, which LINE redelivers.
 		select {
 		case s.largeWebhookBodies <- struct{}{}:
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(ReadTimeout)) // unsupported only in tests' recorders
 			_, err = buf.ReadFrom(capped)
 			<-s.largeWebhookBodies
+		case <-time.After(largeWebhookBodyWait):
+			s.webhookRefuse(ctx, w, http.StatusServiceUnavailable, "too many large bodies at once; try again", channel)
+			return nil, false
 		case <-ctx.Done():
-			err = ctx.Err()
+			return nil, false // the sender went away: no one to answer
 		}
 	}
 	body := buf.Bytes()

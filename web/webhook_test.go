@@ -369,17 +369,22 @@ func TestWebhookBodyLimit(t *testing.T) {
 }
 
 // Bodies larger than almost any batch are read a few at a time: slow
-// senders of large bodies wait for a place, while ordinary batches pass.
+// senders of large bodies wait for a place, while ordinary batches pass,
+// and a batch that waits too long is answered 503, which LINE redelivers.
 func TestWebhookReadsLargeBodiesAFewAtATime(t *testing.T) {
 	w := newWebhookTest(t)
 	large := bytes.Repeat([]byte("a"), smallWebhookBody+1)
-	// send posts a body whose first part is written at once and whose rest
-	// is written when finish is closed; done gets the answer's status.
+	// send posts a large body; done gets the answer's status. Its first
+	// part is written at once, and the rest when finish is closed (nil: at
+	// once, as LINE sends a batch).
 	send := func(finish <-chan struct{}, done chan<- int) {
 		pr, pw := io.Pipe()
 		go func() {
-			pw.Write(large)
-			<-finish
+			pw.Write(large[:smallWebhookBody])
+			if finish != nil {
+				<-finish
+			}
+			pw.Write(large[smallWebhookBody:])
 			pw.Close()
 		}()
 		req, _ := http.NewRequest(http.MethodPost, w.URL+"/webhooks/line/"+hookChannel, pr)
@@ -392,11 +397,12 @@ func TestWebhookReadsLargeBodiesAFewAtATime(t *testing.T) {
 		res.Body.Close()
 		done <- res.StatusCode
 	}
-	finish := make([]chan struct{}, maxLargeWebhookBodies+1)
-	done := make(chan int, len(finish))
+	// Slow senders take every place.
+	finish := make([]chan struct{}, maxLargeWebhookBodies)
+	held := make(chan int, len(finish))
 	for i := range finish {
 		finish[i] = make(chan struct{})
-		go send(finish[i], done)
+		go send(finish[i], held)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(w.srv.largeWebhookBodies) < maxLargeWebhookBodies && time.Now().Before(deadline) {
@@ -410,16 +416,28 @@ func TestWebhookReadsLargeBodiesAFewAtATime(t *testing.T) {
 	if status, answer := w.post(t, hookChannel, body, sign(hookSecret, body)); status != http.StatusOK {
 		t.Fatalf("an ordinary batch while large bodies are read: %d %s", status, answer)
 	}
+	// A large batch sent whole waits a little for a place, then is
+	// answered 503.
+	beyond := make(chan int, 1)
+	go send(nil, beyond)
 	select {
-	case status := <-done:
-		t.Fatalf("a large body was answered (%d) while every place was taken", status)
+	case status := <-beyond:
+		if status != http.StatusServiceUnavailable {
+			t.Fatalf("a large body beyond the places was answered %d, want 503", status)
+		}
+	case <-time.After(largeWebhookBodyWait + 5*time.Second):
+		t.Fatal("a large body beyond the places waited on")
+	}
+	select {
+	case status := <-held:
+		t.Fatalf("a slow sender was answered (%d) before it finished", status)
 	default:
 	}
 	for _, f := range finish {
 		close(f)
 	}
 	for range finish {
-		if status := <-done; status != http.StatusBadRequest { // not signed: refused once read
+		if status := <-held; status != http.StatusBadRequest { // not signed: refused once read
 			t.Errorf("a large body was answered %d, want 400 once read", status)
 		}
 	}
