@@ -44,10 +44,13 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 		w.LinkRequests = append(w.LinkRequests, a)
 	}
 
-	// The actor's channels whose current review is Rejected.
+	// The actor's channels whose current review is Rejected, but for those
+	// linked to an organization the actor administers (listed below).
 	rejected, err := findAll(ctx, q, scanChannels(), `SELECT `+channelColumns+` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id
 		JOIN providers p ON p.id = c.provider_id`+channelLink+`
-		WHERE cr.admin_id = ? AND r.status = ? ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
+		WHERE cr.admin_id = ? AND r.status = ?
+			AND NOT EXISTS (SELECT 1 FROM organization_admins oa WHERE oa.org_id = l.org_id AND oa.admin_id = cr.admin_id)
+		ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
 	if err != nil {
 		return w, err
 	}
@@ -59,12 +62,11 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 		w.Rejected = append(w.Rejected, portal.RejectedReview{Channel: ch, Guidance: portal.RejectionGuidance(ch.Link.Review, org)})
 	}
 	// The channels linked to organizations the actor administers whose
-	// review is Rejected, but not theirs (listed above): the organization
-	// requests the resubmission.
+	// review is Rejected, theirs too (so not listed above): the
+	// organization requests the resubmission.
 	rejectedHere, err := findAll(ctx, q, scanChannels(), `SELECT `+channelColumns+` FROM organization_admins oa JOIN links l ON l.org_id = oa.org_id AND l.ended_at IS NULL
 		JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+channelOAJoins+`
-		WHERE oa.admin_id = ? AND r.status = ? AND NOT EXISTS (SELECT 1 FROM channel_roles cr WHERE cr.channel_id = c.id AND cr.admin_id = oa.admin_id)
-		ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
+		WHERE oa.admin_id = ? AND r.status = ? ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
 	if err != nil {
 		return w, err
 	}

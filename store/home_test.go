@@ -87,6 +87,12 @@ func TestFindWaiting_FourPeople(t *testing.T) {
 			t.Errorf("%s: InTeam = %v", name, w.InTeam)
 		}
 	}
+	// An organization's administrator who holds a role on the rejected
+	// channel too finds it where they request the resubmission, once.
+	mustNil(t, f.db.SetChannelRole(ctx, f.dev, rejected.ID, f.boss.ID, portal.RoleMember))
+	if w, err := f.db.FindWaiting(ctx, f.boss, f.clock.Now()); err != nil || len(w.Rejected) != 0 || len(w.RejectedHere) != 1 {
+		t.Errorf("an administrator with a role on the channel: Rejected %d, RejectedHere %d (%v)", len(w.Rejected), len(w.RejectedHere), err)
+	}
 	// A role on an Official Account alone is a team too.
 	oa := f.oa(t, acme)
 	if _, err := f.raw.Exec(`INSERT INTO official_account_roles (official_account_id, admin_id, role) VALUES (?, ?, 'member')`, oa.ID, nobody.ID); err != nil {

@@ -194,8 +194,17 @@ func (s *Server) askRoleChange(w http.ResponseWriter, r *http.Request, of teamOf
 	if err != nil {
 		return false
 	}
+	admins := 0
 	for _, m := range p.Members {
-		if m.Admin.ID == target && portal.RoleChangeAsksFirst(m.Role, role) && portal.CanChangeTeamRole(p.Team, p.Standing, m.Role, role) == nil {
+		if m.Role == portal.RoleAdmin {
+			admins++
+		}
+	}
+	for _, m := range p.Members {
+		// Asked only where the change would be made: the team's only
+		// Admin is refused at once.
+		if m.Admin.ID == target && portal.RoleChangeAsksFirst(m.Role, role) && portal.CanChangeTeamRole(p.Team, p.Standing, m.Role, role) == nil &&
+			portal.CheckKeepsAdmin(p.Team, admins, m.Role, role) == nil {
 			s.render(w, r, http.StatusOK, views.RoleChangeConfirmPage(s.shell(w, r, views.TeamNav(p.Team)),
 				views.RoleChangeConfirm{Team: p.Team, Target: m, Role: role, Self: target == actor(r).ID}))
 			return true

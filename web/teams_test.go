@@ -369,6 +369,12 @@ func TestRoleChange_DemotionAsksFirst(t *testing.T) {
 	if p := dev.submit(ask, "#role-change-confirm form", nil, "", ""); p.res.StatusCode != http.StatusSeeOther || role() != portal.RoleMember {
 		t.Fatalf("confirmed: %d, role %q", p.res.StatusCode, role())
 	}
+	// The team's only Admin is refused at once, not asked.
+	devID0 := mustAdminID(t, ts, ts.demo.Developer.ID)
+	if only := dev.post(ts.URL+views.PeoplePath(team)+"/"+itoa(devID0)+"/role", url.Values{"role": {"member"}}); only.doc.Find("#role-change-confirm").Length() != 0 ||
+		only.res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("the only Admin demoting themself: %d, asked %d", only.res.StatusCode, only.doc.Find("#role-change-confirm").Length())
+	}
 	// Their own role too, with what only another Admin can undo.
 	dev.post(rolePath, url.Values{"role": {"admin"}})
 	devID := mustAdminID(t, ts, ts.demo.Developer.ID)

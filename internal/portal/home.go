@@ -14,11 +14,13 @@ type Waiting struct {
 	// the person administers: they may approve them from Home.
 	LinkRequests []LinkApproval
 	// Rejected are the channels the person holds a role on whose account
-	// linking review is Rejected, with the cases that may apply.
+	// linking review is Rejected, with the cases that may apply, but for
+	// those in RejectedHere.
 	Rejected []RejectedReview
 	// RejectedHere are the channels linked to organizations the person
-	// administers whose review is Rejected and who hold no role on them:
-	// only an organization's administrator requests the resubmission.
+	// administers whose review is Rejected, whether or not they hold a
+	// role on them (Rejected then leaves them out): only an organization's
+	// administrator requests the resubmission.
 	RejectedHere []RejectedReview
 	// Expiring are link request URLs the person sent that stop working
 	// within ExpiringSoon.
