@@ -148,7 +148,7 @@ func (s *Server) handleLinkRequestCreate(w http.ResponseWriter, r *http.Request)
 	}
 	form := views.LinkRequestForm{OrgID: r.PostFormValue("org_id")}
 	orgID, err := portal.ParseOrganizationID(form.OrgID)
-	if err == nil && r.PostFormValue("confirm") != "link" {
+	if err == nil && r.PostFormValue("confirm") != "yes" {
 		ch, org, atOnce, err := s.linksAtOnce(r, channelID, orgID)
 		if err != nil {
 			s.fail(w, r, err)
