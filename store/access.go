@@ -76,15 +76,41 @@ func (db *DB) FindChannelWithAccess(ctx context.Context, actor portal.Admin, id 
 // it, in one statement: every tab of an organization's page reads both.
 func (db *DB) FindOrganizationWithAccess(ctx context.Context, actor portal.Admin, id string) (portal.Organization, portal.OrganizationAccess, error) {
 	access := portal.OrganizationAccess{Operator: actor.Operator}
-	org, err := scanOrganization(scanMore{db.read.QueryRowContext(ctx, `SELECT `+organizationColumns+`, `+orgAdminOf("o.id")+` FROM organizations o WHERE o.id = ?`,
-		actor.ID, id), []any{&access.Admin}})
-	if errors.Is(err, sql.ErrNoRows) {
-		err = notFound(portal.RNoSuchOrganization)
-	}
+	org, admin, err := findOrganizationWithAdmin(ctx, db.read, id, actor.ID)
+	access.Admin = admin
 	if err != nil {
 		return portal.Organization{}, portal.OrganizationAccess{}, fmt.Errorf("store: find organization %s: %w", id, err)
 	}
 	return org, access, nil
+}
+
+// lookupOrganizationWithAdmin reads the organization id (nil when there
+// is none) and whether adminID administers it, in one statement: most
+// actions on an organization decide on both.
+func lookupOrganizationWithAdmin(ctx context.Context, q querier, id string, adminID int64) (*portal.Organization, bool, error) {
+	var admin bool
+	org, err := scanOrganization(scanMore{q.QueryRowContext(ctx, `SELECT `+organizationColumns+`, `+orgAdminOf("o.id")+` FROM organizations o WHERE o.id = ?`,
+		adminID, id), []any{&admin}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return &org, admin, nil
+}
+
+// findOrganizationWithAdmin is lookupOrganizationWithAdmin of an
+// organization that must exist.
+func findOrganizationWithAdmin(ctx context.Context, q querier, id string, adminID int64) (portal.Organization, bool, error) {
+	org, admin, err := lookupOrganizationWithAdmin(ctx, q, id, adminID)
+	if err == nil && org == nil {
+		err = notFound(portal.RNoSuchOrganization)
+	}
+	if err != nil {
+		return portal.Organization{}, false, err
+	}
+	return *org, admin, nil
 }
 
 func isOrganizationAdmin(ctx context.Context, q querier, orgID string, adminID int64) (bool, error) {

@@ -240,11 +240,12 @@ func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, ch
 // writes.
 func (db *DB) onChannel(ctx context.Context, op string, actor portal.Admin, channelID int64, fn func(tx *Tx, ch portal.Channel, role portal.ChannelRole) error) error {
 	return transition(db, ctx, op, func(tx *Tx) (portal.Channel, portal.ChannelRole, error) {
-		ch, err := findChannel(ctx, tx, channelID)
-		if err != nil {
-			return ch, portal.RoleNone, err
+		role := portal.RoleNone
+		ch, err := newChannelRow(&role).scan(tx.QueryRowContext(ctx,
+			`SELECT `+channelColumns+`, `+channelRoles.roleOf("c.id")+channelTables+channelLink+` WHERE c.id = ?`, actor.ID, channelID))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = notFound(portal.RNoSuchChannel)
 		}
-		role, err := channelRole(ctx, tx, ch.ID, actor.ID)
 		return ch, role, err
 	}, fn)
 }

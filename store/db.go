@@ -264,30 +264,52 @@ func (db *DB) Version(ctx context.Context) (string, error) {
 
 // Tx is a write transaction with the time frozen at its start.
 type Tx struct {
-	*sql.Tx
+	// q runs the statements: a *sql.Tx on PostgreSQL; on SQLite the
+	// writer's *sql.Conn, inside the transaction the writer began on it.
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	}
 	now time.Time
 	// ctx is what the transaction's statements run on, whatever context a
 	// body passes them (see ExecContext): on PostgreSQL the caller's; on
-	// SQLite the group's, which is never cancelled, because there a
+	// SQLite one that is never cancelled, because there a
 	// cancelled statement interrupts the connection, and an interrupted
 	// write rolls back the whole transaction, which holds other callers'
 	// writes too. A caller that has gone away is noticed before its body
 	// starts, not during it.
 	ctx context.Context
+	// audit holds the entries to log when the body has succeeded (see
+	// insertAudit).
+	audit []portal.AuditEntry
 }
 
-// ExecContext, QueryContext and QueryRowContext run on the transaction's
-// context; the one passed is ignored (see Tx.ctx).
+// run runs body in the transaction, then writes what it logged.
+func (tx *Tx) run(body func(tx *Tx) error) error {
+	if err := body(tx); err != nil {
+		return err
+	}
+	return tx.writeAudit()
+}
+
+// ExecContext, QueryContext, QueryRowContext and PrepareContext run on
+// the transaction's context; the one passed is ignored (see Tx.ctx).
 func (tx *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.Tx.ExecContext(tx.ctx, query, args...)
+	return tx.q.ExecContext(tx.ctx, query, args...)
 }
 
 func (tx *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.Tx.QueryContext(tx.ctx, query, args...)
+	return tx.q.QueryContext(tx.ctx, query, args...)
 }
 
 func (tx *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
-	return tx.Tx.QueryRowContext(tx.ctx, query, args...)
+	return tx.q.QueryRowContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) PrepareContext(_ context.Context, query string) (*sql.Stmt, error) {
+	return tx.q.PrepareContext(tx.ctx, query)
 }
 
 // update runs fn in a write transaction of its own and returns once the

@@ -23,15 +23,11 @@ func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID
 		// PostgreSQL may run the body again: nothing an earlier attempt
 		// decided (a token, when this one approves at once) may remain.
 		req, token = portal.LinkRequest{}, ""
-		org, err := lookupOrganization(ctx, tx, string(orgID))
+		org, atOnce, err := lookupOrganizationWithAdmin(ctx, tx, string(orgID), actor.ID)
 		if err != nil {
 			return err
 		}
 		if err := portal.CheckLinkRequest(role, ch, orgID, org); err != nil {
-			return err
-		}
-		atOnce, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
-		if err != nil {
 			return err
 		}
 		if err := replacePendingRequests(ctx, tx, actor, ch.ID); err != nil {
@@ -47,7 +43,7 @@ func (db *DB) SendLinkRequest(ctx context.Context, actor portal.Admin, channelID
 			return err
 		}
 		if atOnce {
-			_, err = createLink(ctx, tx, actor, linkSubject{channelID: ch.ID}, *org)
+			_, err = createLink(ctx, tx, actor, channelSubject(ch), *org)
 			return err
 		}
 		return notify(ctx, tx, actor, portal.NoticeLinkRequest, map[string]string{
@@ -68,15 +64,18 @@ func tokenHash(token string) []byte {
 // replacePendingRequests marks the channel's pending request replaced
 // (there is at most one), whether or not its URL had expired yet.
 func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, channelID int64) error {
-	pending, err := findAll(ctx, tx, scanLinkRequests(), `SELECT `+linkRequestColumns+linkRequestTables+` WHERE lr.channel_id = ? AND lr.state = 'pending'`, channelID)
+	replaced, err := findAll(ctx, tx, func(s scanner) (portal.LinkRequest, error) {
+		r := portal.LinkRequest{ChannelID: channelID, State: portal.LinkRequestPending}
+		var expires int64
+		err := s.Scan(&r.ID, &r.OrgID, &expires)
+		r.ExpiresAt = fromMillis(expires)
+		return r, err
+	}, `UPDATE link_requests SET state = 'replaced', decided_at = ? WHERE channel_id = ? AND state = 'pending' RETURNING id, org_id, expires_at`,
+		millis(tx.now), channelID)
 	if err != nil {
 		return err
 	}
-	for _, r := range pending {
-		res, err := tx.ExecContext(ctx, `UPDATE link_requests SET state = 'replaced', decided_at = ? WHERE id = ? AND state = 'pending'`, millis(tx.now), r.ID)
-		if err := guarded(res, err); err != nil {
-			return err
-		}
+	for _, r := range replaced {
 		if err := insertAudit(ctx, tx, actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, requestNote(r.StateAt(tx.now)), requestNote(portal.LinkRequestReplaced))); err != nil {
 			return err
 		}
@@ -164,10 +163,7 @@ func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, key li
 	if a.Channel, err = findChannel(ctx, q, req.ChannelID); err != nil {
 		return portal.LinkApproval{}, err
 	}
-	if a.Organization, err = findOrganization(ctx, q, req.OrgID); err != nil {
-		return portal.LinkApproval{}, err
-	}
-	if a.ActorIsOrgAdmin, err = isOrganizationAdmin(ctx, q, req.OrgID, actor.ID); err != nil {
+	if a.Organization, a.ActorIsOrgAdmin, err = findOrganizationWithAdmin(ctx, q, req.OrgID, actor.ID); err != nil {
 		return portal.LinkApproval{}, err
 	}
 	return a, nil
@@ -208,7 +204,7 @@ func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key li
 		if err := settleLinkRequestNotices(ctx, tx, a.Request); err != nil {
 			return err
 		}
-		if link, err = createLink(ctx, tx, actor, linkSubject{channelID: a.Channel.ID}, a.Organization); err != nil {
+		if link, err = createLink(ctx, tx, actor, channelSubject(a.Channel), a.Organization); err != nil {
 			return err
 		}
 		return notify(ctx, tx, actor, portal.NoticeLinkApproved, map[string]string{
@@ -234,7 +230,7 @@ func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID
 		if err != nil {
 			return err
 		}
-		link, err = transferLink(ctx, tx, actor, ch.Link, linkSubject{channelID: ch.ID}, from, destID,
+		link, err = transferLink(ctx, tx, actor, ch.Link, channelSubject(ch), from, destID,
 			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
 				return portal.CanTransfer(ch, fromAdmin, destID, dest, toAdmin)
 			})
@@ -254,21 +250,16 @@ func (db *DB) TransferChannel(ctx context.Context, actor portal.Admin, channelID
 // to: two transfers decided on the same link move it once.
 func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *portal.Link, subject linkSubject, from string, destID portal.OrganizationID,
 	rule func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error) (portal.Link, error) {
-	var fromAdmin, toAdmin bool
+	var fromAdmin bool
 	var err error
 	if current != nil {
 		if fromAdmin, err = isOrganizationAdmin(ctx, tx, current.OrgID, actor.ID); err != nil {
 			return portal.Link{}, err
 		}
 	}
-	dest, err := lookupOrganization(ctx, tx, string(destID))
+	dest, toAdmin, err := lookupOrganizationWithAdmin(ctx, tx, string(destID), actor.ID)
 	if err != nil {
 		return portal.Link{}, err
-	}
-	if dest != nil {
-		if toAdmin, err = isOrganizationAdmin(ctx, tx, dest.ID, actor.ID); err != nil {
-			return portal.Link{}, err
-		}
 	}
 	if err := rule(fromAdmin, dest, toAdmin); err != nil {
 		return portal.Link{}, err
@@ -288,9 +279,19 @@ func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *port
 }
 
 // linkSubject is what a link links to an organization: a channel or an
-// Official Account; exactly one ID is set.
+// Official Account (exactly one ID is set), with what its review reads of
+// it, as the transaction read it.
 type linkSubject struct {
 	channelID, officialAccountID int64
+	reviewed
+}
+
+func channelSubject(ch portal.Channel) linkSubject {
+	return linkSubject{channelID: ch.ID, reviewed: reviewedChannel(ch)}
+}
+
+func officialAccountSubject(oa portal.OfficialAccount) linkSubject {
+	return linkSubject{officialAccountID: oa.ID, reviewed: reviewedOfficialAccount(oa)}
 }
 
 // noun is what the subject is called in messages.
@@ -325,7 +326,7 @@ func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSub
 		}
 		org.Verification = portal.OrgInReview
 	}
-	link.Review, err = runReview(ctx, tx, actor, link, portal.ReviewStart, org)
+	link.Review, err = runReview(ctx, tx, actor, link, portal.ReviewStart, org, subject.reviewed)
 	return link, err
 }
 

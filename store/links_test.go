@@ -533,3 +533,43 @@ func TestStore_TransfersDecidedOnOneLinkMoveOnce(t *testing.T) {
 		}
 	})
 }
+
+// Sending and approving are what make bench measures behind the one
+// writer, where every statement costs every write's time (issue 15). Their
+// statements are counted here, so that one more is a decision, not an
+// accident: a send that replaces a pending request, and an approval that
+// links a channel whose review is decided at once, each notifying one
+// administrator.
+func TestStore_LinkRequestStatementsOnTheWriter(t *testing.T) {
+	if cluster != nil {
+		t.Skip("statements are counted on SQLite's writer")
+	}
+	f := newFixture(t)
+	ch, org := f.miniApp(t, acme), f.org(t, portal.RegionJapan, acme, true)
+	f.send(t, ch, org)
+	statements := func(action func()) int64 {
+		before := f.db.Stats().WriteStatements
+		action()
+		return f.db.Stats().WriteStatements - before
+	}
+	var token string
+	// BEGIN, the channel with the sender's role, the organization with
+	// whether the sender administers it, the replaced request, its notices
+	// read and their LINE messages held, the new request, its notice and
+	// LINE message, the audit log, COMMIT.
+	if n := statements(func() { token = f.send(t, ch, org) }); n != 11 {
+		t.Errorf("sending ran %d statements on the writer, want 11", n)
+	}
+	// BEGIN, the request, its channel, its organization with whether the
+	// approver administers it, the request approved, its notices read and
+	// their LINE messages held, the link, its review, two notices with
+	// their LINE messages, the audit log, COMMIT.
+	n := statements(func() {
+		if _, err := f.db.ApproveLinkRequest(ctx, f.boss, token); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n != 15 {
+		t.Errorf("approving ran %d statements on the writer, want 15", n)
+	}
+}

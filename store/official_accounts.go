@@ -141,20 +141,14 @@ func (db *DB) SetOfficialAccountRole(ctx context.Context, actor portal.Admin, oa
 func (db *DB) LinkOfficialAccountToOrganization(ctx context.Context, actor portal.Admin, oaID int64, orgID portal.OrganizationID) (portal.Link, error) {
 	var link portal.Link
 	err := db.onOfficialAccount(ctx, "link official account to organization", actor, oaID, func(tx *Tx, oa portal.OfficialAccount, role portal.ChannelRole) error {
-		org, err := lookupOrganization(ctx, tx, string(orgID))
+		org, orgAdmin, err := lookupOrganizationWithAdmin(ctx, tx, string(orgID), actor.ID)
 		if err != nil {
 			return err
-		}
-		var orgAdmin bool
-		if org != nil {
-			if orgAdmin, err = isOrganizationAdmin(ctx, tx, org.ID, actor.ID); err != nil {
-				return err
-			}
 		}
 		if err := portal.CanLinkOfficialAccountToOrganization(role, oa, orgID, org, orgAdmin); err != nil {
 			return err
 		}
-		link, err = createLink(ctx, tx, actor, linkSubject{officialAccountID: oa.ID}, *org)
+		link, err = createLink(ctx, tx, actor, officialAccountSubject(oa), *org)
 		return err
 	})
 	return link, err
@@ -171,7 +165,7 @@ func (db *DB) TransferOfficialAccount(ctx context.Context, actor portal.Admin, o
 		if err != nil {
 			return err
 		}
-		link, err = transferLink(ctx, tx, actor, oa.Link, linkSubject{officialAccountID: oa.ID}, from, destID,
+		link, err = transferLink(ctx, tx, actor, oa.Link, officialAccountSubject(oa), from, destID,
 			func(fromAdmin bool, dest *portal.Organization, toAdmin bool) error {
 				return portal.CanTransferOfficialAccount(oa, fromAdmin, destID, dest, toAdmin)
 			})

@@ -209,12 +209,7 @@ func (db *DB) RejectOrganizationVerification(ctx context.Context, operator porta
 // transaction, and fn checks the rule and writes.
 func (db *DB) onOrganization(ctx context.Context, op string, actor portal.Admin, orgID string, fn func(tx *Tx, org portal.Organization, orgAdmin bool) error) error {
 	return transition(db, ctx, op, func(tx *Tx) (portal.Organization, bool, error) {
-		org, err := findOrganization(ctx, tx, orgID)
-		if err != nil {
-			return org, false, err
-		}
-		orgAdmin, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
-		return org, orgAdmin, err
+		return findOrganizationWithAdmin(ctx, tx, orgID, actor.ID)
 	}, fn)
 }
 

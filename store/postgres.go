@@ -134,8 +134,8 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error, attempt int)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.Now().UTC(), ctx: ctx}
-	if err := fn(tx); err != nil {
+	tx := &Tx{q: sqlTx, now: db.Now().UTC(), ctx: ctx}
+	if err := tx.run(fn); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

@@ -20,18 +20,18 @@ func (db *DB) ResubmitReview(ctx context.Context, actor portal.Admin, linkID int
 		if err != nil {
 			return err
 		}
-		org, err := findOrganization(ctx, tx, link.OrgID)
-		if err != nil {
-			return err
-		}
-		orgAdmin, err := isOrganizationAdmin(ctx, tx, org.ID, actor.ID)
+		org, orgAdmin, err := findOrganizationWithAdmin(ctx, tx, link.OrgID, actor.ID)
 		if err != nil {
 			return err
 		}
 		if err := portal.CanResubmit(orgAdmin, org, link); err != nil {
 			return err
 		}
-		rv, err = runReview(ctx, tx, actor, link, portal.ReviewResubmit, org)
+		subject, err := readReviewed(ctx, tx, link)
+		if err != nil {
+			return err
+		}
+		rv, err = runReview(ctx, tx, actor, link, portal.ReviewResubmit, org, subject)
 		return err
 	})
 	if err != nil {
@@ -53,7 +53,11 @@ func (db *DB) OverrideReview(ctx context.Context, operator portal.Admin, linkID 
 			return err
 		}
 		v.Reason = strings.TrimSpace(v.Reason)
-		rv, err = recordReview(ctx, tx, operator, link, portal.ReviewOverride, v)
+		subject, err := readReviewed(ctx, tx, link)
+		if err != nil {
+			return err
+		}
+		rv, err = recordReview(ctx, tx, operator, link, portal.ReviewOverride, v, subject.name)
 		return err
 	})
 	if err != nil {
@@ -62,13 +66,10 @@ func (db *DB) OverrideReview(ctx context.Context, operator portal.Admin, linkID 
 	return rv, nil
 }
 
-// runReview runs link's account linking review against org as it is now.
-func runReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, org portal.Organization) (portal.Review, error) {
-	info, err := subjectInfo(ctx, tx, link)
-	if err != nil {
-		return portal.Review{}, err
-	}
-	return recordReview(ctx, tx, actor, link, event, portal.ReviewOutcome(info, org))
+// runReview runs link's account linking review of subject, what the link
+// links, against org as it is now.
+func runReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, org portal.Organization, subject reviewed) (portal.Review, error) {
+	return recordReview(ctx, tx, actor, link, event, portal.ReviewOutcome(subject.info, org), subject.name)
 }
 
 // runWaitingReviews runs the reviews of org's current links that wait,
@@ -80,38 +81,57 @@ func runWaitingReviews(ctx context.Context, tx *Tx, actor portal.Admin, org port
 		return err
 	}
 	for _, link := range waiting {
-		if _, err := runReview(ctx, tx, actor, link, portal.ReviewRun, org); err != nil {
+		subject, err := readReviewed(ctx, tx, link)
+		if err != nil {
+			return err
+		}
+		if _, err := runReview(ctx, tx, actor, link, portal.ReviewRun, org, subject); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// subjectInfo is the business information a review of link compares with
-// the organization's: a channel's published service company, or an
-// Official Account's business information.
-func subjectInfo(ctx context.Context, q querier, link portal.Link) (portal.BusinessInfo, error) {
+// reviewed is what a review reads of the channel or Official Account a
+// link links: the business information it compares with the
+// organization's (a channel's published service company, an Official
+// Account's business information), and the name its notices give.
+type reviewed struct {
+	name string
+	info portal.BusinessInfo
+}
+
+func reviewedChannel(ch portal.Channel) reviewed {
+	return reviewed{name: ch.Name, info: ch.Published.ServiceCompany}
+}
+
+func reviewedOfficialAccount(oa portal.OfficialAccount) reviewed {
+	return reviewed{name: oa.Name, info: oa.Info}
+}
+
+// readReviewed reads what a review of link needs of what it links, for
+// the callers that have not read it already.
+func readReviewed(ctx context.Context, q querier, link portal.Link) (reviewed, error) {
 	if link.OfficialAccountID != 0 {
 		oa, err := findOfficialAccount(ctx, q, link.OfficialAccountID)
-		return oa.Info, err
+		return reviewedOfficialAccount(oa), err
 	}
-	// The two columns, not findChannel's whole channel with its link and
-	// linked account: this runs inside approvals and transfers, behind
-	// the one writer.
-	var info portal.BusinessInfo
-	err := q.QueryRowContext(ctx, `SELECT published_company_name, published_address FROM channels WHERE id = ?`, link.ChannelID).
-		Scan(&info.CompanyName, &info.Address)
+	// The three columns, not findChannel's whole channel with its link
+	// and linked account: this runs behind the one writer.
+	var r reviewed
+	err := q.QueryRowContext(ctx, `SELECT name, published_company_name, published_address FROM channels WHERE id = ?`, link.ChannelID).
+		Scan(&r.name, &r.info.CompanyName, &r.info.Address)
 	if errors.Is(err, sql.ErrNoRows) {
-		return portal.BusinessInfo{}, notFound(portal.RNoSuchChannel)
+		return reviewed{}, notFound(portal.RNoSuchChannel)
 	}
-	return info, err
+	return r, err
 }
 
 // recordReview appends v to link's review history, making it the current
 // review, and audits the change. The insert happens only while the review
 // read into link is still the newest, so two changes decided on the same
 // state can't both land.
-func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, v portal.Verdict) (portal.Review, error) {
+func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, event portal.ReviewEvent, v portal.Verdict, subjectName string) (portal.Review, error) {
 	var id int64
 	// A rule's finding is kept as its reason's code and parameters; an
 	// operator's words as typed.
@@ -134,32 +154,25 @@ func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.L
 	if err := insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), reviewNote(link.Review.Status), reviewNote(v.Status))); err != nil {
 		return rv, err
 	}
-	return rv, notifyReview(ctx, tx, actor, link, v.Status)
+	return rv, notifyReview(ctx, tx, actor, link, v.Status, subjectName)
 }
 
 // notifyReview tells the linked channel's (or Official Account's) Admins
 // that its review became Verified or Rejected, and of a rejection also
 // the organization's administrators, who request the resubmission.
-func notifyReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, status portal.ReviewStatus) error {
+// subjectName is the channel's (or account's) name.
+func notifyReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.Link, status portal.ReviewStatus, subjectName string) error {
 	kind := map[portal.ReviewStatus]portal.NoticeKind{portal.ReviewVerified: portal.NoticeReviewVerified, portal.ReviewRejected: portal.NoticeReviewRejected}[status]
 	if kind == "" || status == link.Review.Status {
 		return nil
 	}
-	params := map[string]string{"OrgID": link.OrgID}
+	params := map[string]string{"OrgID": link.OrgID, "Subject": subjectName}
 	admins, subjectID := channelAdmins, link.ChannelID
 	if link.OfficialAccountID != 0 {
-		oa, err := findOfficialAccount(ctx, tx, link.OfficialAccountID)
-		if err != nil {
-			return err
-		}
-		params["Subject"], params["OfficialAccountID"] = oa.Name, itoa(oa.ID)
-		admins, subjectID = officialAccountAdmins, oa.ID
+		params["OfficialAccountID"] = itoa(link.OfficialAccountID)
+		admins, subjectID = officialAccountAdmins, link.OfficialAccountID
 	} else {
-		var name string
-		if err := tx.QueryRowContext(ctx, `SELECT name FROM channels WHERE id = ?`, link.ChannelID).Scan(&name); err != nil {
-			return err
-		}
-		params["Subject"], params["ChannelID"] = name, itoa(link.ChannelID)
+		params["ChannelID"] = itoa(link.ChannelID)
 	}
 	if status == portal.ReviewRejected {
 		return notify(ctx, tx, actor, kind, params, admins+` UNION `+organizationAdmins, subjectID, link.OrgID)

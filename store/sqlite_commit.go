@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -116,8 +117,7 @@ func (db *DB) commitGroup(group []*write) {
 		db.commitAlone(group[0])
 		return
 	}
-	ctx := context.Background()
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.beginWriter()
 	for _, w := range group {
 		if err != nil {
 			break
@@ -125,21 +125,19 @@ func (db *DB) commitGroup(group []*write) {
 		if w.err = w.ctx.Err(); w.err != nil {
 			continue // the caller gave up before its turn
 		}
-		if _, err = sqlTx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
+		if err = tx.exec(`SAVEPOINT write`); err != nil {
 			break
 		}
-		db.runBody(ctx, sqlTx, w)
+		db.runBody(tx, w)
 		if w.err != nil {
-			_, err = sqlTx.ExecContext(ctx, `ROLLBACK TO write`)
+			err = tx.exec(`ROLLBACK TO write`)
 		}
 		if err == nil {
-			_, err = sqlTx.ExecContext(ctx, `RELEASE write`)
+			err = tx.exec(`RELEASE write`)
 		}
 	}
-	if err == nil {
-		err = sqlTx.Commit()
-	} else if sqlTx != nil {
-		_ = sqlTx.Rollback()
+	if tx != nil {
+		err = tx.end(err)
 	}
 	for _, w := range group {
 		if err != nil {
@@ -157,29 +155,78 @@ func (db *DB) commitAlone(w *write) {
 	if w.err = w.ctx.Err(); w.err != nil {
 		return
 	}
-	ctx := context.Background()
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.beginWriter()
 	if err != nil {
 		w.err = err
 		return
 	}
-	db.runBody(ctx, sqlTx, w)
-	if w.err != nil {
-		_ = sqlTx.Rollback()
-		return
+	db.runBody(tx, w)
+	if err := tx.end(w.err); w.err == nil {
+		w.err = err
 	}
-	w.err = sqlTx.Commit()
 }
 
 // runBody runs one write's body in the transaction, turning a panic into
 // the write's outcome (rolled back, and raised again in the caller) so
 // that the writer goes on.
-func (db *DB) runBody(ctx context.Context, sqlTx *sql.Tx, w *write) {
+func (db *DB) runBody(tx *writerTx, w *write) {
 	defer func() {
 		if p := recover(); p != nil {
 			w.panicked = p
 			w.err = fmt.Errorf("store: write panicked: %v", p)
 		}
 	}()
-	w.err = w.fn(&Tx{Tx: sqlTx, now: db.Now().UTC(), ctx: ctx})
+	t := &Tx{q: tx.conn, now: db.Now().UTC(), ctx: context.Background()}
+	w.err = t.run(w.fn)
+}
+
+// writerTx is a transaction on the writer's connection, begun and ended
+// by statements rather than through database/sql's Tx: a sql.Tx watches
+// its context with a goroutine for each query it runs, and the writer's
+// context is never cancelled (see Tx.ctx), so that was one goroutine
+// started and stopped for every read of every write, on the one writer
+// (issue 15).
+type writerTx struct {
+	db   *DB
+	conn *sql.Conn
+}
+
+// beginWriter takes the writer's connection and begins a transaction on
+// it, holding SQLite's write lock from the start (BEGIN IMMEDIATE), so
+// that no statement of the group waits for the lock halfway.
+func (db *DB) beginWriter() (*writerTx, error) {
+	conn, err := db.write.Conn(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	tx := &writerTx{db: db, conn: conn}
+	if err := tx.exec(`BEGIN IMMEDIATE`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tx, nil
+}
+
+func (tx *writerTx) exec(stmt string) error {
+	_, err := tx.conn.ExecContext(context.Background(), stmt)
+	return err
+}
+
+// end commits the transaction when failed is nil, and otherwise rolls it
+// back and returns failed; either way it gives the connection back. A
+// connection that can't be rolled back (SQLite may have ended the
+// transaction itself, on a full disk or an I/O error) is dropped, so
+// that the next transaction starts on a fresh one, never inside this one.
+func (tx *writerTx) end(failed error) error {
+	defer tx.conn.Close()
+	if failed == nil {
+		if failed = tx.exec(`COMMIT`); failed == nil {
+			tx.db.writeCounts.commits.Add(1)
+			return nil
+		}
+	}
+	if err := tx.exec(`ROLLBACK`); err != nil {
+		_ = tx.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return failed
 }
