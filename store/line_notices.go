@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"lineportal/internal/portal"
@@ -13,18 +14,34 @@ import (
 // migration 0013) until the background sender claims it, with the
 // person's other waiting notices, as one message.
 
-// enqueueLINE puts notification id of kind in the LINE outbox when its
-// person is a friend of the portal's Official Account (as the portal last
-// heard, at a sign-in or from the account's webhook: LINE delivers nothing
-// to anyone else) and wants the kind by
-// LINE, by choice or by default.
-func enqueueLINE(ctx context.Context, tx *Tx, id int64, kind portal.NoticeKind) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO line_outbox (notification_id, admin_id, approval, created_at)
-		SELECT n.id, n.admin_id, CAST(? AS BIGINT), n.created_at FROM notifications n
-		JOIN admins a ON a.id = n.admin_id
-		LEFT JOIN line_notice_choices c ON c.admin_id = n.admin_id AND c.kind = n.kind
-		WHERE n.id = ? AND a.friend_flag = 1 AND COALESCE(c.by_line, ?) = 1`,
-		boolInt(kind.ApprovalRequest()), id, boolInt(kind.ByLINEByDefault()))
+// wantsLINE, in the RETURNING clause of an INSERT INTO notifications,
+// tells whether the notice's person gets it by LINE too: they are a friend
+// of the portal's Official Account (as the portal last heard, at a
+// sign-in or from the account's webhook: LINE delivers nothing to anyone
+// else) and want its kind by LINE, by choice or else by default (the
+// placeholder: the kind's portal.NoticeKind.ByLINEByDefault).
+const wantsLINE = `EXISTS (SELECT 1 FROM admins a LEFT JOIN line_notice_choices c ON c.admin_id = a.id AND c.kind = notifications.kind
+	WHERE a.id = notifications.admin_id AND a.friend_flag = 1 AND COALESCE(c.by_line, ?) = 1)`
+
+// enqueueLINE puts the notices of kind that their people get by LINE in
+// the LINE outbox, in one statement.
+func enqueueLINE(ctx context.Context, tx *Tx, notices []newNotice, kind portal.NoticeKind) error {
+	var values strings.Builder
+	var args []any
+	for _, n := range notices {
+		if !n.byLINE {
+			continue
+		}
+		if len(args) > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?, ?, ?, ?)")
+		args = append(args, n.id, n.adminID, boolInt(kind.ApprovalRequest()), millis(tx.now))
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO line_outbox (notification_id, admin_id, approval, created_at) VALUES `+values.String(), args...)
 	return err
 }
 

@@ -151,22 +151,24 @@ func byOrganizationAndID(orgID string, id int64) linkRequestKey {
 	return linkRequestKey{`lr.org_id = ? AND lr.id = ?`, []any{orgID, id}}
 }
 
+// findLinkApproval reads the request, its channel and its organization in
+// one statement: approving runs it behind the one writer.
 func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, key linkRequestKey) (portal.LinkApproval, error) {
-	req, err := scanLinkRequest(q.QueryRowContext(ctx, `SELECT `+linkRequestColumns+linkRequestTables+` WHERE `+key.cond, key.args...))
+	req := newLinkRequestRow()
+	var org organizationRow
+	var orgAdmin bool
+	ch, err := newChannelRow(org.appendDest(append(req.dest, &orgAdmin))...).scan(q.QueryRowContext(ctx,
+		`SELECT `+channelColumns+`, `+linkRequestColumns+`, `+orgAdminOf("lr.org_id")+`, `+organizationColumns+linkRequestTables+
+			` JOIN channels c ON c.id = lr.channel_id JOIN providers p ON p.id = c.provider_id`+channelLink+
+			` JOIN organizations o ON o.id = lr.org_id WHERE `+key.cond,
+		append([]any{actor.ID}, key.args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.LinkApproval{}, notFound(portal.RLinkURLInvalid)
 	}
 	if err != nil {
 		return portal.LinkApproval{}, err
 	}
-	a := portal.LinkApproval{Request: req}
-	if a.Channel, err = findChannel(ctx, q, req.ChannelID); err != nil {
-		return portal.LinkApproval{}, err
-	}
-	if a.Organization, a.ActorIsOrgAdmin, err = findOrganizationWithAdmin(ctx, q, req.OrgID, actor.ID); err != nil {
-		return portal.LinkApproval{}, err
-	}
-	return a, nil
+	return portal.LinkApproval{Request: req.request(), Channel: ch, Organization: *org.organization(), ActorIsOrgAdmin: orgAdmin}, nil
 }
 
 // ApproveLinkRequest approves the link request of the URL /link/{token}:
@@ -458,8 +460,13 @@ func (row *linkRequestRow) scan(s scanner) (portal.LinkRequest, error) {
 	if err := s.Scan(row.dest...); err != nil {
 		return portal.LinkRequest{}, err
 	}
+	return row.request(), nil
+}
+
+// request is the request the row received.
+func (row *linkRequestRow) request() portal.LinkRequest {
 	r := row.r
 	r.IssuedAt, r.ExpiresAt, r.DecidedAt = fromMillis(row.issued), fromMillis(row.expires), nullMillis(row.decidedAt)
 	r.DecidedBy, r.DecidedByName = row.decidedBy.Int64, row.decidedByName.String
-	return r, nil
+	return r
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"lineportal/internal/portal"
@@ -28,25 +29,28 @@ func notify(ctx context.Context, tx *Tx, actor portal.Admin, kind portal.NoticeK
 	if id, err := strconv.ParseInt(params["RequestID"], 10, 64); err == nil {
 		requestID = nullInt(id)
 	}
-	ids, err := findAll(ctx, tx, scanID, `INSERT INTO notifications (admin_id, kind, params, created_at, link_request_id)
+	// Each notice comes back with whether its person gets it by LINE too,
+	// so that the LINE outbox costs a statement only when someone does.
+	notices, err := findAll(ctx, tx, scanNewNotice, `INSERT INTO notifications (admin_id, kind, params, created_at, link_request_id)
 		SELECT DISTINCT r.id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM (`+recipients+`) r WHERE r.id <> ?
-		RETURNING id`,
-		append(append([]any{kind, string(data), millis(tx.now), requestID}, args...), actor.ID)...)
+		RETURNING id, admin_id, `+wantsLINE,
+		append(append([]any{kind, string(data), millis(tx.now), requestID}, args...), actor.ID, boolInt(kind.ByLINEByDefault()))...)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := enqueueLINE(ctx, tx, id, kind); err != nil {
-			return err
-		}
-	}
-	return nil
+	return enqueueLINE(ctx, tx, notices, kind)
 }
 
-func scanID(s scanner) (int64, error) {
-	var id int64
-	err := s.Scan(&id)
-	return id, err
+// newNotice is a notice notify has just recorded.
+type newNotice struct {
+	id, adminID int64
+	byLINE      bool
+}
+
+func scanNewNotice(s scanner) (newNotice, error) {
+	var n newNotice
+	err := s.Scan(&n.id, &n.adminID, &n.byLINE)
+	return n, err
 }
 
 // Recipients, as SELECTs of admin IDs named id.
@@ -64,16 +68,38 @@ const (
 // The notice names its request in its params, as notify wrote them.
 func settleLinkRequestNotices(ctx context.Context, tx *Tx, r portal.LinkRequest) error {
 	// The request's unread notices to the organization's administrators,
-	// by the index of the requests notices name (migration 0015).
-	const notices = `SELECT id FROM notifications WHERE link_request_id = ? AND read_at IS NULL AND kind = ?
-		AND admin_id IN (SELECT admin_id FROM organization_admins WHERE org_id = ?)`
-	args := []any{r.ID, portal.NoticeLinkRequest, r.OrgID}
-	if _, err := tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'held', done_at = ? WHERE state = 'waiting' AND notification_id IN (`+notices+`)`,
-		append([]any{millis(tx.now)}, args...)...); err != nil {
+	// by the index of the requests notices name (migration 0015), each
+	// with whether its LINE message still waits: most have none waiting,
+	// and then the outbox costs no statement.
+	waiting, err := findAll(ctx, tx, func(s scanner) (waitingNotice, error) {
+		var n waitingNotice
+		err := s.Scan(&n.id, &n.waiting)
+		return n, err
+	}, `UPDATE notifications SET read_at = ? WHERE link_request_id = ? AND read_at IS NULL AND kind = ?
+		AND admin_id IN (SELECT admin_id FROM organization_admins WHERE org_id = ?)
+		RETURNING id, EXISTS (SELECT 1 FROM line_outbox WHERE notification_id = notifications.id AND state = 'waiting')`,
+		millis(tx.now), r.ID, portal.NoticeLinkRequest, r.OrgID)
+	if err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id IN (`+notices+`)`, append([]any{millis(tx.now)}, args...)...)
+	held := []any{millis(tx.now)}
+	for _, n := range waiting {
+		if n.waiting {
+			held = append(held, n.id)
+		}
+	}
+	if len(held) == 1 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE line_outbox SET state = 'held', done_at = ? WHERE state = 'waiting'
+		AND notification_id IN (?`+strings.Repeat(", ?", len(held)-2)+`)`, held...)
 	return err
+}
+
+// waitingNotice is a notice, and whether its LINE message waits.
+type waitingNotice struct {
+	id      int64
+	waiting bool
 }
 
 // CountUnread counts the admin's unread notifications, for the header, up
