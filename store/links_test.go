@@ -453,6 +453,8 @@ func TestStore_Triggers(t *testing.T) {
 			VALUES (` + itoa(link.ID) + `, '` + to.ID + `', 'override', 'verified', 'x', ` + itoa(f.op.ID) + `, 0)`, "a review belongs to a current link"},
 		{"rewrite the audit log", `UPDATE audit_log SET after = 'nothing'`, "the audit log is append-only"},
 		{"delete the audit log", `DELETE FROM audit_log`, "the audit log is append-only"},
+		{"audit an unknown subject", `INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, before, after)
+			VALUES (0, ` + itoa(f.dev.ID) + `, 'link.create', 'links', '1', '', '')`, "unknown audit subject kind"},
 		{"change a verified organization's info", `UPDATE organizations SET company_name = 'Else' WHERE id = '` + from.ID + `'`, "the business info of a verified organization never changes"},
 		{"unknown review status", `INSERT INTO link_reviews (link_id, org_id, event, status, reason, actor_id, at)
 			VALUES (` + itoa(link.ID) + `, '` + from.ID + `', 'override', 'maybe', 'x', ` + itoa(f.op.ID) + `, 0)`, "CHECK constraint failed"},
