@@ -38,7 +38,8 @@ func (db *DB) RecordAttachment(ctx context.Context, actor portal.Admin, channelI
 			before = attachmentNote(*cur)
 		}
 		out = next
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleAttach, before, attachmentNote(next)))
+		tx.logAudit(actor, channelEntry(ch, portal.ActionModuleAttach, before, attachmentNote(next)))
+		return nil
 	})
 	if err != nil {
 		return portal.ModuleAttachment{}, err
@@ -177,13 +178,15 @@ func (db *DB) MarkDetached(ctx context.Context, actor portal.Admin, channelID in
 			if err := guarded(res, err); err != nil {
 				return err
 			}
-			return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, attachmentNote(*cur), portal.Note(portal.NoteDetachedByAdminAfterLINE)))
+			tx.logAudit(actor, channelEntry(ch, portal.ActionModuleDetach, attachmentNote(*cur), portal.Note(portal.NoteDetachedByAdminAfterLINE)))
+			return nil
 		}
 		next := portal.DetachBot(*cur, portal.DetachByAdmin, tx.now)
 		if err := saveAttachment(ctx, tx, &next, ch.ID); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleDetach, attachmentNote(*cur), attachmentNote(next)))
+		tx.logAudit(actor, channelEntry(ch, portal.ActionModuleDetach, attachmentNote(*cur), attachmentNote(next)))
+		return nil
 	})
 }
 

@@ -39,9 +39,10 @@ func insertProvider(ctx context.Context, tx *Tx, actor portal.Admin, name string
 		return p, err
 	}
 	p.CreatedAt = fromMillis(created)
-	return p, insertAudit(ctx, tx, actor, portal.AuditEntry{
+	tx.logAudit(actor, portal.AuditEntry{
 		Action: portal.ActionProviderCreate, SubjectKind: portal.SubjectProvider, SubjectID: itoa(p.ID), After: portal.Note(portal.NoteProvider, "Name", p.Name),
 	})
+	return p, nil
 }
 
 // CreateChannelUnderAnyProvider registers a channel of the provider in.Provider.ID, or of
@@ -66,8 +67,9 @@ func (db *DB) createChannel(ctx context.Context, op string, actor portal.Admin, 
 		if ch, err = insertChannel(ctx, tx, actor, in, ownProviderOnly); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelCreate, portal.AuditNote{},
+		tx.logAudit(actor, channelEntry(ch, portal.ActionChannelCreate, portal.AuditNote{},
 			portal.Note(portal.NoteChannel, "Kind", string(ch.Kind), "Name", ch.Name, "LINEChannelID", ch.LINEChannelID, "Region", string(ch.Region), "Admin", actor.Name)))
+		return nil
 	})
 	if err != nil {
 		return portal.Channel{}, fmt.Errorf("store: %s: %w", op, err)
@@ -169,7 +171,8 @@ func (db *DB) UpdateChannelDraft(ctx context.Context, actor portal.Admin, channe
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChannelDraftUpdate, miniAppInfoNote(ch.Draft), miniAppInfoNote(d)))
+		tx.logAudit(actor, channelEntry(ch, portal.ActionChannelDraftUpdate, miniAppInfoNote(ch.Draft), miniAppInfoNote(d)))
+		return nil
 	})
 }
 
@@ -185,7 +188,8 @@ func (db *DB) SubmitMiniAppReview(ctx context.Context, actor portal.Admin, chann
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionMiniAppReviewSubmit, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewPending)))
+		tx.logAudit(actor, channelEntry(ch, portal.ActionMiniAppReviewSubmit, miniAppReviewNote(ch.MiniAppReview), miniAppReviewNote(portal.MiniAppReviewPending)))
+		return nil
 	})
 }
 
@@ -204,9 +208,7 @@ func (db *DB) ApproveMiniAppReview(ctx context.Context, operator portal.Admin, c
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, miniAppInfoNote(ch.Published), miniAppInfoNote(ch.Draft))); err != nil {
-			return err
-		}
+		tx.logAudit(operator, channelEntry(ch, portal.ActionMiniAppReviewApprove, miniAppInfoNote(ch.Published), miniAppInfoNote(ch.Draft)))
 		return notify(ctx, tx, operator, portal.NoticeMiniAppVerified, map[string]string{"Channel": ch.Name, "ChannelID": itoa(ch.ID)}, channelAdmins, ch.ID)
 	})
 }
@@ -226,10 +228,8 @@ func (db *DB) RejectMiniAppReview(ctx context.Context, operator portal.Admin, ch
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview),
-			portal.Note(portal.NoteMiniAppReviewRejected, "MiniAppReview", string(portal.MiniAppReviewRejected), "Reason", strings.TrimSpace(reason)))); err != nil {
-			return err
-		}
+		tx.logAudit(operator, channelEntry(ch, portal.ActionMiniAppReviewReject, miniAppReviewNote(ch.MiniAppReview),
+			portal.Note(portal.NoteMiniAppReviewRejected, "MiniAppReview", string(portal.MiniAppReviewRejected), "Reason", strings.TrimSpace(reason))))
 		return notify(ctx, tx, operator, portal.NoticeMiniAppRejected, map[string]string{"Channel": ch.Name, "ChannelID": itoa(ch.ID), "Reason": strings.TrimSpace(reason)},
 			channelAdmins, ch.ID)
 	})

@@ -37,7 +37,8 @@ func (db *DB) SetChatControl(ctx context.Context, actor portal.Admin, channelID 
 		if ttl != 0 {
 			after = portal.Note(portal.NoteChatControlUntil, "Chat", chatNoteID(chatID), "Bot", a.Name(), "Until", c.ExpireAt.UTC().Format(time.RFC3339))
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChatControlAcquire, portal.AuditNote{}, after))
+		tx.logAudit(actor, channelEntry(ch, portal.ActionChatControlAcquire, portal.AuditNote{}, after))
+		return nil
 	})
 }
 
@@ -70,8 +71,9 @@ func (db *DB) ReleaseChatControl(ctx context.Context, actor portal.Admin, channe
 				return err
 			}
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionChatControlRelease,
+		tx.logAudit(actor, channelEntry(ch, portal.ActionChatControlRelease,
 			portal.Note(portal.NoteChatControl, "Chat", chatNoteID(chatID), "Bot", a.Name()), portal.Note(portal.NoteChatReturned)))
+		return nil
 	})
 }
 

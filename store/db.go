@@ -182,6 +182,8 @@ func journalsInMemory(c *sqlite3.SQLiteConn) error {
 // WriterDSN is the connection string of the writer on the SQLite file at
 // path: the pragmas every domain write runs with. The benchmark's raw
 // commit loops open it too, so that they measure the same disk work.
+// _txlock=immediate makes a database/sql transaction (a migration's, a
+// raw loop's) begin as the group-commit writer's do (BEGIN IMMEDIATE).
 func WriterDSN(path string) string {
 	return dsn(path, pragmas, url.Values{"_txlock": {"immediate"}})
 }
@@ -281,13 +283,26 @@ type Tx struct {
 	// writes too. A caller that has gone away is noticed before its body
 	// starts, not during it.
 	ctx context.Context
-	// audit holds the entries to log when the body has succeeded (see
-	// insertAudit).
-	audit []portal.AuditEntry
+	// auditEntries are the entries to log when the body has succeeded
+	// (see logAudit).
+	auditEntries []portal.AuditEntry
+	// rows are the rows QueryContext returned, closed when the body ends
+	// (see run).
+	rows []*sql.Rows
 }
 
-// run runs body in the transaction, then writes what it logged.
+// run runs body in the transaction, then writes what it logged. It closes
+// whatever rows the body left open, even when it panics: on SQLite an
+// open result holds the writer's connection, which then could not end its
+// transaction, and every later write would wait for it (a database/sql
+// Tx closed them itself, by watching its context with a goroutine per
+// query; see writerTx).
 func (tx *Tx) run(body func(tx *Tx) error) error {
+	defer func() {
+		for _, r := range tx.rows {
+			r.Close()
+		}
+	}()
 	if err := body(tx); err != nil {
 		return err
 	}
@@ -301,7 +316,11 @@ func (tx *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Res
 }
 
 func (tx *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.q.QueryContext(tx.ctx, query, args...)
+	rows, err := tx.q.QueryContext(tx.ctx, query, args...)
+	if err == nil {
+		tx.rows = append(tx.rows, rows)
+	}
+	return rows, err
 }
 
 func (tx *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {

@@ -40,7 +40,8 @@ func (db *DB) CreateInvitation(ctx context.Context, actor portal.Admin, team por
 		if inv, err = findInvitation(ctx, tx, `i.id = ?`, id); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, invitationEntry(inv, portal.ActionInvitationCreate, portal.AuditNote{}, portal.Note(portal.NoteInvitedAs, "Role", string(inv.Role))))
+		tx.logAudit(actor, invitationEntry(inv, portal.ActionInvitationCreate, portal.AuditNote{}, portal.Note(portal.NoteInvitedAs, "Role", string(inv.Role))))
+		return nil
 	})
 	if err != nil {
 		return portal.Invitation{}, "", fmt.Errorf("store: create invitation: %w", err)
@@ -176,7 +177,8 @@ func decideInvitation(ctx context.Context, tx *Tx, actor portal.Admin, inv porta
 	if err := guarded(res, err); err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, invitationEntry(inv, action, portal.Note(portal.NoteInvitation, "Invitation", string(inv.StateAt(tx.now))), portal.Note(portal.NoteInvitation, "Invitation", string(state))))
+	tx.logAudit(actor, invitationEntry(inv, action, portal.Note(portal.NoteInvitation, "Invitation", string(inv.StateAt(tx.now))), portal.Note(portal.NoteInvitation, "Invitation", string(state))))
+	return nil
 }
 
 // grantTeamRole gives target role on team, once the rules allowed it,

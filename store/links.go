@@ -76,9 +76,7 @@ func replacePendingRequests(ctx context.Context, tx *Tx, actor portal.Admin, cha
 		return err
 	}
 	for _, r := range replaced {
-		if err := insertAudit(ctx, tx, actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, requestNote(r.StateAt(tx.now)), requestNote(portal.LinkRequestReplaced))); err != nil {
-			return err
-		}
+		tx.logAudit(actor, linkRequestEntry(r, portal.ActionLinkRequestReplace, requestNote(r.StateAt(tx.now)), requestNote(portal.LinkRequestReplaced)))
 		if err := settleLinkRequestNotices(ctx, tx, r); err != nil {
 			return err
 		}
@@ -109,7 +107,8 @@ func insertLinkRequest(ctx context.Context, tx *Tx, actor portal.Admin, channelI
 	if hash == nil {
 		req.DecidedAt, req.DecidedBy, req.DecidedByName = issued, actor.ID, actor.Name
 	}
-	return req, insertAudit(ctx, tx, actor, linkRequestEntry(req, portal.ActionLinkRequestSend, portal.AuditNote{}, requestNote(req.State)))
+	tx.logAudit(actor, linkRequestEntry(req, portal.ActionLinkRequestSend, portal.AuditNote{}, requestNote(req.State)))
+	return req, nil
 }
 
 // FindLinkRequestByToken returns what the approval page at /link/{token}
@@ -200,9 +199,7 @@ func (db *DB) approveLinkRequest(ctx context.Context, actor portal.Admin, key li
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, requestNote(a.Request.State), requestNote(portal.LinkRequestApproved))); err != nil {
-			return err
-		}
+		tx.logAudit(actor, linkRequestEntry(a.Request, portal.ActionLinkRequestApprove, requestNote(a.Request.State), requestNote(portal.LinkRequestApproved)))
 		if err := settleLinkRequestNotices(ctx, tx, a.Request); err != nil {
 			return err
 		}
@@ -273,10 +270,8 @@ func transferLink(ctx context.Context, tx *Tx, actor portal.Admin, current *port
 	if err := guarded(res, err); err != nil {
 		return portal.Link{}, err
 	}
-	if err := insertAudit(ctx, tx, actor, linkEntry(*current, portal.ActionLinkTransfer,
-		portal.Note(portal.NoteLinkedToOrg, "OrgID", current.OrgID), portal.Note(portal.NoteTransferredTo, "OrgID", dest.ID))); err != nil {
-		return portal.Link{}, err
-	}
+	tx.logAudit(actor, linkEntry(*current, portal.ActionLinkTransfer,
+		portal.Note(portal.NoteLinkedToOrg, "OrgID", current.OrgID), portal.Note(portal.NoteTransferredTo, "OrgID", dest.ID)))
 	return createLink(ctx, tx, actor, subject, *dest)
 }
 
@@ -319,9 +314,7 @@ func createLink(ctx context.Context, tx *Tx, actor portal.Admin, subject linkSub
 	}
 	link := portal.Link{ID: id, ChannelID: subject.channelID, OfficialAccountID: subject.officialAccountID, OrgID: org.ID,
 		LinkedAt: fromMillis(millis(tx.now)), LinkedBy: actor.ID}
-	if err := insertAudit(ctx, tx, actor, linkEntry(link, portal.ActionLinkCreate, portal.AuditNote{}, portal.Note(portal.NoteLinkedToOrg, "OrgID", org.ID))); err != nil {
-		return portal.Link{}, err
-	}
+	tx.logAudit(actor, linkEntry(link, portal.ActionLinkCreate, portal.AuditNote{}, portal.Note(portal.NoteLinkedToOrg, "OrgID", org.ID)))
 	if portal.VerificationStartsOnLink(org) {
 		if err := startVerification(ctx, tx, actor, org); err != nil {
 			return portal.Link{}, err

@@ -52,8 +52,9 @@ func (db *DB) RegisterModuleChannel(ctx context.Context, box *secret.Box, actor 
 		if err := putCredentials(ctx, tx, box, ch.ID, channelSecret, accessToken, tokenExpiresAt); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionModuleRegister, portal.AuditNote{},
+		tx.logAudit(actor, channelEntry(ch, portal.ActionModuleRegister, portal.AuditNote{},
 			portal.Note(portal.NoteModuleChannel, "Name", ch.Name, "LINEChannelID", ch.LINEChannelID, "Region", string(ch.Region), "Admin", actor.Name)))
+		return nil
 	})
 	if err != nil {
 		return portal.Channel{}, fmt.Errorf("store: register module channel: %w", err)
@@ -97,7 +98,8 @@ func (db *DB) SetChannelCredentials(ctx context.Context, box *secret.Box, actor 
 		if had {
 			before = portal.Note(portal.NoteCredentials)
 		}
-		return insertAudit(ctx, tx, actor, channelEntry(ch, portal.ActionCredentialsSet, before, portal.Note(portal.NoteNewCredentials)))
+		tx.logAudit(actor, channelEntry(ch, portal.ActionCredentialsSet, before, portal.Note(portal.NoteNewCredentials)))
+		return nil
 	})
 }
 

@@ -43,11 +43,12 @@ func (db *DB) LinkMiniAppToOfficialAccount(ctx context.Context, actor portal.Adm
 		}
 		link = newOALink(tx, actor, ch, oa)
 		link.OrgID = oa.Link.OrgID
-		return insertAudit(ctx, tx, actor, portal.AuditEntry{
+		tx.logAudit(actor, portal.AuditEntry{
 			Action: portal.ActionOALinkCreate, SubjectKind: portal.SubjectOALink, SubjectID: itoa(ch.ID),
 			ChannelID: ch.ID, OfficialAccountID: oa.ID, OrgID: link.OrgID,
 			After: portal.Note(portal.NoteOALink, "Name", ch.Name, "LINEChannelID", ch.LINEChannelID, "BasicID", oa.BasicID, "OAName", oa.Name),
 		})
+		return nil
 	})
 	if err != nil {
 		return portal.OALink{}, fmt.Errorf("store: link MINI App to official account: %w", err)
@@ -88,16 +89,15 @@ func (db *DB) SetLinkedOA(ctx context.Context, actor portal.Admin, loginChannelI
 		link = newOALink(tx, actor, ch, oa)
 		entry := channelEntry(ch, portal.ActionLinkedOASet, before, linkedOANote(oa.BasicID, oa.Name))
 		entry.OfficialAccountID = oa.ID
-		if err := insertAudit(ctx, tx, actor, entry); err != nil {
-			return err
-		}
+		tx.logAudit(actor, entry)
 		if old == nil {
 			return nil
 		}
 		// The same change, placed on the replaced account's page only: one
 		// entry can name one account.
 		entry.ChannelID, entry.OfficialAccountID = 0, old.OfficialAccountID
-		return insertAudit(ctx, tx, actor, entry)
+		tx.logAudit(actor, entry)
+		return nil
 	})
 	return link, err
 }

@@ -52,7 +52,8 @@ func (db *DB) CreateOfficialAccount(ctx context.Context, actor portal.Admin, in 
 		entry := officialAccountEntry(oa, portal.ActionOfficialAccountCreate, portal.AuditNote{},
 			editNote(portal.NoteOACreated, oa.BasicID, oa.Edit(), "LINEChannelID", oa.LINEChannelID, "Admin", actor.Name))
 		entry.ChannelID = ch.ID
-		return insertAudit(ctx, tx, actor, entry)
+		tx.logAudit(actor, entry)
+		return nil
 	})
 	if err != nil {
 		return portal.OfficialAccount{}, err
@@ -72,7 +73,8 @@ func (db *DB) UpdateOfficialAccount(ctx context.Context, actor portal.Admin, oaI
 			e.Name, e.PictureURL, e.Plan, e.Info.CompanyName, e.Info.Address, oa.ID); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, officialAccountEntry(oa, portal.ActionOfficialAccountUpdate, editNote(portal.NoteOfficialAccount, oa.BasicID, oa.Edit()), editNote(portal.NoteOfficialAccount, oa.BasicID, e)))
+		tx.logAudit(actor, officialAccountEntry(oa, portal.ActionOfficialAccountUpdate, editNote(portal.NoteOfficialAccount, oa.BasicID, oa.Edit()), editNote(portal.NoteOfficialAccount, oa.BasicID, e)))
+		return nil
 	})
 }
 
@@ -98,7 +100,8 @@ func (db *DB) ConnectOfficialAccount(ctx context.Context, box *secret.Box, actor
 		entry := officialAccountEntry(oa, portal.ActionOfficialAccountConnect, portal.AuditNote{},
 			portal.Note(portal.NoteOAConnected, "LINEChannelID", oa.LINEChannelID))
 		entry.ChannelID = oa.ChannelID
-		return insertAudit(ctx, tx, actor, entry)
+		tx.logAudit(actor, entry)
+		return nil
 	})
 }
 
@@ -111,7 +114,8 @@ func (db *DB) RecordWebhookSet(ctx context.Context, actor portal.Admin, oaID int
 		}
 		entry := officialAccountEntry(oa, portal.ActionOfficialAccountWebhookSet, webhookNote(from), webhookNote(to))
 		entry.ChannelID = oa.ChannelID
-		return insertAudit(ctx, tx, actor, entry)
+		tx.logAudit(actor, entry)
+		return nil
 	})
 }
 

@@ -30,11 +30,12 @@ func (db *DB) CreateOrganization(ctx context.Context, actor portal.Admin, in por
 		if org, err = findOrganization(ctx, tx, id); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, portal.AuditEntry{
+		tx.logAudit(actor, portal.AuditEntry{
 			Action: portal.ActionOrganizationCreate, SubjectKind: portal.SubjectOrganization, SubjectID: org.ID, OrgID: org.ID,
 			After: portal.Note(portal.NoteOrganization, "Name", org.Name, "Region", string(org.Region), "Company", org.Info.CompanyName,
 				"Address", org.Info.Address, "Country", string(org.CompanyCountry), "Admin", actor.Name),
 		})
+		return nil
 	})
 	if err != nil {
 		return portal.Organization{}, fmt.Errorf("store: create organization: %w", err)
@@ -101,7 +102,8 @@ func addOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, org p
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, portal.AuditNote{}, portal.Note(portal.NoteOrgAdmin, "Name", target.Name)))
+	tx.logAudit(actor, organizationEntry(org, portal.ActionOrganizationAdminAdd, portal.AuditNote{}, portal.Note(portal.NoteOrgAdmin, "Name", target.Name)))
+	return nil
 }
 
 // UpdateOrganizationInfo replaces the organization's business info (company
@@ -121,8 +123,9 @@ func (db *DB) UpdateOrganizationInfo(ctx context.Context, actor portal.Admin, or
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationInfo,
+		tx.logAudit(actor, organizationEntry(org, portal.ActionOrganizationInfo,
 			orgInfoNote(org.Info, org.CompanyCountry), orgInfoNote(info, country)))
+		return nil
 	})
 }
 
@@ -154,7 +157,8 @@ func startVerification(ctx context.Context, tx *Tx, actor portal.Admin, org port
 	if err := guarded(res, err); err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionVerificationSubmit, verificationNote(org.Verification), verificationNote(portal.OrgInReview)))
+	tx.logAudit(actor, organizationEntry(org, portal.ActionVerificationSubmit, verificationNote(org.Verification), verificationNote(portal.OrgInReview)))
+	return nil
 }
 
 // VerifyOrganization completes the organization's verification review, and
@@ -168,9 +172,7 @@ func (db *DB) VerifyOrganization(ctx context.Context, operator portal.Admin, org
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationVerify, verificationNote(org.Verification), verificationNote(portal.OrgVerified))); err != nil {
-			return err
-		}
+		tx.logAudit(operator, organizationEntry(org, portal.ActionVerificationVerify, verificationNote(org.Verification), verificationNote(portal.OrgVerified)))
 		org.Verification = portal.OrgVerified
 		if err := notify(ctx, tx, operator, portal.NoticeOrganizationVerified, map[string]string{"OrgID": org.ID, "OrgName": org.Name}, organizationAdmins, org.ID); err != nil {
 			return err
@@ -195,10 +197,8 @@ func (db *DB) RejectOrganizationVerification(ctx context.Context, operator porta
 		if err := guarded(res, err); err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification),
-			portal.Note(portal.NoteVerificationRejected, "Verification", string(portal.OrgRejected), "Reason", strings.TrimSpace(reason)))); err != nil {
-			return err
-		}
+		tx.logAudit(operator, organizationEntry(org, portal.ActionVerificationReject, verificationNote(org.Verification),
+			portal.Note(portal.NoteVerificationRejected, "Verification", string(portal.OrgRejected), "Reason", strings.TrimSpace(reason))))
 		return notify(ctx, tx, operator, portal.NoticeOrganizationRejected, map[string]string{"OrgID": org.ID, "OrgName": org.Name, "Reason": strings.TrimSpace(reason)},
 			organizationAdmins, org.ID)
 	})

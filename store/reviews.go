@@ -151,9 +151,7 @@ func recordReview(ctx context.Context, tx *Tx, actor portal.Admin, link portal.L
 	}
 	rv := portal.Review{ID: id, LinkID: link.ID, OrgID: link.OrgID, OfficialAccountID: link.OfficialAccountID,
 		Verdict: v, Event: event, ActorID: actor.ID, ActorName: actor.Name, At: fromMillis(millis(tx.now))}
-	if err := insertAudit(ctx, tx, actor, linkEntry(link, event.Action(), reviewNote(link.Review.Status), reviewNote(v.Status))); err != nil {
-		return rv, err
-	}
+	tx.logAudit(actor, linkEntry(link, event.Action(), reviewNote(link.Review.Status), reviewNote(v.Status)))
 	return rv, notifyReview(ctx, tx, actor, link, v.Status, subjectName)
 }
 

@@ -201,10 +201,17 @@ func (db *DB) beginWriter() (*writerTx, error) {
 	}
 	tx := &writerTx{db: db, conn: conn}
 	if err := tx.exec(`BEGIN IMMEDIATE`); err != nil {
-		conn.Close()
+		tx.drop()
 		return nil, err
 	}
 	return tx, nil
+}
+
+// drop gives the connection back to be closed, not reused: it may be in
+// a state the next transaction must not start from.
+func (tx *writerTx) drop() {
+	_ = tx.conn.Raw(func(any) error { return driver.ErrBadConn })
+	tx.conn.Close()
 }
 
 func (tx *writerTx) exec(stmt string) error {
@@ -218,15 +225,17 @@ func (tx *writerTx) exec(stmt string) error {
 // transaction itself, on a full disk or an I/O error) is dropped, so
 // that the next transaction starts on a fresh one, never inside this one.
 func (tx *writerTx) end(failed error) error {
-	defer tx.conn.Close()
 	if failed == nil {
 		if failed = tx.exec(`COMMIT`); failed == nil {
 			tx.db.writeCounts.commits.Add(1)
+			tx.conn.Close()
 			return nil
 		}
 	}
 	if err := tx.exec(`ROLLBACK`); err != nil {
-		_ = tx.conn.Raw(func(any) error { return driver.ErrBadConn })
+		tx.drop()
+		return failed
 	}
+	tx.conn.Close()
 	return failed
 }

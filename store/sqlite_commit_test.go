@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"lineportal/internal/portal"
 )
 
 // groupFixture is a database with a table of keys, and a second
@@ -197,5 +200,77 @@ func TestUpdate_CancelledAndClosed(t *testing.T) {
 	g.db.Close()
 	if err := g.db.update(t.Context(), insertKey("closed")); !errors.Is(err, errClosed) {
 		t.Errorf("write after Close: %v", err)
+	}
+}
+
+// A body that leaves a query's rows open, or panics before closing them,
+// does not keep the writer's connection: the writer ends its transaction
+// and later writes run.
+func TestUpdate_RowsLeftOpenAreClosed(t *testing.T) {
+	g := newGroupFixture(t)
+	leaveOpen := func(tx *Tx) error {
+		_, err := tx.QueryContext(t.Context(), `SELECT 1 UNION ALL SELECT 2`)
+		return err
+	}
+	if err := g.db.update(t.Context(), leaveOpen); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { recover() }()
+		g.db.update(t.Context(), func(tx *Tx) error {
+			if err := leaveOpen(tx); err != nil {
+				return err
+			}
+			panic("body panicked with its rows open")
+		})
+	}()
+	done := make(chan error, 1)
+	go func() { done <- g.db.update(t.Context(), insertKey("after")) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write after bodies that left rows open did not finish: the writer is stuck")
+	}
+	if got := g.keys(t); got != "after" {
+		t.Errorf("keys %q, want after", got)
+	}
+}
+
+// A transaction's audit entries are written in their order, however many:
+// more than one INSERT takes (verifying an organization logs one for each
+// link whose review waited for it).
+func TestUpdate_ManyAuditEntries(t *testing.T) {
+	g := newGroupFixture(t)
+	actor, err := g.db.EnsureAdmin(t.Context(), "Uauditor", "Auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2*auditRowsPerInsert + 1
+	if err := g.db.update(t.Context(), func(tx *Tx) error {
+		for i := range n {
+			tx.logAudit(actor, portal.AuditEntry{Action: "link.create", SubjectKind: portal.SubjectLink, SubjectID: strconv.Itoa(i + 1)})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := g.db.read.Query(`SELECT subject_id FROM audit_log WHERE actor_id = ? ORDER BY id`, actor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id)
+	}
+	if len(got) != n || got[0] != "1" || got[auditRowsPerInsert] != strconv.Itoa(auditRowsPerInsert+1) || got[n-1] != strconv.Itoa(n) {
+		t.Errorf("%d entries, first %v, want %d in their order", len(got), got[:min(len(got), 3)], n)
 	}
 }

@@ -44,7 +44,8 @@ func (t roleTable) put(ctx context.Context, tx *Tx, actor portal.Admin, team por
 		ON CONFLICT (`+t.column+`, admin_id) DO UPDATE SET role = excluded.role`, teamID, target.ID, role); err != nil {
 		return old, err
 	}
-	return old, insertAudit(ctx, tx, actor, entry(roleNote(target, old), roleNote(target, role)))
+	tx.logAudit(actor, entry(roleNote(target, old), roleNote(target, role)))
+	return old, nil
 }
 
 // roleNote is target's role on a team in the audit log.
@@ -62,7 +63,8 @@ func (t roleTable) remove(ctx context.Context, tx *Tx, actor portal.Admin, team 
 	if err := guarded(res, err); err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, entry(roleNote(target, old), roleNote(target, portal.RoleNone)))
+	tx.logAudit(actor, entry(roleNote(target, old), roleNote(target, portal.RoleNone)))
+	return nil
 }
 
 func (t roleTable) keepsAdmin(ctx context.Context, tx *Tx, team portal.Team, teamID int64, from, to portal.ChannelRole) error {
@@ -231,7 +233,8 @@ func removeOrganizationAdmin(ctx context.Context, tx *Tx, actor portal.Admin, te
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, actor, organizationEntry(org, portal.ActionOrganizationAdminRemove, portal.Note(portal.NoteOrgAdmin, "Name", target.Name), portal.AuditNote{}))
+	tx.logAudit(actor, organizationEntry(org, portal.ActionOrganizationAdminRemove, portal.Note(portal.NoteOrgAdmin, "Name", target.Name), portal.AuditNote{}))
+	return nil
 }
 
 // FindTeam reads the team named by team's IDs, what actor holds on it,
