@@ -24,58 +24,38 @@ func (db *DB) FindWaiting(ctx context.Context, actor portal.Admin, now time.Time
 
 func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time) (portal.Waiting, error) {
 	var w portal.Waiting
+	var err error
 	q := db.read
 	// Link requests to organizations the actor administers, soonest to
 	// expire first.
-	reqs, err := findAll(ctx, q, scanLinkRequest, `SELECT `+linkRequestColumns+linkRequestTables+`
-		JOIN organization_admins oa ON oa.org_id = lr.org_id AND oa.admin_id = ?
-		WHERE lr.state = 'pending' AND lr.expires_at > ? ORDER BY lr.expires_at, lr.id LIMIT ?`, actor.ID, millis(now), homeListLimit)
-	if err != nil {
+	// The requests are chosen first, so that only those shown are joined
+	// with their channels and organizations.
+	if w.LinkRequests, err = findUpTo(ctx, q, homeListLimit, scanLinkApprovals(), linkApprovalSelect+`
+		WHERE lr.id IN (SELECT lr.id FROM link_requests lr JOIN organization_admins oa ON oa.org_id = lr.org_id AND oa.admin_id = ?
+			WHERE lr.state = 'pending' AND lr.expires_at > ? ORDER BY lr.expires_at, lr.id LIMIT ?)
+		ORDER BY lr.expires_at, lr.id`, actor.ID, actor.ID, millis(now), homeListLimit); err != nil {
 		return w, err
-	}
-	for _, r := range reqs {
-		a := portal.LinkApproval{Request: r, ActorIsOrgAdmin: true}
-		if a.Channel, err = findChannel(ctx, q, r.ChannelID); err != nil {
-			return w, err
-		}
-		if a.Organization, err = findOrganization(ctx, q, r.OrgID); err != nil {
-			return w, err
-		}
-		w.LinkRequests = append(w.LinkRequests, a)
 	}
 
 	// The actor's channels whose current review is Rejected, but for those
 	// linked to an organization the actor administers (listed below).
-	rejected, err := findAll(ctx, q, scanChannels(), `SELECT `+channelColumns+` FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id
-		JOIN providers p ON p.id = c.provider_id`+channelLink+`
+	if w.Rejected, err = findUpTo(ctx, q, homeListLimit, scanRejectedReviews(), `SELECT `+channelColumns+`, `+organizationColumns+`
+		FROM channel_roles cr JOIN channels c ON c.id = cr.channel_id
+		JOIN providers p ON p.id = c.provider_id`+channelLink+` JOIN organizations o ON o.id = l.org_id
 		WHERE cr.admin_id = ? AND r.status = ?
 			AND NOT EXISTS (SELECT 1 FROM organization_admins oa WHERE oa.org_id = l.org_id AND oa.admin_id = cr.admin_id)
-		ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
-	if err != nil {
+		ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit); err != nil {
 		return w, err
-	}
-	for _, ch := range rejected {
-		org, err := findOrganization(ctx, q, ch.Link.OrgID)
-		if err != nil {
-			return w, err
-		}
-		w.Rejected = append(w.Rejected, portal.RejectedReview{Channel: ch, Guidance: portal.RejectionGuidance(ch.Link.Review, org)})
 	}
 	// The channels linked to organizations the actor administers whose
 	// review is Rejected, theirs too (so not listed above): the
 	// organization requests the resubmission.
-	rejectedHere, err := findAll(ctx, q, scanChannels(), `SELECT `+channelColumns+` FROM organization_admins oa JOIN links l ON l.org_id = oa.org_id AND l.ended_at IS NULL
+	if w.RejectedHere, err = findUpTo(ctx, q, homeListLimit, scanRejectedReviews(), `SELECT `+channelColumns+`, `+organizationColumns+`
+		FROM organization_admins oa JOIN links l ON l.org_id = oa.org_id AND l.ended_at IS NULL
 		JOIN channels c ON c.id = l.channel_id JOIN providers p ON p.id = c.provider_id`+reviewJoin+channelOAJoins+`
-		WHERE oa.admin_id = ? AND r.status = ? ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit)
-	if err != nil {
+		JOIN organizations o ON o.id = l.org_id
+		WHERE oa.admin_id = ? AND r.status = ? ORDER BY c.name, c.id LIMIT ?`, actor.ID, portal.ReviewRejected, homeListLimit); err != nil {
 		return w, err
-	}
-	for _, ch := range rejectedHere {
-		org, err := findOrganization(ctx, q, ch.Link.OrgID)
-		if err != nil {
-			return w, err
-		}
-		w.RejectedHere = append(w.RejectedHere, portal.RejectedReview{Channel: ch, Guidance: portal.RejectionGuidance(ch.Link.Review, org)})
 	}
 
 	// Link request URLs the actor sent that expire within a day.
@@ -144,4 +124,20 @@ func (db *DB) findWaiting(ctx context.Context, actor portal.Admin, now time.Time
 		FROM channel_roles cr JOIN module_attachments a ON a.channel_id = cr.channel_id JOIN channels c ON c.id = a.channel_id
 		WHERE cr.admin_id = ? AND a.state = 'attached' AND a.suspended = 1 ORDER BY c.name, a.id LIMIT ?`, actor.ID, homeListLimit)
 	return w, err
+}
+
+// scanRejectedReviews scans rows of a channel whose review is Rejected and
+// of the organization it is linked to (channelColumns, then
+// organizationColumns), each with what its organization's administrator
+// does next.
+func scanRejectedReviews() func(scanner) (portal.RejectedReview, error) {
+	var org organizationRow
+	ch := newChannelRow(org.appendDest(nil)...)
+	return func(s scanner) (portal.RejectedReview, error) {
+		channel, err := ch.scan(s)
+		if err != nil {
+			return portal.RejectedReview{}, err
+		}
+		return portal.RejectedReview{Channel: channel, Guidance: portal.RejectionGuidance(channel.Link.Review, *org.organization())}, nil
+	}
 }

@@ -191,3 +191,30 @@ func TestFindWaiting_ExpiringInvitations(t *testing.T) {
 		t.Fatalf("an invitation whose sender lost the role: %+v %v", w.ExpiringInvitations, err)
 	}
 }
+
+// Home reads each of its lists in one statement, however many rows it
+// shows: each row used to read its channel and organization again.
+func TestFindWaiting_ReadsDoNotGrowWithItsLists(t *testing.T) {
+	if cluster != nil {
+		t.Skip("statements are counted on SQLite's readers")
+	}
+	f := newFixture(t)
+	org := f.org(t, portal.RegionJapan, acme, true)
+	reads := func() int64 {
+		before := f.db.Stats().ReadStatements
+		w, err := f.db.FindWaiting(ctx, f.boss, f.clock.Now())
+		mustNil(t, err)
+		if len(w.LinkRequests) == 0 {
+			t.Fatal("Home lists no link request")
+		}
+		return f.db.Stats().ReadStatements - before
+	}
+	f.send(t, f.miniApp(t, acme), org)
+	one := reads()
+	for range 3 {
+		f.send(t, f.miniApp(t, acme), org)
+	}
+	if four := reads(); four != one {
+		t.Errorf("Home read %d statements with four link requests, %d with one", four, one)
+	}
+}

@@ -153,21 +153,34 @@ func byOrganizationAndID(orgID string, id int64) linkRequestKey {
 // findLinkApproval reads the request, its channel and its organization in
 // one statement: approving runs it behind the one writer.
 func findLinkApproval(ctx context.Context, q querier, actor portal.Admin, key linkRequestKey) (portal.LinkApproval, error) {
-	req := newLinkRequestRow()
-	var org organizationRow
-	var orgAdmin bool
-	ch, err := newChannelRow(org.appendDest(append(req.dest, &orgAdmin))...).scan(q.QueryRowContext(ctx,
-		`SELECT `+channelColumns+`, `+linkRequestColumns+`, `+orgAdminOf("lr.org_id")+`, `+organizationColumns+linkRequestTables+
-			` JOIN channels c ON c.id = lr.channel_id JOIN providers p ON p.id = c.provider_id`+channelLink+
-			` JOIN organizations o ON o.id = lr.org_id WHERE `+key.cond,
-		append([]any{actor.ID}, key.args...)...))
+	a, err := scanLinkApprovals()(q.QueryRowContext(ctx, linkApprovalSelect+` WHERE `+key.cond, append([]any{actor.ID}, key.args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.LinkApproval{}, notFound(portal.RLinkURLInvalid)
 	}
-	if err != nil {
-		return portal.LinkApproval{}, err
+	return a, err
+}
+
+// linkApprovalSelect reads link requests lr as portal.LinkApproval: each
+// with its channel, its organization and whether an admin administers it
+// (the first placeholder: the admin's ID).
+var linkApprovalSelect = `SELECT ` + channelColumns + `, ` + linkRequestColumns + `, ` + orgAdminOf("lr.org_id") + `, ` + organizationColumns +
+	linkRequestTables + ` JOIN channels c ON c.id = lr.channel_id JOIN providers p ON p.id = c.provider_id` + channelLink +
+	` JOIN organizations o ON o.id = lr.org_id`
+
+// scanLinkApprovals scans linkApprovalSelect's rows, all through the same
+// Scan destinations.
+func scanLinkApprovals() func(scanner) (portal.LinkApproval, error) {
+	req := newLinkRequestRow()
+	var org organizationRow
+	var orgAdmin bool
+	ch := newChannelRow(org.appendDest(append(req.dest, &orgAdmin))...)
+	return func(s scanner) (portal.LinkApproval, error) {
+		channel, err := ch.scan(s)
+		if err != nil {
+			return portal.LinkApproval{}, err
+		}
+		return portal.LinkApproval{Request: req.request(), Channel: channel, Organization: *org.organization(), ActorIsOrgAdmin: orgAdmin}, nil
 	}
-	return portal.LinkApproval{Request: req.request(), Channel: ch, Organization: *org.organization(), ActorIsOrgAdmin: orgAdmin}, nil
 }
 
 // ApproveLinkRequest approves the link request of the URL /link/{token}:
